@@ -1,0 +1,414 @@
+#include "ctl.h"
+
+#include "accountstore.h"
+#include "config.h"
+#include "database.h"
+#include "detector.h"
+#include "messagevalidator.h"
+#include "roles.h"
+#include "ticketstore.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStringDecoder>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <optional>
+
+namespace LearnPulse::Ctl {
+
+namespace {
+
+constexpr int exitOk = 0;
+constexpr int exitError = 1;
+constexpr int exitUsage = 2;
+
+const char usageText[] = R"(Usage: learnpulsectl COMMAND [OPTIONS]
+
+The LearnPulse Support Console core from a shell. Every command takes --data-dir DIR (default:
+$LEARNPULSE_DATA_DIR, else the per-user data directory) and --json (one JSON object per result line).
+
+Commands:
+  detect [--json] [TEXT...]          classify each TEXT; no TEXT: one message per stdin line
+  tickets list [--json] [--user EMAIL] [--search QUERY] [--status open|in_progress|resolved]
+  tickets show [--json] ID           the ticket and its transcript
+  tickets status ID open|in_progress|resolved
+  tickets delete ID --yes
+  users add --email E --name N --role teacher|support|admin [--password-stdin]
+
+Exit status: 0 success, 2 bad usage, 1 any other error (one line on stderr).
+)";
+
+void writeOut(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+}
+
+void printJson(const QJsonObject &o)
+{
+    const QByteArray bytes = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+}
+
+int fail(int code, const QString &message)
+{
+    std::fflush(stdout);
+    const QByteArray bytes = (QStringLiteral("learnpulsectl: ") + message).toUtf8() + '\n';
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+    return code;
+}
+
+int usage(const QString &message)
+{
+    return fail(exitUsage, message + QStringLiteral(" (see learnpulsectl --help)"));
+}
+
+// The parsed options of one command.
+struct Invocation
+{
+    QCommandLineParser parser;
+    QStringList positional;
+    bool json = false;
+
+    QString value(const QString &name) const { return parser.value(name); }
+    bool isSet(const QString &name) const { return parser.isSet(name); }
+};
+
+// Parses `args` with the common options plus `options`; on failure returns the exit code.
+std::optional<int> parse(Invocation &inv, const QStringList &args, const QList<QCommandLineOption> &options)
+{
+    inv.parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    inv.parser.addOption({QStringLiteral("data-dir"), QStringLiteral("Data directory."), QStringLiteral("DIR")});
+    inv.parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object per result line.")});
+    inv.parser.addOptions(options);
+    if (!inv.parser.parse(QStringList{QStringLiteral("learnpulsectl")} + args))
+        return usage(inv.parser.errorText());
+    inv.positional = inv.parser.positionalArguments();
+    inv.json = inv.parser.isSet(QStringLiteral("json"));
+    return std::nullopt;
+}
+
+// Config plus the index database, opened for commands that need them.
+struct Context
+{
+    Config config;
+    std::shared_ptr<Database> db;
+};
+
+Result<Context> openContext(const Invocation &inv, bool needDatabase)
+{
+    auto config = Config::load(inv.value(QStringLiteral("data-dir")));
+    if (!config)
+        return Result<Context>::failure(config.error());
+    Context ctx{config.value(), nullptr};
+    if (needDatabase) {
+        auto db = Database::open(ctx.config);
+        if (!db)
+            return Result<Context>::failure(db.error());
+        ctx.db = db.value();
+    }
+    return ctx;
+}
+
+QJsonObject detectionJson(const QString &text, const Detection &d)
+{
+    return QJsonObject{{QStringLiteral("text"), text},
+                       {QStringLiteral("dissatisfied"), d.dissatisfied},
+                       {QStringLiteral("explicit_request"), d.explicitRequest},
+                       {QStringLiteral("rules"), QJsonArray::fromStringList(d.rules)}};
+}
+
+int cmdDetect(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {}))
+        return *code;
+    auto ctx = openContext(inv, false);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+
+    std::shared_ptr<const Detector> custom;
+    if (QFileInfo::exists(ctx->config.rulesOverrideFile())) {
+        auto loaded = Detector::fromFile(ctx->config.rulesOverrideFile());
+        if (!loaded.detector)
+            return fail(exitError, loaded.error);
+        custom = loaded.detector;
+    }
+    const Detector &detector = custom ? *custom : Detector::builtin();
+
+    auto report = [&](const QString &text) {
+        const Detection d = detector.detect(text);
+        if (inv.json) {
+            printJson(detectionJson(text, d));
+        } else {
+            writeOut(QStringLiteral("%1\t%2\t%3\t%4\n")
+                         .arg(d.dissatisfied ? QStringLiteral("dissatisfied") : QStringLiteral("ok"),
+                              d.explicitRequest ? QStringLiteral("explicit") : QStringLiteral("-"),
+                              d.rules.isEmpty() ? QStringLiteral("-") : d.rules.join(QLatin1Char(',')), text));
+        }
+    };
+
+    if (!inv.positional.isEmpty()) {
+        for (const QString &text : inv.positional)
+            report(text);
+        return exitOk;
+    }
+
+    QFile in;
+    if (!in.open(stdin, QIODevice::ReadOnly))
+        return fail(exitError, QStringLiteral("cannot read standard input"));
+    int status = exitOk;
+    int lineNumber = 0;
+    for (;;) {
+        QByteArray line = in.readLine();
+        if (line.isEmpty() && in.atEnd())
+            break;
+        ++lineNumber;
+        if (line.endsWith('\n'))
+            line.chop(1);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString text = decoder.decode(line);
+        if (decoder.hasError()) {
+            // Keep one result per input line, so that results still line up with the input.
+            const QString error = QStringLiteral("line %1 is not valid UTF-8").arg(lineNumber);
+            if (inv.json)
+                printJson({{QStringLiteral("text"), QJsonValue()}, {QStringLiteral("error"), error}});
+            else
+                writeOut(QStringLiteral("error\t-\t-\t%1\n").arg(error));
+            status = exitError;
+            continue;
+        }
+        report(text);
+    }
+    std::fflush(stdout);
+    if (status != exitOk)
+        return fail(status, QStringLiteral("some input lines were not valid UTF-8"));
+    return status;
+}
+
+QString ticketLine(const TicketRecord &t)
+{
+    return QStringLiteral("%1  %2  %3  %4  %5 signals  %6\n")
+        .arg(t.id, -31)
+        .arg(t.status, -11)
+        .arg(t.created.toUTC().toString(Qt::ISODate), -20)
+        .arg(t.teacherEmail)
+        .arg(t.signalCount)
+        .arg(t.summary);
+}
+
+int cmdTicketsList(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args,
+                          {{QStringLiteral("user"), QStringLiteral("Only this teacher's tickets."), QStringLiteral("EMAIL")},
+                           {QStringLiteral("search"), QStringLiteral("Words in the transcript."), QStringLiteral("QUERY")},
+                           {QStringLiteral("status"), QStringLiteral("Only this status."), QStringLiteral("S")}}))
+        return *code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("tickets list takes no arguments"));
+    if (inv.isSet(QStringLiteral("status")) && !TicketStore::isValidStatus(inv.value(QStringLiteral("status"))))
+        return usage(QStringLiteral("--status must be one of open, in_progress, resolved"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    TicketStore store(ctx->db);
+    TicketFilter filter;
+    filter.teacherEmail = inv.value(QStringLiteral("user"));
+    filter.search = inv.value(QStringLiteral("search"));
+    filter.status = inv.value(QStringLiteral("status"));
+    if (inv.isSet(QStringLiteral("search")) && filter.search.trimmed().isEmpty())
+        return usage(QStringLiteral("--search needs words to look for"));
+    auto rows = store.list(Actor::commandLine(), filter);
+    if (!rows)
+        return fail(exitError, rows.error());
+    for (const TicketRecord &t : rows.value()) {
+        if (inv.json)
+            printJson(t.toJson());
+        else
+            writeOut(ticketLine(t));
+    }
+    return exitOk;
+}
+
+int cmdTicketsShow(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {}))
+        return *code;
+    if (inv.positional.size() != 1)
+        return usage(QStringLiteral("tickets show takes one ticket ID"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    TicketStore store(ctx->db);
+    auto ticket = store.find(Actor::commandLine(), inv.positional.constFirst());
+    if (!ticket)
+        return fail(exitError, ticket.error());
+    QFile file(ticket->conversationFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(exitError, QStringLiteral("cannot read the transcript %1: %2").arg(file.fileName(), file.errorString()));
+    const QString transcript = QString::fromUtf8(file.readAll());
+    if (inv.json) {
+        QJsonObject o = ticket->toJson();
+        o.insert(QStringLiteral("transcript"), transcript);
+        printJson(o);
+    } else {
+        writeOut(QStringLiteral("Status: %1\nEmail: %2\nFile: %3\n\n%4")
+                     .arg(ticket->status, ticket->emailStatus, ticket->conversationFile, transcript));
+    }
+    return exitOk;
+}
+
+int cmdTicketsStatus(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {}))
+        return *code;
+    if (inv.positional.size() != 2)
+        return usage(QStringLiteral("tickets status takes a ticket ID and a status"));
+    const QString id = inv.positional.at(0);
+    const QString status = inv.positional.at(1);
+    if (!TicketStore::isValidStatus(status))
+        return usage(QStringLiteral("the status must be one of open, in_progress, resolved"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    TicketStore store(ctx->db);
+    if (auto done = store.setStatus(Actor::commandLine(), id, status); !done)
+        return fail(exitError, done.error());
+    if (inv.json)
+        printJson({{QStringLiteral("ticket_id"), id}, {QStringLiteral("status"), status}});
+    else
+        writeOut(QStringLiteral("%1: %2\n").arg(id, status));
+    return exitOk;
+}
+
+int cmdTicketsDelete(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {{QStringLiteral("yes"), QStringLiteral("Confirm the deletion.")}}))
+        return *code;
+    if (inv.positional.size() != 1)
+        return usage(QStringLiteral("tickets delete takes one ticket ID"));
+    if (!inv.isSet(QStringLiteral("yes")))
+        return usage(QStringLiteral("deleting a ticket cannot be undone: add --yes to confirm"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    TicketStore store(ctx->db);
+    const QString id = inv.positional.constFirst();
+    if (auto done = store.remove(Actor::commandLine(), id); !done)
+        return fail(exitError, done.error());
+    if (inv.json)
+        printJson({{QStringLiteral("ticket_id"), id}, {QStringLiteral("deleted"), true}});
+    else
+        writeOut(QStringLiteral("%1: deleted\n").arg(id));
+    return exitOk;
+}
+
+int cmdUsersAdd(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args,
+                          {{QStringLiteral("email"), QStringLiteral("Email address."), QStringLiteral("E")},
+                           {QStringLiteral("name"), QStringLiteral("Display name."), QStringLiteral("N")},
+                           {QStringLiteral("role"), QStringLiteral("teacher, support or admin."), QStringLiteral("R")},
+                           {QStringLiteral("password-stdin"), QStringLiteral("Read the password from stdin.")}}))
+        return *code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("users add takes no arguments"));
+    for (const char *required : {"email", "name", "role"})
+        if (!inv.isSet(QLatin1String(required)))
+            return usage(QStringLiteral("users add needs --%1").arg(QLatin1String(required)));
+    const auto role = roleFromName(inv.value(QStringLiteral("role")));
+    if (!role)
+        return usage(QStringLiteral("--role must be teacher, support or admin"));
+    if (auto email = AccountStore::validateEmail(inv.value(QStringLiteral("email"))); !email)
+        return usage(email.error());
+
+    std::optional<QByteArray> password;
+    if (inv.isSet(QStringLiteral("password-stdin"))) {
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly))
+            return fail(exitError, QStringLiteral("cannot read standard input"));
+        QByteArray line = in.readLine();
+        while (line.endsWith('\n') || line.endsWith('\r'))
+            line.chop(1);
+        if (!MessageValidator::validateUtf8(line, 1024))
+            return fail(exitError, QStringLiteral("the password is empty or not valid UTF-8 text"));
+        password = line;
+    }
+
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    AccountStore accounts(ctx->db);
+    auto added = accounts.add(Actor::commandLine(), inv.value(QStringLiteral("email")), inv.value(QStringLiteral("name")),
+                              *role, password);
+    if (!added)
+        return fail(exitError, added.error());
+    if (inv.json)
+        printJson(added->toJson());
+    else
+        writeOut(QStringLiteral("%1  %2  %3  %4%5\n")
+                     .arg(added->id, added->email, roleName(added->role), added->displayName,
+                          added->canSignIn ? QString() : QStringLiteral("  (cannot sign in until a password is set)")));
+    return exitOk;
+}
+
+} // namespace
+
+int run(const QStringList &arguments)
+{
+    if (arguments.isEmpty())
+        return usage(QStringLiteral("no command given"));
+    const QString first = arguments.constFirst();
+    if (first == QLatin1String("--help") || first == QLatin1String("-h") || first == QLatin1String("help")) {
+        writeOut(QString::fromUtf8(usageText));
+        return exitOk;
+    }
+    if (first == QLatin1String("--version")) {
+        writeOut(QStringLiteral("learnpulsectl %1\n").arg(QStringLiteral(LEARNPULSE_VERSION)));
+        return exitOk;
+    }
+
+    using Handler = std::function<int(const QStringList &)>;
+    const std::map<QString, Handler> single{{QStringLiteral("detect"), cmdDetect}};
+    const std::map<QString, std::map<QString, Handler>> grouped{
+        {QStringLiteral("tickets"),
+         {{QStringLiteral("list"), cmdTicketsList},
+          {QStringLiteral("show"), cmdTicketsShow},
+          {QStringLiteral("status"), cmdTicketsStatus},
+          {QStringLiteral("delete"), cmdTicketsDelete}}},
+        {QStringLiteral("users"), {{QStringLiteral("add"), cmdUsersAdd}}},
+    };
+
+    const QStringList rest = arguments.mid(1);
+    if (rest.contains(QLatin1String("--help")) || rest.contains(QLatin1String("-h"))) {
+        writeOut(QString::fromUtf8(usageText));
+        return exitOk;
+    }
+    if (auto it = single.find(first); it != single.end())
+        return it->second(rest);
+    if (auto group = grouped.find(first); group != grouped.end()) {
+        if (rest.isEmpty())
+            return usage(QStringLiteral("%1 needs a subcommand").arg(first));
+        auto sub = group->second.find(rest.constFirst());
+        if (sub == group->second.end())
+            return usage(QStringLiteral("unknown command: %1 %2").arg(first, rest.constFirst()));
+        return sub->second(rest.mid(1));
+    }
+    return usage(QStringLiteral("unknown command: %1").arg(first));
+}
+
+} // namespace LearnPulse::Ctl

@@ -1,0 +1,180 @@
+#include "accountstore.h"
+
+#include "database.h"
+#include "logging.h"
+
+#include <QRegularExpression>
+#include <QSqlQuery>
+#include <QUuid>
+
+#include <sodium.h>
+
+namespace LearnPulse {
+
+namespace {
+
+bool sodiumReady()
+{
+    static const bool ready = sodium_init() >= 0;
+    return ready;
+}
+
+Result<QByteArray> hashPassword(const QByteArray &password)
+{
+    if (!sodiumReady())
+        return Result<QByteArray>::failure(QStringLiteral("libsodium could not be initialised"));
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, password.constData(), size_t(password.size()), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13)
+        != 0)
+        return Result<QByteArray>::failure(QStringLiteral("Not enough memory to hash the password"));
+    return QByteArray(out);
+}
+
+const QString columns = QStringLiteral("id, email, display_name, role, password_hash IS NOT NULL, created");
+
+} // namespace
+
+Actor Account::actor() const
+{
+    return Actor{id, email, displayName, role, false};
+}
+
+QJsonObject Account::toJson() const
+{
+    return QJsonObject{{QStringLiteral("user_id"), id},
+                       {QStringLiteral("email"), email},
+                       {QStringLiteral("name"), displayName},
+                       {QStringLiteral("role"), roleName(role)},
+                       {QStringLiteral("can_sign_in"), canSignIn},
+                       {QStringLiteral("created"), created.toUTC().toString(Qt::ISODate)}};
+}
+
+AccountStore::AccountStore(std::shared_ptr<Database> database)
+    : m_db(std::move(database))
+{
+}
+
+Status AccountStore::validateEmail(const QString &email)
+{
+    static const QRegularExpression shape(QStringLiteral("^[^@\\s]+@[^@\\s]+\\.[^@\\s.]+$"));
+    if (email.size() > 254 || !shape.match(email).hasMatch())
+        return Status::failure(QStringLiteral("\"%1\" is not an email address.").arg(email.left(80)));
+    return {};
+}
+
+Result<Account> AccountStore::add(const Actor &actor, const QString &email, const QString &displayName, Role role,
+                                  const std::optional<QByteArray> &password)
+{
+    using R = Result<Account>;
+    if (const QString refused = refusal(actor, Permission::ManageAccounts); !refused.isEmpty())
+        return R::failure(refused);
+    const QString cleanEmail = email.trimmed();
+    if (auto valid = validateEmail(cleanEmail); !valid)
+        return R::failure(valid.error());
+    const QString name = displayName.simplified();
+    if (name.isEmpty() || name.size() > 200)
+        return R::failure(QStringLiteral("A display name must have 1 to 200 characters."));
+    QVariant hash; // NULL: cannot sign in yet
+    if (password) {
+        if (QString::fromUtf8(*password).size() < minimumPasswordLength)
+            return R::failure(
+                QStringLiteral("The password is too short: use at least %1 characters.").arg(minimumPasswordLength));
+        auto hashed = hashPassword(*password);
+        if (!hashed)
+            return R::failure(hashed.error());
+        hash = QString::fromLatin1(hashed.value());
+    }
+    if (auto existing = findByEmail(cleanEmail))
+        return R::failure(QStringLiteral("An account for %1 exists already.").arg(cleanEmail));
+
+    Account a{QUuid::createUuid().toString(QUuid::WithoutBraces), cleanEmail, name, role, password.has_value(),
+              QDateTime::currentDateTimeUtc()};
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("INSERT INTO users (id, email, display_name, role, password_hash, created) "
+                             "VALUES (?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(a.id);
+    q.addBindValue(a.email);
+    q.addBindValue(a.displayName);
+    q.addBindValue(roleName(a.role));
+    q.addBindValue(hash);
+    q.addBindValue(a.created.toString(Qt::ISODate));
+    if (!q.exec()) {
+        if (findByEmail(cleanEmail))
+            return R::failure(QStringLiteral("An account for %1 exists already.").arg(cleanEmail));
+        return R::failure(QStringLiteral("Cannot add the account: %1").arg(Database::errorOf(q)));
+    }
+    qCInfo(lcAccounts).noquote() << QStringLiteral("Account added user=") + a.id << QStringLiteral("role=") + roleName(role);
+    if (auto audited = m_db->audit(actor, QStringLiteral("account.add"), a.id, roleName(role)); !audited)
+        return R::failure(audited.error());
+    return a;
+}
+
+Result<Account> AccountStore::findBy(const QString &column, const QString &value)
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<Account>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM users WHERE ") + column
+              + QStringLiteral(" = ? AND disabled = 0"));
+    q.addBindValue(value);
+    if (!q.exec())
+        return Result<Account>::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
+    if (!q.next())
+        return Result<Account>::failure(QStringLiteral("No account for %1.").arg(value));
+    Account a;
+    a.id = q.value(0).toString();
+    a.email = q.value(1).toString();
+    a.displayName = q.value(2).toString();
+    a.role = roleFromName(q.value(3).toString()).value_or(Role::Teacher);
+    a.canSignIn = q.value(4).toBool();
+    a.created = QDateTime::fromString(q.value(5).toString(), Qt::ISODate);
+    return a;
+}
+
+Result<Account> AccountStore::findByEmail(const QString &email)
+{
+    return findBy(QStringLiteral("email"), email.trimmed());
+}
+
+Result<Account> AccountStore::findById(const QString &id)
+{
+    return findBy(QStringLiteral("id"), id);
+}
+
+Result<Account> AccountStore::authenticate(const QString &email, const QByteArray &password)
+{
+    const auto refused = Result<Account>::failure(QStringLiteral("The email or the password is wrong."));
+    auto account = findByEmail(email);
+    if (!account || !sodiumReady())
+        return refused;
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<Account>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("SELECT password_hash FROM users WHERE id = ?"));
+    q.addBindValue(account->id);
+    if (!q.exec() || !q.next() || q.value(0).isNull())
+        return refused;
+    const QByteArray hash = q.value(0).toString().toLatin1();
+    if (crypto_pwhash_str_verify(hash.constData(), password.constData(), size_t(password.size())) != 0)
+        return refused;
+    return account;
+}
+
+Result<int> AccountStore::count()
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<int>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM users")) || !q.next())
+        return Result<int>::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
+    return q.value(0).toInt();
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "result.h"
+#include "roles.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace LearnPulse {
+
+class Database;
+
+// A local account (DESIGN.md, "Identity").
+struct Account
+{
+    QString id;
+    QString email;
+    QString displayName;
+    Role role = Role::Teacher;
+    bool canSignIn = false; // false until a password is set
+    QDateTime created;
+
+    Actor actor() const;
+    QJsonObject toJson() const;
+};
+
+// Accounts in the index database, with Argon2id password hashes (libsodium).
+class AccountStore final
+{
+public:
+    explicit AccountStore(std::shared_ptr<Database> database);
+
+    static constexpr int minimumPasswordLength = 8;
+
+    // Adds an account; `password` empty: the account cannot sign in until an admin sets one.
+    Result<Account> add(const Actor &actor, const QString &email, const QString &displayName, Role role,
+                        const std::optional<QByteArray> &password = std::nullopt);
+    Result<Account> findByEmail(const QString &email);
+    Result<Account> findById(const QString &id);
+    // The account whose email and password match; one error text for every failure, so that it
+    // does not tell which accounts exist.
+    Result<Account> authenticate(const QString &email, const QByteArray &password);
+    Result<int> count();
+
+    static Status validateEmail(const QString &email);
+
+private:
+    Result<Account> findBy(const QString &column, const QString &value);
+
+    std::shared_ptr<Database> m_db;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "result.h"
+
+#include <QProcessEnvironment>
+#include <QString>
+
+namespace LearnPulse {
+
+// Every setting of the application with its default, in one place. Sources, weakest first: the
+// defaults below, the INI file, environment variables, command-line options (DESIGN.md,
+// "Configuration").
+struct Config
+{
+    static constexpr int currentVersion = 1;
+
+    QString dataDir;
+    QString configFile; // the INI file these settings were read from (may not exist)
+
+    QString redisUrl = QStringLiteral("redis://127.0.0.1:6379/0");
+    QString databaseUrl; // empty: SQLite file in the data directory
+
+    int escalationThreshold = 3;
+    bool escalateOnExplicitRequest = true;
+    int historyCap = 50;
+    int sessionTtlSeconds = 7 * 24 * 3600;
+    int maxMessageChars = 8000;
+    int rateLimitPerMinute = 60;
+
+    QString supportEmail = QStringLiteral("support@learnpulse.ai");
+    QString smtpHost;
+    int smtpPort = 587;
+    QString smtpUsername;
+    QString smtpPassword;
+    QString smtpFromEmail;
+    QString webhookUrl;
+
+    QString llmBaseUrl = QStringLiteral("http://127.0.0.1:11434/v1");
+    QString llmModel;
+    QString llmApiKey;
+
+    QString ticketsDir() const;
+    QString sqlitePath() const;
+    // The admin's override of the detector rules; the built-in rules apply while it does not exist.
+    QString rulesOverrideFile() const;
+
+    // Reads the settings. `dataDirOption` is the --data-dir option (empty when not given). When a data
+    // directory is named (option or LEARNPULSE_DATA_DIR), the INI file is `<data dir>/learnpulse.ini`,
+    // so that profiles stay apart; otherwise it is the standard per-user config location.
+    static Result<Config> load(const QString &dataDirOption = {},
+                               const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+
+    // Creates the data directory (mode 0700) if needed.
+    Status ensureDataDir() const;
+};
+
+} // namespace LearnPulse

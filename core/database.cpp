@@ -1,0 +1,175 @@
+#include "database.h"
+
+#include "config.h"
+#include "logging.h"
+#include "roles.h"
+
+#include <QDateTime>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUuid>
+
+namespace LearnPulse {
+
+namespace {
+
+const char *const schemaV1[] = {
+    R"sql(CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('teacher', 'support', 'admin')),
+        password_hash TEXT,
+        created TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0))sql",
+    R"sql(CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        teacher_name TEXT NOT NULL,
+        teacher_email TEXT NOT NULL COLLATE NOCASE,
+        teacher_role TEXT NOT NULL,
+        class_id TEXT NOT NULL DEFAULT '',
+        student TEXT NOT NULL DEFAULT '',
+        scope TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        signal_count INTEGER NOT NULL,
+        rules TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in_progress', 'resolved')),
+        email_status TEXT NOT NULL DEFAULT 'pending',
+        conversation_file TEXT NOT NULL))sql",
+    "CREATE INDEX tickets_user ON tickets (user_id)",
+    "CREATE INDEX tickets_email ON tickets (teacher_email)",
+    "CREATE INDEX tickets_created ON tickets (created)",
+    "CREATE VIRTUAL TABLE tickets_fts USING fts5 (ticket_id UNINDEXED, transcript, "
+    "tokenize = 'unicode61 remove_diacritics 2')",
+    R"sql(CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''))sql",
+};
+
+} // namespace
+
+Database::Database(QString path)
+    : m_path(std::move(path))
+    , m_baseName(QStringLiteral("lp-%1").arg(QUuid::createUuid().toString(QUuid::Id128)))
+{
+}
+
+Database::~Database()
+{
+    QMutexLocker lock(&m_mutex);
+    for (const QString &name : std::as_const(m_connectionNames)) {
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+QString Database::errorOf(const QSqlQuery &query)
+{
+    return query.lastError().text();
+}
+
+Result<std::shared_ptr<Database>> Database::open(const Config &config)
+{
+    using R = Result<std::shared_ptr<Database>>;
+    if (!config.databaseUrl.isEmpty())
+        return R::failure(QStringLiteral("DATABASE_URL is set, but this build supports only the SQLite index so far; "
+                                         "unset DATABASE_URL to use %1.")
+                              .arg(config.sqlitePath()));
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
+        return R::failure(QStringLiteral("The Qt SQLite driver is not installed (Debian package libqt6sql6-sqlite)."));
+    if (auto dir = config.ensureDataDir(); !dir)
+        return R::failure(dir.error());
+    std::shared_ptr<Database> db(new Database(config.sqlitePath()));
+    if (auto migrated = db->migrate(); !migrated)
+        return R::failure(migrated.error());
+    return db;
+}
+
+Result<QSqlDatabase> Database::connection()
+{
+    const QString name = m_baseName + QLatin1Char('@') + QString::number(quintptr(QThread::currentThreadId()), 16);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen())
+            return db;
+    }
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    {
+        QMutexLocker lock(&m_mutex);
+        m_connectionNames.insert(name);
+    }
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    if (!db.open())
+        return Result<QSqlDatabase>::failure(
+            QStringLiteral("Cannot open the index database %1: %2").arg(m_path, db.lastError().text()));
+    QSqlQuery pragma(db);
+    for (const char *statement : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"})
+        pragma.exec(QLatin1String(statement));
+    return db;
+}
+
+Status Database::migrate()
+{
+    auto conn = connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlDatabase db = conn.value();
+    QSqlQuery q(db);
+    // BEGIN IMMEDIATE: two processes opening a new database at once must not both create the schema.
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return Status::failure(QStringLiteral("Cannot lock the index database: %1").arg(errorOf(q)));
+    auto rollback = [&](const QString &error) {
+        q.exec(QStringLiteral("ROLLBACK"));
+        return Status::failure(QStringLiteral("Cannot prepare the index database %1: %2").arg(m_path, error));
+    };
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")))
+        return rollback(errorOf(q));
+    int version = 0;
+    if (q.exec(QStringLiteral("SELECT version FROM schema_version")) && q.next())
+        version = q.value(0).toInt();
+    if (version > schemaVersion)
+        return rollback(QStringLiteral("it was written by a newer version of LearnPulse (schema %1, this build knows %2)")
+                            .arg(version)
+                            .arg(schemaVersion));
+    if (version < 1) {
+        for (const char *statement : schemaV1)
+            if (!q.exec(QLatin1String(statement)))
+                return rollback(errorOf(q));
+        if (!q.exec(QStringLiteral("DELETE FROM schema_version"))
+            || !q.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (1)")))
+            return rollback(errorOf(q));
+        qCInfo(lcDatabase) << "created index database schema version" << schemaVersion;
+    }
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return rollback(errorOf(q));
+    return {};
+}
+
+Status Database::audit(const Actor &actor, const QString &action, const QString &target, const QString &detail)
+{
+    auto conn = connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("INSERT INTO audit_log (ts, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"));
+    q.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    q.addBindValue(actor.auditName());
+    q.addBindValue(action);
+    q.addBindValue(target);
+    q.addBindValue(detail);
+    if (!q.exec())
+        return Status::failure(QStringLiteral("Cannot write the audit log: %1").arg(errorOf(q)));
+    return {};
+}
+
+} // namespace LearnPulse

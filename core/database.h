@@ -1,0 +1,52 @@
+#pragma once
+
+#include "result.h"
+
+#include <QMutex>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+
+class QSqlQuery;
+
+namespace LearnPulse {
+
+struct Actor;
+struct Config;
+
+// The index database (tickets, full-text index, accounts, audit log): an SQLite file in the data
+// directory. Qt Sql connections belong to one thread, so each thread gets its own named connection.
+// The schema carries a version and is migrated on open.
+class Database final
+{
+public:
+    static constexpr int schemaVersion = 1;
+
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    static Result<std::shared_ptr<Database>> open(const Config &config);
+
+    // The connection of the calling thread (opened on first use).
+    Result<QSqlDatabase> connection();
+
+    // Appends one line to the audit log (who did what to which object). `detail` must not hold
+    // message text or secrets.
+    Status audit(const Actor &actor, const QString &action, const QString &target, const QString &detail = {});
+
+    static QString errorOf(const QSqlQuery &query);
+
+private:
+    explicit Database(QString path);
+    Status migrate();
+
+    QString m_path;
+    QString m_baseName;
+    QMutex m_mutex;
+    QSet<QString> m_connectionNames;
+};
+
+} // namespace LearnPulse

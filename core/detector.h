@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QRegularExpression>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace LearnPulse {
+
+// What the detector found in one teacher message.
+struct Detection
+{
+    bool dissatisfied = false;
+    bool explicitRequest = false;
+    QStringList rules; // names of the rules that matched, in rule-file order, no duplicates
+};
+
+// Result of loading a rule set: either usable rules or a readable error.
+struct DetectorLoadResult;
+
+// Deterministic, model-free classifier for teacher dissatisfaction. Rules come from a JSON resource
+// (resources/rules/detector-rules.json) that an admin may replace with a file of the same shape.
+// Text is normalised (case, apostrophes, contractions), split into clauses, and a rule match only
+// counts when the clause is not about somebody else (a student, a parent, an object in class).
+class Detector final
+{
+public:
+    // The built-in rule set; never fails (the resource is validated by the tests).
+    static const Detector &builtin();
+    // Loads rules from a JSON file with the same shape as the built-in resource.
+    static DetectorLoadResult fromFile(const QString &path);
+    static DetectorLoadResult fromJson(const QByteArray &json, const QString &origin);
+
+    Detection detect(const QString &text) const;
+
+    // The normalised form the rule patterns see (exposed for tests and for rule authors).
+    QString normalise(const QString &text) const;
+
+    QStringList ruleNames() const;
+
+private:
+    Detector() = default;
+
+    struct Rule
+    {
+        QString name;
+        QRegularExpression pattern;
+        bool negatable = false;
+    };
+
+    QString markPeople(const QString &text) const;
+    QStringList clauses(const QString &normalised) const;
+    bool aboutSomebodyElse(const QString &clause, qsizetype start, qsizetype end) const;
+
+    std::vector<Rule> m_explicitRules;
+    std::vector<Rule> m_complaintRules;
+    QRegularExpression m_thirdParty;
+    QRegularExpression m_assistant;
+    QRegularExpression m_negation;
+    QRegularExpression m_clauseSeparators;
+    QSet<QString> m_nameStopwords;
+    QSet<QString> m_nameFollowers;
+    QHash<QString, QString> m_contractions;
+};
+
+struct DetectorLoadResult
+{
+    std::shared_ptr<const Detector> detector; // null on error
+    QString error;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,126 @@
+#include "escalationengine.h"
+
+#include "accountstore.h"
+#include "config.h"
+#include "logging.h"
+#include "messagevalidator.h"
+#include "sessionstore.h"
+
+#include <QJsonArray>
+
+namespace LearnPulse {
+
+QJsonObject TurnOutcome::toJson() const
+{
+    QJsonObject o{{QStringLiteral("session"), sessionId},
+                  {QStringLiteral("reply"), reply},
+                  {QStringLiteral("escalated"), escalated},
+                  {QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId)},
+                  {QStringLiteral("dissatisfaction_count"), dissatisfactionCount},
+                  {QStringLiteral("dissatisfied"), detection.dissatisfied},
+                  {QStringLiteral("explicit_request"), detection.explicitRequest},
+                  {QStringLiteral("rules"), QJsonArray::fromStringList(detection.rules)}};
+    if (!error.isEmpty())
+        o.insert(QStringLiteral("error"), error);
+    return o;
+}
+
+EscalationEngine::EscalationEngine(const Config &config, const Detector &detector, SessionStore &sessions,
+                                   TicketService &tickets)
+    : m_config(config)
+    , m_detector(detector)
+    , m_sessions(sessions)
+    , m_tickets(tickets)
+{
+}
+
+QString EscalationEngine::escalationReply(const QString &ticketId, const QString &email, bool explicitRequest)
+{
+    const QString opening = explicitRequest ? QStringLiteral("Of course.")
+                                            : QStringLiteral("I'm sorry this hasn't been helpful.");
+    return QStringLiteral("%1 I have opened support ticket %2 and passed our whole conversation to the LearnPulse "
+                          "support team. A member of the team will contact you at %3. Please quote %2 if you "
+                          "get in touch with support.")
+        .arg(opening, ticketId, email);
+}
+
+TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text)
+{
+    TurnOutcome out;
+    out.sessionId = sessionId;
+
+    auto valid = MessageValidator::validate(text, m_config.maxMessageChars);
+    if (!valid) {
+        out.status = TurnOutcome::Status::BadInput;
+        out.error = valid.error();
+        return out;
+    }
+    if (auto id = MessageValidator::checkSessionId(sessionId); !id) {
+        out.status = TurnOutcome::Status::BadInput;
+        out.error = id.error();
+        return out;
+    }
+
+    out.detection = m_detector.detect(text);
+    const HistoryEntry entry{QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc()};
+    auto recorded = m_sessions.record(sessionId, teacher.id, entry, &out.detection);
+    if (!recorded) {
+        out.status = TurnOutcome::Status::Failed;
+        out.error = recorded.error();
+        return out;
+    }
+    out.recorded = true;
+    out.status = TurnOutcome::Status::Recorded;
+    out.dissatisfactionCount = recorded->dissatisfactionCount;
+    out.escalated = recorded->escalated;
+    out.ticketId = recorded->ticketId;
+    if (!recorded->claimed)
+        return out;
+
+    // This caller won the claim: it alone opens the ticket.
+    auto fail = [&](const QString &error) {
+        if (auto released = m_sessions.releaseClaim(sessionId, recorded->claimToken); !released)
+            qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot release escalation claim session=") + sessionId;
+        out.status = TurnOutcome::Status::Failed;
+        out.escalated = false;
+        out.error = QStringLiteral("Your message was saved, but the support ticket could not be opened: %1 "
+                                   "It will be opened with your next message.")
+                        .arg(error);
+        qCWarning(lcEscalation).noquote() << QStringLiteral("Escalation failed session=") + sessionId;
+        return out;
+    };
+
+    auto state = m_sessions.state(sessionId);
+    if (!state)
+        return fail(state.error());
+    auto history = m_sessions.history(sessionId);
+    if (!history)
+        return fail(history.error());
+
+    TicketRequest request;
+    request.session = state.value();
+    request.history = history.value();
+    request.teacherName = teacher.displayName;
+    request.teacherEmail = teacher.email;
+    request.teacherUserId = teacher.id;
+    request.teacherRole = roleName(teacher.role);
+    request.summary = TicketService::summaryFor(request.session);
+
+    TicketResult ticket = m_tickets.createTicket(request);
+    if (!ticket.success)
+        return fail(ticket.error);
+    auto stored = m_sessions.finishEscalation(sessionId, recorded->claimToken, ticket.ticketId);
+    if (!stored)
+        return fail(stored.error());
+
+    out.ticketId = stored.value();
+    out.escalated = true;
+    out.newlyEscalated = true;
+    out.ticket = ticket;
+    out.reply = escalationReply(out.ticketId, teacher.email, recorded->reason == QLatin1String("explicit"));
+    qCInfo(lcEscalation).noquote() << QStringLiteral("Escalation threshold reached session=") + sessionId << QStringLiteral("ticket=") + out.ticketId
+                                   << QStringLiteral("reason=") + recorded->reason;
+    return out;
+}
+
+} // namespace LearnPulse

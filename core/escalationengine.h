@@ -1,0 +1,62 @@
+#pragma once
+
+#include "detector.h"
+#include "ticketservice.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace LearnPulse {
+
+class SessionStore;
+struct Account;
+struct Config;
+
+// What one teacher message led to.
+struct TurnOutcome
+{
+    enum class Status
+    {
+        Recorded,  // stored; the assistant should answer unless `newlyEscalated`
+        BadInput,  // refused before anything was stored (`error` says why)
+        Failed,    // a server or the disk failed (`error` says what); see `recorded`
+    };
+    Status status = Status::Failed;
+    QString error;
+    bool recorded = false; // the message is in the session history
+
+    QString sessionId;
+    Detection detection;
+    int dissatisfactionCount = 0;
+    bool escalated = false;      // the session has (or is getting) a ticket
+    bool newlyEscalated = false; // this message opened the ticket; `reply` is the application's text
+    QString ticketId;
+    QString reply;
+    std::optional<TicketResult> ticket;
+
+    bool needsAssistantReply() const { return status == Status::Recorded && !newlyEscalated; }
+    QJsonObject toJson() const;
+};
+
+// Steps 1 to 4 of a turn (DESIGN.md, "The turn"): validate, detect, record atomically, and escalate
+// when this caller won the claim. The application, never the model, opens the ticket. Blocking: use
+// from a worker thread.
+class EscalationEngine final
+{
+public:
+    EscalationEngine(const Config &config, const Detector &detector, SessionStore &sessions, TicketService &tickets);
+
+    TurnOutcome handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text);
+
+    static QString escalationReply(const QString &ticketId, const QString &email, bool explicitRequest);
+
+private:
+    const Config &m_config;
+    const Detector &m_detector;
+    SessionStore &m_sessions;
+    TicketService &m_tickets;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,9 @@
+#include "logging.h"
+
+Q_LOGGING_CATEGORY(lcDetector, "lp.core.detector", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcRedis, "lp.core.redis", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcSession, "lp.core.session", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcTickets, "lp.core.tickets", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcDatabase, "lp.core.db", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcAccounts, "lp.core.accounts", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcEscalation, "lp.core.escalation", QtInfoMsg)

@@ -1,0 +1,59 @@
+#include "messagevalidator.h"
+
+#include <QRegularExpression>
+#include <QStringDecoder>
+
+namespace LearnPulse::MessageValidator {
+
+Result<QString> validateUtf8(QByteArrayView bytes, int maxChars)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString text = decoder.decode(bytes);
+    if (decoder.hasError())
+        return Result<QString>::failure(QStringLiteral("The message is not valid UTF-8 text."));
+    return validate(text, maxChars);
+}
+
+Result<QString> validate(const QString &text, int maxChars)
+{
+    if (text.trimmed().isEmpty())
+        return Result<QString>::failure(QStringLiteral("The message is empty."));
+    qsizetype codePoints = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate()) {
+            if (i + 1 >= text.size() || !text.at(i + 1).isLowSurrogate())
+                return Result<QString>::failure(QStringLiteral("The message contains invalid Unicode text."));
+            ++i;
+        } else if (c.isLowSurrogate()) {
+            return Result<QString>::failure(QStringLiteral("The message contains invalid Unicode text."));
+        } else if (c.unicode() == 0) {
+            return Result<QString>::failure(QStringLiteral("The message contains a NUL character."));
+        } else if (c.category() == QChar::Other_Control && c != QLatin1Char('\n') && c != QLatin1Char('\t')
+                   && c != QLatin1Char('\r')) {
+            return Result<QString>::failure(
+                QStringLiteral("The message contains a control character (U+%1).").arg(c.unicode(), 4, 16, QLatin1Char('0')));
+        }
+        ++codePoints;
+    }
+    if (codePoints > maxChars)
+        return Result<QString>::failure(QStringLiteral("The message is too long: %1 characters, at most %2 are allowed.")
+                                            .arg(codePoints)
+                                            .arg(maxChars));
+    return text;
+}
+
+bool isValidSessionId(QStringView id)
+{
+    static const QRegularExpression uuid(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
+    return uuid.match(id.toString()).hasMatch();
+}
+
+Status checkSessionId(QStringView id)
+{
+    if (isValidSessionId(id))
+        return {};
+    return Status::failure(QStringLiteral("Invalid session id: a session id is a UUID such as 3f9a1c2e-0000-4000-8000-000000000000."));
+}
+
+} // namespace LearnPulse::MessageValidator

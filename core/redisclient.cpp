@@ -1,0 +1,221 @@
+#include "redisclient.h"
+
+#include "logging.h"
+
+#include <QCryptographicHash>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <hiredis/hiredis.h>
+
+#include <sys/time.h>
+
+namespace LearnPulse {
+
+namespace {
+
+struct ContextDeleter
+{
+    void operator()(redisContext *c) const { redisFree(c); }
+};
+struct ReplyDeleter
+{
+    void operator()(redisReply *r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+RedisReply copyReply(const redisReply *r)
+{
+    RedisReply out;
+    switch (r->type) {
+    case REDIS_REPLY_STRING:
+        out.type = RedisReply::Type::String;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_STATUS:
+        out.type = RedisReply::Type::Status;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_INTEGER:
+        out.type = RedisReply::Type::Integer;
+        out.integer = r->integer;
+        break;
+    case REDIS_REPLY_ARRAY:
+        out.type = RedisReply::Type::Array;
+        for (size_t i = 0; i < r->elements; ++i)
+            out.elements.append(copyReply(r->element[i]));
+        break;
+    default:
+        out.type = RedisReply::Type::Nil;
+        break;
+    }
+    return out;
+}
+
+// The first error reply anywhere in a reply (EXEC and scripts nest them), or an empty string.
+QString errorIn(const redisReply *r)
+{
+    if (r->type == REDIS_REPLY_ERROR)
+        return QString::fromUtf8(r->str, qsizetype(r->len));
+    if (r->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i < r->elements; ++i)
+            if (QString e = errorIn(r->element[i]); !e.isEmpty())
+                return e;
+    return {};
+}
+
+void appendArgv(redisContext *c, const QList<QByteArray> &args)
+{
+    std::vector<const char *> argv;
+    std::vector<size_t> lengths;
+    argv.reserve(size_t(args.size()));
+    lengths.reserve(size_t(args.size()));
+    for (const QByteArray &a : args) {
+        argv.push_back(a.constData());
+        lengths.push_back(size_t(a.size()));
+    }
+    redisAppendCommandArgv(c, int(args.size()), argv.data(), lengths.data());
+}
+
+} // namespace
+
+struct RedisClient::Private
+{
+    std::unique_ptr<redisContext, ContextDeleter> context;
+
+    QString ioError() const
+    {
+        return QStringLiteral("Redis connection failed: %1").arg(QString::fromLocal8Bit(context->errstr));
+    }
+};
+
+Result<RedisEndpoint> RedisEndpoint::parse(const QString &url)
+{
+    const QUrl u(url, QUrl::StrictMode);
+    if (!u.isValid())
+        return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL (expected redis://host:port/db or unix:///path)"));
+    RedisEndpoint e;
+    const QUrlQuery query(u);
+    if (u.scheme() == QLatin1String("redis")) {
+        e.host = u.host();
+        if (e.host.isEmpty())
+            return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL: no host"));
+        e.port = u.port(6379);
+        const QString path = u.path().mid(1);
+        if (!path.isEmpty()) {
+            bool ok = false;
+            e.db = path.toInt(&ok);
+            if (!ok || e.db < 0)
+                return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL: the database must be a number"));
+        }
+        e.password = u.password();
+    } else if (u.scheme() == QLatin1String("unix")) {
+        e.socketPath = u.path();
+        if (e.socketPath.isEmpty())
+            return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL: no socket path"));
+        if (query.hasQueryItem(QStringLiteral("db")))
+            e.db = query.queryItemValue(QStringLiteral("db")).toInt();
+        e.password = query.queryItemValue(QStringLiteral("password"));
+    } else {
+        return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL: the scheme must be redis:// or unix://"));
+    }
+    return e;
+}
+
+QString RedisEndpoint::describe() const
+{
+    if (!socketPath.isEmpty())
+        return QStringLiteral("unix:%1 db %2").arg(socketPath).arg(db);
+    return QStringLiteral("%1:%2 db %3").arg(host).arg(port).arg(db);
+}
+
+RedisClient::RedisClient(std::unique_ptr<Private> dd, RedisEndpoint endpoint)
+    : d(std::move(dd))
+    , m_endpoint(std::move(endpoint))
+{
+}
+
+RedisClient::~RedisClient() = default;
+
+Result<std::unique_ptr<RedisClient>> RedisClient::connect(const QString &url, int timeoutMs)
+{
+    auto endpoint = RedisEndpoint::parse(url);
+    if (!endpoint)
+        return Result<std::unique_ptr<RedisClient>>::failure(endpoint.error());
+    return connect(endpoint.value(), timeoutMs);
+}
+
+Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &endpoint, int timeoutMs)
+{
+    using R = Result<std::unique_ptr<RedisClient>>;
+    timeval timeout{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+    redisContext *raw = endpoint.socketPath.isEmpty()
+        ? redisConnectWithTimeout(endpoint.host.toUtf8().constData(), endpoint.port, timeout)
+        : redisConnectUnixWithTimeout(endpoint.socketPath.toLocal8Bit().constData(), timeout);
+    if (!raw)
+        return R::failure(QStringLiteral("Cannot reach Redis at %1: out of memory").arg(endpoint.describe()));
+    auto d = std::make_unique<Private>();
+    d->context.reset(raw);
+    if (raw->err)
+        return R::failure(QStringLiteral("Cannot reach Redis at %1: %2")
+                              .arg(endpoint.describe(), QString::fromLocal8Bit(raw->errstr)));
+    redisSetTimeout(raw, timeout);
+
+    std::unique_ptr<RedisClient> client(new RedisClient(std::move(d), endpoint));
+    if (!endpoint.password.isEmpty()) {
+        if (auto r = client->command({"AUTH", endpoint.password.toUtf8()}); !r)
+            return R::failure(QStringLiteral("Redis at %1 refused the password: %2").arg(endpoint.describe(), r.error()));
+    }
+    if (endpoint.db != 0) {
+        if (auto r = client->command({"SELECT", QByteArray::number(endpoint.db)}); !r)
+            return R::failure(QStringLiteral("Redis at %1: %2").arg(endpoint.describe(), r.error()));
+    }
+    qCDebug(lcRedis) << "connected to" << endpoint.describe();
+    return R(std::move(client));
+}
+
+Result<RedisReply> RedisClient::command(const QList<QByteArray> &args)
+{
+    auto replies = pipeline({args});
+    if (!replies)
+        return Result<RedisReply>::failure(replies.error());
+    return replies.value().constFirst();
+}
+
+Result<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &commands)
+{
+    using R = Result<QList<RedisReply>>;
+    redisContext *c = d->context.get();
+    if (c->err)
+        return R::failure(d->ioError());
+    for (const auto &args : commands)
+        appendArgv(c, args);
+    QList<RedisReply> out;
+    QString firstError;
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        void *raw = nullptr;
+        if (redisGetReply(c, &raw) != REDIS_OK || !raw)
+            return R::failure(d->ioError());
+        ReplyPtr reply(static_cast<redisReply *>(raw));
+        if (QString e = errorIn(reply.get()); !e.isEmpty() && firstError.isEmpty())
+            firstError = e;
+        out.append(copyReply(reply.get()));
+    }
+    if (!firstError.isEmpty())
+        return R::failure(QStringLiteral("Redis error: %1").arg(firstError));
+    return out;
+}
+
+Result<RedisReply> RedisClient::eval(const QByteArray &script, const QList<QByteArray> &keys,
+                                     const QList<QByteArray> &args)
+{
+    const QByteArray sha = QCryptographicHash::hash(script, QCryptographicHash::Sha1).toHex();
+    QList<QByteArray> tail{QByteArray::number(keys.size())};
+    tail << keys << args;
+    auto r = command(QList<QByteArray>{"EVALSHA", sha} + tail);
+    if (!r && r.error().contains(QLatin1String("NOSCRIPT")))
+        r = command(QList<QByteArray>{"EVAL", script} + tail);
+    return r;
+}
+
+} // namespace LearnPulse

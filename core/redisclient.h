@@ -1,0 +1,74 @@
+#pragma once
+
+#include "result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <memory>
+
+namespace LearnPulse {
+
+// One reply of a Redis command, copied out of hiredis so that no hiredis type leaks into headers.
+struct RedisReply
+{
+    enum class Type
+    {
+        Nil,
+        String,
+        Integer,
+        Array,
+        Status,
+    };
+    Type type = Type::Nil;
+    QByteArray string;
+    long long integer = 0;
+    QList<RedisReply> elements;
+
+    bool isNil() const { return type == Type::Nil; }
+};
+
+// Where a Redis server is: parsed from `redis://[:password@]host[:port][/db]` or
+// `unix:///path/to/socket[?db=N]` (password as `?password=` there).
+struct RedisEndpoint
+{
+    QString host;
+    int port = 6379;
+    QString socketPath; // set for unix:// URLs
+    int db = 0;
+    QString password;
+
+    static Result<RedisEndpoint> parse(const QString &url);
+    // For logs and error messages: never includes the password.
+    QString describe() const;
+};
+
+// A blocking connection to one Redis server through hiredis. Used from worker threads and the
+// command-line tool; one connection per thread. A server error reply ("-ERR ...") is a failure.
+class RedisClient final
+{
+public:
+    ~RedisClient();
+    RedisClient(const RedisClient &) = delete;
+    RedisClient &operator=(const RedisClient &) = delete;
+
+    static Result<std::unique_ptr<RedisClient>> connect(const RedisEndpoint &endpoint, int timeoutMs = 3000);
+    static Result<std::unique_ptr<RedisClient>> connect(const QString &url, int timeoutMs = 3000);
+
+    Result<RedisReply> command(const QList<QByteArray> &args);
+    // Sends all commands at once and reads all replies: one round trip.
+    Result<QList<RedisReply>> pipeline(const QList<QList<QByteArray>> &commands);
+    // EVALSHA with the script's SHA1, falling back to EVAL when the server does not have it yet.
+    Result<RedisReply> eval(const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
+
+    const RedisEndpoint &endpoint() const { return m_endpoint; }
+
+private:
+    struct Private;
+    explicit RedisClient(std::unique_ptr<Private> d, RedisEndpoint endpoint);
+    std::unique_ptr<Private> d;
+    RedisEndpoint m_endpoint;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,114 @@
+#include "redisserverprocess.h"
+
+#include "logging.h"
+#include "redisclient.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QProcess>
+#include <QTcpServer>
+#include <QThread>
+
+namespace LearnPulse {
+
+RedisServerProcess::RedisServerProcess() = default;
+
+RedisServerProcess::~RedisServerProcess()
+{
+    stop();
+}
+
+int RedisServerProcess::freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+QString RedisServerProcess::socketPath() const
+{
+    return m_options.unixSocket ? m_options.directory + QLatin1String("/redis.sock") : QString();
+}
+
+QString RedisServerProcess::url() const
+{
+    if (m_options.port > 0)
+        return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_options.port);
+    return QStringLiteral("unix://") + socketPath();
+}
+
+bool RedisServerProcess::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+Status RedisServerProcess::start(const Options &options, int timeoutMs)
+{
+    stop();
+    m_options = options;
+    if (m_options.port == 0 && !m_options.unixSocket)
+        return Status::failure(QStringLiteral("redis-server needs a port or a unix socket"));
+    if (!QDir().mkpath(m_options.directory))
+        return Status::failure(QStringLiteral("Cannot create the Redis directory %1").arg(m_options.directory));
+
+    QStringList args{QStringLiteral("--dir"), m_options.directory,
+                     QStringLiteral("--port"), QString::number(m_options.port),
+                     QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                     QStringLiteral("--daemonize"), QStringLiteral("no"),
+                     QStringLiteral("--save"), QString(),
+                     QStringLiteral("--appendonly"), m_options.appendOnly ? QStringLiteral("yes") : QStringLiteral("no"),
+                     QStringLiteral("--logfile"), m_options.directory + QLatin1String("/redis.log")};
+    if (m_options.unixSocket)
+        args << QStringLiteral("--unixsocket") << socketPath() << QStringLiteral("--unixsocketperm")
+             << QStringLiteral("700");
+
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process->setStandardOutputFile(QProcess::nullDevice());
+    m_process->start(m_options.executable, args);
+    if (!m_process->waitForStarted(timeoutMs)) {
+        const QString error = m_process->errorString();
+        m_process.reset();
+        return Status::failure(QStringLiteral("Cannot start %1: %2").arg(m_options.executable, error));
+    }
+
+    const QDeadlineTimer deadline(timeoutMs);
+    QString lastError;
+    while (!deadline.hasExpired()) {
+        if (m_process->state() != QProcess::Running) {
+            m_process.reset();
+            return Status::failure(QStringLiteral("redis-server exited during start-up (see %1/redis.log)")
+                                       .arg(m_options.directory));
+        }
+        if (auto client = RedisClient::connect(url(), 500)) {
+            if (auto pong = client.value()->command({"PING"}); pong) {
+                qCInfo(lcRedis) << "started private redis-server at" << client.value()->endpoint().describe();
+                return {};
+            } else {
+                lastError = pong.error();
+            }
+        } else {
+            lastError = client.error();
+        }
+        QThread::msleep(20);
+    }
+    stop();
+    return Status::failure(QStringLiteral("redis-server did not answer in time: %1").arg(lastError));
+}
+
+void RedisServerProcess::stop()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() == QProcess::Running) {
+        m_process->terminate(); // SIGTERM: redis-server flushes the append-only file and exits
+        if (!m_process->waitForFinished(5000)) {
+            m_process->kill();
+            m_process->waitForFinished(2000);
+        }
+    }
+    m_process.reset();
+}
+
+} // namespace LearnPulse

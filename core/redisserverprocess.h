@@ -1,0 +1,51 @@
+#pragma once
+
+#include "result.h"
+
+#include <QString>
+
+#include <memory>
+
+class QProcess;
+
+namespace LearnPulse {
+
+// A private redis-server child process: data and (optionally) a unix socket in a directory of ours,
+// append-only file on. The console starts one when nothing answers at REDIS_URL; tests start one
+// per test on a free loopback port.
+class RedisServerProcess final
+{
+public:
+    struct Options
+    {
+        QString directory;      // data directory of the server (created if needed)
+        int port = 0;           // TCP port on 127.0.0.1; 0 = no TCP, unix socket only
+        bool unixSocket = true; // listen on <directory>/redis.sock
+        bool appendOnly = true;
+        QString executable = QStringLiteral("redis-server");
+    };
+
+    RedisServerProcess();
+    ~RedisServerProcess(); // stops the server
+    RedisServerProcess(const RedisServerProcess &) = delete;
+    RedisServerProcess &operator=(const RedisServerProcess &) = delete;
+
+    // Starts the server and waits until it answers PING (at most `timeoutMs`).
+    Status start(const Options &options, int timeoutMs = 10000);
+    void stop();
+    bool isRunning() const;
+
+    // redis://127.0.0.1:<port>/0 when TCP is on, otherwise unix://<socket>.
+    QString url() const;
+    QString socketPath() const;
+    int port() const { return m_options.port; }
+
+    // A TCP port on 127.0.0.1 that nothing listens on right now.
+    static int freePort();
+
+private:
+    Options m_options;
+    std::unique_ptr<QProcess> m_process;
+};
+
+} // namespace LearnPulse

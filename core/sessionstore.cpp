@@ -1,0 +1,252 @@
+#include "sessionstore.h"
+
+#include "config.h"
+#include "detector.h"
+#include "logging.h"
+#include "messagevalidator.h"
+#include "redisclient.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUuid>
+
+namespace LearnPulse {
+
+namespace {
+
+const QByteArray &turnScript()
+{
+    static const QByteArray script = [] {
+        QFile f(QStringLiteral(":/redis/turn.lua"));
+        if (!f.open(QIODevice::ReadOnly))
+            qFatal("the turn script resource is missing");
+        return f.readAll();
+    }();
+    return script;
+}
+
+const QByteArray finishScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return redis.error_reply('LP_NO_SESSION no such session, or it expired')
+end
+local existing = redis.call('HGET', KEYS[1], 'ticket_id')
+if existing and existing ~= '' then
+  return existing
+end
+redis.call('HSET', KEYS[1], 'ticket_id', ARGV[2], 'escalated', '1')
+redis.call('HDEL', KEYS[1], 'claim')
+return ARGV[2]
+)lua";
+
+const QByteArray releaseScript = R"lua(
+if redis.call('HGET', KEYS[1], 'claim') == ARGV[1] and (redis.call('HGET', KEYS[1], 'ticket_id') or '') == '' then
+  redis.call('HSET', KEYS[1], 'escalated', '0')
+  redis.call('HDEL', KEYS[1], 'claim', 'claimed_at', 'escalation_reason')
+  return 1
+end
+return 0
+)lua";
+
+QString isoUtc(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+// Turns the script's error replies into sentences for the person at the keyboard.
+QString explain(const QString &error)
+{
+    if (error.contains(QLatin1String("LP_NO_SESSION")))
+        return QStringLiteral("This conversation no longer exists (conversations expire after a week without "
+                              "activity). Start a new conversation.");
+    if (error.contains(QLatin1String("LP_FORBIDDEN")))
+        return QStringLiteral("This conversation belongs to another user.");
+    return error;
+}
+
+template<typename T>
+Result<T> fail(const QString &error)
+{
+    return Result<T>::failure(explain(error));
+}
+
+} // namespace
+
+QByteArray HistoryEntry::toJson() const
+{
+    const QJsonObject o{{QStringLiteral("role"), role},
+                        {QStringLiteral("content"), content},
+                        {QStringLiteral("ts"), isoUtc(timestamp)}};
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+Result<HistoryEntry> HistoryEntry::fromJson(const QByteArray &json)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(json);
+    if (!doc.isObject())
+        return Result<HistoryEntry>::failure(QStringLiteral("A history entry in Redis is not a JSON object"));
+    const QJsonObject o = doc.object();
+    HistoryEntry e;
+    e.role = o.value(QLatin1String("role")).toString();
+    e.content = o.value(QLatin1String("content")).toString();
+    e.timestamp = QDateTime::fromString(o.value(QLatin1String("ts")).toString(), Qt::ISODateWithMs);
+    return e;
+}
+
+SessionStore::SessionStore(RedisClient &redis, const Config &config)
+    : m_redis(redis)
+    , m_config(config)
+{
+}
+
+QByteArray SessionStore::stateKey(const QString &sessionId)
+{
+    return "lp:{" + sessionId.toUtf8() + "}:state";
+}
+
+QByteArray SessionStore::historyKey(const QString &sessionId)
+{
+    return "lp:{" + sessionId.toUtf8() + "}:history";
+}
+
+QByteArray SessionStore::userSessionsKey(const QString &userId)
+{
+    return "lp:user:" + userId.toUtf8() + ":sessions";
+}
+
+Result<QString> SessionStore::createSession(const SessionContext &context)
+{
+    if (context.userId.isEmpty())
+        return Result<QString>::failure(QStringLiteral("A conversation needs a signed-in user."));
+    const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QByteArray now = isoUtc(QDateTime::currentDateTimeUtc()).toUtf8();
+    const QByteArray ttl = QByteArray::number(m_config.sessionTtlSeconds);
+    const QByteArray key = stateKey(id);
+    auto r = m_redis.pipeline({
+        {"HSET", key, "user_id", context.userId.toUtf8(), "teacher_email", context.teacherEmail.toUtf8(), "student",
+         context.student.toUtf8(), "class_id", context.classId.toUtf8(), "scope", context.scope.toUtf8(),
+         "dissatisfaction_count", "0", "escalated", "0", "ticket_id", "", "created", now, "updated", now},
+        {"EXPIRE", key, ttl},
+        {"SADD", userSessionsKey(context.userId), id.toUtf8()},
+    });
+    if (!r)
+        return Result<QString>::failure(r.error());
+    qCInfo(lcSession) << "Session created session=" << id;
+    return id;
+}
+
+Result<SessionState> SessionStore::state(const QString &sessionId)
+{
+    if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
+        return Result<SessionState>::failure(valid.error());
+    auto r = m_redis.command({"HGETALL", stateKey(sessionId)});
+    if (!r)
+        return Result<SessionState>::failure(r.error());
+    if (r->elements.isEmpty())
+        return fail<SessionState>(QStringLiteral("LP_NO_SESSION"));
+    QHash<QByteArray, QString> f;
+    for (qsizetype i = 0; i + 1 < r->elements.size(); i += 2)
+        f.insert(r->elements.at(i).string, QString::fromUtf8(r->elements.at(i + 1).string));
+    SessionState s;
+    s.id = sessionId;
+    s.context = {f.value("user_id"), f.value("teacher_email"), f.value("student"), f.value("class_id"), f.value("scope")};
+    s.dissatisfactionCount = f.value("dissatisfaction_count").toInt();
+    s.escalated = f.value("escalated") == QLatin1String("1");
+    s.ticketId = f.value("ticket_id");
+    s.escalationReason = f.value("escalation_reason");
+    for (const QString &group : f.value("signals").split(QLatin1Char(';'), Qt::SkipEmptyParts))
+        s.signalRules << group.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    s.created = QDateTime::fromString(f.value("created"), Qt::ISODateWithMs);
+    s.updated = QDateTime::fromString(f.value("updated"), Qt::ISODateWithMs);
+    return s;
+}
+
+Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
+{
+    using R = Result<QList<HistoryEntry>>;
+    if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
+        return R::failure(valid.error());
+    auto r = m_redis.command({"LRANGE", historyKey(sessionId), "0", "-1"});
+    if (!r)
+        return R::failure(r.error());
+    QList<HistoryEntry> entries;
+    entries.reserve(r->elements.size());
+    for (const RedisReply &item : r->elements) {
+        auto entry = HistoryEntry::fromJson(item.string);
+        if (!entry)
+            return R::failure(entry.error());
+        entries.append(std::move(entry).value());
+    }
+    return entries;
+}
+
+Result<QStringList> SessionStore::sessionsOfUser(const QString &userId)
+{
+    auto r = m_redis.command({"SMEMBERS", userSessionsKey(userId)});
+    if (!r)
+        return Result<QStringList>::failure(r.error());
+    QStringList ids;
+    for (const RedisReply &item : r->elements)
+        ids << QString::fromUtf8(item.string);
+    ids.sort();
+    return ids;
+}
+
+Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
+                                           const Detection *detection)
+{
+    using R = Result<RecordOutcome>;
+    if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
+        return R::failure(valid.error());
+    const bool dissatisfied = detection && detection->dissatisfied;
+    const bool explicitRequest = detection && detection->explicitRequest;
+    const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QDateTime now = entry.timestamp.isValid() ? entry.timestamp : QDateTime::currentDateTimeUtc();
+    auto r = m_redis.eval(turnScript(), {stateKey(sessionId), historyKey(sessionId)},
+                          {userId.toUtf8(), entry.role.toUtf8(), entry.toJson(), dissatisfied ? "1" : "0",
+                           explicitRequest ? "1" : "0", QByteArray::number(m_config.escalationThreshold),
+                           QByteArray::number(m_config.historyCap), QByteArray::number(m_config.sessionTtlSeconds),
+                           m_config.escalateOnExplicitRequest ? "1" : "0", isoUtc(now).toUtf8(),
+                           QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(),
+                           detection ? detection->rules.join(QLatin1Char(',')).toUtf8() : QByteArray(),
+                           QByteArray::number(claimLapseSeconds)});
+    if (!r)
+        return fail<RecordOutcome>(r.error());
+    const auto &e = r->elements;
+    if (e.size() != 6)
+        return R::failure(QStringLiteral("Unexpected reply from the Redis turn script"));
+    RecordOutcome out;
+    out.dissatisfactionCount = int(e.at(0).integer);
+    out.claimed = e.at(1).integer == 1;
+    out.claimToken = out.claimed ? token : QString();
+    out.escalated = e.at(2).integer == 1;
+    out.ticketId = QString::fromUtf8(e.at(3).string);
+    out.historyLength = int(e.at(4).integer);
+    out.reason = QString::fromUtf8(e.at(5).string);
+    if (dissatisfied)
+        qCInfo(lcSession).noquote() << QStringLiteral("Dissatisfaction detected session=") + sessionId
+                                    << QStringLiteral("count=") + QString::number(out.dissatisfactionCount)
+                                    << QStringLiteral("rules=") + detection->rules.join(QLatin1Char(','));
+    return out;
+}
+
+Result<QString> SessionStore::finishEscalation(const QString &sessionId, const QString &claimToken,
+                                               const QString &ticketId)
+{
+    auto r = m_redis.eval(finishScript, {stateKey(sessionId)}, {claimToken.toUtf8(), ticketId.toUtf8()});
+    if (!r)
+        return fail<QString>(r.error());
+    return QString::fromUtf8(r->string);
+}
+
+Status SessionStore::releaseClaim(const QString &sessionId, const QString &claimToken)
+{
+    auto r = m_redis.eval(releaseScript, {stateKey(sessionId)}, {claimToken.toUtf8()});
+    if (!r)
+        return Status::failure(explain(r.error()));
+    if (r->integer == 1)
+        qCWarning(lcSession).noquote() << QStringLiteral("Escalation claim released session=") + sessionId;
+    return {};
+}
+
+} // namespace LearnPulse

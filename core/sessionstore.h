@@ -1,0 +1,94 @@
+#pragma once
+
+#include "result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace LearnPulse {
+
+class RedisClient;
+struct Config;
+struct Detection;
+
+// What a conversation is about; stored with the session and copied into its ticket.
+struct SessionContext
+{
+    QString userId;
+    QString teacherEmail;
+    QString student;
+    QString classId;
+    QString scope;
+};
+
+struct SessionState
+{
+    QString id;
+    SessionContext context;
+    int dissatisfactionCount = 0;
+    bool escalated = false;
+    QString ticketId;
+    QString escalationReason; // "threshold" or "explicit" once claimed
+    QStringList signalRules;  // rule names of every signal so far, oldest first
+    QDateTime created;
+    QDateTime updated;
+};
+
+struct HistoryEntry
+{
+    QString role; // "teacher" or "assistant"
+    QString content;
+    QDateTime timestamp;
+
+    QByteArray toJson() const;
+    static Result<HistoryEntry> fromJson(const QByteArray &json);
+};
+
+// What recording one message did to the session.
+struct RecordOutcome
+{
+    int dissatisfactionCount = 0;
+    bool claimed = false; // this caller, and no other, must now create the ticket
+    QString claimToken;
+    bool escalated = false;
+    QString ticketId;
+    QString reason;
+    int historyLength = 0;
+};
+
+// Session state in Redis (DESIGN.md, "Session state"). Both keys of a session share the hash tag
+// {<session id>} so that the turn script works on Redis Cluster. Blocking: use from a worker thread.
+class SessionStore final
+{
+public:
+    SessionStore(RedisClient &redis, const Config &config);
+
+    static QByteArray stateKey(const QString &sessionId);
+    static QByteArray historyKey(const QString &sessionId);
+    static QByteArray userSessionsKey(const QString &userId);
+
+    Result<QString> createSession(const SessionContext &context);
+    Result<SessionState> state(const QString &sessionId);
+    Result<QList<HistoryEntry>> history(const QString &sessionId);
+    Result<QStringList> sessionsOfUser(const QString &userId);
+
+    // Appends a message, counts a signal and claims escalation atomically (resources/redis/turn.lua).
+    Result<RecordOutcome> record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
+                                 const Detection *detection);
+
+    // Stores the ticket of a claimed escalation; keeps a ticket already stored (the first one wins).
+    Result<QString> finishEscalation(const QString &sessionId, const QString &claimToken, const QString &ticketId);
+    // Gives a claim back when the ticket could not be created, so that the next message retries.
+    Status releaseClaim(const QString &sessionId, const QString &claimToken);
+
+    // Seconds after which a claim that produced no ticket (its process died) lapses.
+    static constexpr int claimLapseSeconds = 300;
+
+private:
+    RedisClient &m_redis;
+    const Config &m_config;
+};
+
+} // namespace LearnPulse

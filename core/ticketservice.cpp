@@ -1,0 +1,161 @@
+#include "ticketservice.h"
+
+#include "config.h"
+#include "logging.h"
+#include "ticketstore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+namespace LearnPulse {
+
+namespace {
+
+constexpr QFile::Permissions ownerOnlyFile = QFile::ReadOwner | QFile::WriteOwner;
+constexpr QFile::Permissions ownerOnlyDir = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+
+QString orDash(const QString &s)
+{
+    return s.isEmpty() ? QStringLiteral("-") : s;
+}
+
+} // namespace
+
+QJsonObject TicketResult::toJson() const
+{
+    QJsonObject o{{QStringLiteral("success"), success},
+                  {QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId)},
+                  {QStringLiteral("email_sent"), emailSent},
+                  {QStringLiteral("conversation_file"), conversationFile},
+                  {QStringLiteral("timestamp"), timestamp.toUTC().toString(Qt::ISODate)}};
+    if (!error.isEmpty())
+        o.insert(QStringLiteral("error"), error);
+    return o;
+}
+
+TicketService::TicketService(const Config &config, std::shared_ptr<TicketStore> store)
+    : m_config(config)
+    , m_store(std::move(store))
+{
+}
+
+QString TicketService::ticketIdFor(const QString &sessionId, const QDateTime &utc)
+{
+    return QStringLiteral("TICKET-%1-%2").arg(sessionId.left(8), utc.toUTC().toString(QStringLiteral("yyyyMMddHHmmss")));
+}
+
+QString TicketService::fileNameFor(const QString &sessionId, const QDateTime &utc)
+{
+    return QStringLiteral("support_ticket_%1_%2.txt")
+        .arg(sessionId.left(8), utc.toUTC().toString(QStringLiteral("yyyyMMdd_HHmmss")));
+}
+
+QString TicketService::summaryFor(const SessionState &session)
+{
+    if (session.escalationReason == QLatin1String("explicit"))
+        return QStringLiteral("Teacher asked for support");
+    return QStringLiteral("Teacher dissatisfaction after %1 signals").arg(session.dissatisfactionCount);
+}
+
+QString TicketService::transcriptText(const QString &ticketId, const QDateTime &created, const TicketRequest &r)
+{
+    QString t;
+    t += QStringLiteral("LearnPulse support ticket\n");
+    t += QStringLiteral("Ticket ID: %1\n").arg(ticketId);
+    t += QStringLiteral("Created: %1\n").arg(created.toUTC().toString(Qt::ISODate));
+    t += QStringLiteral("Session: %1\n").arg(r.session.id);
+    t += QStringLiteral("Summary: %1\n\n").arg(r.summary);
+    t += QStringLiteral("Teacher\n");
+    t += QStringLiteral("  Name: %1\n").arg(orDash(r.teacherName));
+    t += QStringLiteral("  Email: %1\n").arg(orDash(r.teacherEmail));
+    t += QStringLiteral("  User ID: %1\n").arg(orDash(r.teacherUserId));
+    t += QStringLiteral("  Role: %1\n\n").arg(orDash(r.teacherRole));
+    t += QStringLiteral("Context\n");
+    t += QStringLiteral("  Class: %1\n").arg(orDash(r.session.context.classId));
+    t += QStringLiteral("  Student: %1\n").arg(orDash(r.session.context.student));
+    t += QStringLiteral("  Scope: %1\n\n").arg(orDash(r.session.context.scope));
+    t += QStringLiteral("Signals (%1): %2\n\n")
+             .arg(r.session.dissatisfactionCount)
+             .arg(r.session.signalRules.isEmpty() ? QStringLiteral("-") : r.session.signalRules.join(QLatin1String(", ")));
+    t += QStringLiteral("Conversation (%1 messages)\n").arg(r.history.size());
+    for (const HistoryEntry &e : r.history) {
+        const QString speaker = e.role == QLatin1String("teacher") ? QStringLiteral("Teacher") : QStringLiteral("Assistant");
+        t += QStringLiteral("\n[%1] %2:\n").arg(e.timestamp.toUTC().toString(Qt::ISODate), speaker);
+        // Indent continuation lines so that a message cannot forge a header line of the transcript.
+        QString body = e.content;
+        body.replace(QLatin1Char('\n'), QLatin1String("\n  "));
+        t += QLatin1String("  ") + body + QLatin1Char('\n');
+    }
+    return t;
+}
+
+TicketResult TicketService::createTicket(const TicketRequest &request)
+{
+    TicketResult result;
+    const QDateTime now = (request.now.isValid() ? request.now : QDateTime::currentDateTimeUtc()).toUTC();
+    result.timestamp = now;
+    result.ticketId = ticketIdFor(request.session.id, now);
+
+    const QString dir = m_config.ticketsDir();
+    if (!QDir().mkpath(dir) || !QFile::setPermissions(dir, ownerOnlyDir)) {
+        result.error = QStringLiteral("Cannot create the ticket directory %1").arg(dir);
+        return result;
+    }
+    const QString path = dir + QLatin1Char('/') + fileNameFor(request.session.id, now);
+    const QString transcript = transcriptText(result.ticketId, now, request);
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        result.error = QStringLiteral("Cannot write the transcript %1: %2").arg(path, file.errorString());
+        return result;
+    }
+    file.setPermissions(ownerOnlyFile);
+    file.write(transcript.toUtf8());
+    if (!file.commit()) {
+        result.error = QStringLiteral("Cannot write the transcript %1: %2").arg(path, file.errorString());
+        return result;
+    }
+    QFile::setPermissions(path, ownerOnlyFile); // in case the file system ignored it on the temporary file
+    result.conversationFile = path;
+
+    TicketRecord record;
+    record.id = result.ticketId;
+    record.sessionId = request.session.id;
+    record.userId = request.teacherUserId;
+    record.teacherName = request.teacherName;
+    record.teacherEmail = request.teacherEmail;
+    record.teacherRole = request.teacherRole;
+    record.classId = request.session.context.classId;
+    record.student = request.session.context.student;
+    record.scope = request.session.context.scope;
+    record.created = now;
+    record.summary = request.summary;
+    record.signalCount = request.session.dissatisfactionCount;
+    record.rules = request.session.signalRules;
+    record.rules.removeDuplicates();
+    record.conversationFile = path;
+
+    auto inserted = m_store->insert(record, transcript);
+    if (!inserted) {
+        QFile::remove(path);
+        result.conversationFile.clear();
+        result.error = inserted.error();
+        return result;
+    }
+    if (inserted->outcome == TicketStore::InsertOutcome::SessionHasTicket) {
+        // Another process won a race the Redis claim should have prevented (or a lapsed claim was
+        // retaken): the unique constraint keeps one ticket, and that one is the answer.
+        if (inserted->existing.conversationFile != path)
+            QFile::remove(path);
+        result.ticketId = inserted->existing.id;
+        result.conversationFile = inserted->existing.conversationFile;
+        result.timestamp = inserted->existing.created;
+        result.alreadyExisted = true;
+    }
+    result.success = true;
+    return result;
+}
+
+} // namespace LearnPulse

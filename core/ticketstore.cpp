@@ -1,0 +1,286 @@
+#include "ticketstore.h"
+
+#include "database.h"
+#include "logging.h"
+#include "roles.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QSqlQuery>
+
+namespace LearnPulse {
+
+namespace {
+
+const QString columns = QStringLiteral(
+    "t.id, t.session_id, t.user_id, t.teacher_name, t.teacher_email, t.teacher_role, t.class_id, t.student, t.scope, "
+    "t.created, t.updated, t.summary, t.signal_count, t.rules, t.status, t.email_status, t.conversation_file");
+
+QString iso(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODate);
+}
+
+TicketRecord fromQuery(const QSqlQuery &q)
+{
+    TicketRecord r;
+    int i = 0;
+    r.id = q.value(i++).toString();
+    r.sessionId = q.value(i++).toString();
+    r.userId = q.value(i++).toString();
+    r.teacherName = q.value(i++).toString();
+    r.teacherEmail = q.value(i++).toString();
+    r.teacherRole = q.value(i++).toString();
+    r.classId = q.value(i++).toString();
+    r.student = q.value(i++).toString();
+    r.scope = q.value(i++).toString();
+    r.created = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
+    r.updated = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
+    r.summary = q.value(i++).toString();
+    r.signalCount = q.value(i++).toInt();
+    r.rules = q.value(i++).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+    r.status = q.value(i++).toString();
+    r.emailStatus = q.value(i++).toString();
+    r.conversationFile = q.value(i++).toString();
+    return r;
+}
+
+// Turns what a person typed into a safe FTS5 query: every word quoted (so FTS5 operators and
+// punctuation in the input mean nothing) and matched as a prefix; all words must occur.
+QString ftsQuery(const QString &search)
+{
+    static const QRegularExpression word(QStringLiteral("[\\p{L}\\p{N}_]+"), QRegularExpression::UseUnicodePropertiesOption);
+    QStringList terms;
+    auto it = word.globalMatch(search);
+    while (it.hasNext())
+        terms << QLatin1Char('"') + it.next().captured() + QLatin1String("\"*");
+    return terms.join(QLatin1Char(' '));
+}
+
+QString notFound(const QString &ticketId)
+{
+    return QStringLiteral("No ticket %1.").arg(ticketId);
+}
+
+} // namespace
+
+QJsonObject TicketRecord::toJson() const
+{
+    return QJsonObject{
+        {QStringLiteral("ticket_id"), id},
+        {QStringLiteral("session"), sessionId},
+        {QStringLiteral("user_id"), userId},
+        {QStringLiteral("teacher_name"), teacherName},
+        {QStringLiteral("teacher_email"), teacherEmail},
+        {QStringLiteral("teacher_role"), teacherRole},
+        {QStringLiteral("class_id"), classId},
+        {QStringLiteral("student"), student},
+        {QStringLiteral("scope"), scope},
+        {QStringLiteral("created"), iso(created)},
+        {QStringLiteral("updated"), iso(updated)},
+        {QStringLiteral("summary"), summary},
+        {QStringLiteral("signal_count"), signalCount},
+        {QStringLiteral("rules"), QJsonArray::fromStringList(rules)},
+        {QStringLiteral("status"), status},
+        {QStringLiteral("email_status"), emailStatus},
+        {QStringLiteral("conversation_file"), conversationFile},
+    };
+}
+
+TicketStore::TicketStore(std::shared_ptr<Database> database)
+    : m_db(std::move(database))
+{
+}
+
+QStringList TicketStore::statuses()
+{
+    return {QStringLiteral("open"), QStringLiteral("in_progress"), QStringLiteral("resolved")};
+}
+
+bool TicketStore::isValidStatus(const QString &status)
+{
+    return statuses().contains(status);
+}
+
+Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, const QString &transcript)
+{
+    using R = Result<InsertResult>;
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return R::failure(QStringLiteral("Cannot write the ticket index: %1").arg(Database::errorOf(q)));
+
+    q.prepare(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM tickets t WHERE t.session_id = ?"));
+    q.addBindValue(r.sessionId);
+    if (q.exec() && q.next()) {
+        InsertResult existing{InsertOutcome::SessionHasTicket, fromQuery(q)};
+        q.finish();
+        q.exec(QStringLiteral("ROLLBACK"));
+        return existing;
+    }
+    q.finish();
+
+    q.prepare(QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
+                             "class_id, student, scope, created, updated, summary, signal_count, rules, status, "
+                             "email_status, conversation_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (const QVariant &v : QVariantList{r.id, r.sessionId, r.userId, r.teacherName, r.teacherEmail, r.teacherRole,
+                                          r.classId, r.student, r.scope, iso(r.created), iso(r.created), r.summary,
+                                          r.signalCount, r.rules.join(QLatin1Char(',')), r.status, r.emailStatus,
+                                          r.conversationFile})
+        q.addBindValue(v);
+    bool ok = q.exec();
+    QString error = ok ? QString() : Database::errorOf(q);
+    if (ok) {
+        q.prepare(QStringLiteral("INSERT INTO tickets_fts (ticket_id, transcript) VALUES (?, ?)"));
+        q.addBindValue(r.id);
+        q.addBindValue(transcript);
+        ok = q.exec();
+        if (!ok)
+            error = Database::errorOf(q);
+    }
+    if (ok && !q.exec(QStringLiteral("COMMIT"))) {
+        ok = false;
+        error = Database::errorOf(q);
+    }
+    if (!ok) {
+        q.exec(QStringLiteral("ROLLBACK"));
+        return R::failure(QStringLiteral("Cannot write the ticket index: %1").arg(error));
+    }
+    return InsertResult{};
+}
+
+Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVariantList &values, int limit)
+{
+    using R = Result<QList<TicketRecord>>;
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.setForwardOnly(true);
+    QString sql = QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM tickets t");
+    if (!where.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where;
+    sql += QStringLiteral(" ORDER BY t.created DESC, t.id DESC");
+    if (limit > 0)
+        sql += QStringLiteral(" LIMIT %1").arg(limit);
+    q.prepare(sql);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return R::failure(QStringLiteral("Cannot read the ticket index: %1").arg(Database::errorOf(q)));
+    QList<TicketRecord> out;
+    while (q.next())
+        out.append(fromQuery(q));
+    return out;
+}
+
+Result<TicketRecord> TicketStore::find(const Actor &actor, const QString &ticketId)
+{
+    if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
+        return Result<TicketRecord>::failure(refused);
+    auto rows = select(QStringLiteral("t.id = ?"), {ticketId});
+    if (!rows)
+        return Result<TicketRecord>::failure(rows.error());
+    if (rows->isEmpty())
+        return Result<TicketRecord>::failure(notFound(ticketId));
+    return rows->constFirst();
+}
+
+Result<TicketRecord> TicketStore::findBySession(const QString &sessionId)
+{
+    auto rows = select(QStringLiteral("t.session_id = ?"), {sessionId});
+    if (!rows)
+        return Result<TicketRecord>::failure(rows.error());
+    if (rows->isEmpty())
+        return Result<TicketRecord>::failure(QStringLiteral("No ticket for session %1.").arg(sessionId));
+    return rows->constFirst();
+}
+
+Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFilter &filter)
+{
+    using R = Result<QList<TicketRecord>>;
+    if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
+        return R::failure(refused);
+    QStringList where;
+    QVariantList values;
+    if (!filter.teacherEmail.isEmpty()) {
+        where << QStringLiteral("t.teacher_email = ?");
+        values << filter.teacherEmail;
+    }
+    if (!filter.status.isEmpty()) {
+        if (!isValidStatus(filter.status))
+            return R::failure(QStringLiteral("Unknown status \"%1\": use one of %2.")
+                                  .arg(filter.status, statuses().join(QLatin1String(", "))));
+        where << QStringLiteral("t.status = ?");
+        values << filter.status;
+    }
+    if (!filter.search.trimmed().isEmpty()) {
+        const QString match = ftsQuery(filter.search);
+        if (match.isEmpty())
+            return R::failure(QStringLiteral("The search has no words to look for."));
+        where << QStringLiteral("t.id IN (SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH ?)");
+        values << match;
+    }
+    return select(where.join(QLatin1String(" AND ")), values, filter.limit);
+}
+
+Status TicketStore::setStatus(const Actor &actor, const QString &ticketId, const QString &status)
+{
+    if (const QString refused = refusal(actor, Permission::ChangeTicketStatus); !refused.isEmpty())
+        return Status::failure(refused);
+    if (!isValidStatus(status))
+        return Status::failure(
+            QStringLiteral("Unknown status \"%1\": use one of %2.").arg(status, statuses().join(QLatin1String(", "))));
+    auto conn = m_db->connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("UPDATE tickets SET status = ?, updated = ? WHERE id = ?"));
+    q.addBindValue(status);
+    q.addBindValue(iso(QDateTime::currentDateTimeUtc()));
+    q.addBindValue(ticketId);
+    if (!q.exec())
+        return Status::failure(QStringLiteral("Cannot update the ticket: %1").arg(Database::errorOf(q)));
+    if (q.numRowsAffected() == 0)
+        return Status::failure(notFound(ticketId));
+    qCInfo(lcTickets).noquote() << QStringLiteral("Ticket status changed ticket=") + ticketId << QStringLiteral("status=") + status;
+    return m_db->audit(actor, QStringLiteral("ticket.status"), ticketId, status);
+}
+
+Status TicketStore::remove(const Actor &actor, const QString &ticketId)
+{
+    if (const QString refused = refusal(actor, Permission::DeleteTicket); !refused.isEmpty())
+        return Status::failure(refused);
+    auto record = find(actor, ticketId);
+    if (!record)
+        return Status::failure(record.error());
+    auto conn = m_db->connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return Status::failure(QStringLiteral("Cannot delete the ticket: %1").arg(Database::errorOf(q)));
+    bool ok = true;
+    for (const QString &sql : {QStringLiteral("DELETE FROM tickets_fts WHERE ticket_id = ?"),
+                               QStringLiteral("DELETE FROM tickets WHERE id = ?")}) {
+        q.prepare(sql);
+        q.addBindValue(ticketId);
+        ok = ok && q.exec();
+    }
+    if (!ok || !q.exec(QStringLiteral("COMMIT"))) {
+        const QString error = Database::errorOf(q);
+        q.exec(QStringLiteral("ROLLBACK"));
+        return Status::failure(QStringLiteral("Cannot delete the ticket: %1").arg(error));
+    }
+    if (QFile::exists(record->conversationFile) && !QFile::remove(record->conversationFile))
+        return Status::failure(QStringLiteral("The ticket was removed from the index, but its transcript %1 could not "
+                                              "be deleted; delete it by hand.")
+                                   .arg(record->conversationFile));
+    qCInfo(lcTickets).noquote() << QStringLiteral("Ticket deleted ticket=") + ticketId;
+    return m_db->audit(actor, QStringLiteral("ticket.delete"), ticketId);
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace LearnPulse {
+
+class Database;
+struct Actor;
+
+// One row of the ticket index.
+struct TicketRecord
+{
+    QString id;
+    QString sessionId;
+    QString userId;
+    QString teacherName;
+    QString teacherEmail;
+    QString teacherRole;
+    QString classId;
+    QString student;
+    QString scope;
+    QDateTime created;
+    QDateTime updated;
+    QString summary;
+    int signalCount = 0;
+    QStringList rules;
+    QString status = QStringLiteral("open");
+    QString emailStatus = QStringLiteral("pending");
+    QString conversationFile;
+
+    QJsonObject toJson() const;
+};
+
+struct TicketFilter
+{
+    QString teacherEmail;
+    QString search; // words to find in the transcript (all of them, as prefixes)
+    QString status;
+    int limit = 0; // 0: no limit
+};
+
+// The ticket index: rows in the database plus an FTS5 full-text index over each transcript. One
+// ticket per session is enforced by a unique constraint. Privileged operations take the acting user
+// and refuse with a readable error (DESIGN.md, "Users").
+class TicketStore final
+{
+public:
+    explicit TicketStore(std::shared_ptr<Database> database);
+
+    static bool isValidStatus(const QString &status);
+    static QStringList statuses();
+
+    enum class InsertOutcome
+    {
+        Inserted,
+        SessionHasTicket, // `existing` holds the session's ticket
+    };
+    struct InsertResult
+    {
+        InsertOutcome outcome = InsertOutcome::Inserted;
+        TicketRecord existing;
+    };
+    Result<InsertResult> insert(const TicketRecord &record, const QString &transcript);
+
+    Result<TicketRecord> find(const Actor &actor, const QString &ticketId);
+    Result<TicketRecord> findBySession(const QString &sessionId);
+    Result<QList<TicketRecord>> list(const Actor &actor, const TicketFilter &filter);
+    Status setStatus(const Actor &actor, const QString &ticketId, const QString &status);
+    // Removes the row, its full-text entry and the transcript file.
+    Status remove(const Actor &actor, const QString &ticketId);
+
+private:
+    Result<QList<TicketRecord>> select(const QString &where, const QVariantList &values, int limit = 0);
+
+    std::shared_ptr<Database> m_db;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,64 @@
+-- One message of a session, in one round trip (DESIGN.md, "The turn", step 3).
+-- KEYS[1] lp:{session}:state   KEYS[2] lp:{session}:history
+-- ARGV: 1 user_id, 2 role (teacher|assistant), 3 history entry (JSON), 4 dissatisfied (0/1),
+--       5 explicit request (0/1), 6 threshold, 7 history cap, 8 ttl seconds,
+--       9 escalate on explicit request (0/1), 10 now (ISO 8601), 11 now (epoch seconds),
+--       12 claim token, 13 rule names (comma-separated), 14 seconds after which an unfinished claim lapses
+-- Returns {dissatisfaction_count, claimed (0/1), escalated (0/1), ticket_id, history length, reason}.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return redis.error_reply('LP_NO_SESSION no such session, or it expired')
+end
+if redis.call('HGET', KEYS[1], 'user_id') ~= ARGV[1] then
+  return redis.error_reply('LP_FORBIDDEN the session belongs to another user')
+end
+
+local len = redis.call('RPUSH', KEYS[2], ARGV[3])
+local cap = tonumber(ARGV[7])
+if len > cap then
+  redis.call('LTRIM', KEYS[2], -cap, -1)
+  len = cap
+end
+
+local count = tonumber(redis.call('HGET', KEYS[1], 'dissatisfaction_count') or '0')
+if ARGV[4] == '1' then
+  count = redis.call('HINCRBY', KEYS[1], 'dissatisfaction_count', 1)
+  local signals = redis.call('HGET', KEYS[1], 'signals')
+  if signals and signals ~= '' then
+    signals = signals .. ';' .. ARGV[13]
+  else
+    signals = ARGV[13]
+  end
+  redis.call('HSET', KEYS[1], 'signals', signals)
+end
+
+local escalated = redis.call('HGET', KEYS[1], 'escalated') == '1'
+local ticket = redis.call('HGET', KEYS[1], 'ticket_id') or ''
+local now = tonumber(ARGV[11])
+if escalated and ticket == '' then
+  -- A claim whose owner died before it stored a ticket lapses, so that no escalation is lost.
+  local claimedAt = tonumber(redis.call('HGET', KEYS[1], 'claimed_at') or '0')
+  if now - claimedAt > tonumber(ARGV[14]) then
+    escalated = false
+  end
+end
+
+local claimed = 0
+local reason = ''
+if ARGV[2] == 'teacher' and not escalated then
+  if ARGV[5] == '1' and ARGV[9] == '1' then
+    reason = 'explicit'
+  elseif count >= tonumber(ARGV[6]) then
+    reason = 'threshold'
+  end
+  if reason ~= '' then
+    redis.call('HSET', KEYS[1], 'escalated', '1', 'claim', ARGV[12], 'claimed_at', ARGV[11],
+               'escalation_reason', reason)
+    claimed = 1
+    escalated = true
+  end
+end
+
+redis.call('HSET', KEYS[1], 'updated', ARGV[10])
+redis.call('EXPIRE', KEYS[1], ARGV[8])
+redis.call('EXPIRE', KEYS[2], ARGV[8])
+return {count, claimed, escalated and 1 or 0, ticket, len, reason}

@@ -1,0 +1,108 @@
+#include "testsupport.h"
+
+#include "roles.h"
+
+namespace LearnPulse::Test {
+
+bool TestRedis::start()
+{
+    if (!m_dir.isValid()) {
+        m_error = QStringLiteral("cannot create a temporary directory");
+        return false;
+    }
+    // A port found free can be taken by another process before redis-server binds it: retry.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        RedisServerProcess::Options options;
+        options.directory = m_dir.path() + QStringLiteral("/redis");
+        options.port = RedisServerProcess::freePort();
+        options.unixSocket = false;
+        options.executable = QStringLiteral(LP_REDIS_SERVER);
+        if (auto started = m_server.start(options); started)
+            return true;
+        else
+            m_error = started.error();
+    }
+    return false;
+}
+
+std::unique_ptr<RedisClient> TestRedis::client() const
+{
+    auto c = RedisClient::connect(url());
+    return c ? std::move(c).value() : nullptr;
+}
+
+bool CoreFixture::setUp()
+{
+    if (!dataDir.isValid()) {
+        m_error = QStringLiteral("cannot create a temporary directory");
+        return false;
+    }
+    if (!redis.start()) {
+        m_error = redis.error();
+        return false;
+    }
+    auto loaded = Config::load(dataDir.path(), QProcessEnvironment());
+    if (!loaded) {
+        m_error = loaded.error();
+        return false;
+    }
+    config = loaded.value();
+    config.redisUrl = redis.url();
+    auto opened = Database::open(config);
+    if (!opened) {
+        m_error = opened.error();
+        return false;
+    }
+    db = opened.value();
+    redisClient = redis.client();
+    if (!redisClient) {
+        m_error = QStringLiteral("cannot connect to the test redis-server");
+        return false;
+    }
+    sessions = std::make_unique<SessionStore>(*redisClient, config);
+    tickets = std::make_shared<TicketStore>(db);
+    ticketService = std::make_unique<TicketService>(config, tickets);
+    accounts = std::make_unique<AccountStore>(db);
+    return true;
+}
+
+Account CoreFixture::addTeacher(const QString &email, const QString &name)
+{
+    auto added = accounts->add(Actor::commandLine(), email, name, Role::Teacher);
+    if (!added)
+        qFatal("cannot add a test teacher: %s", qPrintable(added.error()));
+    return added.value();
+}
+
+ProcessResult runProcess(const QString &program, const QStringList &args, const QByteArray &input,
+                         const QProcessEnvironment &env, int timeoutMs)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    ProcessResult r;
+    if (!p.waitForStarted(timeoutMs)) {
+        r.err = p.errorString().toUtf8();
+        return r;
+    }
+    if (!input.isEmpty())
+        p.write(input);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString testDataPath(const QString &name)
+{
+    return QStringLiteral(LP_TEST_DATA_DIR "/") + name;
+}
+
+} // namespace LearnPulse::Test

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "accountstore.h"
+#include "config.h"
+#include "database.h"
+#include "redisclient.h"
+#include "redisserverprocess.h"
+#include "sessionstore.h"
+#include "ticketservice.h"
+#include "ticketstore.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace LearnPulse::Test {
+
+// A real redis-server for one test: a free loopback port, data in a temporary directory.
+class TestRedis
+{
+public:
+    // Starts the server; QVERIFY-style failure text in error() when it could not.
+    bool start();
+    QString url() const { return m_server.url(); }
+    std::unique_ptr<RedisClient> client() const;
+    RedisServerProcess &server() { return m_server; }
+    const QString &error() const { return m_error; }
+
+private:
+    QTemporaryDir m_dir;
+    RedisServerProcess m_server;
+    QString m_error;
+};
+
+// A data directory, a Redis server and the core services over them, as the application wires them.
+class CoreFixture
+{
+public:
+    bool setUp(); // false: see error()
+    const QString &error() const { return m_error; }
+
+    QTemporaryDir dataDir;
+    TestRedis redis;
+    Config config;
+    std::shared_ptr<Database> db;
+    std::unique_ptr<RedisClient> redisClient;
+    std::unique_ptr<SessionStore> sessions;
+    std::shared_ptr<TicketStore> tickets;
+    std::unique_ptr<TicketService> ticketService;
+    std::unique_ptr<AccountStore> accounts;
+
+    Account addTeacher(const QString &email = QStringLiteral("ms.khan@school.example"),
+                       const QString &name = QStringLiteral("Amira Khan"));
+
+private:
+    QString m_error;
+};
+
+// Runs a program to completion with optional stdin; returns {exit code, stdout, stderr}.
+struct ProcessResult
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+ProcessResult runProcess(const QString &program, const QStringList &args, const QByteArray &input = {},
+                         const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 60000);
+
+QString testDataPath(const QString &name);
+
+} // namespace LearnPulse::Test

@@ -1,0 +1,237 @@
+#include "detector.h"
+#include "testsupport.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace LearnPulse;
+
+namespace {
+
+struct Labelled
+{
+    bool dissatisfied;
+    bool explicitRequest;
+    QString text;
+};
+
+QList<Labelled> readLabelled(const QString &name)
+{
+    QFile f(Test::testDataPath(name));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(f.fileName()));
+    QList<Labelled> rows;
+    for (const QByteArray &raw : f.readAll().split('\n')) {
+        const QString line = QString::fromUtf8(raw).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        const QStringList cols = line.split(QLatin1Char('\t'));
+        if (cols.size() != 3)
+            qFatal("bad line in %s: %s", qPrintable(name), qPrintable(line));
+        rows.append({cols.at(0) == QLatin1String("1"), cols.at(1) == QLatin1String("1"), cols.at(2)});
+    }
+    return rows;
+}
+
+} // namespace
+
+class TestDetector : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void seedCases_data();
+    void seedCases();
+    void labelled_data();
+    void labelled();
+    void precisionAndRecall_data();
+    void precisionAndRecall();
+    void normalisesApostrophesAndContractions_data();
+    void normalisesApostrophesAndContractions();
+    void matchesWholeWordsOnly();
+    void remarksAboutOthersAreNotSignals_data();
+    void remarksAboutOthersAreNotSignals();
+    void reportsRuleNamesOnce();
+    void overrideFileReplacesBuiltinRules();
+    void brokenOverrideFilesAreRefused_data();
+    void brokenOverrideFilesAreRefused();
+};
+
+void TestDetector::seedCases_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("dissatisfied");
+    QTest::addColumn<bool>("explicitRequest");
+    QTest::newRow("doesn't help") << QStringLiteral("This doesn't help") << true << false;
+    QTest::newRow("still not clear") << QStringLiteral("Still not clear") << true << false;
+    QTest::newRow("talk to support") << QStringLiteral("I need to talk to support") << true << true;
+    QTest::newRow("how is Aisha") << QStringLiteral("How is Aisha doing?") << false << false;
+    QTest::newRow("debugging skills") << QStringLiteral("What about her debugging skills?") << false << false;
+    QTest::newRow("Aisha frustrated") << QStringLiteral("Aisha is frustrated with loops") << false << false;
+}
+
+void TestDetector::seedCases()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, dissatisfied);
+    QFETCH(bool, explicitRequest);
+    const Detection d = Detector::builtin().detect(text);
+    QCOMPARE(d.dissatisfied, dissatisfied);
+    QCOMPARE(d.explicitRequest, explicitRequest);
+    QCOMPARE(d.rules.isEmpty(), !dissatisfied);
+}
+
+void TestDetector::labelled_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("dissatisfied");
+    QTest::addColumn<bool>("explicitRequest");
+    for (const QString file : {QStringLiteral("dissatisfaction-dev.tsv"), QStringLiteral("dissatisfaction-extra.tsv")}) {
+        for (const Labelled &row : readLabelled(file))
+            QTest::addRow("%s: %s", qPrintable(file.section(QLatin1Char('.'), 0, 0)), qPrintable(row.text))
+                << row.text << row.dissatisfied << row.explicitRequest;
+    }
+}
+
+void TestDetector::labelled()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, dissatisfied);
+    QFETCH(bool, explicitRequest);
+    const Detection d = Detector::builtin().detect(text);
+    QCOMPARE(d.dissatisfied, dissatisfied);
+    QCOMPARE(d.explicitRequest, explicitRequest);
+}
+
+void TestDetector::precisionAndRecall_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("dev") << QStringLiteral("dissatisfaction-dev.tsv");
+    QTest::newRow("extra") << QStringLiteral("dissatisfaction-extra.tsv");
+}
+
+void TestDetector::precisionAndRecall()
+{
+    QFETCH(QString, file);
+    int tp = 0, fp = 0, fn = 0, explicitRight = 0;
+    const QList<Labelled> rows = readLabelled(file);
+    for (const Labelled &row : rows) {
+        const Detection d = Detector::builtin().detect(row.text);
+        tp += d.dissatisfied && row.dissatisfied;
+        fp += d.dissatisfied && !row.dissatisfied;
+        fn += !d.dissatisfied && row.dissatisfied;
+        explicitRight += d.explicitRequest == row.explicitRequest;
+    }
+    const double precision = tp + fp == 0 ? 0.0 : double(tp) / (tp + fp);
+    const double recall = tp + fn == 0 ? 0.0 : double(tp) / (tp + fn);
+    qInfo("%s: %lld messages, precision %.3f, recall %.3f, explicit requests right %d/%lld", qPrintable(file),
+          qint64(rows.size()), precision, recall, explicitRight, qint64(rows.size()));
+    QVERIFY2(precision >= 0.95, qPrintable(QString::number(precision)));
+    QVERIFY2(recall >= 0.90, qPrintable(QString::number(recall)));
+}
+
+void TestDetector::normalisesApostrophesAndContractions_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("straight") << QStringLiteral("That doesn't help");
+    QTest::newRow("curly") << QStringLiteral("That doesn\u2019t help");
+    QTest::newRow("missing") << QStringLiteral("That doesnt help");
+    QTest::newRow("spelled out") << QStringLiteral("That does not help");
+    QTest::newRow("upper case") << QStringLiteral("THAT DOESN'T HELP");
+    QTest::newRow("backtick") << QStringLiteral("That doesn`t help");
+}
+
+void TestDetector::normalisesApostrophesAndContractions()
+{
+    QFETCH(QString, text);
+    QCOMPARE(Detector::builtin().normalise(text), QStringLiteral("that does not help"));
+    const Detection d = Detector::builtin().detect(text);
+    QVERIFY(d.dissatisfied);
+    QCOMPARE(d.rules, QStringList{QStringLiteral("does_not_help")});
+}
+
+void TestDetector::matchesWholeWordsOnly()
+{
+    const Detector &d = Detector::builtin();
+    QVERIFY(d.detect(QStringLiteral("That is wrong")).dissatisfied);
+    QVERIFY(!d.detect(QStringLiteral("Tell me about Wrongham Academy's results")).dissatisfied);
+    QVERIFY(!d.detect(QStringLiteral("Summarise the errands list")).dissatisfied);
+    QVERIFY(!d.detect(QStringLiteral("We use a humane grading policy")).dissatisfied);
+    QVERIFY(!d.detect(QStringLiteral("List the unhelpfulness scores")).rules.contains(QStringLiteral("useless")));
+}
+
+void TestDetector::remarksAboutOthersAreNotSignals_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("dissatisfied");
+    QTest::newRow("student frustrated") << QStringLiteral("Aisha is frustrated with loops") << false;
+    QTest::newRow("teacher frustrated") << QStringLiteral("I'm frustrated with this answer") << true;
+    QTest::newRow("student possessive") << QStringLiteral("Why is Ava's answer wrong?") << false;
+    QTest::newRow("assistant answer") << QStringLiteral("Why is your answer wrong?") << true;
+    QTest::newRow("quoted") << QStringLiteral("Count the students who wrote \u201Cuseless\u201D") << false;
+    QTest::newRow("object") << QStringLiteral("The printer is broken again") << false;
+    QTest::newRow("assistant broken") << QStringLiteral("This is broken again") << true;
+    QTest::newRow("negated") << QStringLiteral("That's not wrong, it's fine") << false;
+}
+
+void TestDetector::remarksAboutOthersAreNotSignals()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, dissatisfied);
+    QCOMPARE(Detector::builtin().detect(text).dissatisfied, dissatisfied);
+}
+
+void TestDetector::reportsRuleNamesOnce()
+{
+    const Detection d = Detector::builtin().detect(QStringLiteral("Wrong, wrong, wrong. Useless and confusing."));
+    QCOMPARE(d.rules, (QStringList{QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("useless")}));
+    QVERIFY(!d.explicitRequest);
+}
+
+void TestDetector::overrideFileReplacesBuiltinRules()
+{
+    QTemporaryDir dir;
+    QFile builtin(QStringLiteral(":/rules/detector-rules.json"));
+    QVERIFY(builtin.open(QIODevice::ReadOnly));
+    QByteArray json = builtin.readAll();
+    // An admin adds a school-specific phrase to the complaint rules.
+    json.replace("\"complaint_rules\": [", "\"complaint_rules\": [\n    {\"name\": \"school_slang\", \"pattern\": \"\\\\bmeh\\\\b\"},");
+    const QString path = dir.filePath(QStringLiteral("detector-rules.json"));
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(json);
+    out.close();
+
+    auto loaded = Detector::fromFile(path);
+    QVERIFY2(loaded.detector, qPrintable(loaded.error));
+    QVERIFY(!Detector::builtin().detect(QStringLiteral("Meh.")).dissatisfied);
+    const Detection d = loaded.detector->detect(QStringLiteral("Meh."));
+    QVERIFY(d.dissatisfied);
+    QCOMPARE(d.rules, QStringList{QStringLiteral("school_slang")});
+}
+
+void TestDetector::brokenOverrideFilesAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("not json") << QByteArray("{ nope") << QStringLiteral("not valid JSON");
+    QTest::newRow("array") << QByteArray("[]") << QStringLiteral("JSON object");
+    QTest::newRow("no rules") << QByteArray("{}") << QStringLiteral("explicit_rules");
+    QTest::newRow("bad regex") << QByteArray(R"({"explicit_rules": [{"name": "x", "pattern": "(unclosed"}]})")
+                               << QStringLiteral("rule \"x\" is not a valid regular expression");
+    QTest::newRow("nameless") << QByteArray(R"({"explicit_rules": [{"pattern": "a"}]})") << QStringLiteral("no name");
+}
+
+void TestDetector::brokenOverrideFilesAreRefused()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    auto loaded = Detector::fromJson(json, QStringLiteral("admin.json"));
+    QVERIFY(!loaded.detector);
+    QVERIFY2(loaded.error.contains(expected), qPrintable(loaded.error));
+    QVERIFY(loaded.error.contains(QLatin1String("admin.json")));
+}
+
+QTEST_GUILESS_MAIN(TestDetector)
+#include "tst_detector.moc"
