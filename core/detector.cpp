@@ -129,7 +129,9 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
     if (error.isEmpty())
         loadRules("complaint_rules", d->m_complaintRules);
     if (error.isEmpty())
-        d->m_thirdParty = compile(QStringLiteral("third_party_pattern"), stringField(root, "third_party_pattern"));
+        d->m_people = compile(QStringLiteral("people_pattern"), stringField(root, "people_pattern"));
+    if (error.isEmpty())
+        d->m_objects = compile(QStringLiteral("object_pattern"), stringField(root, "object_pattern"));
     if (error.isEmpty())
         d->m_assistant = compile(QStringLiteral("assistant_pattern"), stringField(root, "assistant_pattern"));
     if (error.isEmpty())
@@ -247,14 +249,19 @@ QStringList Detector::clauses(const QString &normalised) const
     return result;
 }
 
-bool Detector::aboutSomebodyElse(const QString &clause, qsizetype start, qsizetype end) const
+// Who a matched phrase is about, from the words around it in its clause: somebody or something
+// named before it ("Omar is confused", "the projector is not working") wins; then the assistant
+// ("your answer is confusing"); then people named after it ("frustrated with Omar"). Objects after
+// a request for support ("open a ticket about this bug") do not change what is asked for.
+bool Detector::aboutSomebodyElse(const QString &clause, qsizetype start, qsizetype end, bool explicitRule) const
 {
     const QString prefix = clause.left(start);
-    if (m_thirdParty.match(prefix).hasMatch())
+    if (m_people.match(prefix).hasMatch() || m_objects.match(prefix).hasMatch())
         return true;
     if (m_assistant.match(prefix).hasMatch())
         return false;
-    return m_thirdParty.match(clause.mid(end)).hasMatch();
+    const QString suffix = clause.mid(end);
+    return m_people.match(suffix).hasMatch() || (!explicitRule && m_objects.match(suffix).hasMatch());
 }
 
 Detection Detector::detect(const QString &text) const
@@ -271,7 +278,8 @@ Detection Detector::detect(const QString &text) const
                     const auto m = it.next();
                     if (rule.negatable && m_negation.match(clause.left(m.capturedStart())).hasMatch())
                         continue;
-                    if (aboutSomebodyElse(clause, m.capturedStart(), m.capturedEnd()))
+                    const bool namesAssistant = m_assistant.match(m.captured()).capturedStart() == 0;
+                    if (!namesAssistant && aboutSomebodyElse(clause, m.capturedStart(), m.capturedEnd(), explicitRequest))
                         continue;
                     counted = true;
                 }

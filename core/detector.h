@@ -53,11 +53,12 @@ private:
 
     QString markPeople(const QString &text) const;
     QStringList clauses(const QString &normalised) const;
-    bool aboutSomebodyElse(const QString &clause, qsizetype start, qsizetype end) const;
+    bool aboutSomebodyElse(const QString &clause, qsizetype start, qsizetype end, bool explicitRule) const;
 
     std::vector<Rule> m_explicitRules;
     std::vector<Rule> m_complaintRules;
-    QRegularExpression m_thirdParty;
+    QRegularExpression m_people;
+    QRegularExpression m_objects;
     QRegularExpression m_assistant;
     QRegularExpression m_negation;
     QRegularExpression m_clauseSeparators;

@@ -45,7 +45,7 @@ Result<QString> validate(const QString &text, int maxChars)
 
 bool isValidSessionId(QStringView id)
 {
-    static const QRegularExpression uuid(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
+    static const QRegularExpression uuid(QStringLiteral("\\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\z"));
     return uuid.match(id.toString()).hasMatch();
 }
 

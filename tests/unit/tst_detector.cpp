@@ -87,7 +87,8 @@ void TestDetector::labelled_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("dissatisfied");
     QTest::addColumn<bool>("explicitRequest");
-    for (const QString file : {QStringLiteral("dissatisfaction-dev.tsv"), QStringLiteral("dissatisfaction-extra.tsv")}) {
+    for (const QString file : {QStringLiteral("dissatisfaction-dev.tsv"), QStringLiteral("dissatisfaction-extra.tsv"),
+                               QStringLiteral("dissatisfaction-review.tsv")}) {
         for (const Labelled &row : readLabelled(file))
             QTest::addRow("%s: %s", qPrintable(file.section(QLatin1Char('.'), 0, 0)), qPrintable(row.text))
                 << row.text << row.dissatisfied << row.explicitRequest;
@@ -109,6 +110,7 @@ void TestDetector::precisionAndRecall_data()
     QTest::addColumn<QString>("file");
     QTest::newRow("dev") << QStringLiteral("dissatisfaction-dev.tsv");
     QTest::newRow("extra") << QStringLiteral("dissatisfaction-extra.tsv");
+    QTest::newRow("review") << QStringLiteral("dissatisfaction-review.tsv");
 }
 
 void TestDetector::precisionAndRecall()

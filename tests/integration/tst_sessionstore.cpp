@@ -1,0 +1,302 @@
+#include "detector.h"
+#include "messagevalidator.h"
+#include "sessionstore.h"
+#include "testsupport.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+class TestSessionStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void createsSessionKeysWithTtl();
+    void recordsMessagesAndRefreshesTtl();
+    void capsHistory();
+    void claimsOnceAtThreshold();
+    void explicitRequestClaimsImmediately();
+    void explicitRequestWaitsWhenSettingIsOff();
+    void assistantMessagesNeverClaim();
+    void releasedClaimIsRetaken();
+    void lapsedClaimIsRetaken();
+    void firstTicketIdWins();
+    void refusesOtherUsersAndUnknownSessions();
+    void refusesInvalidSessionIdsWithoutWriting();
+
+private:
+    Detection signal(const QString &rule = QStringLiteral("wrong")) const
+    {
+        return Detection{true, false, {rule}};
+    }
+    HistoryEntry teacher(const QString &text) const
+    {
+        return {QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc()};
+    }
+    QString newSession(const QString &userId = QStringLiteral("user-1"))
+    {
+        auto id = m_fx->sessions->createSession({userId, QStringLiteral("t@school.example"), QStringLiteral("Omar"),
+                                                 QStringLiteral("6B"), QStringLiteral("loops")});
+        if (!id)
+            qFatal("%s", qPrintable(id.error()));
+        return id.value();
+    }
+    long long integer(const QList<QByteArray> &command)
+    {
+        auto r = m_fx->redisClient->command(command);
+        return r ? r->integer : -1000;
+    }
+
+    std::unique_ptr<CoreFixture> m_fx;
+};
+
+void TestSessionStore::init()
+{
+    m_fx = std::make_unique<CoreFixture>();
+    QVERIFY2(m_fx->setUp(), qPrintable(m_fx->error()));
+}
+
+void TestSessionStore::cleanup()
+{
+    m_fx.reset();
+}
+
+void TestSessionStore::createsSessionKeysWithTtl()
+{
+    const QString id = newSession();
+    QVERIFY(MessageValidator::isValidSessionId(id));
+    QCOMPARE(SessionStore::stateKey(id), "lp:{" + id.toUtf8() + "}:state");
+    QCOMPARE(SessionStore::historyKey(id), "lp:{" + id.toUtf8() + "}:history");
+
+    auto state = m_fx->sessions->state(id);
+    QVERIFY2(state, qPrintable(state.error()));
+    QCOMPARE(state->context.userId, QStringLiteral("user-1"));
+    QCOMPARE(state->context.teacherEmail, QStringLiteral("t@school.example"));
+    QCOMPARE(state->context.student, QStringLiteral("Omar"));
+    QCOMPARE(state->context.classId, QStringLiteral("6B"));
+    QCOMPARE(state->context.scope, QStringLiteral("loops"));
+    QCOMPARE(state->dissatisfactionCount, 0);
+    QVERIFY(!state->escalated);
+    QVERIFY(state->ticketId.isEmpty());
+    QVERIFY(state->created.isValid());
+
+    const long long ttl = integer({"TTL", SessionStore::stateKey(id)});
+    QVERIFY2(ttl > 7 * 24 * 3600 - 10 && ttl <= 7 * 24 * 3600, qPrintable(QString::number(ttl)));
+    auto sessions = m_fx->sessions->sessionsOfUser(QStringLiteral("user-1"));
+    QVERIFY(sessions);
+    QCOMPARE(sessions.value(), QStringList{id});
+}
+
+void TestSessionStore::recordsMessagesAndRefreshesTtl()
+{
+    const QString id = newSession();
+    const Detection none;
+    auto first = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("How is Omar?")), &none);
+    QVERIFY2(first, qPrintable(first.error()));
+    QCOMPARE(first->dissatisfactionCount, 0);
+    QCOMPARE(first->historyLength, 1);
+    QVERIFY(!first->claimed);
+
+    // Age both keys, then show that activity renews them.
+    QCOMPARE(integer({"EXPIRE", SessionStore::stateKey(id), "100"}), 1);
+    QCOMPARE(integer({"EXPIRE", SessionStore::historyKey(id), "100"}), 1);
+    const Detection d = signal();
+    auto second = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
+    QVERIFY(second);
+    QCOMPARE(second->dissatisfactionCount, 1);
+    QCOMPARE(second->historyLength, 2);
+    QVERIFY(integer({"TTL", SessionStore::stateKey(id)}) > 7 * 24 * 3600 - 10);
+    QVERIFY(integer({"TTL", SessionStore::historyKey(id)}) > 7 * 24 * 3600 - 10);
+
+    auto history = m_fx->sessions->history(id);
+    QVERIFY(history);
+    QCOMPARE(history->size(), 2);
+    QCOMPARE(history->at(0).role, QStringLiteral("teacher"));
+    QCOMPARE(history->at(0).content, QStringLiteral("How is Omar?"));
+    QCOMPARE(history->at(1).content, QStringLiteral("Wrong."));
+    QVERIFY(history->at(1).timestamp.isValid());
+
+    // The stored entry is the JSON of DESIGN.md: {"role","content","ts"}.
+    auto raw = m_fx->redisClient->command({"LINDEX", SessionStore::historyKey(id), "0"});
+    QVERIFY(raw);
+    const QJsonObject o = QJsonDocument::fromJson(raw->string).object();
+    QCOMPARE(o.keys(), (QStringList{QStringLiteral("content"), QStringLiteral("role"), QStringLiteral("ts")}));
+
+    auto state = m_fx->sessions->state(id);
+    QVERIFY(state);
+    QCOMPARE(state->signalRules, QStringList{QStringLiteral("wrong")});
+}
+
+void TestSessionStore::capsHistory()
+{
+    m_fx->config.historyCap = 5;
+    const QString id = newSession();
+    const Detection none;
+    for (int i = 1; i <= 8; ++i) {
+        auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("message %1").arg(i)), &none);
+        QVERIFY(r);
+        QCOMPARE(r->historyLength, qMin(i, 5));
+    }
+    auto history = m_fx->sessions->history(id);
+    QVERIFY(history);
+    QCOMPARE(history->size(), 5);
+    QCOMPARE(history->first().content, QStringLiteral("message 4"));
+    QCOMPARE(history->last().content, QStringLiteral("message 8"));
+}
+
+void TestSessionStore::claimsOnceAtThreshold()
+{
+    const QString id = newSession();
+    const Detection d = signal();
+    QList<bool> claims;
+    for (int i = 1; i <= 5; ++i) {
+        auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
+        QVERIFY(r);
+        QCOMPARE(r->dissatisfactionCount, i);
+        claims << r->claimed;
+        QCOMPARE(r->escalated, i >= 3);
+        if (r->claimed) {
+            QCOMPARE(r->reason, QStringLiteral("threshold"));
+            QVERIFY(!r->claimToken.isEmpty());
+        }
+    }
+    QCOMPARE(claims, (QList<bool>{false, false, true, false, false}));
+}
+
+void TestSessionStore::explicitRequestClaimsImmediately()
+{
+    const QString id = newSession();
+    const Detection d{true, true, {QStringLiteral("talk_to_person")}};
+    auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("A human please")), &d);
+    QVERIFY(r);
+    QVERIFY(r->claimed);
+    QCOMPARE(r->reason, QStringLiteral("explicit"));
+    QCOMPARE(r->dissatisfactionCount, 1);
+}
+
+void TestSessionStore::explicitRequestWaitsWhenSettingIsOff()
+{
+    m_fx->config.escalateOnExplicitRequest = false;
+    const QString id = newSession();
+    const Detection d{true, true, {QStringLiteral("talk_to_person")}};
+    for (int i = 1; i <= 3; ++i) {
+        auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("A human please")), &d);
+        QVERIFY(r);
+        QCOMPARE(r->claimed, i == 3);
+    }
+}
+
+void TestSessionStore::assistantMessagesNeverClaim()
+{
+    m_fx->config.escalationThreshold = 1;
+    const QString id = newSession();
+    const Detection d = signal();
+    // Even a reply that the detector would flag does not claim: only teacher messages escalate.
+    auto r = m_fx->sessions->record(id, QStringLiteral("user-1"),
+                                    {QStringLiteral("assistant"), QStringLiteral("Wrong?"), QDateTime::currentDateTimeUtc()}, &d);
+    QVERIFY(r);
+    QVERIFY(!r->claimed);
+    QVERIFY(!r->escalated);
+}
+
+void TestSessionStore::releasedClaimIsRetaken()
+{
+    m_fx->config.escalationThreshold = 1;
+    const QString id = newSession();
+    const Detection d = signal();
+    auto first = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
+    QVERIFY(first && first->claimed);
+    QVERIFY(m_fx->sessions->releaseClaim(id, QStringLiteral("not-the-token")).ok());
+    auto still = m_fx->sessions->state(id);
+    QVERIFY(still && still->escalated); // a wrong token releases nothing
+    QVERIFY(m_fx->sessions->releaseClaim(id, first->claimToken).ok());
+    auto state = m_fx->sessions->state(id);
+    QVERIFY(state && !state->escalated);
+
+    const Detection none;
+    auto retry = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Hello?")), &none);
+    QVERIFY(retry);
+    QVERIFY(retry->claimed);
+}
+
+void TestSessionStore::lapsedClaimIsRetaken()
+{
+    m_fx->config.escalationThreshold = 1;
+    const QString id = newSession();
+    const Detection d = signal();
+    auto first = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
+    QVERIFY(first && first->claimed);
+    auto again = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
+    QVERIFY(again && !again->claimed); // the claim is fresh: nobody else may take it
+
+    // The claimer died long ago without storing a ticket.
+    const QByteArray old = QByteArray::number(QDateTime::currentSecsSinceEpoch() - SessionStore::claimLapseSeconds - 5);
+    QVERIFY(m_fx->redisClient->command({"HSET", SessionStore::stateKey(id), "claimed_at", old}));
+    auto retaken = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
+    QVERIFY(retaken);
+    QVERIFY(retaken->claimed);
+}
+
+void TestSessionStore::firstTicketIdWins()
+{
+    m_fx->config.escalationThreshold = 1;
+    const QString id = newSession();
+    const Detection d = signal();
+    auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
+    QVERIFY(r && r->claimed);
+    auto stored = m_fx->sessions->finishEscalation(id, r->claimToken, QStringLiteral("TICKET-A"));
+    QVERIFY(stored);
+    QCOMPARE(stored.value(), QStringLiteral("TICKET-A"));
+    auto second = m_fx->sessions->finishEscalation(id, QStringLiteral("other"), QStringLiteral("TICKET-B"));
+    QVERIFY(second);
+    QCOMPARE(second.value(), QStringLiteral("TICKET-A"));
+    auto state = m_fx->sessions->state(id);
+    QVERIFY(state);
+    QVERIFY(state->escalated);
+    QCOMPARE(state->ticketId, QStringLiteral("TICKET-A"));
+    // Escalated with a ticket: a released claim cannot undo it.
+    QVERIFY(m_fx->sessions->releaseClaim(id, r->claimToken).ok());
+    QVERIFY(m_fx->sessions->state(id)->escalated);
+}
+
+void TestSessionStore::refusesOtherUsersAndUnknownSessions()
+{
+    const QString id = newSession(QStringLiteral("user-1"));
+    const Detection none;
+    auto other = m_fx->sessions->record(id, QStringLiteral("user-2"), teacher(QStringLiteral("hi")), &none);
+    QVERIFY(!other);
+    QVERIFY2(other.error().contains(QLatin1String("another user")), qPrintable(other.error()));
+    QCOMPARE(integer({"LLEN", SessionStore::historyKey(id)}), 0);
+
+    const QString unknown = QStringLiteral("00000000-0000-4000-8000-000000000000");
+    auto missing = m_fx->sessions->record(unknown, QStringLiteral("user-1"), teacher(QStringLiteral("hi")), &none);
+    QVERIFY(!missing);
+    QVERIFY2(missing.error().contains(QLatin1String("no longer exists")), qPrintable(missing.error()));
+    QCOMPARE(integer({"EXISTS", SessionStore::historyKey(unknown)}), 0);
+    QVERIFY(!m_fx->sessions->state(unknown));
+}
+
+void TestSessionStore::refusesInvalidSessionIdsWithoutWriting()
+{
+    newSession();
+    const long long keysBefore = integer({"DBSIZE"});
+    const Detection d = signal();
+    for (const QString &bad : {QStringLiteral("../../etc/passwd"), QStringLiteral("*"), QStringLiteral("}:state"),
+                               QString()}) {
+        auto r = m_fx->sessions->record(bad, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
+        QVERIFY(!r);
+        QVERIFY2(r.error().contains(QLatin1String("Invalid session id")), qPrintable(r.error()));
+        QVERIFY(!m_fx->sessions->state(bad));
+        QVERIFY(!m_fx->sessions->history(bad));
+    }
+    QCOMPARE(integer({"DBSIZE"}), keysBefore);
+}
+
+QTEST_GUILESS_MAIN(TestSessionStore)
+#include "tst_sessionstore.moc"

@@ -1,0 +1,102 @@
+#include "messagevalidator.h"
+
+#include <QTest>
+
+using namespace LearnPulse;
+
+class TestMessageValidator : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void acceptsOrdinaryText();
+    void refuses_data();
+    void refuses();
+    void countsCharactersNotBytes();
+    void refusesInvalidUtf8_data();
+    void refusesInvalidUtf8();
+    void sessionIds_data();
+    void sessionIds();
+};
+
+void TestMessageValidator::acceptsOrdinaryText()
+{
+    auto r = MessageValidator::validate(QStringLiteral("How is Priya doing?\n\tThanks \u00e9\U0001F600"), 8000);
+    QVERIFY2(r.ok(), qPrintable(r.error()));
+    QCOMPARE(r.value(), QStringLiteral("How is Priya doing?\n\tThanks \u00e9\U0001F600"));
+    QVERIFY(MessageValidator::validate(QString(8000, QLatin1Char('a')), 8000).ok());
+}
+
+void TestMessageValidator::refuses_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("empty") << QString() << QStringLiteral("empty");
+    QTest::newRow("blank") << QStringLiteral(" \n\t ") << QStringLiteral("empty");
+    QTest::newRow("8001") << QString(8001, QLatin1Char('a')) << QStringLiteral("too long: 8001 characters, at most 8000");
+    QTest::newRow("nul") << QStringLiteral("abc") + QChar(0) + QStringLiteral("def") << QStringLiteral("NUL");
+    QTest::newRow("escape") << QStringLiteral("abc\x1b[31m") << QStringLiteral("control character");
+    QTest::newRow("lone high surrogate") << QStringLiteral("abc") + QChar(0xD800) << QStringLiteral("invalid Unicode");
+    QTest::newRow("lone low surrogate") << QChar(0xDC00) + QStringLiteral("abc") << QStringLiteral("invalid Unicode");
+}
+
+void TestMessageValidator::refuses()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    auto r = MessageValidator::validate(text, 8000);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().contains(expected), qPrintable(r.error()));
+}
+
+void TestMessageValidator::countsCharactersNotBytes()
+{
+    QString emoji;
+    for (int i = 0; i < 8000; ++i)
+        emoji += QStringLiteral("\U0001F600"); // two UTF-16 units each
+    QVERIFY(MessageValidator::validate(emoji, 8000).ok());
+    QVERIFY(!MessageValidator::validate(emoji + QStringLiteral("\U0001F600"), 8000).ok());
+}
+
+void TestMessageValidator::refusesInvalidUtf8_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::newRow("0xff") << QByteArray("abc\xff");
+    QTest::newRow("overlong slash") << QByteArray("\xc0\xaf");
+    QTest::newRow("truncated euro") << QByteArray("price \xe2\x82");
+    QTest::newRow("surrogate encoded") << QByteArray("\xed\xa0\x80");
+}
+
+void TestMessageValidator::refusesInvalidUtf8()
+{
+    QFETCH(QByteArray, bytes);
+    auto r = MessageValidator::validateUtf8(bytes, 8000);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().contains(QLatin1String("UTF-8")), qPrintable(r.error()));
+    QVERIFY(MessageValidator::validateUtf8("caf\xc3\xa9 ok", 8000).ok());
+}
+
+void TestMessageValidator::sessionIds_data()
+{
+    QTest::addColumn<QString>("id");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("uuid") << QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789ab") << true;
+    QTest::newRow("dot dot") << QStringLiteral("../3f9a1c2e-1234-4abc-8def-0123456789") << false;
+    QTest::newRow("traversal inside") << QStringLiteral("3f9a1c2e-1234-4abc-8def-../../etc/pa") << false;
+    QTest::newRow("braces") << QStringLiteral("{3f9a1c2e-1234-4abc-8def-0123456789ab}") << false;
+    QTest::newRow("upper") << QStringLiteral("3F9A1C2E-1234-4ABC-8DEF-0123456789AB") << false;
+    QTest::newRow("glob") << QStringLiteral("*") << false;
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("trailing newline") << QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789ab\n") << false;
+}
+
+void TestMessageValidator::sessionIds()
+{
+    QFETCH(QString, id);
+    QFETCH(bool, valid);
+    QCOMPARE(MessageValidator::isValidSessionId(id), valid);
+    QCOMPARE(MessageValidator::checkSessionId(id).ok(), valid);
+}
+
+QTEST_GUILESS_MAIN(TestMessageValidator)
+#include "tst_messagevalidator.moc"
