@@ -164,9 +164,10 @@ Status Database::audit(const Actor &actor, const QString &action, const QString 
     q.prepare(QStringLiteral("INSERT INTO audit_log (ts, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"));
     q.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     q.addBindValue(actor.auditName());
+    // A null QString binds as SQL NULL; these columns hold text.
     q.addBindValue(action);
-    q.addBindValue(target);
-    q.addBindValue(detail);
+    q.addBindValue(target.isNull() ? QStringLiteral("") : target);
+    q.addBindValue(detail.isNull() ? QStringLiteral("") : detail);
     if (!q.exec())
         return Status::failure(QStringLiteral("Cannot write the audit log: %1").arg(errorOf(q)));
     return {};

@@ -249,16 +249,22 @@ QStringList Detector::clauses(const QString &normalised) const
     return result;
 }
 
-// Who a matched phrase is about, from the words around it in its clause: somebody or something
-// named before it ("Omar is confused", "the projector is not working") wins; then the assistant
-// ("your answer is confusing"); then people named after it ("frustrated with Omar"). Objects after
-// a request for support ("open a ticket about this bug") do not change what is asked for.
-bool Detector::aboutSomebodyElse(const QString &clause, qsizetype start, qsizetype end, bool explicitRule) const
+// Who a matched phrase is about, from the words around it in its clause. A phrase that opens with
+// the assistant ("you keep ...") names its own subject. Otherwise somebody or something named before
+// it ("Omar is confused", "the projector is not working") wins; then the assistant before it or
+// inside it ("your answer is confusing", "I told you twice"); then people named after it ("frustrated
+// with Omar"). Objects after a request for support ("open a ticket about this bug") do not change
+// what is asked for.
+bool Detector::aboutSomebodyElse(const QString &clause, const QString &match, qsizetype start, qsizetype end,
+                                 bool explicitRule) const
 {
+    const auto inMatch = m_assistant.match(match);
+    if (inMatch.hasMatch() && inMatch.capturedStart() == 0)
+        return false;
     const QString prefix = clause.left(start);
     if (m_people.match(prefix).hasMatch() || m_objects.match(prefix).hasMatch())
         return true;
-    if (m_assistant.match(prefix).hasMatch())
+    if (inMatch.hasMatch() || m_assistant.match(prefix).hasMatch())
         return false;
     const QString suffix = clause.mid(end);
     return m_people.match(suffix).hasMatch() || (!explicitRule && m_objects.match(suffix).hasMatch());
@@ -278,8 +284,7 @@ Detection Detector::detect(const QString &text) const
                     const auto m = it.next();
                     if (rule.negatable && m_negation.match(clause.left(m.capturedStart())).hasMatch())
                         continue;
-                    const bool namesAssistant = m_assistant.match(m.captured()).capturedStart() == 0;
-                    if (!namesAssistant && aboutSomebodyElse(clause, m.capturedStart(), m.capturedEnd(), explicitRequest))
+                    if (aboutSomebodyElse(clause, m.captured(), m.capturedStart(), m.capturedEnd(), explicitRequest))
                         continue;
                     counted = true;
                 }

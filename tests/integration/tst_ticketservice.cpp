@@ -1,0 +1,285 @@
+#include "roles.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+class TestTicketService : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void idAndFileNameFormats();
+    void writesTranscriptAtomicallyAndPrivately();
+    void indexesTranscriptForSearch();
+    void searchInputIsNeverFtsSyntax();
+    void oneTicketPerSession();
+    void uniqueConstraintHoldsInTheSchema();
+    void rolesAreEnforced();
+    void statusChangesAreValidatedAndAudited();
+    void deleteRemovesRowIndexAndFile();
+    void unwritableDirectoryFailsCleanly();
+
+private:
+    TicketRequest request(const QString &sessionId = QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
+    Actor actorWith(Role role) const
+    {
+        return Actor{QStringLiteral("u-") + roleName(role), roleName(role) + QStringLiteral("@school.example"),
+                     QStringLiteral("Someone"), role, false};
+    }
+    int ticketRows()
+    {
+        QSqlQuery q(m_fx->db->connection().value());
+        q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets"));
+        return q.next() ? q.value(0).toInt() : -1;
+    }
+    QStringList ticketFiles() const
+    {
+        return QDir(m_fx->config.ticketsDir()).entryList(QDir::Files);
+    }
+
+    std::unique_ptr<CoreFixture> m_fx;
+};
+
+void TestTicketService::init()
+{
+    m_fx = std::make_unique<CoreFixture>();
+    QVERIFY2(m_fx->setUp(), qPrintable(m_fx->error()));
+}
+
+void TestTicketService::cleanup()
+{
+    m_fx.reset();
+}
+
+TicketRequest TestTicketService::request(const QString &sessionId)
+{
+    TicketRequest r;
+    r.session.id = sessionId;
+    r.session.context = {QStringLiteral("user-42"), QStringLiteral("amira.khan@school.example"), QStringLiteral("Omar"),
+                         QStringLiteral("6B"), QStringLiteral("while loops")};
+    r.session.dissatisfactionCount = 3;
+    r.session.signalRules = {QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("wrong")};
+    const QDateTime t0 = QDateTime(QDate(2026, 11, 23), QTime(9, 50, 0), Qt::UTC);
+    r.history = {
+        {QStringLiteral("teacher"), QStringLiteral("Which students struggle with while loops?"), t0},
+        {QStringLiteral("assistant"), QStringLiteral("Omar and Lena find loop conditions hard."), t0.addSecs(5)},
+        {QStringLiteral("teacher"), QStringLiteral("That is wrong.\nTICKET ID: forged"), t0.addSecs(60)},
+        {QStringLiteral("teacher"), QStringLiteral("Still unclear about the xylophone exercise."), t0.addSecs(120)},
+    };
+    r.teacherName = QStringLiteral("Amira Khan");
+    r.teacherEmail = QStringLiteral("amira.khan@school.example");
+    r.teacherUserId = QStringLiteral("user-42");
+    r.teacherRole = QStringLiteral("teacher");
+    r.summary = QStringLiteral("Teacher dissatisfaction after 3 signals");
+    r.now = QDateTime(QDate(2026, 11, 23), QTime(9, 56, 30), Qt::UTC);
+    return r;
+}
+
+void TestTicketService::idAndFileNameFormats()
+{
+    const QDateTime t(QDate(2026, 11, 23), QTime(9, 56, 30), Qt::UTC);
+    const QString session = QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666");
+    QCOMPARE(TicketService::ticketIdFor(session, t), QStringLiteral("TICKET-3f9a1c2e-20261123095630"));
+    QCOMPARE(TicketService::fileNameFor(session, t), QStringLiteral("support_ticket_3f9a1c2e_20261123_095630.txt"));
+    // The time is UTC whatever the zone of the input.
+    QCOMPARE(TicketService::ticketIdFor(session, t.toOffsetFromUtc(3600)), QStringLiteral("TICKET-3f9a1c2e-20261123095630"));
+}
+
+void TestTicketService::writesTranscriptAtomicallyAndPrivately()
+{
+    const TicketResult r = m_fx->ticketService->createTicket(request());
+    QVERIFY2(r.success, qPrintable(r.error));
+    QCOMPARE(r.ticketId, QStringLiteral("TICKET-3f9a1c2e-20261123095630"));
+    QVERIFY(!r.emailSent);
+    QVERIFY(!r.alreadyExisted);
+    QCOMPARE(r.conversationFile, m_fx->config.ticketsDir() + QStringLiteral("/support_ticket_3f9a1c2e_20261123_095630.txt"));
+    QCOMPARE(r.timestamp, request().now);
+    const QJsonObject json = r.toJson();
+    for (const char *key : {"success", "ticket_id", "email_sent", "conversation_file", "timestamp"})
+        QVERIFY2(json.contains(QLatin1String(key)), key);
+
+    QCOMPARE(QFileInfo(r.conversationFile).permissions() & ~QFile::Permissions(0x0700), QFile::ReadOwner | QFile::WriteOwner);
+    QCOMPARE(QFileInfo(m_fx->config.ticketsDir()).permissions() & ~QFile::Permissions(0x0700),
+             QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QCOMPARE(ticketFiles(), QStringList{QStringLiteral("support_ticket_3f9a1c2e_20261123_095630.txt")}); // no temp left
+
+    QFile f(r.conversationFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(f.readAll());
+    for (const QString &expected :
+         {QStringLiteral("Ticket ID: TICKET-3f9a1c2e-20261123095630"), QStringLiteral("Created: 2026-11-23T09:56:30Z"),
+          QStringLiteral("Session: 3f9a1c2e-1111-4222-8333-444455556666"),
+          QStringLiteral("Summary: Teacher dissatisfaction after 3 signals"), QStringLiteral("Name: Amira Khan"),
+          QStringLiteral("Email: amira.khan@school.example"), QStringLiteral("User ID: user-42"),
+          QStringLiteral("Role: teacher"), QStringLiteral("Class: 6B"), QStringLiteral("Student: Omar"),
+          QStringLiteral("Scope: while loops"), QStringLiteral("Signals (3): wrong, unclear, wrong"),
+          QStringLiteral("[2026-11-23T09:50:00Z] Teacher:\n  Which students struggle with while loops?"),
+          QStringLiteral("[2026-11-23T09:50:05Z] Assistant:\n  Omar and Lena find loop conditions hard."),
+          QStringLiteral("[2026-11-23T09:52:00Z] Teacher:\n  Still unclear about the xylophone exercise.")})
+        QVERIFY2(text.contains(expected), qPrintable(expected));
+    // A message cannot forge a header line: its continuation lines are indented.
+    QVERIFY(text.contains(QLatin1String("  That is wrong.\n  TICKET ID: forged")));
+    QCOMPARE(text.count(QRegularExpression(QStringLiteral("^Ticket ID:"), QRegularExpression::MultilineOption)), 1);
+}
+
+void TestTicketService::indexesTranscriptForSearch()
+{
+    const TicketResult r = m_fx->ticketService->createTicket(request());
+    QVERIFY(r.success);
+    const Actor support = actorWith(Role::Support);
+
+    auto found = m_fx->tickets->list(support, {QString(), QStringLiteral("xylophone"), QString()});
+    QVERIFY2(found, qPrintable(found.error()));
+    QCOMPARE(found->size(), 1);
+    const TicketRecord &t = found->constFirst();
+    QCOMPARE(t.id, r.ticketId);
+    QCOMPARE(t.sessionId, QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
+    QCOMPARE(t.teacherName, QStringLiteral("Amira Khan"));
+    QCOMPARE(t.teacherEmail, QStringLiteral("amira.khan@school.example"));
+    QCOMPARE(t.signalCount, 3);
+    QCOMPARE(t.rules, (QStringList{QStringLiteral("wrong"), QStringLiteral("unclear")}));
+    QCOMPARE(t.status, QStringLiteral("open"));
+    QCOMPARE(t.summary, QStringLiteral("Teacher dissatisfaction after 3 signals"));
+    QCOMPARE(t.created, request().now);
+
+    // Prefixes and several words (all must occur); other words find nothing.
+    QCOMPARE(m_fx->tickets->list(support, {QString(), QStringLiteral("xylo"), QString()})->size(), 1);
+    QCOMPARE(m_fx->tickets->list(support, {QString(), QStringLiteral("loops Omar"), QString()})->size(), 1);
+    QCOMPARE(m_fx->tickets->list(support, {QString(), QStringLiteral("loops trombone"), QString()})->size(), 0);
+    QCOMPARE(m_fx->tickets->list(support, {QStringLiteral("AMIRA.KHAN@school.example"), QString(), QString()})->size(), 1);
+    QCOMPARE(m_fx->tickets->list(support, {QStringLiteral("other@school.example"), QString(), QString()})->size(), 0);
+    QCOMPARE(m_fx->tickets->list(support, {QString(), QString(), QStringLiteral("resolved")})->size(), 0);
+    QCOMPARE(m_fx->tickets->list(support, {QString(), QString(), QStringLiteral("open")})->size(), 1);
+}
+
+void TestTicketService::searchInputIsNeverFtsSyntax()
+{
+    QVERIFY(m_fx->ticketService->createTicket(request()).success);
+    const Actor support = actorWith(Role::Support);
+    for (const QString &query : {QStringLiteral("loops AND ("), QStringLiteral("\"xylophone"), QStringLiteral("NEAR(x y"),
+                                 QStringLiteral("xylophone*"), QStringLiteral("transcript:xylophone")}) {
+        auto r = m_fx->tickets->list(support, {QString(), query, QString()});
+        QVERIFY2(r, qPrintable(query + QStringLiteral(": ") + r.error()));
+    }
+    auto none = m_fx->tickets->list(support, {QString(), QStringLiteral("!!! ..."), QString()});
+    QVERIFY(!none);
+    QVERIFY(none.error().contains(QLatin1String("no words")));
+}
+
+void TestTicketService::oneTicketPerSession()
+{
+    const TicketResult first = m_fx->ticketService->createTicket(request());
+    QVERIFY(first.success);
+    TicketRequest later = request();
+    later.now = later.now.addSecs(90);
+    const TicketResult second = m_fx->ticketService->createTicket(later);
+    QVERIFY(second.success);
+    QVERIFY(second.alreadyExisted);
+    QCOMPARE(second.ticketId, first.ticketId);
+    QCOMPARE(second.conversationFile, first.conversationFile);
+    QCOMPARE(ticketRows(), 1);
+    QCOMPARE(ticketFiles().size(), 1);
+}
+
+void TestTicketService::uniqueConstraintHoldsInTheSchema()
+{
+    QVERIFY(m_fx->ticketService->createTicket(request()).success);
+    // Bypass the service: the database itself refuses a second row for the session.
+    QSqlQuery q(m_fx->db->connection().value());
+    q.prepare(QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
+                             "created, updated, summary, signal_count, conversation_file) "
+                             "VALUES ('TICKET-other', ?, 'u', 'n', 'e@x.org', 'teacher', 'c', 'c', 's', 1, 'f')"));
+    q.addBindValue(QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
+    QVERIFY(!q.exec());
+    QVERIFY2(q.lastError().text().contains(QLatin1String("UNIQUE")), qPrintable(q.lastError().text()));
+    QCOMPARE(ticketRows(), 1);
+}
+
+void TestTicketService::rolesAreEnforced()
+{
+    const TicketResult r = m_fx->ticketService->createTicket(request());
+    QVERIFY(r.success);
+    const Actor teacher = actorWith(Role::Teacher);
+    auto listed = m_fx->tickets->list(teacher, {});
+    QVERIFY(!listed);
+    QVERIFY2(listed.error().contains(QLatin1String("Not allowed")), qPrintable(listed.error()));
+    QVERIFY(!m_fx->tickets->find(teacher, r.ticketId));
+    QVERIFY(!m_fx->tickets->setStatus(teacher, r.ticketId, QStringLiteral("resolved")));
+
+    const Actor support = actorWith(Role::Support);
+    QVERIFY(m_fx->tickets->find(support, r.ticketId));
+    auto removed = m_fx->tickets->remove(support, r.ticketId);
+    QVERIFY(!removed);
+    QVERIFY2(removed.error().contains(QLatin1String("admin")), qPrintable(removed.error()));
+    QCOMPARE(ticketRows(), 1);
+    QVERIFY(QFile::exists(r.conversationFile));
+
+    auto adminRemoved = m_fx->tickets->remove(actorWith(Role::Admin), r.ticketId);
+    QVERIFY2(adminRemoved, qPrintable(adminRemoved.error()));
+    QCOMPARE(ticketRows(), 0);
+}
+
+void TestTicketService::statusChangesAreValidatedAndAudited()
+{
+    const TicketResult r = m_fx->ticketService->createTicket(request());
+    const Actor support = actorWith(Role::Support);
+    QVERIFY(m_fx->tickets->setStatus(support, r.ticketId, QStringLiteral("in_progress")));
+    QCOMPARE(m_fx->tickets->find(support, r.ticketId)->status, QStringLiteral("in_progress"));
+    auto bad = m_fx->tickets->setStatus(support, r.ticketId, QStringLiteral("closed"));
+    QVERIFY(!bad);
+    QVERIFY(bad.error().contains(QLatin1String("open, in_progress, resolved")));
+    auto missing = m_fx->tickets->setStatus(support, QStringLiteral("TICKET-nope"), QStringLiteral("resolved"));
+    QVERIFY(!missing);
+    QVERIFY(missing.error().contains(QLatin1String("No ticket")));
+
+    QSqlQuery q(m_fx->db->connection().value());
+    QVERIFY(q.exec(QStringLiteral("SELECT actor, action, target, detail FROM audit_log WHERE action = 'ticket.status'")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("support:support@school.example"));
+    QCOMPARE(q.value(2).toString(), r.ticketId);
+    QCOMPARE(q.value(3).toString(), QStringLiteral("in_progress"));
+    QVERIFY(!q.next());
+}
+
+void TestTicketService::deleteRemovesRowIndexAndFile()
+{
+    const TicketResult r = m_fx->ticketService->createTicket(request());
+    const Actor admin = actorWith(Role::Admin);
+    QVERIFY(m_fx->tickets->remove(admin, r.ticketId));
+    QVERIFY(!QFile::exists(r.conversationFile));
+    QVERIFY(!m_fx->tickets->find(admin, r.ticketId));
+    QSqlQuery q(m_fx->db->connection().value());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets_fts")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'ticket.delete'")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 1);
+    auto again = m_fx->tickets->remove(admin, r.ticketId);
+    QVERIFY(!again);
+    QVERIFY(again.error().contains(QLatin1String("No ticket")));
+}
+
+void TestTicketService::unwritableDirectoryFailsCleanly()
+{
+    // A plain file where the ticket directory should be: nothing can be written.
+    QFile blocker(m_fx->config.ticketsDir());
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    const TicketResult r = m_fx->ticketService->createTicket(request());
+    QVERIFY(!r.success);
+    QVERIFY2(r.error.contains(QLatin1String("ticket directory")), qPrintable(r.error));
+    QCOMPARE(ticketRows(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestTicketService)
+#include "tst_ticketservice.moc"
