@@ -368,9 +368,27 @@ int cmdUsersAdd(const QStringList &args)
 
 } // namespace
 
-int run(const QStringList &arguments)
+int run(const QStringList &rawArguments)
 {
-    if (arguments.isEmpty())
+    // Common options may also come before the command word ("learnpulsectl --data-dir D tickets list"):
+    // move them behind it, where each command's parser reads them.
+    QStringList arguments = rawArguments;
+    QStringList common;
+    while (!arguments.isEmpty()) {
+        const QString a = arguments.constFirst();
+        if (a == QLatin1String("--json") || a.startsWith(QLatin1String("--data-dir="))) {
+            common << arguments.takeFirst();
+        } else if (a == QLatin1String("--data-dir")) {
+            if (arguments.size() < 2)
+                return usage(QStringLiteral("--data-dir needs a directory"));
+            common << arguments.takeFirst() << arguments.takeFirst();
+        } else {
+            break;
+        }
+    }
+    arguments += common;
+    if (arguments.isEmpty() || arguments.constFirst().startsWith(QLatin1String("--data-dir"))
+        || arguments.constFirst() == QLatin1String("--json"))
         return usage(QStringLiteral("no command given"));
     const QString first = arguments.constFirst();
     if (first == QLatin1String("--help") || first == QLatin1String("-h") || first == QLatin1String("help")) {

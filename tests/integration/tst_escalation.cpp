@@ -1,0 +1,267 @@
+#include "escalationengine.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+// The seed's scenarios and the turn's guarantees, through the core with a real Redis and SQLite.
+class TestEscalation : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void normalConversationDoesNotEscalate();
+    void oneSignalOpensNoTicket();
+    void threeSignalsOpenExactlyOneTicket();
+    void explicitRequestEscalatesAtOnce();
+    void badInputIsRefusedAndWritesNothing_data();
+    void badInputIsRefusedAndWritesNothing();
+    void failedTicketIsRetriedWithTheNextMessage();
+    void racingProcessesOpenExactlyOneTicket();
+
+private:
+    TurnOutcome send(const QString &text) { return m_engine->handleTeacherMessage(m_teacher, m_session, text); }
+    int ticketRows()
+    {
+        QSqlQuery q(m_fx->db->connection().value());
+        q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets"));
+        return q.next() ? q.value(0).toInt() : -1;
+    }
+    QStringList ticketFiles() const { return QDir(m_fx->config.ticketsDir()).entryList(QDir::Files); }
+    QByteArray redisDump()
+    {
+        // Every key with its content, to prove that refused input changed nothing.
+        QByteArray out;
+        auto keys = m_fx->redisClient->command({"KEYS", "*"});
+        for (const RedisReply &k : keys->elements) {
+            auto type = m_fx->redisClient->command({"TYPE", k.string});
+            out += k.string + ' ' + type->string + ':';
+            const QByteArray t = type->string;
+            auto v = t == "hash" ? m_fx->redisClient->command({"HGETALL", k.string})
+                : t == "list" ? m_fx->redisClient->command({"LRANGE", k.string, "0", "-1"})
+                              : m_fx->redisClient->command({"SMEMBERS", k.string});
+            for (const RedisReply &e : v->elements)
+                out += e.string + ',';
+            out += '\n';
+        }
+        return out;
+    }
+
+    std::unique_ptr<CoreFixture> m_fx;
+    std::unique_ptr<EscalationEngine> m_engine;
+    Account m_teacher;
+    QString m_session;
+};
+
+void TestEscalation::init()
+{
+    m_fx = std::make_unique<CoreFixture>();
+    QVERIFY2(m_fx->setUp(), qPrintable(m_fx->error()));
+    m_engine = std::make_unique<EscalationEngine>(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    m_teacher = m_fx->addTeacher();
+    auto session = m_fx->sessions->createSession(
+        {m_teacher.id, m_teacher.email, QStringLiteral("Aisha"), QStringLiteral("6B"), QStringLiteral("loops")});
+    QVERIFY2(session, qPrintable(session.error()));
+    m_session = session.value();
+}
+
+void TestEscalation::cleanup()
+{
+    m_engine.reset();
+    m_fx.reset();
+}
+
+void TestEscalation::normalConversationDoesNotEscalate()
+{
+    for (const QString &text : {QStringLiteral("How is Aisha doing?"), QStringLiteral("What about her debugging skills?"),
+                                QStringLiteral("Thanks, that's helpful.")}) {
+        const TurnOutcome o = send(text);
+        QCOMPARE(o.status, TurnOutcome::Status::Recorded);
+        QVERIFY(o.needsAssistantReply());
+        QVERIFY(!o.detection.dissatisfied);
+        QCOMPARE(o.dissatisfactionCount, 0);
+        QVERIFY(!o.escalated);
+        QVERIFY(o.ticketId.isEmpty());
+    }
+    QCOMPARE(ticketRows(), 0);
+    QVERIFY(ticketFiles().isEmpty());
+    QCOMPARE(m_fx->sessions->history(m_session)->size(), 3);
+}
+
+void TestEscalation::oneSignalOpensNoTicket()
+{
+    QVERIFY(!send(QStringLiteral("How is Aisha doing?")).detection.dissatisfied);
+    const TurnOutcome o = send(QStringLiteral("This doesn't help"));
+    QCOMPARE(o.status, TurnOutcome::Status::Recorded);
+    QVERIFY(o.detection.dissatisfied);
+    QCOMPARE(o.dissatisfactionCount, 1);
+    QVERIFY(!o.escalated);
+    QVERIFY(o.needsAssistantReply());
+    QCOMPARE(ticketRows(), 0);
+    QVERIFY(!m_fx->sessions->state(m_session)->escalated);
+}
+
+void TestEscalation::threeSignalsOpenExactlyOneTicket()
+{
+    QVERIFY(send(QStringLiteral("How is Aisha doing?")).needsAssistantReply());
+    QCOMPARE(send(QStringLiteral("This doesn't help")).dissatisfactionCount, 1);
+    QCOMPARE(send(QStringLiteral("Still not clear")).dissatisfactionCount, 2);
+    const TurnOutcome third = send(QStringLiteral("That's wrong again, xylophone"));
+    QCOMPARE(third.status, TurnOutcome::Status::Recorded);
+    QCOMPARE(third.dissatisfactionCount, 3);
+    QVERIFY(third.escalated);
+    QVERIFY(third.newlyEscalated);
+    QVERIFY(!third.needsAssistantReply()); // the application answers, not the model
+    QVERIFY(third.ticketId.startsWith(QStringLiteral("TICKET-") + m_session.left(8) + QLatin1Char('-')));
+    QVERIFY2(third.reply.contains(third.ticketId), qPrintable(third.reply));
+    QVERIFY(third.reply.contains(m_teacher.email));
+    QVERIFY(third.ticket && third.ticket->success);
+
+    auto state = m_fx->sessions->state(m_session);
+    QVERIFY(state->escalated);
+    QCOMPARE(state->ticketId, third.ticketId);
+
+    QFile f(third.ticket->conversationFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString transcript = QString::fromUtf8(f.readAll());
+    for (const QString &expected :
+         {third.ticketId, QStringLiteral("Amira Khan"), m_teacher.email, m_teacher.id,
+          QStringLiteral("How is Aisha doing?"), QStringLiteral("This doesn't help"), QStringLiteral("Still not clear"),
+          QStringLiteral("That's wrong again, xylophone"), QStringLiteral("Teacher dissatisfaction after 3 signals")})
+        QVERIFY2(transcript.contains(expected), qPrintable(expected));
+    QCOMPARE(ticketRows(), 1);
+
+    const TurnOutcome fourth = send(QStringLiteral("Still wrong."));
+    QCOMPARE(fourth.status, TurnOutcome::Status::Recorded);
+    QCOMPARE(fourth.dissatisfactionCount, 4);
+    QVERIFY(fourth.escalated);
+    QVERIFY(!fourth.newlyEscalated);
+    QCOMPARE(fourth.ticketId, third.ticketId);
+    QCOMPARE(ticketRows(), 1);
+    QCOMPARE(ticketFiles().size(), 1);
+}
+
+void TestEscalation::explicitRequestEscalatesAtOnce()
+{
+    const TurnOutcome o = send(QStringLiteral("I need to talk to support"));
+    QVERIFY(o.detection.explicitRequest);
+    QVERIFY(o.newlyEscalated);
+    QCOMPARE(o.dissatisfactionCount, 1);
+    auto ticket = m_fx->tickets->findBySession(m_session);
+    QVERIFY(ticket);
+    QCOMPARE(ticket->summary, QStringLiteral("Teacher asked for support"));
+    QCOMPARE(ticket->id, o.ticketId);
+}
+
+void TestEscalation::badInputIsRefusedAndWritesNothing_data()
+{
+    QTest::addColumn<QString>("session");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    const QString ok = QStringLiteral("valid"); // replaced by the real session id
+    QTest::newRow("empty") << ok << QString() << QStringLiteral("empty");
+    QTest::newRow("blank") << ok << QStringLiteral("   \n ") << QStringLiteral("empty");
+    QTest::newRow("8001 characters") << ok << QStringLiteral("This is wrong ").repeated(572).left(8001)
+                                     << QStringLiteral("too long");
+    QTest::newRow("nul byte") << ok << QStringLiteral("This is wrong") + QChar(0) << QStringLiteral("NUL");
+    QTest::newRow("invalid utf-8") << ok << QString::fromUtf8("wrong \xff\xfe").replace(QChar(0xFFFD), QChar(0xDC80))
+                                   << QStringLiteral("invalid Unicode");
+    QTest::newRow("dot dot session") << QStringLiteral("../../support_tickets/x") << QStringLiteral("This is wrong")
+                                     << QStringLiteral("Invalid session id");
+}
+
+void TestEscalation::badInputIsRefusedAndWritesNothing()
+{
+    QFETCH(QString, session);
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    m_fx->config.escalationThreshold = 1; // any accepted signal would open a ticket at once
+    const QByteArray before = redisDump();
+    const TurnOutcome o = m_engine->handleTeacherMessage(m_teacher, session == QLatin1String("valid") ? m_session : session,
+                                                         text);
+    QCOMPARE(o.status, TurnOutcome::Status::BadInput);
+    QVERIFY(!o.recorded);
+    QVERIFY2(o.error.contains(expected), qPrintable(o.error));
+    QCOMPARE(redisDump(), before);
+    QCOMPARE(ticketRows(), 0);
+    QVERIFY(!QFileInfo::exists(m_fx->config.ticketsDir()));
+    QVERIFY(!QFileInfo::exists(m_fx->config.dataDir + QStringLiteral("/x")));
+}
+
+void TestEscalation::failedTicketIsRetriedWithTheNextMessage()
+{
+    m_fx->config.escalationThreshold = 2;
+    QFile blocker(m_fx->config.ticketsDir());
+    QVERIFY(blocker.open(QIODevice::WriteOnly)); // the disk refuses the transcript
+    blocker.close();
+    QCOMPARE(send(QStringLiteral("Wrong.")).status, TurnOutcome::Status::Recorded);
+    const TurnOutcome failed = send(QStringLiteral("Still wrong."));
+    QCOMPARE(failed.status, TurnOutcome::Status::Failed);
+    QVERIFY(failed.recorded);
+    QVERIFY(!failed.escalated);
+    QVERIFY2(failed.error.contains(QLatin1String("could not be opened")), qPrintable(failed.error));
+    QVERIFY(!m_fx->sessions->state(m_session)->escalated); // the claim was given back
+    QCOMPARE(ticketRows(), 0);
+
+    QVERIFY(QFile::remove(m_fx->config.ticketsDir()));
+    const TurnOutcome retried = send(QStringLiteral("Hello?"));
+    QCOMPARE(retried.status, TurnOutcome::Status::Recorded);
+    QVERIFY(retried.newlyEscalated);
+    QCOMPARE(ticketRows(), 1);
+    QFile f(retried.ticket->conversationFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().contains("Still wrong."));
+}
+
+void TestEscalation::racingProcessesOpenExactlyOneTicket()
+{
+    constexpr int workers = 8;
+    const QString go = m_fx->dataDir.filePath(QStringLiteral("go"));
+    std::vector<std::unique_ptr<QProcess>> processes;
+    for (int i = 0; i < workers; ++i) {
+        auto p = std::make_unique<QProcess>();
+        p->start(QStringLiteral(LP_TURN_WORKER),
+                 {QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"), m_fx->redis.url(),
+                  QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
+                  QStringLiteral("--text"), QStringLiteral("This is wrong, attempt %1").arg(i), QStringLiteral("--go-file"), go});
+        QVERIFY(p->waitForStarted());
+        processes.push_back(std::move(p));
+    }
+    QTest::qWait(300); // let every worker connect and wait at the line
+    QFile start(go);
+    QVERIFY(start.open(QIODevice::WriteOnly));
+    start.close();
+
+    int newTickets = 0;
+    QSet<QString> ticketIds;
+    for (auto &p : processes) {
+        QVERIFY(p->waitForFinished(60000));
+        const QByteArray out = p->readAllStandardOutput();
+        QVERIFY2(p->exitCode() == 0, out.constData());
+        const QJsonObject o = QJsonDocument::fromJson(out).object();
+        newTickets += o.value(QLatin1String("new_ticket")).toBool();
+        if (!o.value(QLatin1String("ticket_id")).isNull())
+            ticketIds.insert(o.value(QLatin1String("ticket_id")).toString());
+    }
+    QCOMPARE(newTickets, 1);
+    QCOMPARE(ticketRows(), 1);
+    QCOMPARE(ticketFiles().size(), 1);
+    QVERIFY(ticketIds.size() <= 1); // nobody saw another ticket id
+    auto state = m_fx->sessions->state(m_session);
+    QCOMPARE(state->dissatisfactionCount, workers);
+    QVERIFY(state->escalated);
+    QCOMPARE(state->ticketId, m_fx->tickets->findBySession(m_session)->id);
+    QCOMPARE(m_fx->sessions->history(m_session)->size(), workers);
+}
+
+QTEST_GUILESS_MAIN(TestEscalation)
+#include "tst_escalation.moc"

@@ -1,0 +1,331 @@
+#include "escalationengine.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+// learnpulsectl as a script would use it: real processes, exit codes, JSON lines.
+class TestLearnpulsectl : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void helpAndUsageErrors_data();
+    void helpAndUsageErrors();
+    void detectArguments();
+    void detectStdinKeepsOrder();
+    void detectStdinReportsInvalidUtf8PerLine();
+    void detectUsesAdminOverride();
+    void usersAdd();
+    void usersAddRefusesBadInput_data();
+    void usersAddRefusesBadInput();
+    void ticketsListShowStatusDelete();
+
+private:
+    ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("LEARNPULSE_DATA_DIR"));
+        // Alternate where the common option goes: both places are allowed.
+        m_dataDirFirst = !m_dataDirFirst;
+        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE), m_dataDirFirst ? dataDirArgs() + args : args + dataDirArgs(),
+                          input, env);
+    }
+    QStringList dataDirArgs() const { return {QStringLiteral("--data-dir"), m_dataDir->path()}; }
+    static QList<QJsonObject> jsonLines(const QByteArray &out)
+    {
+        QList<QJsonObject> rows;
+        for (const QByteArray &line : out.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            QJsonParseError error;
+            const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+            if (error.error != QJsonParseError::NoError || !doc.isObject())
+                qFatal("not a JSON object line: %s", line.constData());
+            rows << doc.object();
+        }
+        return rows;
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+    bool m_dataDirFirst = false;
+};
+
+void TestLearnpulsectl::init()
+{
+    m_dataDir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dataDir->isValid());
+}
+
+void TestLearnpulsectl::cleanup()
+{
+    m_dataDir.reset();
+}
+
+void TestLearnpulsectl::helpAndUsageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0;
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2;
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("detect"), QStringLiteral("--frob")} << 2;
+    QTest::newRow("tickets alone") << QStringList{QStringLiteral("tickets")} << 2;
+    QTest::newRow("tickets unknown") << QStringList{QStringLiteral("tickets"), QStringLiteral("burn")} << 2;
+    QTest::newRow("status bad") << QStringList{QStringLiteral("tickets"), QStringLiteral("status"), QStringLiteral("T"),
+                                               QStringLiteral("closed")}
+                                << 2;
+    QTest::newRow("list status bad") << QStringList{QStringLiteral("tickets"), QStringLiteral("list"),
+                                                    QStringLiteral("--status"), QStringLiteral("done")}
+                                     << 2;
+    QTest::newRow("delete unconfirmed") << QStringList{QStringLiteral("tickets"), QStringLiteral("delete"), QStringLiteral("T")}
+                                        << 2;
+    QTest::newRow("show unknown") << QStringList{QStringLiteral("tickets"), QStringLiteral("show"), QStringLiteral("TICKET-x")}
+                                  << 1;
+}
+
+void TestLearnpulsectl::helpAndUsageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    const ProcessResult r = ctl(args);
+    QCOMPARE(r.exitCode, exitCode);
+    if (exitCode == 0) {
+        QVERIFY(r.out.contains("learnpulsectl detect") || r.out.contains("detect [--json]"));
+        QVERIFY(r.err.isEmpty());
+    } else {
+        // One line on stderr, saying what is wrong.
+        QVERIFY2(r.err.startsWith("learnpulsectl: "), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY(r.out.isEmpty());
+    }
+}
+
+void TestLearnpulsectl::detectArguments()
+{
+    const ProcessResult r = ctl({QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("This doesn't help"),
+                                 QStringLiteral("How is Aisha doing?"), QStringLiteral("I need to talk to support")});
+    QCOMPARE(r.exitCode, 0);
+    const QList<QJsonObject> rows = jsonLines(r.out);
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows[0].keys(), (QStringList{QStringLiteral("dissatisfied"), QStringLiteral("explicit_request"),
+                                          QStringLiteral("rules"), QStringLiteral("text")}));
+    QCOMPARE(rows[0].value(QLatin1String("text")).toString(), QStringLiteral("This doesn't help"));
+    QCOMPARE(rows[0].value(QLatin1String("dissatisfied")).toBool(), true);
+    QCOMPARE(rows[0].value(QLatin1String("explicit_request")).toBool(), false);
+    QCOMPARE(rows[0].value(QLatin1String("rules")).toArray(), QJsonArray{QStringLiteral("does_not_help")});
+    QCOMPARE(rows[1].value(QLatin1String("dissatisfied")).toBool(), false);
+    QCOMPARE(rows[1].value(QLatin1String("rules")).toArray(), QJsonArray{});
+    QCOMPARE(rows[2].value(QLatin1String("dissatisfied")).toBool(), true);
+    QCOMPARE(rows[2].value(QLatin1String("explicit_request")).toBool(), true);
+
+    const ProcessResult plain = ctl({QStringLiteral("detect"), QStringLiteral("This doesn't help")});
+    QCOMPARE(plain.exitCode, 0);
+    QCOMPARE(plain.out, QByteArray("dissatisfied\t-\tdoes_not_help\tThis doesn't help\n"));
+}
+
+void TestLearnpulsectl::detectStdinKeepsOrder()
+{
+    QStringList texts;
+    QByteArray input;
+    for (int i = 0; i < 200; ++i) {
+        const QString text = i % 3 == 0 ? QStringLiteral("Still not clear %1").arg(i) : QStringLiteral("How is student %1?").arg(i);
+        texts << text;
+        input += text.toUtf8() + (i % 2 ? "\r\n" : "\n");
+    }
+    input += "doesn\xe2\x80\x99t help"; // last line without a newline, curly apostrophe
+    texts << QStringLiteral("doesn\u2019t help");
+    const ProcessResult r = ctl({QStringLiteral("detect"), QStringLiteral("--json")}, input);
+    QCOMPARE(r.exitCode, 0);
+    const QList<QJsonObject> rows = jsonLines(r.out);
+    QCOMPARE(rows.size(), texts.size());
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        QCOMPARE(rows[i].value(QLatin1String("text")).toString(), texts[i]);
+        QCOMPARE(rows[i].value(QLatin1String("dissatisfied")).toBool(), i % 3 == 0 || i == 200);
+    }
+}
+
+void TestLearnpulsectl::detectStdinReportsInvalidUtf8PerLine()
+{
+    const ProcessResult r = ctl({QStringLiteral("detect"), QStringLiteral("--json")}, "Still unclear\nbad \xff line\nGreat answer\n");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("UTF-8"));
+    const QList<QJsonObject> rows = jsonLines(r.out);
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows[0].value(QLatin1String("dissatisfied")).toBool(), true);
+    QVERIFY(rows[1].value(QLatin1String("text")).isNull());
+    QVERIFY(rows[1].value(QLatin1String("error")).toString().contains(QLatin1String("line 2")));
+    QCOMPARE(rows[2].value(QLatin1String("text")).toString(), QStringLiteral("Great answer"));
+}
+
+void TestLearnpulsectl::detectUsesAdminOverride()
+{
+    QFile builtin(QStringLiteral(":/rules/detector-rules.json"));
+    QVERIFY(builtin.open(QIODevice::ReadOnly));
+    QByteArray json = builtin.readAll();
+    json.replace("\"complaint_rules\": [", "\"complaint_rules\": [\n    {\"name\": \"school_slang\", \"pattern\": \"\\\\bmeh\\\\b\"},");
+    QFile out(m_dataDir->filePath(QStringLiteral("detector-rules.json")));
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(json);
+    out.close();
+    const ProcessResult r = ctl({QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("meh")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(jsonLines(r.out).value(0).value(QLatin1String("rules")).toArray(), QJsonArray{QStringLiteral("school_slang")});
+
+    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    out.write("{ broken");
+    out.close();
+    const ProcessResult broken = ctl({QStringLiteral("detect"), QStringLiteral("meh")});
+    QCOMPARE(broken.exitCode, 1);
+    QVERIFY2(broken.err.contains("not valid JSON"), broken.err.constData());
+}
+
+void TestLearnpulsectl::usersAdd()
+{
+    const ProcessResult r = ctl({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
+                                 QStringLiteral("amira.khan@school.example"), QStringLiteral("--name"),
+                                 QStringLiteral("Amira Khan"), QStringLiteral("--role"), QStringLiteral("teacher"),
+                                 QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject user = jsonLines(r.out).value(0);
+    QCOMPARE(user.value(QLatin1String("email")).toString(), QStringLiteral("amira.khan@school.example"));
+    QCOMPARE(user.value(QLatin1String("name")).toString(), QStringLiteral("Amira Khan"));
+    QCOMPARE(user.value(QLatin1String("role")).toString(), QStringLiteral("teacher"));
+    QCOMPARE(user.value(QLatin1String("can_sign_in")).toBool(), false);
+    QVERIFY(!user.value(QLatin1String("user_id")).toString().isEmpty());
+
+    const ProcessResult duplicate = ctl({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
+                                         QStringLiteral("AMIRA.KHAN@school.example"), QStringLiteral("--name"),
+                                         QStringLiteral("Other"), QStringLiteral("--role"), QStringLiteral("admin")});
+    QCOMPARE(duplicate.exitCode, 1);
+    QVERIFY(duplicate.err.contains("exists already"));
+
+    const ProcessResult admin = ctl({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
+                                     QStringLiteral("root@school.example"), QStringLiteral("--name"), QStringLiteral("Root"),
+                                     QStringLiteral("--role"), QStringLiteral("admin"), QStringLiteral("--password-stdin"),
+                                     QStringLiteral("--json")},
+                                    "correct horse battery\n");
+    QCOMPARE(admin.exitCode, 0);
+    QCOMPARE(jsonLines(admin.out).value(0).value(QLatin1String("can_sign_in")).toBool(), true);
+
+    // The password is stored as an Argon2id hash, never in clear, and it verifies.
+    auto config = Config::load(m_dataDir->path(), QProcessEnvironment());
+    auto db = Database::open(config.value());
+    QVERIFY(db);
+    QSqlQuery q(db.value()->connection().value());
+    QVERIFY(q.exec(QStringLiteral("SELECT password_hash FROM users WHERE email = 'root@school.example'")) && q.next());
+    QVERIFY(q.value(0).toString().startsWith(QLatin1String("$argon2id$")));
+    QVERIFY(!q.value(0).toString().contains(QLatin1String("correct horse")));
+    AccountStore accounts(db.value());
+    QVERIFY(accounts.authenticate(QStringLiteral("root@school.example"), "correct horse battery"));
+    QVERIFY(!accounts.authenticate(QStringLiteral("root@school.example"), "wrong horse battery"));
+    QVERIFY(!accounts.authenticate(QStringLiteral("amira.khan@school.example"), "")); // no password set
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'account.add' AND actor LIKE 'cli:%'")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 2);
+}
+
+void TestLearnpulsectl::usersAddRefusesBadInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("exitCode");
+    const QStringList base{QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--name"), QStringLiteral("N")};
+    QTest::newRow("bad role") << base + QStringList{QStringLiteral("--email"), QStringLiteral("a@b.org"),
+                                                    QStringLiteral("--role"), QStringLiteral("king")}
+                              << QByteArray() << 2;
+    QTest::newRow("bad email") << base + QStringList{QStringLiteral("--email"), QStringLiteral("not-an-email"),
+                                                     QStringLiteral("--role"), QStringLiteral("teacher")}
+                               << QByteArray() << 2;
+    QTest::newRow("no email") << base + QStringList{QStringLiteral("--role"), QStringLiteral("teacher")} << QByteArray() << 2;
+    QTest::newRow("short password") << base + QStringList{QStringLiteral("--email"), QStringLiteral("a@b.org"),
+                                                          QStringLiteral("--role"), QStringLiteral("teacher"),
+                                                          QStringLiteral("--password-stdin")}
+                                    << QByteArray("short\n") << 1;
+}
+
+void TestLearnpulsectl::usersAddRefusesBadInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, input);
+    QFETCH(int, exitCode);
+    const ProcessResult r = ctl(args, input);
+    QCOMPARE(r.exitCode, exitCode);
+    QCOMPARE(r.err.count('\n'), 1);
+    QVERIFY(!QFileInfo::exists(m_dataDir->filePath(QStringLiteral("learnpulse.sqlite"))) || exitCode == 1);
+}
+
+void TestLearnpulsectl::ticketsListShowStatusDelete()
+{
+    // A real escalation through the core, into this data directory.
+    CoreFixture fx;
+    QVERIFY2(fx.setUp(), qPrintable(fx.error()));
+    auto config = Config::load(m_dataDir->path(), QProcessEnvironment());
+    auto db = Database::open(config.value());
+    QVERIFY(db);
+    auto store = std::make_shared<TicketStore>(db.value());
+    TicketService service(config.value(), store);
+    AccountStore accounts(db.value());
+    const Account teacher = accounts.add(Actor::commandLine(), QStringLiteral("amira.khan@school.example"),
+                                         QStringLiteral("Amira Khan"), Role::Teacher)
+                                .value();
+    SessionStore sessions(*fx.redisClient, config.value());
+    EscalationEngine engine(config.value(), Detector::builtin(), sessions, service);
+    const QString session = sessions.createSession({teacher.id, teacher.email, {}, QStringLiteral("6B"), {}}).value();
+    const TurnOutcome o = engine.handleTeacherMessage(teacher, session, QStringLiteral("Let me talk to support about the xylophone"));
+    QVERIFY2(o.newlyEscalated, qPrintable(o.error));
+
+    ProcessResult r = ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    QList<QJsonObject> rows = jsonLines(r.out);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows[0].value(QLatin1String("ticket_id")).toString(), o.ticketId);
+    QCOMPARE(rows[0].value(QLatin1String("status")).toString(), QStringLiteral("open"));
+    QCOMPARE(rows[0].value(QLatin1String("teacher_email")).toString(), teacher.email);
+    QCOMPARE(rows[0].value(QLatin1String("session")).toString(), session);
+
+    auto count = [&](const QStringList &filter) {
+        const ProcessResult res = ctl(QStringList{QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")} + filter);
+        return res.exitCode == 0 ? int(jsonLines(res.out).size()) : -res.exitCode;
+    };
+    QCOMPARE(count({QStringLiteral("--search"), QStringLiteral("xylophone")}), 1);
+    QCOMPARE(count({QStringLiteral("--search"), QStringLiteral("trombone")}), 0);
+    QCOMPARE(count({QStringLiteral("--user"), teacher.email}), 1);
+    QCOMPARE(count({QStringLiteral("--user"), QStringLiteral("nobody@school.example")}), 0);
+    QCOMPARE(count({QStringLiteral("--status"), QStringLiteral("resolved")}), 0);
+
+    r = ctl({QStringLiteral("tickets"), QStringLiteral("show"), o.ticketId});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("Let me talk to support about the xylophone"));
+    QVERIFY(r.out.contains(o.ticketId.toUtf8()));
+    r = ctl({QStringLiteral("tickets"), QStringLiteral("show"), QStringLiteral("--json"), o.ticketId});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(jsonLines(r.out).value(0).value(QLatin1String("transcript")).toString().contains(QLatin1String("xylophone")));
+
+    r = ctl({QStringLiteral("tickets"), QStringLiteral("status"), o.ticketId, QStringLiteral("resolved")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(count({QStringLiteral("--status"), QStringLiteral("resolved")}), 1);
+    QCOMPARE(count({QStringLiteral("--status"), QStringLiteral("open")}), 0);
+    r = ctl({QStringLiteral("tickets"), QStringLiteral("status"), QStringLiteral("TICKET-nope"), QStringLiteral("open")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("No ticket"));
+
+    r = ctl({QStringLiteral("tickets"), QStringLiteral("delete"), o.ticketId});
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(count({}), 1);
+    r = ctl({QStringLiteral("tickets"), QStringLiteral("delete"), o.ticketId, QStringLiteral("--yes")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(count({}), 0);
+    QVERIFY(!QFileInfo::exists(o.ticket->conversationFile));
+}
+
+QTEST_GUILESS_MAIN(TestLearnpulsectl)
+#include "tst_learnpulsectl.moc"
