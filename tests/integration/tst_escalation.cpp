@@ -27,6 +27,7 @@ private slots:
     void badInputIsRefusedAndWritesNothing();
     void failedTicketIsRetriedWithTheNextMessage();
     void racingProcessesOpenExactlyOneTicket();
+    void logsNameRulesAndIdsButNeverMessageText();
 
 private:
     TurnOutcome send(const QString &text) { return m_engine->handleTeacherMessage(m_teacher, m_session, text); }
@@ -261,6 +262,35 @@ void TestEscalation::racingProcessesOpenExactlyOneTicket()
     QVERIFY(state->escalated);
     QCOMPARE(state->ticketId, m_fx->tickets->findBySession(m_session)->id);
     QCOMPARE(m_fx->sessions->history(m_session)->size(), workers);
+}
+
+namespace {
+QStringList *capturedLogs = nullptr;
+void captureLog(QtMsgType, const QMessageLogContext &context, const QString &message)
+{
+    if (capturedLogs)
+        capturedLogs->append(QLatin1String(context.category) + QLatin1Char(' ') + message);
+}
+} // namespace
+
+void TestEscalation::logsNameRulesAndIdsButNeverMessageText()
+{
+    QStringList logs;
+    capturedLogs = &logs;
+    const QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    send(QStringLiteral("Zanzibar quokka, this is wrong"));
+    send(QStringLiteral("Zanzibar quokka, still unclear"));
+    const TurnOutcome third = send(QStringLiteral("Zanzibar quokka, useless"));
+    qInstallMessageHandler(previous);
+    capturedLogs = nullptr;
+
+    QVERIFY(third.newlyEscalated);
+    const QString all = logs.join(QLatin1Char('\n'));
+    QVERIFY2(!all.contains(QLatin1String("Zanzibar")) && !all.contains(QLatin1String("quokka")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("Dissatisfaction detected session=%1 count=3 rules=useless").arg(m_session)),
+             qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("Escalation threshold reached session=%1 ticket=%2").arg(m_session, third.ticketId)),
+             qPrintable(all));
 }
 
 QTEST_GUILESS_MAIN(TestEscalation)

@@ -19,6 +19,7 @@ private slots:
     void cleanup();
     void createsSessionKeysWithTtl();
     void recordsMessagesAndRefreshesTtl();
+    void ttlIsASetting();
     void capsHistory();
     void claimsOnceAtThreshold();
     void explicitRequestClaimsImmediately();
@@ -131,6 +132,18 @@ void TestSessionStore::recordsMessagesAndRefreshesTtl()
     auto state = m_fx->sessions->state(id);
     QVERIFY(state);
     QCOMPARE(state->signalRules, QStringList{QStringLiteral("wrong")});
+}
+
+void TestSessionStore::ttlIsASetting()
+{
+    m_fx->config.sessionTtlSeconds = 1000;
+    const QString id = newSession();
+    const Detection none;
+    QVERIFY(m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("hi")), &none));
+    for (const QByteArray &key : {SessionStore::stateKey(id), SessionStore::historyKey(id)}) {
+        const long long ttl = integer({"TTL", key});
+        QVERIFY2(ttl > 990 && ttl <= 1000, qPrintable(QString::number(ttl)));
+    }
 }
 
 void TestSessionStore::capsHistory()

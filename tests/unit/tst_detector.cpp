@@ -87,7 +87,7 @@ void TestDetector::labelled_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("dissatisfied");
     QTest::addColumn<bool>("explicitRequest");
-    for (const QString file : {QStringLiteral("dissatisfaction-dev.tsv"), QStringLiteral("dissatisfaction-extra.tsv"),
+    for (const QString &file : {QStringLiteral("dissatisfaction-dev.tsv"), QStringLiteral("dissatisfaction-extra.tsv"),
                                QStringLiteral("dissatisfaction-review.tsv")}) {
         for (const Labelled &row : readLabelled(file))
             QTest::addRow("%s: %s", qPrintable(file.section(QLatin1Char('.'), 0, 0)), qPrintable(row.text))
