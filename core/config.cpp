@@ -82,6 +82,9 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     readString("llm/base_url", c.llmBaseUrl);
     readString("llm/model", c.llmModel);
     readString("llm/api_key", c.llmApiKey);
+    readInt("llm/connect_timeout_ms", c.llmConnectTimeoutMs, 100, 600000);
+    readInt("llm/idle_timeout_ms", c.llmIdleTimeoutMs, 100, 3600000);
+    readInt("llm/max_reply_chars", c.llmMaxReplyChars, 100, 1000000);
 
     auto fromEnv = [&](const char *name, QString &into) {
         const QString key = QLatin1String(name);
@@ -89,6 +92,7 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
             into = env.value(key);
     };
     fromEnv("REDIS_URL", c.redisUrl);
+    c.redisUrlExplicit = ini.contains(QStringLiteral("redis/url")) || !env.value(QStringLiteral("REDIS_URL")).isEmpty();
     fromEnv("DATABASE_URL", c.databaseUrl);
     fromEnv("SUPPORT_EMAIL", c.supportEmail);
     fromEnv("SMTP_HOST", c.smtpHost);

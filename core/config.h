@@ -18,6 +18,7 @@ struct Config
     QString configFile; // the INI file these settings were read from (may not exist)
 
     QString redisUrl = QStringLiteral("redis://127.0.0.1:6379/0");
+    bool redisUrlExplicit = false; // set by the INI file or REDIS_URL, not the default
     QString databaseUrl; // empty: SQLite file in the data directory
 
     int escalationThreshold = 3;
@@ -36,8 +37,11 @@ struct Config
     QString webhookUrl;
 
     QString llmBaseUrl = QStringLiteral("http://127.0.0.1:11434/v1");
-    QString llmModel;
+    QString llmModel = QStringLiteral("llama3.2");
     QString llmApiKey;
+    int llmConnectTimeoutMs = 10000; // until the server's response headers arrive
+    int llmIdleTimeoutMs = 60000;    // longest silence while a reply streams
+    int llmMaxReplyChars = 20000;
 
     QString ticketsDir() const;
     QString sqlitePath() const;

@@ -21,6 +21,7 @@ struct TurnOutcome
     {
         Recorded,  // stored; the assistant should answer unless `newlyEscalated`
         BadInput,  // refused before anything was stored (`error` says why)
+        RateLimited, // refused before anything was stored: too many messages this minute
         Failed,    // a server or the disk failed (`error` says what); see `recorded`
     };
     Status status = Status::Failed;

@@ -230,6 +230,22 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
     return out;
 }
 
+Status SessionStore::countEvent(const QString &name)
+{
+    return Status::from(m_redis.command({"HINCRBY", "lp:metrics", name.toUtf8(), "1"}));
+}
+
+Result<bool> SessionStore::allowMessage(const QString &userId, int perMinute)
+{
+    // A fixed one-minute window per user, shared by every window and process of that user.
+    const qint64 minute = QDateTime::currentSecsSinceEpoch() / 60;
+    const QByteArray key = "lp:user:" + userId.toUtf8() + ":rate:" + QByteArray::number(minute);
+    auto r = m_redis.pipeline({{"INCR", key}, {"EXPIRE", key, "120"}});
+    if (!r)
+        return Result<bool>::failure(r.error());
+    return r->constFirst().integer <= perMinute;
+}
+
 Result<QString> SessionStore::finishEscalation(const QString &sessionId, const QString &claimToken,
                                                const QString &ticketId)
 {

@@ -78,6 +78,12 @@ public:
     Result<RecordOutcome> record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
                                  const Detection *detection);
 
+    // Adds one to an anonymous counter in the lp:metrics hash (e.g. "guard.ticket_claim").
+    Status countEvent(const QString &name);
+
+    // Counts a message towards the user's limit per minute; false when the limit is reached.
+    Result<bool> allowMessage(const QString &userId, int perMinute);
+
     // Stores the ticket of a claimed escalation; keeps a ticket already stored (the first one wins).
     Result<QString> finishEscalation(const QString &sessionId, const QString &claimToken, const QString &ticketId);
     // Gives a claim back when the ticket could not be created, so that the next message retries.

@@ -1,14 +1,19 @@
 #include "ctl.h"
 
 #include "accountstore.h"
+#include "chatengine.h"
 #include "config.h"
 #include "database.h"
 #include "detector.h"
 #include "messagevalidator.h"
+#include "redisconnector.h"
+#include "sessionstore.h"
+#include "ticketservice.h"
 #include "roles.h"
 #include "ticketstore.h"
 
 #include <QCommandLineParser>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -36,6 +41,9 @@ $LEARNPULSE_DATA_DIR, else the per-user data directory) and --json (one JSON obj
 
 Commands:
   detect [--json] [TEXT...]          classify each TEXT; no TEXT: one message per stdin line
+  chat --user EMAIL [--session ID] [--json] [--class C] [--student S] [--scope X] TEXT
+                                     one teacher message through the whole turn; without --session
+                                     a new conversation starts (its id is in the output)
   tickets list [--json] [--user EMAIL] [--search QUERY] [--status open|in_progress|resolved]
   tickets show [--json] ID           the ticket and its transcript
   tickets status ID open|in_progress|resolved
@@ -193,6 +201,89 @@ int cmdDetect(const QStringList &args)
     if (status != exitOk)
         return fail(status, QStringLiteral("some input lines were not valid UTF-8"));
     return status;
+}
+
+int cmdChat(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args,
+                          {{QStringLiteral("user"), QStringLiteral("The teacher's email."), QStringLiteral("EMAIL")},
+                           {QStringLiteral("session"), QStringLiteral("Continue this conversation."), QStringLiteral("ID")},
+                           {QStringLiteral("class"), QStringLiteral("Class of a new conversation."), QStringLiteral("C")},
+                           {QStringLiteral("student"), QStringLiteral("Student of a new conversation."), QStringLiteral("S")},
+                           {QStringLiteral("scope"), QStringLiteral("Scope of a new conversation."), QStringLiteral("X")}}))
+        return *code;
+    if (!inv.isSet(QStringLiteral("user")))
+        return usage(QStringLiteral("chat needs --user EMAIL"));
+    if (inv.positional.isEmpty())
+        return usage(QStringLiteral("chat needs the message TEXT"));
+    const QString text = inv.positional.join(QLatin1Char(' '));
+    const QString sessionOption = inv.value(QStringLiteral("session"));
+    if (inv.isSet(QStringLiteral("session")) && !MessageValidator::isValidSessionId(sessionOption))
+        return usage(MessageValidator::checkSessionId(sessionOption).error());
+
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    AccountStore accounts(ctx->db);
+    auto teacher = accounts.findByEmail(inv.value(QStringLiteral("user")));
+    if (!teacher)
+        return fail(exitError, teacher.error() + QStringLiteral(" Add it with: learnpulsectl users add"));
+    auto redis = connectRedis(ctx->config);
+    if (!redis)
+        return fail(exitError, redis.error());
+
+    SessionStore sessions(*redis->client, ctx->config);
+    QString sessionId = sessionOption;
+    if (sessionId.isEmpty()) {
+        auto created = sessions.createSession({teacher->id, teacher->email, inv.value(QStringLiteral("student")),
+                                               inv.value(QStringLiteral("class")), inv.value(QStringLiteral("scope"))});
+        if (!created)
+            return fail(exitError, created.error());
+        sessionId = created.value();
+    }
+
+    auto store = std::make_shared<TicketStore>(ctx->db);
+    TicketService tickets(ctx->config, store);
+    std::shared_ptr<const Detector> custom;
+    if (QFileInfo::exists(ctx->config.rulesOverrideFile())) {
+        auto loaded = Detector::fromFile(ctx->config.rulesOverrideFile());
+        if (!loaded.detector)
+            return fail(exitError, loaded.error);
+        custom = loaded.detector;
+    }
+    EscalationEngine escalation(ctx->config, custom ? *custom : Detector::builtin(), sessions, tickets);
+    LlmClient llm(LlmSettings::fromConfig(ctx->config));
+    ChatEngine engine(ctx->config, escalation, sessions, llm);
+
+    ChatTurnResult result;
+    QEventLoop loop;
+    ChatTurn *turn = engine.send(teacher.value(), sessionId, text);
+    bool streamed = false;
+    if (!inv.json)
+        QObject::connect(turn, &ChatTurn::replyDelta, &loop, [&streamed](const QString &piece) {
+            writeOut(piece);
+            std::fflush(stdout);
+            streamed = true;
+        });
+    QObject::connect(turn, &ChatTurn::finished, &loop, [&](const ChatTurnResult &r) {
+        result = r;
+        loop.quit();
+    });
+    loop.exec();
+
+    if (inv.json) {
+        printJson(result.toJson());
+    } else {
+        if (streamed)
+            writeOut(QStringLiteral("\n"));
+        writeOut(QStringLiteral("[session %1%2]\n")
+                     .arg(result.sessionId,
+                          result.ticketId.isEmpty() ? QString() : QStringLiteral(", support ticket ") + result.ticketId));
+    }
+    if (!result.ok())
+        return fail(exitError, result.error);
+    return exitOk;
 }
 
 QString ticketLine(const TicketRecord &t)
@@ -401,7 +492,7 @@ int run(const QStringList &rawArguments)
     }
 
     using Handler = std::function<int(const QStringList &)>;
-    const std::map<QString, Handler> single{{QStringLiteral("detect"), cmdDetect}};
+    const std::map<QString, Handler> single{{QStringLiteral("detect"), cmdDetect}, {QStringLiteral("chat"), cmdChat}};
     const std::map<QString, std::map<QString, Handler>> grouped{
         {QStringLiteral("tickets"),
          {{QStringLiteral("list"), cmdTicketsList},

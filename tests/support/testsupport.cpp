@@ -2,6 +2,9 @@
 
 #include "roles.h"
 
+#include <QFile>
+#include <QJsonDocument>
+
 namespace LearnPulse::Test {
 
 bool TestRedis::start()
@@ -103,6 +106,52 @@ ProcessResult runProcess(const QString &program, const QStringList &args, const 
 QString testDataPath(const QString &name)
 {
     return QStringLiteral(LP_TEST_DATA_DIR "/") + name;
+}
+
+FakeLlm::~FakeLlm()
+{
+    if (m_process.state() == QProcess::Running) {
+        m_process.closeWriteChannel(); // the server stops when its stdin closes
+        if (!m_process.waitForFinished(3000)) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+}
+
+bool FakeLlm::start(double stallSeconds)
+{
+    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process.start(QStringLiteral(LP_PYTHON3),
+                    {QStringLiteral(LP_FAKE_LLM_SERVER), QStringLiteral("--log"), m_dir.filePath(QStringLiteral("requests.jsonl")),
+                     QStringLiteral("--stall"), QString::number(stallSeconds)});
+    if (!m_process.waitForStarted(10000)) {
+        m_error = QStringLiteral("cannot start the fake LLM server: ") + m_process.errorString();
+        return false;
+    }
+    while (!m_process.canReadLine()) {
+        if (!m_process.waitForReadyRead(10000)) {
+            m_error = QStringLiteral("the fake LLM server did not report its port");
+            return false;
+        }
+    }
+    const QByteArray line = m_process.readLine().trimmed();
+    m_port = line.startsWith("PORT ") ? line.mid(5).toInt() : 0;
+    if (m_port <= 0)
+        m_error = QStringLiteral("unexpected first line from the fake LLM server: ") + QString::fromUtf8(line);
+    return m_port > 0;
+}
+
+QList<QJsonObject> FakeLlm::requests() const
+{
+    QList<QJsonObject> out;
+    QFile f(m_dir.filePath(QStringLiteral("requests.jsonl")));
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (!line.trimmed().isEmpty())
+            out << QJsonDocument::fromJson(line).object();
+    return out;
 }
 
 } // namespace LearnPulse::Test

@@ -9,6 +9,7 @@
 #include "ticketservice.h"
 #include "ticketstore.h"
 
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 
@@ -68,5 +69,23 @@ ProcessResult runProcess(const QString &program, const QStringList &args, const 
                          const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 60000);
 
 QString testDataPath(const QString &name);
+
+// The OpenAI-compatible server of tests/support/fake_llm_server.py on a free loopback port.
+class FakeLlm
+{
+public:
+    ~FakeLlm();
+    bool start(double stallSeconds = 5.0); // false: see error()
+    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1/v1").arg(m_port); }
+    // Every request received so far: {"request": body, "authorization": header, "accept": header}.
+    QList<QJsonObject> requests() const;
+    const QString &error() const { return m_error; }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    int m_port = 0;
+    QString m_error;
+};
 
 } // namespace LearnPulse::Test

@@ -1,0 +1,230 @@
+#include "chatengine.h"
+
+#include "accountstore.h"
+#include "config.h"
+#include "hallucinationguard.h"
+#include "logging.h"
+#include "sessionstore.h"
+
+#include <QFile>
+#include <QTimer>
+
+namespace LearnPulse {
+
+namespace {
+
+QString statusName(ChatTurnResult::Status s)
+{
+    switch (s) {
+    case ChatTurnResult::Status::Answered: return QStringLiteral("answered");
+    case ChatTurnResult::Status::Escalated: return QStringLiteral("escalated");
+    case ChatTurnResult::Status::BadInput: return QStringLiteral("bad_input");
+    case ChatTurnResult::Status::RateLimited: return QStringLiteral("rate_limited");
+    case ChatTurnResult::Status::AssistantFailed: return QStringLiteral("assistant_failed");
+    case ChatTurnResult::Status::Failed: return QStringLiteral("failed");
+    }
+    return {};
+}
+
+QString orNotSet(const QString &s)
+{
+    return s.isEmpty() ? QStringLiteral("not set") : s;
+}
+
+} // namespace
+
+QJsonObject ChatTurnResult::toJson() const
+{
+    QJsonObject o{{QStringLiteral("session"), sessionId},
+                  {QStringLiteral("reply"), reply},
+                  {QStringLiteral("escalated"), escalated},
+                  {QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId)},
+                  {QStringLiteral("dissatisfaction_count"), dissatisfactionCount},
+                  {QStringLiteral("status"), statusName(status)}};
+    if (!error.isEmpty())
+        o.insert(QStringLiteral("error"), error);
+    return o;
+}
+
+ChatTurn::ChatTurn(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<ChatTurnResult>();
+}
+
+ChatTurn::~ChatTurn() = default;
+
+void ChatTurn::cancel()
+{
+    if (m_llm)
+        m_llm->abandon();
+}
+
+void ChatTurn::finish(ChatTurnResult result)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_result = std::move(result);
+    emit finished(m_result);
+    deleteLater();
+}
+
+ChatEngine::ChatEngine(const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm,
+                       QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_escalation(escalation)
+    , m_sessions(sessions)
+    , m_llm(llm)
+{
+}
+
+QString ChatEngine::systemInstruction()
+{
+    static const QString text = [] {
+        QFile f(QStringLiteral(":/prompts/system-instruction.txt"));
+        if (!f.open(QIODevice::ReadOnly))
+            qFatal("the system instruction resource is missing");
+        return QString::fromUtf8(f.readAll()).trimmed();
+    }();
+    return text;
+}
+
+QList<ChatMessage> ChatEngine::buildPrompt(const SessionState &session, const QList<HistoryEntry> &history)
+{
+    QString system = systemInstruction();
+    system += QStringLiteral("\n\nConversation context: class: %1; student: %2; scope: %3.")
+                  .arg(orNotSet(session.context.classId), orNotSet(session.context.student), orNotSet(session.context.scope));
+    if (!session.ticketId.isEmpty())
+        system += QStringLiteral("\nThe application has opened support ticket %1 for this conversation; the support team "
+                                 "has the transcript.")
+                      .arg(session.ticketId);
+    QList<ChatMessage> messages{{QStringLiteral("system"), system}};
+    for (const HistoryEntry &e : history)
+        messages.append({e.role == QLatin1String("teacher") ? QStringLiteral("user") : QStringLiteral("assistant"), e.content});
+    return messages;
+}
+
+ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, const QString &text)
+{
+    auto *turn = new ChatTurn(this);
+    ChatTurnResult r;
+    const TurnOutcome o = m_escalation.handleTeacherMessage(teacher, sessionId, text);
+    r.sessionId = sessionId;
+    r.recorded = o.recorded;
+    r.detection = o.detection;
+    r.dissatisfactionCount = o.dissatisfactionCount;
+    r.escalated = o.escalated;
+    r.ticketId = o.ticketId;
+    r.error = o.error;
+
+    auto finishSoon = [turn](ChatTurnResult result) {
+        // On the next turn of the event loop, so that the caller can connect to the turn first.
+        QTimer::singleShot(0, turn, [turn, result] { turn->finish(result); });
+        return turn;
+    };
+
+    switch (o.status) {
+    case TurnOutcome::Status::BadInput:
+        r.status = ChatTurnResult::Status::BadInput;
+        return finishSoon(r);
+    case TurnOutcome::Status::RateLimited:
+        r.status = ChatTurnResult::Status::RateLimited;
+        return finishSoon(r);
+    case TurnOutcome::Status::Failed:
+        r.status = ChatTurnResult::Status::Failed;
+        return finishSoon(r);
+    case TurnOutcome::Status::Recorded:
+        break;
+    }
+
+    if (o.newlyEscalated) {
+        r.status = ChatTurnResult::Status::Escalated;
+        r.reply = o.reply;
+        const HistoryEntry reply{QStringLiteral("assistant"), o.reply, QDateTime::currentDateTimeUtc()};
+        if (auto stored = m_sessions.record(sessionId, teacher.id, reply, nullptr); !stored)
+            qCWarning(lcChat).noquote() << QStringLiteral("Cannot store the escalation reply session=") + sessionId;
+        QTimer::singleShot(0, turn, [turn, reply = o.reply] { emit turn->replyDelta(reply); });
+        return finishSoon(r);
+    }
+
+    turn->m_result = r;
+    askAssistant(turn, teacher);
+    return turn;
+}
+
+void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
+{
+    const QString sessionId = turn->m_result.sessionId;
+    auto failNow = [turn](const QString &error) {
+        ChatTurnResult r = turn->m_result;
+        r.status = ChatTurnResult::Status::Failed;
+        r.error = error;
+        QTimer::singleShot(0, turn, [turn, r] { turn->finish(r); });
+    };
+    auto state = m_sessions.state(sessionId);
+    if (!state)
+        return failNow(state.error());
+    auto history = m_sessions.history(sessionId);
+    if (!history)
+        return failNow(history.error());
+
+    turn->m_guard = std::make_unique<HallucinationGuard>(state->ticketId);
+    LlmReply *reply = m_llm.chat(buildPrompt(state.value(), history.value()), true);
+    turn->m_llm = reply;
+
+    connect(reply, &LlmReply::delta, turn, [turn](const QString &piece) {
+        const QString safe = turn->m_guard->feed(piece);
+        if (!safe.isEmpty()) {
+            turn->m_shown += safe;
+            emit turn->replyDelta(safe);
+        }
+    });
+    connect(reply, &LlmReply::finished, turn, [this, turn, teacherId = teacher.id, sessionId](const LlmResult &llm) {
+        ChatTurnResult r = turn->m_result;
+        if (!llm.ok) {
+            r.status = ChatTurnResult::Status::AssistantFailed;
+            r.llmError = llm.error.kind;
+            r.error = llm.error.message
+                + QStringLiteral(" Your message was saved. If you need a person, ask to contact support: that works "
+                                 "even while the assistant is unavailable.");
+            turn->finish(r);
+            return;
+        }
+        const QString rest = turn->m_guard->finish();
+        if (!rest.isEmpty()) {
+            turn->m_shown += rest;
+            emit turn->replyDelta(rest);
+        }
+        r.reply = turn->m_shown.trimmed();
+        r.guardedClaims = turn->m_guard->claims();
+        if (r.reply.isEmpty()) {
+            r.status = ChatTurnResult::Status::AssistantFailed;
+            r.llmError = LlmError::Kind::MalformedResponse;
+            r.error = QStringLiteral("The assistant sent an empty reply. Your message was saved.");
+            turn->finish(r);
+            return;
+        }
+        if (!r.guardedClaims.isEmpty()) {
+            qCWarning(lcGuard).noquote() << QStringLiteral("Hallucination guard replaced claims session=") + sessionId
+                                         << QStringLiteral("kinds=") + r.guardedClaims.join(QLatin1Char(','));
+            for (const QString &kind : std::as_const(r.guardedClaims))
+                if (auto counted = m_sessions.countEvent(QStringLiteral("guard.") + kind); !counted)
+                    qCWarning(lcGuard).noquote() << QStringLiteral("Cannot count a guard event: ") + counted.error();
+        }
+        const HistoryEntry entry{QStringLiteral("assistant"), r.reply, QDateTime::currentDateTimeUtc()};
+        if (auto stored = m_sessions.record(sessionId, teacherId, entry, nullptr); !stored) {
+            r.status = ChatTurnResult::Status::Failed;
+            r.error = QStringLiteral("The assistant answered, but the answer could not be saved: %1").arg(stored.error());
+            turn->finish(r);
+            return;
+        }
+        r.status = ChatTurnResult::Status::Answered;
+        qCInfo(lcChat).noquote() << QStringLiteral("Assistant replied session=") + sessionId
+                                 << QStringLiteral("chars=") + QString::number(r.reply.size());
+        turn->finish(r);
+    });
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,103 @@
+#pragma once
+
+#include "escalationengine.h"
+#include "llmclient.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+
+namespace LearnPulse {
+
+class HallucinationGuard;
+class SessionStore;
+struct Account;
+struct Config;
+struct HistoryEntry;
+struct SessionState;
+
+struct ChatTurnResult
+{
+    enum class Status
+    {
+        Answered,        // the assistant answered (reply checked by the hallucination guard)
+        Escalated,       // this message opened a ticket; the reply is the application's own
+        BadInput,        // refused, nothing stored
+        RateLimited,     // refused, nothing stored
+        AssistantFailed, // the message is stored (and was checked for escalation); the LLM failed
+        Failed,          // Redis, the database or the disk failed; see `recorded`
+    };
+    Status status = Status::Failed;
+    QString error;
+    bool recorded = false;
+    QString sessionId;
+    QString reply;
+    bool escalated = false;
+    QString ticketId;
+    int dissatisfactionCount = 0;
+    Detection detection;
+    QStringList guardedClaims; // kinds of false claim the guard replaced in the reply
+    LlmError::Kind llmError = LlmError::Kind::None;
+
+    bool ok() const { return status == Status::Answered || status == Status::Escalated; }
+    // The shape of `learnpulsectl chat --json` (DESIGN.md).
+    QJsonObject toJson() const;
+};
+
+// One teacher message in flight. Emits replyDelta() as checked pieces of the assistant's reply
+// arrive, then finished() exactly once; deletes itself afterwards.
+class ChatTurn final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatTurn)
+
+public:
+    ~ChatTurn() override;
+    void cancel();
+
+signals:
+    void replyDelta(const QString &text);
+    void finished(const LearnPulse::ChatTurnResult &result);
+
+private:
+    friend class ChatEngine;
+    explicit ChatTurn(QObject *parent);
+    void finish(ChatTurnResult result);
+
+    ChatTurnResult m_result;
+    QPointer<LlmReply> m_llm;
+    std::unique_ptr<HallucinationGuard> m_guard;
+    QString m_shown;
+    bool m_finished = false;
+};
+
+// The whole turn of DESIGN.md: validate, rate-limit, detect, record atomically, then either escalate
+// (the application's own reply with the real ticket ID; the LLM is not asked) or ask the assistant,
+// guard its reply, append it and log. Redis and database calls block: run it on a worker thread in
+// the GUI; the LLM call is asynchronous on that thread's event loop.
+class ChatEngine final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatEngine)
+
+public:
+    ChatEngine(const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm,
+               QObject *parent = nullptr);
+
+    ChatTurn *send(const Account &teacher, const QString &sessionId, const QString &text);
+
+    static QString systemInstruction();
+    static QList<ChatMessage> buildPrompt(const SessionState &session, const QList<HistoryEntry> &history);
+
+private:
+    void askAssistant(ChatTurn *turn, const Account &teacher);
+
+    const Config &m_config;
+    EscalationEngine &m_escalation;
+    SessionStore &m_sessions;
+    LlmClient &m_llm;
+};
+
+} // namespace LearnPulse
+
+Q_DECLARE_METATYPE(LearnPulse::ChatTurnResult)

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace LearnPulse {
+
+// Keeps the assistant from telling a teacher that something happened which the application did not
+// do: a TICKET-... ID that is not this session's real ticket, "I've opened a ticket", "I've emailed
+// support". Such a sentence is replaced by an honest one (DESIGN.md, "Key principle"). Works on a
+// stream: text is released a sentence at a time, so that no claim is shown before it is checked.
+class HallucinationGuard final
+{
+public:
+    // `realTicketId`: the session's ticket, if the application opened one; claims that the
+    // conversation is with support are then true, and only other ticket IDs are replaced.
+    explicit HallucinationGuard(QString realTicketId = {});
+
+    // Adds streamed text; returns what is now safe to show (whole, checked sentences).
+    QString feed(const QString &delta);
+    // Ends the stream; returns the checked rest.
+    QString finish();
+    // The whole reply at once: feed() and finish() of a fresh guard.
+    static QString check(const QString &reply, const QString &realTicketId, QStringList *claims = nullptr);
+
+    // Kinds of claim replaced so far: "ticket_id", "ticket_claim", "contact_claim".
+    const QStringList &claims() const { return m_claims; }
+    bool changed() const { return !m_claims.isEmpty(); }
+
+    static QString honestSentence(const QString &realTicketId);
+
+private:
+    QString guardSentence(const QString &sentence);
+
+    QString m_realTicketId;
+    QString m_buffer;
+    QStringList m_claims;
+    bool m_honestSaid = false;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,120 @@
+#include "hallucinationguard.h"
+
+#include <QTest>
+
+using namespace LearnPulse;
+
+class TestHallucinationGuard : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void replacesFalseClaims_data();
+    void replacesFalseClaims();
+    void leavesHonestTextAlone_data();
+    void leavesHonestTextAlone();
+    void realTicketMakesSupportClaimsTrue();
+    void streamingNeverShowsAClaim();
+    void saysTheHonestSentenceOnce();
+};
+
+void TestHallucinationGuard::replacesFalseClaims_data()
+{
+    QTest::addColumn<QString>("reply");
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("gone");
+    QTest::newRow("fake id") << QStringLiteral("Here you go. Your reference is TICKET-deadbeef-20260101000000. Anything else?")
+                             << QStringLiteral("ticket_id") << QStringLiteral("TICKET-deadbeef");
+    QTest::newRow("created") << QStringLiteral("I've created a support ticket for you. Loops are hard.")
+                             << QStringLiteral("ticket_claim") << QStringLiteral("created a support ticket");
+    QTest::newRow("opened") << QStringLiteral("I have just opened a new ticket with our team.") << QStringLiteral("ticket_claim")
+                            << QStringLiteral("opened a new ticket");
+    QTest::newRow("filed") << QStringLiteral("We filed a case about this!") << QStringLiteral("ticket_claim")
+                           << QStringLiteral("filed a case");
+    QTest::newRow("passive") << QStringLiteral("A ticket has been created for you.") << QStringLiteral("ticket_claim")
+                             << QStringLiteral("has been created");
+    QTest::newRow("emailed") << QStringLiteral("I emailed the support team about your problem.")
+                             << QStringLiteral("contact_claim") << QStringLiteral("emailed");
+    QTest::newRow("contacted") << QStringLiteral("I\u2019ve contacted support and they will call you.")
+                               << QStringLiteral("contact_claim") << QStringLiteral("contacted support");
+    QTest::newRow("notified") << QStringLiteral("Support has been notified.") << QStringLiteral("contact_claim")
+                              << QStringLiteral("notified");
+    QTest::newRow("forwarded") << QStringLiteral("Your request has been forwarded to the support team.")
+                               << QStringLiteral("contact_claim") << QStringLiteral("forwarded");
+    QTest::newRow("promise") << QStringLiteral("I will escalate this to a human right away.") << QStringLiteral("contact_claim")
+                             << QStringLiteral("escalate this");
+}
+
+void TestHallucinationGuard::replacesFalseClaims()
+{
+    QFETCH(QString, reply);
+    QFETCH(QString, kind);
+    QFETCH(QString, gone);
+    QStringList claims;
+    const QString out = HallucinationGuard::check(reply, QString(), &claims);
+    QVERIFY2(claims.contains(kind), qPrintable(claims.join(QLatin1Char(','))));
+    QVERIFY2(!out.contains(gone, Qt::CaseInsensitive), qPrintable(out));
+    QVERIFY2(out.contains(QLatin1String("can't open support tickets or contact anyone myself")), qPrintable(out));
+}
+
+void TestHallucinationGuard::leavesHonestTextAlone_data()
+{
+    QTest::addColumn<QString>("reply");
+    QTest::newRow("cannot") << QStringLiteral("I can't open tickets myself, but the support team can help.");
+    QTest::newRow("unable") << QStringLiteral("I am unable to contact anyone for you.");
+    QTest::newRow("share with your team") << QStringLiteral("I'll send you a summary you can share with your team.");
+    QTest::newRow("exit ticket") << QStringLiteral("I've created an exit ticket for tomorrow's lesson: three questions.");
+    QTest::newRow("plain") << QStringLiteral("Omar struggles with loop conditions. Try tracing tables.\nGood luck!");
+    QTest::newRow("suggest") << QStringLiteral("If you want, ask LearnPulse to contact support.");
+}
+
+void TestHallucinationGuard::leavesHonestTextAlone()
+{
+    QFETCH(QString, reply);
+    QStringList claims;
+    QCOMPARE(HallucinationGuard::check(reply, QString(), &claims), reply);
+    QVERIFY(claims.isEmpty());
+}
+
+void TestHallucinationGuard::realTicketMakesSupportClaimsTrue()
+{
+    const QString real = QStringLiteral("TICKET-3f9a1c2e-20261123095630");
+    const QString honest = QStringLiteral("Support has the transcript as ticket %1. Meanwhile, try this.").arg(real);
+    QStringList claims;
+    QCOMPARE(HallucinationGuard::check(honest, real, &claims), honest);
+    QVERIFY(claims.isEmpty());
+
+    const QString out = HallucinationGuard::check(QStringLiteral("Your ticket is TICKET-00000000-20200101000000. Bye."), real, &claims);
+    QCOMPARE(claims, QStringList{QStringLiteral("ticket_id")});
+    QVERIFY(!out.contains(QLatin1String("TICKET-00000000")));
+    QVERIFY(out.contains(real));
+}
+
+void TestHallucinationGuard::streamingNeverShowsAClaim()
+{
+    const QString reply = QStringLiteral("Sure! I've created ticket TICKET-deadbeef-20260101000000 and emailed support.\n"
+                                         "Here is the list: Omar, Lena.");
+    HallucinationGuard guard;
+    QString shown;
+    for (const QChar c : reply) {
+        shown += guard.feed(QString(c));
+        QVERIFY(!shown.contains(QLatin1String("TICKET-")));
+        QVERIFY(!shown.contains(QLatin1String("emailed")));
+    }
+    shown += guard.finish();
+    QCOMPARE(shown, HallucinationGuard::check(reply, QString()));
+    QVERIFY(shown.startsWith(QLatin1String("Sure! ")));
+    QVERIFY(shown.endsWith(QLatin1String("Here is the list: Omar, Lena.")));
+    QCOMPARE(guard.claims(), (QStringList{QStringLiteral("ticket_id"), QStringLiteral("ticket_claim"), QStringLiteral("contact_claim")}));
+}
+
+void TestHallucinationGuard::saysTheHonestSentenceOnce()
+{
+    const QString out = HallucinationGuard::check(
+        QStringLiteral("I opened a ticket. I also emailed support. And I notified the team."), QString());
+    QCOMPARE(out.count(QLatin1String("can't open support tickets")), 1);
+    QVERIFY(!out.contains(QLatin1String("emailed")));
+}
+
+QTEST_GUILESS_MAIN(TestHallucinationGuard)
+#include "tst_hallucinationguard.moc"
