@@ -1,0 +1,281 @@
+#include "messagevalidator.h"
+#include "testsupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+// The whole turn through `learnpulsectl chat`, with a real redis-server and an OpenAI-compatible
+// server on loopback: what the LLM received, what the teacher got back, and when the LLM is not asked.
+class TestChat : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void normalConversationIsAnsweredWithContextAndHistory();
+    void oneSignalIsAnsweredWithoutTicket();
+    void thirdSignalEscalatesWithoutAskingTheLlm();
+    void supportIsReachableWhileTheAssistantIsDown();
+    void hallucinatedClaimsNeverReachTheTeacher();
+    void rateLimitRefusesWithoutStoring();
+    void usageAndUnknownUser();
+    void plainOutputStreamsTheReply();
+
+private:
+    struct Chat
+    {
+        int exitCode = -1;
+        QJsonObject json;
+        QByteArray out;
+        QByteArray err;
+    };
+    Chat chat(const QString &text, const QStringList &extra = {}, const QString &model = QStringLiteral("normal"),
+              bool json = true);
+    qsizetype llmCalls() const { return m_llm.requests().size(); }
+    QJsonArray lastMessages() const
+    {
+        return m_llm.requests().last().value(QLatin1String("request")).toObject().value(QLatin1String("messages")).toArray();
+    }
+    long long historyLength(const QString &session)
+    {
+        auto r = m_redis->client()->command({"LLEN", SessionStore::historyKey(session)});
+        return r ? r->integer : -1;
+    }
+
+    FakeLlm m_llm;
+    std::unique_ptr<TestRedis> m_redis;
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+    QString m_llmUrl;
+    QString m_session;
+};
+
+void TestChat::initTestCase()
+{
+    QVERIFY2(m_llm.start(3.0), qPrintable(m_llm.error()));
+}
+
+void TestChat::init()
+{
+    m_redis = std::make_unique<TestRedis>();
+    QVERIFY2(m_redis->start(), qPrintable(m_redis->error()));
+    m_dataDir = std::make_unique<QTemporaryDir>();
+    m_llmUrl = m_llm.baseUrl();
+    const ProcessResult added = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                                           {QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--data-dir"),
+                                            m_dataDir->path(), QStringLiteral("--email"), QStringLiteral("amira.khan@school.example"),
+                                            QStringLiteral("--name"), QStringLiteral("Amira Khan"), QStringLiteral("--role"),
+                                            QStringLiteral("teacher")});
+    QVERIFY2(added.exitCode == 0, added.err.constData());
+    m_session.clear();
+}
+
+void TestChat::cleanup()
+{
+    m_redis.reset();
+    m_dataDir.reset();
+}
+
+TestChat::Chat TestChat::chat(const QString &text, const QStringList &extra, const QString &model, bool json)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("LEARNPULSE_DATA_DIR"));
+    env.insert(QStringLiteral("REDIS_URL"), m_redis->url());
+    env.insert(QStringLiteral("LLM_BASE_URL"), m_llmUrl);
+    env.insert(QStringLiteral("LLM_MODEL"), model);
+    QStringList args{QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("--user"),
+                     QStringLiteral("amira.khan@school.example")};
+    if (json)
+        args << QStringLiteral("--json");
+    if (!m_session.isEmpty())
+        args << QStringLiteral("--session") << m_session;
+    args << extra << text;
+    const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE), args, {}, env);
+    Chat c{r.exitCode, {}, r.out, r.err};
+    if (json && !r.out.isEmpty())
+        c.json = QJsonDocument::fromJson(r.out).object();
+    if (m_session.isEmpty())
+        m_session = c.json.value(QLatin1String("session")).toString();
+    return c;
+}
+
+void TestChat::normalConversationIsAnsweredWithContextAndHistory()
+{
+    const Chat first = chat(QStringLiteral("How is Aisha doing?"),
+                            {QStringLiteral("--class"), QStringLiteral("6B"), QStringLiteral("--student"), QStringLiteral("Aisha"),
+                             QStringLiteral("--scope"), QStringLiteral("while loops")});
+    QVERIFY2(first.exitCode == 0, first.err.constData());
+    QVERIFY(MessageValidator::isValidSessionId(m_session)); // a new session, its id in the JSON
+    QCOMPARE(first.json.keys(), (QStringList{QStringLiteral("dissatisfaction_count"), QStringLiteral("escalated"),
+                                             QStringLiteral("reply"), QStringLiteral("session"), QStringLiteral("status"),
+                                             QStringLiteral("ticket_id")}));
+    QCOMPARE(first.json.value(QLatin1String("reply")).toString(),
+             QStringLiteral("I understand. About \u201cHow is Aisha doing?\u201d: caf\u00e9 data shows steady progress "
+                            "\U0001F4C8. Focus next on loop conditions."));
+    QCOMPARE(first.json.value(QLatin1String("escalated")).toBool(), false);
+    QVERIFY(first.json.value(QLatin1String("ticket_id")).isNull());
+    QCOMPARE(first.json.value(QLatin1String("dissatisfaction_count")).toInt(), 0);
+
+    QJsonArray messages = lastMessages();
+    QCOMPARE(messages.size(), 2);
+    const QString system = messages[0].toObject().value(QLatin1String("content")).toString();
+    QCOMPARE(messages[0].toObject().value(QLatin1String("role")).toString(), QStringLiteral("system"));
+    QVERIFY(system.contains(QLatin1String("understand their classes' learning data")));
+    QVERIFY(system.contains(QLatin1String("The LearnPulse application, not\nyou, opens support tickets")));
+    QVERIFY2(system.contains(QLatin1String("class: 6B; student: Aisha; scope: while loops")), qPrintable(system));
+    QCOMPARE(messages[1].toObject().value(QLatin1String("role")).toString(), QStringLiteral("user"));
+    QCOMPARE(messages[1].toObject().value(QLatin1String("content")).toString(), QStringLiteral("How is Aisha doing?"));
+
+    const Chat second = chat(QStringLiteral("What about her debugging skills?"));
+    QVERIFY2(second.exitCode == 0, second.err.constData());
+    QCOMPARE(second.json.value(QLatin1String("session")).toString(), m_session);
+    messages = lastMessages();
+    QCOMPARE(messages.size(), 4); // system, first question, first answer, second question
+    QCOMPARE(messages[2].toObject().value(QLatin1String("role")).toString(), QStringLiteral("assistant"));
+    QCOMPARE(messages[2].toObject().value(QLatin1String("content")).toString(), first.json.value(QLatin1String("reply")).toString());
+    QCOMPARE(messages[3].toObject().value(QLatin1String("content")).toString(), QStringLiteral("What about her debugging skills?"));
+    QCOMPARE(historyLength(m_session), 4);
+}
+
+void TestChat::oneSignalIsAnsweredWithoutTicket()
+{
+    QCOMPARE(chat(QStringLiteral("How is Aisha doing?")).exitCode, 0);
+    const qsizetype calls = llmCalls();
+    const Chat c = chat(QStringLiteral("This doesn't help"));
+    QCOMPARE(c.exitCode, 0);
+    QCOMPARE(c.json.value(QLatin1String("dissatisfaction_count")).toInt(), 1);
+    QCOMPARE(c.json.value(QLatin1String("escalated")).toBool(), false);
+    QVERIFY(c.json.value(QLatin1String("ticket_id")).isNull());
+    QCOMPARE(llmCalls(), calls + 1); // the assistant still answers
+    QVERIFY(c.json.value(QLatin1String("reply")).toString().contains(QLatin1String("This doesn't help")));
+}
+
+void TestChat::thirdSignalEscalatesWithoutAskingTheLlm()
+{
+    QCOMPARE(chat(QStringLiteral("How is Aisha doing?")).exitCode, 0);
+    QCOMPARE(chat(QStringLiteral("This doesn't help")).json.value(QLatin1String("dissatisfaction_count")).toInt(), 1);
+    QCOMPARE(chat(QStringLiteral("Still not clear")).json.value(QLatin1String("dissatisfaction_count")).toInt(), 2);
+    const qsizetype calls = llmCalls();
+    const Chat third = chat(QStringLiteral("That's wrong again"));
+    QVERIFY2(third.exitCode == 0, third.err.constData());
+    QCOMPARE(llmCalls(), calls); // the application answered; the LLM was not asked
+    QCOMPARE(third.json.value(QLatin1String("escalated")).toBool(), true);
+    QCOMPARE(third.json.value(QLatin1String("status")).toString(), QStringLiteral("escalated"));
+    const QString ticket = third.json.value(QLatin1String("ticket_id")).toString();
+    QVERIFY(ticket.startsWith(QStringLiteral("TICKET-") + m_session.left(8)));
+    QVERIFY(third.json.value(QLatin1String("reply")).toString().contains(ticket));
+    QCOMPARE(third.json.value(QLatin1String("dissatisfaction_count")).toInt(), 3);
+
+    // The ticket holds the whole conversation, and the LLM's next context knows about it.
+    const ProcessResult shown = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                                           {QStringLiteral("tickets"), QStringLiteral("show"), ticket, QStringLiteral("--data-dir"),
+                                            m_dataDir->path()});
+    QCOMPARE(shown.exitCode, 0);
+    for (const char *text : {"How is Aisha doing?", "This doesn't help", "Still not clear", "That's wrong again",
+                             "I understand. About", "Amira Khan", "amira.khan@school.example"})
+        QVERIFY2(shown.out.contains(text), text);
+
+    const Chat fourth = chat(QStringLiteral("Still wrong."));
+    QCOMPARE(fourth.exitCode, 0);
+    QCOMPARE(llmCalls(), calls + 1);
+    QCOMPARE(fourth.json.value(QLatin1String("ticket_id")).toString(), ticket);
+    QCOMPARE(fourth.json.value(QLatin1String("dissatisfaction_count")).toInt(), 4);
+    QVERIFY(lastMessages()[0].toObject().value(QLatin1String("content")).toString().contains(ticket));
+    const ProcessResult list = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                                          {QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json"),
+                                           QStringLiteral("--data-dir"), m_dataDir->path()});
+    QCOMPARE(list.out.count('\n'), 1); // still exactly one ticket
+}
+
+void TestChat::supportIsReachableWhileTheAssistantIsDown()
+{
+    m_llmUrl = QStringLiteral("http://127.0.0.1:%1/v1").arg(RedisServerProcess::freePort()); // nothing listens
+    const Chat down = chat(QStringLiteral("How is Aisha doing?"));
+    QCOMPARE(down.exitCode, 1);
+    QCOMPARE(down.json.value(QLatin1String("status")).toString(), QStringLiteral("assistant_failed"));
+    QVERIFY(down.json.value(QLatin1String("error")).toString().contains(QLatin1String("connection was refused")));
+    QVERIFY(down.err.contains("Your message was saved"));
+    QCOMPARE(historyLength(m_session), 1); // recorded all the same
+
+    const Chat help = chat(QStringLiteral("I need to talk to support"));
+    QVERIFY2(help.exitCode == 0, help.err.constData());
+    QCOMPARE(help.json.value(QLatin1String("escalated")).toBool(), true);
+    QVERIFY(help.json.value(QLatin1String("reply")).toString().contains(help.json.value(QLatin1String("ticket_id")).toString()));
+}
+
+void TestChat::hallucinatedClaimsNeverReachTheTeacher()
+{
+    const Chat c = chat(QStringLiteral("Give me the list"), {}, QStringLiteral("hallucinate"));
+    QCOMPARE(c.exitCode, 0);
+    const QString reply = c.json.value(QLatin1String("reply")).toString();
+    QVERIFY2(!reply.contains(QLatin1String("TICKET-deadbeef")), qPrintable(reply));
+    QVERIFY(!reply.contains(QLatin1String("emailed")));
+    QVERIFY(reply.contains(QLatin1String("can't open support tickets")));
+    QVERIFY(reply.contains(QLatin1String("here is the list you asked for")));
+    QCOMPARE(c.json.value(QLatin1String("escalated")).toBool(), false);
+    // Counted, and the stored history holds the guarded text, not the claim.
+    auto counted = m_redis->client()->command({"HGET", "lp:metrics", "guard.ticket_id"});
+    QCOMPARE(counted->string, QByteArray("1"));
+    auto stored = m_redis->client()->command({"LINDEX", SessionStore::historyKey(m_session), "-1"});
+    QVERIFY(!stored->string.contains("TICKET-deadbeef"));
+}
+
+void TestChat::rateLimitRefusesWithoutStoring()
+{
+    {
+        QSettings ini(m_dataDir->filePath(QStringLiteral("learnpulse.ini")), QSettings::IniFormat);
+        ini.setValue(QStringLiteral("limits/rate_per_minute"), 2);
+    }
+    QCOMPARE(chat(QStringLiteral("one")).exitCode, 0);
+    QCOMPARE(chat(QStringLiteral("two")).exitCode, 0);
+    const long long before = historyLength(m_session);
+    const Chat third = chat(QStringLiteral("three"));
+    QCOMPARE(third.exitCode, 1);
+    QCOMPARE(third.json.value(QLatin1String("status")).toString(), QStringLiteral("rate_limited"));
+    QVERIFY(third.err.contains("too quickly"));
+    QCOMPARE(historyLength(m_session), before);
+}
+
+void TestChat::usageAndUnknownUser()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("REDIS_URL"), m_redis->url());
+    ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                                 {QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("hi")}, {}, env);
+    QCOMPARE(r.exitCode, 2);
+    r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                   {QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("--user"),
+                    QStringLiteral("nobody@school.example"), QStringLiteral("hi")},
+                   {}, env);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("No account"));
+    r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                   {QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("--user"),
+                    QStringLiteral("amira.khan@school.example"), QStringLiteral("--session"), QStringLiteral("../x"),
+                    QStringLiteral("hi")},
+                   {}, env);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.contains("Invalid session id"));
+    const Chat empty = chat(QStringLiteral("   "));
+    QCOMPARE(empty.exitCode, 1);
+    QCOMPARE(empty.json.value(QLatin1String("status")).toString(), QStringLiteral("bad_input"));
+    QCOMPARE(historyLength(m_session), 0);
+}
+
+void TestChat::plainOutputStreamsTheReply()
+{
+    const Chat c = chat(QStringLiteral("How is Aisha doing?"), {}, QStringLiteral("normal"), false);
+    QCOMPARE(c.exitCode, 0);
+    QVERIFY(c.out.startsWith("I understand. About"));
+    QVERIFY(c.out.contains("[session "));
+}
+
+QTEST_GUILESS_MAIN(TestChat)
+#include "tst_chat.moc"
