@@ -78,7 +78,13 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     readString("smtp/username", c.smtpUsername);
     readString("smtp/password", c.smtpPassword);
     readString("smtp/from_email", c.smtpFromEmail);
+    readBool("smtp/allow_plain", c.smtpAllowPlain);
+    readBool("smtp/require_tls", c.smtpRequireTls);
+    readInt("smtp/timeout_seconds", c.smtpTimeoutSeconds, 1, 3600);
     readString("webhook/url", c.webhookUrl);
+    readInt("outbox/max_tries", c.outboxMaxTries, 1, 1000);
+    readInt("outbox/backoff_initial_seconds", c.outboxBackoffInitialSeconds, 1, 86400);
+    readInt("outbox/backoff_cap_seconds", c.outboxBackoffCapSeconds, 1, 7 * 86400);
     readString("llm/base_url", c.llmBaseUrl);
     readString("llm/model", c.llmModel);
     readString("llm/api_key", c.llmApiKey);
@@ -115,6 +121,15 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     if (!errors.isEmpty())
         return Result<Config>::failure(QStringLiteral("Invalid settings: ") + errors.join(QLatin1String("; ")));
     return c;
+}
+
+QString Config::fromEmail() const
+{
+    if (!smtpFromEmail.isEmpty())
+        return smtpFromEmail;
+    if (smtpUsername.contains(QLatin1Char('@')))
+        return smtpUsername;
+    return QStringLiteral("noreply@learnpulse.ai");
 }
 
 Status Config::ensureDataDir() const

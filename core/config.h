@@ -34,7 +34,18 @@ struct Config
     QString smtpUsername;
     QString smtpPassword;
     QString smtpFromEmail;
+    bool smtpAllowPlain = false; // plain SMTP to a host that is not loopback
+    bool smtpRequireTls = false; // STARTTLS even to loopback
+    int smtpTimeoutSeconds = 60;
     QString webhookUrl;
+
+    int outboxMaxTries = 8;
+    int outboxBackoffInitialSeconds = 30; // doubles with each failed try
+    int outboxBackoffCapSeconds = 3600;
+
+    bool smtpConfigured() const { return !smtpHost.isEmpty(); }
+    // SMTP_FROM_EMAIL, else the SMTP user name when it is an address, else a no-reply address.
+    QString fromEmail() const;
 
     QString llmBaseUrl = QStringLiteral("http://127.0.0.1:11434/v1");
     QString llmModel = QStringLiteral("llama3.2");

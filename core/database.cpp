@@ -55,6 +55,24 @@ const char *const schemaV1[] = {
         detail TEXT NOT NULL DEFAULT ''))sql",
 };
 
+// Version 2: the durable outbox of ticket emails and webhook posts.
+const char *const schemaV2[] = {
+    R"sql(CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('email', 'webhook')),
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+        tries INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT NOT NULL,
+        lease_until TEXT NOT NULL DEFAULT '',
+        last_error TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        sent_at TEXT NOT NULL DEFAULT '',
+        UNIQUE (ticket_id, kind)))sql",
+    "CREATE INDEX outbox_due ON outbox (state, next_attempt)",
+};
+
 } // namespace
 
 Database::Database(QString path)
@@ -145,10 +163,17 @@ Status Database::migrate()
         for (const char *statement : schemaV1)
             if (!q.exec(QLatin1String(statement)))
                 return rollback(errorOf(q));
+    }
+    if (version < 2) {
+        for (const char *statement : schemaV2)
+            if (!q.exec(QLatin1String(statement)))
+                return rollback(errorOf(q));
+    }
+    if (version < schemaVersion) {
         if (!q.exec(QStringLiteral("DELETE FROM schema_version"))
-            || !q.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (1)")))
+            || !q.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(schemaVersion)))
             return rollback(errorOf(q));
-        qCInfo(lcDatabase) << "created index database schema version" << schemaVersion;
+        qCInfo(lcDatabase) << "index database schema migrated from version" << version << "to" << schemaVersion;
     }
     if (!q.exec(QStringLiteral("COMMIT")))
         return rollback(errorOf(q));

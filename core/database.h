@@ -22,7 +22,7 @@ struct Config;
 class Database final
 {
 public:
-    static constexpr int schemaVersion = 1;
+    static constexpr int schemaVersion = 2;
 
     ~Database();
     Database(const Database &) = delete;

@@ -9,6 +9,9 @@
 #include <QTcpServer>
 #include <QThread>
 
+#include <csignal>
+#include <sys/prctl.h>
+
 namespace LearnPulse {
 
 RedisServerProcess::RedisServerProcess() = default;
@@ -64,8 +67,11 @@ Status RedisServerProcess::start(const Options &options, int timeoutMs)
              << QStringLiteral("700");
 
     m_process = std::make_unique<QProcess>();
-    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // The server logs to its own file; it must not hold our output open (a test runner waits for it).
     m_process->setStandardOutputFile(QProcess::nullDevice());
+    m_process->setStandardErrorFile(QProcess::nullDevice());
+    // A private server stops with us, even when we crash (its append-only file keeps the data).
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     m_process->start(m_options.executable, args);
     if (!m_process->waitForStarted(timeoutMs)) {
         const QString error = m_process->errorString();

@@ -2,6 +2,7 @@
 
 #include "config.h"
 #include "logging.h"
+#include "outbox.h"
 #include "ticketstore.h"
 
 #include <QDir>
@@ -137,7 +138,19 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
     record.rules.removeDuplicates();
     record.conversationFile = path;
 
-    auto inserted = m_store->insert(record, transcript);
+    // The email and the webhook go to the outbox in the ticket's own transaction: creating a ticket
+    // never waits for SMTP, and no ticket exists without its delivery on record.
+    QList<OutboxItem> outbox;
+    if (m_config.smtpConfigured()) {
+        record.emailStatus = QStringLiteral("pending");
+        outbox << Outbox::emailFor(m_config, record.id, record.summary, record.teacherName, record.teacherEmail, path);
+    } else {
+        record.emailStatus = QStringLiteral("not_configured");
+    }
+    if (!m_config.webhookUrl.isEmpty())
+        outbox << Outbox::webhookFor(record.id, record.summary);
+
+    auto inserted = m_store->insert(record, transcript, outbox);
     if (!inserted) {
         QFile::remove(path);
         result.conversationFile.clear();
@@ -155,6 +168,18 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
         result.alreadyExisted = true;
     }
     result.success = true;
+    if (!m_config.smtpConfigured() && !result.alreadyExisted) {
+        // Development mode: say what would have been sent (addresses, subject and file; no message text).
+        const OutboxItem mail = Outbox::emailFor(m_config, record.id, record.summary, record.teacherName,
+                                                 record.teacherEmail, path);
+        qCWarning(lcMail) << "SMTP not configured - logging ticket instead of sending email";
+        qCWarning(lcMail).noquote() << QStringLiteral("SUPPORT TICKET WOULD BE SENT: To: %1 | From: %2 | Reply-To: %3 | "
+                                                      "Subject: %4 | Attachment: %5")
+                                           .arg(mail.payload.value(QLatin1String("to")).toString(),
+                                                mail.payload.value(QLatin1String("from")).toString(),
+                                                mail.payload.value(QLatin1String("reply_to")).toString(),
+                                                mail.payload.value(QLatin1String("subject")).toString(), path);
+    }
     return result;
 }
 

@@ -2,10 +2,12 @@
 
 #include "database.h"
 #include "logging.h"
+#include "outbox.h"
 #include "roles.h"
 
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSqlQuery>
 
@@ -58,6 +60,12 @@ QString ftsQuery(const QString &search)
     return terms.join(QLatin1Char(' '));
 }
 
+// A null QString binds as SQL NULL; the text columns of the index are NOT NULL.
+QVariant text(const QString &s)
+{
+    return s.isNull() ? QVariant(QStringLiteral("")) : QVariant(s);
+}
+
 QString notFound(const QString &ticketId)
 {
     return QStringLiteral("No ticket %1.").arg(ticketId);
@@ -103,7 +111,8 @@ bool TicketStore::isValidStatus(const QString &status)
     return statuses().contains(status);
 }
 
-Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, const QString &transcript)
+Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, const QString &transcript,
+                                                     const QList<OutboxItem> &outbox)
 {
     using R = Result<InsertResult>;
     auto conn = m_db->connection();
@@ -126,10 +135,11 @@ Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, con
     q.prepare(QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
                              "class_id, student, scope, created, updated, summary, signal_count, rules, status, "
                              "email_status, conversation_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    for (const QVariant &v : QVariantList{r.id, r.sessionId, r.userId, r.teacherName, r.teacherEmail, r.teacherRole,
-                                          r.classId, r.student, r.scope, iso(r.created), iso(r.created), r.summary,
-                                          r.signalCount, r.rules.join(QLatin1Char(',')), r.status, r.emailStatus,
-                                          r.conversationFile})
+    for (const QVariant &v : QVariantList{text(r.id), text(r.sessionId), text(r.userId), text(r.teacherName),
+                                          text(r.teacherEmail), text(r.teacherRole), text(r.classId), text(r.student),
+                                          text(r.scope), iso(r.created), iso(r.created), text(r.summary), r.signalCount,
+                                          text(r.rules.join(QLatin1Char(','))), text(r.status), text(r.emailStatus),
+                                          text(r.conversationFile)})
         q.addBindValue(v);
     bool ok = q.exec();
     QString error = ok ? QString() : Database::errorOf(q);
@@ -137,6 +147,21 @@ Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, con
         q.prepare(QStringLiteral("INSERT INTO tickets_fts (ticket_id, transcript) VALUES (?, ?)"));
         q.addBindValue(r.id);
         q.addBindValue(transcript);
+        ok = q.exec();
+        if (!ok)
+            error = Database::errorOf(q);
+    }
+    const QString now = Outbox::timestamp(QDateTime::currentDateTimeUtc());
+    for (const OutboxItem &item : outbox) {
+        if (!ok)
+            break;
+        q.prepare(QStringLiteral("INSERT INTO outbox (ticket_id, kind, payload, state, tries, next_attempt, created) "
+                                 "VALUES (?, ?, ?, 'pending', 0, ?, ?)"));
+        q.addBindValue(r.id);
+        q.addBindValue(item.kind);
+        q.addBindValue(QString::fromUtf8(QJsonDocument(item.payload).toJson(QJsonDocument::Compact)));
+        q.addBindValue(now);
+        q.addBindValue(now);
         ok = q.exec();
         if (!ok)
             error = Database::errorOf(q);
@@ -265,6 +290,7 @@ Status TicketStore::remove(const Actor &actor, const QString &ticketId)
         return Status::failure(QStringLiteral("Cannot delete the ticket: %1").arg(Database::errorOf(q)));
     bool ok = true;
     for (const QString &sql : {QStringLiteral("DELETE FROM tickets_fts WHERE ticket_id = ?"),
+                               QStringLiteral("DELETE FROM outbox WHERE ticket_id = ? AND state <> 'sent'"),
                                QStringLiteral("DELETE FROM tickets WHERE id = ?")}) {
         q.prepare(sql);
         q.addBindValue(ticketId);

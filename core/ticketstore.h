@@ -14,6 +14,7 @@ namespace LearnPulse {
 
 class Database;
 struct Actor;
+struct OutboxItem;
 
 // One row of the ticket index.
 struct TicketRecord
@@ -68,7 +69,9 @@ public:
         InsertOutcome outcome = InsertOutcome::Inserted;
         TicketRecord existing;
     };
-    Result<InsertResult> insert(const TicketRecord &record, const QString &transcript);
+    // Inserts the ticket, its full-text entry and its outbox items in one transaction.
+    Result<InsertResult> insert(const TicketRecord &record, const QString &transcript,
+                                const QList<OutboxItem> &outbox = {});
 
     Result<TicketRecord> find(const Actor &actor, const QString &ticketId);
     Result<TicketRecord> findBySession(const QString &sessionId);

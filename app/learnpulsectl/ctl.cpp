@@ -6,6 +6,7 @@
 #include "database.h"
 #include "detector.h"
 #include "messagevalidator.h"
+#include "outbox.h"
 #include "redisconnector.h"
 #include "sessionstore.h"
 #include "ticketservice.h"
@@ -49,6 +50,8 @@ Commands:
   tickets status ID open|in_progress|resolved
   tickets delete ID --yes
   users add --email E --name N --role teacher|support|admin [--password-stdin]
+  outbox list [--json]               ticket emails and webhook posts, with their delivery state
+  outbox retry                       make pending and failed deliveries due now and try them once
 
 Exit status: 0 success, 2 bad usage, 1 any other error (one line on stderr).
 )";
@@ -272,6 +275,14 @@ int cmdChat(const QStringList &args)
     });
     loop.exec();
 
+    // A ticket made from the shell is mailed without a console running: one delivery attempt now.
+    if (result.status == ChatTurnResult::Status::Escalated) {
+        Outbox outbox(ctx->db, ctx->config);
+        const Outbox::Report report = outbox.deliverDue(10, result.ticketId);
+        for (const QString &error : report.errors)
+            fail(exitOk, QStringLiteral("delivery will be retried: ") + error);
+    }
+
     if (inv.json) {
         printJson(result.toJson());
     } else {
@@ -283,6 +294,62 @@ int cmdChat(const QStringList &args)
     }
     if (!result.ok())
         return fail(exitError, result.error);
+    return exitOk;
+}
+
+int cmdOutboxList(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {}))
+        return *code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("outbox list takes no arguments"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    Outbox outbox(ctx->db, ctx->config);
+    auto entries = outbox.list();
+    if (!entries)
+        return fail(exitError, entries.error());
+    for (const OutboxEntry &e : entries.value()) {
+        if (inv.json)
+            printJson(e.toJson());
+        else
+            writeOut(QStringLiteral("%1  %2  %3  %4  tries %5%6%7\n")
+                         .arg(e.id)
+                         .arg(e.kind, -7)
+                         .arg(e.ticketId, -31)
+                         .arg(e.state, -7)
+                         .arg(e.tries)
+                         .arg(e.state == QLatin1String("pending") ? QStringLiteral("  next ") + Outbox::timestamp(e.nextAttempt) : QString())
+                         .arg(e.lastError.isEmpty() ? QString() : QStringLiteral("  last error: ") + e.lastError));
+    }
+    return exitOk;
+}
+
+int cmdOutboxRetry(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {}))
+        return *code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("outbox retry takes no arguments"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    Outbox outbox(ctx->db, ctx->config);
+    auto reset = outbox.retryAll();
+    if (!reset)
+        return fail(exitError, reset.error());
+    const Outbox::Report report = outbox.deliverDue(1000);
+    if (inv.json)
+        printJson({{QStringLiteral("attempted"), report.attempted},
+                   {QStringLiteral("sent"), report.sent},
+                   {QStringLiteral("failed"), report.failed}});
+    else
+        writeOut(QStringLiteral("attempted %1, sent %2, failed %3\n").arg(report.attempted).arg(report.sent).arg(report.failed));
+    if (report.failed > 0)
+        return fail(exitError, report.errors.join(QLatin1String("; ")));
     return exitOk;
 }
 
@@ -500,6 +567,7 @@ int run(const QStringList &rawArguments)
           {QStringLiteral("status"), cmdTicketsStatus},
           {QStringLiteral("delete"), cmdTicketsDelete}}},
         {QStringLiteral("users"), {{QStringLiteral("add"), cmdUsersAdd}}},
+        {QStringLiteral("outbox"), {{QStringLiteral("list"), cmdOutboxList}, {QStringLiteral("retry"), cmdOutboxRetry}}},
     };
 
     const QStringList rest = arguments.mid(1);

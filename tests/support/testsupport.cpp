@@ -108,50 +108,97 @@ QString testDataPath(const QString &name)
     return QStringLiteral(LP_TEST_DATA_DIR "/") + name;
 }
 
-FakeLlm::~FakeLlm()
+PythonServer::~PythonServer()
 {
-    if (m_process.state() == QProcess::Running) {
-        m_process.closeWriteChannel(); // the server stops when its stdin closes
-        if (!m_process.waitForFinished(3000)) {
-            m_process.kill();
-            m_process.waitForFinished();
-        }
+    stop();
+}
+
+void PythonServer::stop()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_process.closeWriteChannel(); // the server stops when its stdin closes
+    if (!m_process.waitForFinished(5000)) {
+        m_process.kill();
+        m_process.waitForFinished();
     }
 }
 
-bool FakeLlm::start(double stallSeconds)
+bool PythonServer::start(const QString &script, const QStringList &args)
 {
+    stop();
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_process.start(QStringLiteral(LP_PYTHON3),
-                    {QStringLiteral(LP_FAKE_LLM_SERVER), QStringLiteral("--log"), m_dir.filePath(QStringLiteral("requests.jsonl")),
-                     QStringLiteral("--stall"), QString::number(stallSeconds)});
+    m_process.start(QStringLiteral(LP_PYTHON3), QStringList{QStringLiteral(LP_TEST_SUPPORT_DIR "/") + script} + args);
     if (!m_process.waitForStarted(10000)) {
-        m_error = QStringLiteral("cannot start the fake LLM server: ") + m_process.errorString();
+        m_error = QStringLiteral("cannot start %1: %2").arg(script, m_process.errorString());
         return false;
     }
     while (!m_process.canReadLine()) {
-        if (!m_process.waitForReadyRead(10000)) {
-            m_error = QStringLiteral("the fake LLM server did not report its port");
+        if (!m_process.waitForReadyRead(15000)) {
+            m_error = QStringLiteral("%1 did not report its port").arg(script);
             return false;
         }
     }
     const QByteArray line = m_process.readLine().trimmed();
     m_port = line.startsWith("PORT ") ? line.mid(5).toInt() : 0;
     if (m_port <= 0)
-        m_error = QStringLiteral("unexpected first line from the fake LLM server: ") + QString::fromUtf8(line);
+        m_error = QStringLiteral("unexpected first line from %1: %2").arg(script, QString::fromUtf8(line));
     return m_port > 0;
 }
 
-QList<QJsonObject> FakeLlm::requests() const
+QList<QJsonObject> readJsonLines(const QString &path)
 {
     QList<QJsonObject> out;
-    QFile f(m_dir.filePath(QStringLiteral("requests.jsonl")));
+    QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return out;
     for (const QByteArray &line : f.readAll().split('\n'))
         if (!line.trimmed().isEmpty())
             out << QJsonDocument::fromJson(line).object();
     return out;
+}
+
+bool FakeLlm::start(double stallSeconds)
+{
+    return m_server.start(QStringLiteral("fake_llm_server.py"),
+                          {QStringLiteral("--log"), m_dir.filePath(QStringLiteral("requests.jsonl")), QStringLiteral("--stall"),
+                           QString::number(stallSeconds)});
+}
+
+QList<QJsonObject> FakeLlm::requests() const
+{
+    return readJsonLines(m_dir.filePath(QStringLiteral("requests.jsonl")));
+}
+
+bool SmtpSink::start(int port, bool reject)
+{
+    QStringList args{QStringLiteral("--port"), QString::number(port), QStringLiteral("--out"), m_dir.path()};
+    if (reject)
+        args << QStringLiteral("--reject");
+    return m_server.start(QStringLiteral("smtp_sink.py"), args);
+}
+
+QList<QJsonObject> SmtpSink::messages() const
+{
+    QList<QJsonObject> out;
+    for (int i = 1;; ++i) {
+        QFile f(m_dir.filePath(QStringLiteral("%1.json").arg(i)));
+        if (!f.open(QIODevice::ReadOnly))
+            return out;
+        out << QJsonDocument::fromJson(f.readAll()).object();
+    }
+}
+
+bool HttpSink::start(int port, int status)
+{
+    return m_server.start(QStringLiteral("http_sink.py"),
+                          {QStringLiteral("--log"), m_dir.filePath(QStringLiteral("posts.jsonl")), QStringLiteral("--port"),
+                           QString::number(port), QStringLiteral("--status"), QString::number(status)});
+}
+
+QList<QJsonObject> HttpSink::posts() const
+{
+    return readJsonLines(m_dir.filePath(QStringLiteral("posts.jsonl")));
 }
 
 } // namespace LearnPulse::Test

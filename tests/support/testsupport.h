@@ -70,22 +70,69 @@ ProcessResult runProcess(const QString &program, const QStringList &args, const 
 
 QString testDataPath(const QString &name);
 
-// The OpenAI-compatible server of tests/support/fake_llm_server.py on a free loopback port.
-class FakeLlm
+// A test server written in Python (tests/support/*.py) run by Debian's python3: it prints
+// "PORT <n>" once it listens and stops when its stdin closes.
+class PythonServer
 {
 public:
-    ~FakeLlm();
-    bool start(double stallSeconds = 5.0); // false: see error()
-    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1/v1").arg(m_port); }
-    // Every request received so far: {"request": body, "authorization": header, "accept": header}.
-    QList<QJsonObject> requests() const;
+    ~PythonServer();
+    bool start(const QString &script, const QStringList &args); // false: see error()
+    void stop();
+    int port() const { return m_port; }
     const QString &error() const { return m_error; }
 
 private:
-    QTemporaryDir m_dir;
     QProcess m_process;
     int m_port = 0;
     QString m_error;
 };
+
+// The OpenAI-compatible server of tests/support/fake_llm_server.py on a free loopback port.
+class FakeLlm
+{
+public:
+    bool start(double stallSeconds = 5.0); // false: see error()
+    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1/v1").arg(m_server.port()); }
+    // Every request received so far: {"request": body, "authorization": header, "accept": header}.
+    QList<QJsonObject> requests() const;
+    const QString &error() const { return m_server.error(); }
+
+private:
+    QTemporaryDir m_dir;
+    PythonServer m_server;
+};
+
+// An SMTP server (tests/support/smtp_sink.py, aiosmtpd) that stores what it receives.
+class SmtpSink
+{
+public:
+    bool start(int port, bool reject = false);
+    void stop() { m_server.stop(); }
+    QList<QJsonObject> messages() const; // in arrival order
+    const QString &error() const { return m_server.error(); }
+
+private:
+    QTemporaryDir m_dir;
+    PythonServer m_server;
+};
+
+// An HTTP receiver for webhooks (tests/support/http_sink.py).
+class HttpSink
+{
+public:
+    bool start(int port = 0, int status = 200);
+    void stop() { m_server.stop(); }
+    int port() const { return m_server.port(); }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/hooks/support").arg(m_server.port()); }
+    QList<QJsonObject> posts() const;
+    const QString &error() const { return m_server.error(); }
+
+private:
+    QTemporaryDir m_dir;
+    PythonServer m_server;
+};
+
+// JSON objects, one per line, from a file (a missing file: none).
+QList<QJsonObject> readJsonLines(const QString &path);
 
 } // namespace LearnPulse::Test

@@ -1,0 +1,242 @@
+#include "outbox.h"
+
+#include "config.h"
+#include "database.h"
+#include "logging.h"
+
+#include <QJsonDocument>
+#include <QSqlQuery>
+
+#include <cmath>
+
+namespace LearnPulse {
+
+namespace {
+
+OutboxEntry fromQuery(const QSqlQuery &q)
+{
+    OutboxEntry e;
+    int i = 0;
+    e.id = q.value(i++).toLongLong();
+    e.ticketId = q.value(i++).toString();
+    e.kind = q.value(i++).toString();
+    e.payload = QJsonDocument::fromJson(q.value(i++).toString().toUtf8()).object();
+    e.state = q.value(i++).toString();
+    e.tries = q.value(i++).toInt();
+    e.nextAttempt = QDateTime::fromString(q.value(i++).toString(), Qt::ISODateWithMs);
+    e.lastError = q.value(i++).toString();
+    e.created = QDateTime::fromString(q.value(i++).toString(), Qt::ISODateWithMs);
+    e.sentAt = QDateTime::fromString(q.value(i++).toString(), Qt::ISODateWithMs);
+    return e;
+}
+
+const QString columns = QStringLiteral("id, ticket_id, kind, payload, state, tries, next_attempt, last_error, created, sent_at");
+
+} // namespace
+
+QJsonObject OutboxEntry::toJson() const
+{
+    return QJsonObject{{QStringLiteral("id"), id},
+                       {QStringLiteral("ticket_id"), ticketId},
+                       {QStringLiteral("kind"), kind},
+                       {QStringLiteral("state"), state},
+                       {QStringLiteral("tries"), tries},
+                       {QStringLiteral("next_attempt"), state == QLatin1String("pending") ? QJsonValue(Outbox::timestamp(nextAttempt)) : QJsonValue()},
+                       {QStringLiteral("last_error"), lastError},
+                       {QStringLiteral("created"), Outbox::timestamp(created)},
+                       {QStringLiteral("sent_at"), sentAt.isValid() ? QJsonValue(Outbox::timestamp(sentAt)) : QJsonValue()}};
+}
+
+Outbox::Outbox(std::shared_ptr<Database> database, const Config &config)
+    : m_db(std::move(database))
+    , m_config(config)
+{
+}
+
+QString Outbox::timestamp(const QDateTime &t)
+{
+    return t.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+}
+
+OutboxItem Outbox::emailFor(const Config &config, const QString &ticketId, const QString &summary,
+                            const QString &teacherName, const QString &teacherEmail, const QString &transcriptPath)
+{
+    const QString body = QStringLiteral("A teacher needs help from LearnPulse support.\n\n"
+                                        "Ticket ID: %1\nTeacher: %2 <%3>\nSummary: %4\n\n"
+                                        "The whole conversation is attached. Reply to this email to answer the teacher.\n")
+                             .arg(ticketId, Mailer::sanitiseHeaderText(teacherName), teacherEmail, summary);
+    return {QStringLiteral("email"),
+            QJsonObject{{QStringLiteral("to"), config.supportEmail},
+                        {QStringLiteral("from"), config.fromEmail()},
+                        {QStringLiteral("reply_to"), teacherEmail},
+                        {QStringLiteral("reply_to_name"), teacherName},
+                        {QStringLiteral("subject"), QString(QStringLiteral("Teacher Support Request - ") + summary)},
+                        {QStringLiteral("body"), body},
+                        {QStringLiteral("attachment"), transcriptPath},
+                        {QStringLiteral("message_id"), QString(ticketId + QStringLiteral("@learnpulse"))}}};
+}
+
+OutboxItem Outbox::webhookFor(const QString &ticketId, const QString &summary)
+{
+    // Slack-compatible: "text" is what a channel shows. No transcript, no message text.
+    return {QStringLiteral("webhook"),
+            QJsonObject{{QStringLiteral("text"), QStringLiteral("New LearnPulse support ticket %1: %2").arg(ticketId, summary)},
+                        {QStringLiteral("ticket_id"), ticketId},
+                        {QStringLiteral("summary"), summary}}};
+}
+
+Result<QList<OutboxEntry>> Outbox::list()
+{
+    using R = Result<QList<OutboxEntry>>;
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM outbox ORDER BY id")))
+        return R::failure(QStringLiteral("Cannot read the outbox: %1").arg(Database::errorOf(q)));
+    QList<OutboxEntry> out;
+    while (q.next())
+        out << fromQuery(q);
+    return out;
+}
+
+Result<int> Outbox::retryAll()
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<int>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("UPDATE outbox SET state = 'pending', next_attempt = ?, "
+                             "tries = CASE WHEN state = 'failed' THEN 0 ELSE tries END "
+                             "WHERE state IN ('pending', 'failed')"));
+    q.addBindValue(timestamp(QDateTime::currentDateTimeUtc()));
+    if (!q.exec())
+        return Result<int>::failure(QStringLiteral("Cannot update the outbox: %1").arg(Database::errorOf(q)));
+    return q.numRowsAffected();
+}
+
+DeliveryResult Outbox::deliver(const OutboxEntry &e) const
+{
+    if (e.kind == QLatin1String("webhook")) {
+        if (m_config.webhookUrl.isEmpty())
+            return {false, true, 0, QStringLiteral("WEBHOOK_URL is no longer set")};
+        return postJson(m_config.webhookUrl, QJsonDocument(e.payload).toJson(QJsonDocument::Compact));
+    }
+    if (!m_config.smtpConfigured())
+        return {false, false, 0, QStringLiteral("SMTP is not configured")};
+    MailMessage m;
+    m.to = e.payload.value(QLatin1String("to")).toString();
+    m.from = e.payload.value(QLatin1String("from")).toString();
+    m.replyTo = e.payload.value(QLatin1String("reply_to")).toString();
+    m.replyToName = e.payload.value(QLatin1String("reply_to_name")).toString();
+    m.subject = e.payload.value(QLatin1String("subject")).toString();
+    m.body = e.payload.value(QLatin1String("body")).toString();
+    m.attachmentPath = e.payload.value(QLatin1String("attachment")).toString();
+    m.messageId = e.payload.value(QLatin1String("message_id")).toString();
+    return Mailer(m_config).send(m);
+}
+
+void Outbox::recordOutcome(const OutboxEntry &e, const DeliveryResult &outcome)
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const int tries = e.tries + 1;
+    QString state;
+    QString ticketStatus;
+    QDateTime next = now;
+    if (outcome.ok) {
+        state = QStringLiteral("sent");
+        ticketStatus = QStringLiteral("sent");
+        qCInfo(lcOutbox).noquote() << QStringLiteral("Delivered kind=%1 ticket=%2 tries=%3").arg(e.kind, e.ticketId).arg(tries);
+    } else if (outcome.permanent || tries >= m_config.outboxMaxTries) {
+        state = QStringLiteral("failed");
+        ticketStatus = QStringLiteral("failed: ") + outcome.error;
+        qCWarning(lcOutbox).noquote() << QStringLiteral("Delivery failed for good kind=%1 ticket=%2 tries=%3")
+                                             .arg(e.kind, e.ticketId)
+                                             .arg(tries);
+    } else {
+        const double delay = std::min<double>(m_config.outboxBackoffCapSeconds,
+                                              m_config.outboxBackoffInitialSeconds * std::pow(2.0, tries - 1));
+        next = now.addSecs(qint64(delay));
+        state = QStringLiteral("pending");
+        ticketStatus = QStringLiteral("pending (%1 %2, next attempt %3; last error: %4)")
+                           .arg(tries)
+                           .arg(tries == 1 ? QStringLiteral("try") : QStringLiteral("tries"))
+                           .arg(next.toString(Qt::ISODate), outcome.error);
+        qCWarning(lcOutbox).noquote() << QStringLiteral("Delivery failed kind=%1 ticket=%2 tries=%3 next=%4")
+                                             .arg(e.kind, e.ticketId)
+                                             .arg(tries)
+                                             .arg(next.toString(Qt::ISODate));
+    }
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("UPDATE outbox SET state = ?, tries = ?, next_attempt = ?, lease_until = '', last_error = ?, "
+                             "sent_at = ? WHERE id = ?"));
+    q.addBindValue(state);
+    q.addBindValue(tries);
+    q.addBindValue(timestamp(next));
+    q.addBindValue(outcome.ok ? QStringLiteral("") : outcome.error);
+    q.addBindValue(outcome.ok ? timestamp(now) : QStringLiteral(""));
+    q.addBindValue(e.id);
+    if (!q.exec())
+        qCWarning(lcOutbox).noquote() << QStringLiteral("Cannot record a delivery outcome: ") + Database::errorOf(q);
+    if (e.kind == QLatin1String("email")) {
+        q.prepare(QStringLiteral("UPDATE tickets SET email_status = ? WHERE id = ?"));
+        q.addBindValue(ticketStatus);
+        q.addBindValue(e.ticketId);
+        q.exec();
+    }
+}
+
+Outbox::Report Outbox::deliverDue(int max, const QString &ticketId)
+{
+    Report report;
+    auto conn = m_db->connection();
+    if (!conn) {
+        report.errors << conn.error();
+        return report;
+    }
+    const QString now = timestamp(QDateTime::currentDateTimeUtc());
+    QList<OutboxEntry> due;
+    {
+        QSqlQuery q(conn.value());
+        q.prepare(QStringLiteral("SELECT ") + columns
+                  + QStringLiteral(" FROM outbox WHERE ((state = 'pending' AND next_attempt <= ?) OR "
+                                   "(state = 'sending' AND lease_until <= ?)) AND (? = '' OR ticket_id = ?) "
+                                   "ORDER BY id LIMIT ?"));
+        for (const QVariant &v : QVariantList{now, now, ticketId.isNull() ? QStringLiteral("") : ticketId,
+                                              ticketId.isNull() ? QStringLiteral("") : ticketId, max})
+            q.addBindValue(v);
+        if (!q.exec()) {
+            report.errors << Database::errorOf(q);
+            return report;
+        }
+        while (q.next())
+            due << fromQuery(q);
+    }
+    for (const OutboxEntry &e : std::as_const(due)) {
+        // Claim the entry: of several senders (windows, processes, machines) only one gets it.
+        QSqlQuery claim(conn.value());
+        claim.prepare(QStringLiteral("UPDATE outbox SET state = 'sending', lease_until = ? WHERE id = ? AND "
+                                     "((state = 'pending' AND next_attempt <= ?) OR (state = 'sending' AND lease_until <= ?))"));
+        claim.addBindValue(timestamp(QDateTime::currentDateTimeUtc().addSecs(leaseSeconds)));
+        claim.addBindValue(e.id);
+        claim.addBindValue(now);
+        claim.addBindValue(now);
+        if (!claim.exec() || claim.numRowsAffected() != 1)
+            continue;
+        ++report.attempted;
+        const DeliveryResult outcome = deliver(e);
+        recordOutcome(e, outcome);
+        if (outcome.ok) {
+            ++report.sent;
+        } else {
+            ++report.failed;
+            report.errors << QStringLiteral("%1 for %2: %3").arg(e.kind, e.ticketId, outcome.error);
+        }
+    }
+    return report;
+}
+
+} // namespace LearnPulse
