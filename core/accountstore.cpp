@@ -166,6 +166,81 @@ Result<Account> AccountStore::authenticate(const QString &email, const QByteArra
     return account;
 }
 
+Result<QList<Account>> AccountStore::list(const Actor &actor)
+{
+    using R = Result<QList<Account>>;
+    if (const QString refused = refusal(actor, Permission::ManageAccounts); !refused.isEmpty())
+        return R::failure(refused);
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM users WHERE disabled = 0 ORDER BY email")))
+        return R::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
+    QList<Account> out;
+    while (q.next()) {
+        Account a;
+        a.id = q.value(0).toString();
+        a.email = q.value(1).toString();
+        a.displayName = q.value(2).toString();
+        a.role = roleFromName(q.value(3).toString()).value_or(Role::Teacher);
+        a.canSignIn = q.value(4).toBool();
+        a.created = QDateTime::fromString(q.value(5).toString(), Qt::ISODate);
+        out << a;
+    }
+    return out;
+}
+
+Status AccountStore::update(const Actor &actor, const QString &userId, const QString &sql, const QVariant &value,
+                            const QString &action, const QString &detail)
+{
+    if (const QString refused = refusal(actor, Permission::ManageAccounts); !refused.isEmpty())
+        return Status::failure(refused);
+    auto conn = m_db->connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(sql);
+    if (value.isValid())
+        q.addBindValue(value);
+    q.addBindValue(userId);
+    if (!q.exec())
+        return Status::failure(QStringLiteral("Cannot change the account: %1").arg(Database::errorOf(q)));
+    if (q.numRowsAffected() == 0)
+        return Status::failure(QStringLiteral("No such account."));
+    return m_db->audit(actor, action, userId, detail);
+}
+
+Status AccountStore::setRole(const Actor &actor, const QString &userId, Role role)
+{
+    if (userId == actor.userId && role != Role::Admin)
+        return Status::failure(QStringLiteral("You cannot take the admin role from your own account."));
+    return update(actor, userId, QStringLiteral("UPDATE users SET role = ? WHERE id = ? AND disabled = 0"), roleName(role),
+                  QStringLiteral("account.role"), roleName(role));
+}
+
+Status AccountStore::setPassword(const Actor &actor, const QString &userId, const QByteArray &password)
+{
+    if (QString::fromUtf8(password).size() < minimumPasswordLength)
+        return Status::failure(QStringLiteral("The password is too short: use at least %1 characters.").arg(minimumPasswordLength));
+    auto hashed = hashPassword(password);
+    if (!hashed)
+        return Status::failure(hashed.error());
+    return update(actor, userId, QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ? AND disabled = 0"),
+                  QString::fromLatin1(hashed.value()), QStringLiteral("account.password"), QString());
+}
+
+Status AccountStore::remove(const Actor &actor, const QString &userId)
+{
+    if (userId == actor.userId)
+        return Status::failure(QStringLiteral("You cannot remove your own account."));
+    // The row stays (disabled, email freed) so that the audit log keeps naming it.
+    return update(actor, userId,
+                  QStringLiteral("UPDATE users SET disabled = 1, password_hash = NULL, email = id || '@removed.invalid' "
+                                 "WHERE id = ? AND disabled = 0"),
+                  QVariant(), QStringLiteral("account.remove"), QString());
+}
+
 Result<int> AccountStore::count()
 {
     auto conn = m_db->connection();

@@ -45,10 +45,17 @@ public:
     // does not tell which accounts exist.
     Result<Account> authenticate(const QString &email, const QByteArray &password);
     Result<int> count();
+    Result<QList<Account>> list(const Actor &actor);
+    Status setRole(const Actor &actor, const QString &userId, Role role);
+    Status setPassword(const Actor &actor, const QString &userId, const QByteArray &password);
+    // Removes the account (it can no longer sign in or be chosen); its tickets stay.
+    Status remove(const Actor &actor, const QString &userId);
 
     static Status validateEmail(const QString &email);
 
 private:
+    Status update(const Actor &actor, const QString &userId, const QString &sql, const QVariant &value,
+                  const QString &action, const QString &detail);
     Result<Account> findBy(const QString &column, const QString &value);
 
     std::shared_ptr<Database> m_db;

@@ -106,11 +106,11 @@ QList<ChatMessage> ChatEngine::buildPrompt(const SessionState &session, const QL
     return messages;
 }
 
-ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, const QString &text)
+ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested)
 {
     auto *turn = new ChatTurn(this);
     ChatTurnResult r;
-    const TurnOutcome o = m_escalation.handleTeacherMessage(teacher, sessionId, text);
+    const TurnOutcome o = m_escalation.handleTeacherMessage(teacher, sessionId, text, supportRequested);
     r.sessionId = sessionId;
     r.recorded = o.recorded;
     r.detection = o.detection;
@@ -142,7 +142,8 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
     if (o.newlyEscalated) {
         r.status = ChatTurnResult::Status::Escalated;
         r.reply = o.reply;
-        const HistoryEntry reply{QStringLiteral("assistant"), o.reply, QDateTime::currentDateTimeUtc()};
+        // The application's own message, told apart from the assistant's in the history.
+        const HistoryEntry reply{QStringLiteral("application"), o.reply, QDateTime::currentDateTimeUtc()};
         if (auto stored = m_sessions.record(sessionId, teacher.id, reply, nullptr); !stored)
             qCWarning(lcChat).noquote() << QStringLiteral("Cannot store the escalation reply session=") + sessionId;
         QTimer::singleShot(0, turn, [turn, reply = o.reply] { emit turn->replyDelta(reply); });

@@ -84,7 +84,7 @@ public:
     ChatEngine(const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm,
                QObject *parent = nullptr);
 
-    ChatTurn *send(const Account &teacher, const QString &sessionId, const QString &text);
+    ChatTurn *send(const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
 
     static QString systemInstruction();
     static QList<ChatMessage> buildPrompt(const SessionState &session, const QList<HistoryEntry> &history);

@@ -2,6 +2,7 @@
 
 #include "result.h"
 
+#include <QDateTime>
 #include <QMutex>
 #include <QSet>
 #include <QSqlDatabase>
@@ -36,6 +37,17 @@ public:
     // Appends one line to the audit log (who did what to which object). `detail` must not hold
     // message text or secrets.
     Status audit(const Actor &actor, const QString &action, const QString &target, const QString &detail = {});
+
+    struct AuditEntry
+    {
+        QDateTime time;
+        QString actor;
+        QString action;
+        QString target;
+        QString detail;
+    };
+    // The newest entries first.
+    Result<QList<AuditEntry>> auditEntries(const Actor &actor, int limit = 1000);
 
     static QString errorOf(const QSqlQuery &query);
 

@@ -44,7 +44,8 @@ QString EscalationEngine::escalationReply(const QString &ticketId, const QString
         .arg(opening, ticketId, email);
 }
 
-TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text)
+TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text,
+                                                   bool supportRequested)
 {
     TurnOutcome out;
     out.sessionId = sessionId;
@@ -76,8 +77,14 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
     }
 
     out.detection = m_detector.detect(text);
+    if (supportRequested) {
+        out.detection.dissatisfied = true;
+        out.detection.explicitRequest = true;
+        if (!out.detection.rules.contains(QLatin1String("contact_support_button")))
+            out.detection.rules.prepend(QStringLiteral("contact_support_button"));
+    }
     const HistoryEntry entry{QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc()};
-    auto recorded = m_sessions.record(sessionId, teacher.id, entry, &out.detection);
+    auto recorded = m_sessions.record(sessionId, teacher.id, entry, &out.detection, supportRequested);
     if (!recorded) {
         out.status = TurnOutcome::Status::Failed;
         out.error = recorded.error();
@@ -129,6 +136,8 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
 
     out.ticketId = stored.value();
     out.escalated = true;
+    if (auto published = m_sessions.publishTicketChange(out.ticketId, QStringLiteral("created")); !published)
+        qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot announce the new ticket: ") + published.error();
     out.newlyEscalated = true;
     out.ticket = ticket;
     out.reply = escalationReply(out.ticketId, teacher.email, recorded->reason == QLatin1String("explicit"));

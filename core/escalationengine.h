@@ -49,7 +49,9 @@ class EscalationEngine final
 public:
     EscalationEngine(const Config &config, const Detector &detector, SessionStore &sessions, TicketService &tickets);
 
-    TurnOutcome handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text);
+    // `supportRequested`: the teacher pressed "Contact support": an explicit request whatever the text.
+    TurnOutcome handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text,
+                                     bool supportRequested = false);
 
     static QString escalationReply(const QString &ticketId, const QString &email, bool explicitRequest);
 

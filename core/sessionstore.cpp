@@ -193,7 +193,7 @@ Result<QStringList> SessionStore::sessionsOfUser(const QString &userId)
 }
 
 Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                           const Detection *detection)
+                                           const Detection *detection, bool forceEscalation)
 {
     using R = Result<RecordOutcome>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
@@ -206,7 +206,7 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
                           {userId.toUtf8(), entry.role.toUtf8(), entry.toJson(), dissatisfied ? "1" : "0",
                            explicitRequest ? "1" : "0", QByteArray::number(m_config.escalationThreshold),
                            QByteArray::number(m_config.historyCap), QByteArray::number(m_config.sessionTtlSeconds),
-                           m_config.escalateOnExplicitRequest ? "1" : "0", isoUtc(now).toUtf8(),
+                           (m_config.escalateOnExplicitRequest || forceEscalation) ? "1" : "0", isoUtc(now).toUtf8(),
                            QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(),
                            detection ? detection->rules.join(QLatin1Char(',')).toUtf8() : QByteArray(),
                            QByteArray::number(claimLapseSeconds)});
@@ -228,6 +228,43 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
                                     << QStringLiteral("count=") + QString::number(out.dissatisfactionCount)
                                     << QStringLiteral("rules=") + detection->rules.join(QLatin1Char(','));
     return out;
+}
+
+Status SessionStore::publishTicketChange(const QString &ticketId, const QString &change)
+{
+    const QByteArray payload = QJsonDocument(QJsonObject{{QStringLiteral("ticket_id"), ticketId},
+                                                         {QStringLiteral("change"), change}})
+                                   .toJson(QJsonDocument::Compact);
+    return Status::from(m_redis.command({"PUBLISH", ticketsChannel(), payload}));
+}
+
+Status SessionStore::setLastSession(const QString &userId, const QString &sessionId)
+{
+    return Status::from(m_redis.command({"SET", "lp:user:" + userId.toUtf8() + ":last_session", sessionId.toUtf8(), "EX",
+                                         QByteArray::number(m_config.sessionTtlSeconds)}));
+}
+
+Result<QString> SessionStore::lastSession(const QString &userId)
+{
+    auto r = m_redis.command({"GET", "lp:user:" + userId.toUtf8() + ":last_session"});
+    if (!r)
+        return Result<QString>::failure(r.error());
+    return QString::fromUtf8(r->string);
+}
+
+Status SessionStore::setContext(const QString &sessionId, const SessionContext &c)
+{
+    if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
+        return valid;
+    static const QByteArray script = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return redis.error_reply('LP_NO_SESSION no such session, or it expired')
+end
+redis.call('HSET', KEYS[1], 'student', ARGV[1], 'class_id', ARGV[2], 'scope', ARGV[3])
+return 1
+)lua";
+    auto r = m_redis.eval(script, {stateKey(sessionId)}, {c.student.toUtf8(), c.classId.toUtf8(), c.scope.toUtf8()});
+    return r ? Status() : Status::failure(explain(r.error()));
 }
 
 Status SessionStore::countEvent(const QString &name)

@@ -75,11 +75,21 @@ public:
     Result<QStringList> sessionsOfUser(const QString &userId);
 
     // Appends a message, counts a signal and claims escalation atomically (resources/redis/turn.lua).
+    // `forceEscalation`: the teacher pressed "Contact support"; claim whatever the settings say.
     Result<RecordOutcome> record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                 const Detection *detection);
+                                 const Detection *detection, bool forceEscalation = false);
 
     // Adds one to an anonymous counter in the lp:metrics hash (e.g. "guard.ticket_claim").
     Status countEvent(const QString &name);
+
+    // Tells every console that the ticket list changed (pub/sub channel lp:tickets).
+    Status publishTicketChange(const QString &ticketId, const QString &change);
+    static QByteArray ticketsChannel() { return "lp:tickets"; }
+    // The user's last conversation, so that the console reopens it.
+    Status setLastSession(const QString &userId, const QString &sessionId);
+    Result<QString> lastSession(const QString &userId);
+    // Changes what the conversation is about (class, student, scope).
+    Status setContext(const QString &sessionId, const SessionContext &context);
 
     // Counts a message towards the user's limit per minute; false when the limit is reached.
     Result<bool> allowMessage(const QString &userId, int perMinute);

@@ -82,7 +82,9 @@ QString TicketService::transcriptText(const QString &ticketId, const QDateTime &
              .arg(r.session.signalRules.isEmpty() ? QStringLiteral("-") : r.session.signalRules.join(QLatin1String(", ")));
     t += QStringLiteral("Conversation (%1 messages)\n").arg(r.history.size());
     for (const HistoryEntry &e : r.history) {
-        const QString speaker = e.role == QLatin1String("teacher") ? QStringLiteral("Teacher") : QStringLiteral("Assistant");
+        const QString speaker = e.role == QLatin1String("teacher")   ? QStringLiteral("Teacher")
+            : e.role == QLatin1String("application")                  ? QStringLiteral("LearnPulse")
+                                                                      : QStringLiteral("Assistant");
         t += QStringLiteral("\n[%1] %2:\n").arg(e.timestamp.toUTC().toString(Qt::ISODate), speaker);
         // Indent continuation lines so that a message cannot forge a header line of the transcript.
         QString body = e.content;

@@ -177,7 +177,8 @@ Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, con
     return InsertResult{};
 }
 
-Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVariantList &values, int limit)
+Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVariantList &values, int limit, int offset,
+                                                const QString &orderBy)
 {
     using R = Result<QList<TicketRecord>>;
     auto conn = m_db->connection();
@@ -188,9 +189,9 @@ Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVar
     QString sql = QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM tickets t");
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where;
-    sql += QStringLiteral(" ORDER BY t.created DESC, t.id DESC");
+    sql += QStringLiteral(" ORDER BY ") + (orderBy.isEmpty() ? QStringLiteral("t.created DESC, t.id DESC") : orderBy);
     if (limit > 0)
-        sql += QStringLiteral(" LIMIT %1").arg(limit);
+        sql += QStringLiteral(" LIMIT %1 OFFSET %2").arg(limit).arg(qMax(0, offset));
     q.prepare(sql);
     for (const QVariant &v : values)
         q.addBindValue(v);
@@ -200,6 +201,46 @@ Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVar
     while (q.next())
         out.append(fromQuery(q));
     return out;
+}
+
+QStringList TicketStore::sortableColumns()
+{
+    return {QStringLiteral("id"), QStringLiteral("created"), QStringLiteral("teacher_name"), QStringLiteral("teacher_email"),
+            QStringLiteral("summary"), QStringLiteral("signal_count"), QStringLiteral("status"), QStringLiteral("email_status")};
+}
+
+Result<std::pair<QString, QVariantList>> TicketStore::whereFor(const TicketFilter &filter) const
+{
+    using R = Result<std::pair<QString, QVariantList>>;
+    QStringList where;
+    QVariantList values;
+    if (!filter.teacherEmail.isEmpty()) {
+        where << QStringLiteral("t.teacher_email = ?");
+        values << filter.teacherEmail;
+    }
+    if (!filter.status.isEmpty()) {
+        if (!isValidStatus(filter.status))
+            return R::failure(QStringLiteral("Unknown status \"%1\": use one of %2.")
+                                  .arg(filter.status, statuses().join(QLatin1String(", "))));
+        where << QStringLiteral("t.status = ?");
+        values << filter.status;
+    }
+    if (filter.from.isValid()) {
+        where << QStringLiteral("t.created >= ?");
+        values << filter.from.startOfDay(Qt::UTC).toString(Qt::ISODate);
+    }
+    if (filter.to.isValid()) {
+        where << QStringLiteral("t.created < ?");
+        values << filter.to.addDays(1).startOfDay(Qt::UTC).toString(Qt::ISODate);
+    }
+    if (!filter.search.trimmed().isEmpty()) {
+        const QString match = ftsQuery(filter.search);
+        if (match.isEmpty())
+            return R::failure(QStringLiteral("The search has no words to look for."));
+        where << QStringLiteral("t.id IN (SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH ?)");
+        values << match;
+    }
+    return std::pair{where.join(QLatin1String(" AND ")), values};
 }
 
 Result<TicketRecord> TicketStore::find(const Actor &actor, const QString &ticketId)
@@ -229,27 +270,33 @@ Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFi
     using R = Result<QList<TicketRecord>>;
     if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
         return R::failure(refused);
-    QStringList where;
-    QVariantList values;
-    if (!filter.teacherEmail.isEmpty()) {
-        where << QStringLiteral("t.teacher_email = ?");
-        values << filter.teacherEmail;
-    }
-    if (!filter.status.isEmpty()) {
-        if (!isValidStatus(filter.status))
-            return R::failure(QStringLiteral("Unknown status \"%1\": use one of %2.")
-                                  .arg(filter.status, statuses().join(QLatin1String(", "))));
-        where << QStringLiteral("t.status = ?");
-        values << filter.status;
-    }
-    if (!filter.search.trimmed().isEmpty()) {
-        const QString match = ftsQuery(filter.search);
-        if (match.isEmpty())
-            return R::failure(QStringLiteral("The search has no words to look for."));
-        where << QStringLiteral("t.id IN (SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH ?)");
-        values << match;
-    }
-    return select(where.join(QLatin1String(" AND ")), values, filter.limit);
+    auto where = whereFor(filter);
+    if (!where)
+        return R::failure(where.error());
+    const QString column = sortableColumns().contains(filter.sortColumn) ? filter.sortColumn : QStringLiteral("created");
+    const QString direction = filter.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+    return select(where->first, where->second, filter.limit, filter.offset,
+                  QStringLiteral("t.") + column + direction + QStringLiteral(", t.id") + direction);
+}
+
+Result<int> TicketStore::count(const Actor &actor, const TicketFilter &filter)
+{
+    if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
+        return Result<int>::failure(refused);
+    auto where = whereFor(filter);
+    if (!where)
+        return Result<int>::failure(where.error());
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<int>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM tickets t")
+              + (where->first.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where->first));
+    for (const QVariant &v : where->second)
+        q.addBindValue(v);
+    if (!q.exec() || !q.next())
+        return Result<int>::failure(QStringLiteral("Cannot count tickets: %1").arg(Database::errorOf(q)));
+    return q.value(0).toInt();
 }
 
 Status TicketStore::setStatus(const Actor &actor, const QString &ticketId, const QString &status)

@@ -46,6 +46,11 @@ struct TicketFilter
     QString search; // words to find in the transcript (all of them, as prefixes)
     QString status;
     int limit = 0; // 0: no limit
+    int offset = 0;
+    QDate from; // created on or after this day (UTC), if valid
+    QDate to;   // created on or before this day (UTC), if valid
+    QString sortColumn = QStringLiteral("created"); // one of sortableColumns()
+    bool descending = true;
 };
 
 // The ticket index: rows in the database plus an FTS5 full-text index over each transcript. One
@@ -76,12 +81,18 @@ public:
     Result<TicketRecord> find(const Actor &actor, const QString &ticketId);
     Result<TicketRecord> findBySession(const QString &sessionId);
     Result<QList<TicketRecord>> list(const Actor &actor, const TicketFilter &filter);
+    // How many tickets match the filter (its limit and offset aside).
+    Result<int> count(const Actor &actor, const TicketFilter &filter);
+    static QStringList sortableColumns();
     Status setStatus(const Actor &actor, const QString &ticketId, const QString &status);
     // Removes the row, its full-text entry and the transcript file.
     Status remove(const Actor &actor, const QString &ticketId);
 
 private:
-    Result<QList<TicketRecord>> select(const QString &where, const QVariantList &values, int limit = 0);
+    Result<QList<TicketRecord>> select(const QString &where, const QVariantList &values, int limit = 0, int offset = 0,
+                                       const QString &orderBy = {});
+    // The WHERE clause and values of a filter, or an error for a bad filter.
+    Result<std::pair<QString, QVariantList>> whereFor(const TicketFilter &filter) const;
 
     std::shared_ptr<Database> m_db;
 };

@@ -79,6 +79,12 @@ class Handler(BaseHTTPRequestHandler):
         data += self.event(None, "stop") + b"data: [DONE]\n\n"
         self.send_bytes_in_pieces(data)
 
+    def do_GET(self):
+        if self.path.rstrip("/") == "/v1/models":
+            self.send_json(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
+        else:
+            self.send_json(404, {"error": {"message": "no route " + self.path}})
+
     def do_POST(self):
         if self.path.rstrip("/") != "/v1/chat/completions":
             self.send_json(404, {"error": {"message": "no route " + self.path}})

@@ -1,0 +1,347 @@
+#include "adminview.h"
+#include "chatview.h"
+#include "consolewindow.h"
+#include "messageedit.h"
+#include "signinpage.h"
+#include "testsupport.h"
+#include "ticketbrowser.h"
+#include "tickettablemodel.h"
+
+#include <QDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QComboBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+// The console as a person uses it, on the offscreen platform: real widgets, typed into and clicked,
+// over a real Redis, a real SQLite index and the OpenAI-compatible test server. With
+// LP_SCREENSHOT_DIR set it also saves a picture of each main view there.
+class TestConsole : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void firstStartCreatesTheAdminThenSignInWorks();
+    void chatEscalatesAfterThreeSignalsAndShowsTheTicket();
+    void teacherCannotReachTheTicketBrowser();
+    void supportOpensATicketSearchesAndSeesNewOnes();
+    void adminDeletesATicket();
+
+private:
+    void addAccount(const QString &email, Role role);
+    std::unique_ptr<ConsoleWindow> openWindow();
+    void signIn(ConsoleWindow &w, const QString &email);
+    void closePrivacyNotice(ConsoleWindow &w);
+    TicketResult makeTicket(const QString &words, int n);
+    void screenshot(QWidget *w, const QString &name);
+
+    FakeLlm m_llm;
+    std::unique_ptr<TestRedis> m_redis;
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+    std::unique_ptr<QTemporaryDir> m_configHome;
+    Config m_config;
+    std::shared_ptr<Database> m_db;
+};
+
+void TestConsole::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY2(m_llm.start(3.0), qPrintable(m_llm.error()));
+}
+
+void TestConsole::init()
+{
+    m_configHome = std::make_unique<QTemporaryDir>();
+    qputenv("XDG_CONFIG_HOME", m_configHome->path().toLocal8Bit());
+    m_redis = std::make_unique<TestRedis>();
+    QVERIFY2(m_redis->start(), qPrintable(m_redis->error()));
+    m_dataDir = std::make_unique<QTemporaryDir>();
+    qputenv("REDIS_URL", m_redis->url().toUtf8());
+    qputenv("LLM_BASE_URL", m_llm.baseUrl().toUtf8());
+    qputenv("LLM_MODEL", "normal");
+    qunsetenv("LEARNPULSE_DATA_DIR");
+    qunsetenv("SMTP_HOST");
+    m_config = Config::load(m_dataDir->path()).value();
+    m_db = Database::open(m_config).value();
+}
+
+void TestConsole::cleanup()
+{
+    m_db.reset();
+    m_redis.reset();
+    m_dataDir.reset();
+}
+
+void TestConsole::addAccount(const QString &email, Role role)
+{
+    AccountStore accounts(m_db);
+    QVERIFY(accounts.add(Actor::commandLine(), email, email.section(QLatin1Char('@'), 0, 0), role, QByteArray("secret-pass-1")));
+}
+
+std::unique_ptr<ConsoleWindow> TestConsole::openWindow()
+{
+    auto w = std::make_unique<ConsoleWindow>(m_dataDir->path());
+    w->resize(1280, 820);
+    w->show();
+    return w;
+}
+
+void TestConsole::signIn(ConsoleWindow &w, const QString &email)
+{
+    SignInPage *page = w.signInPage();
+    QTRY_VERIFY(page->isVisible());
+    auto *emailEdit = page->findChild<QLineEdit *>(QStringLiteral("emailEdit"));
+    auto *password = page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"));
+    emailEdit->clear();
+    QTest::keyClicks(emailEdit, email);
+    password->clear();
+    QTest::keyClicks(password, QStringLiteral("secret-pass-1"));
+    QTest::keyClick(password, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(w.isSignedIn(), 15000);
+}
+
+void TestConsole::closePrivacyNotice(ConsoleWindow &w)
+{
+    QDialog *notice = nullptr;
+    QTRY_VERIFY((notice = w.findChild<QDialog *>(QStringLiteral("privacyNotice"))) && notice->isVisible());
+    QVERIFY(notice->findChild<QTextBrowser *>()->toPlainText().contains(QLatin1String("7 days")));
+    notice->reject();
+}
+
+TicketResult TestConsole::makeTicket(const QString &words, int n)
+{
+    auto store = std::make_shared<TicketStore>(m_db);
+    TicketService service(m_config, store);
+    TicketRequest r;
+    r.session.id = QStringLiteral("%1-0000-4000-8000-000000000000").arg(n, 8, 10, QLatin1Char('0'));
+    r.session.dissatisfactionCount = 3;
+    r.history = {{QStringLiteral("teacher"), words, QDateTime::currentDateTimeUtc()}};
+    r.teacherName = QStringLiteral("Teacher %1").arg(n);
+    r.teacherEmail = QStringLiteral("teacher%1@school.example").arg(n);
+    r.teacherUserId = QStringLiteral("u%1").arg(n);
+    r.teacherRole = QStringLiteral("teacher");
+    r.summary = QStringLiteral("Teacher dissatisfaction after 3 signals");
+    r.now = QDateTime::currentDateTimeUtc().addSecs(-n * 60);
+    const TicketResult t = service.createTicket(r);
+    if (!t.success)
+        qFatal("%s", qPrintable(t.error));
+    return t;
+}
+
+void TestConsole::screenshot(QWidget *w, const QString &name)
+{
+    const QByteArray dir = qgetenv("LP_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QTest::qWait(300);
+    w->window()->grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + name);
+}
+
+void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
+{
+    auto w = openWindow();
+    SignInPage *page = w->signInPage();
+    auto *name = page->findChild<QLineEdit *>(QStringLiteral("nameEdit"));
+    QTRY_VERIFY(page->isVisible() && name->isVisible()); // first start: the form for the first admin
+    screenshot(w.get(), QStringLiteral("first-start.png"));
+    QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("emailEdit")), QStringLiteral("admin@school.example"));
+    QTest::keyClicks(name, QStringLiteral("Ada Admin"));
+    QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("passwordEdit")), QStringLiteral("secret-pass-1"));
+    QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("repeatPasswordEdit")), QStringLiteral("secret-pass-2"));
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("signInButton")), Qt::LeftButton);
+    auto *error = page->findChild<QLabel *>(QStringLiteral("signInError"));
+    QTRY_VERIFY(error->isVisible());
+    QVERIFY(error->text().contains(QLatin1String("differ")));
+    auto *repeat = page->findChild<QLineEdit *>(QStringLiteral("repeatPasswordEdit"));
+    repeat->clear();
+    QTest::keyClicks(repeat, QStringLiteral("secret-pass-1"));
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("signInButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(w->isSignedIn(), 15000);
+    QCOMPARE(w->account().role, Role::Admin);
+    closePrivacyNotice(*w);
+    QCOMPARE(w->tabs()->count(), 3); // Assistant, Tickets, Administration
+    w.reset();
+
+    // Second start: the sign-in form; a wrong password is refused, the right one accepted.
+    w = openWindow();
+    page = w->signInPage();
+    QTRY_VERIFY(page->isVisible());
+    QVERIFY(!page->findChild<QLineEdit *>(QStringLiteral("nameEdit"))->isVisible());
+    QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("emailEdit")), QStringLiteral("admin@school.example"));
+    QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("passwordEdit")), QStringLiteral("wrong-password"));
+    QTest::keyClick(page->findChild<QLineEdit *>(QStringLiteral("passwordEdit")), Qt::Key_Return);
+    error = page->findChild<QLabel *>(QStringLiteral("signInError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
+    QVERIFY(error->text().contains(QLatin1String("wrong")));
+    QVERIFY(!w->isSignedIn());
+    signIn(*w, QStringLiteral("admin@school.example"));
+}
+
+void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
+{
+    addAccount(QStringLiteral("amira@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("amira@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    auto *banner = chat->findChild<QWidget *>(QStringLiteral("escalationBanner"));
+    QVERIFY(!banner->isVisible());
+
+    auto say = [&](const QString &text) {
+        QTest::keyClicks(input, text);
+        QTest::keyClick(input, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 15000);
+    };
+    say(QStringLiteral("How is Aisha doing?"));
+    QVERIFY2(chat->conversationText().contains(QLatin1String("I understand. About")), qPrintable(chat->conversationText()));
+    QVERIFY(input->toPlainText().isEmpty());
+    say(QStringLiteral("This doesn't help"));
+    say(QStringLiteral("Still not clear"));
+    QVERIFY(!banner->isVisible());
+    say(QStringLiteral("That's wrong again"));
+    QTRY_VERIFY(banner->isVisible());
+    const QString ticket = chat->ticketId();
+    QVERIFY(ticket.startsWith(QStringLiteral("TICKET-") + chat->sessionId().left(8)));
+    QVERIFY(chat->findChild<QLabel *>(QStringLiteral("ticketIdLabel"))->text().contains(ticket));
+    QVERIFY(chat->conversationText().contains(QLatin1String("LearnPulse")));
+    QVERIFY(chat->conversationText().contains(ticket));
+    QVERIFY(!chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"))->isEnabled());
+    TicketStore store(m_db);
+    QCOMPARE(store.findBySession(chat->sessionId())->id, ticket);
+    screenshot(w.get(), QStringLiteral("chat.png"));
+
+    // The shift key breaks the line instead of sending; the counter appears near the limit.
+    QTest::keyClicks(input, QStringLiteral("line one"));
+    QTest::keyClick(input, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(input, QStringLiteral("line two"));
+    QCOMPARE(input->toPlainText(), QStringLiteral("line one\nline two"));
+    auto *counter = chat->findChild<QLabel *>(QStringLiteral("charCounter"));
+    QVERIFY(!counter->isVisible());
+    input->setPlainText(QString(8001, QLatin1Char('a')));
+    QVERIFY(counter->isVisible());
+    QVERIFY(counter->text().contains(QLatin1String("8,001")) || counter->text().contains(QLatin1String("8001")));
+    QVERIFY(!chat->findChild<QPushButton *>(QStringLiteral("sendButton"))->isEnabled());
+
+    // A new window resumes the last conversation with its ticket.
+    w.reset();
+    w = openWindow();
+    signIn(*w, QStringLiteral("amira@school.example"));
+    QTRY_VERIFY_WITH_TIMEOUT(w->chatView()->sessionId() == chat->sessionId() || !w->chatView()->ticketId().isEmpty(), 10000);
+    QCOMPARE(w->chatView()->ticketId(), ticket);
+}
+
+void TestConsole::teacherCannotReachTheTicketBrowser()
+{
+    addAccount(QStringLiteral("t@school.example"), Role::Teacher);
+    makeTicket(QStringLiteral("secret words"), 1);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("t@school.example"));
+    QCOMPARE(w->tabs()->count(), 1);
+    QVERIFY(!w->ticketBrowser());
+    QVERIFY(!w->adminView());
+    QVERIFY(!w->findChild<QTableView *>(QStringLiteral("ticketTable")));
+}
+
+void TestConsole::supportOpensATicketSearchesAndSeesNewOnes()
+{
+    addAccount(QStringLiteral("s@school.example"), Role::Support);
+    makeTicket(QStringLiteral("The loops answer was wrong"), 1);
+    const TicketResult xylo = makeTicket(QStringLiteral("Wrong xylophone chart"), 2);
+    makeTicket(QStringLiteral("Useless reply about fractions"), 3);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("s@school.example"));
+    closePrivacyNotice(*w);
+    QCOMPARE(w->tabs()->count(), 2);
+    TicketBrowser *browser = w->ticketBrowser();
+    w->tabs()->setCurrentWidget(browser);
+    auto *table = browser->findChild<QTableView *>(QStringLiteral("ticketTable"));
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 3, 10000);
+    QTRY_VERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text().contains(QLatin1String("3")));
+
+    QTest::keyClicks(browser->findChild<QLineEdit *>(QStringLiteral("searchEdit")), QStringLiteral("xylophone"));
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
+    table->selectRow(0);
+    auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
+    QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QLatin1String("Wrong xylophone chart")), 10000);
+    QVERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketHeader"))->text().contains(xylo.ticketId));
+    screenshot(w.get(), QStringLiteral("tickets.png"));
+
+    auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
+    status->setCurrentIndex(status->findData(QStringLiteral("in_progress")));
+    emit status->activated(status->currentIndex());
+    TicketStore store(m_db);
+    QTRY_COMPARE_WITH_TIMEOUT(store.find(Actor::commandLine(), xylo.ticketId)->status, QStringLiteral("in_progress"), 10000);
+
+    // Another console opens a ticket: the list refreshes by itself (Redis pub/sub lp:tickets).
+    browser->findChild<QLineEdit *>(QStringLiteral("searchEdit"))->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 3, 10000);
+    const TicketResult fresh = makeTicket(QStringLiteral("Another complaint"), 4);
+    auto redis = m_redis->client();
+    QVERIFY(redis->command({"PUBLISH", "lp:tickets", fresh.ticketId.toUtf8()}));
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 4, 10000);
+    QVERIFY(!browser->findChild<QPushButton *>(QStringLiteral("deleteTicketButton"))->isVisible()); // support may not delete
+}
+
+void TestConsole::adminDeletesATicket()
+{
+    addAccount(QStringLiteral("a@school.example"), Role::Admin);
+    const TicketResult doomed = makeTicket(QStringLiteral("Please delete me"), 1);
+    makeTicket(QStringLiteral("Keep me"), 2);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("a@school.example"));
+    closePrivacyNotice(*w);
+    TicketBrowser *browser = w->ticketBrowser();
+    w->tabs()->setCurrentWidget(browser);
+    auto *table = browser->findChild<QTableView *>(QStringLiteral("ticketTable"));
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 2, 10000);
+    table->selectRow(browser->model()->rowOf(doomed.ticketId));
+    auto *remove = browser->findChild<QPushButton *>(QStringLiteral("deleteTicketButton"));
+    QTRY_VERIFY(remove->isEnabled());
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = browser->findChild<QMessageBox *>(QStringLiteral("confirmDeleteDialog"))) && confirm->isVisible());
+    QVERIFY(confirm->text().contains(doomed.ticketId));
+    QVERIFY(confirm->text().contains(QLatin1String("cannot be undone")));
+    screenshot(w.get(), QStringLiteral("delete-confirmation.png"));
+    QAbstractButton *yes = nullptr;
+    for (QAbstractButton *b : confirm->buttons())
+        if (confirm->buttonRole(b) == QMessageBox::DestructiveRole)
+            yes = b;
+    QVERIFY(yes);
+    QTest::mouseClick(yes, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
+    TicketStore store(m_db);
+    QVERIFY(!store.find(Actor::commandLine(), doomed.ticketId));
+    QVERIFY(!QFile::exists(doomed.conversationFile));
+
+    w->tabs()->setCurrentWidget(w->adminView());
+    auto *accounts = w->adminView()->findChild<QTableWidget *>(QStringLiteral("accountTable"));
+    QTRY_VERIFY_WITH_TIMEOUT(accounts->rowCount() == 1, 10000);
+    auto *audit = w->adminView()->findChild<QTableWidget *>(QStringLiteral("auditTable"));
+    QTRY_VERIFY_WITH_TIMEOUT(audit->rowCount() > 0, 10000);
+    bool deletionAudited = false;
+    for (int r = 0; r < audit->rowCount(); ++r)
+        deletionAudited = deletionAudited || (audit->item(r, 2)->text() == QLatin1String("ticket.delete")
+                                              && audit->item(r, 3)->text() == doomed.ticketId);
+    QVERIFY(deletionAudited);
+    screenshot(w.get(), QStringLiteral("administration.png"));
+}
+
+QTEST_MAIN(TestConsole)
+#include "tst_console.moc"

@@ -1,0 +1,188 @@
+#include "adminview.h"
+
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace LearnPulse {
+
+namespace {
+
+QTableWidget *makeTable(const QStringList &headers, const QString &name, QWidget *parent)
+{
+    auto *t = new QTableWidget(0, int(headers.size()), parent);
+    t->setObjectName(name);
+    t->setHorizontalHeaderLabels(headers);
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    t->setSelectionMode(QAbstractItemView::SingleSelection);
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->verticalHeader()->hide();
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->setAlternatingRowColors(true);
+    return t;
+}
+
+QComboBox *roleCombo(QWidget *parent)
+{
+    auto *c = new QComboBox(parent);
+    for (Role r : {Role::Teacher, Role::Support, Role::Admin})
+        c->addItem(roleName(r), int(r));
+    return c;
+}
+
+} // namespace
+
+AdminView::AdminView(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *tabs = new QTabWidget(this);
+
+    auto *accounts = new QWidget(tabs);
+    auto *accountsLayout = new QVBoxLayout(accounts);
+    m_accountTable = makeTable({tr("Email"), tr("Name"), tr("Role"), tr("Can sign in"), tr("Created")},
+                               QStringLiteral("accountTable"), accounts);
+    accountsLayout->addWidget(m_accountTable, 1);
+    auto *buttons = new QHBoxLayout;
+    auto addButton = [&](const QString &text, const QString &name, void (AdminView::*slot)()) {
+        auto *b = new QPushButton(text, accounts);
+        b->setObjectName(name);
+        connect(b, &QPushButton::clicked, this, slot);
+        buttons->addWidget(b);
+    };
+    addButton(tr("&Add account…"), QStringLiteral("addAccountButton"), &AdminView::addAccount);
+    addButton(tr("Change &role…"), QStringLiteral("changeRoleButton"), &AdminView::changeRole);
+    addButton(tr("Set &password…"), QStringLiteral("resetPasswordButton"), &AdminView::resetPassword);
+    addButton(tr("Re&move…"), QStringLiteral("removeAccountButton"), &AdminView::removeAccount);
+    buttons->addStretch();
+    auto *erase = new QPushButton(tr("&Erase a person's data…"), accounts);
+    erase->setObjectName(QStringLiteral("eraseDataButton"));
+    erase->setEnabled(false);
+    erase->setToolTip(tr("GDPR erasure arrives with the privacy milestone; until then use an administrator's shell."));
+    buttons->addWidget(erase);
+    accountsLayout->addLayout(buttons);
+    tabs->addTab(accounts, tr("Accounts"));
+
+    auto *audit = new QWidget(tabs);
+    auto *auditLayout = new QVBoxLayout(audit);
+    m_auditTable = makeTable({tr("Time"), tr("Who"), tr("Action"), tr("Object"), tr("Detail")}, QStringLiteral("auditTable"), audit);
+    auditLayout->addWidget(m_auditTable, 1);
+    tabs->addTab(audit, tr("Audit log"));
+    layout->addWidget(tabs, 1);
+
+    auto *bottom = new QHBoxLayout;
+    auto *refresh = new QPushButton(tr("Re&fresh"), this);
+    connect(refresh, &QPushButton::clicked, this, &AdminView::refreshRequested);
+    auto *settings = new QPushButton(tr("Se&ttings…"), this);
+    settings->setObjectName(QStringLiteral("settingsButton"));
+    connect(settings, &QPushButton::clicked, this, &AdminView::settingsRequested);
+    bottom->addWidget(refresh);
+    bottom->addStretch();
+    bottom->addWidget(settings);
+    layout->addLayout(bottom);
+}
+
+void AdminView::showAccounts(const QList<Account> &accounts)
+{
+    m_accounts = accounts;
+    m_accountTable->setRowCount(int(accounts.size()));
+    for (int i = 0; i < accounts.size(); ++i) {
+        const Account &a = accounts.at(i);
+        const QStringList cells{a.email, a.displayName, roleName(a.role), a.canSignIn ? tr("yes") : tr("no — set a password"),
+                                QLocale().toString(a.created.toLocalTime(), QLocale::ShortFormat)};
+        for (int c = 0; c < cells.size(); ++c)
+            m_accountTable->setItem(i, c, new QTableWidgetItem(cells.at(c)));
+    }
+    m_accountTable->resizeColumnsToContents();
+}
+
+void AdminView::showAudit(const QList<Database::AuditEntry> &entries)
+{
+    m_auditTable->setRowCount(int(entries.size()));
+    for (int i = 0; i < entries.size(); ++i) {
+        const auto &e = entries.at(i);
+        const QStringList cells{QLocale().toString(e.time.toLocalTime(), QLocale::ShortFormat), e.actor, e.action, e.target, e.detail};
+        for (int c = 0; c < cells.size(); ++c)
+            m_auditTable->setItem(i, c, new QTableWidgetItem(cells.at(c)));
+    }
+    m_auditTable->resizeColumnsToContents();
+}
+
+const Account *AdminView::selectedAccount() const
+{
+    const int row = m_accountTable->currentRow();
+    return row >= 0 && row < m_accounts.size() ? &m_accounts.at(row) : nullptr;
+}
+
+void AdminView::addAccount()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Add account"));
+    auto *form = new QFormLayout(&dialog);
+    auto *email = new QLineEdit(&dialog);
+    auto *name = new QLineEdit(&dialog);
+    auto *role = roleCombo(&dialog);
+    auto *password = new QLineEdit(&dialog);
+    password->setEchoMode(QLineEdit::Password);
+    password->setPlaceholderText(tr("empty: cannot sign in until set"));
+    form->addRow(tr("&Email:"), email);
+    form->addRow(tr("&Name:"), name);
+    form->addRow(tr("&Role:"), role);
+    form->addRow(tr("&Password:"), password);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() == QDialog::Accepted)
+        emit addAccountRequested(email->text().trimmed(), name->text().trimmed(), Role(role->currentData().toInt()),
+                                 password->text());
+}
+
+void AdminView::changeRole()
+{
+    const Account *a = selectedAccount();
+    if (!a)
+        return;
+    bool ok = false;
+    const QString role = QInputDialog::getItem(this, tr("Change role"), tr("Role of %1:").arg(a->email),
+                                               {roleName(Role::Teacher), roleName(Role::Support), roleName(Role::Admin)},
+                                               int(a->role), false, &ok);
+    if (ok)
+        emit roleChangeRequested(a->id, roleFromName(role).value_or(a->role));
+}
+
+void AdminView::resetPassword()
+{
+    const Account *a = selectedAccount();
+    if (!a)
+        return;
+    bool ok = false;
+    const QString password = QInputDialog::getText(this, tr("Set password"), tr("New password for %1:").arg(a->email),
+                                                   QLineEdit::Password, QString(), &ok);
+    if (ok)
+        emit passwordResetRequested(a->id, password);
+}
+
+void AdminView::removeAccount()
+{
+    const Account *a = selectedAccount();
+    if (!a)
+        return;
+    if (QMessageBox::question(this, tr("Remove account"),
+                              tr("Remove the account %1? It can no longer sign in. Its tickets stay.").arg(a->email))
+        == QMessageBox::Yes)
+        emit removeRequested(a->id);
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "accountstore.h"
+#include "database.h"
+
+#include <QWidget>
+
+class QTableWidget;
+
+namespace LearnPulse {
+
+// The admin's page: accounts (add, change role, set password, remove), the audit log, settings,
+// and a person's data.
+class AdminView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AdminView)
+
+public:
+    explicit AdminView(QWidget *parent = nullptr);
+
+    void showAccounts(const QList<Account> &accounts);
+    void showAudit(const QList<Database::AuditEntry> &entries);
+
+signals:
+    void refreshRequested();
+    void addAccountRequested(const QString &email, const QString &name, LearnPulse::Role role, const QString &password);
+    void roleChangeRequested(const QString &userId, LearnPulse::Role role);
+    void passwordResetRequested(const QString &userId, const QString &password);
+    void removeRequested(const QString &userId);
+    void settingsRequested();
+
+private:
+    const Account *selectedAccount() const;
+    void addAccount();
+    void changeRole();
+    void resetPassword();
+    void removeAccount();
+
+    QList<Account> m_accounts;
+    QTableWidget *m_accountTable;
+    QTableWidget *m_auditTable;
+};
+
+} // namespace LearnPulse

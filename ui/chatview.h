@@ -1,0 +1,92 @@
+#pragma once
+
+#include "chatengine.h"
+#include "sessionstore.h"
+
+#include <QDateTime>
+#include <QWidget>
+
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTextBrowser;
+
+namespace LearnPulse {
+
+class MessageEdit;
+
+// The teacher's conversation with the assistant: messages of the teacher, the assistant and the
+// application told apart at a glance, the streaming reply, the input with a character counter, the
+// conversation's context, "Contact support" and the escalation banner with the real ticket ID.
+class ChatView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatView)
+
+public:
+    explicit ChatView(int maxChars, QWidget *parent = nullptr);
+
+    void setConversation(const SessionState &state, const QList<HistoryEntry> &history);
+    void appendReplyDelta(const QString &text);
+    void finishTurn(const ChatTurnResult &result);
+    void showError(const QString &message);
+    bool isSending() const { return m_sending; }
+    QString ticketId() const { return m_ticketId; }
+    QString sessionId() const { return m_sessionId; }
+    // The conversation as plain text, as shown (for tests and copying).
+    QString conversationText() const;
+
+signals:
+    void sendRequested(const QString &text);
+    void contactSupportRequested();
+    void stopRequested();
+    void newConversationRequested(const LearnPulse::SessionContext &context);
+    void contextChanged(const LearnPulse::SessionContext &context);
+    void privacyNoticeRequested();
+
+private:
+    struct Item
+    {
+        enum class Kind
+        {
+            Teacher,
+            Assistant,
+            Application,
+        };
+        Kind kind;
+        QString text;
+        QDateTime time;
+        bool pending = false;
+    };
+
+    void send();
+    void render();
+    void updateInputState();
+    void setSending(bool sending);
+    void showBanner(const QString &ticketId);
+    SessionContext context() const;
+
+    int m_maxChars;
+    QList<Item> m_items;
+    bool m_sending = false;
+    QString m_lastSent;
+    QString m_ticketId;
+    QString m_sessionId;
+    QString m_teacherEmail;
+
+    QLineEdit *m_class;
+    QLineEdit *m_student;
+    QLineEdit *m_scope;
+    QFrame *m_banner;
+    QLabel *m_bannerText;
+    QTextBrowser *m_log;
+    QLabel *m_error;
+    MessageEdit *m_input;
+    QLabel *m_counter;
+    QPushButton *m_send;
+    QPushButton *m_stop;
+    QPushButton *m_support;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,82 @@
+#include "settingsdialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QIntValidator>
+#include <QLabel>
+#include <QLineEdit>
+#include <QVBoxLayout>
+
+namespace LearnPulse {
+
+SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("Settings"));
+    setObjectName(QStringLiteral("settingsDialog"));
+    auto *layout = new QVBoxLayout(this);
+    struct Field
+    {
+        const char *key;
+        QString label;
+        bool secret;
+        int min;
+        int max;
+    };
+    const QList<std::pair<QString, QList<Field>>> groups{
+        {tr("Assistant (LLM)"),
+         {{"llm/base_url", tr("Base URL:"), false, 0, 0}, {"llm/model", tr("Model:"), false, 0, 0},
+          {"llm/api_key", tr("API key:"), true, 0, 0}}},
+        {tr("Redis"), {{"redis/url", tr("URL:"), false, 0, 0}}},
+        {tr("Email"),
+         {{"support/email", tr("Support address:"), false, 0, 0}, {"smtp/host", tr("SMTP host:"), false, 0, 0},
+          {"smtp/port", tr("SMTP port:"), false, 1, 65535}, {"smtp/username", tr("SMTP user:"), false, 0, 0},
+          {"smtp/password", tr("SMTP password:"), true, 0, 0}, {"smtp/from_email", tr("From address:"), false, 0, 0},
+          {"webhook/url", tr("Webhook URL:"), false, 0, 0}}},
+        {tr("Conversations"),
+         {{"escalation/threshold", tr("Signals before a ticket:"), false, 1, 1000},
+          {"session/history_cap", tr("Messages kept per conversation:"), false, 2, 10000},
+          {"limits/rate_per_minute", tr("Messages a minute per user:"), false, 1, 100000}}},
+    };
+    for (const auto &[title, fields] : groups) {
+        auto *box = new QGroupBox(title, this);
+        auto *form = new QFormLayout(box);
+        for (const Field &f : fields) {
+            const QString key = QLatin1String(f.key);
+            auto *edit = new QLineEdit(box);
+            edit->setObjectName(key);
+            if (f.secret) {
+                edit->setEchoMode(QLineEdit::Password);
+                edit->setPlaceholderText(values.value(key + QStringLiteral("/set")).toBool() ? tr("(set — leave empty to keep)")
+                                                                                           : tr("(not set)"));
+            } else {
+                edit->setText(values.value(key).toString());
+            }
+            if (f.max > 0)
+                edit->setValidator(new QIntValidator(f.min, f.max, edit));
+            form->addRow(f.label, edit);
+            m_fields.insert(key, edit);
+        }
+        layout->addWidget(box);
+    }
+    auto *where = new QLabel(tr("Stored in %1. Environment variables override these values.")
+                                 .arg(values.value(QStringLiteral("config_file")).toString()),
+                             this);
+    where->setWordWrap(true);
+    layout->addWidget(where);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+}
+
+QVariantMap SettingsDialog::values() const
+{
+    QVariantMap out;
+    for (auto it = m_fields.begin(); it != m_fields.end(); ++it)
+        out.insert(it.key(), it.value()->text().trimmed());
+    return out;
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,155 @@
+#include "tickettablemodel.h"
+
+#include <QLocale>
+
+namespace LearnPulse {
+
+namespace {
+
+const char *const sortColumns[] = {"id", "created", "teacher_name", "teacher_email", "summary", "signal_count", "status",
+                                   "email_status"};
+
+} // namespace
+
+TicketTableModel::TicketTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+int TicketTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int TicketTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant TicketTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case IdColumn: return tr("Ticket ID");
+    case CreatedColumn: return tr("Created");
+    case TeacherColumn: return tr("Teacher");
+    case EmailColumn: return tr("Email");
+    case SummaryColumn: return tr("Summary");
+    case SignalsColumn: return tr("Signals");
+    case StatusColumn: return tr("Status");
+    case EmailStatusColumn: return tr("Email status");
+    }
+    return {};
+}
+
+QVariant TicketTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const TicketRecord &t = m_rows.at(index.row());
+    if (role == Qt::UserRole)
+        return t.id;
+    if (role == Qt::TextAlignmentRole && index.column() == SignalsColumn)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && index.column() == EmailStatusColumn)
+        return t.emailStatus;
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case IdColumn: return t.id;
+    case CreatedColumn: return QLocale().toString(t.created.toLocalTime(), QLocale::ShortFormat);
+    case TeacherColumn: return t.teacherName;
+    case EmailColumn: return t.teacherEmail;
+    case SummaryColumn: return t.summary;
+    case SignalsColumn: return t.signalCount;
+    case StatusColumn: return QString(t.status).replace(QLatin1Char('_'), QLatin1Char(' '));
+    case EmailStatusColumn: return t.emailStatus.section(QLatin1Char('('), 0, 0).trimmed();
+    }
+    return {};
+}
+
+bool TicketTableModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_pendingRequest == 0 && m_total >= 0 && m_rows.size() < m_total;
+}
+
+void TicketTableModel::fetchMore(const QModelIndex &parent)
+{
+    if (canFetchMore(parent))
+        request(int(m_rows.size()));
+}
+
+void TicketTableModel::request(int offset)
+{
+    TicketFilter f = m_filter;
+    f.offset = offset;
+    f.limit = pageSize;
+    m_pendingRequest = m_nextRequest++;
+    emit pageRequested(m_pendingRequest, f);
+}
+
+void TicketTableModel::sort(int column, Qt::SortOrder order)
+{
+    if (column < 0 || column >= ColumnCount)
+        return;
+    m_filter.sortColumn = QLatin1String(sortColumns[column]);
+    m_filter.descending = order == Qt::DescendingOrder;
+    reload();
+}
+
+void TicketTableModel::setFilter(const TicketFilter &filter)
+{
+    const QString column = m_filter.sortColumn;
+    const bool descending = m_filter.descending;
+    m_filter = filter;
+    m_filter.sortColumn = column;
+    m_filter.descending = descending;
+    reload();
+}
+
+void TicketTableModel::reload()
+{
+    // The rows stay on screen until the new first page arrives, so that the view does not flicker.
+    m_resetOnArrival = true;
+    request(0);
+}
+
+void TicketTableModel::addPage(quint64 requestId, const QList<TicketRecord> &rows, int total, const QString &error)
+{
+    if (requestId != m_pendingRequest)
+        return; // an answer to a request that a newer one replaced
+    m_pendingRequest = 0;
+    if (!error.isEmpty()) {
+        emit loadFailed(error);
+        return;
+    }
+    if (m_resetOnArrival) {
+        beginResetModel();
+        m_rows = rows;
+        m_total = total;
+        m_resetOnArrival = false;
+        endResetModel();
+    } else if (!rows.isEmpty()) {
+        beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows.size() - 1));
+        m_rows += rows;
+        m_total = total;
+        endInsertRows();
+    }
+    emit loaded();
+}
+
+const TicketRecord *TicketTableModel::ticketAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
+}
+
+int TicketTableModel::rowOf(const QString &ticketId) const
+{
+    for (qsizetype i = 0; i < m_rows.size(); ++i)
+        if (m_rows.at(i).id == ticketId)
+            return int(i);
+    return -1;
+}
+
+} // namespace LearnPulse
