@@ -14,6 +14,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QComboBox>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -40,6 +41,7 @@ private slots:
     void teacherCannotReachTheTicketBrowser();
     void supportOpensATicketSearchesAndSeesNewOnes();
     void adminDeletesATicket();
+    void adminEditsSettingsWithSecretsMasked();
 
 private:
     void addAccount(const QString &email, Role role);
@@ -341,6 +343,37 @@ void TestConsole::adminDeletesATicket()
                                               && audit->item(r, 3)->text() == doomed.ticketId);
     QVERIFY(deletionAudited);
     screenshot(w.get(), QStringLiteral("administration.png"));
+}
+
+void TestConsole::adminEditsSettingsWithSecretsMasked()
+{
+    {
+        QSettings ini(m_config.configFile, QSettings::IniFormat);
+        ini.setValue(QStringLiteral("llm/api_key"), QStringLiteral("sk-very-secret"));
+    }
+    addAccount(QStringLiteral("a@school.example"), Role::Admin);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("a@school.example"));
+    closePrivacyNotice(*w);
+    w->tabs()->setCurrentWidget(w->adminView());
+    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    auto *key = dialog->findChild<QLineEdit *>(QStringLiteral("llm/api_key"));
+    QVERIFY(key->text().isEmpty()); // never shown back
+    QCOMPARE(key->echoMode(), QLineEdit::Password);
+    QVERIFY(key->placeholderText().contains(QLatin1String("set")));
+    for (QLineEdit *e : dialog->findChildren<QLineEdit *>())
+        QVERIFY(!e->text().contains(QLatin1String("sk-very-secret")));
+    auto *threshold = dialog->findChild<QLineEdit *>(QStringLiteral("escalation/threshold"));
+    QCOMPARE(threshold->text(), QStringLiteral("3"));
+    threshold->setText(QStringLiteral("4"));
+    screenshot(dialog, QStringLiteral("settings.png"));
+    dialog->accept();
+    QTRY_VERIFY_WITH_TIMEOUT(QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("escalation/threshold")).toInt() == 4,
+                             10000);
+    QCOMPARE(QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("llm/api_key")).toString(),
+             QStringLiteral("sk-very-secret")); // an empty secret field keeps the stored one
 }
 
 QTEST_MAIN(TestConsole)

@@ -12,6 +12,17 @@
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
 
+namespace {
+TicketFilter filter(const QString &email, const QString &search, const QString &status)
+{
+    TicketFilter f;
+    f.teacherEmail = email;
+    f.search = search;
+    f.status = status;
+    return f;
+}
+} // namespace
+
 class TestTicketService : public QObject
 {
     Q_OBJECT
@@ -139,7 +150,7 @@ void TestTicketService::indexesTranscriptForSearch()
     QVERIFY(r.success);
     const Actor support = actorWith(Role::Support);
 
-    auto found = m_fx->tickets->list(support, {QString(), QStringLiteral("xylophone"), QString()});
+    auto found = m_fx->tickets->list(support, filter(QString(), QStringLiteral("xylophone"), QString()));
     QVERIFY2(found, qPrintable(found.error()));
     QCOMPARE(found->size(), 1);
     const TicketRecord &t = found->constFirst();
@@ -154,13 +165,13 @@ void TestTicketService::indexesTranscriptForSearch()
     QCOMPARE(t.created, request().now);
 
     // Prefixes and several words (all must occur); other words find nothing.
-    QCOMPARE(m_fx->tickets->list(support, {QString(), QStringLiteral("xylo"), QString()})->size(), 1);
-    QCOMPARE(m_fx->tickets->list(support, {QString(), QStringLiteral("loops Omar"), QString()})->size(), 1);
-    QCOMPARE(m_fx->tickets->list(support, {QString(), QStringLiteral("loops trombone"), QString()})->size(), 0);
-    QCOMPARE(m_fx->tickets->list(support, {QStringLiteral("AMIRA.KHAN@school.example"), QString(), QString()})->size(), 1);
-    QCOMPARE(m_fx->tickets->list(support, {QStringLiteral("other@school.example"), QString(), QString()})->size(), 0);
-    QCOMPARE(m_fx->tickets->list(support, {QString(), QString(), QStringLiteral("resolved")})->size(), 0);
-    QCOMPARE(m_fx->tickets->list(support, {QString(), QString(), QStringLiteral("open")})->size(), 1);
+    QCOMPARE(m_fx->tickets->list(support, filter(QString(), QStringLiteral("xylo"), QString()))->size(), 1);
+    QCOMPARE(m_fx->tickets->list(support, filter(QString(), QStringLiteral("loops Omar"), QString()))->size(), 1);
+    QCOMPARE(m_fx->tickets->list(support, filter(QString(), QStringLiteral("loops trombone"), QString()))->size(), 0);
+    QCOMPARE(m_fx->tickets->list(support, filter(QStringLiteral("AMIRA.KHAN@school.example"), QString(), QString()))->size(), 1);
+    QCOMPARE(m_fx->tickets->list(support, filter(QStringLiteral("other@school.example"), QString(), QString()))->size(), 0);
+    QCOMPARE(m_fx->tickets->list(support, filter(QString(), QString(), QStringLiteral("resolved")))->size(), 0);
+    QCOMPARE(m_fx->tickets->list(support, filter(QString(), QString(), QStringLiteral("open")))->size(), 1);
 }
 
 void TestTicketService::searchInputIsNeverFtsSyntax()
@@ -169,10 +180,10 @@ void TestTicketService::searchInputIsNeverFtsSyntax()
     const Actor support = actorWith(Role::Support);
     for (const QString &query : {QStringLiteral("loops AND ("), QStringLiteral("\"xylophone"), QStringLiteral("NEAR(x y"),
                                  QStringLiteral("xylophone*"), QStringLiteral("transcript:xylophone")}) {
-        auto r = m_fx->tickets->list(support, {QString(), query, QString()});
+        auto r = m_fx->tickets->list(support, filter(QString(), query, QString()));
         QVERIFY2(r, qPrintable(query + QStringLiteral(": ") + r.error()));
     }
-    auto none = m_fx->tickets->list(support, {QString(), QStringLiteral("!!! ..."), QString()});
+    auto none = m_fx->tickets->list(support, filter(QString(), QStringLiteral("!!! ..."), QString()));
     QVERIFY(!none);
     QVERIFY(none.error().contains(QLatin1String("no words")));
 }
