@@ -6,9 +6,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${LEARNPULSE_BUILD_DIR:-$root/build}
 
 "$root/scripts/build.sh"
-if [[ -x $build_dir/app/learnpulse-console ]]; then
-    exec "$build_dir/app/learnpulse-console" "$@"
+if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} && -z ${QT_QPA_PLATFORM:-} ]]; then
+    echo "run-console: no desktop session (DISPLAY or WAYLAND_DISPLAY is not set)." >&2
+    echo "Start it from a desktop, or under Xvfb: xvfb-run -a $0 $*" >&2
+    exit 1
 fi
-# The desktop console is not part of this build yet: show what the command-line tool can do.
-echo "The desktop console is not built yet; the command-line tool is at $build_dir/app/learnpulsectl" >&2
-exec "$build_dir/app/learnpulsectl" --help
+exec "$build_dir/app/learnpulse-console" "$@"
