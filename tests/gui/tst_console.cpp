@@ -241,11 +241,13 @@ void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
     QVERIFY(!chat->findChild<QPushButton *>(QStringLiteral("sendButton"))->isEnabled());
 
     // A new window resumes the last conversation with its ticket.
+    const QString session = chat->sessionId();
     w.reset();
     w = openWindow();
     signIn(*w, QStringLiteral("amira@school.example"));
-    QTRY_VERIFY_WITH_TIMEOUT(w->chatView()->sessionId() == chat->sessionId() || !w->chatView()->ticketId().isEmpty(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(w->chatView()->sessionId(), session, 10000);
     QCOMPARE(w->chatView()->ticketId(), ticket);
+    QVERIFY(w->chatView()->conversationText().contains(QLatin1String("That's wrong again")));
 }
 
 void TestConsole::teacherCannotReachTheTicketBrowser()
