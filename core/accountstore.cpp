@@ -149,20 +149,53 @@ Result<Account> AccountStore::findById(const QString &id)
 Result<Account> AccountStore::authenticate(const QString &email, const QByteArray &password)
 {
     const auto refused = Result<Account>::failure(QStringLiteral("The email or the password is wrong."));
+    Actor system;
+    system.localTool = true;
+    system.displayName = QStringLiteral("sign-in");
     auto account = findByEmail(email);
-    if (!account || !sodiumReady())
+    if (!account || !sodiumReady()) {
+        // Unknown address: audited without it (the log holds ids, not personal data).
+        (void)m_db->audit(system, QStringLiteral("account.sign_in_failed"), QString(), QStringLiteral("unknown account"));
         return refused;
+    }
     auto conn = m_db->connection();
     if (!conn)
         return Result<Account>::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("SELECT password_hash FROM users WHERE id = ?"));
+    q.prepare(QStringLiteral("SELECT password_hash, failed_sign_ins, locked_until FROM users WHERE id = ?"));
     q.addBindValue(account->id);
-    if (!q.exec() || !q.next() || q.value(0).isNull())
+    if (!q.exec() || !q.next())
         return refused;
-    const QByteArray hash = q.value(0).toString().toLatin1();
-    if (crypto_pwhash_str_verify(hash.constData(), password.constData(), size_t(password.size())) != 0)
+    const QVariant hashValue = q.value(0);
+    const int failures = q.value(1).toInt();
+    const QDateTime lockedUntil = QDateTime::fromString(q.value(2).toString(), Qt::ISODate);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (lockedUntil.isValid() && lockedUntil > now) {
+        (void)m_db->audit(system, QStringLiteral("account.sign_in_refused"), account->id, QStringLiteral("throttled"));
+        return Result<Account>::failure(QStringLiteral("Too many failed sign-ins for this account. Try again in %1 seconds.")
+                                            .arg(now.secsTo(lockedUntil) + 1));
+    }
+    const QByteArray hash = hashValue.toString().toLatin1();
+    if (hashValue.isNull()
+        || crypto_pwhash_str_verify(hash.constData(), password.constData(), size_t(password.size())) != 0) {
+        // After three failures each further one doubles the wait: 5 s, 10 s, ... at most 15 minutes.
+        const int count = failures + 1;
+        const qint64 wait = count < 3 ? 0 : std::min<qint64>(900, qint64(5) << std::min(count - 3, 10));
+        q.prepare(QStringLiteral("UPDATE users SET failed_sign_ins = ?, locked_until = ? WHERE id = ?"));
+        q.addBindValue(count);
+        q.addBindValue(wait > 0 ? now.addSecs(wait).toString(Qt::ISODate) : QStringLiteral(""));
+        q.addBindValue(account->id);
+        q.exec();
+        (void)m_db->audit(system, QStringLiteral("account.sign_in_failed"), account->id,
+                          QStringLiteral("failures=%1").arg(count));
         return refused;
+    }
+    if (failures > 0) {
+        q.prepare(QStringLiteral("UPDATE users SET failed_sign_ins = 0, locked_until = '' WHERE id = ?"));
+        q.addBindValue(account->id);
+        q.exec();
+    }
+    (void)m_db->audit(account->actor(), QStringLiteral("account.sign_in"), account->id);
     return account;
 }
 

@@ -39,6 +39,8 @@ struct Config
     int smtpTimeoutSeconds = 60;
     QString webhookUrl;
 
+    int retentionDays = 0; // tickets older than this are erased on start and daily; 0: kept
+
     int outboxMaxTries = 8;
     int outboxBackoffInitialSeconds = 30; // doubles with each failed try
     int outboxBackoffCapSeconds = 3600;

@@ -4,6 +4,7 @@
 #include "llmclient.h"
 #include "logging.h"
 #include "outbox.h"
+#include "privacyservice.h"
 #include "redisconnector.h"
 #include "redissubscriber.h"
 #include "ticketservice.h"
@@ -115,6 +116,13 @@ void ConsoleBackend::initialize()
     connect(m_outboxTimer, &QTimer::timeout, this, &ConsoleBackend::deliverOutbox);
     m_outboxTimer->start();
 
+    // Retention: tickets older than the configured number of days go on start and daily.
+    m_retentionTimer = new QTimer(this);
+    m_retentionTimer->setInterval(24 * 3600 * 1000);
+    connect(m_retentionTimer, &QTimer::timeout, this, &ConsoleBackend::applyRetention);
+    m_retentionTimer->start();
+    applyRetention();
+
     auto count = m_accounts->count();
     if (!count) {
         emit initialized(false, count.error(), false);
@@ -188,7 +196,6 @@ void ConsoleBackend::signIn(const QString &email, const QString &password)
     }
     m_account = account.value();
     m_signedIn = true;
-    logFailure(m_db->audit(actor(), QStringLiteral("account.sign_in"), m_account.id), "audit");
     emit signedIn(m_account);
 }
 
@@ -390,6 +397,65 @@ void ConsoleBackend::listAudit()
         return;
     }
     emit auditListed(entries.value());
+}
+
+void ConsoleBackend::erasePerson(const QString &email)
+{
+    ensureRedis();
+    PrivacyService privacy(m_config, m_db, m_redis ? m_redis->client.get() : nullptr);
+    auto report = privacy.erase(actor(), email);
+    if (!report) {
+        emit privacyFinished(tr("Erase %1").arg(email), QString(), report.error());
+        return;
+    }
+    QString summary = tr("Removed %1 account(s), %2 ticket(s), %3 transcript file(s), %4 outbox entr(ies) and %5 "
+                         "conversation(s).")
+                          .arg(report->accounts)
+                          .arg(report->tickets)
+                          .arg(report->transcripts)
+                          .arg(report->outboxEntries)
+                          .arg(report->sessions);
+    if (report->emailsAlreadySent > 0)
+        summary += QLatin1Char(' ') + tr("%1 ticket email(s) had already been sent to %2 and cannot be recalled.")
+                                          .arg(report->emailsAlreadySent)
+                                          .arg(report->sentTo.join(QLatin1String(", ")));
+    emit privacyFinished(tr("Erase %1").arg(email), summary,
+                         report->redisReached ? QString()
+                                              : tr("Redis was not reachable: conversations were not erased. Run the "
+                                                   "erasure again when Redis is available."));
+    emit ticketsChanged();
+    listAccounts();
+}
+
+void ConsoleBackend::exportPerson(const QString &email, const QString &directory)
+{
+    ensureRedis();
+    PrivacyService privacy(m_config, m_db, m_redis ? m_redis->client.get() : nullptr);
+    auto exported = privacy.exportData(actor(), email, directory);
+    if (!exported) {
+        emit privacyFinished(tr("Export %1").arg(email), QString(), exported.error());
+        return;
+    }
+    emit privacyFinished(tr("Export %1").arg(email),
+                         tr("Wrote %1 ticket(s) and %2 conversation(s) to %3.")
+                             .arg(exported->value(QLatin1String("tickets")).toInt())
+                             .arg(exported->value(QLatin1String("sessions")).toInt())
+                             .arg(directory),
+                         QString());
+}
+
+void ConsoleBackend::applyRetention()
+{
+    if (m_config.retentionDays <= 0)
+        return;
+    Actor system = Actor::commandLine();
+    system.displayName = QStringLiteral("retention");
+    PrivacyService privacy(m_config, m_db, nullptr);
+    auto erased = privacy.applyRetention(system, m_config.retentionDays);
+    if (!erased)
+        qCWarning(lcDatabase).noquote() << QStringLiteral("Retention failed: ") + erased.error();
+    else if (erased.value() > 0)
+        emit ticketsChanged();
 }
 
 void ConsoleBackend::loadSettings()

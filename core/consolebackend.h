@@ -64,6 +64,9 @@ public slots:
     void resetPassword(const QString &userId, const QString &password);
     void removeAccount(const QString &userId);
     void listAudit();
+    void erasePerson(const QString &email);
+    void exportPerson(const QString &email, const QString &directory);
+    void applyRetention();
     void loadSettings();
     void saveSettings(const QVariantMap &values);
 
@@ -83,6 +86,8 @@ signals:
     void accountsListed(const QList<LearnPulse::Account> &accounts);
     void auditListed(const QList<LearnPulse::Database::AuditEntry> &entries);
     void settingsLoaded(const QVariantMap &values);
+    // `summary` says what was removed or written, for the admin.
+    void privacyFinished(const QString &what, const QString &summary, const QString &error);
     // A background operation finished; `error` empty on success. `what` names it for the person.
     void operationFinished(const QString &what, const QString &error);
     void redisStatus(const QString &status, bool ok);
@@ -106,6 +111,7 @@ private:
     ChatEngine *m_chat = nullptr;
     RedisSubscriber *m_subscriber = nullptr;
     QTimer *m_outboxTimer = nullptr;
+    QTimer *m_retentionTimer = nullptr;
     QPointer<ChatTurn> m_turn;
     Account m_account;
     bool m_signedIn = false;

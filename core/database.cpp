@@ -5,6 +5,7 @@
 #include "roles.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -73,6 +74,14 @@ const char *const schemaV2[] = {
     "CREATE INDEX outbox_due ON outbox (state, next_attempt)",
 };
 
+// Version 3: an append-only audit log, and slowing down failed sign-ins per account.
+const char *const schemaV3[] = {
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE users ADD COLUMN locked_until TEXT NOT NULL DEFAULT ''",
+};
+
 } // namespace
 
 Database::Database(QString path)
@@ -131,8 +140,14 @@ Result<QSqlDatabase> Database::connection()
         return Result<QSqlDatabase>::failure(
             QStringLiteral("Cannot open the index database %1: %2").arg(m_path, db.lastError().text()));
     QSqlQuery pragma(db);
-    for (const char *statement : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"})
+    // secure_delete: deleted data (an erased person) is overwritten, not left in free pages.
+    for (const char *statement : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+                                  "PRAGMA secure_delete = ON"})
         pragma.exec(QLatin1String(statement));
+    // The index holds accounts and transcripts: only its owner may read it.
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+        if (QFile::exists(m_path + suffix))
+            QFile::setPermissions(m_path + suffix, QFile::ReadOwner | QFile::WriteOwner);
     return db;
 }
 
@@ -166,6 +181,11 @@ Status Database::migrate()
     }
     if (version < 2) {
         for (const char *statement : schemaV2)
+            if (!q.exec(QLatin1String(statement)))
+                return rollback(errorOf(q));
+    }
+    if (version < 3) {
+        for (const char *statement : schemaV3)
             if (!q.exec(QLatin1String(statement)))
                 return rollback(errorOf(q));
     }

@@ -23,7 +23,7 @@ struct Config;
 class Database final
 {
 public:
-    static constexpr int schemaVersion = 2;
+    static constexpr int schemaVersion = 3;
 
     ~Database();
     Database(const Database &) = delete;

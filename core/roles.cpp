@@ -46,7 +46,8 @@ QString Actor::auditName() const
 {
     if (localTool)
         return QStringLiteral("cli:%1").arg(displayName);
-    return QStringLiteral("%1:%2").arg(roleName(role), email);
+    // Ids, not personal data: an erased person's email must not survive in the append-only log.
+    return QStringLiteral("%1:%2").arg(roleName(role), userId);
 }
 
 static Role minimumRole(Permission permission)

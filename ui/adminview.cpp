@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -66,11 +67,8 @@ AdminView::AdminView(QWidget *parent)
     addButton(tr("Set &password…"), QStringLiteral("resetPasswordButton"), &AdminView::resetPassword);
     addButton(tr("Re&move…"), QStringLiteral("removeAccountButton"), &AdminView::removeAccount);
     buttons->addStretch();
-    auto *erase = new QPushButton(tr("&Erase a person's data…"), accounts);
-    erase->setObjectName(QStringLiteral("eraseDataButton"));
-    erase->setEnabled(false);
-    erase->setToolTip(tr("GDPR erasure arrives with the privacy milestone; until then use an administrator's shell."));
-    buttons->addWidget(erase);
+    addButton(tr("E&xport a person's data…"), QStringLiteral("exportDataButton"), &AdminView::exportPerson);
+    addButton(tr("&Erase a person's data…"), QStringLiteral("eraseDataButton"), &AdminView::erasePerson);
     accountsLayout->addLayout(buttons);
     tabs->addTab(accounts, tr("Accounts"));
 
@@ -183,6 +181,39 @@ void AdminView::removeAccount()
                               tr("Remove the account %1? It can no longer sign in. Its tickets stay.").arg(a->email))
         == QMessageBox::Yes)
         emit removeRequested(a->id);
+}
+
+void AdminView::erasePerson()
+{
+    const Account *a = selectedAccount();
+    bool ok = false;
+    const QString email = QInputDialog::getText(this, tr("Erase a person's data"),
+                                                tr("Email of the person whose data is to be erased (GDPR):"),
+                                                QLineEdit::Normal, a ? a->email : QString(), &ok)
+                              .trimmed();
+    if (!ok || email.isEmpty())
+        return;
+    if (QMessageBox::warning(this, tr("Erase a person's data"),
+                             tr("Erase everything stored about %1: the account, every ticket and transcript, queued "
+                                "emails and live conversations?\n\nThis cannot be undone.")
+                                 .arg(email),
+                             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+        == QMessageBox::Yes)
+        emit eraseRequested(email);
+}
+
+void AdminView::exportPerson()
+{
+    const Account *a = selectedAccount();
+    bool ok = false;
+    const QString email = QInputDialog::getText(this, tr("Export a person's data"), tr("Email of the person:"),
+                                                QLineEdit::Normal, a ? a->email : QString(), &ok)
+                              .trimmed();
+    if (!ok || email.isEmpty())
+        return;
+    const QString directory = QFileDialog::getExistingDirectory(this, tr("Export to"));
+    if (!directory.isEmpty())
+        emit exportRequested(email, directory);
 }
 
 } // namespace LearnPulse

@@ -29,6 +29,8 @@ signals:
     void passwordResetRequested(const QString &userId, const QString &password);
     void removeRequested(const QString &userId);
     void settingsRequested();
+    void eraseRequested(const QString &email);
+    void exportRequested(const QString &email, const QString &directory);
 
 private:
     const Account *selectedAccount() const;
@@ -36,6 +38,8 @@ private:
     void changeRole();
     void resetPassword();
     void removeAccount();
+    void erasePerson();
+    void exportPerson();
 
     QList<Account> m_accounts;
     QTableWidget *m_accountTable;

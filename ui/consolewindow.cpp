@@ -153,6 +153,19 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
         });
         dialog->open();
     });
+    connect(m_backend, &ConsoleBackend::privacyFinished, this,
+            [this](const QString &what, const QString &summary, const QString &error) {
+                setBusy(-1);
+                auto *box = new QMessageBox(error.isEmpty() ? QMessageBox::Information : QMessageBox::Warning, what,
+                                            error.isEmpty() ? tr("%1: done.").arg(what) : tr("%1 failed.").arg(what),
+                                            QMessageBox::Ok, this);
+                box->setObjectName(QStringLiteral("privacyResult"));
+                box->setInformativeText(summary + (error.isEmpty() || summary.isEmpty() ? QString() : QStringLiteral("\n\n"))
+                                        + error);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+                call([b = m_backend] { b->listAudit(); });
+            });
     connect(m_backend, &ConsoleBackend::operationFinished, this, [this](const QString &what, const QString &error) {
         if (error.isEmpty())
             statusBar()->showMessage(tr("%1: done").arg(what), 5000);
@@ -306,6 +319,14 @@ void ConsoleWindow::buildMainView()
         connect(m_admin, &AdminView::removeRequested, this,
                 [this](const QString &id) { call([b = m_backend, id] { b->removeAccount(id); }); });
         connect(m_admin, &AdminView::settingsRequested, this, [this] { call([b = m_backend] { b->loadSettings(); }); });
+        connect(m_admin, &AdminView::eraseRequested, this, [this](const QString &email) {
+            setBusy(+1);
+            call([b = m_backend, email] { b->erasePerson(email); });
+        });
+        connect(m_admin, &AdminView::exportRequested, this, [this](const QString &email, const QString &dir) {
+            setBusy(+1);
+            call([b = m_backend, email, dir] { b->exportPerson(email, dir); });
+        });
     }
 
     m_pages->addWidget(m_tabs);

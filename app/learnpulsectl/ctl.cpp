@@ -7,6 +7,7 @@
 #include "detector.h"
 #include "messagevalidator.h"
 #include "outbox.h"
+#include "privacyservice.h"
 #include "redisconnector.h"
 #include "sessionstore.h"
 #include "ticketservice.h"
@@ -50,6 +51,10 @@ Commands:
   tickets status ID open|in_progress|resolved
   tickets delete ID --yes
   users add --email E --name N --role teacher|support|admin [--password-stdin]
+  privacy erase --user EMAIL --yes   erase everything stored about a person; prints what was removed
+  privacy export --user EMAIL --out DIR
+                                     a person's account, tickets, transcripts and sessions as JSON and .txt
+  audit [--json]                     the audit log, newest first
   outbox list [--json]               ticket emails and webhook posts, with their delivery state
   outbox retry                       make pending and failed deliveries due now and try them once
 
@@ -294,6 +299,99 @@ int cmdChat(const QStringList &args)
     }
     if (!result.ok())
         return fail(exitError, result.error);
+    return exitOk;
+}
+
+int cmdPrivacy(const QStringList &args, bool erase)
+{
+    Invocation inv;
+    QList<QCommandLineOption> options{{QStringLiteral("user"), QStringLiteral("The person's email."), QStringLiteral("EMAIL")}};
+    if (erase)
+        options << QCommandLineOption(QStringLiteral("yes"), QStringLiteral("Confirm the erasure."));
+    else
+        options << QCommandLineOption(QStringLiteral("out"), QStringLiteral("Directory to write to."), QStringLiteral("DIR"));
+    if (auto code = parse(inv, args, options))
+        return *code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("privacy %1 takes no arguments").arg(erase ? QStringLiteral("erase") : QStringLiteral("export")));
+    if (!inv.isSet(QStringLiteral("user")))
+        return usage(QStringLiteral("privacy needs --user EMAIL"));
+    if (auto email = AccountStore::validateEmail(inv.value(QStringLiteral("user"))); !email)
+        return usage(email.error());
+    if (erase && !inv.isSet(QStringLiteral("yes")))
+        return usage(QStringLiteral("an erasure cannot be undone: add --yes to confirm"));
+    if (!erase && !inv.isSet(QStringLiteral("out")))
+        return usage(QStringLiteral("privacy export needs --out DIR"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    auto redis = connectRedis(ctx->config);
+    if (!redis)
+        fail(exitOk, QStringLiteral("Redis is not reachable, so live conversations are not included: ") + redis.error());
+    PrivacyService privacy(ctx->config, ctx->db, redis ? redis->client.get() : nullptr);
+    const QString email = inv.value(QStringLiteral("user"));
+    if (erase) {
+        auto report = privacy.erase(Actor::commandLine(), email);
+        if (!report)
+            return fail(exitError, report.error());
+        if (inv.json) {
+            printJson(report->toJson());
+        } else {
+            writeOut(QStringLiteral("erased: %1 account(s), %2 ticket(s), %3 transcript file(s), %4 outbox entr(ies), %5 "
+                                    "session(s) (%6 Redis keys)\n")
+                         .arg(report->accounts)
+                         .arg(report->tickets)
+                         .arg(report->transcripts)
+                         .arg(report->outboxEntries)
+                         .arg(report->sessions)
+                         .arg(report->redisKeys));
+            if (report->emailsAlreadySent > 0)
+                writeOut(QStringLiteral("%1 ticket email(s) had already been sent to %2 and cannot be recalled\n")
+                             .arg(report->emailsAlreadySent)
+                             .arg(report->sentTo.join(QLatin1String(", "))));
+        }
+        if (!report->redisReached)
+            return fail(exitError, QStringLiteral("Redis was not reachable: conversations were not erased (they expire "
+                                                  "after a week); run the erasure again when Redis is up"));
+        return exitOk;
+    }
+    auto exported = privacy.exportData(Actor::commandLine(), email, inv.value(QStringLiteral("out")));
+    if (!exported)
+        return fail(exitError, exported.error());
+    if (inv.json)
+        printJson(exported.value());
+    else
+        writeOut(QStringLiteral("exported %1 ticket(s) and %2 session(s) to %3\n")
+                     .arg(exported->value(QLatin1String("tickets")).toInt())
+                     .arg(exported->value(QLatin1String("sessions")).toInt())
+                     .arg(inv.value(QStringLiteral("out"))));
+    return exitOk;
+}
+
+int cmdAudit(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {}))
+        return *code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("audit takes no arguments"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    auto entries = ctx->db->auditEntries(Actor::commandLine(), 100000);
+    if (!entries)
+        return fail(exitError, entries.error());
+    for (const auto &e : entries.value()) {
+        if (inv.json)
+            printJson({{QStringLiteral("time"), e.time.toUTC().toString(Qt::ISODateWithMs)},
+                       {QStringLiteral("actor"), e.actor},
+                       {QStringLiteral("action"), e.action},
+                       {QStringLiteral("target"), e.target},
+                       {QStringLiteral("detail"), e.detail}});
+        else
+            writeOut(QStringLiteral("%1  %2  %3  %4  %5\n")
+                         .arg(e.time.toUTC().toString(Qt::ISODate), e.actor, e.action, e.target, e.detail));
+    }
     return exitOk;
 }
 
@@ -559,7 +657,9 @@ int run(const QStringList &rawArguments)
     }
 
     using Handler = std::function<int(const QStringList &)>;
-    const std::map<QString, Handler> single{{QStringLiteral("detect"), cmdDetect}, {QStringLiteral("chat"), cmdChat}};
+    const std::map<QString, Handler> single{{QStringLiteral("detect"), cmdDetect},
+                                            {QStringLiteral("chat"), cmdChat},
+                                            {QStringLiteral("audit"), cmdAudit}};
     const std::map<QString, std::map<QString, Handler>> grouped{
         {QStringLiteral("tickets"),
          {{QStringLiteral("list"), cmdTicketsList},
@@ -568,6 +668,9 @@ int run(const QStringList &rawArguments)
           {QStringLiteral("delete"), cmdTicketsDelete}}},
         {QStringLiteral("users"), {{QStringLiteral("add"), cmdUsersAdd}}},
         {QStringLiteral("outbox"), {{QStringLiteral("list"), cmdOutboxList}, {QStringLiteral("retry"), cmdOutboxRetry}}},
+        {QStringLiteral("privacy"),
+         {{QStringLiteral("erase"), [](const QStringList &a) { return cmdPrivacy(a, true); }},
+          {QStringLiteral("export"), [](const QStringList &a) { return cmdPrivacy(a, false); }}}},
     };
 
     const QStringList rest = arguments.mid(1);

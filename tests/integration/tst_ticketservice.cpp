@@ -257,7 +257,7 @@ void TestTicketService::statusChangesAreValidatedAndAudited()
     QSqlQuery q(m_fx->db->connection().value());
     QVERIFY(q.exec(QStringLiteral("SELECT actor, action, target, detail FROM audit_log WHERE action = 'ticket.status'")));
     QVERIFY(q.next());
-    QCOMPARE(q.value(0).toString(), QStringLiteral("support:support@school.example"));
+    QCOMPARE(q.value(0).toString(), QStringLiteral("support:u-support")); // ids, not emails
     QCOMPARE(q.value(2).toString(), r.ticketId);
     QCOMPARE(q.value(3).toString(), QStringLiteral("in_progress"));
     QVERIFY(!q.next());

@@ -1,0 +1,374 @@
+#include "privacyservice.h"
+
+#include "accountstore.h"
+#include "config.h"
+#include "database.h"
+#include "logging.h"
+#include "redisclient.h"
+#include "roles.h"
+#include "sessionstore.h"
+#include "ticketstore.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QSet>
+#include <QSqlQuery>
+#include <QThread>
+
+namespace LearnPulse {
+
+namespace {
+
+QString placeholders(qsizetype n)
+{
+    QStringList marks;
+    for (qsizetype i = 0; i < n; ++i)
+        marks << QStringLiteral("?");
+    return marks.join(QLatin1String(", "));
+}
+
+Status writeJson(const QString &path, const QJsonDocument &doc)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return Status::failure(QStringLiteral("Cannot write %1: %2").arg(path, f.errorString()));
+    f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    f.write(doc.toJson(QJsonDocument::Indented));
+    if (!f.commit())
+        return Status::failure(QStringLiteral("Cannot write %1: %2").arg(path, f.errorString()));
+    return {};
+}
+
+struct TicketFiles
+{
+    QStringList ids;
+    QStringList files;
+};
+
+} // namespace
+
+QJsonObject ErasureReport::toJson() const
+{
+    return QJsonObject{{QStringLiteral("accounts"), accounts},
+                       {QStringLiteral("tickets"), tickets},
+                       {QStringLiteral("transcripts"), transcripts},
+                       {QStringLiteral("outbox_entries"), outboxEntries},
+                       {QStringLiteral("sessions"), sessions},
+                       {QStringLiteral("redis_keys"), redisKeys},
+                       {QStringLiteral("emails_already_sent"), emailsAlreadySent},
+                       {QStringLiteral("emails_sent_to"), QJsonArray::fromStringList(sentTo)},
+                       {QStringLiteral("redis_reached"), redisReached}};
+}
+
+PrivacyService::PrivacyService(const Config &config, std::shared_ptr<Database> database, RedisClient *redis)
+    : m_config(config)
+    , m_db(std::move(database))
+    , m_redis(redis)
+{
+}
+
+Result<QStringList> PrivacyService::userIdsFor(const QString &email)
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<QStringList>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("SELECT id FROM users WHERE email = ? COLLATE NOCASE "
+                             "UNION SELECT DISTINCT user_id FROM tickets WHERE teacher_email = ? COLLATE NOCASE"));
+    q.addBindValue(email);
+    q.addBindValue(email);
+    if (!q.exec())
+        return Result<QStringList>::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
+    QStringList ids;
+    while (q.next())
+        if (!q.value(0).toString().isEmpty())
+            ids << q.value(0).toString();
+    return ids;
+}
+
+Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &rawEmail)
+{
+    using R = Result<ErasureReport>;
+    if (const QString refused = refusal(actor, Permission::EraseData); !refused.isEmpty())
+        return R::failure(refused);
+    const QString email = rawEmail.trimmed();
+    if (auto valid = AccountStore::validateEmail(email); !valid)
+        return R::failure(valid.error());
+    auto ids = userIdsFor(email);
+    if (!ids)
+        return R::failure(ids.error());
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+
+    // The person's tickets, by email or by user id.
+    TicketFiles tickets;
+    q.prepare(QStringLiteral("SELECT id, conversation_file FROM tickets WHERE teacher_email = ? COLLATE NOCASE")
+              + (ids->isEmpty() ? QString() : QStringLiteral(" OR user_id IN (%1)").arg(placeholders(ids->size()))));
+    q.addBindValue(email);
+    for (const QString &id : ids.value())
+        q.addBindValue(id);
+    if (!q.exec())
+        return R::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
+    while (q.next()) {
+        tickets.ids << q.value(0).toString();
+        tickets.files << q.value(1).toString();
+    }
+
+    ErasureReport report;
+    // Emails already delivered cannot be recalled: say how many and where they went.
+    if (!tickets.ids.isEmpty()) {
+        q.prepare(QStringLiteral("SELECT payload FROM outbox WHERE kind = 'email' AND state = 'sent' AND ticket_id IN (%1)")
+                      .arg(placeholders(tickets.ids.size())));
+        for (const QString &id : std::as_const(tickets.ids))
+            q.addBindValue(id);
+        if (q.exec()) {
+            QSet<QString> to;
+            while (q.next()) {
+                ++report.emailsAlreadySent;
+                to.insert(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object().value(QLatin1String("to")).toString());
+            }
+            report.sentTo = QStringList(to.begin(), to.end());
+            report.sentTo.sort();
+        }
+    }
+
+    // 1. Redis: sessions and per-user keys. Done first: it needs the user ids the database still holds.
+    if (m_redis) {
+        for (const QString &uid : ids.value()) {
+            auto sessions = m_redis->command({"SMEMBERS", SessionStore::userSessionsKey(uid)});
+            if (!sessions) {
+                report.redisReached = false;
+                break;
+            }
+            QList<QByteArray> keys{"DEL", SessionStore::userSessionsKey(uid), "lp:user:" + uid.toUtf8() + ":last_session"};
+            for (const RedisReply &s : sessions->elements) {
+                keys << SessionStore::stateKey(QString::fromUtf8(s.string)) << SessionStore::historyKey(QString::fromUtf8(s.string));
+                ++report.sessions;
+            }
+            auto rate = m_redis->command({"KEYS", "lp:user:" + uid.toUtf8() + ":rate:*"});
+            if (rate)
+                for (const RedisReply &k : rate->elements)
+                    keys << k.string;
+            auto deleted = m_redis->command(keys);
+            if (!deleted) {
+                report.redisReached = false;
+                break;
+            }
+            report.redisKeys += int(deleted->integer);
+        }
+        // An append-only file keeps deleted values until it is rewritten.
+        auto aof = m_redis->command({"CONFIG", "GET", "appendonly"});
+        if (report.redisReached && aof && aof->elements.size() == 2 && aof->elements.at(1).string == "yes"
+            && m_redis->command({"BGREWRITEAOF"})) {
+            const QDeadlineTimer deadline(30000);
+            while (!deadline.hasExpired()) {
+                auto info = m_redis->command({"INFO", "persistence"});
+                if (!info || (!info->string.contains("aof_rewrite_in_progress:1") && !info->string.contains("aof_rewrite_scheduled:1")))
+                    break;
+                QThread::msleep(50);
+            }
+        }
+    } else {
+        report.redisReached = false;
+    }
+
+    // 2. Transcript files (before their rows: a crash here leaves rows that a re-run finds again).
+    for (const QString &file : std::as_const(tickets.files)) {
+        if (QFile::exists(file)) {
+            if (!QFile::remove(file))
+                return R::failure(QStringLiteral("Cannot delete the transcript %1; nothing else was changed in the index.").arg(file));
+            ++report.transcripts;
+        }
+    }
+
+    // 3. Database rows, all in one transaction.
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return R::failure(QStringLiteral("Cannot lock the index: %1").arg(Database::errorOf(q)));
+    bool ok = true;
+    auto run = [&](const QString &sql, const QStringList &values, int *count) {
+        if (!ok || values.isEmpty())
+            return;
+        q.prepare(sql.arg(placeholders(values.size())));
+        for (const QString &v : values)
+            q.addBindValue(v);
+        ok = q.exec();
+        if (ok && count)
+            *count += q.numRowsAffected();
+    };
+    run(QStringLiteral("DELETE FROM tickets_fts WHERE ticket_id IN (%1)"), tickets.ids, nullptr);
+    run(QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"), tickets.ids, &report.outboxEntries);
+    run(QStringLiteral("DELETE FROM tickets WHERE id IN (%1)"), tickets.ids, &report.tickets);
+    run(QStringLiteral("DELETE FROM users WHERE id IN (%1)"), ids.value(), &report.accounts);
+    if (!ok || !q.exec(QStringLiteral("COMMIT"))) {
+        const QString error = Database::errorOf(q);
+        q.exec(QStringLiteral("ROLLBACK"));
+        return R::failure(QStringLiteral("Cannot erase from the index: %1. Run the erasure again.").arg(error));
+    }
+
+    // The audit names user ids only: an erased person's email is nowhere in it.
+    if (auto audited = m_db->audit(actor, QStringLiteral("privacy.erase"), ids->join(QLatin1Char(',')),
+                                   QStringLiteral("tickets=%1 sessions=%2").arg(report.tickets).arg(report.sessions));
+        !audited)
+        return R::failure(audited.error());
+    if (auto scrubbed = scrubDatabase(); !scrubbed)
+        return R::failure(scrubbed.error());
+    qCInfo(lcDatabase).noquote() << QStringLiteral("Erasure done users=%1 tickets=%2").arg(ids->join(QLatin1Char(','))).arg(report.tickets);
+    return report;
+}
+
+Status PrivacyService::scrubDatabase()
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    // secure_delete (set on every connection) zeroes freed pages; merging the full-text index drops
+    // deleted entries from its segments; VACUUM rebuilds the file; the checkpoint empties the WAL.
+    for (const char *sql : {"INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize')", "VACUUM",
+                            "PRAGMA wal_checkpoint(TRUNCATE)"}) {
+        if (!q.exec(QLatin1String(sql)))
+            return Status::failure(QStringLiteral("Cannot clear deleted data from the index: %1").arg(Database::errorOf(q)));
+    }
+    return {};
+}
+
+Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString &rawEmail, const QString &directory)
+{
+    using R = Result<QJsonObject>;
+    if (const QString refused = refusal(actor, Permission::ExportData); !refused.isEmpty())
+        return R::failure(refused);
+    const QString email = rawEmail.trimmed();
+    if (auto valid = AccountStore::validateEmail(email); !valid)
+        return R::failure(valid.error());
+    auto ids = userIdsFor(email);
+    if (!ids)
+        return R::failure(ids.error());
+    if (!QDir().mkpath(directory + QStringLiteral("/tickets")))
+        return R::failure(QStringLiteral("Cannot create %1").arg(directory));
+
+    AccountStore accounts(m_db);
+    QJsonObject account;
+    if (auto a = accounts.findByEmail(email))
+        account = a->toJson();
+
+    TicketStore store(m_db);
+    TicketFilter filter;
+    filter.teacherEmail = email;
+    auto tickets = store.list(actor, filter);
+    if (!tickets)
+        return R::failure(tickets.error());
+    QJsonArray ticketArray;
+    int copied = 0;
+    for (const TicketRecord &t : tickets.value()) {
+        QJsonObject o = t.toJson();
+        const QString name = QFileInfo(t.conversationFile).fileName();
+        if (QFile::exists(t.conversationFile)) {
+            const QString target = directory + QStringLiteral("/tickets/") + name;
+            QFile::remove(target);
+            if (!QFile::copy(t.conversationFile, target))
+                return R::failure(QStringLiteral("Cannot copy %1").arg(t.conversationFile));
+            ++copied;
+            o.insert(QStringLiteral("transcript_file"), QString(QStringLiteral("tickets/") + name));
+        }
+        ticketArray.append(o);
+    }
+
+    QJsonArray sessions;
+    if (m_redis) {
+        SessionStore sessionStore(*m_redis, m_config);
+        for (const QString &uid : ids.value()) {
+            auto list = sessionStore.sessionsOfUser(uid);
+            if (!list)
+                continue;
+            for (const QString &sid : list.value()) {
+                auto state = sessionStore.state(sid);
+                auto history = sessionStore.history(sid);
+                if (!state || !history)
+                    continue; // expired
+                QJsonArray messages;
+                for (const HistoryEntry &e : history.value())
+                    messages.append(QJsonDocument::fromJson(e.toJson()).object());
+                sessions.append(QJsonObject{{QStringLiteral("session"), sid},
+                                            {QStringLiteral("class_id"), state->context.classId},
+                                            {QStringLiteral("student"), state->context.student},
+                                            {QStringLiteral("scope"), state->context.scope},
+                                            {QStringLiteral("dissatisfaction_count"), state->dissatisfactionCount},
+                                            {QStringLiteral("ticket_id"), state->ticketId},
+                                            {QStringLiteral("messages"), messages}});
+            }
+        }
+    }
+
+    for (const auto &[name, doc] : {std::pair{QStringLiteral("account.json"), QJsonDocument(account)},
+                                    std::pair{QStringLiteral("tickets.json"), QJsonDocument(ticketArray)},
+                                    std::pair{QStringLiteral("sessions.json"), QJsonDocument(sessions)}})
+        if (auto written = writeJson(directory + QLatin1Char('/') + name, doc); !written)
+            return R::failure(written.error());
+    if (auto audited = m_db->audit(actor, QStringLiteral("privacy.export"), ids->join(QLatin1Char(',')),
+                                   QStringLiteral("tickets=%1 sessions=%2").arg(ticketArray.size()).arg(sessions.size()));
+        !audited)
+        return R::failure(audited.error());
+    return QJsonObject{{QStringLiteral("directory"), directory},
+                       {QStringLiteral("account"), !account.isEmpty()},
+                       {QStringLiteral("tickets"), int(ticketArray.size())},
+                       {QStringLiteral("transcripts"), copied},
+                       {QStringLiteral("sessions"), int(sessions.size())},
+                       {QStringLiteral("redis_reached"), m_redis != nullptr}};
+}
+
+Result<int> PrivacyService::applyRetention(const Actor &actor, int days)
+{
+    if (days <= 0)
+        return 0;
+    if (const QString refused = refusal(actor, Permission::DeleteTicket); !refused.isEmpty())
+        return Result<int>::failure(refused);
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<int>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("SELECT id, conversation_file FROM tickets WHERE created < ?"));
+    q.addBindValue(QDateTime::currentDateTimeUtc().addDays(-days).toString(Qt::ISODate));
+    if (!q.exec())
+        return Result<int>::failure(Database::errorOf(q));
+    TicketFiles old;
+    while (q.next()) {
+        old.ids << q.value(0).toString();
+        old.files << q.value(1).toString();
+    }
+    if (old.ids.isEmpty())
+        return 0;
+    for (const QString &f : std::as_const(old.files))
+        QFile::remove(f);
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return Result<int>::failure(Database::errorOf(q));
+    bool ok = true;
+    for (const QString &sql : {QStringLiteral("DELETE FROM tickets_fts WHERE ticket_id IN (%1)"),
+                               QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"),
+                               QStringLiteral("DELETE FROM tickets WHERE id IN (%1)")}) {
+        q.prepare(sql.arg(placeholders(old.ids.size())));
+        for (const QString &id : std::as_const(old.ids))
+            q.addBindValue(id);
+        ok = ok && q.exec();
+    }
+    if (!ok || !q.exec(QStringLiteral("COMMIT"))) {
+        const QString error = Database::errorOf(q);
+        q.exec(QStringLiteral("ROLLBACK"));
+        return Result<int>::failure(error);
+    }
+    if (auto audited = m_db->audit(actor, QStringLiteral("retention.erase"), QString(),
+                                   QStringLiteral("tickets=%1 older_than_days=%2").arg(old.ids.size()).arg(days));
+        !audited)
+        return Result<int>::failure(audited.error());
+    if (auto scrubbed = scrubDatabase(); !scrubbed)
+        return Result<int>::failure(scrubbed.error());
+    return int(old.ids.size());
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "result.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace LearnPulse {
+
+class Database;
+class RedisClient;
+struct Actor;
+struct Config;
+
+// What an erasure removed (DESIGN.md, "Users": an admin erases all data of one person).
+struct ErasureReport
+{
+    int accounts = 0;
+    int tickets = 0;
+    int transcripts = 0;
+    int outboxEntries = 0;
+    int sessions = 0;
+    int redisKeys = 0;
+    int emailsAlreadySent = 0;  // ticket emails delivered before the erasure: they cannot be recalled
+    QStringList sentTo;         // the addresses those went to
+    bool redisReached = true;   // false: Redis was not reachable, sessions (which expire in 7 days) were not erased
+
+    QJsonObject toJson() const;
+};
+
+// GDPR operations over every store: erase a person, export a person's data, apply retention.
+// Erasure is idempotent and ordered so that a crash at any point leaves nothing orphaned and a re-run
+// finishes it: Redis first, then transcript files, then the database rows in one transaction; then
+// the database's free pages and write-ahead log are cleared. Blocking: use from a worker thread.
+class PrivacyService final
+{
+public:
+    // `redis` may be null when no Redis is reachable (sessions are then reported as not erased).
+    PrivacyService(const Config &config, std::shared_ptr<Database> database, RedisClient *redis);
+
+    Result<ErasureReport> erase(const Actor &actor, const QString &email);
+    // Writes account.json, tickets.json, sessions.json and tickets/*.txt into `directory`.
+    Result<QJsonObject> exportData(const Actor &actor, const QString &email, const QString &directory);
+    // Erases tickets created more than `days` days ago; returns how many.
+    Result<int> applyRetention(const Actor &actor, int days);
+
+private:
+    Result<QStringList> userIdsFor(const QString &email);
+    Status scrubDatabase();
+
+    const Config &m_config;
+    std::shared_ptr<Database> m_db;
+    RedisClient *m_redis;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,333 @@
+#include "privacyservice.h"
+#include "testsupport.h"
+
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+// GDPR erasure and export, the audit log, retention and sign-in throttling, over real Redis (its
+// append-only file inside the data directory), SMTP and SQLite, driven through learnpulsectl.
+class TestPrivacy : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void erasureRemovesOnePersonAndNothingElse();
+    void erasureFinishesAfterACrash();
+    void exportWritesAPersonsData();
+    void onlyAdminsEraseOrExport();
+    void auditLogIsAppendOnlyAndReadable();
+    void retentionErasesOldTickets();
+    void failedSignInsAreSlowedDown();
+    void databaseIsPrivateAndSearchSyntaxIsSafe();
+
+private:
+    ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
+    {
+        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE), args + QStringList{QStringLiteral("--data-dir"), m_dataDir->path()},
+                          input, m_env);
+    }
+    QString chat(const QString &email, const QString &text, const QString &session = {})
+    {
+        QStringList args{QStringLiteral("chat"), QStringLiteral("--json"), QStringLiteral("--user"), email};
+        if (!session.isEmpty())
+            args << QStringLiteral("--session") << session;
+        const ProcessResult r = ctl(args << text);
+        if (r.exitCode != 0)
+            qFatal("chat failed: %s", r.err.constData());
+        return QJsonDocument::fromJson(r.out).object().value(QLatin1String("session")).toString();
+    }
+    void addTeacher(const QString &email)
+    {
+        const ProcessResult r = ctl({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"), email,
+                                     QStringLiteral("--name"), email.section(QLatin1Char('@'), 0, 0), QStringLiteral("--role"),
+                                     QStringLiteral("teacher")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+    // Every file of the data directory that contains `needle`.
+    QStringList filesContaining(const QByteArray &needle) const
+    {
+        QStringList found;
+        QDirIterator it(m_dataDir->path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile f(it.next());
+            if (f.open(QIODevice::ReadOnly) && f.readAll().contains(needle))
+                found << f.fileName();
+        }
+        return found;
+    }
+
+    FakeLlm m_llm;
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+    std::unique_ptr<RedisServerProcess> m_redis;
+    std::unique_ptr<SmtpSink> m_smtp;
+    QProcessEnvironment m_env;
+};
+
+void TestPrivacy::initTestCase()
+{
+    QVERIFY2(m_llm.start(3.0), qPrintable(m_llm.error()));
+}
+
+void TestPrivacy::init()
+{
+    m_dataDir = std::make_unique<QTemporaryDir>();
+    m_redis = std::make_unique<RedisServerProcess>();
+    RedisServerProcess::Options o;
+    o.directory = m_dataDir->filePath(QStringLiteral("redis-test")); // its append-only file is in the data directory
+    o.port = RedisServerProcess::freePort();
+    o.unixSocket = false;
+    o.executable = QStringLiteral(LP_REDIS_SERVER);
+    QVERIFY(m_redis->start(o));
+    const int smtpPort = RedisServerProcess::freePort();
+    m_smtp = std::make_unique<SmtpSink>();
+    QVERIFY2(m_smtp->start(smtpPort), qPrintable(m_smtp->error()));
+    m_env = QProcessEnvironment::systemEnvironment();
+    m_env.remove(QStringLiteral("LEARNPULSE_DATA_DIR"));
+    m_env.insert(QStringLiteral("REDIS_URL"), m_redis->url());
+    m_env.insert(QStringLiteral("LLM_BASE_URL"), m_llm.baseUrl());
+    m_env.insert(QStringLiteral("LLM_MODEL"), QStringLiteral("normal"));
+    m_env.insert(QStringLiteral("SMTP_HOST"), QStringLiteral("127.0.0.1"));
+    m_env.insert(QStringLiteral("SMTP_PORT"), QString::number(smtpPort));
+}
+
+void TestPrivacy::cleanup()
+{
+    m_smtp.reset();
+    m_redis.reset();
+    m_dataDir.reset();
+}
+
+void TestPrivacy::erasureRemovesOnePersonAndNothingElse()
+{
+    addTeacher(QStringLiteral("amira.khan@school.example"));
+    addTeacher(QStringLiteral("ben.okafor@school.example"));
+    const QString a1 = chat(QStringLiteral("amira.khan@school.example"), QStringLiteral("How is Omar doing?"));
+    chat(QStringLiteral("amira.khan@school.example"), QStringLiteral("Please contact support"), a1);
+    chat(QStringLiteral("amira.khan@school.example"), QStringLiteral("A second conversation"));
+    const QString b1 = chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("How is 7C doing?"));
+    chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("I need a human"), b1);
+    QCOMPARE(m_smtp->messages().size(), 2);
+    QVERIFY(!filesContaining("amira.khan@school.example").isEmpty());
+
+    const ProcessResult erased = ctl({QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+                                      QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"), QStringLiteral("--json")});
+    QVERIFY2(erased.exitCode == 0, erased.err.constData());
+    const QJsonObject report = QJsonDocument::fromJson(erased.out).object();
+    QCOMPARE(report.value(QLatin1String("accounts")).toInt(), 1);
+    QCOMPARE(report.value(QLatin1String("tickets")).toInt(), 1);
+    QCOMPARE(report.value(QLatin1String("transcripts")).toInt(), 1);
+    QCOMPARE(report.value(QLatin1String("outbox_entries")).toInt(), 1);
+    QCOMPARE(report.value(QLatin1String("sessions")).toInt(), 2);
+    QCOMPARE(report.value(QLatin1String("emails_already_sent")).toInt(), 1);
+    QCOMPARE(report.value(QLatin1String("emails_sent_to")).toArray(), QJsonArray{QStringLiteral("support@learnpulse.ai")});
+
+    // Nothing in the data directory (index, WAL, transcripts, Redis's append-only file) names her.
+    QStringList left;
+    for (int i = 0; i < 100 && !(left = filesContaining("amira.khan@school.example")).isEmpty(); ++i)
+        QTest::qWait(100); // Redis removes the old append-only file shortly after its rewrite
+    QVERIFY2(left.isEmpty(), qPrintable(left.join(QLatin1Char(' '))));
+    QVERIFY(filesContaining("How is Omar doing?").isEmpty());
+
+    // The other teacher is untouched.
+    const ProcessResult list = ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(list.out.count('\n'), 1);
+    const QJsonObject ben = QJsonDocument::fromJson(list.out).object();
+    QCOMPARE(ben.value(QLatin1String("teacher_email")).toString(), QStringLiteral("ben.okafor@school.example"));
+    QVERIFY(QFile::exists(ben.value(QLatin1String("conversation_file")).toString()));
+    auto redis = RedisClient::connect(m_redis->url()).value();
+    QCOMPARE(redis->command({"LLEN", SessionStore::historyKey(b1)})->integer, 4); // two questions, two replies
+    QCOMPARE(redis->command({"EXISTS", SessionStore::stateKey(a1)})->integer, 0);
+    QCOMPARE(chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("Thanks"), b1), b1);
+    QVERIFY(ctl({QStringLiteral("chat"), QStringLiteral("--user"), QStringLiteral("amira.khan@school.example"), QStringLiteral("hi")})
+                .err.contains("No account"));
+
+    // A second run finds nothing more and succeeds.
+    const ProcessResult again = ctl({QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+                                     QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"), QStringLiteral("--json")});
+    QCOMPARE(again.exitCode, 0);
+    QCOMPARE(QJsonDocument::fromJson(again.out).object().value(QLatin1String("tickets")).toInt(), 0);
+    QCOMPARE(ctl({QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+                  QStringLiteral("ben.okafor@school.example")})
+                 .exitCode,
+             2); // no --yes, no erasure
+}
+
+void TestPrivacy::erasureFinishesAfterACrash()
+{
+    addTeacher(QStringLiteral("cara@school.example"));
+    const QString s = chat(QStringLiteral("cara@school.example"), QStringLiteral("Please contact support"));
+    const QJsonObject ticket = QJsonDocument::fromJson(ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")}).out).object();
+    // A crash after the Redis keys and the transcript were removed, before the rows were:
+    auto redis = RedisClient::connect(m_redis->url()).value();
+    QVERIFY(redis->command({"DEL", SessionStore::stateKey(s), SessionStore::historyKey(s)}));
+    QVERIFY(QFile::remove(ticket.value(QLatin1String("conversation_file")).toString()));
+
+    const ProcessResult rerun = ctl({QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+                                     QStringLiteral("cara@school.example"), QStringLiteral("--yes"), QStringLiteral("--json")});
+    QVERIFY2(rerun.exitCode == 0, rerun.err.constData());
+    const QJsonObject report = QJsonDocument::fromJson(rerun.out).object();
+    QCOMPARE(report.value(QLatin1String("tickets")).toInt(), 1);
+    QCOMPARE(report.value(QLatin1String("accounts")).toInt(), 1);
+    QCOMPARE(ctl({QStringLiteral("tickets"), QStringLiteral("list")}).out, QByteArray());
+    QCOMPARE(ctl({QStringLiteral("outbox"), QStringLiteral("list")}).out, QByteArray());
+}
+
+void TestPrivacy::exportWritesAPersonsData()
+{
+    addTeacher(QStringLiteral("ben.okafor@school.example"));
+    const QString s = chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("How is 7C doing?"));
+    chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("Contact support please"), s);
+    QTemporaryDir out;
+    const ProcessResult r = ctl({QStringLiteral("privacy"), QStringLiteral("export"), QStringLiteral("--user"),
+                                 QStringLiteral("ben.okafor@school.example"), QStringLiteral("--out"), out.path()});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    auto read = [&](const QString &name) {
+        QFile f(out.filePath(name));
+        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()) : QJsonDocument();
+    };
+    QCOMPARE(read(QStringLiteral("account.json")).object().value(QLatin1String("email")).toString(),
+             QStringLiteral("ben.okafor@school.example"));
+    QVERIFY(!read(QStringLiteral("account.json")).object().contains(QLatin1String("password_hash")));
+    const QJsonArray tickets = read(QStringLiteral("tickets.json")).array();
+    QCOMPARE(tickets.size(), 1);
+    QFile copy(out.filePath(tickets.at(0).toObject().value(QLatin1String("transcript_file")).toString()));
+    QFile original(tickets.at(0).toObject().value(QLatin1String("conversation_file")).toString());
+    QVERIFY(copy.open(QIODevice::ReadOnly) && original.open(QIODevice::ReadOnly));
+    QCOMPARE(copy.readAll(), original.readAll());
+    const QJsonArray sessions = read(QStringLiteral("sessions.json")).array();
+    QCOMPARE(sessions.size(), 1);
+    QVERIFY(sessions.at(0).toObject().value(QLatin1String("messages")).toArray().size() >= 3);
+    QVERIFY(ctl({QStringLiteral("audit")}).out.contains("privacy.export"));
+}
+
+void TestPrivacy::onlyAdminsEraseOrExport()
+{
+    auto config = Config::load(m_dataDir->path(), QProcessEnvironment()).value();
+    auto db = Database::open(config).value();
+    PrivacyService privacy(config, db, nullptr);
+    for (Role role : {Role::Teacher, Role::Support}) {
+        const Actor actor{QStringLiteral("u"), QStringLiteral("x@school.example"), QStringLiteral("X"), role, false};
+        auto erased = privacy.erase(actor, QStringLiteral("someone@school.example"));
+        QVERIFY(!erased);
+        QVERIFY2(erased.error().contains(QLatin1String("Not allowed")), qPrintable(erased.error()));
+        QVERIFY(!privacy.exportData(actor, QStringLiteral("someone@school.example"), m_dataDir->filePath(QStringLiteral("x"))));
+        QVERIFY(!privacy.applyRetention(actor, 1) || role == Role::Admin);
+    }
+}
+
+void TestPrivacy::auditLogIsAppendOnlyAndReadable()
+{
+    addTeacher(QStringLiteral("dan@school.example"));
+    chat(QStringLiteral("dan@school.example"), QStringLiteral("Please contact support"));
+    const QJsonObject ticket = QJsonDocument::fromJson(ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")}).out).object();
+    const QString id = ticket.value(QLatin1String("ticket_id")).toString();
+    QCOMPARE(ctl({QStringLiteral("tickets"), QStringLiteral("status"), id, QStringLiteral("resolved")}).exitCode, 0);
+    QCOMPARE(ctl({QStringLiteral("tickets"), QStringLiteral("delete"), id, QStringLiteral("--yes")}).exitCode, 0);
+
+    const ProcessResult audit = ctl({QStringLiteral("audit"), QStringLiteral("--json")});
+    QCOMPARE(audit.exitCode, 0);
+    QStringList actions;
+    for (const QByteArray &line : audit.out.split('\n'))
+        if (!line.isEmpty())
+            actions << QJsonDocument::fromJson(line).object().value(QLatin1String("action")).toString();
+    for (const char *a : {"account.add", "ticket.status", "ticket.delete"})
+        QVERIFY2(actions.contains(QLatin1String(a)), a);
+    QVERIFY(!audit.out.contains("dan@school.example")); // ids, not personal data
+
+    auto config = Config::load(m_dataDir->path(), QProcessEnvironment()).value();
+    auto db = Database::open(config).value();
+    QSqlQuery q(db->connection().value());
+    QVERIFY(!q.exec(QStringLiteral("UPDATE audit_log SET action = 'nothing'")));
+    QVERIFY(q.lastError().text().contains(QLatin1String("append-only")));
+    QVERIFY(!q.exec(QStringLiteral("DELETE FROM audit_log")));
+}
+
+void TestPrivacy::retentionErasesOldTickets()
+{
+    auto config = Config::load(m_dataDir->path(), QProcessEnvironment()).value();
+    auto db = Database::open(config).value();
+    auto store = std::make_shared<TicketStore>(db);
+    TicketService service(config, store);
+    auto make = [&](int n, int daysAgo) {
+        TicketRequest r;
+        r.session.id = QStringLiteral("%1-0000-4000-8000-000000000000").arg(n, 8, 10, QLatin1Char('0'));
+        r.teacherName = QStringLiteral("T");
+        r.teacherEmail = QStringLiteral("t@school.example");
+        r.teacherUserId = QStringLiteral("u");
+        r.teacherRole = QStringLiteral("teacher");
+        r.summary = QStringLiteral("s");
+        r.now = QDateTime::currentDateTimeUtc().addDays(-daysAgo);
+        return service.createTicket(r);
+    };
+    const TicketResult old = make(1, 40);
+    const TicketResult recent = make(2, 5);
+    PrivacyService privacy(config, db, nullptr);
+    QCOMPARE(privacy.applyRetention(Actor::commandLine(), 0).value(), 0); // off by default
+    QCOMPARE(privacy.applyRetention(Actor::commandLine(), 30).value(), 1);
+    QVERIFY(!QFile::exists(old.conversationFile));
+    QVERIFY(QFile::exists(recent.conversationFile));
+    QVERIFY(!store->find(Actor::commandLine(), old.ticketId));
+    QVERIFY(store->find(Actor::commandLine(), recent.ticketId));
+    auto entries = db->auditEntries(Actor::commandLine());
+    QVERIFY(std::any_of(entries->begin(), entries->end(), [](const auto &e) { return e.action == QLatin1String("retention.erase"); }));
+}
+
+void TestPrivacy::failedSignInsAreSlowedDown()
+{
+    auto config = Config::load(m_dataDir->path(), QProcessEnvironment()).value();
+    auto db = Database::open(config).value();
+    AccountStore accounts(db);
+    const Account eve = accounts.add(Actor::commandLine(), QStringLiteral("eve@school.example"), QStringLiteral("Eve"),
+                                     Role::Teacher, QByteArray("right-password"))
+                            .value();
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(accounts.authenticate(QStringLiteral("eve@school.example"), "wrong").error(),
+                 QStringLiteral("The email or the password is wrong."));
+    auto throttled = accounts.authenticate(QStringLiteral("eve@school.example"), "right-password");
+    QVERIFY(!throttled);
+    QVERIFY2(throttled.error().contains(QLatin1String("Too many failed sign-ins")), qPrintable(throttled.error()));
+
+    QSqlQuery q(db->connection().value());
+    QVERIFY(q.exec(QStringLiteral("UPDATE users SET locked_until = '' WHERE id = '%1'").arg(eve.id))); // the wait is over
+    QVERIFY(accounts.authenticate(QStringLiteral("eve@school.example"), "right-password"));
+    QVERIFY(q.exec(QStringLiteral("SELECT failed_sign_ins FROM users WHERE id = '%1'").arg(eve.id)) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+    QVERIFY(!accounts.authenticate(QStringLiteral("nobody@school.example"), "x"));
+
+    auto entries = db->auditEntries(Actor::commandLine()).value();
+    int failed = 0;
+    for (const auto &e : entries) {
+        failed += e.action == QLatin1String("account.sign_in_failed");
+        QVERIFY(!e.target.contains(QLatin1Char('@')) && !e.detail.contains(QLatin1Char('@')) && !e.actor.contains(QLatin1Char('@')));
+    }
+    QCOMPARE(failed, 4);
+    QVERIFY(std::any_of(entries.begin(), entries.end(), [](const auto &e) { return e.action == QLatin1String("account.sign_in"); }));
+}
+
+void TestPrivacy::databaseIsPrivateAndSearchSyntaxIsSafe()
+{
+    addTeacher(QStringLiteral("fay@school.example"));
+    chat(QStringLiteral("fay@school.example"), QStringLiteral("Please contact support"));
+    const QString db = m_dataDir->filePath(QStringLiteral("learnpulse.sqlite"));
+    QCOMPARE(QFileInfo(db).permissions() & ~QFile::Permissions(0x0700), QFile::ReadOwner | QFile::WriteOwner);
+    for (const QString &query : {QStringLiteral("AND OR ("), QStringLiteral("\"unbalanced"), QStringLiteral("NEAR(a b")}) {
+        const ProcessResult r = ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--search"), query});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+    const ProcessResult empty = ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--search"), QStringLiteral("((( )))")});
+    QCOMPARE(empty.exitCode, 1);
+    QVERIFY(empty.err.contains("no words"));
+}
+
+QTEST_GUILESS_MAIN(TestPrivacy)
+#include "tst_privacy.moc"
