@@ -68,6 +68,7 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     readString("database/url", c.databaseUrl);
     readInt("escalation/threshold", c.escalationThreshold, 1, 1000);
     readBool("escalation/explicit_request_immediate", c.escalateOnExplicitRequest);
+    readInt("escalation/claim_lapse_seconds", c.claimLapseSeconds, 1, 86400);
     readInt("session/history_cap", c.historyCap, 2, 10000);
     readInt("session/ttl_seconds", c.sessionTtlSeconds, 60, 365 * 24 * 3600);
     readInt("limits/max_message_chars", c.maxMessageChars, 1, 1000000);

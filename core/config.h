@@ -23,6 +23,7 @@ struct Config
 
     int escalationThreshold = 3;
     bool escalateOnExplicitRequest = true;
+    int claimLapseSeconds = 300; // a claim whose process died without a ticket lapses after this
     int historyCap = 50;
     int sessionTtlSeconds = 7 * 24 * 3600;
     int maxMessageChars = 8000;

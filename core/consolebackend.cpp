@@ -5,6 +5,7 @@
 #include "logging.h"
 #include "outbox.h"
 #include "privacyservice.h"
+#include "ticketreconciler.h"
 #include "redisconnector.h"
 #include "redissubscriber.h"
 #include "ticketservice.h"
@@ -115,6 +116,10 @@ void ConsoleBackend::initialize()
     m_outboxTimer->setInterval(30000);
     connect(m_outboxTimer, &QTimer::timeout, this, &ConsoleBackend::deliverOutbox);
     m_outboxTimer->start();
+
+    // After a crash: index transcripts the index lacks, flag rows whose file is gone.
+    if (auto reconciled = TicketReconciler(m_config, m_db).run(); !reconciled)
+        qCWarning(lcTickets).noquote() << QStringLiteral("Reconciliation failed: ") + reconciled.error();
 
     // Retention: tickets older than the configured number of days go on start and daily.
     m_retentionTimer = new QTimer(this);

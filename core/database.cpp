@@ -82,6 +82,11 @@ const char *const schemaV3[] = {
     "ALTER TABLE users ADD COLUMN locked_until TEXT NOT NULL DEFAULT ''",
 };
 
+// Version 4: a flag for index rows whose transcript file is gone (set by the reconciliation at start).
+const char *const schemaV4[] = {
+    "ALTER TABLE tickets ADD COLUMN integrity TEXT NOT NULL DEFAULT ''",
+};
+
 } // namespace
 
 Database::Database(QString path)
@@ -186,6 +191,11 @@ Status Database::migrate()
     }
     if (version < 3) {
         for (const char *statement : schemaV3)
+            if (!q.exec(QLatin1String(statement)))
+                return rollback(errorOf(q));
+    }
+    if (version < 4) {
+        for (const char *statement : schemaV4)
             if (!q.exec(QLatin1String(statement)))
                 return rollback(errorOf(q));
     }

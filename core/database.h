@@ -23,7 +23,7 @@ struct Config;
 class Database final
 {
 public:
-    static constexpr int schemaVersion = 3;
+    static constexpr int schemaVersion = 4;
 
     ~Database();
     Database(const Database &) = delete;

@@ -2,6 +2,7 @@
 
 #include "accountstore.h"
 #include "config.h"
+#include "faultinjection.h"
 #include "logging.h"
 #include "messagevalidator.h"
 #include "sessionstore.h"
@@ -99,6 +100,7 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
         return out;
 
     // This caller won the claim: it alone opens the ticket.
+    crashPoint("after_claim");
     auto fail = [&](const QString &error) {
         if (auto released = m_sessions.releaseClaim(sessionId, recorded->claimToken); !released)
             qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot release escalation claim session=") + sessionId;

@@ -41,8 +41,9 @@ return ARGV[2]
 
 const QByteArray releaseScript = R"lua(
 if redis.call('HGET', KEYS[1], 'claim') == ARGV[1] and (redis.call('HGET', KEYS[1], 'ticket_id') or '') == '' then
+  -- escalation_reason stays: the next teacher message retries the escalation.
   redis.call('HSET', KEYS[1], 'escalated', '0')
-  redis.call('HDEL', KEYS[1], 'claim', 'claimed_at', 'escalation_reason')
+  redis.call('HDEL', KEYS[1], 'claim', 'claimed_at')
   return 1
 end
 return 0
@@ -209,7 +210,7 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
                            (m_config.escalateOnExplicitRequest || forceEscalation) ? "1" : "0", isoUtc(now).toUtf8(),
                            QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(),
                            detection ? detection->rules.join(QLatin1Char(',')).toUtf8() : QByteArray(),
-                           QByteArray::number(claimLapseSeconds)});
+                           QByteArray::number(m_config.claimLapseSeconds)});
     if (!r)
         return fail<RecordOutcome>(r.error());
     const auto &e = r->elements;

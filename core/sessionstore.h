@@ -99,8 +99,6 @@ public:
     // Gives a claim back when the ticket could not be created, so that the next message retries.
     Status releaseClaim(const QString &sessionId, const QString &claimToken);
 
-    // Seconds after which a claim that produced no ticket (its process died) lapses.
-    static constexpr int claimLapseSeconds = 300;
 
 private:
     RedisClient &m_redis;

@@ -1,6 +1,7 @@
 #include "ticketservice.h"
 
 #include "config.h"
+#include "faultinjection.h"
 #include "logging.h"
 #include "outbox.h"
 #include "ticketstore.h"
@@ -9,6 +10,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+
+#include <unistd.h>
 
 namespace LearnPulse {
 
@@ -97,7 +100,8 @@ QString TicketService::transcriptText(const QString &ticketId, const QDateTime &
 TicketResult TicketService::createTicket(const TicketRequest &request)
 {
     TicketResult result;
-    const QDateTime now = (request.now.isValid() ? request.now : QDateTime::currentDateTimeUtc()).toUTC();
+    QDateTime now = (request.now.isValid() ? request.now : QDateTime::currentDateTimeUtc()).toUTC();
+    now.setTime(QTime(now.time().hour(), now.time().minute(), now.time().second())); // IDs and files have seconds
     result.timestamp = now;
     result.ticketId = ticketIdFor(request.session.id, now);
 
@@ -109,19 +113,27 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
     const QString path = dir + QLatin1Char('/') + fileNameFor(request.session.id, now);
     const QString transcript = transcriptText(result.ticketId, now, request);
 
+    // Unbuffered, every write checked and synced before the rename: QSaveFile alone can commit a
+    // short file when the disk fills up during its final flush.
+    const QByteArray bytes = transcript.toUtf8();
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered)) {
         result.error = QStringLiteral("Cannot write the transcript %1: %2").arg(path, file.errorString());
         return result;
     }
     file.setPermissions(ownerOnlyFile);
-    file.write(transcript.toUtf8());
-    if (!file.commit()) {
+    if (file.write(bytes) != bytes.size() || ::fsync(file.handle()) != 0) {
+        result.error = QStringLiteral("Cannot write the transcript %1: %2").arg(path, file.errorString());
+        file.cancelWriting();
+        return result;
+    }
+    if (!file.commit() || QFileInfo(path).size() != bytes.size()) {
         result.error = QStringLiteral("Cannot write the transcript %1: %2").arg(path, file.errorString());
         return result;
     }
     QFile::setPermissions(path, ownerOnlyFile); // in case the file system ignored it on the temporary file
     result.conversationFile = path;
+    crashPoint("after_transcript");
 
     TicketRecord record;
     record.id = result.ticketId;
@@ -153,6 +165,7 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
         outbox << Outbox::webhookFor(record.id, record.summary);
 
     auto inserted = m_store->insert(record, transcript, outbox);
+    crashPoint("after_index");
     if (!inserted) {
         QFile::remove(path);
         result.conversationFile.clear();

@@ -17,7 +17,7 @@ namespace {
 
 const QString columns = QStringLiteral(
     "t.id, t.session_id, t.user_id, t.teacher_name, t.teacher_email, t.teacher_role, t.class_id, t.student, t.scope, "
-    "t.created, t.updated, t.summary, t.signal_count, t.rules, t.status, t.email_status, t.conversation_file");
+    "t.created, t.updated, t.summary, t.signal_count, t.rules, t.status, t.email_status, t.conversation_file, t.integrity");
 
 QString iso(const QDateTime &t)
 {
@@ -45,6 +45,7 @@ TicketRecord fromQuery(const QSqlQuery &q)
     r.status = q.value(i++).toString();
     r.emailStatus = q.value(i++).toString();
     r.conversationFile = q.value(i++).toString();
+    r.integrity = q.value(i++).toString();
     return r;
 }
 
@@ -93,6 +94,7 @@ QJsonObject TicketRecord::toJson() const
         {QStringLiteral("status"), status},
         {QStringLiteral("email_status"), emailStatus},
         {QStringLiteral("conversation_file"), conversationFile},
+        {QStringLiteral("integrity"), integrity},
     };
 }
 

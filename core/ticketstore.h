@@ -36,6 +36,7 @@ struct TicketRecord
     QString status = QStringLiteral("open");
     QString emailStatus = QStringLiteral("pending");
     QString conversationFile;
+    QString integrity; // empty, or what is wrong ("transcript missing")
 
     QJsonObject toJson() const;
 };

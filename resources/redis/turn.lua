@@ -33,11 +33,12 @@ end
 
 local escalated = redis.call('HGET', KEYS[1], 'escalated') == '1'
 local ticket = redis.call('HGET', KEYS[1], 'ticket_id') or ''
+local pendingReason = redis.call('HGET', KEYS[1], 'escalation_reason') or ''
 local now = tonumber(ARGV[11])
 if escalated and ticket == '' then
   -- A claim whose owner died before it stored a ticket lapses, so that no escalation is lost.
   local claimedAt = tonumber(redis.call('HGET', KEYS[1], 'claimed_at') or '0')
-  if now - claimedAt > tonumber(ARGV[14]) then
+  if now - claimedAt >= tonumber(ARGV[14]) then
     escalated = false
   end
 end
@@ -45,7 +46,11 @@ end
 local claimed = 0
 local reason = ''
 if ARGV[2] == 'teacher' and not escalated then
-  if ARGV[5] == '1' and ARGV[9] == '1' then
+  if ticket == '' and pendingReason ~= '' then
+    -- An escalation that was decided but has no ticket yet (its ticket failed, or its process died):
+    -- this message retries it, whatever it says.
+    reason = pendingReason
+  elseif ARGV[5] == '1' and ARGV[9] == '1' then
     reason = 'explicit'
   elseif count >= tonumber(ARGV[6]) then
     reason = 'threshold'

@@ -246,7 +246,7 @@ void TestEscalation::racingProcessesOpenExactlyOneTicket()
     QSet<QString> ticketIds;
     for (auto &p : processes) {
         QVERIFY(p->waitForFinished(60000));
-        const QByteArray out = p->readAllStandardOutput();
+        const QByteArray out = p->readAllStandardOutput().trimmed();
         QVERIFY2(p->exitCode() == 0, out.constData());
         const QJsonObject o = QJsonDocument::fromJson(out).object();
         newTickets += o.value(QLatin1String("new_ticket")).toBool();

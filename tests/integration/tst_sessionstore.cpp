@@ -249,7 +249,7 @@ void TestSessionStore::lapsedClaimIsRetaken()
     QVERIFY(again && !again->claimed); // the claim is fresh: nobody else may take it
 
     // The claimer died long ago without storing a ticket.
-    const QByteArray old = QByteArray::number(QDateTime::currentSecsSinceEpoch() - SessionStore::claimLapseSeconds - 5);
+    const QByteArray old = QByteArray::number(QDateTime::currentSecsSinceEpoch() - m_fx->config.claimLapseSeconds - 5);
     QVERIFY(m_fx->redisClient->command({"HSET", SessionStore::stateKey(id), "claimed_at", old}));
     auto retaken = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
     QVERIFY(retaken);

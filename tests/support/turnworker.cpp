@@ -1,10 +1,13 @@
-// Runs one teacher message through the core (validate, detect, record, escalate) and prints the
-// outcome as JSON. The race test starts several of these at once against one session.
+// Runs teacher messages through the core (validate, detect, record, escalate) and prints each outcome
+// as a JSON line. The exactly-once tests start several of these at once against one session, each
+// with several threads (each thread with its own Redis and database connection), and the crash
+// tests kill one at a chosen point (LEARNPULSE_CRASH_AT).
 #include "accountstore.h"
 #include "config.h"
 #include "database.h"
 #include "detector.h"
 #include "escalationengine.h"
+#include "outbox.h"
 #include "redisclient.h"
 #include "sessionstore.h"
 #include "ticketservice.h"
@@ -14,9 +17,12 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QMutex>
 #include <QThread>
 
 #include <cstdio>
+#include <thread>
+#include <vector>
 
 using namespace LearnPulse;
 
@@ -24,39 +30,59 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser p;
-    for (const char *name : {"data-dir", "redis-url", "session", "user-email", "text", "go-file"})
+    for (const char *name : {"data-dir", "redis-url", "session", "user-email", "text", "go-file", "threads"})
         p.addOption({QLatin1String(name), QString(), QStringLiteral("VALUE")});
+    p.addOption({QStringLiteral("deliver"), QStringLiteral("Deliver the outbox afterwards.")});
     p.process(app);
 
     auto config = Config::load(p.value(QStringLiteral("data-dir")), QProcessEnvironment());
     if (!config)
         qFatal("%s", qPrintable(config.error()));
     config->redisUrl = p.value(QStringLiteral("redis-url"));
+    if (!qEnvironmentVariableIsEmpty("SMTP_HOST")) {
+        config->smtpHost = qEnvironmentVariable("SMTP_HOST");
+        config->smtpPort = qEnvironmentVariableIntValue("SMTP_PORT");
+    }
     auto db = Database::open(config.value());
     if (!db)
         qFatal("%s", qPrintable(db.error()));
-    auto redis = RedisClient::connect(config->redisUrl);
-    if (!redis)
-        qFatal("%s", qPrintable(redis.error()));
     AccountStore accounts(db.value());
     auto teacher = accounts.findByEmail(p.value(QStringLiteral("user-email")));
     if (!teacher)
         qFatal("%s", qPrintable(teacher.error()));
-
-    SessionStore sessions(*redis.value(), config.value());
-    auto store = std::make_shared<TicketStore>(db.value());
-    TicketService tickets(config.value(), store);
-    EscalationEngine engine(config.value(), Detector::builtin(), sessions, tickets);
-
-    // Everything is connected: wait for the starting signal so that all workers race together.
+    const int threads = qMax(1, p.value(QStringLiteral("threads")).toInt());
     const QString go = p.value(QStringLiteral("go-file"));
-    while (!go.isEmpty() && !QFileInfo::exists(go))
-        QThread::usleep(200);
+    const QString session = p.value(QStringLiteral("session"));
+    const QString text = p.value(QStringLiteral("text"));
 
-    const TurnOutcome outcome = engine.handleTeacherMessage(teacher.value(), p.value(QStringLiteral("session")),
-                                                            p.value(QStringLiteral("text")));
-    QJsonObject o = outcome.toJson();
-    o.insert(QStringLiteral("new_ticket"), outcome.newlyEscalated);
-    std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
-    return outcome.status == TurnOutcome::Status::Recorded ? 0 : 1;
+    QMutex outputLock;
+    bool allRecorded = true;
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            auto redis = RedisClient::connect(config->redisUrl);
+            if (!redis)
+                qFatal("%s", qPrintable(redis.error()));
+            SessionStore sessions(*redis.value(), config.value());
+            auto store = std::make_shared<TicketStore>(db.value());
+            TicketService tickets(config.value(), store);
+            EscalationEngine engine(config.value(), Detector::builtin(), sessions, tickets);
+            // Everything is connected: wait for the starting signal so that all workers race together.
+            while (!go.isEmpty() && !QFileInfo::exists(go))
+                QThread::usleep(200);
+            const TurnOutcome outcome = engine.handleTeacherMessage(teacher.value(), session,
+                                                                    threads > 1 ? text + QStringLiteral(" #%1").arg(t) : text);
+            QJsonObject o = outcome.toJson();
+            o.insert(QStringLiteral("new_ticket"), outcome.newlyEscalated);
+            QMutexLocker lock(&outputLock);
+            allRecorded = allRecorded && outcome.status == TurnOutcome::Status::Recorded;
+            std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+            std::fflush(stdout);
+        });
+    }
+    for (auto &w : workers)
+        w.join();
+    if (p.isSet(QStringLiteral("deliver")))
+        Outbox(db.value(), config.value()).deliverDue();
+    return allRecorded ? 0 : 1;
 }

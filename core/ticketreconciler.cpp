@@ -1,0 +1,100 @@
+#include "ticketreconciler.h"
+
+#include "config.h"
+#include "database.h"
+#include "logging.h"
+#include "outbox.h"
+#include "ticketstore.h"
+#include "transcriptreader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSet>
+#include <QSqlQuery>
+
+namespace LearnPulse {
+
+TicketReconciler::TicketReconciler(const Config &config, std::shared_ptr<Database> database)
+    : m_config(config)
+    , m_db(std::move(database))
+{
+}
+
+Result<TicketReconciler::Report> TicketReconciler::run()
+{
+    using R = Result<Report>;
+    Report report;
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("SELECT id, conversation_file, integrity FROM tickets")))
+        return R::failure(Database::errorOf(q));
+    QSet<QString> indexedFiles;
+    QStringList missing;
+    QStringList back;
+    while (q.next()) {
+        const QString file = q.value(1).toString();
+        indexedFiles.insert(QFileInfo(file).fileName());
+        const bool exists = QFile::exists(file);
+        if (!exists && q.value(2).toString().isEmpty())
+            missing << q.value(0).toString();
+        else if (exists && !q.value(2).toString().isEmpty())
+            back << q.value(0).toString();
+    }
+    for (const auto &[ids, flag, counter] : {std::tuple{missing, QStringLiteral("transcript missing"), &report.flaggedMissing},
+                                             std::tuple{back, QStringLiteral(""), &report.unflagged}}) {
+        for (const QString &id : ids) {
+            q.prepare(QStringLiteral("UPDATE tickets SET integrity = ? WHERE id = ?"));
+            q.addBindValue(flag);
+            q.addBindValue(id);
+            if (q.exec())
+                ++*counter;
+        }
+    }
+
+    TicketStore store(m_db);
+    const QDir dir(m_config.ticketsDir());
+    const QStringList files = dir.entryList({QStringLiteral("support_ticket_*.txt")}, QDir::Files, QDir::Name);
+    for (const QString &name : files) {
+        if (indexedFiles.contains(name))
+            continue;
+        QFile f(dir.filePath(name));
+        if (!f.open(QIODevice::ReadOnly)) {
+            report.unreadable << name;
+            continue;
+        }
+        const QByteArray bytes = f.read(TranscriptReader::maxBytes + 1);
+        auto record = TranscriptReader::parse(bytes);
+        if (!record) {
+            report.unreadable << name;
+            qCWarning(lcTickets).noquote() << QStringLiteral("Reconciliation skipped %1: %2").arg(name, record.error());
+            continue;
+        }
+        TicketRecord r = record.value();
+        r.conversationFile = f.fileName();
+        QList<OutboxItem> outbox;
+        if (m_config.smtpConfigured()) {
+            r.emailStatus = QStringLiteral("pending");
+            outbox << Outbox::emailFor(m_config, r.id, r.summary, r.teacherName, r.teacherEmail, r.conversationFile);
+        } else {
+            r.emailStatus = QStringLiteral("not_configured");
+        }
+        if (!m_config.webhookUrl.isEmpty())
+            outbox << Outbox::webhookFor(r.id, r.summary);
+        auto inserted = store.insert(r, QString::fromUtf8(bytes), outbox);
+        if (!inserted)
+            return R::failure(inserted.error());
+        if (inserted->outcome == TicketStore::InsertOutcome::Inserted) {
+            ++report.indexed;
+            qCWarning(lcTickets).noquote() << QStringLiteral("Reconciliation indexed ticket=") + r.id;
+        } else {
+            // The session has another ticket: this file is the leftover of a crashed duplicate attempt.
+            f.close();
+            QFile::remove(f.fileName());
+        }
+    }
+    return report;
+}
+
+} // namespace LearnPulse
