@@ -12,3 +12,10 @@ target_compile_definitions(learnpulse_common INTERFACE
     QT_USE_QSTRINGBUILDER
     QT_NO_FOREACH)
 set(CMAKE_CXX_EXTENSIONS OFF)
+
+if(LEARNPULSE_SANITIZE)
+    # Any report fails the run: no recovery from undefined behaviour.
+    set(lp_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_compile_options(learnpulse_common INTERFACE ${lp_sanitize_flags})
+    target_link_options(learnpulse_common INTERFACE ${lp_sanitize_flags})
+endif()

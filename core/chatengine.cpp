@@ -113,6 +113,7 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
     const TurnOutcome o = m_escalation.handleTeacherMessage(teacher, sessionId, text, supportRequested);
     r.sessionId = sessionId;
     r.recorded = o.recorded;
+    r.offline = o.offline;
     r.detection = o.detection;
     r.dissatisfactionCount = o.dissatisfactionCount;
     r.escalated = o.escalated;

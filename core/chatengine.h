@@ -30,6 +30,7 @@ struct ChatTurnResult
     Status status = Status::Failed;
     QString error;
     bool recorded = false;
+    bool offline = false; // Redis was unreachable: the conversation is kept in memory for now
     QString sessionId;
     QString reply;
     bool escalated = false;

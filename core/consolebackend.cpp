@@ -284,6 +284,10 @@ void ConsoleBackend::sendMessage(const QString &text)
     connect(m_turn, &ChatTurn::replyDelta, this, &ConsoleBackend::replyDelta);
     connect(m_turn, &ChatTurn::finished, this, [this](const ChatTurnResult &r) {
         m_turn = nullptr;
+        if (r.offline)
+            emit redisStatus(tr("Redis unreachable: conversation kept in memory"), false);
+        else if (r.recorded && m_redis && m_redis->client)
+            emit redisStatus(m_redis->privateServer ? tr("Redis: private server") : tr("Redis: connected"), true);
         if (r.status == ChatTurnResult::Status::Answered)
             emit assistantStatus(tr("Assistant ready"), true);
         else if (r.status == ChatTurnResult::Status::AssistantFailed && r.llmError != LlmError::Kind::Cancelled)

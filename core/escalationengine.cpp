@@ -92,6 +92,7 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
         return out;
     }
     out.recorded = true;
+    out.offline = recorded->offline;
     out.status = TurnOutcome::Status::Recorded;
     out.dissatisfactionCount = recorded->dissatisfactionCount;
     out.escalated = recorded->escalated;

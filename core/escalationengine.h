@@ -27,6 +27,7 @@ struct TurnOutcome
     Status status = Status::Failed;
     QString error;
     bool recorded = false; // the message is in the session history
+    bool offline = false;  // Redis was unreachable: kept in memory, written back on reconnect
 
     QString sessionId;
     Detection detection;

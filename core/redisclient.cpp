@@ -3,6 +3,7 @@
 #include "logging.h"
 
 #include <QCryptographicHash>
+#include <QDeadlineTimer>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -82,6 +83,8 @@ void appendArgv(redisContext *c, const QList<QByteArray> &args)
 struct RedisClient::Private
 {
     std::unique_ptr<redisContext, ContextDeleter> context;
+    QDeadlineTimer nextReconnect{0};
+    int failedReconnects = 0;
 
     QString ioError() const
     {
@@ -162,6 +165,7 @@ Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &e
     redisSetTimeout(raw, timeout);
 
     std::unique_ptr<RedisClient> client(new RedisClient(std::move(d), endpoint));
+    client->m_timeoutMs = timeoutMs;
     if (!endpoint.password.isEmpty()) {
         if (auto r = client->command({"AUTH", endpoint.password.toUtf8()}); !r)
             return R::failure(QStringLiteral("Redis at %1 refused the password: %2").arg(endpoint.describe(), r.error()));
@@ -182,12 +186,34 @@ Result<RedisReply> RedisClient::command(const QList<QByteArray> &args)
     return replies.value().constFirst();
 }
 
+bool RedisClient::isConnected() const
+{
+    return d->context && !d->context->err;
+}
+
+bool RedisClient::reconnect()
+{
+    // Backoff between attempts: 250 ms doubling up to 10 s, so that a dead server costs little.
+    if (!d->nextReconnect.hasExpired())
+        return false;
+    auto fresh = connect(m_endpoint, m_timeoutMs);
+    if (!fresh) {
+        ++d->failedReconnects;
+        d->nextReconnect.setRemainingTime(std::min(10000, 250 << std::min(d->failedReconnects, 6)));
+        return false;
+    }
+    d->context = std::move(fresh.value()->d->context);
+    d->failedReconnects = 0;
+    qCInfo(lcRedis) << "reconnected to" << m_endpoint.describe();
+    return true;
+}
+
 Result<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &commands)
 {
     using R = Result<QList<RedisReply>>;
-    redisContext *c = d->context.get();
-    if (c->err)
+    if (d->context->err && !reconnect())
         return R::failure(d->ioError());
+    redisContext *c = d->context.get();
     for (const auto &args : commands)
         appendArgv(c, args);
     QList<RedisReply> out;

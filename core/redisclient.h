@@ -63,12 +63,17 @@ public:
     Result<RedisReply> eval(const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
 
     const RedisEndpoint &endpoint() const { return m_endpoint; }
+    // False after a connection failure, until a later command reconnects (with backoff).
+    bool isConnected() const;
 
 private:
     struct Private;
     explicit RedisClient(std::unique_ptr<Private> d, RedisEndpoint endpoint);
+    bool reconnect();
+
     std::unique_ptr<Private> d;
     RedisEndpoint m_endpoint;
+    int m_timeoutMs = 3000;
 };
 
 } // namespace LearnPulse

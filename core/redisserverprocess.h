@@ -33,6 +33,8 @@ public:
     // Starts the server and waits until it answers PING (at most `timeoutMs`).
     Status start(const Options &options, int timeoutMs = 10000);
     void stop();
+    // Starts again with the same options (same port, same data): the append-only file brings the data back.
+    Status restart(int timeoutMs = 10000) { return start(Options(m_options), timeoutMs); }
     bool isRunning() const;
 
     // redis://127.0.0.1:<port>/0 when TCP is on, otherwise unix://<socket>.

@@ -140,9 +140,17 @@ Result<SessionState> SessionStore::state(const QString &sessionId)
 {
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return Result<SessionState>::failure(valid.error());
+    (void)flushPending();
+    if (auto cached = m_cache.constFind(sessionId); cached != m_cache.constEnd() && (m_offline || !cached->pending.isEmpty()))
+        return cached->state;
     auto r = m_redis.command({"HGETALL", stateKey(sessionId)});
-    if (!r)
+    if (!r) {
+        if (connectionLost() && m_cache.contains(sessionId)) {
+            m_offline = true;
+            return m_cache.value(sessionId).state;
+        }
         return Result<SessionState>::failure(r.error());
+    }
     if (r->elements.isEmpty())
         return fail<SessionState>(QStringLiteral("LP_NO_SESSION"));
     QHash<QByteArray, QString> f;
@@ -159,6 +167,7 @@ Result<SessionState> SessionStore::state(const QString &sessionId)
         s.signalRules << group.split(QLatin1Char(','), Qt::SkipEmptyParts);
     s.created = QDateTime::fromString(f.value("created"), Qt::ISODateWithMs);
     s.updated = QDateTime::fromString(f.value("updated"), Qt::ISODateWithMs);
+    m_cache[sessionId].state = s;
     return s;
 }
 
@@ -167,9 +176,17 @@ Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
     using R = Result<QList<HistoryEntry>>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return R::failure(valid.error());
+    (void)flushPending();
+    if (auto cached = m_cache.constFind(sessionId); cached != m_cache.constEnd() && (m_offline || !cached->pending.isEmpty()))
+        return cached->history;
     auto r = m_redis.command({"LRANGE", historyKey(sessionId), "0", "-1"});
-    if (!r)
+    if (!r) {
+        if (connectionLost() && m_cache.contains(sessionId)) {
+            m_offline = true;
+            return m_cache.value(sessionId).history;
+        }
         return R::failure(r.error());
+    }
     QList<HistoryEntry> entries;
     entries.reserve(r->elements.size());
     for (const RedisReply &item : r->elements) {
@@ -178,6 +195,8 @@ Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
             return R::failure(entry.error());
         entries.append(std::move(entry).value());
     }
+    if (m_cache.contains(sessionId))
+        m_cache[sessionId].history = entries;
     return entries;
 }
 
@@ -193,8 +212,149 @@ Result<QStringList> SessionStore::sessionsOfUser(const QString &userId)
     return ids;
 }
 
+bool SessionStore::connectionLost() const
+{
+    return !m_redis.isConnected();
+}
+
+int SessionStore::pendingWrites() const
+{
+    int n = 0;
+    for (const Cached &c : m_cache)
+        n += int(c.pending.size());
+    return n;
+}
+
 Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
                                            const Detection *detection, bool forceEscalation)
+{
+    if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
+        return Result<RecordOutcome>::failure(valid.error());
+    (void)flushPending();
+    auto it = m_cache.find(sessionId);
+    if (it != m_cache.end() && (m_offline || !it->pending.isEmpty()))
+        return recordOffline(*it, userId, entry, detection, forceEscalation);
+    auto outcome = recordInRedis(sessionId, userId, entry, detection, forceEscalation);
+    if (outcome) {
+        remember(sessionId, entry, outcome.value());
+        return outcome;
+    }
+    if (connectionLost() && it != m_cache.end()) {
+        m_offline = true;
+        qCWarning(lcSession).noquote() << QStringLiteral("Redis unreachable: keeping session=%1 in memory").arg(sessionId);
+        return recordOffline(*it, userId, entry, detection, forceEscalation);
+    }
+    return outcome;
+}
+
+void SessionStore::remember(const QString &sessionId, const HistoryEntry &entry, const RecordOutcome &outcome)
+{
+    auto it = m_cache.find(sessionId);
+    if (it == m_cache.end()) {
+        // First message of this session in this process: keep a copy, so that an outage loses nothing.
+        auto s = state(sessionId);
+        auto h = history(sessionId);
+        if (s && h) {
+            m_cache[sessionId].state = s.value();
+            m_cache[sessionId].history = h.value();
+        }
+        return;
+    }
+    it->history.append(entry);
+    while (it->history.size() > m_config.historyCap)
+        it->history.removeFirst();
+    it->state.dissatisfactionCount = outcome.dissatisfactionCount;
+    it->state.escalated = outcome.escalated;
+    if (!outcome.ticketId.isEmpty())
+        it->state.ticketId = outcome.ticketId;
+    if (!outcome.reason.isEmpty())
+        it->state.escalationReason = outcome.reason;
+}
+
+Result<RecordOutcome> SessionStore::recordOffline(Cached &c, const QString &userId, const HistoryEntry &entry,
+                                                  const Detection *detection, bool forceEscalation)
+{
+    if (c.state.context.userId != userId)
+        return Result<RecordOutcome>::failure(explain(QStringLiteral("LP_FORBIDDEN")));
+    HistoryEntry e = entry;
+    if (!e.timestamp.isValid())
+        e.timestamp = QDateTime::currentDateTimeUtc();
+    c.pending.append({e, detection ? *detection : Detection{}, forceEscalation});
+    c.history.append(e);
+    while (c.history.size() > m_config.historyCap)
+        c.history.removeFirst();
+    RecordOutcome out;
+    out.offline = true;
+    if (detection && detection->dissatisfied) {
+        ++c.state.dissatisfactionCount;
+        c.state.signalRules << detection->rules;
+    }
+    // The same decision as the turn script, on what this process knows.
+    if (e.role == QLatin1String("teacher") && !c.state.escalated) {
+        QString reason;
+        if (c.state.ticketId.isEmpty() && !c.state.escalationReason.isEmpty())
+            reason = c.state.escalationReason;
+        else if (detection && detection->explicitRequest && (m_config.escalateOnExplicitRequest || forceEscalation))
+            reason = QStringLiteral("explicit");
+        else if (c.state.dissatisfactionCount >= m_config.escalationThreshold)
+            reason = QStringLiteral("threshold");
+        if (!reason.isEmpty()) {
+            c.state.escalated = true;
+            c.state.escalationReason = reason;
+            c.claimToken = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            out.claimed = true;
+            out.claimToken = c.claimToken;
+            out.reason = reason;
+        }
+    }
+    out.dissatisfactionCount = c.state.dissatisfactionCount;
+    out.escalated = c.state.escalated;
+    out.ticketId = c.state.ticketId;
+    out.historyLength = int(c.history.size());
+    return out;
+}
+
+Status SessionStore::flushPending()
+{
+    if (m_cache.isEmpty() || (!m_offline && pendingWrites() == 0))
+        return {};
+    if (!m_redis.isConnected() && !m_redis.command({"PING"}))
+        return Status::failure(QStringLiteral("Redis is still unreachable"));
+    m_offline = false; // from here on, finishEscalation and releaseClaim go to Redis
+    for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {
+        Cached &c = it.value();
+        while (!c.pending.isEmpty()) {
+            const Cached::Pending p = c.pending.constFirst();
+            auto written = recordInRedis(it.key(), c.state.context.userId, p.entry, &p.detection, p.force);
+            if (!written) {
+                m_offline = connectionLost();
+                return Status::failure(written.error()); // still down: keep the rest for the next time
+            }
+            c.pending.removeFirst();
+            if (written->claimed) {
+                // The write-back reached the point of escalation: the ticket opened offline is the one.
+                if (!c.localTicket.isEmpty())
+                    (void)finishEscalation(it.key(), written->claimToken, c.localTicket);
+                else
+                    (void)releaseClaim(it.key(), written->claimToken); // the next message opens it
+            }
+        }
+        if (!c.localTicket.isEmpty()) {
+            auto stored = finishEscalation(it.key(), QString(), c.localTicket);
+            if (!stored) {
+                m_offline = connectionLost();
+                return Status::failure(stored.error());
+            }
+            c.localTicket.clear();
+        }
+    }
+    m_offline = false;
+    qCInfo(lcSession) << "Redis reachable again: pending messages written back";
+    return {};
+}
+
+Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
+                                                  const Detection *detection, bool forceEscalation)
 {
     using R = Result<RecordOutcome>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
@@ -279,6 +439,8 @@ Result<bool> SessionStore::allowMessage(const QString &userId, int perMinute)
     const qint64 minute = QDateTime::currentSecsSinceEpoch() / 60;
     const QByteArray key = "lp:user:" + userId.toUtf8() + ":rate:" + QByteArray::number(minute);
     auto r = m_redis.pipeline({{"INCR", key}, {"EXPIRE", key, "120"}});
+    if (!r && connectionLost())
+        return true; // no shared counter while Redis is away; the conversation goes on
     if (!r)
         return Result<bool>::failure(r.error());
     return r->constFirst().integer <= perMinute;
@@ -287,14 +449,30 @@ Result<bool> SessionStore::allowMessage(const QString &userId, int perMinute)
 Result<QString> SessionStore::finishEscalation(const QString &sessionId, const QString &claimToken,
                                                const QString &ticketId)
 {
+    if (auto it = m_cache.find(sessionId); it != m_cache.end() && m_offline) {
+        if (it->state.ticketId.isEmpty())
+            it->state.ticketId = ticketId;
+        it->state.escalated = true;
+        it->localTicket = it->state.ticketId;
+        return it->state.ticketId;
+    }
     auto r = m_redis.eval(finishScript, {stateKey(sessionId)}, {claimToken.toUtf8(), ticketId.toUtf8()});
     if (!r)
         return fail<QString>(r.error());
+    if (auto it = m_cache.find(sessionId); it != m_cache.end()) {
+        it->state.ticketId = QString::fromUtf8(r->string);
+        it->state.escalated = true;
+    }
     return QString::fromUtf8(r->string);
 }
 
 Status SessionStore::releaseClaim(const QString &sessionId, const QString &claimToken)
 {
+    if (auto it = m_cache.find(sessionId); it != m_cache.end() && m_offline && it->claimToken == claimToken) {
+        if (it->state.ticketId.isEmpty())
+            it->state.escalated = false; // the reason stays: the next message retries
+        return {};
+    }
     auto r = m_redis.eval(releaseScript, {stateKey(sessionId)}, {claimToken.toUtf8()});
     if (!r)
         return Status::failure(explain(r.error()));

@@ -2,7 +2,10 @@
 
 #include "result.h"
 
+#include "detector.h"
+
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -56,6 +59,7 @@ struct RecordOutcome
     QString ticketId;
     QString reason;
     int historyLength = 0;
+    bool offline = false; // Redis was unreachable: recorded in memory, written back on reconnect
 };
 
 // Session state in Redis (DESIGN.md, "Session state"). Both keys of a session share the hash tag
@@ -99,10 +103,40 @@ public:
     // Gives a claim back when the ticket could not be created, so that the next message retries.
     Status releaseClaim(const QString &sessionId, const QString &claimToken);
 
+    // True while Redis is unreachable and sessions this store has seen are kept in memory.
+    bool isOffline() const { return m_offline; }
+    // Messages recorded in memory and not yet written back to Redis.
+    int pendingWrites() const;
+    // Writes back what was recorded while Redis was unreachable; done by every call once Redis answers.
+    Status flushPending();
 
 private:
+    // What this store knows of a session, so that a conversation survives a Redis outage.
+    struct Cached
+    {
+        SessionState state;
+        QList<HistoryEntry> history;
+        struct Pending
+        {
+            HistoryEntry entry;
+            Detection detection;
+            bool force = false;
+        };
+        QList<Pending> pending;
+        QString localTicket; // a ticket opened while offline, stored in Redis on reconnect
+        QString claimToken;
+    };
+    bool connectionLost() const;
+    void remember(const QString &sessionId, const HistoryEntry &entry, const RecordOutcome &outcome);
+    Result<RecordOutcome> recordOffline(Cached &cached, const QString &userId, const HistoryEntry &entry,
+                                        const Detection *detection, bool forceEscalation);
+    Result<RecordOutcome> recordInRedis(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
+                                        const Detection *detection, bool forceEscalation);
+
     RedisClient &m_redis;
     const Config &m_config;
+    QHash<QString, Cached> m_cache;
+    bool m_offline = false;
 };
 
 } // namespace LearnPulse

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "outbox.h"
 #include "result.h"
 
 #include <QDateTime>
@@ -14,7 +15,6 @@ namespace LearnPulse {
 
 class Database;
 struct Actor;
-struct OutboxItem;
 
 // One row of the ticket index.
 struct TicketRecord

@@ -11,6 +11,7 @@ packages=(
     libhiredis-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev
     redis-server python3 python3-aiosmtpd
     xvfb xauth
+    clang libclang-rt-14-dev
 )
 
 missing=()

@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a full test run: installs what is missing, builds,
-# and runs every test with CTest. Extra arguments go to ctest (e.g. -R tst_detector).
+# and runs every test with CTest twice: a normal build (./build, with the libFuzzer targets) and a
+# build with AddressSanitizer and UndefinedBehaviorSanitizer (./build-asan). Extra arguments go to
+# ctest (e.g. -R tst_detector); LEARNPULSE_SKIP_SANITIZED=1 runs the normal build only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${LEARNPULSE_BUILD_DIR:-$root/build}
+jobs=${LEARNPULSE_JOBS:-$(nproc)}
 
-"$root/scripts/build.sh"
-cd "$build_dir"
-ctest --output-on-failure --no-tests=error -j "${LEARNPULSE_JOBS:-$(nproc)}" "$@"
+echo "== normal build"
+LEARNPULSE_BUILD_DIR="$root/build" "$root/scripts/build.sh"
+(cd "$root/build" && ctest --output-on-failure --no-tests=error -j "$jobs" "$@")
+
+if [[ ${LEARNPULSE_SKIP_SANITIZED:-0} != 1 ]]; then
+    echo "== AddressSanitizer and UndefinedBehaviorSanitizer build"
+    # Debug (-O0): sanitizer builds compile much faster unoptimised, and report more precisely.
+    LEARNPULSE_BUILD_DIR="$root/build-asan" LEARNPULSE_BUILD_TYPE=Debug \
+        LEARNPULSE_CMAKE_ARGS="-DLEARNPULSE_SANITIZE=ON -DLEARNPULSE_FUZZ=OFF" "$root/scripts/build.sh"
+    (cd "$root/build-asan" && ctest --output-on-failure --no-tests=error -j "$jobs" "$@")
+fi

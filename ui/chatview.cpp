@@ -96,6 +96,15 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     m_log->setFocusPolicy(Qt::StrongFocus);
     layout->addWidget(m_log, 1);
 
+    m_offline = new QLabel(tr("Redis is not reachable: this conversation is kept in this window's memory and saved "
+                              "when Redis is back. Support can still be contacted."),
+                           this);
+    m_offline->setObjectName(QStringLiteral("offlineWarning"));
+    m_offline->setWordWrap(true);
+    m_offline->setStyleSheet(QStringLiteral("color: #8a5a00; font-weight: 600;"));
+    m_offline->hide();
+    layout->addWidget(m_offline);
+
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("chatError"));
     m_error->setWordWrap(true);
@@ -239,6 +248,8 @@ void ChatView::finishTurn(const ChatTurnResult &result)
     }
     if (result.escalated && !result.ticketId.isEmpty())
         showBanner(result.ticketId);
+    if (result.recorded)
+        m_offline->setVisible(result.offline);
     setSending(false);
     render();
 }

@@ -82,6 +82,7 @@ private:
     QLabel *m_bannerText;
     QTextBrowser *m_log;
     QLabel *m_error;
+    QLabel *m_offline;
     MessageEdit *m_input;
     QLabel *m_counter;
     QPushButton *m_send;

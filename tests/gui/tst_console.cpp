@@ -8,6 +8,7 @@
 #include "tickettablemodel.h"
 
 #include <QDialog>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -42,6 +43,7 @@ private slots:
     void supportOpensATicketSearchesAndSeesNewOnes();
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
+    void hungAssistantNeverFreezesTheWindow();
 
 private:
     void addAccount(const QString &email, Role role);
@@ -376,6 +378,38 @@ void TestConsole::adminEditsSettingsWithSecretsMasked()
                              10000);
     QCOMPARE(QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("llm/api_key")).toString(),
              QStringLiteral("sk-very-secret")); // an empty secret field keeps the stored one
+}
+
+void TestConsole::hungAssistantNeverFreezesTheWindow()
+{
+    qputenv("LLM_MODEL", "stall"); // the server accepts the request and then says nothing
+    addAccount(QStringLiteral("hana@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("hana@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QVERIFY(chat->isSending());
+    // The window keeps handling events while the assistant hangs: a 50 ms timer fires on time.
+    for (int i = 0; i < 5; ++i) {
+        QElapsedTimer t;
+        t.start();
+        QTest::qWait(50);
+        QVERIFY2(t.elapsed() < 500, qPrintable(QString::number(t.elapsed())));
+        QVERIFY(chat->isSending());
+    }
+    auto *stop = chat->findChild<QPushButton *>(QStringLiteral("stopButton"));
+    QVERIFY(stop->isVisible());
+    QTest::mouseClick(stop, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 3000);
+    auto *error = chat->findChild<QLabel *>(QStringLiteral("chatError"));
+    QVERIFY(error->isVisible());
+    QVERIFY2(error->text().contains(QLatin1String("cancelled")), qPrintable(error->text()));
+    QVERIFY(chat->conversationText().contains(QLatin1String("How is Aisha doing?"))); // recorded, still shown
+    qputenv("LLM_MODEL", "normal");
 }
 
 QTEST_MAIN(TestConsole)

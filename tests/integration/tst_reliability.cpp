@@ -31,6 +31,7 @@ private slots:
     void killedDuringTicketCreationLeavesNoneOrAComplete();
     void reconciliationFlagsAndIndexes();
     void transcriptReaderRefusesForgeries();
+    void redisOutageLosesNothingAndEscalatesOnce();
     void fullOrReadOnlyDiskLosesNothing_data();
     void fullOrReadOnlyDiskLosesNothing();
 
@@ -225,6 +226,54 @@ void TestReliability::transcriptReaderRefusesForgeries()
                                                 "Session: bbbbbbbb-0000-4000-8000-000000000000\n")));
     QVERIFY(!TranscriptReader::parse(QByteArray("LearnPulse support ticket\n\xff\xfe")));
     QVERIFY(!TranscriptReader::parse(QByteArray(TranscriptReader::maxBytes + 1, 'x')));
+}
+
+void TestReliability::redisOutageLosesNothingAndEscalatesOnce()
+{
+    EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    auto send = [&](const QString &text) { return engine.handleTeacherMessage(m_teacher, m_session, text); };
+    QCOMPARE(send(QStringLiteral("How is Omar doing?")).status, TurnOutcome::Status::Recorded);
+    const TurnOutcome first = send(QStringLiteral("This is wrong"));
+    QVERIFY(!first.offline);
+    QCOMPARE(first.dissatisfactionCount, 1);
+
+    m_fx->redis.server().stop(); // Redis goes away mid-session
+    const TurnOutcome second = send(QStringLiteral("Still not clear"));
+    QCOMPARE(second.status, TurnOutcome::Status::Recorded);
+    QVERIFY(second.offline);
+    QCOMPARE(second.dissatisfactionCount, 2);
+    const TurnOutcome third = send(QStringLiteral("Useless, xylophone"));
+    QVERIFY(third.offline);
+    QVERIFY2(third.newlyEscalated, qPrintable(third.error)); // escalation works without Redis
+    QCOMPARE(ticketRows(), 1);
+    QFile f(third.ticket->conversationFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray transcript = f.readAll();
+    for (const char *text : {"How is Omar doing?", "This is wrong", "Still not clear", "Useless, xylophone"})
+        QVERIFY2(transcript.contains(text), text);
+    QCOMPARE(send(QStringLiteral("Hello?")).ticketId, third.ticketId);
+    QVERIFY(m_fx->sessions->pendingWrites() > 0);
+
+    QVERIFY(m_fx->redis.server().restart()); // back, with its append-only data
+    QTRY_VERIFY_WITH_TIMEOUT(m_fx->sessions->flushPending().ok(), 15000);
+    const TurnOutcome after = send(QStringLiteral("Thanks"));
+    QVERIFY(!after.offline);
+    QCOMPARE(m_fx->sessions->pendingWrites(), 0);
+
+    // Everything written back: no message lost, counts merged, still exactly one ticket.
+    auto redis = m_fx->redis.client();
+    QStringList contents;
+    const auto stored = redis->command({"LRANGE", SessionStore::historyKey(m_session), "0", "-1"});
+    QVERIFY(stored);
+    for (const RedisReply &item : stored->elements)
+        contents << HistoryEntry::fromJson(item.string)->content;
+    QCOMPARE(contents, (QStringList{QStringLiteral("How is Omar doing?"), QStringLiteral("This is wrong"),
+                                    QStringLiteral("Still not clear"), QStringLiteral("Useless, xylophone"),
+                                    QStringLiteral("Hello?"), QStringLiteral("Thanks")}));
+    QCOMPARE(redis->command({"HGET", SessionStore::stateKey(m_session), "dissatisfaction_count"})->string, QByteArray("3"));
+    QCOMPARE(redis->command({"HGET", SessionStore::stateKey(m_session), "ticket_id"})->string, third.ticketId.toUtf8());
+    QCOMPARE(ticketRows(), 1);
+    QCOMPARE(ticketFiles().size(), 1);
 }
 
 void TestReliability::fullOrReadOnlyDiskLosesNothing_data()
