@@ -91,15 +91,20 @@ Result<QStringList> PrivacyService::userIdsFor(const QString &email)
     return ids;
 }
 
+Result<QStringList> PrivacyService::subject(const Actor &actor, Permission permission, const QString &email)
+{
+    if (const QString refused = refusal(actor, permission); !refused.isEmpty())
+        return Result<QStringList>::failure(refused);
+    if (auto valid = AccountStore::validateEmail(email); !valid)
+        return Result<QStringList>::failure(valid.error());
+    return userIdsFor(email);
+}
+
 Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &rawEmail)
 {
     using R = Result<ErasureReport>;
-    if (const QString refused = refusal(actor, Permission::EraseData); !refused.isEmpty())
-        return R::failure(refused);
     const QString email = rawEmail.trimmed();
-    if (auto valid = AccountStore::validateEmail(email); !valid)
-        return R::failure(valid.error());
-    auto ids = userIdsFor(email);
+    auto ids = subject(actor, Permission::EraseData, email);
     if (!ids)
         return R::failure(ids.error());
     auto conn = m_db->connection();
@@ -242,12 +247,8 @@ Status PrivacyService::scrubDatabase()
 Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString &rawEmail, const QString &directory)
 {
     using R = Result<QJsonObject>;
-    if (const QString refused = refusal(actor, Permission::ExportData); !refused.isEmpty())
-        return R::failure(refused);
     const QString email = rawEmail.trimmed();
-    if (auto valid = AccountStore::validateEmail(email); !valid)
-        return R::failure(valid.error());
-    auto ids = userIdsFor(email);
+    auto ids = subject(actor, Permission::ExportData, email);
     if (!ids)
         return R::failure(ids.error());
     if (!QDir().mkpath(directory + QStringLiteral("/tickets")))

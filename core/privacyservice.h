@@ -14,6 +14,7 @@ class Database;
 class RedisClient;
 struct Actor;
 struct Config;
+enum class Permission;
 
 // What an erasure removed (DESIGN.md, "Users": an admin erases all data of one person).
 struct ErasureReport
@@ -49,6 +50,8 @@ public:
 
 private:
     Result<QStringList> userIdsFor(const QString &email);
+    // The checks both erase and export begin with: permission, a valid address; then the person's ids.
+    Result<QStringList> subject(const Actor &actor, Permission permission, const QString &email);
     Status scrubDatabase();
 
     const Config &m_config;
