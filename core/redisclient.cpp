@@ -214,6 +214,7 @@ Result<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &
     if (d->context->err && !reconnect())
         return R::failure(d->ioError());
     redisContext *c = d->context.get();
+    ++m_roundTrips;
     for (const auto &args : commands)
         appendArgv(c, args);
     QList<RedisReply> out;

@@ -65,6 +65,8 @@ public:
     const RedisEndpoint &endpoint() const { return m_endpoint; }
     // False after a connection failure, until a later command reconnects (with backoff).
     bool isConnected() const;
+    // Round trips made so far (a pipeline is one): for benchmarks and tests of the turn's cost.
+    qint64 roundTrips() const { return m_roundTrips; }
 
 private:
     struct Private;
@@ -74,6 +76,7 @@ private:
     std::unique_ptr<Private> d;
     RedisEndpoint m_endpoint;
     int m_timeoutMs = 3000;
+    qint64 m_roundTrips = 0;
 };
 
 } // namespace LearnPulse
