@@ -266,6 +266,11 @@ void ConsoleBackend::updateContext(const SessionContext &context)
 
 void ConsoleBackend::sendMessage(const QString &text)
 {
+    startTurn(text, false);
+}
+
+void ConsoleBackend::startTurn(const QString &text, bool support)
+{
     if (!m_signedIn || m_sessionId.isEmpty())
         return;
     if (m_turn) {
@@ -279,8 +284,7 @@ void ConsoleBackend::sendMessage(const QString &text)
         emit turnFinished(r);
         return;
     }
-    const bool support = text.isNull();
-    m_turn = m_chat->send(m_account, m_sessionId, support ? tr("I would like to contact support.") : text, support);
+    m_turn = m_chat->send(m_account, m_sessionId, text, support);
     connect(m_turn, &ChatTurn::replyDelta, this, &ConsoleBackend::replyDelta);
     connect(m_turn, &ChatTurn::finished, this, [this](const ChatTurnResult &r) {
         m_turn = nullptr;
@@ -306,7 +310,8 @@ void ConsoleBackend::sendMessage(const QString &text)
 
 void ConsoleBackend::contactSupport()
 {
-    sendMessage(QString());
+    // The same words the chat pane shows for the button press.
+    startTurn(tr("I would like to contact support."), true);
 }
 
 void ConsoleBackend::stopReply()

@@ -95,6 +95,7 @@ signals:
 
 private:
     bool ensureRedis();
+    void startTurn(const QString &text, bool supportRequested);
     Actor actor() const { return m_account.actor(); }
 
     QString m_dataDirOption;

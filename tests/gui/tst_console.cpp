@@ -44,6 +44,7 @@ private slots:
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
     void hungAssistantNeverFreezesTheWindow();
+    void contactSupportButtonOpensATicketAtOnce();
 
 private:
     void addAccount(const QString &email, Role role);
@@ -410,6 +411,29 @@ void TestConsole::hungAssistantNeverFreezesTheWindow()
     QVERIFY2(error->text().contains(QLatin1String("cancelled")), qPrintable(error->text()));
     QVERIFY(chat->conversationText().contains(QLatin1String("How is Aisha doing?"))); // recorded, still shown
     qputenv("LLM_MODEL", "normal");
+}
+
+void TestConsole::contactSupportButtonOpensATicketAtOnce()
+{
+    addAccount(QStringLiteral("ivy@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("ivy@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    const qsizetype llmCalls = m_llm.requests().size();
+    auto *support = chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"));
+    QTRY_VERIFY(support->isEnabled());
+    QTest::mouseClick(support, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 10000);
+    QVERIFY(chat->findChild<QWidget *>(QStringLiteral("escalationBanner"))->isVisible());
+    QVERIFY(chat->conversationText().contains(chat->ticketId()));
+    QCOMPARE(m_llm.requests().size(), llmCalls); // the application answered, not the model
+    TicketStore store(m_db);
+    auto ticket = store.findBySession(chat->sessionId());
+    QVERIFY(ticket);
+    QCOMPARE(ticket->summary, QStringLiteral("Teacher asked for support"));
+    QVERIFY(ticket->rules.contains(QStringLiteral("contact_support_button")));
 }
 
 QTEST_MAIN(TestConsole)
