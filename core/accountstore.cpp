@@ -33,6 +33,19 @@ Result<QByteArray> hashPassword(const QByteArray &password)
 
 const QString columns = QStringLiteral("id, email, display_name, role, password_hash IS NOT NULL, created");
 
+// The account on the current row of a query that selected `columns`.
+Account accountFrom(const QSqlQuery &q)
+{
+    Account a;
+    a.id = q.value(0).toString();
+    a.email = q.value(1).toString();
+    a.displayName = q.value(2).toString();
+    a.role = roleFromName(q.value(3).toString()).value_or(Role::Teacher);
+    a.canSignIn = q.value(4).toBool();
+    a.created = QDateTime::fromString(q.value(5).toString(), Qt::ISODate);
+    return a;
+}
+
 } // namespace
 
 Actor Account::actor() const
@@ -126,14 +139,7 @@ Result<Account> AccountStore::findBy(const QString &column, const QString &value
         return Result<Account>::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
     if (!q.next())
         return Result<Account>::failure(QStringLiteral("No account for %1.").arg(value));
-    Account a;
-    a.id = q.value(0).toString();
-    a.email = q.value(1).toString();
-    a.displayName = q.value(2).toString();
-    a.role = roleFromName(q.value(3).toString()).value_or(Role::Teacher);
-    a.canSignIn = q.value(4).toBool();
-    a.created = QDateTime::fromString(q.value(5).toString(), Qt::ISODate);
-    return a;
+    return accountFrom(q);
 }
 
 Result<Account> AccountStore::findByEmail(const QString &email)
@@ -212,14 +218,7 @@ Result<QList<Account>> AccountStore::list(const Actor &actor)
         return R::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
     QList<Account> out;
     while (q.next()) {
-        Account a;
-        a.id = q.value(0).toString();
-        a.email = q.value(1).toString();
-        a.displayName = q.value(2).toString();
-        a.role = roleFromName(q.value(3).toString()).value_or(Role::Teacher);
-        a.canSignIn = q.value(4).toBool();
-        a.created = QDateTime::fromString(q.value(5).toString(), Qt::ISODate);
-        out << a;
+        out << accountFrom(q);
     }
     return out;
 }

@@ -133,6 +133,22 @@ Result<Context> openContext(const Invocation &inv, bool needDatabase)
     return ctx;
 }
 
+// The start of every command that takes no arguments: parse, refuse arguments, open the index.
+// Returns the exit code to stop with, or nothing when `ctx` is ready.
+std::optional<int> openWithoutArguments(Invocation &inv, const QStringList &args, const QString &command,
+                                        std::optional<Context> &ctx)
+{
+    if (auto code = parse(inv, args, {}))
+        return code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("%1 takes no arguments").arg(command));
+    auto opened = openContext(inv, true);
+    if (!opened)
+        return fail(exitError, opened.error());
+    ctx = std::move(opened).value();
+    return std::nullopt;
+}
+
 QJsonObject detectionJson(const QString &text, const Detection &d)
 {
     return QJsonObject{{QStringLiteral("text"), text},
@@ -371,13 +387,9 @@ int cmdPrivacy(const QStringList &args, bool erase)
 int cmdAudit(const QStringList &args)
 {
     Invocation inv;
-    if (auto code = parse(inv, args, {}))
+    std::optional<Context> ctx;
+    if (auto code = openWithoutArguments(inv, args, QStringLiteral("audit"), ctx))
         return *code;
-    if (!inv.positional.isEmpty())
-        return usage(QStringLiteral("audit takes no arguments"));
-    auto ctx = openContext(inv, true);
-    if (!ctx)
-        return fail(exitError, ctx.error());
     auto entries = ctx->db->auditEntries(Actor::commandLine(), 100000);
     if (!entries)
         return fail(exitError, entries.error());
@@ -398,13 +410,9 @@ int cmdAudit(const QStringList &args)
 int cmdOutboxList(const QStringList &args)
 {
     Invocation inv;
-    if (auto code = parse(inv, args, {}))
+    std::optional<Context> ctx;
+    if (auto code = openWithoutArguments(inv, args, QStringLiteral("outbox list"), ctx))
         return *code;
-    if (!inv.positional.isEmpty())
-        return usage(QStringLiteral("outbox list takes no arguments"));
-    auto ctx = openContext(inv, true);
-    if (!ctx)
-        return fail(exitError, ctx.error());
     Outbox outbox(ctx->db, ctx->config);
     auto entries = outbox.list();
     if (!entries)
@@ -428,13 +436,9 @@ int cmdOutboxList(const QStringList &args)
 int cmdOutboxRetry(const QStringList &args)
 {
     Invocation inv;
-    if (auto code = parse(inv, args, {}))
+    std::optional<Context> ctx;
+    if (auto code = openWithoutArguments(inv, args, QStringLiteral("outbox retry"), ctx))
         return *code;
-    if (!inv.positional.isEmpty())
-        return usage(QStringLiteral("outbox retry takes no arguments"));
-    auto ctx = openContext(inv, true);
-    if (!ctx)
-        return fail(exitError, ctx.error());
     Outbox outbox(ctx->db, ctx->config);
     auto reset = outbox.retryAll();
     if (!reset)
