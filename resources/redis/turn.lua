@@ -5,10 +5,13 @@
 --       9 escalate on explicit request (0/1), 10 now (ISO 8601), 11 now (epoch seconds),
 --       12 claim token, 13 rule names (comma-separated), 14 seconds after which an unfinished claim lapses
 -- Returns {dissatisfaction_count, claimed (0/1), escalated (0/1), ticket_id, history length, reason}.
-if redis.call('EXISTS', KEYS[1]) == 0 then
+-- One read of every field the decision needs (a missing hash reads as all nil).
+local f = redis.call('HMGET', KEYS[1], 'user_id', 'dissatisfaction_count', 'escalated', 'ticket_id',
+                     'escalation_reason', 'claimed_at', 'signals')
+if not f[1] then
   return redis.error_reply('LP_NO_SESSION no such session, or it expired')
 end
-if redis.call('HGET', KEYS[1], 'user_id') ~= ARGV[1] then
+if f[1] ~= ARGV[1] then
   return redis.error_reply('LP_FORBIDDEN the session belongs to another user')
 end
 
@@ -19,25 +22,29 @@ if len > cap then
   len = cap
 end
 
-local count = tonumber(redis.call('HGET', KEYS[1], 'dissatisfaction_count') or '0')
+local count = tonumber(f[2] or '0')
+local updates = {'updated', ARGV[10]}
 if ARGV[4] == '1' then
-  count = redis.call('HINCRBY', KEYS[1], 'dissatisfaction_count', 1)
-  local signals = redis.call('HGET', KEYS[1], 'signals')
+  count = count + 1
+  local signals = f[7]
   if signals and signals ~= '' then
     signals = signals .. ';' .. ARGV[13]
   else
     signals = ARGV[13]
   end
-  redis.call('HSET', KEYS[1], 'signals', signals)
+  table.insert(updates, 'dissatisfaction_count')
+  table.insert(updates, tostring(count))
+  table.insert(updates, 'signals')
+  table.insert(updates, signals)
 end
 
-local escalated = redis.call('HGET', KEYS[1], 'escalated') == '1'
-local ticket = redis.call('HGET', KEYS[1], 'ticket_id') or ''
-local pendingReason = redis.call('HGET', KEYS[1], 'escalation_reason') or ''
+local escalated = f[3] == '1'
+local ticket = f[4] or ''
+local pendingReason = f[5] or ''
 local now = tonumber(ARGV[11])
 if escalated and ticket == '' then
   -- A claim whose owner died before it stored a ticket lapses, so that no escalation is lost.
-  local claimedAt = tonumber(redis.call('HGET', KEYS[1], 'claimed_at') or '0')
+  local claimedAt = tonumber(f[6] or '0')
   if now - claimedAt >= tonumber(ARGV[14]) then
     escalated = false
   end
@@ -56,14 +63,16 @@ if ARGV[2] == 'teacher' and not escalated then
     reason = 'threshold'
   end
   if reason ~= '' then
-    redis.call('HSET', KEYS[1], 'escalated', '1', 'claim', ARGV[12], 'claimed_at', ARGV[11],
-               'escalation_reason', reason)
+    for _, v in ipairs({'escalated', '1', 'claim', ARGV[12], 'claimed_at', ARGV[11], 'escalation_reason', reason}) do
+      table.insert(updates, v)
+    end
     claimed = 1
     escalated = true
   end
 end
 
-redis.call('HSET', KEYS[1], 'updated', ARGV[10])
+-- Every change to the state hash in one command.
+redis.call('HSET', KEYS[1], unpack(updates))
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 redis.call('EXPIRE', KEYS[2], ARGV[8])
 return {count, claimed, escalated and 1 or 0, ticket, len, reason}
