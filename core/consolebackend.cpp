@@ -163,7 +163,14 @@ bool ConsoleBackend::ensureRedis()
     }
     m_redis = std::make_unique<RedisConnection>(std::move(connected).value());
     m_sessions = std::make_unique<SessionStore>(*m_redis->client, m_config);
-    m_escalation = std::make_unique<EscalationEngine>(m_config, Detector::builtin(), *m_sessions, *m_ticketService);
+    if (!m_detector) {
+        // The admin's rules file, as in learnpulsectl; a broken one is reported and the built-in rules used.
+        const DetectorLoadResult rules = Detector::withOverride(m_config.rulesOverrideFile());
+        m_detector = rules.detector ? rules.detector : Detector::withOverride(QString()).detector;
+        if (!rules.detector)
+            emit operationFinished(tr("Load the detector rules"), rules.error + tr(" The built-in rules are used."));
+    }
+    m_escalation = std::make_unique<EscalationEngine>(m_config, *m_detector, *m_sessions, *m_ticketService);
     delete m_chat;
     m_chat = new ChatEngine(m_config, *m_escalation, *m_sessions, *m_llm, this);
     delete m_subscriber;

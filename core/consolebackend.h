@@ -107,6 +107,7 @@ private:
     std::unique_ptr<TicketService> m_ticketService;
     std::unique_ptr<AccountStore> m_accounts;
     std::unique_ptr<Outbox> m_outbox;
+    std::shared_ptr<const Detector> m_detector;
     std::unique_ptr<EscalationEngine> m_escalation;
     LlmClient *m_llm = nullptr;
     ChatEngine *m_chat = nullptr;

@@ -57,15 +57,31 @@ QString stringField(const QJsonObject &o, const char *key)
 
 } // namespace
 
-const Detector &Detector::builtin()
+namespace {
+
+std::shared_ptr<const Detector> builtinInstance()
 {
     static const std::shared_ptr<const Detector> instance = [] {
-        auto result = fromFile(QStringLiteral(":/rules/detector-rules.json"));
+        auto result = Detector::fromFile(QStringLiteral(":/rules/detector-rules.json"));
         if (!result.detector)
             qFatal("built-in detector rules are broken: %s", qPrintable(result.error));
         return result.detector;
     }();
-    return *instance;
+    return instance;
+}
+
+} // namespace
+
+const Detector &Detector::builtin()
+{
+    return *builtinInstance();
+}
+
+DetectorLoadResult Detector::withOverride(const QString &overrideFile)
+{
+    if (!QFile::exists(overrideFile))
+        return {builtinInstance(), QString()};
+    return fromFile(overrideFile);
 }
 
 DetectorLoadResult Detector::fromFile(const QString &path)

@@ -33,6 +33,8 @@ public:
     // Loads rules from a JSON file with the same shape as the built-in resource.
     static DetectorLoadResult fromFile(const QString &path);
     static DetectorLoadResult fromJson(const QByteArray &json, const QString &origin);
+    // The admin's rules file when it exists (a broken one is an error), the built-in rules otherwise.
+    static DetectorLoadResult withOverride(const QString &overrideFile);
 
     Detection detect(const QString &text) const;
 

@@ -50,6 +50,29 @@ struct TicketFiles
     QStringList files;
 };
 
+// Deletes the index rows of `ids` (full-text entries, outbox entries, tickets) inside the caller's
+// transaction; adds what it removed to the counters given. False on the first failure.
+bool deleteTicketRows(QSqlQuery &q, const QStringList &ids, int *outboxCount, int *ticketCount)
+{
+    if (ids.isEmpty())
+        return true;
+    const std::pair<QString, int *> statements[] = {
+        {QStringLiteral("DELETE FROM tickets_fts WHERE ticket_id IN (%1)"), nullptr},
+        {QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"), outboxCount},
+        {QStringLiteral("DELETE FROM tickets WHERE id IN (%1)"), ticketCount},
+    };
+    for (const auto &[sql, count] : statements) {
+        q.prepare(sql.arg(placeholders(ids.size())));
+        for (const QString &id : ids)
+            q.addBindValue(id);
+        if (!q.exec())
+            return false;
+        if (count)
+            *count += q.numRowsAffected();
+    }
+    return true;
+}
+
 } // namespace
 
 QJsonObject ErasureReport::toJson() const
@@ -196,21 +219,15 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     // 3. Database rows, all in one transaction.
     if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
         return R::failure(QStringLiteral("Cannot lock the index: %1").arg(Database::errorOf(q)));
-    bool ok = true;
-    auto run = [&](const QString &sql, const QStringList &values, int *count) {
-        if (!ok || values.isEmpty())
-            return;
-        q.prepare(sql.arg(placeholders(values.size())));
-        for (const QString &v : values)
-            q.addBindValue(v);
+    bool ok = deleteTicketRows(q, tickets.ids, &report.outboxEntries, &report.tickets);
+    if (ok && !ids->isEmpty()) {
+        q.prepare(QStringLiteral("DELETE FROM users WHERE id IN (%1)").arg(placeholders(ids->size())));
+        for (const QString &id : ids.value())
+            q.addBindValue(id);
         ok = q.exec();
-        if (ok && count)
-            *count += q.numRowsAffected();
-    };
-    run(QStringLiteral("DELETE FROM tickets_fts WHERE ticket_id IN (%1)"), tickets.ids, nullptr);
-    run(QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"), tickets.ids, &report.outboxEntries);
-    run(QStringLiteral("DELETE FROM tickets WHERE id IN (%1)"), tickets.ids, &report.tickets);
-    run(QStringLiteral("DELETE FROM users WHERE id IN (%1)"), ids.value(), &report.accounts);
+        if (ok)
+            report.accounts += q.numRowsAffected();
+    }
     if (!ok || !q.exec(QStringLiteral("COMMIT"))) {
         const QString error = Database::errorOf(q);
         q.exec(QStringLiteral("ROLLBACK"));
@@ -350,15 +367,7 @@ Result<int> PrivacyService::applyRetention(const Actor &actor, int days)
         QFile::remove(f);
     if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
         return Result<int>::failure(Database::errorOf(q));
-    bool ok = true;
-    for (const QString &sql : {QStringLiteral("DELETE FROM tickets_fts WHERE ticket_id IN (%1)"),
-                               QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"),
-                               QStringLiteral("DELETE FROM tickets WHERE id IN (%1)")}) {
-        q.prepare(sql.arg(placeholders(old.ids.size())));
-        for (const QString &id : std::as_const(old.ids))
-            q.addBindValue(id);
-        ok = ok && q.exec();
-    }
+    const bool ok = deleteTicketRows(q, old.ids, nullptr, nullptr);
     if (!ok || !q.exec(QStringLiteral("COMMIT"))) {
         const QString error = Database::errorOf(q);
         q.exec(QStringLiteral("ROLLBACK"));

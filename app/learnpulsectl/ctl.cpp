@@ -17,7 +17,6 @@
 #include <QCommandLineParser>
 #include <QEventLoop>
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -166,14 +165,10 @@ int cmdDetect(const QStringList &args)
     if (!ctx)
         return fail(exitError, ctx.error());
 
-    std::shared_ptr<const Detector> custom;
-    if (QFileInfo::exists(ctx->config.rulesOverrideFile())) {
-        auto loaded = Detector::fromFile(ctx->config.rulesOverrideFile());
-        if (!loaded.detector)
-            return fail(exitError, loaded.error);
-        custom = loaded.detector;
-    }
-    const Detector &detector = custom ? *custom : Detector::builtin();
+    const DetectorLoadResult rules = Detector::withOverride(ctx->config.rulesOverrideFile());
+    if (!rules.detector)
+        return fail(exitError, rules.error);
+    const Detector &detector = *rules.detector;
 
     auto report = [&](const QString &text) {
         const Detection d = detector.detect(text);
@@ -269,14 +264,10 @@ int cmdChat(const QStringList &args)
 
     auto store = std::make_shared<TicketStore>(ctx->db);
     TicketService tickets(ctx->config, store);
-    std::shared_ptr<const Detector> custom;
-    if (QFileInfo::exists(ctx->config.rulesOverrideFile())) {
-        auto loaded = Detector::fromFile(ctx->config.rulesOverrideFile());
-        if (!loaded.detector)
-            return fail(exitError, loaded.error);
-        custom = loaded.detector;
-    }
-    EscalationEngine escalation(ctx->config, custom ? *custom : Detector::builtin(), sessions, tickets);
+    const DetectorLoadResult rules = Detector::withOverride(ctx->config.rulesOverrideFile());
+    if (!rules.detector)
+        return fail(exitError, rules.error);
+    EscalationEngine escalation(ctx->config, *rules.detector, sessions, tickets);
     LlmClient llm(LlmSettings::fromConfig(ctx->config));
     ChatEngine engine(ctx->config, escalation, sessions, llm);
 

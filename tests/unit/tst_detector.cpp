@@ -54,6 +54,7 @@ private slots:
     void remarksAboutOthersAreNotSignals();
     void reportsRuleNamesOnce();
     void overrideFileReplacesBuiltinRules();
+    void withOverrideFallsBackOnlyWhenThereIsNoFile();
     void brokenOverrideFilesAreRefused_data();
     void brokenOverrideFilesAreRefused();
 };
@@ -211,6 +212,22 @@ void TestDetector::overrideFileReplacesBuiltinRules()
     const Detection d = loaded.detector->detect(QStringLiteral("Meh."));
     QVERIFY(d.dissatisfied);
     QCOMPARE(d.rules, QStringList{QStringLiteral("school_slang")});
+}
+
+void TestDetector::withOverrideFallsBackOnlyWhenThereIsNoFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("detector-rules.json"));
+    auto builtin = Detector::withOverride(path);
+    QVERIFY(builtin.detector);
+    QCOMPARE(builtin.detector.get(), &Detector::builtin());
+    QFile broken(path);
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("{ nope");
+    broken.close();
+    auto refused = Detector::withOverride(path);
+    QVERIFY(!refused.detector);
+    QVERIFY(refused.error.contains(QLatin1String("not valid JSON")));
 }
 
 void TestDetector::brokenOverrideFilesAreRefused_data()
