@@ -1,11 +1,14 @@
 #include "detector.h"
 
+#include "detectortext.h"
 #include "logging.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <algorithm>
 
 namespace LearnPulse {
 
@@ -25,23 +28,21 @@ const QRegularExpression &quotedSpan()
     return re;
 }
 
-const QRegularExpression &wordToken()
+bool isApostropheVariant(QChar c, bool orStraight = false)
 {
-    static const QRegularExpression re(QStringLiteral("[\\p{L}][\\p{L}\\p{M}'\u2019\u2018\\-]*"), regexOptions);
-    return re;
-}
-
-const QRegularExpression &normalisedToken()
-{
-    static const QRegularExpression re(
-        QStringLiteral("([\\p{L}\\p{N}]+(?:'[\\p{L}]+)*)|([.!?;:,()\\[\\]{}\\n\\r\\t\u2026\u2014\u2013]+)"), regexOptions);
-    return re;
+    const char16_t u = c.unicode();
+    return u == 0x2019 || u == 0x2018 || u == 0x02BC || u == 0x00B4 || u == u'`' || (orStraight && u == u'\'');
 }
 
 QString straightenApostrophes(QString text)
 {
-    for (const QChar c : {QChar(0x2019), QChar(0x2018), QChar(0x02BC), QChar(0x00B4), QChar(u'`')})
-        text.replace(c, QLatin1Char('\''));
+    // One pass, and no copy at all for the usual text without curly apostrophes.
+    const auto first = std::find_if(text.cbegin(), text.cend(), [](QChar c) { return isApostropheVariant(c); });
+    if (first == text.cend())
+        return text;
+    for (auto i = first - text.cbegin(); i < text.size(); ++i)
+        if (isApostropheVariant(text.at(i)))
+            text[i] = QLatin1Char('\'');
     return text;
 }
 
@@ -157,6 +158,20 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
     if (!error.isEmpty())
         return {nullptr, error};
 
+    // Backreferences count groups from the start of the whole pattern, so a rule that uses them would mean
+    // something else inside the alternation: such rule sets go without the shortcut.
+    static const QRegularExpression groupReference(QStringLiteral("\\\\[1-9gk]|\\(\\?P=|\\(\\?[0-9+-]|\\(\\?&|\\(\\?R\\)"));
+    QStringList alternatives;
+    bool combinable = true;
+    for (const auto *rules : {&d->m_explicitRules, &d->m_complaintRules})
+        for (const Rule &r : *rules) {
+            combinable = combinable && !r.pattern.pattern().contains(groupReference);
+            alternatives << QStringLiteral("(?:%1)").arg(r.pattern.pattern());
+        }
+    d->m_anyRule = QRegularExpression(combinable ? alternatives.join(QLatin1Char('|')) : QStringLiteral("("), regexOptions);
+    if (d->m_anyRule.isValid())
+        d->m_anyRule.optimize();
+
     for (const QJsonValue &v : root.value(QLatin1String("name_stopwords")).toArray())
         d->m_nameStopwords.insert(v.toString().toLower());
     for (const QJsonValue &v : root.value(QLatin1String("name_followers")).toArray())
@@ -187,35 +202,40 @@ QString Detector::markPeople(const QString &text) const
     {
         qsizetype start;
         qsizetype length;
-        QString word;
         bool sentenceStart;
     };
     std::vector<Token> tokens;
     qsizetype previousEnd = 0;
-    auto it = wordToken().globalMatch(text);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        const QStringView gap = QStringView(text).mid(previousEnd, m.capturedStart() - previousEnd);
+    const QList<DetectorText::Span> spans = DetectorText::words(text);
+    tokens.reserve(size_t(spans.size()));
+    for (const DetectorText::Span &span : spans) {
+        const QStringView gap = QStringView(text).mid(previousEnd, span.start - previousEnd);
         const bool sentenceStart = tokens.empty() || gap.contains(QLatin1Char('.')) || gap.contains(QLatin1Char('!'))
             || gap.contains(QLatin1Char('?')) || gap.contains(QLatin1Char('\n'));
-        tokens.push_back({m.capturedStart(), m.capturedLength(), m.captured(), sentenceStart});
-        previousEnd = m.capturedEnd();
+        tokens.push_back({span.start, span.length, sentenceStart});
+        previousEnd = span.start + span.length;
     }
+    // Straightened and lower-cased, made only for the few words that can be names.
+    auto lowerOf = [&](const Token &t) { return straightenApostrophes(text.mid(t.start, t.length)).toLower(); };
 
     QString out = text;
     // Replace from the end so earlier offsets stay valid.
     for (auto i = qsizetype(tokens.size()) - 1; i >= 0; --i) {
         const Token &t = tokens[size_t(i)];
-        const QString straight = straightenApostrophes(t.word);
-        const QString lower = straight.toLower();
+        const QStringView word = QStringView(text).mid(t.start, t.length);
+        const bool possessive = word.size() > 2 && (word.at(word.size() - 1) == u's' || word.at(word.size() - 1) == u'S')
+            && isApostropheVariant(word.at(word.size() - 2), true);
+        if (!possessive && !(word.size() >= 2 && word.at(0).isUpper() && word.at(1).isLower()))
+            continue;
+        const QString lower = lowerOf(t);
         bool person = false;
         if (lower.endsWith(QLatin1String("'s")) && !m_contractions.contains(lower)) {
             person = !m_nameStopwords.contains(lower.chopped(2));
-        } else if (isCapitalised(straight) && !m_nameStopwords.contains(lower)) {
+        } else if (isCapitalised(straightenApostrophes(word.toString())) && !m_nameStopwords.contains(lower)) {
             if (!t.sentenceStart) {
                 person = true;
             } else if (size_t(i) + 1 < tokens.size() && !tokens[size_t(i) + 1].sentenceStart) {
-                person = m_nameFollowers.contains(straightenApostrophes(tokens[size_t(i) + 1].word.toLower()));
+                person = m_nameFollowers.contains(lowerOf(tokens[size_t(i) + 1]));
             }
         }
         if (person)
@@ -227,29 +247,39 @@ QString Detector::markPeople(const QString &text) const
 QString Detector::normalise(const QString &text) const
 {
     QString marked = text;
-    marked.replace(quotedSpan(), quoteToken);
+    if (std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+            return c == u'"' || c == QChar(0x201C) || c == QChar(0x00AB) || c == QChar(0x201E);
+        }))
+        marked.replace(quotedSpan(), quoteToken);
     marked = straightenApostrophes(markPeople(marked)).toLower();
 
-    QStringList parts;
-    auto it = normalisedToken().globalMatch(marked);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        if (m.hasCaptured(2)) {
-            if (!parts.isEmpty() && parts.constLast() != QLatin1String("|"))
-                parts << QStringLiteral("|");
+    QString out;
+    out.reserve(marked.size() + 16);
+    bool separated = true; // nothing yet, or the last thing written is a clause break
+    auto append = [&out](QStringView part) {
+        if (!out.isEmpty())
+            out += QLatin1Char(' ');
+        out += part;
+    };
+    for (const DetectorText::Span &span : DetectorText::normalisedTokens(marked)) {
+        if (span.punctuation) {
+            if (!separated)
+                append(u"|");
+            separated = true;
             continue;
         }
-        const QString word = m.captured(1);
-        if (const auto found = m_contractions.constFind(word); found != m_contractions.constEnd())
-            parts << *found;
+        separated = false;
+        const QStringView word = QStringView(marked).mid(span.start, span.length);
+        if (const auto found = m_contractions.constFind(word.toString()); found != m_contractions.constEnd())
+            append(*found);
         else if (word.endsWith(QLatin1String("n't")))
-            parts << word.chopped(3) + QLatin1String(" not");
+            append(QString(word.chopped(3) + QLatin1String(" not")));
         else if (const qsizetype apostrophe = word.indexOf(QLatin1Char('\'')); apostrophe > 0)
-            parts << word.left(apostrophe);
+            append(word.left(apostrophe));
         else
-            parts << word;
+            append(word);
     }
-    return parts.join(QLatin1Char(' '));
+    return out;
 }
 
 QStringList Detector::clauses(const QString &normalised) const
@@ -290,11 +320,26 @@ Detection Detector::detect(const QString &text) const
 {
     Detection result;
     const QStringList parts = clauses(normalise(text));
+    if (parts.isEmpty())
+        return result;
+
+    // Only clauses where some rule matches somewhere need the rules one by one.
+    std::vector<char> candidate(size_t(parts.size()), 1);
+    if (m_anyRule.isValid()) {
+        bool any = false;
+        for (qsizetype c = 0; c < parts.size(); ++c)
+            any |= (candidate[size_t(c)] = m_anyRule.match(parts.at(c)).hasMatch());
+        if (!any)
+            return result;
+    }
 
     auto apply = [&](const std::vector<Rule> &rules, bool explicitRequest) {
         for (const Rule &rule : rules) {
             bool counted = false;
-            for (const QString &clause : parts) {
+            for (qsizetype c = 0; c < parts.size() && !counted; ++c) {
+                if (!candidate[size_t(c)])
+                    continue;
+                const QString &clause = parts.at(c);
                 auto it = rule.pattern.globalMatch(clause);
                 while (it.hasNext() && !counted) {
                     const auto m = it.next();
@@ -304,8 +349,6 @@ Detection Detector::detect(const QString &text) const
                         continue;
                     counted = true;
                 }
-                if (counted)
-                    break;
             }
             if (counted) {
                 result.rules << rule.name;

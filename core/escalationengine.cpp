@@ -63,20 +63,6 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
         return out;
     }
 
-    auto allowed = m_sessions.allowMessage(teacher.id, m_config.rateLimitPerMinute);
-    if (!allowed) {
-        out.status = TurnOutcome::Status::Failed;
-        out.error = allowed.error();
-        return out;
-    }
-    if (!allowed.value()) {
-        out.status = TurnOutcome::Status::RateLimited;
-        out.error = QStringLiteral("You are sending messages too quickly (at most %1 a minute). Please wait a moment "
-                                   "and send it again.")
-                        .arg(m_config.rateLimitPerMinute);
-        return out;
-    }
-
     out.detection = m_detector.detect(text);
     if (supportRequested) {
         out.detection.dissatisfied = true;
@@ -85,10 +71,19 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
             out.detection.rules.prepend(QStringLiteral("contact_support_button"));
     }
     const HistoryEntry entry{QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc()};
-    auto recorded = m_sessions.record(sessionId, teacher.id, entry, &out.detection, supportRequested);
+    auto recorded = m_sessions.record(sessionId, teacher.id, entry, &out.detection, supportRequested,
+                                      m_config.rateLimitPerMinute);
     if (!recorded) {
         out.status = TurnOutcome::Status::Failed;
         out.error = recorded.error();
+        return out;
+    }
+    if (recorded->rateLimited) {
+        out.detection = {};
+        out.status = TurnOutcome::Status::RateLimited;
+        out.error = QStringLiteral("You are sending messages too quickly (at most %1 a minute). Please wait a moment "
+                                   "and send it again.")
+                        .arg(m_config.rateLimitPerMinute);
         return out;
     }
     out.recorded = true;

@@ -1,6 +1,5 @@
 #include "messagevalidator.h"
 
-#include <QRegularExpression>
 #include <QStringDecoder>
 
 namespace LearnPulse::MessageValidator {
@@ -45,8 +44,19 @@ Result<QString> validate(const QString &text, int maxChars)
 
 bool isValidSessionId(QStringView id)
 {
-    static const QRegularExpression uuid(QStringLiteral("\\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\z"));
-    return uuid.match(id.toString()).hasMatch();
+    // A lower-case UUID, 8-4-4-4-12 hex digits; checked on every turn, so by hand rather than by a regex.
+    if (id.size() != 36)
+        return false;
+    for (qsizetype i = 0; i < id.size(); ++i) {
+        const char16_t c = id.at(i).unicode();
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != u'-')
+                return false;
+        } else if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f'))) {
+            return false;
+        }
+    }
+    return true;
 }
 
 Status checkSessionId(QStringView id)

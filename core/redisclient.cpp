@@ -4,6 +4,8 @@
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
+#include <QHash>
+#include <QMutex>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -41,6 +43,10 @@ RedisReply copyReply(const redisReply *r)
         out.type = RedisReply::Type::Integer;
         out.integer = r->integer;
         break;
+    case REDIS_REPLY_ERROR:
+        out.type = RedisReply::Type::Error;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        break;
     case REDIS_REPLY_ARRAY:
         out.type = RedisReply::Type::Array;
         for (size_t i = 0; i < r->elements; ++i)
@@ -51,18 +57,6 @@ RedisReply copyReply(const redisReply *r)
         break;
     }
     return out;
-}
-
-// The first error reply anywhere in a reply (EXEC and scripts nest them), or an empty string.
-QString errorIn(const redisReply *r)
-{
-    if (r->type == REDIS_REPLY_ERROR)
-        return QString::fromUtf8(r->str, qsizetype(r->len));
-    if (r->type == REDIS_REPLY_ARRAY)
-        for (size_t i = 0; i < r->elements; ++i)
-            if (QString e = errorIn(r->element[i]); !e.isEmpty())
-                return e;
-    return {};
 }
 
 void appendArgv(redisContext *c, const QList<QByteArray> &args)
@@ -208,7 +202,7 @@ bool RedisClient::reconnect()
     return true;
 }
 
-Result<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &commands)
+Result<QList<RedisReply>> RedisClient::exchange(const QList<QList<QByteArray>> &commands)
 {
     using R = Result<QList<RedisReply>>;
     if (d->context->err && !reconnect())
@@ -218,31 +212,88 @@ Result<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &
     for (const auto &args : commands)
         appendArgv(c, args);
     QList<RedisReply> out;
-    QString firstError;
+    out.reserve(commands.size());
     for (qsizetype i = 0; i < commands.size(); ++i) {
         void *raw = nullptr;
         if (redisGetReply(c, &raw) != REDIS_OK || !raw)
             return R::failure(d->ioError());
         ReplyPtr reply(static_cast<redisReply *>(raw));
-        if (QString e = errorIn(reply.get()); !e.isEmpty() && firstError.isEmpty())
-            firstError = e;
         out.append(copyReply(reply.get()));
     }
-    if (!firstError.isEmpty())
-        return R::failure(QStringLiteral("Redis error: %1").arg(firstError));
     return out;
+}
+
+namespace {
+
+// The first error anywhere in a reply (EXEC and scripts nest them), or an empty string.
+QString errorIn(const RedisReply &r)
+{
+    if (r.isError())
+        return QString::fromUtf8(r.string);
+    for (const RedisReply &e : r.elements)
+        if (QString error = errorIn(e); !error.isEmpty())
+            return error;
+    return {};
+}
+
+// Scripts are constants: their SHA1 is computed once per script, not per call.
+QByteArray shaOf(const QByteArray &script)
+{
+    static QMutex mutex;
+    static QHash<QByteArray, QByteArray> known;
+    QMutexLocker lock(&mutex);
+    auto it = known.constFind(script);
+    if (it == known.constEnd())
+        it = known.insert(script, QCryptographicHash::hash(script, QCryptographicHash::Sha1).toHex());
+    return it.value();
+}
+
+QList<QByteArray> scriptTail(const QList<QByteArray> &keys, const QList<QByteArray> &args)
+{
+    QList<QByteArray> tail;
+    tail.reserve(1 + keys.size() + args.size());
+    tail << QByteArray::number(keys.size()) << keys << args;
+    return tail;
+}
+
+} // namespace
+
+Result<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &commands)
+{
+    using R = Result<QList<RedisReply>>;
+    auto replies = exchange(commands);
+    if (!replies)
+        return replies;
+    for (const RedisReply &r : replies.value())
+        if (QString e = errorIn(r); !e.isEmpty())
+            return R::failure(QStringLiteral("Redis error: %1").arg(e));
+    return replies;
+}
+
+QList<QByteArray> RedisClient::evalShaCommand(const QByteArray &script, const QList<QByteArray> &keys,
+                                              const QList<QByteArray> &args)
+{
+    return QList<QByteArray>{"EVALSHA", shaOf(script)} + scriptTail(keys, args);
+}
+
+bool RedisClient::isNoScript(const RedisReply &reply)
+{
+    return reply.isError() && reply.string.startsWith("NOSCRIPT");
 }
 
 Result<RedisReply> RedisClient::eval(const QByteArray &script, const QList<QByteArray> &keys,
                                      const QList<QByteArray> &args)
 {
-    const QByteArray sha = QCryptographicHash::hash(script, QCryptographicHash::Sha1).toHex();
-    QList<QByteArray> tail{QByteArray::number(keys.size())};
-    tail << keys << args;
-    auto r = command(QList<QByteArray>{"EVALSHA", sha} + tail);
+    auto r = command(evalShaCommand(script, keys, args));
     if (!r && r.error().contains(QLatin1String("NOSCRIPT")))
-        r = command(QList<QByteArray>{"EVAL", script} + tail);
+        r = evalSource(script, keys, args);
     return r;
+}
+
+Result<RedisReply> RedisClient::evalSource(const QByteArray &script, const QList<QByteArray> &keys,
+                                           const QList<QByteArray> &args)
+{
+    return command(QList<QByteArray>{"EVAL", script} + scriptTail(keys, args));
 }
 
 } // namespace LearnPulse

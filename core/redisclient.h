@@ -20,6 +20,7 @@ struct RedisReply
         Integer,
         Array,
         Status,
+        Error, // only from exchange(): `string` holds the server's message
     };
     Type type = Type::Nil;
     QByteArray string;
@@ -27,6 +28,7 @@ struct RedisReply
     QList<RedisReply> elements;
 
     bool isNil() const { return type == Type::Nil; }
+    bool isError() const { return type == Type::Error; }
 };
 
 // Where a Redis server is: parsed from `redis://[:password@]host[:port][/db]` or
@@ -59,8 +61,17 @@ public:
     Result<RedisReply> command(const QList<QByteArray> &args);
     // Sends all commands at once and reads all replies: one round trip.
     Result<QList<RedisReply>> pipeline(const QList<QList<QByteArray>> &commands);
+    // Like pipeline(), but an error reply of one command is that command's reply (Type::Error) instead
+    // of failing the whole exchange; fails only when the connection does.
+    Result<QList<RedisReply>> exchange(const QList<QList<QByteArray>> &commands);
     // EVALSHA with the script's SHA1, falling back to EVAL when the server does not have it yet.
     Result<RedisReply> eval(const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
+    // The EVALSHA command for a script, to send in a pipeline; pair it with isNoScript() and eval().
+    static QList<QByteArray> evalShaCommand(const QByteArray &script, const QList<QByteArray> &keys,
+                                            const QList<QByteArray> &args);
+    static bool isNoScript(const RedisReply &reply);
+    // EVAL with the script's text (which also caches it on the server): after a NOSCRIPT reply.
+    Result<RedisReply> evalSource(const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
 
     const RedisEndpoint &endpoint() const { return m_endpoint; }
     // False after a connection failure, until a later command reconnects (with backoff).

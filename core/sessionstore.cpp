@@ -11,6 +11,9 @@
 #include <QJsonObject>
 #include <QUuid>
 
+#include <chrono>
+#include <cstdio>
+
 namespace LearnPulse {
 
 namespace {
@@ -49,9 +52,97 @@ end
 return 0
 )lua";
 
-QString isoUtc(const QDateTime &t)
+// Counts one message in the user's window of the current minute (a key of its own slot, so that it sits in
+// the same pipeline as the turn script on a cluster too).
+const QByteArray rateScript = R"lua(
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return n
+)lua";
+
+// Takes back a turn that went over the rate limit: everything resources/redis/turn.lua changed.
+// KEYS: state, history. ARGV: 1 the entry, 2 dissatisfied (0/1), 3 its rules, 4 its claim token (or ''),
+// 5 the entry the cap pushed out (or ''), 6 escalation_reason before, 7 updated before.
+const QByteArray takeBackScript = R"lua(
+if redis.call('LREM', KEYS[2], -1, ARGV[1]) == 0 then
+  return 0
+end
+if ARGV[5] ~= '' then
+  redis.call('LPUSH', KEYS[2], ARGV[5])
+end
+if ARGV[2] == '1' then
+  redis.call('HINCRBY', KEYS[1], 'dissatisfaction_count', -1)
+  local s = redis.call('HGET', KEYS[1], 'signals') or ''
+  local tail = ';' .. ARGV[3]
+  if s == ARGV[3] then
+    redis.call('HDEL', KEYS[1], 'signals')
+  elseif #s > #tail and string.sub(s, -#tail) == tail then
+    redis.call('HSET', KEYS[1], 'signals', string.sub(s, 1, #s - #tail))
+  end
+end
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'claim') == ARGV[4]
+   and (redis.call('HGET', KEYS[1], 'ticket_id') or '') == '' then
+  redis.call('HSET', KEYS[1], 'escalated', '0')
+  redis.call('HDEL', KEYS[1], 'claim', 'claimed_at')
+  if ARGV[6] == '' then
+    redis.call('HDEL', KEYS[1], 'escalation_reason')
+  else
+    redis.call('HSET', KEYS[1], 'escalation_reason', ARGV[6])
+  end
+end
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[1], 'updated', ARGV[7])
+end
+return 1
+)lua";
+
+// "2026-11-24T10:00:00.000Z": what Qt::ISODateWithMs writes for UTC, made on every turn, so without
+// QDateTime's locale-aware formatting.
+QByteArray isoUtc(const QDateTime &t)
 {
-    return t.toUTC().toString(Qt::ISODateWithMs);
+    if (!t.isValid())
+        return {};
+    using namespace std::chrono;
+    const sys_time<milliseconds> tp{milliseconds{t.toMSecsSinceEpoch()}};
+    const auto day = floor<days>(tp);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{tp - day};
+    char buf[32];
+    const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
+                                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                                int(hms.minutes().count()), int(hms.seconds().count()), int(hms.subseconds().count()));
+    return QByteArray(buf, n);
+}
+
+// A JSON string with its quotes; non-ASCII stays UTF-8 (RFC 8259).
+void appendJsonString(QByteArray &out, const QString &text)
+{
+    static const char hex[] = "0123456789abcdef";
+    const QByteArray utf8 = text.toUtf8();
+    out += '"';
+    for (const char ch : utf8) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 0xf];
+            } else {
+                out += ch;
+            }
+        }
+    }
+    out += '"';
 }
 
 // Turns the script's error replies into sentences for the person at the keyboard.
@@ -71,14 +162,54 @@ Result<T> fail(const QString &error)
     return Result<T>::failure(explain(error));
 }
 
+SessionState parseState(const QString &sessionId, const RedisReply &hgetall)
+{
+    QHash<QByteArray, QString> f;
+    for (qsizetype i = 0; i + 1 < hgetall.elements.size(); i += 2)
+        f.insert(hgetall.elements.at(i).string, QString::fromUtf8(hgetall.elements.at(i + 1).string));
+    SessionState s;
+    s.id = sessionId;
+    s.context = {f.value("user_id"), f.value("teacher_email"), f.value("student"), f.value("class_id"), f.value("scope")};
+    s.dissatisfactionCount = f.value("dissatisfaction_count").toInt();
+    s.escalated = f.value("escalated") == QLatin1String("1");
+    s.ticketId = f.value("ticket_id");
+    s.escalationReason = f.value("escalation_reason");
+    for (const QString &group : f.value("signals").split(QLatin1Char(';'), Qt::SkipEmptyParts))
+        s.signalRules << group.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    s.created = QDateTime::fromString(f.value("created"), Qt::ISODateWithMs);
+    s.updated = QDateTime::fromString(f.value("updated"), Qt::ISODateWithMs);
+    return s;
+}
+
+Result<QList<HistoryEntry>> parseHistory(const RedisReply &lrange)
+{
+    QList<HistoryEntry> entries;
+    entries.reserve(lrange.elements.size());
+    for (const RedisReply &item : lrange.elements) {
+        auto entry = HistoryEntry::fromJson(item.string);
+        if (!entry)
+            return Result<QList<HistoryEntry>>::failure(entry.error());
+        entries.append(std::move(entry).value());
+    }
+    return entries;
+}
+
 } // namespace
 
 QByteArray HistoryEntry::toJson() const
 {
-    const QJsonObject o{{QStringLiteral("role"), role},
-                        {QStringLiteral("content"), content},
-                        {QStringLiteral("ts"), isoUtc(timestamp)}};
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    // Written directly: this runs on every turn, and QJsonDocument costs more than the rest of the turn's
+    // client-side work together (docs/BENCHMARKS.md).
+    QByteArray out;
+    out.reserve(content.size() + 64);
+    out += "{\"role\":";
+    appendJsonString(out, role);
+    out += ",\"content\":";
+    appendJsonString(out, content);
+    out += ",\"ts\":\"";
+    out += isoUtc(timestamp);
+    out += "\"}";
+    return out;
 }
 
 Result<HistoryEntry> HistoryEntry::fromJson(const QByteArray &json)
@@ -120,7 +251,7 @@ Result<QString> SessionStore::createSession(const SessionContext &context)
     if (context.userId.isEmpty())
         return Result<QString>::failure(QStringLiteral("A conversation needs a signed-in user."));
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    const QByteArray now = isoUtc(QDateTime::currentDateTimeUtc()).toUtf8();
+    const QByteArray now = isoUtc(QDateTime::currentDateTimeUtc());
     const QByteArray ttl = QByteArray::number(m_config.sessionTtlSeconds);
     const QByteArray key = stateKey(id);
     auto r = m_redis.pipeline({
@@ -153,20 +284,7 @@ Result<SessionState> SessionStore::state(const QString &sessionId)
     }
     if (r->elements.isEmpty())
         return fail<SessionState>(QStringLiteral("LP_NO_SESSION"));
-    QHash<QByteArray, QString> f;
-    for (qsizetype i = 0; i + 1 < r->elements.size(); i += 2)
-        f.insert(r->elements.at(i).string, QString::fromUtf8(r->elements.at(i + 1).string));
-    SessionState s;
-    s.id = sessionId;
-    s.context = {f.value("user_id"), f.value("teacher_email"), f.value("student"), f.value("class_id"), f.value("scope")};
-    s.dissatisfactionCount = f.value("dissatisfaction_count").toInt();
-    s.escalated = f.value("escalated") == QLatin1String("1");
-    s.ticketId = f.value("ticket_id");
-    s.escalationReason = f.value("escalation_reason");
-    for (const QString &group : f.value("signals").split(QLatin1Char(';'), Qt::SkipEmptyParts))
-        s.signalRules << group.split(QLatin1Char(','), Qt::SkipEmptyParts);
-    s.created = QDateTime::fromString(f.value("created"), Qt::ISODateWithMs);
-    s.updated = QDateTime::fromString(f.value("updated"), Qt::ISODateWithMs);
+    const SessionState s = parseState(sessionId, r.value());
     m_cache[sessionId].state = s;
     return s;
 }
@@ -187,14 +305,10 @@ Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
         }
         return R::failure(r.error());
     }
-    QList<HistoryEntry> entries;
-    entries.reserve(r->elements.size());
-    for (const RedisReply &item : r->elements) {
-        auto entry = HistoryEntry::fromJson(item.string);
-        if (!entry)
-            return R::failure(entry.error());
-        entries.append(std::move(entry).value());
-    }
+    auto parsed = parseHistory(r.value());
+    if (!parsed)
+        return parsed;
+    const QList<HistoryEntry> &entries = parsed.value();
     if (m_cache.contains(sessionId))
         m_cache[sessionId].history = entries;
     return entries;
@@ -226,7 +340,7 @@ int SessionStore::pendingWrites() const
 }
 
 Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                           const Detection *detection, bool forceEscalation)
+                                           const Detection *detection, bool forceEscalation, int ratePerMinute)
 {
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return Result<RecordOutcome>::failure(valid.error());
@@ -234,15 +348,17 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
     auto it = m_cache.find(sessionId);
     if (it != m_cache.end() && (m_offline || !it->pending.isEmpty()))
         return recordOffline(*it, userId, entry, detection, forceEscalation);
-    auto outcome = recordInRedis(sessionId, userId, entry, detection, forceEscalation);
+    const bool known = it != m_cache.end();
+    auto outcome = recordInRedis(sessionId, userId, entry, detection, forceEscalation, ratePerMinute);
     if (outcome) {
-        remember(sessionId, entry, outcome.value());
+        if (known && !outcome->rateLimited)
+            remember(sessionId, entry, outcome.value());
         return outcome;
     }
-    if (connectionLost() && it != m_cache.end()) {
+    if (connectionLost() && known) {
         m_offline = true;
         qCWarning(lcSession).noquote() << QStringLiteral("Redis unreachable: keeping session=%1 in memory").arg(sessionId);
-        return recordOffline(*it, userId, entry, detection, forceEscalation);
+        return recordOffline(m_cache[sessionId], userId, entry, detection, forceEscalation);
     }
     return outcome;
 }
@@ -250,16 +366,8 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
 void SessionStore::remember(const QString &sessionId, const HistoryEntry &entry, const RecordOutcome &outcome)
 {
     auto it = m_cache.find(sessionId);
-    if (it == m_cache.end()) {
-        // First message of this session in this process: keep a copy, so that an outage loses nothing.
-        auto s = state(sessionId);
-        auto h = history(sessionId);
-        if (s && h) {
-            m_cache[sessionId].state = s.value();
-            m_cache[sessionId].history = h.value();
-        }
+    if (it == m_cache.end())
         return;
-    }
     it->history.append(entry);
     while (it->history.size() > m_config.historyCap)
         it->history.removeFirst();
@@ -354,7 +462,7 @@ Status SessionStore::flushPending()
 }
 
 Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                                  const Detection *detection, bool forceEscalation)
+                                                  const Detection *detection, bool forceEscalation, int ratePerMinute)
 {
     using R = Result<RecordOutcome>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
@@ -363,18 +471,66 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     const bool explicitRequest = detection && detection->explicitRequest;
     const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QDateTime now = entry.timestamp.isValid() ? entry.timestamp : QDateTime::currentDateTimeUtc();
-    auto r = m_redis.eval(turnScript(), {stateKey(sessionId), historyKey(sessionId)},
-                          {userId.toUtf8(), entry.role.toUtf8(), entry.toJson(), dissatisfied ? "1" : "0",
-                           explicitRequest ? "1" : "0", QByteArray::number(m_config.escalationThreshold),
-                           QByteArray::number(m_config.historyCap), QByteArray::number(m_config.sessionTtlSeconds),
-                           (m_config.escalateOnExplicitRequest || forceEscalation) ? "1" : "0", isoUtc(now).toUtf8(),
-                           QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(),
-                           detection ? detection->rules.join(QLatin1Char(',')).toUtf8() : QByteArray(),
-                           QByteArray::number(m_config.claimLapseSeconds)});
-    if (!r)
-        return fail<RecordOutcome>(r.error());
-    const auto &e = r->elements;
-    if (e.size() != 6)
+    const QByteArray entryJson = entry.toJson();
+    const QByteArray rules = detection ? detection->rules.join(QLatin1Char(',')).toUtf8() : QByteArray();
+    const QList<QByteArray> keys{stateKey(sessionId), historyKey(sessionId)};
+    const QList<QByteArray> args{userId.toUtf8(), entry.role.toUtf8(), entryJson, dissatisfied ? "1" : "0",
+                                 explicitRequest ? "1" : "0", QByteArray::number(m_config.escalationThreshold),
+                                 QByteArray::number(m_config.historyCap), QByteArray::number(m_config.sessionTtlSeconds),
+                                 (m_config.escalateOnExplicitRequest || forceEscalation) ? "1" : "0",
+                                 isoUtc(now), QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(), rules,
+                                 QByteArray::number(m_config.claimLapseSeconds)};
+
+    // One round trip: the user's rate counter, the turn, and (first message of the session in this process)
+    // a copy of the session for the outage cache.
+    QList<QList<QByteArray>> commands;
+    QByteArray rateKey;
+    const QByteArray rateWindow = "120";
+    if (ratePerMinute > 0) {
+        const qint64 minute = QDateTime::currentSecsSinceEpoch() / 60;
+        rateKey = "lp:user:" + userId.toUtf8() + ":rate:" + QByteArray::number(minute);
+        commands << RedisClient::evalShaCommand(rateScript, {rateKey}, {rateWindow});
+    }
+    const qsizetype turnAt = commands.size();
+    commands << RedisClient::evalShaCommand(turnScript(), keys, args);
+    const bool fill = !m_cache.contains(sessionId);
+    if (fill)
+        commands << QList<QByteArray>{"HGETALL", keys.at(0)} << QList<QByteArray>{"LRANGE", keys.at(1), "0", "-1"};
+    auto replies = m_redis.exchange(commands);
+    if (!replies)
+        return R::failure(replies.error());
+
+    bool overLimit = false;
+    if (ratePerMinute > 0) {
+        RedisReply counted = replies->at(0);
+        if (RedisClient::isNoScript(counted)) { // a server that restarted or flushed its scripts
+            auto again = m_redis.evalSource(rateScript, {rateKey}, {rateWindow});
+            if (!again)
+                return R::failure(again.error());
+            counted = again.value();
+        } else if (counted.isError()) {
+            return fail<RecordOutcome>(QString::fromUtf8(counted.string));
+        }
+        overLimit = counted.integer > ratePerMinute;
+    }
+    RedisReply turn = replies->at(turnAt);
+    bool copied = fill;
+    if (RedisClient::isNoScript(turn)) {
+        copied = false; // the copy was read before the turn ran
+        if (overLimit) {
+            RecordOutcome limited;
+            limited.rateLimited = true;
+            return limited;
+        }
+        auto again = m_redis.evalSource(turnScript(), keys, args);
+        if (!again)
+            return fail<RecordOutcome>(again.error());
+        turn = again.value();
+    } else if (turn.isError()) {
+        return fail<RecordOutcome>(QString::fromUtf8(turn.string));
+    }
+    const auto &e = turn.elements;
+    if (e.size() != 9)
         return R::failure(QStringLiteral("Unexpected reply from the Redis turn script"));
     RecordOutcome out;
     out.dissatisfactionCount = int(e.at(0).integer);
@@ -384,6 +540,34 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     out.ticketId = QString::fromUtf8(e.at(3).string);
     out.historyLength = int(e.at(4).integer);
     out.reason = QString::fromUtf8(e.at(5).string);
+
+    if (overLimit) {
+        // Counted in the same round trip as the turn, so the turn ran: take it back, nothing is stored.
+        auto undone = m_redis.eval(takeBackScript, keys,
+                                   {entryJson, dissatisfied ? "1" : "0", rules, out.claimToken.toUtf8(), e.at(6).string,
+                                    e.at(7).string, e.at(8).string});
+        if (!undone)
+            return R::failure(QStringLiteral("The message went over the rate limit and could not be taken back: %1")
+                                  .arg(explain(undone.error())));
+        RecordOutcome limited;
+        limited.rateLimited = true;
+        return limited;
+    }
+
+    if (fill) {
+        // Keep a copy of the session, so that an outage of Redis loses nothing of this conversation.
+        if (copied && !replies->at(turnAt + 1).elements.isEmpty()) {
+            auto h = parseHistory(replies->at(turnAt + 2));
+            if (h) {
+                Cached &c = m_cache[sessionId];
+                c.state = parseState(sessionId, replies->at(turnAt + 1));
+                c.history = h.value();
+            }
+        } else if (auto s = state(sessionId); s) {
+            if (auto h = history(sessionId); h)
+                m_cache[sessionId].history = h.value();
+        }
+    }
     if (dissatisfied)
         qCInfo(lcSession).noquote() << QStringLiteral("Dissatisfaction detected session=") + sessionId
                                     << QStringLiteral("count=") + QString::number(out.dissatisfactionCount)
@@ -431,19 +615,6 @@ return 1
 Status SessionStore::countEvent(const QString &name)
 {
     return Status::from(m_redis.command({"HINCRBY", "lp:metrics", name.toUtf8(), "1"}));
-}
-
-Result<bool> SessionStore::allowMessage(const QString &userId, int perMinute)
-{
-    // A fixed one-minute window per user, shared by every window and process of that user.
-    const qint64 minute = QDateTime::currentSecsSinceEpoch() / 60;
-    const QByteArray key = "lp:user:" + userId.toUtf8() + ":rate:" + QByteArray::number(minute);
-    auto r = m_redis.pipeline({{"INCR", key}, {"EXPIRE", key, "120"}});
-    if (!r && connectionLost())
-        return true; // no shared counter while Redis is away; the conversation goes on
-    if (!r)
-        return Result<bool>::failure(r.error());
-    return r->constFirst().integer <= perMinute;
 }
 
 Result<QString> SessionStore::finishEscalation(const QString &sessionId, const QString &claimToken,

@@ -60,6 +60,7 @@ struct RecordOutcome
     QString reason;
     int historyLength = 0;
     bool offline = false; // Redis was unreachable: recorded in memory, written back on reconnect
+    bool rateLimited = false; // over the user's limit per minute: nothing was stored
 };
 
 // Session state in Redis (DESIGN.md, "Session state"). Both keys of a session share the hash tag
@@ -80,8 +81,12 @@ public:
 
     // Appends a message, counts a signal and claims escalation atomically (resources/redis/turn.lua).
     // `forceEscalation`: the teacher pressed "Contact support"; claim whatever the settings say.
+    // `ratePerMinute` > 0 also counts the message towards the user's limit, in the same round trip
+    // (a fixed one-minute window per user, shared by every window and process of that user); a message
+    // over the limit is taken back and comes back as `rateLimited`. While Redis is unreachable there is no
+    // shared counter and the conversation goes on.
     Result<RecordOutcome> record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                 const Detection *detection, bool forceEscalation = false);
+                                 const Detection *detection, bool forceEscalation = false, int ratePerMinute = 0);
 
     // Adds one to an anonymous counter in the lp:metrics hash (e.g. "guard.ticket_claim").
     Status countEvent(const QString &name);
@@ -94,9 +99,6 @@ public:
     Result<QString> lastSession(const QString &userId);
     // Changes what the conversation is about (class, student, scope).
     Status setContext(const QString &sessionId, const SessionContext &context);
-
-    // Counts a message towards the user's limit per minute; false when the limit is reached.
-    Result<bool> allowMessage(const QString &userId, int perMinute);
 
     // Stores the ticket of a claimed escalation; keeps a ticket already stored (the first one wins).
     Result<QString> finishEscalation(const QString &sessionId, const QString &claimToken, const QString &ticketId);
@@ -131,7 +133,7 @@ private:
     Result<RecordOutcome> recordOffline(Cached &cached, const QString &userId, const HistoryEntry &entry,
                                         const Detection *detection, bool forceEscalation);
     Result<RecordOutcome> recordInRedis(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                        const Detection *detection, bool forceEscalation);
+                                        const Detection *detection, bool forceEscalation, int ratePerMinute = 0);
 
     RedisClient &m_redis;
     const Config &m_config;

@@ -4,10 +4,12 @@
 --       5 explicit request (0/1), 6 threshold, 7 history cap, 8 ttl seconds,
 --       9 escalate on explicit request (0/1), 10 now (ISO 8601), 11 now (epoch seconds),
 --       12 claim token, 13 rule names (comma-separated), 14 seconds after which an unfinished claim lapses
--- Returns {dissatisfaction_count, claimed (0/1), escalated (0/1), ticket_id, history length, reason}.
+-- Returns {dissatisfaction_count, claimed (0/1), escalated (0/1), ticket_id, history length, reason,
+--          the entry the cap pushed out (or ''), escalation_reason before, updated before}:
+--          the last three let the caller take the turn back exactly (a message over the rate limit).
 -- One read of every field the decision needs (a missing hash reads as all nil).
 local f = redis.call('HMGET', KEYS[1], 'user_id', 'dissatisfaction_count', 'escalated', 'ticket_id',
-                     'escalation_reason', 'claimed_at', 'signals')
+                     'escalation_reason', 'claimed_at', 'signals', 'updated')
 if not f[1] then
   return redis.error_reply('LP_NO_SESSION no such session, or it expired')
 end
@@ -17,8 +19,12 @@ end
 
 local len = redis.call('RPUSH', KEYS[2], ARGV[3])
 local cap = tonumber(ARGV[7])
-if len > cap then
-  redis.call('LTRIM', KEYS[2], -cap, -1)
+local dropped = ''
+if len == cap + 1 then
+  dropped = redis.call('LPOP', KEYS[2])
+  len = cap
+elseif len > cap then
+  redis.call('LTRIM', KEYS[2], -cap, -1) -- the cap was lowered
   len = cap
 end
 
@@ -75,4 +81,4 @@ end
 redis.call('HSET', KEYS[1], unpack(updates))
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 redis.call('EXPIRE', KEYS[2], ARGV[8])
-return {count, claimed, escalated and 1 or 0, ticket, len, reason}
+return {count, claimed, escalated and 1 or 0, ticket, len, reason, dropped, pendingReason, f[8] or ''}

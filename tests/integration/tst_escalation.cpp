@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QSqlQuery>
 #include <QTest>
+#include <QTime>
 
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
@@ -28,6 +29,9 @@ private slots:
     void failedTicketIsRetriedWithTheNextMessage();
     void racingProcessesOpenExactlyOneTicket();
     void logsNameRulesAndIdsButNeverMessageText();
+    void aTurnIsOneRoundTrip();
+    void messageOverTheRateLimitIsTakenBackExactly_data();
+    void messageOverTheRateLimitIsTakenBackExactly();
 
 private:
     TurnOutcome send(const QString &text) { return m_engine->handleTeacherMessage(m_teacher, m_session, text); }
@@ -38,12 +42,14 @@ private:
         return q.next() ? q.value(0).toInt() : -1;
     }
     QStringList ticketFiles() const { return QDir(m_fx->config.ticketsDir()).entryList(QDir::Files); }
-    QByteArray redisDump()
+    QByteArray redisDump(bool withRateCounters = true)
     {
         // Every key with its content, to prove that refused input changed nothing.
         QByteArray out;
         auto keys = m_fx->redisClient->command({"KEYS", "*"});
         for (const RedisReply &k : keys->elements) {
+            if (!withRateCounters && k.string.contains(":rate:"))
+                continue;
             auto type = m_fx->redisClient->command({"TYPE", k.string});
             out += k.string + ' ' + type->string + ':';
             const QByteArray t = type->string;
@@ -295,3 +301,70 @@ void TestEscalation::logsNameRulesAndIdsButNeverMessageText()
 
 QTEST_GUILESS_MAIN(TestEscalation)
 #include "tst_escalation.moc"
+
+void TestEscalation::aTurnIsOneRoundTrip()
+{
+    // DESIGN.md, "The turn", step 3, and issue 8: a message that does not escalate costs one round trip to
+    // Redis, rate limit included, also the first message of a session in this process.
+    const QString other = m_fx->sessions->createSession({m_teacher.id, m_teacher.email, {}, {}, {}}).value();
+    QCOMPARE(m_engine->handleTeacherMessage(m_teacher, other, QStringLiteral("Hello")).status,
+             TurnOutcome::Status::Recorded); // the server has the scripts from now on
+    SessionStore fresh(*m_fx->redisClient, m_fx->config);
+    EscalationEngine engine(m_fx->config, Detector::builtin(), fresh, *m_fx->ticketService);
+    for (const QString &text : {QStringLiteral("How is Aisha doing?"), QStringLiteral("And her loops?"),
+                                QStringLiteral("This doesn't help")}) {
+        const qint64 before = m_fx->redisClient->roundTrips();
+        const TurnOutcome o = engine.handleTeacherMessage(m_teacher, m_session, text);
+        QCOMPARE(o.status, TurnOutcome::Status::Recorded);
+        QCOMPARE(m_fx->redisClient->roundTrips() - before, 1);
+    }
+    QCOMPARE(fresh.history(m_session)->size(), 3);
+    QCOMPARE(fresh.state(m_session)->dissatisfactionCount, 1);
+    // The copy kept for an outage was read in the same round trip, after the first message.
+    QVERIFY(m_fx->redisClient->command({"SCRIPT", "FLUSH"}));
+    const TurnOutcome o = engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("Still unclear"));
+    QCOMPARE(o.status, TurnOutcome::Status::Recorded); // a server without the scripts: EVAL once, then EVALSHA again
+    QCOMPARE(o.dissatisfactionCount, 2);
+    QCOMPARE(fresh.history(m_session)->size(), 4);
+}
+
+void TestEscalation::messageOverTheRateLimitIsTakenBackExactly_data()
+{
+    QTest::addColumn<bool>("scriptsFlushed");
+    QTest::newRow("scripts cached") << false;
+    QTest::newRow("server without the scripts") << true;
+}
+
+void TestEscalation::messageOverTheRateLimitIsTakenBackExactly()
+{
+    QFETCH(bool, scriptsFlushed);
+    // The counter goes in the same round trip as the turn, so a message over the limit has run the turn
+    // script: it must be taken back exactly, including the oldest message the history cap pushed out,
+    // a signal and the escalation it would have claimed.
+    m_fx->config.rateLimitPerMinute = 3;
+    m_fx->config.historyCap = 3;
+    EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    if (QTime::currentTime().second() >= 55) // all four messages in one minute's window
+        QTest::qWait((61 - QTime::currentTime().second()) * 1000);
+    QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("How is Aisha doing?")).status,
+             TurnOutcome::Status::Recorded);
+    QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("This doesn't help")).dissatisfactionCount, 1);
+    QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("Still not clear")).dissatisfactionCount, 2);
+    const QByteArray before = redisDump(false);
+    QVERIFY(before.contains("How is Aisha doing?"));
+    if (scriptsFlushed)
+        QVERIFY(m_fx->redisClient->command({"SCRIPT", "FLUSH"}));
+
+    // Dissatisfied: it would be the third signal, claim the escalation and push the first message out.
+    const TurnOutcome o = engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("That's wrong again"));
+    QCOMPARE(o.status, TurnOutcome::Status::RateLimited);
+    QVERIFY(o.error.contains(QLatin1String("too quickly")));
+    QVERIFY(!o.recorded);
+    QVERIFY(!o.escalated);
+    QCOMPARE(redisDump(false), before);
+    QCOMPARE(ticketRows(), 0);
+    const SessionState state = m_fx->sessions->state(m_session).value();
+    QCOMPARE(state.dissatisfactionCount, 2);
+    QVERIFY(!state.escalated);
+    QCOMPARE(m_fx->sessions->history(m_session)->constFirst().content, QStringLiteral("How is Aisha doing?"));
+}

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
@@ -18,6 +19,8 @@ private slots:
     void init();
     void cleanup();
     void createsSessionKeysWithTtl();
+    void historyEntryJsonIsExact_data();
+    void historyEntryJsonIsExact();
     void recordsMessagesAndRefreshesTtl();
     void ttlIsASetting();
     void capsHistory();
@@ -312,4 +315,40 @@ void TestSessionStore::refusesInvalidSessionIdsWithoutWriting()
 }
 
 QTEST_GUILESS_MAIN(TestSessionStore)
+void TestSessionStore::historyEntryJsonIsExact_data()
+{
+    QTest::addColumn<QString>("content");
+    QTest::addColumn<QDateTime>("ts");
+    const QDateTime t = QDateTime(QDate(2026, 11, 24), QTime(9, 5, 7, 42), Qt::UTC);
+    QTest::newRow("plain") << QStringLiteral("How is Aisha doing?") << t;
+    QTest::newRow("quotes and backslash") << QStringLiteral("She said \"no\" \\ then left") << t;
+    QTest::newRow("controls") << QStringLiteral("line\nbreak\ttab\rret\x01\x1f\b\f") << t;
+    QTest::newRow("non-ascii") << QStringLiteral("café – naïve 数学 ") + QString::fromUcs4(U"\U0001F600") << t;
+    QTest::newRow("leap day, midnight") << QStringLiteral("x") << QDateTime(QDate(2028, 2, 29), QTime(0, 0), Qt::UTC);
+    QTest::newRow("before 1970") << QStringLiteral("x") << QDateTime(QDate(1969, 12, 31), QTime(23, 59, 59, 999), Qt::UTC);
+    QTest::newRow("not utc") << QStringLiteral("x") << QDateTime(QDate(2026, 6, 1), QTime(12, 0), QTimeZone(3600));
+    QTest::newRow("no time") << QStringLiteral("x") << QDateTime();
+}
+
+void TestSessionStore::historyEntryJsonIsExact()
+{
+    QFETCH(QString, content);
+    QFETCH(QDateTime, ts);
+    // The turn writes history entries without QJsonDocument (docs/BENCHMARKS.md): any JSON reader must read
+    // back exactly what was written, and the time as Qt::ISODateWithMs writes it in UTC.
+    const HistoryEntry entry{QStringLiteral("teacher"), content, ts};
+    const QByteArray json = entry.toJson();
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    QVERIFY2(doc.isObject(), qPrintable(error.errorString() + QLatin1Char(' ') + QString::fromUtf8(json)));
+    QCOMPARE(doc.object().value(QLatin1String("role")).toString(), QStringLiteral("teacher"));
+    QCOMPARE(doc.object().value(QLatin1String("content")).toString(), content);
+    QCOMPARE(doc.object().value(QLatin1String("ts")).toString(),
+             ts.isValid() ? ts.toUTC().toString(Qt::ISODateWithMs) : QString());
+    QCOMPARE(doc.object().size(), 3);
+    const HistoryEntry back = HistoryEntry::fromJson(json).value();
+    QCOMPARE(back.content, content);
+    QCOMPARE(back.timestamp, ts);
+}
+
 #include "tst_sessionstore.moc"

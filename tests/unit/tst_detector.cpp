@@ -1,7 +1,10 @@
 #include "detector.h"
+#include "detectortext.h"
 #include "testsupport.h"
 
 #include <QFile>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -57,6 +60,8 @@ private slots:
     void withOverrideFallsBackOnlyWhenThereIsNoFile();
     void brokenOverrideFilesAreRefused_data();
     void brokenOverrideFilesAreRefused();
+    void tokenisersEqualTheirRegularExpressions();
+    void ruleShortcutIsOffForBackreferences();
 };
 
 void TestDetector::seedCases_data()
@@ -253,4 +258,69 @@ void TestDetector::brokenOverrideFilesAreRefused()
 }
 
 QTEST_GUILESS_MAIN(TestDetector)
+namespace {
+
+QList<DetectorText::Span> spansOf(const QRegularExpression &re, const QString &text, bool withPunctuationGroup)
+{
+    QList<DetectorText::Span> out;
+    auto it = re.globalMatch(text);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        out.append({m.capturedStart(), m.capturedLength(), withPunctuationGroup && m.hasCaptured(2)});
+    }
+    return out;
+}
+
+} // namespace
+
+void TestDetector::tokenisersEqualTheirRegularExpressions()
+{
+    // The hand-written tokenisers replace these expressions (the detector's former implementation):
+    // same spans on every input, checked on random text from an alphabet of the cases that matter.
+    const auto options = QRegularExpression::UseUnicodePropertiesOption;
+    const QRegularExpression words(QStringLiteral("[\\p{L}][\\p{L}\\p{M}'\u2019\u2018\\-]*"), options);
+    const QRegularExpression tokens(
+        QStringLiteral("([\\p{L}\\p{N}]+(?:'[\\p{L}]+)*)|([.!?;:,()\\[\\]{}\\n\\r\\t\u2026\u2014\u2013]+)"), options);
+    QStringList alphabet{QStringLiteral("a"), QStringLiteral("Z"), QStringLiteral("é"), QStringLiteral("ß"),
+                         QStringLiteral("数"), QStringLiteral("7"), QStringLiteral("\u0663"), QStringLiteral("\u00BD"),
+                         QStringLiteral("\u0301"), QStringLiteral("'"), QStringLiteral("\u2019"), QStringLiteral("\u2018"),
+                         QStringLiteral("\u02BC"), QStringLiteral("-"), QStringLiteral(" "), QStringLiteral("."),
+                         QStringLiteral("?"), QStringLiteral(","), QStringLiteral("\n"), QStringLiteral("\t"),
+                         QStringLiteral("\u2026"), QStringLiteral("\u2014"), QStringLiteral("\u2013"), QStringLiteral("("),
+                         QStringLiteral("]"), QStringLiteral("\""), QStringLiteral("_"), QStringLiteral("\u00A0"),
+                         QString::fromUcs4(U"\U0001D400"), QString::fromUcs4(U"\U0001F600"), QString::fromUcs4(U"\U0001D7CE")};
+    QList<QString> samples{QString(), QStringLiteral("That doesn't help"), QStringLiteral("rock'n'roll it's2 abc' x'1"),
+                           QStringLiteral("Omar's well-being... Ava\u2019s \u201Cnot helpful\u201D")};
+    QRandomGenerator random(20261124);
+    for (int n = 0; n < 3000; ++n) {
+        QString text;
+        const int length = int(random.bounded(1, 24));
+        for (int i = 0; i < length; ++i)
+            text += alphabet.at(random.bounded(int(alphabet.size())));
+        samples << text;
+    }
+    for (const QString &text : std::as_const(samples)) {
+        QCOMPARE(DetectorText::words(text), spansOf(words, text, false));
+        QCOMPARE(DetectorText::normalisedTokens(text), spansOf(tokens, text, true));
+    }
+}
+
+void TestDetector::ruleShortcutIsOffForBackreferences()
+{
+    // Rules are first tried together in one alternation; a rule with a backreference would mean something
+    // else there, so such a rule set checks every rule on its own, and still works.
+    QFile builtin(QStringLiteral(":/rules/detector-rules.json"));
+    QVERIFY(builtin.open(QIODevice::ReadOnly));
+    QByteArray json = builtin.readAll();
+    const QByteArray complaints = "\"complaint_rules\": [";
+    QVERIFY(json.contains(complaints));
+    json.replace(complaints, QByteArray(complaints + R"({"name": "said_twice", "pattern": "\\b(\\w+) \\1\\b"}, )"));
+    const auto loaded = Detector::fromJson(json, QStringLiteral("test"));
+    QVERIFY2(loaded.detector, qPrintable(loaded.error));
+    QCOMPARE(loaded.detector->detect(QStringLiteral("hello hello")).rules, QStringList{QStringLiteral("said_twice")});
+    QVERIFY(!loaded.detector->detect(QStringLiteral("How is Aisha doing?")).dissatisfied);
+    QCOMPARE(loaded.detector->detect(QStringLiteral("This doesn't help")).rules,
+             Detector::builtin().detect(QStringLiteral("This doesn't help")).rules);
+}
+
 #include "tst_detector.moc"

@@ -88,6 +88,10 @@ void TestMessageValidator::sessionIds_data()
     QTest::newRow("glob") << QStringLiteral("*") << false;
     QTest::newRow("empty") << QString() << false;
     QTest::newRow("trailing newline") << QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789ab\n") << false;
+    QTest::newRow("hyphen moved") << QStringLiteral("3f9a1c2e1-234-4abc-8def-0123456789ab") << false;
+    QTest::newRow("hyphen for a digit") << QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789-b") << false;
+    QTest::newRow("g is not hex") << QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789ag") << false;
+    QTest::newRow("fullwidth digit") << QString(QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789a") + QChar(0xFF11)) << false;
 }
 
 void TestMessageValidator::sessionIds()
