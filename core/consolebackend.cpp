@@ -117,7 +117,14 @@ void ConsoleBackend::initialize()
     connect(m_outboxTimer, &QTimer::timeout, this, &ConsoleBackend::deliverOutbox);
     m_outboxTimer->start();
 
-    // After a crash: index transcripts the index lacks, flag rows whose file is gone.
+    auto count = m_accounts->count();
+    if (!count) {
+        emit initialized(false, count.error(), false);
+        return;
+    }
+    emit initialized(true, QString(), count.value() == 0);
+    // The sign-in page is up; the rest runs while the person types (what the window asks for meanwhile
+    // waits on this thread). After a crash: index transcripts the index lacks, flag rows whose file is gone.
     if (auto reconciled = TicketReconciler(m_config, m_db).run(); !reconciled)
         qCWarning(lcTickets).noquote() << QStringLiteral("Reconciliation failed: ") + reconciled.error();
 
@@ -127,13 +134,6 @@ void ConsoleBackend::initialize()
     connect(m_retentionTimer, &QTimer::timeout, this, &ConsoleBackend::applyRetention);
     m_retentionTimer->start();
     applyRetention();
-
-    auto count = m_accounts->count();
-    if (!count) {
-        emit initialized(false, count.error(), false);
-        return;
-    }
-    emit initialized(true, QString(), count.value() == 0);
     ensureRedis();
     checkAssistant();
     deliverOutbox();
@@ -329,13 +329,18 @@ void ConsoleBackend::stopReply()
 
 void ConsoleBackend::listTickets(quint64 requestId, const TicketFilter &filter)
 {
-    auto rows = m_tickets->list(actor(), filter);
-    if (!rows) {
-        emit ticketsPage(requestId, {}, 0, rows.error());
+    if (filter.offset > 0) {
+        // A further page as the table scrolls: the total is the first page's (a change reloads the list).
+        auto rows = m_tickets->list(actor(), filter);
+        emit ticketsPage(requestId, rows ? rows.value() : QList<TicketRecord>(), -1, rows ? QString() : rows.error());
         return;
     }
-    auto total = m_tickets->count(actor(), filter);
-    emit ticketsPage(requestId, rows.value(), total ? total.value() : int(rows->size()), QString());
+    auto page = m_tickets->listWithTotal(actor(), filter);
+    if (!page) {
+        emit ticketsPage(requestId, {}, 0, page.error());
+        return;
+    }
+    emit ticketsPage(requestId, page->first, page->second, QString());
 }
 
 void ConsoleBackend::loadTicket(const QString &ticketId)

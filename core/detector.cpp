@@ -273,7 +273,7 @@ QString Detector::normalise(const QString &text) const
         if (const auto found = m_contractions.constFind(word.toString()); found != m_contractions.constEnd())
             append(*found);
         else if (word.endsWith(QLatin1String("n't")))
-            append(QString(word.chopped(3) + QLatin1String(" not")));
+            append(QString(word.chopped(3).toString() + QLatin1String(" not")));
         else if (const qsizetype apostrophe = word.indexOf(QLatin1Char('\'')); apostrophe > 0)
             append(word.left(apostrophe));
         else

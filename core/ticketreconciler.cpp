@@ -8,6 +8,7 @@
 #include "transcriptreader.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QSet>
 #include <QSqlQuery>
@@ -27,21 +28,38 @@ Result<TicketReconciler::Report> TicketReconciler::run()
     auto conn = m_db->connection();
     if (!conn)
         return R::failure(conn.error());
+    // The tickets directory's transcripts by name (one readdir, no stat each): a row's file is looked up
+    // here and taken out; what is left afterwards has no row. The query is forward-only, so that 100,000
+    // rows are never held in memory at once (docs/BENCHMARKS.md).
+    const QString ticketsDir = QDir(m_config.ticketsDir()).absolutePath();
+    const QStringList pattern{QStringLiteral("support_ticket_*.txt")};
+    QSet<QString> unindexed;
+    for (QDirIterator it(ticketsDir, pattern, QDir::Files); it.hasNext();) {
+        it.next();
+        unindexed.insert(it.fileName());
+    }
+
     QSqlQuery q(conn.value());
+    q.setForwardOnly(true);
     if (!q.exec(QStringLiteral("SELECT id, conversation_file, integrity FROM tickets")))
         return R::failure(Database::errorOf(q));
-    QSet<QString> indexedFiles;
     QStringList missing;
     QStringList back;
     while (q.next()) {
         const QString file = q.value(1).toString();
-        indexedFiles.insert(QFileInfo(file).fileName());
-        const bool exists = QFile::exists(file);
+        const QFileInfo info(file);
+        const QString name = info.fileName();
+        // Found by name without a stat; otherwise (another directory, a name outside the pattern, a file
+        // that two rows name) asked of the file system.
+        const bool exists = (info.absolutePath() == ticketsDir && unindexed.remove(name)) || info.exists();
+        if (info.absolutePath() != ticketsDir)
+            unindexed.remove(name); // the former behaviour: a row's file name counts as indexed anywhere
         if (!exists && q.value(2).toString().isEmpty())
             missing << q.value(0).toString();
         else if (exists && !q.value(2).toString().isEmpty())
             back << q.value(0).toString();
     }
+    q.finish();
     for (const auto &[ids, flag, counter] : {std::tuple{missing, QStringLiteral("transcript missing"), &report.flaggedMissing},
                                              std::tuple{back, QStringLiteral(""), &report.unflagged}}) {
         for (const QString &id : ids) {
@@ -52,13 +70,14 @@ Result<TicketReconciler::Report> TicketReconciler::run()
                 ++*counter;
         }
     }
+    if (unindexed.isEmpty())
+        return report;
 
+    const QDir dir(ticketsDir);
+    QStringList files(unindexed.cbegin(), unindexed.cend());
+    files.sort();
     TicketStore store(m_db);
-    const QDir dir(m_config.ticketsDir());
-    const QStringList files = dir.entryList({QStringLiteral("support_ticket_*.txt")}, QDir::Files, QDir::Name);
-    for (const QString &name : files) {
-        if (indexedFiles.contains(name))
-            continue;
+    for (const QString &name : std::as_const(files)) {
         QFile f(dir.filePath(name));
         if (!f.open(QIODevice::ReadOnly)) {
             report.unreadable << name;

@@ -24,6 +24,8 @@ QString iso(const QDateTime &t)
     return t.toUTC().toString(Qt::ISODate);
 }
 
+constexpr int columnCount = 18;
+
 TicketRecord fromQuery(const QSqlQuery &q)
 {
     TicketRecord r;
@@ -180,7 +182,7 @@ Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, con
 }
 
 Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVariantList &values, int limit, int offset,
-                                                const QString &orderBy)
+                                                const QString &orderBy, int *total)
 {
     using R = Result<QList<TicketRecord>>;
     auto conn = m_db->connection();
@@ -188,7 +190,8 @@ Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVar
         return R::failure(conn.error());
     QSqlQuery q(conn.value());
     q.setForwardOnly(true);
-    QString sql = QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM tickets t");
+    QString sql = QStringLiteral("SELECT ") + columns + (total ? QStringLiteral(", COUNT(*) OVER ()") : QString())
+        + QStringLiteral(" FROM tickets t");
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where;
     sql += QStringLiteral(" ORDER BY ") + (orderBy.isEmpty() ? QStringLiteral("t.created DESC, t.id DESC") : orderBy);
@@ -200,8 +203,13 @@ Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVar
     if (!q.exec())
         return R::failure(QStringLiteral("Cannot read the ticket index: %1").arg(Database::errorOf(q)));
     QList<TicketRecord> out;
-    while (q.next())
+    if (total)
+        *total = -1;
+    while (q.next()) {
         out.append(fromQuery(q));
+        if (total && out.size() == 1)
+            *total = q.value(columnCount).toInt();
+    }
     return out;
 }
 
@@ -279,6 +287,34 @@ Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFi
     const QString direction = filter.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
     return select(where->first, where->second, filter.limit, filter.offset,
                   QStringLiteral("t.") + column + direction + QStringLiteral(", t.id") + direction);
+}
+
+Result<std::pair<QList<TicketRecord>, int>> TicketStore::listWithTotal(const Actor &actor, const TicketFilter &filter)
+{
+    using R = Result<std::pair<QList<TicketRecord>, int>>;
+    if (filter.search.trimmed().isEmpty() || filter.offset > 0) {
+        // Without a search the count reads an index and the page stops after its rows: two cheap queries.
+        auto rows = list(actor, filter);
+        if (!rows)
+            return R::failure(rows.error());
+        auto total = count(actor, filter);
+        if (!total)
+            return R::failure(total.error());
+        return std::pair{rows.value(), total.value()};
+    }
+    if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
+        return R::failure(refused);
+    auto where = whereFor(filter);
+    if (!where)
+        return R::failure(where.error());
+    const QString column = sortableColumns().contains(filter.sortColumn) ? filter.sortColumn : QStringLiteral("created");
+    const QString direction = filter.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+    int total = -1;
+    auto rows = select(where->first, where->second, filter.limit, 0,
+                       QStringLiteral("t.") + column + direction + QStringLiteral(", t.id") + direction, &total);
+    if (!rows)
+        return R::failure(rows.error());
+    return std::pair{rows.value(), qMax(0, total)};
 }
 
 Result<int> TicketStore::count(const Actor &actor, const TicketFilter &filter)

@@ -84,14 +84,19 @@ public:
     Result<QList<TicketRecord>> list(const Actor &actor, const TicketFilter &filter);
     // How many tickets match the filter (its limit and offset aside).
     Result<int> count(const Actor &actor, const TicketFilter &filter);
+    // A page and how many tickets match in all (the browser's first page): with a full-text search in
+    // one query, so that the search runs once (docs/BENCHMARKS.md).
+    Result<std::pair<QList<TicketRecord>, int>> listWithTotal(const Actor &actor, const TicketFilter &filter);
     static QStringList sortableColumns();
     Status setStatus(const Actor &actor, const QString &ticketId, const QString &status);
     // Removes the row, its full-text entry and the transcript file.
     Status remove(const Actor &actor, const QString &ticketId);
 
 private:
+    // `total`, when given, receives how many rows match in all (limit and offset aside), or -1 when the
+    // page is empty.
     Result<QList<TicketRecord>> select(const QString &where, const QVariantList &values, int limit = 0, int offset = 0,
-                                       const QString &orderBy = {});
+                                       const QString &orderBy = {}, int *total = nullptr);
     // The WHERE clause and values of a filter, or an error for a bad filter.
     Result<std::pair<QString, QVariantList>> whereFor(const TicketFilter &filter) const;
 

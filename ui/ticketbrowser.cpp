@@ -142,6 +142,7 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
 
 void TicketBrowser::applyFilter()
 {
+    m_searchDelay->stop(); // Return pressed while typing: this search, not a second one 300 ms later
     TicketFilter f;
     f.search = m_search->text().trimmed();
     f.status = m_statusFilter->currentData().toString();
@@ -171,8 +172,7 @@ QString TicketBrowser::selectedTicketId() const
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
     if (rows.isEmpty())
         return {};
-    const TicketRecord *t = m_model->ticketAt(rows.first().row());
-    return t ? t->id : QString();
+    return m_model->ticketIdAt(rows.first().row());
 }
 
 void TicketBrowser::selectionChanged()

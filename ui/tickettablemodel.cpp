@@ -1,10 +1,15 @@
 #include "tickettablemodel.h"
 
+#include <QDateTime>
 #include <QLocale>
+
+#include <limits>
 
 namespace LearnPulse {
 
 namespace {
+
+constexpr qint64 noTime = std::numeric_limits<qint64>::min();
 
 const char *const sortColumns[] = {"id", "created", "teacher_name", "teacher_email", "summary", "signal_count", "status",
                                    "email_status"};
@@ -47,7 +52,7 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_rows.size())
         return {};
-    const TicketRecord &t = m_rows.at(index.row());
+    const Row &t = m_rows.at(index.row());
     if (role == Qt::UserRole)
         return t.id;
     if (role == Qt::TextAlignmentRole && index.column() == SignalsColumn)
@@ -58,7 +63,10 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case IdColumn: return t.id;
-    case CreatedColumn: return QLocale().toString(t.created.toLocalTime(), QLocale::ShortFormat);
+    case CreatedColumn:
+        if (t.createdMs == noTime)
+            return QString();
+        return QLocale().toString(QDateTime::fromMSecsSinceEpoch(t.createdMs), QLocale::ShortFormat);
     case TeacherColumn: return t.teacherName;
     case EmailColumn: return t.teacherEmail;
     case SummaryColumn: return t.summary;
@@ -124,24 +132,56 @@ void TicketTableModel::addPage(quint64 requestId, const QList<TicketRecord> &row
         emit loadFailed(error);
         return;
     }
+    QList<Row> compact;
+    compact.reserve(rows.size());
+    if (m_resetOnArrival)
+        m_strings.clear(); // rows of the former list go with it
+    for (const TicketRecord &t : rows)
+        compact.append(rowFor(t));
     if (m_resetOnArrival) {
         beginResetModel();
-        m_rows = rows;
-        m_total = total;
+        m_rows = std::move(compact);
+        m_total = qMax(0, total);
         m_resetOnArrival = false;
         endResetModel();
-    } else if (!rows.isEmpty()) {
-        beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows.size() - 1));
-        m_rows += rows;
-        m_total = total;
+    } else if (!compact.isEmpty()) {
+        beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + compact.size() - 1));
+        m_rows += compact;
+        if (total >= 0)
+            m_total = total;
         endInsertRows();
+    } else if (m_rows.size() < m_total) {
+        m_total = int(m_rows.size()); // a further page came back empty (tickets went away): nothing more to fetch
     }
     emit loaded();
 }
 
-const TicketRecord *TicketTableModel::ticketAt(int row) const
+QString TicketTableModel::shared(const QString &text)
 {
-    return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
+    auto it = m_strings.constFind(text);
+    if (it == m_strings.constEnd())
+        it = m_strings.insert(text);
+    return *it;
+}
+
+TicketTableModel::Row TicketTableModel::rowFor(const TicketRecord &t)
+{
+    Row r;
+    r.id = t.id;
+    r.id.squeeze();
+    r.teacherName = shared(t.teacherName);
+    r.teacherEmail = shared(t.teacherEmail);
+    r.summary = shared(t.summary);
+    r.status = shared(t.status);
+    r.emailStatus = shared(t.emailStatus);
+    r.createdMs = t.created.isValid() ? t.created.toMSecsSinceEpoch() : noTime;
+    r.signalCount = t.signalCount;
+    return r;
+}
+
+QString TicketTableModel::ticketIdAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row).id : QString();
 }
 
 int TicketTableModel::rowOf(const QString &ticketId) const

@@ -3,6 +3,7 @@
 #include "ticketstore.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 
 namespace LearnPulse {
 
@@ -42,9 +43,10 @@ public:
     // Starts over with a new filter (keeps the sort order).
     void setFilter(const TicketFilter &filter);
     void reload();
+    // `total` < 0: unchanged (a further page).
     void addPage(quint64 requestId, const QList<TicketRecord> &rows, int total, const QString &error);
 
-    const TicketRecord *ticketAt(int row) const;
+    QString ticketIdAt(int row) const;
     int rowOf(const QString &ticketId) const;
     int total() const { return m_total; }
     bool isLoading() const { return m_pendingRequest != 0; }
@@ -55,10 +57,26 @@ signals:
     void loaded();
 
 private:
+    // What the table shows of a ticket, and no more: with every ticket scrolled in, 100,000 rows stay
+    // small (docs/BENCHMARKS.md). Strings that repeat (names, emails, summaries, states) are shared.
+    struct Row
+    {
+        QString id;
+        QString teacherName;
+        QString teacherEmail;
+        QString summary;
+        QString status;
+        QString emailStatus;
+        qint64 createdMs = 0;
+        int signalCount = 0;
+    };
     void request(int offset);
+    Row rowFor(const TicketRecord &t);
+    QString shared(const QString &text);
 
     TicketFilter m_filter;
-    QList<TicketRecord> m_rows;
+    QList<Row> m_rows;
+    QSet<QString> m_strings; // the one copy of each repeating string
     int m_total = -1; // unknown until the first page arrives
     quint64 m_nextRequest = 1;
     quint64 m_pendingRequest = 0;
