@@ -275,7 +275,7 @@ Result<TicketRecord> TicketStore::findBySession(const QString &sessionId)
     return rows->constFirst();
 }
 
-Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFilter &filter)
+Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFilter &filter, int *total)
 {
     using R = Result<QList<TicketRecord>>;
     if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
@@ -286,7 +286,12 @@ Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFi
     const QString column = sortableColumns().contains(filter.sortColumn) ? filter.sortColumn : QStringLiteral("created");
     const QString direction = filter.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
     return select(where->first, where->second, filter.limit, filter.offset,
-                  QStringLiteral("t.") + column + direction + QStringLiteral(", t.id") + direction);
+                  QStringLiteral("t.") + column + direction + QStringLiteral(", t.id") + direction, total);
+}
+
+Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFilter &filter)
+{
+    return list(actor, filter, nullptr);
 }
 
 Result<std::pair<QList<TicketRecord>, int>> TicketStore::listWithTotal(const Actor &actor, const TicketFilter &filter)
@@ -302,16 +307,8 @@ Result<std::pair<QList<TicketRecord>, int>> TicketStore::listWithTotal(const Act
             return R::failure(total.error());
         return std::pair{rows.value(), total.value()};
     }
-    if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
-        return R::failure(refused);
-    auto where = whereFor(filter);
-    if (!where)
-        return R::failure(where.error());
-    const QString column = sortableColumns().contains(filter.sortColumn) ? filter.sortColumn : QStringLiteral("created");
-    const QString direction = filter.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
     int total = -1;
-    auto rows = select(where->first, where->second, filter.limit, 0,
-                       QStringLiteral("t.") + column + direction + QStringLiteral(", t.id") + direction, &total);
+    auto rows = list(actor, filter, &total);
     if (!rows)
         return R::failure(rows.error());
     return std::pair{rows.value(), qMax(0, total)};

@@ -93,6 +93,7 @@ public:
     Status remove(const Actor &actor, const QString &ticketId);
 
 private:
+    Result<QList<TicketRecord>> list(const Actor &actor, const TicketFilter &filter, int *total);
     // `total`, when given, receives how many rows match in all (limit and offset aside), or -1 when the
     // page is empty.
     Result<QList<TicketRecord>> select(const QString &where, const QVariantList &values, int limit = 0, int offset = 0,
