@@ -46,11 +46,6 @@ QString straightenApostrophes(QString text)
     return text;
 }
 
-bool isCapitalised(const QString &word)
-{
-    return word.size() >= 2 && word.at(0).isUpper() && word.at(1).isLower();
-}
-
 QString stringField(const QJsonObject &o, const char *key)
 {
     return o.value(QLatin1String(key)).toString();
@@ -225,13 +220,15 @@ QString Detector::markPeople(const QString &text) const
         const QStringView word = QStringView(text).mid(t.start, t.length);
         const bool possessive = word.size() > 2 && (word.at(word.size() - 1) == u's' || word.at(word.size() - 1) == u'S')
             && isApostropheVariant(word.at(word.size() - 2), true);
-        if (!possessive && !(word.size() >= 2 && word.at(0).isUpper() && word.at(1).isLower()))
+        // Apostrophes are neither upper nor lower case, so straightening cannot change this.
+        const bool capitalised = word.size() >= 2 && word.at(0).isUpper() && word.at(1).isLower();
+        if (!possessive && !capitalised)
             continue;
         const QString lower = lowerOf(t);
         bool person = false;
         if (lower.endsWith(QLatin1String("'s")) && !m_contractions.contains(lower)) {
             person = !m_nameStopwords.contains(lower.chopped(2));
-        } else if (isCapitalised(straightenApostrophes(word.toString())) && !m_nameStopwords.contains(lower)) {
+        } else if (capitalised && !m_nameStopwords.contains(lower)) {
             if (!t.sentenceStart) {
                 person = true;
             } else if (size_t(i) + 1 < tokens.size() && !tokens[size_t(i) + 1].sentenceStart) {

@@ -50,10 +50,10 @@ Result<TicketReconciler::Report> TicketReconciler::run()
         const QFileInfo info(file);
         const QString name = info.fileName();
         // Found by name without a stat; otherwise (another directory, a name outside the pattern, a file
-        // that two rows name) asked of the file system.
-        const bool exists = (info.absolutePath() == ticketsDir && unindexed.remove(name)) || info.exists();
-        if (info.absolutePath() != ticketsDir)
-            unindexed.remove(name); // the former behaviour: a row's file name counts as indexed anywhere
+        // that two rows name) asked of the file system. A row's file name counts as indexed wherever the
+        // row says the file is (as before).
+        const bool found = unindexed.remove(name);
+        const bool exists = (found && info.absolutePath() == ticketsDir) || info.exists();
         if (!exists && q.value(2).toString().isEmpty())
             missing << q.value(0).toString();
         else if (exists && !q.value(2).toString().isEmpty())
