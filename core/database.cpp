@@ -11,6 +11,8 @@
 #include <QThread>
 #include <QUuid>
 
+#include <span>
+
 namespace LearnPulse {
 
 namespace {
@@ -87,6 +89,48 @@ const char *const schemaV4[] = {
     "ALTER TABLE tickets ADD COLUMN integrity TEXT NOT NULL DEFAULT ''",
 };
 
+// Version 5: tickets get an explicit integer key (`seq`, which VACUUM cannot renumber, unlike an
+// implicit rowid) and the full-text row of a ticket takes the same number as its rowid, so a
+// search joins on integers instead of looking each match up by its text id.
+const char *const schemaV5[] = {
+    R"sql(CREATE TABLE tickets_v5 (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        teacher_name TEXT NOT NULL,
+        teacher_email TEXT NOT NULL COLLATE NOCASE,
+        teacher_role TEXT NOT NULL,
+        class_id TEXT NOT NULL DEFAULT '',
+        student TEXT NOT NULL DEFAULT '',
+        scope TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        signal_count INTEGER NOT NULL,
+        rules TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in_progress', 'resolved')),
+        email_status TEXT NOT NULL DEFAULT 'pending',
+        conversation_file TEXT NOT NULL,
+        integrity TEXT NOT NULL DEFAULT ''))sql",
+    R"sql(INSERT INTO tickets_v5 (id, session_id, user_id, teacher_name, teacher_email, teacher_role, class_id, student,
+        scope, created, updated, summary, signal_count, rules, status, email_status, conversation_file, integrity)
+        SELECT id, session_id, user_id, teacher_name, teacher_email, teacher_role, class_id, student, scope, created,
+        updated, summary, signal_count, rules, status, email_status, conversation_file, integrity
+        FROM tickets ORDER BY created, id)sql",
+    "DROP TABLE tickets",
+    "ALTER TABLE tickets_v5 RENAME TO tickets",
+    "CREATE INDEX tickets_user ON tickets (user_id)",
+    "CREATE INDEX tickets_email ON tickets (teacher_email)",
+    "CREATE INDEX tickets_created ON tickets (created)",
+    "CREATE VIRTUAL TABLE tickets_fts_v5 USING fts5 (ticket_id UNINDEXED, transcript, "
+    "tokenize = 'unicode61 remove_diacritics 2')",
+    R"sql(INSERT INTO tickets_fts_v5 (rowid, ticket_id, transcript)
+        SELECT t.seq, f.ticket_id, f.transcript FROM tickets_fts f JOIN tickets t ON t.id = f.ticket_id)sql",
+    "DROP TABLE tickets_fts",
+    "ALTER TABLE tickets_fts_v5 RENAME TO tickets_fts",
+};
+
 } // namespace
 
 Database::Database(QString path)
@@ -111,6 +155,11 @@ QString Database::errorOf(const QSqlQuery &query)
 
 Result<std::shared_ptr<Database>> Database::open(const Config &config)
 {
+    return open(config, schemaVersion);
+}
+
+Result<std::shared_ptr<Database>> Database::open(const Config &config, int targetVersion)
+{
     using R = Result<std::shared_ptr<Database>>;
     if (!config.databaseUrl.isEmpty())
         return R::failure(QStringLiteral("DATABASE_URL is set, but this build supports only the SQLite index so far; "
@@ -121,7 +170,7 @@ Result<std::shared_ptr<Database>> Database::open(const Config &config)
     if (auto dir = config.ensureDataDir(); !dir)
         return R::failure(dir.error());
     std::shared_ptr<Database> db(new Database(config.sqlitePath()));
-    if (auto migrated = db->migrate(); !migrated)
+    if (auto migrated = db->migrate(qBound(1, targetVersion, schemaVersion)); !migrated)
         return R::failure(migrated.error());
     return db;
 }
@@ -156,7 +205,7 @@ Result<QSqlDatabase> Database::connection()
     return db;
 }
 
-Status Database::migrate()
+Status Database::migrate(int targetVersion)
 {
     auto conn = connection();
     if (!conn)
@@ -179,31 +228,17 @@ Status Database::migrate()
         return rollback(QStringLiteral("it was written by a newer version of LearnPulse (schema %1, this build knows %2)")
                             .arg(version)
                             .arg(schemaVersion));
-    if (version < 1) {
-        for (const char *statement : schemaV1)
+    const std::span<const char *const> steps[] = {schemaV1, schemaV2, schemaV3, schemaV4, schemaV5};
+    static_assert(std::size(steps) == schemaVersion);
+    for (int step = version + 1; step <= targetVersion; ++step)
+        for (const char *statement : steps[step - 1])
             if (!q.exec(QLatin1String(statement)))
                 return rollback(errorOf(q));
-    }
-    if (version < 2) {
-        for (const char *statement : schemaV2)
-            if (!q.exec(QLatin1String(statement)))
-                return rollback(errorOf(q));
-    }
-    if (version < 3) {
-        for (const char *statement : schemaV3)
-            if (!q.exec(QLatin1String(statement)))
-                return rollback(errorOf(q));
-    }
-    if (version < 4) {
-        for (const char *statement : schemaV4)
-            if (!q.exec(QLatin1String(statement)))
-                return rollback(errorOf(q));
-    }
-    if (version < schemaVersion) {
+    if (version < targetVersion) {
         if (!q.exec(QStringLiteral("DELETE FROM schema_version"))
-            || !q.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(schemaVersion)))
+            || !q.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(targetVersion)))
             return rollback(errorOf(q));
-        qCInfo(lcDatabase) << "index database schema migrated from version" << version << "to" << schemaVersion;
+        qCInfo(lcDatabase) << "index database schema migrated from version" << version << "to" << targetVersion;
     }
     if (!q.exec(QStringLiteral("COMMIT")))
         return rollback(errorOf(q));

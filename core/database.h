@@ -23,13 +23,15 @@ struct Config;
 class Database final
 {
 public:
-    static constexpr int schemaVersion = 4;
+    static constexpr int schemaVersion = 5;
 
     ~Database();
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;
 
     static Result<std::shared_ptr<Database>> open(const Config &config);
+    // Migrates only up to `targetVersion`: for tests of the migrations themselves.
+    static Result<std::shared_ptr<Database>> open(const Config &config, int targetVersion);
 
     // The connection of the calling thread (opened on first use).
     Result<QSqlDatabase> connection();
@@ -53,7 +55,7 @@ public:
 
 private:
     explicit Database(QString path);
-    Status migrate();
+    Status migrate(int targetVersion);
 
     QString m_path;
     QString m_baseName;

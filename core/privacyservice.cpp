@@ -57,7 +57,7 @@ bool deleteTicketRows(QSqlQuery &q, const QStringList &ids, int *outboxCount, in
     if (ids.isEmpty())
         return true;
     const std::pair<QString, int *> statements[] = {
-        {QStringLiteral("DELETE FROM tickets_fts WHERE ticket_id IN (%1)"), nullptr},
+        {QStringLiteral("DELETE FROM tickets_fts WHERE rowid IN (SELECT seq FROM tickets WHERE id IN (%1))"), nullptr},
         {QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"), outboxCount},
         {QStringLiteral("DELETE FROM tickets WHERE id IN (%1)"), ticketCount},
     };

@@ -86,10 +86,16 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->horizontalHeader()->setResizeContentsPrecision(0); // the rows on screen
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TicketBrowser::selectionChanged);
     connect(m_model, &TicketTableModel::loaded, this, [this] {
         updateCount();
-        m_table->resizeColumnsToContents();
+        // Columns fit the first rows shown, once: measuring every loaded row on each page cost ~30 ms a
+        // search and made scrolling quadratic, and widths that jump with each search are hard to read.
+        if (!m_columnsSized && m_model->rowCount() > 0) {
+            m_table->resizeColumnsToContents();
+            m_columnsSized = true;
+        }
         if (!m_reselect.isEmpty()) {
             const int row = m_model->rowOf(m_reselect);
             if (row >= 0)

@@ -63,6 +63,7 @@ private:
     QTimer *m_searchDelay;
     QString m_shownId;
     QString m_reselect;
+    bool m_columnsSized = false;
 };
 
 } // namespace LearnPulse

@@ -64,7 +64,9 @@ void generateIndex(const Config &config, std::shared_ptr<Database> db, int n, in
                                               created.toString(Qt::ISODate), r.summary, path})
             q.addBindValue(v);
         q.exec();
-        q.prepare(QStringLiteral("INSERT INTO tickets_fts (ticket_id, transcript) VALUES (?, ?)"));
+        const QVariant seq = q.lastInsertId();
+        q.prepare(QStringLiteral("INSERT INTO tickets_fts (rowid, ticket_id, transcript) VALUES (?, ?, ?)"));
+        q.addBindValue(seq);
         q.addBindValue(id);
         q.addBindValue(text);
         q.exec();

@@ -41,6 +41,7 @@ private slots:
     void statusChangesAreValidatedAndAudited();
     void deleteRemovesRowIndexAndFile();
     void unwritableDirectoryFailsCleanly();
+    void migratesAVersion4Index();
 
 private:
     TicketRequest request(const QString &sessionId = QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
@@ -296,13 +297,20 @@ void TestTicketService::statusChangesAreValidatedAndAudited()
 void TestTicketService::deleteRemovesRowIndexAndFile()
 {
     const TicketResult r = m_fx->ticketService->createTicket(request());
+    const TicketResult kept = m_fx->ticketService->createTicket(request(QStringLiteral("7c0d2e4f-1111-4222-8333-777777777777")));
+    QVERIFY(r.success && kept.success);
     const Actor admin = actorWith(Role::Admin);
     QVERIFY(m_fx->tickets->remove(admin, r.ticketId));
     QVERIFY(!QFile::exists(r.conversationFile));
     QVERIFY(!m_fx->tickets->find(admin, r.ticketId));
     QSqlQuery q(m_fx->db->connection().value());
+    // Only the deleted ticket's full-text row went; the other ticket is still found by its words.
     QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets_fts")) && q.next());
-    QCOMPARE(q.value(0).toInt(), 0);
+    QCOMPARE(q.value(0).toInt(), 1);
+    auto found = m_fx->tickets->list(admin, filter(QString(), QStringLiteral("xylophone"), QString()));
+    QVERIFY2(found, qPrintable(found.error()));
+    QCOMPARE(found->size(), 1);
+    QCOMPARE(found->constFirst().id, kept.ticketId);
     QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'ticket.delete'")) && q.next());
     QCOMPARE(q.value(0).toInt(), 1);
     auto again = m_fx->tickets->remove(admin, r.ticketId);
@@ -320,6 +328,63 @@ void TestTicketService::unwritableDirectoryFailsCleanly()
     QVERIFY(!r.success);
     QVERIFY2(r.error.contains(QLatin1String("ticket directory")), qPrintable(r.error));
     QCOMPARE(ticketRows(), 0);
+}
+
+void TestTicketService::migratesAVersion4Index()
+{
+    // An index written by a build that knew schema 4: tickets keyed by text id, full-text rows
+    // numbered on their own (here deliberately in the opposite order to the tickets).
+    Config config = m_fx->config;
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    config.dataDir = dir.path();
+    {
+        auto old = Database::open(config, 4);
+        QVERIFY2(old, qPrintable(old.error()));
+        QSqlQuery q(old.value()->connection().value());
+        for (int i = 0; i < 3; ++i) {
+            q.prepare(QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
+                                     "created, updated, summary, signal_count, conversation_file) "
+                                     "VALUES (?, ?, 'u1', 'Amira Khan', 'amira.khan@school.example', 'teacher', ?, ?, 's', 3, ?)"));
+            const QString created = QStringLiteral("2026-11-2%1T09:00:00Z").arg(i + 1);
+            for (const QVariant &v : QVariantList{QStringLiteral("T-%1").arg(i), QStringLiteral("session-%1").arg(i), created,
+                                                  created, QStringLiteral("/nowhere/%1.txt").arg(i)})
+                q.addBindValue(v);
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        }
+        for (int i = 2; i >= 0; --i) {
+            q.prepare(QStringLiteral("INSERT INTO tickets_fts (ticket_id, transcript) VALUES (?, ?)"));
+            q.addBindValue(QStringLiteral("T-%1").arg(i));
+            q.addBindValue(i == 1 ? QStringLiteral("the xylophone lesson") : QStringLiteral("loops and %1").arg(i));
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        }
+        QVERIFY(q.exec(QStringLiteral("SELECT version FROM schema_version")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 4);
+    }
+
+    auto db = Database::open(config);
+    QVERIFY2(db, qPrintable(db.error()));
+    QSqlQuery q(db.value()->connection().value());
+    QVERIFY(q.exec(QStringLiteral("SELECT version FROM schema_version")) && q.next());
+    QCOMPARE(q.value(0).toInt(), int(Database::schemaVersion));
+    // Every full-text row now carries its ticket's key.
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets_fts f JOIN tickets t ON t.seq = f.rowid AND t.id = f.ticket_id"))
+            && q.next());
+    QCOMPARE(q.value(0).toInt(), 3);
+
+    TicketStore store(db.value());
+    const Actor admin = actorWith(Role::Admin);
+    auto found = store.list(admin, filter(QString(), QStringLiteral("xylophone"), QString()));
+    QVERIFY2(found, qPrintable(found.error()));
+    QCOMPARE(found->size(), 1);
+    QCOMPARE(found->constFirst().id, QStringLiteral("T-1"));
+    QCOMPARE(found->constFirst().created, QDateTime(QDate(2026, 11, 22), QTime(9, 0), Qt::UTC));
+    QCOMPARE(store.list(admin, filter(QString(), QStringLiteral("loops"), QString()))->size(), 2);
+
+    // A ticket written after the migration is searchable beside the old ones.
+    TicketService service(config, std::make_shared<TicketStore>(db.value()));
+    QVERIFY(service.createTicket(request()).success);
+    QCOMPARE(store.list(admin, filter(QString(), QStringLiteral("xylophone"), QString()))->size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestTicketService)
