@@ -212,7 +212,7 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
             qCWarning(lcGuard).noquote() << QStringLiteral("Hallucination guard replaced claims session=") + sessionId
                                          << QStringLiteral("kinds=") + r.guardedClaims.join(QLatin1Char(','));
             for (const QString &kind : std::as_const(r.guardedClaims))
-                if (auto counted = m_sessions.countEvent(QStringLiteral("guard.") + kind); !counted)
+                if (auto counted = m_escalation.metrics().recordGuardHit(kind); !counted)
                     qCWarning(lcGuard).noquote() << QStringLiteral("Cannot count a guard event: ") + counted.error();
         }
         const HistoryEntry entry{QStringLiteral("assistant"), r.reply, QDateTime::currentDateTimeUtc()};

@@ -81,6 +81,7 @@ void ConsoleBackend::registerTypes()
     qRegisterMetaType<QList<Account>>();
     qRegisterMetaType<Role>();
     qRegisterMetaType<ChatTurnResult>();
+    qRegisterMetaType<MetricsStore::Summary>();
 }
 
 ConsoleBackend::ConsoleBackend(QString dataDirOption, QObject *parent)
@@ -413,6 +414,14 @@ void ConsoleBackend::removeAccount(const QString &userId)
 {
     emit operationFinished(tr("Remove the account"), m_accounts->remove(actor(), userId).error());
     listAccounts();
+}
+
+void ConsoleBackend::loadMetrics(int days)
+{
+    const QDate today = QDateTime::currentDateTimeUtc().date();
+    MetricsStore metrics(m_db);
+    auto summary = metrics.summary(actor(), today.addDays(1 - qBound(1, days, 3660)), today);
+    emit metricsLoaded(summary ? summary.value() : MetricsStore::Summary{}, summary ? QString() : summary.error());
 }
 
 void ConsoleBackend::listAudit()

@@ -4,6 +4,7 @@
 #include "chatengine.h"
 #include "config.h"
 #include "database.h"
+#include "metricsstore.h"
 #include "redisconnector.h"
 #include "sessionstore.h"
 #include "ticketstore.h"
@@ -57,6 +58,9 @@ public slots:
     void setTicketStatus(const QString &ticketId, const QString &status);
     void deleteTicket(const QString &ticketId);
 
+    // Metrics: the last `days` days, ending today (UTC).
+    void loadMetrics(int days);
+
     // Administration.
     void listAccounts();
     void addAccount(const QString &email, const QString &name, LearnPulse::Role role, const QString &password);
@@ -85,6 +89,7 @@ signals:
     void ticketsChanged();
     void accountsListed(const QList<LearnPulse::Account> &accounts);
     void auditListed(const QList<LearnPulse::Database::AuditEntry> &entries);
+    void metricsLoaded(const LearnPulse::MetricsStore::Summary &summary, const QString &error);
     void settingsLoaded(const QVariantMap &values);
     // `summary` says what was removed or written, for the admin.
     void privacyFinished(const QString &what, const QString &summary, const QString &error);
@@ -130,3 +135,4 @@ Q_DECLARE_METATYPE(LearnPulse::TicketRecord)
 Q_DECLARE_METATYPE(LearnPulse::TicketFilter)
 Q_DECLARE_METATYPE(LearnPulse::Database::AuditEntry)
 Q_DECLARE_METATYPE(LearnPulse::Role)
+Q_DECLARE_METATYPE(LearnPulse::MetricsStore::Summary)

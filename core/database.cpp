@@ -131,6 +131,17 @@ const char *const schemaV5[] = {
     "ALTER TABLE tickets_fts_v5 RENAME TO tickets_fts",
 };
 
+// Version 6: anonymous metric events (no session, person or text; the hour only).
+const char *const schemaV6[] = {
+    R"sql(CREATE TABLE metric_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'escalation', 'guard')),
+        messages INTEGER NOT NULL DEFAULT 0,
+        detail TEXT NOT NULL DEFAULT ''))sql",
+    "CREATE INDEX metric_events_ts ON metric_events (ts)",
+};
+
 } // namespace
 
 Database::Database(QString path)
@@ -228,7 +239,7 @@ Status Database::migrate(int targetVersion)
         return rollback(QStringLiteral("it was written by a newer version of LearnPulse (schema %1, this build knows %2)")
                             .arg(version)
                             .arg(schemaVersion));
-    const std::span<const char *const> steps[] = {schemaV1, schemaV2, schemaV3, schemaV4, schemaV5};
+    const std::span<const char *const> steps[] = {schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6};
     static_assert(std::size(steps) == schemaVersion);
     for (int step = version + 1; step <= targetVersion; ++step)
         for (const char *statement : steps[step - 1])

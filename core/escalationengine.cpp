@@ -6,8 +6,11 @@
 #include "logging.h"
 #include "messagevalidator.h"
 #include "sessionstore.h"
+#include "ticketstore.h"
 
 #include <QJsonArray>
+
+#include <algorithm>
 
 namespace LearnPulse {
 
@@ -32,6 +35,7 @@ EscalationEngine::EscalationEngine(const Config &config, const Detector &detecto
     , m_detector(detector)
     , m_sessions(sessions)
     , m_tickets(tickets)
+    , m_metrics(tickets.store()->database())
 {
 }
 
@@ -92,6 +96,9 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
     out.dissatisfactionCount = recorded->dissatisfactionCount;
     out.escalated = recorded->escalated;
     out.ticketId = recorded->ticketId;
+    if (recorded->historyLength == 1) // the conversation's first message
+        if (auto counted = m_metrics.recordSession(); !counted)
+            qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count the session: ") + counted.error();
     if (!recorded->claimed)
         return out;
 
@@ -138,6 +145,10 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
         qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot announce the new ticket: ") + published.error();
     out.newlyEscalated = true;
     out.ticket = ticket;
+    const auto teacherMessages = std::count_if(request.history.cbegin(), request.history.cend(),
+                                               [](const HistoryEntry &e) { return e.role == QLatin1String("teacher"); });
+    if (auto counted = m_metrics.recordEscalation(int(teacherMessages), request.session.signalRules); !counted)
+        qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count the escalation: ") + counted.error();
     out.reply = escalationReply(out.ticketId, teacher.email, recorded->reason == QLatin1String("explicit"));
     qCInfo(lcEscalation).noquote() << QStringLiteral("Escalation threshold reached session=") + sessionId << QStringLiteral("ticket=") + out.ticketId
                                    << QStringLiteral("reason=") + recorded->reason;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "detector.h"
+#include "metricsstore.h"
 #include "ticketservice.h"
 
 #include <QJsonObject>
@@ -56,11 +57,15 @@ public:
 
     static QString escalationReply(const QString &ticketId, const QString &email, bool explicitRequest);
 
+    // The anonymous metric events of this engine's index (sessions, escalations, guard hits).
+    MetricsStore &metrics() { return m_metrics; }
+
 private:
     const Config &m_config;
     const Detector &m_detector;
     SessionStore &m_sessions;
     TicketService &m_tickets;
+    MetricsStore m_metrics;
 };
 
 } // namespace LearnPulse

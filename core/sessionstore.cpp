@@ -612,11 +612,6 @@ return 1
     return r ? Status() : Status::failure(explain(r.error()));
 }
 
-Status SessionStore::countEvent(const QString &name)
-{
-    return Status::from(m_redis.command({"HINCRBY", "lp:metrics", name.toUtf8(), "1"}));
-}
-
 Result<QString> SessionStore::finishEscalation(const QString &sessionId, const QString &claimToken,
                                                const QString &ticketId)
 {

@@ -88,9 +88,6 @@ public:
     Result<RecordOutcome> record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
                                  const Detection *detection, bool forceEscalation = false, int ratePerMinute = 0);
 
-    // Adds one to an anonymous counter in the lp:metrics hash (e.g. "guard.ticket_claim").
-    Status countEvent(const QString &name);
-
     // Tells every console that the ticket list changed (pub/sub channel lp:tickets).
     Status publishTicketChange(const QString &ticketId, const QString &change);
     static QByteArray ticketsChannel() { return "lp:tickets"; }

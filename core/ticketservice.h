@@ -48,6 +48,7 @@ class TicketService final
 {
 public:
     TicketService(const Config &config, std::shared_ptr<TicketStore> store);
+    const std::shared_ptr<TicketStore> &store() const { return m_store; }
 
     static QString ticketIdFor(const QString &sessionId, const QDateTime &utc);
     static QString fileNameFor(const QString &sessionId, const QDateTime &utc);

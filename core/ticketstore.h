@@ -61,6 +61,7 @@ class TicketStore final
 {
 public:
     explicit TicketStore(std::shared_ptr<Database> database);
+    const std::shared_ptr<Database> &database() const { return m_db; }
 
     static bool isValidStatus(const QString &status);
     static QStringList statuses();

@@ -1,6 +1,7 @@
 #include "consolewindow.h"
 
 #include "adminview.h"
+#include "metricsview.h"
 #include "chatview.h"
 #include "consolebackend.h"
 #include "settingsdialog.h"
@@ -138,6 +139,11 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
         if (m_admin)
             m_admin->showAccounts(a);
     });
+    connect(m_backend, &ConsoleBackend::metricsLoaded, this, [this](const MetricsStore::Summary &s, const QString &error) {
+        setBusy(-1);
+        if (m_metrics)
+            m_metrics->showSummary(s, error);
+    });
     connect(m_backend, &ConsoleBackend::auditListed, this, [this](const QList<Database::AuditEntry> &e) {
         if (m_admin)
             m_admin->showAudit(e);
@@ -202,6 +208,11 @@ TicketBrowser *ConsoleWindow::ticketBrowser() const
 AdminView *ConsoleWindow::adminView() const
 {
     return m_admin;
+}
+
+MetricsView *ConsoleWindow::metricsView() const
+{
+    return m_metrics;
 }
 
 ConsoleWindow::~ConsoleWindow()
@@ -293,6 +304,18 @@ void ConsoleWindow::buildMainView()
         connect(m_browser, &TicketBrowser::deleteRequested, this,
                 [this](const QString &id) { call([b = m_backend, id] { b->deleteTicket(id); }); });
         m_browser->model()->reload();
+    }
+    if (isAllowed(m_account.actor(), Permission::ViewMetrics)) {
+        m_metrics = new MetricsView(m_tabs);
+        m_tabs->addTab(m_metrics, tr("&Metrics"));
+        connect(m_metrics, &MetricsView::metricsRequested, this, [this](int days) {
+            setBusy(+1);
+            call([b = m_backend, days] { b->loadMetrics(days); });
+        });
+        connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+            if (m_tabs->widget(index) == m_metrics)
+                m_metrics->refresh();
+        });
     }
     if (isAllowed(m_account.actor(), Permission::ManageAccounts)) {
         m_admin = new AdminView(m_tabs);

@@ -16,6 +16,7 @@ namespace LearnPulse {
 class AdminView;
 class ChatView;
 class ConsoleBackend;
+class MetricsView;
 class SignInPage;
 class TicketBrowser;
 
@@ -35,6 +36,7 @@ public:
     ChatView *chatView() const;
     TicketBrowser *ticketBrowser() const;
     AdminView *adminView() const;
+    MetricsView *metricsView() const;
     QTabWidget *tabs() const { return m_tabs; }
     const Account &account() const { return m_account; }
     bool isSignedIn() const { return m_signedIn; }
@@ -60,6 +62,7 @@ private:
     QPointer<ChatView> m_chat;
     QPointer<TicketBrowser> m_browser;
     QPointer<AdminView> m_admin;
+    QPointer<MetricsView> m_metrics;
     QLabel *m_redisStatus;
     QLabel *m_assistantStatus;
     QLabel *m_userLabel;

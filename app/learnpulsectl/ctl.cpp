@@ -6,6 +6,7 @@
 #include "database.h"
 #include "detector.h"
 #include "messagevalidator.h"
+#include "metricsstore.h"
 #include "outbox.h"
 #include "privacyservice.h"
 #include "redisconnector.h"
@@ -54,6 +55,8 @@ Commands:
   privacy export --user EMAIL --out DIR
                                      a person's account, tickets, transcripts and sessions as JSON and .txt
   audit [--json]                     the audit log, newest first
+  metrics [--json] [--days N]        escalation rate against the 5 % target, messages before
+                                     escalation, top rules, guard hits (the last N days, default 30)
   outbox list [--json]               ticket emails and webhook posts, with their delivery state
   outbox retry                       make pending and failed deliveries due now and try them once
 
@@ -398,6 +401,48 @@ int cmdAudit(const QStringList &args)
     return exitOk;
 }
 
+int cmdMetrics(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {{QStringLiteral("days"), QStringLiteral("Days to count, ending today."), QStringLiteral("N"),
+                                       QStringLiteral("30")}}))
+        return *code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("metrics takes no arguments"));
+    bool ok = false;
+    const int days = inv.value(QStringLiteral("days")).toInt(&ok);
+    if (!ok || days < 1 || days > 3660)
+        return usage(QStringLiteral("--days must be a number of days from 1 to 3660"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    const QDate today = QDateTime::currentDateTimeUtc().date();
+    MetricsStore metrics(ctx->db);
+    auto summary = metrics.summary(Actor::commandLine(), today.addDays(1 - days), today);
+    if (!summary)
+        return fail(exitError, summary.error());
+    if (inv.json) {
+        printJson(summary->toJson());
+        return exitOk;
+    }
+    const auto &s = summary.value();
+    QString text = QStringLiteral("%1 to %2: %3 sessions, %4 escalated: %5 % (target %6 %)\n")
+                       .arg(s.from.toString(Qt::ISODate), s.to.toString(Qt::ISODate))
+                       .arg(s.sessions)
+                       .arg(s.escalations)
+                       .arg(s.escalationRate() * 100, 0, 'f', 1)
+                       .arg(MetricsStore::targetEscalationRate * 100, 0, 'f', 0);
+    text += s.medianMessagesToEscalation < 0
+        ? QStringLiteral("Messages before escalation: none escalated\n")
+        : QStringLiteral("Messages before escalation: median %1\n").arg(s.medianMessagesToEscalation);
+    for (const auto &rule : s.topRules)
+        text += QStringLiteral("  rule %1: %2 escalations\n").arg(rule.rule).arg(rule.escalations);
+    for (auto it = s.guardHits.cbegin(); it != s.guardHits.cend(); ++it)
+        text += QStringLiteral("  guard %1: %2 replaced claims\n").arg(it.key()).arg(it.value());
+    writeOut(text);
+    return exitOk;
+}
+
 int cmdOutboxList(const QStringList &args)
 {
     Invocation inv;
@@ -654,7 +699,8 @@ int run(const QStringList &rawArguments)
     using Handler = std::function<int(const QStringList &)>;
     const std::map<QString, Handler> single{{QStringLiteral("detect"), cmdDetect},
                                             {QStringLiteral("chat"), cmdChat},
-                                            {QStringLiteral("audit"), cmdAudit}};
+                                            {QStringLiteral("audit"), cmdAudit},
+                                            {QStringLiteral("metrics"), cmdMetrics}};
     const std::map<QString, std::map<QString, Handler>> grouped{
         {QStringLiteral("tickets"),
          {{QStringLiteral("list"), cmdTicketsList},

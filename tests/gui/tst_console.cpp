@@ -2,14 +2,21 @@
 #include "chatview.h"
 #include "consolewindow.h"
 #include "messageedit.h"
+#include "metricsview.h"
 #include "signinpage.h"
 #include "testsupport.h"
 #include "ticketbrowser.h"
 #include "tickettablemodel.h"
 
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QDialog>
 #include <QElapsedTimer>
+#include <QHorizontalBarSeries>
 #include <QLabel>
+#include <QLineSeries>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -45,6 +52,7 @@ private slots:
     void adminEditsSettingsWithSecretsMasked();
     void hungAssistantNeverFreezesTheWindow();
     void contactSupportButtonOpensATicketAtOnce();
+    void supportSeesTheMetrics();
 
 private:
     void addAccount(const QString &email, Role role);
@@ -178,7 +186,7 @@ void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
     QTRY_VERIFY_WITH_TIMEOUT(w->isSignedIn(), 15000);
     QCOMPARE(w->account().role, Role::Admin);
     closePrivacyNotice(*w);
-    QCOMPARE(w->tabs()->count(), 3); // Assistant, Tickets, Administration
+    QCOMPARE(w->tabs()->count(), 4); // Assistant, Tickets, Metrics, Administration
     w.reset();
 
     // Second start: the sign-in form; a wrong password is refused, the right one accepted.
@@ -262,6 +270,7 @@ void TestConsole::teacherCannotReachTheTicketBrowser()
     QCOMPARE(w->tabs()->count(), 1);
     QVERIFY(!w->ticketBrowser());
     QVERIFY(!w->adminView());
+    QVERIFY(!w->metricsView());
     QVERIFY(!w->findChild<QTableView *>(QStringLiteral("ticketTable")));
 }
 
@@ -274,7 +283,7 @@ void TestConsole::supportOpensATicketSearchesAndSeesNewOnes()
     auto w = openWindow();
     signIn(*w, QStringLiteral("s@school.example"));
     closePrivacyNotice(*w);
-    QCOMPARE(w->tabs()->count(), 2);
+    QCOMPARE(w->tabs()->count(), 3); // assistant, tickets, metrics
     TicketBrowser *browser = w->ticketBrowser();
     w->tabs()->setCurrentWidget(browser);
     auto *table = browser->findChild<QTableView *>(QStringLiteral("ticketTable"));
@@ -434,6 +443,63 @@ void TestConsole::contactSupportButtonOpensATicketAtOnce()
     QVERIFY(ticket);
     QCOMPARE(ticket->summary, QStringLiteral("Teacher asked for support"));
     QVERIFY(ticket->rules.contains(QStringLiteral("contact_support_button")));
+}
+
+void TestConsole::supportSeesTheMetrics()
+{
+    // Ten conversations today, two escalated (after 3 and 5 teacher messages), one guard hit.
+    MetricsStore metrics(m_db);
+    for (int i = 0; i < 10; ++i)
+        QVERIFY(metrics.recordSession());
+    QVERIFY(metrics.recordEscalation(3, {QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("wrong")}));
+    QVERIFY(metrics.recordEscalation(5, {QStringLiteral("wrong"), QStringLiteral("talk_to_person")}));
+    QVERIFY(metrics.recordGuardHit(QStringLiteral("ticket_id")));
+
+    addAccount(QStringLiteral("s@school.example"), Role::Support);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("s@school.example"));
+    closePrivacyNotice(*w);
+    MetricsView *view = w->metricsView();
+    QVERIFY(view);
+    w->tabs()->setCurrentWidget(view);
+    QTRY_COMPARE_WITH_TIMEOUT(view->summary().sessions, 10, 10000);
+    QCOMPARE(view->summary().escalations, 2);
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("metricsSessions"))->text().contains(QLatin1String("2 / 10")));
+    auto *rate = view->findChild<QLabel *>(QStringLiteral("metricsRate"));
+    QVERIFY2(rate->text().contains(QLatin1String("20.0")), qPrintable(rate->text()));
+    QVERIFY(rate->styleSheet().contains(QLatin1String("#b3261e"))); // over the 5 % target: red
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("metricsMedian"))->text().contains(QLatin1String(">4<")));
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("metricsGuard"))->text().contains(QLatin1String(">1<")));
+
+    // The rate chart: one point per day of the 30, today's at 20 %, and the target line at 5 %.
+    QChart *chart = view->findChild<QChartView *>(QStringLiteral("rateChart"))->chart();
+    QCOMPARE(chart->series().size(), 2);
+    auto *line = qobject_cast<QLineSeries *>(chart->series().at(0));
+    QVERIFY(line);
+    QCOMPARE(line->count(), 30);
+    QCOMPARE(line->at(29).y(), 20.0);
+    QCOMPARE(line->at(28).y(), 0.0);
+    QCOMPARE(QDateTime::fromMSecsSinceEpoch(qint64(line->at(29).x())).date(), QDateTime::currentDateTimeUtc().date());
+    auto *target = qobject_cast<QLineSeries *>(chart->series().at(1));
+    QVERIFY(target && target->count() == 30 && target->at(0).y() == 5.0);
+    // Rules: "wrong" led to both escalations, so it is the longest bar, drawn at the top.
+    QChart *rules = view->findChild<QChartView *>(QStringLiteral("rulesChart"))->chart();
+    auto *ruleBars = qobject_cast<QHorizontalBarSeries *>(rules->series().at(0));
+    QVERIFY(ruleBars);
+    QCOMPARE(ruleBars->barSets().first()->count(), 3);
+    QCOMPARE(ruleBars->barSets().first()->at(2), 2.0);
+    screenshot(w.get(), QStringLiteral("metrics.png"));
+
+    // Per week: the current ISO week holds everything.
+    auto *grouping = view->findChild<QComboBox *>(QStringLiteral("metricsGrouping"));
+    grouping->setCurrentIndex(1);
+    QVERIFY(chart->title().contains(QLatin1String("week")));
+    line = qobject_cast<QLineSeries *>(chart->series().at(0));
+    QVERIFY(line->count() >= 5 && line->count() <= 6);
+    QCOMPARE(line->at(line->count() - 1).y(), 20.0);
+    const QDate monday = QDateTime::fromMSecsSinceEpoch(qint64(line->at(line->count() - 1).x())).date();
+    QCOMPARE(monday.dayOfWeek(), 1);
+    QVERIFY(monday.daysTo(QDateTime::currentDateTimeUtc().date()) < 7);
 }
 
 QTEST_MAIN(TestConsole)

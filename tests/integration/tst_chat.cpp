@@ -28,6 +28,7 @@ private slots:
     void rateLimitRefusesWithoutStoring();
     void usageAndUnknownUser();
     void plainOutputStreamsTheReply();
+    void metricsCountSessionsEscalationsRulesAndGuardHits();
 
 private:
     struct Chat
@@ -43,6 +44,14 @@ private:
     QJsonArray lastMessages() const
     {
         return m_llm.requests().last().value(QLatin1String("request")).toObject().value(QLatin1String("messages")).toArray();
+    }
+    QJsonObject metrics()
+    {
+        const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE), {QStringLiteral("metrics"), QStringLiteral("--json"),
+                                                                                QStringLiteral("--data-dir"), m_dataDir->path()});
+        if (r.exitCode != 0)
+            qWarning("learnpulsectl metrics: %s", r.err.constData());
+        return QJsonDocument::fromJson(r.out).object();
     }
     long long historyLength(const QString &session)
     {
@@ -220,9 +229,10 @@ void TestChat::hallucinatedClaimsNeverReachTheTeacher()
     QVERIFY(reply.contains(QLatin1String("can't open support tickets")));
     QVERIFY(reply.contains(QLatin1String("here is the list you asked for")));
     QCOMPARE(c.json.value(QLatin1String("escalated")).toBool(), false);
-    // Counted, and the stored history holds the guarded text, not the claim.
-    auto counted = m_redis->client()->command({"HGET", "lp:metrics", "guard.ticket_id"});
-    QCOMPARE(counted->string, QByteArray("1"));
+    // Counted among the metrics, and the stored history holds the guarded text, not the claim.
+    const QJsonObject counted = metrics();
+    QCOMPARE(counted.value(QLatin1String("guard_hits")).toObject().value(QLatin1String("ticket_id")).toInt(), 1);
+    QCOMPARE(counted.value(QLatin1String("guard_hits_total")).toInt(), counted.value(QLatin1String("guard_hits")).toObject().size());
     auto stored = m_redis->client()->command({"LINDEX", SessionStore::historyKey(m_session), "-1"});
     QVERIFY(!stored->string.contains("TICKET-deadbeef"));
 }
@@ -275,6 +285,77 @@ void TestChat::plainOutputStreamsTheReply()
     QCOMPARE(c.exitCode, 0);
     QVERIFY(c.out.startsWith("I understand. About"));
     QVERIFY(c.out.contains("[session "));
+}
+
+void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
+{
+    QJsonObject empty = metrics();
+    QCOMPARE(empty.value(QLatin1String("sessions")).toInt(), 0);
+    QVERIFY(empty.value(QLatin1String("median_messages_to_escalation")).isNull());
+    QCOMPARE(empty.value(QLatin1String("escalation_rate")).toDouble(), 0.0);
+
+    // Session 1: four teacher messages, three signals: a ticket.
+    QCOMPARE(chat(QStringLiteral("How is Aisha doing?")).exitCode, 0);
+    QCOMPARE(chat(QStringLiteral("This doesn't help")).exitCode, 0);
+    QCOMPARE(chat(QStringLiteral("Still not clear")).exitCode, 0);
+    QVERIFY(chat(QStringLiteral("That's wrong again")).json.value(QLatin1String("escalated")).toBool());
+    QCOMPARE(chat(QStringLiteral("Still wrong.")).exitCode, 0); // after the ticket: no second escalation
+    // Session 2: asks for a person at once: a ticket after one message.
+    m_session.clear();
+    QVERIFY(chat(QStringLiteral("I need to talk to support")).json.value(QLatin1String("escalated")).toBool());
+    // Sessions 3 and 4: no ticket; session 4 gets a reply the guard corrects.
+    m_session.clear();
+    QCOMPARE(chat(QStringLiteral("Which students need help with fractions?")).exitCode, 0);
+    m_session.clear();
+    QCOMPARE(chat(QStringLiteral("Give me the list"), {}, QStringLiteral("hallucinate")).exitCode, 0);
+
+    const QJsonObject m = metrics();
+    for (const char *key : {"escalation_rate", "sessions", "escalations", "median_messages_to_escalation", "top_rules"})
+        QVERIFY2(m.contains(QLatin1String(key)), key);
+    QCOMPARE(m.value(QLatin1String("sessions")).toInt(), 4);
+    QCOMPARE(m.value(QLatin1String("escalations")).toInt(), 2);
+    QCOMPARE(m.value(QLatin1String("escalation_rate")).toDouble(), 0.5);
+    QCOMPARE(m.value(QLatin1String("target_escalation_rate")).toDouble(), 0.05);
+    QCOMPARE(m.value(QLatin1String("median_messages_to_escalation")).toDouble(), 2.5); // 4 and 1
+    QCOMPARE(m.value(QLatin1String("messages_to_escalation")).toArray().size(), 2);
+    const QJsonArray rules = m.value(QLatin1String("top_rules")).toArray();
+    QVERIFY(!rules.isEmpty());
+    QStringList names;
+    for (const QJsonValue &r : rules) {
+        names << r.toObject().value(QLatin1String("rule")).toString();
+        QCOMPARE(r.toObject().value(QLatin1String("escalations")).toInt(), 1); // each rule once per escalation
+    }
+    names.sort();
+    QCOMPARE(names, (QStringList{QStringLiteral("does_not_help"), QStringLiteral("talk_to_person"), QStringLiteral("unclear"),
+                                 QStringLiteral("wrong")}));
+    QVERIFY(m.value(QLatin1String("guard_hits")).toObject().value(QLatin1String("ticket_id")).toInt() == 1);
+    // Today is in the daily and weekly series with the same counts.
+    const QJsonArray daily = m.value(QLatin1String("daily")).toArray();
+    QCOMPARE(daily.size(), 30);
+    const QJsonObject today = daily.last().toObject();
+    QCOMPARE(today.value(QLatin1String("day")).toString(), QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate));
+    QCOMPARE(today.value(QLatin1String("sessions")).toInt(), 4);
+    QCOMPARE(today.value(QLatin1String("escalations")).toInt(), 2);
+    QCOMPARE(m.value(QLatin1String("weekly")).toArray().last().toObject().value(QLatin1String("escalations")).toInt(), 2);
+
+    // The events name no one: after erasing the teacher they are all still there.
+    const ProcessResult erased = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                                            {QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+                                             QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"),
+                                             QStringLiteral("--data-dir"), m_dataDir->path()});
+    QVERIFY2(erased.exitCode == 0, erased.err.constData());
+    QCOMPARE(metrics().value(QLatin1String("escalations")).toInt(), 2);
+
+    // Plain text for people; bad usage is refused.
+    const ProcessResult text = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                                          {QStringLiteral("metrics"), QStringLiteral("--days"), QStringLiteral("7"),
+                                           QStringLiteral("--data-dir"), m_dataDir->path()});
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY2(text.out.contains("4 sessions, 2 escalated: 50.0 % (target 5 %)"), text.out.constData());
+    QCOMPARE(runProcess(QStringLiteral(LP_CTL_EXECUTABLE), {QStringLiteral("metrics"), QStringLiteral("--days"), QStringLiteral("0"),
+                                                            QStringLiteral("--data-dir"), m_dataDir->path()})
+                 .exitCode,
+             2);
 }
 
 QTEST_GUILESS_MAIN(TestChat)

@@ -1,0 +1,202 @@
+#include "metricsstore.h"
+
+#include "database.h"
+#include "roles.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+namespace LearnPulse {
+
+namespace {
+
+// Events keep the hour only: enough for days and weeks, and too coarse to tie one to a ticket.
+QString hourStamp(const QDateTime &t)
+{
+    const QDateTime utc = t.toUTC();
+    return QDateTime(utc.date(), QTime(utc.time().hour(), 0), Qt::UTC).toString(Qt::ISODate);
+}
+
+QString weekLabel(QDate day)
+{
+    int year = 0;
+    const int week = day.weekNumber(&year);
+    return QStringLiteral("%1-W%2").arg(year).arg(week, 2, 10, QLatin1Char('0'));
+}
+
+QJsonObject periodJson(const MetricsStore::Period &p, const QString &key)
+{
+    return QJsonObject{{key, p.label},
+                       {QStringLiteral("sessions"), p.sessions},
+                       {QStringLiteral("escalations"), p.escalations},
+                       {QStringLiteral("escalation_rate"), p.rate()}};
+}
+
+} // namespace
+
+MetricsStore::MetricsStore(std::shared_ptr<Database> db)
+    : m_db(std::move(db))
+{
+}
+
+Status MetricsStore::recordSession()
+{
+    return record(QStringLiteral("session"), 0, QString());
+}
+
+Status MetricsStore::recordEscalation(int teacherMessages, const QStringList &rules)
+{
+    QStringList distinct = rules;
+    distinct.removeDuplicates();
+    return record(QStringLiteral("escalation"), teacherMessages, distinct.join(QLatin1Char(',')));
+}
+
+Status MetricsStore::recordGuardHit(const QString &kind)
+{
+    return record(QStringLiteral("guard"), 0, kind);
+}
+
+Status MetricsStore::record(const QString &kind, int messages, const QString &detail)
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("INSERT INTO metric_events (ts, kind, messages, detail) VALUES (?, ?, ?, ?)"));
+    q.addBindValue(hourStamp(QDateTime::currentDateTimeUtc()));
+    q.addBindValue(kind);
+    q.addBindValue(messages);
+    q.addBindValue(detail.isNull() ? QStringLiteral("") : detail);
+    if (!q.exec())
+        return Status::failure(QStringLiteral("Cannot record a metric event: %1").arg(Database::errorOf(q)));
+    return {};
+}
+
+Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate from, QDate to)
+{
+    using R = Result<Summary>;
+    if (const QString refused = refusal(actor, Permission::ViewMetrics); !refused.isEmpty())
+        return R::failure(refused);
+    if (!from.isValid() || !to.isValid() || from > to)
+        return R::failure(QStringLiteral("The metrics need a valid range of days (from %1 to %2).")
+                              .arg(from.toString(Qt::ISODate), to.toString(Qt::ISODate)));
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.setForwardOnly(true);
+    const QString lower = from.startOfDay(Qt::UTC).toString(Qt::ISODate);
+    const QString upper = to.addDays(1).startOfDay(Qt::UTC).toString(Qt::ISODate);
+    auto run = [&](const QString &sql) {
+        q.prepare(sql);
+        q.addBindValue(lower);
+        q.addBindValue(upper);
+        return q.exec();
+    };
+    auto failed = [&] { return R::failure(QStringLiteral("Cannot read the metrics: %1").arg(Database::errorOf(q))); };
+
+    Summary s;
+    s.from = from;
+    s.to = to;
+    QMap<QDate, Period> days;
+    for (QDate d = from; d <= to; d = d.addDays(1))
+        days.insert(d, Period{d.toString(Qt::ISODate)});
+
+    if (!run(QStringLiteral("SELECT substr(ts, 1, 10), kind, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ? "
+                            "AND kind IN ('session', 'escalation') GROUP BY substr(ts, 1, 10), kind")))
+        return failed();
+    while (q.next()) {
+        const QDate day = QDate::fromString(q.value(0).toString(), Qt::ISODate);
+        if (!days.contains(day))
+            continue;
+        const int n = q.value(2).toInt();
+        Period &p = days[day];
+        if (q.value(1).toString() == QLatin1String("session")) {
+            p.sessions += n;
+            s.sessions += n;
+        } else {
+            p.escalations += n;
+            s.escalations += n;
+        }
+    }
+    QMap<QString, Period> weeks; // "yyyy-Www" sorts by time
+    for (auto it = days.cbegin(); it != days.cend(); ++it) {
+        s.days << it.value();
+        Period &w = weeks[weekLabel(it.key())];
+        w.label = weekLabel(it.key());
+        w.sessions += it->sessions;
+        w.escalations += it->escalations;
+    }
+    s.weeks = weeks.values();
+
+    if (!run(QStringLiteral("SELECT messages, detail FROM metric_events WHERE ts >= ? AND ts < ? AND kind = 'escalation'")))
+        return failed();
+    QList<int> messages;
+    QMap<QString, int> rules;
+    while (q.next()) {
+        const int n = q.value(0).toInt();
+        messages << n;
+        s.messagesToEscalation[n] += 1;
+        for (const QString &rule : q.value(1).toString().split(QLatin1Char(','), Qt::SkipEmptyParts))
+            rules[rule] += 1;
+    }
+    if (!messages.isEmpty()) {
+        std::sort(messages.begin(), messages.end());
+        const qsizetype mid = messages.size() / 2;
+        s.medianMessagesToEscalation = messages.size() % 2 ? messages.at(mid) : (messages.at(mid - 1) + messages.at(mid)) / 2.0;
+    }
+    for (auto it = rules.cbegin(); it != rules.cend(); ++it)
+        s.topRules << RuleCount{it.key(), it.value()};
+    std::stable_sort(s.topRules.begin(), s.topRules.end(),
+                     [](const RuleCount &a, const RuleCount &b) { return a.escalations > b.escalations; });
+
+    if (!run(QStringLiteral("SELECT detail, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ? AND kind = 'guard' "
+                            "GROUP BY detail")))
+        return failed();
+    while (q.next())
+        s.guardHits.insert(q.value(0).toString(), q.value(1).toInt());
+    return s;
+}
+
+QJsonObject MetricsStore::Summary::toJson() const
+{
+    QJsonArray distribution;
+    for (auto it = messagesToEscalation.cbegin(); it != messagesToEscalation.cend(); ++it)
+        distribution.append(QJsonObject{{QStringLiteral("messages"), it.key()}, {QStringLiteral("escalations"), it.value()}});
+    QJsonArray rules;
+    for (const RuleCount &r : topRules)
+        rules.append(QJsonObject{{QStringLiteral("rule"), r.rule}, {QStringLiteral("escalations"), r.escalations}});
+    QJsonObject guard;
+    int guardTotal = 0;
+    for (auto it = guardHits.cbegin(); it != guardHits.cend(); ++it) {
+        guard.insert(it.key(), it.value());
+        guardTotal += it.value();
+    }
+    QJsonArray dayList;
+    for (const Period &p : days)
+        dayList.append(periodJson(p, QStringLiteral("day")));
+    QJsonArray weekList;
+    for (const Period &p : weeks)
+        weekList.append(periodJson(p, QStringLiteral("week")));
+    return QJsonObject{
+        {QStringLiteral("from"), from.toString(Qt::ISODate)},
+        {QStringLiteral("to"), to.toString(Qt::ISODate)},
+        {QStringLiteral("sessions"), sessions},
+        {QStringLiteral("escalations"), escalations},
+        {QStringLiteral("escalation_rate"), escalationRate()},
+        {QStringLiteral("target_escalation_rate"), targetEscalationRate},
+        {QStringLiteral("median_messages_to_escalation"),
+         medianMessagesToEscalation < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(medianMessagesToEscalation)},
+        {QStringLiteral("messages_to_escalation"), distribution},
+        {QStringLiteral("top_rules"), rules},
+        {QStringLiteral("guard_hits"), guard},
+        {QStringLiteral("guard_hits_total"), guardTotal},
+        {QStringLiteral("daily"), dayList},
+        {QStringLiteral("weekly"), weekList},
+    };
+}
+
+} // namespace LearnPulse

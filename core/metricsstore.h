@@ -1,0 +1,76 @@
+#pragma once
+
+#include "result.h"
+
+#include <QDate>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace LearnPulse {
+
+class Database;
+struct Actor;
+
+// Anonymous metric events in the index: no session, person or message text, only what happened,
+// when (to the hour) and, for an escalation, how many teacher messages it took and which rules
+// signalled. They survive an erasure because they name no one.
+class MetricsStore final
+{
+public:
+    static constexpr double targetEscalationRate = 0.05;
+
+    explicit MetricsStore(std::shared_ptr<Database> db);
+
+    // A conversation got its first teacher message.
+    Status recordSession();
+    // A conversation opened its ticket after `teacherMessages` teacher messages; `rules` are the
+    // rule names of its signals (each counted once).
+    Status recordEscalation(int teacherMessages, const QStringList &rules);
+    // The hallucination guard replaced a false claim of this kind in a reply.
+    Status recordGuardHit(const QString &kind);
+
+    struct Period
+    {
+        QString label; // "2026-11-24" for a day, "2026-W48" for an ISO week
+        int sessions = 0;
+        int escalations = 0;
+        double rate() const { return sessions > 0 ? double(escalations) / sessions : 0.0; }
+    };
+    struct RuleCount
+    {
+        QString rule;
+        int escalations = 0;
+    };
+    struct Summary
+    {
+        QDate from; // first day counted (UTC)
+        QDate to;   // last day counted
+        int sessions = 0;
+        int escalations = 0;
+        double escalationRate() const { return sessions > 0 ? double(escalations) / sessions : 0.0; }
+        // Median of the teacher messages before escalation; negative when nothing escalated.
+        double medianMessagesToEscalation = -1;
+        QMap<int, int> messagesToEscalation; // messages -> escalations
+        QList<RuleCount> topRules;           // most escalations first
+        QMap<QString, int> guardHits;        // kind -> hits
+        QList<Period> days;                  // every day of the range, oldest first
+        QList<Period> weeks;                 // every ISO week touching the range, oldest first
+
+        // The shape of `learnpulsectl metrics --json`.
+        QJsonObject toJson() const;
+    };
+    // Everything from `from` to `to` (UTC days, both included).
+    Result<Summary> summary(const Actor &actor, QDate from, QDate to);
+
+private:
+    Status record(const QString &kind, int messages, const QString &detail);
+
+    std::shared_ptr<Database> m_db;
+};
+
+} // namespace LearnPulse

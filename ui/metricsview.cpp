@@ -1,0 +1,301 @@
+#include "metricsview.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTimeAxis>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHorizontalBarSeries>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLocale>
+#include <QPushButton>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace LearnPulse {
+
+namespace {
+
+constexpr int maxRules = 8;
+
+QLabel *figureLabel(const QString &objectName, QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setTextFormat(Qt::RichText);
+    label->setFrameShape(QFrame::StyledPanel);
+    label->setMargin(8);
+    label->setAlignment(Qt::AlignCenter);
+    return label;
+}
+
+QString figure(const QString &value, const QString &caption)
+{
+    return QStringLiteral("<span style='font-size:large; font-weight:bold'>%1</span><br>%2").arg(value, caption);
+}
+
+QString percent(double share)
+{
+    return QLocale().toString(share * 100, 'f', 1) + QStringLiteral(" %");
+}
+
+// A value axis from 0 to just above the highest bar, with ticks on whole numbers (1, 2, 5, 10, ...).
+QValueAxis *countAxis(double highest)
+{
+    const double top = qMax(1.0, std::ceil(highest));
+    double step = 1;
+    for (const double candidate : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0})
+        if ((step = candidate) * 5 >= top)
+            break;
+    auto *axis = new QValueAxis;
+    axis->setRange(0, (std::floor(top / step) + 1) * step); // room above the longest bar
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(step);
+    axis->setLabelFormat(QStringLiteral("%d"));
+    return axis;
+}
+
+// Replaces everything in `chart` (series and axes) and gives it a title.
+void clearChart(QChart *chart, const QString &title)
+{
+    chart->removeAllSeries();
+    for (QAbstractAxis *axis : chart->axes()) {
+        chart->removeAxis(axis);
+        delete axis;
+    }
+    chart->setTitle(title);
+}
+
+} // namespace
+
+MetricsView::MetricsView(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *controls = new QHBoxLayout;
+    m_range = new QComboBox(this);
+    m_range->setObjectName(QStringLiteral("metricsRange"));
+    m_range->addItem(tr("Last 7 days"), 7);
+    m_range->addItem(tr("Last 30 days"), 30);
+    m_range->addItem(tr("Last 90 days"), 90);
+    m_range->addItem(tr("Last 365 days"), 365);
+    m_range->setCurrentIndex(1);
+    m_grouping = new QComboBox(this);
+    m_grouping->setObjectName(QStringLiteral("metricsGrouping"));
+    m_grouping->addItem(tr("Per day"));
+    m_grouping->addItem(tr("Per week"));
+    auto *refreshButton = new QPushButton(tr("&Refresh"), this);
+    refreshButton->setObjectName(QStringLiteral("metricsRefresh"));
+    m_state = new QLabel(this);
+    m_state->setObjectName(QStringLiteral("metricsState"));
+    controls->addWidget(new QLabel(tr("Period:"), this));
+    controls->addWidget(m_range);
+    controls->addWidget(m_grouping);
+    controls->addWidget(refreshButton);
+    controls->addWidget(m_state, 1);
+    layout->addLayout(controls);
+
+    auto *figures = new QHBoxLayout;
+    m_sessions = figureLabel(QStringLiteral("metricsSessions"), this);
+    m_rate = figureLabel(QStringLiteral("metricsRate"), this);
+    m_median = figureLabel(QStringLiteral("metricsMedian"), this);
+    m_guard = figureLabel(QStringLiteral("metricsGuard"), this);
+    for (QLabel *label : {m_sessions, m_rate, m_median, m_guard})
+        figures->addWidget(label, 1);
+    layout->addLayout(figures);
+
+    auto *charts = new QGridLayout;
+    m_rateChart = addChart(QStringLiteral("rateChart"));
+    m_messagesChart = addChart(QStringLiteral("messagesChart"));
+    m_rulesChart = addChart(QStringLiteral("rulesChart"));
+    m_guardChart = addChart(QStringLiteral("guardChart"));
+    charts->addWidget(m_rateChart, 0, 0, 1, 2);
+    charts->addWidget(m_messagesChart, 1, 0);
+    charts->addWidget(m_rulesChart, 1, 1);
+    charts->addWidget(m_guardChart, 2, 0, 1, 2);
+    charts->setRowStretch(0, 3);
+    charts->setRowStretch(1, 3);
+    charts->setRowStretch(2, 2);
+    layout->addLayout(charts, 1);
+
+    connect(m_range, &QComboBox::currentIndexChanged, this, &MetricsView::refresh);
+    connect(m_grouping, &QComboBox::currentIndexChanged, this, &MetricsView::redraw);
+    connect(refreshButton, &QPushButton::clicked, this, &MetricsView::refresh);
+    redraw();
+}
+
+QChartView *MetricsView::addChart(const QString &objectName)
+{
+    auto *chart = new QChart;
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    auto *view = new QChartView(chart, this);
+    view->setObjectName(objectName);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(160);
+    return view;
+}
+
+int MetricsView::days() const
+{
+    return m_range->currentData().toInt();
+}
+
+void MetricsView::refresh()
+{
+    m_state->setText(tr("Loading…"));
+    emit metricsRequested(days());
+}
+
+void MetricsView::showSummary(const MetricsStore::Summary &summary, const QString &error)
+{
+    if (!error.isEmpty()) {
+        m_state->setText(tr("Cannot load the metrics: %1").arg(error));
+        return;
+    }
+    m_summary = summary;
+    m_state->setText(tr("%1 to %2 (UTC)").arg(QLocale().toString(summary.from, QLocale::ShortFormat),
+                                             QLocale().toString(summary.to, QLocale::ShortFormat)));
+    redraw();
+}
+
+void MetricsView::redraw()
+{
+    const MetricsStore::Summary &s = m_summary;
+    const double target = MetricsStore::targetEscalationRate;
+    m_sessions->setText(figure(tr("%1 / %2").arg(s.escalations).arg(s.sessions), tr("escalated / conversations")));
+    const bool overTarget = s.sessions > 0 && s.escalationRate() > target;
+    m_rate->setText(figure(s.sessions > 0 ? percent(s.escalationRate()) : tr("–"), tr("escalation rate (target ≤ %1)").arg(percent(target))));
+    m_rate->setStyleSheet(s.sessions == 0 ? QString()
+                          : overTarget    ? QStringLiteral("QLabel { color: #b3261e; }")
+                                          : QStringLiteral("QLabel { color: #1b6e20; }"));
+    m_median->setText(figure(s.medianMessagesToEscalation < 0 ? tr("–") : QLocale().toString(s.medianMessagesToEscalation),
+                             tr("median teacher messages before escalation")));
+    int guardTotal = 0;
+    for (int n : s.guardHits)
+        guardTotal += n;
+    m_guard->setText(figure(QString::number(guardTotal), tr("false claims replaced by the guard")));
+
+    // The escalation rate per day or week, with the target as a line.
+    const bool weekly = m_grouping->currentIndex() == 1;
+    const QList<MetricsStore::Period> &periods = weekly ? s.weeks : s.days;
+    QChart *rate = m_rateChart->chart();
+    clearChart(rate, weekly ? tr("Escalation rate per week (each point on its Monday)") : tr("Escalation rate per day"));
+    auto *rateSeries = new QLineSeries;
+    rateSeries->setName(tr("Escalated conversations"));
+    rateSeries->setPointsVisible(true);
+    auto *targetLine = new QLineSeries;
+    targetLine->setName(tr("Target %1").arg(percent(target)));
+    double highest = target * 100;
+    for (const MetricsStore::Period &p : periods) {
+        QDate day = QDate::fromString(p.label, Qt::ISODate);
+        if (weekly) { // drawn at the week's Monday; 4 January is always in week 1
+            const QDate fourth(p.label.left(4).toInt(), 1, 4);
+            day = fourth.addDays(1 - fourth.dayOfWeek() + 7 * (p.label.mid(6).toInt() - 1));
+        }
+        // The axis shows local time: noon keeps each point on its own day in any time zone.
+        const qreal x = qreal(QDateTime(day, QTime(12, 0)).toMSecsSinceEpoch());
+        rateSeries->append(x, p.rate() * 100);
+        targetLine->append(x, target * 100);
+        highest = qMax(highest, p.rate() * 100);
+    }
+    rate->addSeries(rateSeries);
+    rate->addSeries(targetLine);
+    QPen pen(QColor(0xb3, 0x26, 0x1e));
+    pen.setStyle(Qt::DashLine);
+    pen.setWidth(2);
+    targetLine->setPen(pen);
+    auto *periodAxis = new QDateTimeAxis;
+    periodAxis->setFormat(QStringLiteral("d MMM"));
+    periodAxis->setTickCount(qBound(2, int(periods.size()), 8));
+    auto *percentAxis = new QValueAxis;
+    percentAxis->setRange(0, qMax(10.0, highest * 1.15));
+    percentAxis->setLabelFormat(QStringLiteral("%.0f %%"));
+    percentAxis->applyNiceNumbers();
+    rate->addAxis(periodAxis, Qt::AlignBottom);
+    rate->addAxis(percentAxis, Qt::AlignLeft);
+    for (QAbstractSeries *series : {static_cast<QAbstractSeries *>(rateSeries), static_cast<QAbstractSeries *>(targetLine)}) {
+        series->attachAxis(periodAxis);
+        series->attachAxis(percentAxis);
+    }
+
+    // How many teacher messages it took before a conversation escalated.
+    QChart *messages = m_messagesChart->chart();
+    clearChart(messages, tr("Teacher messages before escalation"));
+    auto *counts = new QBarSet(tr("Escalations"));
+    QStringList messageLabels;
+    double most = 0;
+    for (auto it = s.messagesToEscalation.cbegin(); it != s.messagesToEscalation.cend(); ++it) {
+        messageLabels << QString::number(it.key());
+        *counts << it.value();
+        most = qMax(most, double(it.value()));
+    }
+    auto *messageSeries = new QBarSeries;
+    messageSeries->append(counts);
+    messages->addSeries(messageSeries);
+    auto *messageAxis = new QBarCategoryAxis;
+    messageAxis->append(messageLabels);
+    messages->addAxis(messageAxis, Qt::AlignBottom);
+    QValueAxis *messageCount = countAxis(most);
+    messages->addAxis(messageCount, Qt::AlignLeft);
+    messageSeries->attachAxis(messageAxis);
+    messageSeries->attachAxis(messageCount);
+    messages->legend()->hide();
+
+    // The rules behind escalations, most frequent at the top.
+    QChart *rules = m_rulesChart->chart();
+    clearChart(rules, tr("Rules that led to escalations"));
+    auto *ruleSet = new QBarSet(tr("Escalations"));
+    QStringList ruleLabels;
+    double mostRule = 0;
+    const int shown = int(qMin<qsizetype>(maxRules, s.topRules.size()));
+    for (int i = shown - 1; i >= 0; --i) { // horizontal bars are drawn bottom-up
+        ruleLabels << s.topRules.at(i).rule;
+        *ruleSet << s.topRules.at(i).escalations;
+        mostRule = qMax(mostRule, double(s.topRules.at(i).escalations));
+    }
+    auto *ruleSeries = new QHorizontalBarSeries;
+    ruleSeries->append(ruleSet);
+    rules->addSeries(ruleSeries);
+    auto *ruleAxis = new QBarCategoryAxis;
+    ruleAxis->append(ruleLabels);
+    rules->addAxis(ruleAxis, Qt::AlignLeft);
+    QValueAxis *ruleCount = countAxis(mostRule);
+    rules->addAxis(ruleCount, Qt::AlignBottom);
+    ruleSeries->attachAxis(ruleAxis);
+    ruleSeries->attachAxis(ruleCount);
+    rules->legend()->hide();
+
+    // False claims the guard took out of the assistant's replies, by kind.
+    QChart *guard = m_guardChart->chart();
+    clearChart(guard, tr("Hallucination guard: false claims replaced, by kind"));
+    auto *guardSet = new QBarSet(tr("Replaced claims"));
+    QStringList guardLabels;
+    double mostGuard = 0;
+    for (auto it = s.guardHits.cbegin(); it != s.guardHits.cend(); ++it) {
+        guardLabels << it.key();
+        *guardSet << it.value();
+        mostGuard = qMax(mostGuard, double(it.value()));
+    }
+    auto *guardSeries = new QHorizontalBarSeries;
+    guardSeries->append(guardSet);
+    guard->addSeries(guardSeries);
+    auto *guardAxis = new QBarCategoryAxis;
+    guardAxis->append(guardLabels);
+    guard->addAxis(guardAxis, Qt::AlignLeft);
+    QValueAxis *guardCount = countAxis(mostGuard);
+    guard->addAxis(guardCount, Qt::AlignBottom);
+    guardSeries->attachAxis(guardAxis);
+    guardSeries->attachAxis(guardCount);
+    guard->legend()->hide();
+}
+
+} // namespace LearnPulse
