@@ -132,8 +132,8 @@ Result<Account> AccountStore::findBy(const QString &column, const QString &value
     if (!conn)
         return Result<Account>::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM users WHERE ") + column
-              + QStringLiteral(" = ? AND disabled = 0"));
+    q.prepare(m_db->sql(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM users WHERE ") + column
+                        + QStringLiteral(" = ? AND disabled = 0")));
     q.addBindValue(value);
     if (!q.exec())
         return Result<Account>::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));

@@ -351,13 +351,8 @@ void ConsoleBackend::loadTicket(const QString &ticketId)
         emit ticketLoaded({}, QString(), ticket.error());
         return;
     }
-    QFile f(ticket->conversationFile);
-    if (!f.open(QIODevice::ReadOnly)) {
-        emit ticketLoaded(ticket.value(), QString(),
-                          tr("The transcript file %1 cannot be read: %2").arg(ticket->conversationFile, f.errorString()));
-        return;
-    }
-    emit ticketLoaded(ticket.value(), QString::fromUtf8(f.readAll()), QString());
+    auto transcript = m_tickets->transcript(actor(), ticket.value());
+    emit ticketLoaded(ticket.value(), transcript ? transcript.value() : QString(), transcript ? QString() : transcript.error());
 }
 
 void ConsoleBackend::setTicketStatus(const QString &ticketId, const QString &status)

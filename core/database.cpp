@@ -8,7 +8,10 @@
 #include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QRegularExpression>
 #include <QThread>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QUuid>
 
 #include <span>
@@ -142,6 +145,127 @@ const char *const schemaV6[] = {
     "CREATE INDEX metric_events_ts ON metric_events (ts)",
 };
 
+// PostgreSQL (several seats, DATABASE_URL) starts at schema version 6: its first migration creates
+// what SQLite reached through versions 1 to 6. Later versions add a step for each back end.
+// Emails compare without regard to case (SQLite: COLLATE NOCASE; here: indexes on lower()). The
+// full-text index keeps the transcript and a generated tsvector ('simple': no stemming, like FTS5).
+const char *const postgresV6[] = {
+    R"sql(CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('teacher', 'support', 'admin')),
+        password_hash TEXT,
+        created TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT NOT NULL DEFAULT ''))sql",
+    "CREATE UNIQUE INDEX users_email ON users (lower(email))",
+    R"sql(CREATE TABLE tickets (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        teacher_name TEXT NOT NULL,
+        teacher_email TEXT NOT NULL,
+        teacher_role TEXT NOT NULL,
+        class_id TEXT NOT NULL DEFAULT '',
+        student TEXT NOT NULL DEFAULT '',
+        scope TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        signal_count INTEGER NOT NULL,
+        rules TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in_progress', 'resolved')),
+        email_status TEXT NOT NULL DEFAULT 'pending',
+        conversation_file TEXT NOT NULL,
+        integrity TEXT NOT NULL DEFAULT ''))sql",
+    "CREATE INDEX tickets_user ON tickets (user_id)",
+    "CREATE INDEX tickets_email ON tickets (lower(teacher_email))",
+    "CREATE INDEX tickets_created ON tickets (created)",
+    R"sql(CREATE TABLE tickets_fts (
+        rowid BIGINT PRIMARY KEY,
+        ticket_id TEXT NOT NULL,
+        transcript TEXT NOT NULL,
+        tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', transcript)) STORED))sql",
+    "CREATE INDEX tickets_fts_tsv ON tickets_fts USING GIN (tsv)",
+    R"sql(CREATE TABLE audit_log (
+        id BIGSERIAL PRIMARY KEY,
+        ts TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''))sql",
+    "CREATE FUNCTION lp_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$",
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION lp_audit_log_append_only()",
+    R"sql(CREATE TABLE outbox (
+        id BIGSERIAL PRIMARY KEY,
+        ticket_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('email', 'webhook')),
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+        tries INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT NOT NULL,
+        lease_until TEXT NOT NULL DEFAULT '',
+        last_error TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        sent_at TEXT NOT NULL DEFAULT '',
+        UNIQUE (ticket_id, kind)))sql",
+    "CREATE INDEX outbox_due ON outbox (state, next_attempt)",
+    R"sql(CREATE TABLE metric_events (
+        id BIGSERIAL PRIMARY KEY,
+        ts TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'escalation', 'guard')),
+        messages INTEGER NOT NULL DEFAULT 0,
+        detail TEXT NOT NULL DEFAULT ''))sql",
+    "CREATE INDEX metric_events_ts ON metric_events (ts)",
+};
+
+// The parts of a postgresql:// URL (libpq's form): user, password, host, port, database, and
+// query options such as sslmode or host (a socket directory).
+struct PostgresTarget
+{
+    QString host;
+    int port = 5432;
+    QString user;
+    QString password;
+    QString database;
+    QString options;
+};
+
+Result<PostgresTarget> parsePostgresUrl(const QString &text)
+{
+    using R = Result<PostgresTarget>;
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != QLatin1String("postgresql") && url.scheme() != QLatin1String("postgres")))
+        return R::failure(QStringLiteral("DATABASE_URL must look like postgresql://user:password@host:5432/database"));
+    PostgresTarget t;
+    t.host = url.host();
+    t.port = url.port(5432);
+    t.user = url.userName(QUrl::FullyDecoded);
+    t.password = url.password(QUrl::FullyDecoded);
+    t.database = url.path(QUrl::FullyDecoded).mid(1);
+    QStringList options{QStringLiteral("connect_timeout=10")};
+    const QUrlQuery query(url);
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (key == QLatin1String("host"))
+            t.host = value;
+        else if (key == QLatin1String("sslmode") || key == QLatin1String("application_name") || key == QLatin1String("connect_timeout"))
+            options << key + QLatin1Char('=') + value;
+        else
+            return R::failure(QStringLiteral("DATABASE_URL has an option this application does not know: %1").arg(key));
+    }
+    if (t.database.isEmpty())
+        return R::failure(QStringLiteral("DATABASE_URL names no database (postgresql://user@host:5432/DATABASE)."));
+    if (t.host.isEmpty())
+        t.host = QStringLiteral("localhost");
+    t.options = options.join(QLatin1Char(';'));
+    return t;
+}
+
 } // namespace
 
 Database::Database(QString path)
@@ -161,7 +285,7 @@ Database::~Database()
 
 QString Database::errorOf(const QSqlQuery &query)
 {
-    return query.lastError().text();
+    return query.lastError().text().simplified(); // PostgreSQL's errors span lines (ERROR, DETAIL)
 }
 
 Result<std::shared_ptr<Database>> Database::open(const Config &config)
@@ -172,10 +296,27 @@ Result<std::shared_ptr<Database>> Database::open(const Config &config)
 Result<std::shared_ptr<Database>> Database::open(const Config &config, int targetVersion)
 {
     using R = Result<std::shared_ptr<Database>>;
-    if (!config.databaseUrl.isEmpty())
-        return R::failure(QStringLiteral("DATABASE_URL is set, but this build supports only the SQLite index so far; "
-                                         "unset DATABASE_URL to use %1.")
-                              .arg(config.sqlitePath()));
+    if (!config.databaseUrl.isEmpty()) {
+        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+            return R::failure(QStringLiteral("DATABASE_URL names PostgreSQL, but the Qt PostgreSQL driver is not installed "
+                                             "(Debian package libqt6sql6-psql)."));
+        auto target = parsePostgresUrl(config.databaseUrl);
+        if (!target)
+            return R::failure(target.error());
+        std::shared_ptr<Database> db(new Database(QString()));
+        db->m_backend = Backend::PostgreSQL;
+        db->m_host = target->host;
+        db->m_port = target->port;
+        db->m_user = target->user;
+        db->m_password = target->password;
+        db->m_databaseName = target->database;
+        db->m_options = target->options;
+        // Logs and errors name the server, never the password.
+        db->m_path = QStringLiteral("postgresql://%1@%2:%3/%4").arg(target->user, target->host).arg(target->port).arg(target->database);
+        if (auto migrated = db->migrate(qBound(1, targetVersion, schemaVersion)); !migrated)
+            return R::failure(migrated.error());
+        return db;
+    }
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return R::failure(QStringLiteral("The Qt SQLite driver is not installed (Debian package libqt6sql6-sqlite)."));
     if (auto dir = config.ensureDataDir(); !dir)
@@ -194,10 +335,23 @@ Result<QSqlDatabase> Database::connection()
         if (db.isOpen())
             return db;
     }
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    const bool postgres = m_backend == Backend::PostgreSQL;
+    QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), name);
     {
         QMutexLocker lock(&m_mutex);
         m_connectionNames.insert(name);
+    }
+    if (postgres) {
+        db.setHostName(m_host);
+        db.setPort(m_port);
+        db.setUserName(m_user);
+        db.setPassword(m_password);
+        db.setDatabaseName(m_databaseName);
+        db.setConnectOptions(m_options);
+        if (!db.open())
+            return Result<QSqlDatabase>::failure(
+                QStringLiteral("Cannot connect to the index database %1: %2").arg(m_path, db.lastError().text().simplified()));
+        return db;
     }
     db.setDatabaseName(m_path);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
@@ -223,8 +377,8 @@ Status Database::migrate(int targetVersion)
         return Status::failure(conn.error());
     QSqlDatabase db = conn.value();
     QSqlQuery q(db);
-    // BEGIN IMMEDIATE: two processes opening a new database at once must not both create the schema.
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    // Two processes opening a new database at once must not both create the schema.
+    if (!beginWrite(q))
         return Status::failure(QStringLiteral("Cannot lock the index database: %1").arg(errorOf(q)));
     auto rollback = [&](const QString &error) {
         q.exec(QStringLiteral("ROLLBACK"));
@@ -239,8 +393,12 @@ Status Database::migrate(int targetVersion)
         return rollback(QStringLiteral("it was written by a newer version of LearnPulse (schema %1, this build knows %2)")
                             .arg(version)
                             .arg(schemaVersion));
-    const std::span<const char *const> steps[] = {schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6};
-    static_assert(std::size(steps) == schemaVersion);
+    const std::span<const char *const> sqliteSteps[] = {schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6};
+    const std::span<const char *const> postgresSteps[] = {{}, {}, {}, {}, {}, postgresV6};
+    static_assert(std::size(sqliteSteps) == schemaVersion && std::size(postgresSteps) == schemaVersion);
+    const auto &steps = m_backend == Backend::PostgreSQL ? postgresSteps : sqliteSteps;
+    if (m_backend == Backend::PostgreSQL && version == 0)
+        targetVersion = schemaVersion; // PostgreSQL has no earlier versions to stop at
     for (int step = version + 1; step <= targetVersion; ++step)
         for (const char *statement : steps[step - 1])
             if (!q.exec(QLatin1String(statement)))
@@ -254,6 +412,30 @@ Status Database::migrate(int targetVersion)
     if (!q.exec(QStringLiteral("COMMIT")))
         return rollback(errorOf(q));
     return {};
+}
+
+bool Database::beginWrite(QSqlQuery &q) const
+{
+    if (m_backend == Backend::SQLite)
+        return q.exec(QStringLiteral("BEGIN IMMEDIATE"));
+    // One writer at a time, as with SQLite: a transaction-scoped lock every seat takes first.
+    if (!q.exec(QStringLiteral("BEGIN")))
+        return false;
+    if (q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7366824)")))
+        return true;
+    QSqlQuery(q).exec(QStringLiteral("ROLLBACK"));
+    return false;
+}
+
+QString Database::sql(const QString &statement) const
+{
+    if (m_backend == Backend::SQLite)
+        return statement;
+    // Emails compare without regard to case: SQLite does it by collation, PostgreSQL by lower().
+    static const QRegularExpression email(QStringLiteral("\\b([a-z_.]*email) = \\?( COLLATE NOCASE)?"));
+    QString out = statement;
+    out.replace(email, QStringLiteral("lower(\\1) = lower(?)"));
+    return out;
 }
 
 Status Database::audit(const Actor &actor, const QString &action, const QString &target, const QString &detail)

@@ -33,8 +33,20 @@ public:
     // Migrates only up to `targetVersion`: for tests of the migrations themselves.
     static Result<std::shared_ptr<Database>> open(const Config &config, int targetVersion);
 
+    enum class Backend
+    {
+        SQLite,     // a file in the data directory: one seat
+        PostgreSQL, // DATABASE_URL=postgresql://...: several seats
+    };
+    Backend backend() const { return m_backend; }
+
     // The connection of the calling thread (opened on first use).
     Result<QSqlDatabase> connection();
+
+    // Starts a write transaction that no other writer (thread, process or seat) runs beside.
+    bool beginWrite(QSqlQuery &query) const;
+    // `statement` written for SQLite, in this back end's dialect (case-insensitive email comparison).
+    QString sql(const QString &statement) const;
 
     // Appends one line to the audit log (who did what to which object). `detail` must not hold
     // message text or secrets.
@@ -57,7 +69,14 @@ private:
     explicit Database(QString path);
     Status migrate(int targetVersion);
 
-    QString m_path;
+    QString m_path; // SQLite: the file; PostgreSQL: the server, without the password
+    Backend m_backend = Backend::SQLite;
+    QString m_host;
+    int m_port = 0;
+    QString m_user;
+    QString m_password;
+    QString m_databaseName;
+    QString m_options;
     QString m_baseName;
     QMutex m_mutex;
     QSet<QString> m_connectionNames;

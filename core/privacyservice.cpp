@@ -101,8 +101,8 @@ Result<QStringList> PrivacyService::userIdsFor(const QString &email)
     if (!conn)
         return Result<QStringList>::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("SELECT id FROM users WHERE email = ? COLLATE NOCASE "
-                             "UNION SELECT DISTINCT user_id FROM tickets WHERE teacher_email = ? COLLATE NOCASE"));
+    q.prepare(m_db->sql(QStringLiteral("SELECT id FROM users WHERE email = ? COLLATE NOCASE "
+                                       "UNION SELECT DISTINCT user_id FROM tickets WHERE teacher_email = ? COLLATE NOCASE")));
     q.addBindValue(email);
     q.addBindValue(email);
     if (!q.exec())
@@ -137,7 +137,7 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
 
     // The person's tickets, by email or by user id.
     TicketFiles tickets;
-    q.prepare(QStringLiteral("SELECT id, conversation_file FROM tickets WHERE teacher_email = ? COLLATE NOCASE")
+    q.prepare(m_db->sql(QStringLiteral("SELECT id, conversation_file FROM tickets WHERE teacher_email = ? COLLATE NOCASE"))
               + (ids->isEmpty() ? QString() : QStringLiteral(" OR user_id IN (%1)").arg(placeholders(ids->size()))));
     q.addBindValue(email);
     for (const QString &id : ids.value())
@@ -217,7 +217,7 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     }
 
     // 3. Database rows, all in one transaction.
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    if (!m_db->beginWrite(q))
         return R::failure(QStringLiteral("Cannot lock the index: %1").arg(Database::errorOf(q)));
     bool ok = deleteTicketRows(q, tickets.ids, &report.outboxEntries, &report.tickets);
     if (ok && !ids->isEmpty()) {
@@ -251,6 +251,13 @@ Status PrivacyService::scrubDatabase()
     if (!conn)
         return Status::failure(conn.error());
     QSqlQuery q(conn.value());
+    if (m_db->backend() == Database::Backend::PostgreSQL) {
+        // The rows are gone for every seat; VACUUM makes the server reuse their space (outside a
+        // transaction). The server's own write-ahead log and backups are its administrator's to manage.
+        if (!q.exec(QStringLiteral("VACUUM tickets, tickets_fts, users, outbox")))
+            return Status::failure(QStringLiteral("Cannot clear deleted data from the index: %1").arg(Database::errorOf(q)));
+        return {};
+    }
     // secure_delete (set on every connection) zeroes what is deleted, in the file and in its free
     // pages, so no VACUUM is needed (it would rebuild the whole file: most of an erasure's time at
     // 100,000 tickets); merging the full-text index drops the deleted entries' terms from its
@@ -365,7 +372,7 @@ Result<int> PrivacyService::applyRetention(const Actor &actor, int days)
         return 0;
     for (const QString &f : std::as_const(old.files))
         QFile::remove(f);
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    if (!m_db->beginWrite(q))
         return Result<int>::failure(Database::errorOf(q));
     const bool ok = deleteTicketRows(q, old.ids, nullptr, nullptr);
     if (!ok || !q.exec(QStringLiteral("COMMIT"))) {

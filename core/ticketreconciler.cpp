@@ -41,6 +41,10 @@ Result<TicketReconciler::Report> TicketReconciler::run()
 
     QSqlQuery q(conn.value());
     q.setForwardOnly(true);
+    // On PostgreSQL the index is shared by several seats, each with transcripts of its own on its own
+    // disk: a file that is not here may well be on another seat, so rows are not flagged, and files
+    // are only matched by name. (The index keeps every transcript's text for the other seats.)
+    const bool shared = m_db->backend() == Database::Backend::PostgreSQL;
     if (!q.exec(QStringLiteral("SELECT id, conversation_file, integrity FROM tickets")))
         return R::failure(Database::errorOf(q));
     QStringList missing;
@@ -53,6 +57,8 @@ Result<TicketReconciler::Report> TicketReconciler::run()
         // that two rows name) asked of the file system. A row's file name counts as indexed wherever the
         // row says the file is (as before).
         const bool found = unindexed.remove(name);
+        if (shared)
+            continue;
         const bool exists = (found && info.absolutePath() == ticketsDir) || info.exists();
         if (!exists && q.value(2).toString().isEmpty())
             missing << q.value(0).toString();

@@ -51,16 +51,34 @@ TicketRecord fromQuery(const QSqlQuery &q)
     return r;
 }
 
-// Turns what a person typed into a safe FTS5 query: every word quoted (so FTS5 operators and
-// punctuation in the input mean nothing) and matched as a prefix; all words must occur.
-QString ftsQuery(const QString &search)
+// The words of what a person typed (letters, digits, underscores): operators and punctuation in the
+// input mean nothing to either full-text engine.
+QStringList searchWords(const QString &search)
 {
     static const QRegularExpression word(QStringLiteral("[\\p{L}\\p{N}_]+"), QRegularExpression::UseUnicodePropertiesOption);
-    QStringList terms;
+    QStringList words;
     auto it = word.globalMatch(search);
     while (it.hasNext())
-        terms << QLatin1Char('"') + it.next().captured() + QLatin1String("\"*");
+        words << it.next().captured();
+    return words;
+}
+
+// A safe FTS5 query: every word quoted and matched as a prefix; all words must occur.
+QString ftsQuery(const QString &search)
+{
+    QStringList terms;
+    for (const QString &w : searchWords(search))
+        terms << QLatin1Char('"') + w + QLatin1String("\"*");
     return terms.join(QLatin1Char(' '));
+}
+
+// The same for PostgreSQL: every word a quoted lexeme matched as a prefix ('word':*), all required.
+QString tsQuery(const QString &search)
+{
+    QStringList terms;
+    for (const QString &w : searchWords(search))
+        terms << QLatin1Char('\'') + w + QLatin1String("':*");
+    return terms.join(QLatin1String(" & "));
 }
 
 // A null QString binds as SQL NULL; the text columns of the index are NOT NULL.
@@ -123,7 +141,7 @@ Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, con
     if (!conn)
         return R::failure(conn.error());
     QSqlQuery q(conn.value());
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    if (!m_db->beginWrite(q))
         return R::failure(QStringLiteral("Cannot write the ticket index: %1").arg(Database::errorOf(q)));
 
     q.prepare(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM tickets t WHERE t.session_id = ?"));
@@ -138,7 +156,7 @@ Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, con
 
     q.prepare(QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
                              "class_id, student, scope, created, updated, summary, signal_count, rules, status, "
-                             "email_status, conversation_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                             "email_status, conversation_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq"));
     for (const QVariant &v : QVariantList{text(r.id), text(r.sessionId), text(r.userId), text(r.teacherName),
                                           text(r.teacherEmail), text(r.teacherRole), text(r.classId), text(r.student),
                                           text(r.scope), iso(r.created), iso(r.created), text(r.summary), r.signalCount,
@@ -149,7 +167,7 @@ Result<TicketStore::InsertResult> TicketStore::insert(const TicketRecord &r, con
     QString error = ok ? QString() : Database::errorOf(q);
     if (ok) {
         // The full-text row shares the ticket's integer key (see schema version 5).
-        const QVariant seq = q.lastInsertId();
+        const QVariant seq = q.next() ? q.value(0) : QVariant();
         q.prepare(QStringLiteral("INSERT INTO tickets_fts (rowid, ticket_id, transcript) VALUES (?, ?, ?)"));
         q.addBindValue(seq);
         q.addBindValue(r.id);
@@ -209,7 +227,7 @@ Result<QList<TicketRecord>> TicketStore::select(const QString &where, const QVar
         sql = QStringLiteral("SELECT ") + columns + (total ? QStringLiteral(", COUNT(*) OVER ()") : QString())
             + QStringLiteral(" FROM tickets t") + whereClause + order;
     }
-    q.prepare(sql);
+    q.prepare(m_db->sql(sql));
     for (const QVariant &v : values)
         q.addBindValue(v);
     if (!q.exec())
@@ -256,10 +274,12 @@ Result<std::pair<QString, QVariantList>> TicketStore::whereFor(const TicketFilte
         values << filter.to.addDays(1).startOfDay(Qt::UTC).toString(Qt::ISODate);
     }
     if (!filter.search.trimmed().isEmpty()) {
-        const QString match = ftsQuery(filter.search);
+        const bool postgres = m_db->backend() == Database::Backend::PostgreSQL;
+        const QString match = postgres ? tsQuery(filter.search) : ftsQuery(filter.search);
         if (match.isEmpty())
             return R::failure(QStringLiteral("The search has no words to look for."));
-        where << QStringLiteral("t.seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)");
+        where << (postgres ? QStringLiteral("t.seq IN (SELECT rowid FROM tickets_fts WHERE tsv @@ to_tsquery('simple', ?))")
+                           : QStringLiteral("t.seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)"));
         values << match;
     }
     return std::pair{where.join(QLatin1String(" AND ")), values};
@@ -275,6 +295,27 @@ Result<TicketRecord> TicketStore::find(const Actor &actor, const QString &ticket
     if (rows->isEmpty())
         return Result<TicketRecord>::failure(notFound(ticketId));
     return rows->constFirst();
+}
+
+Result<QString> TicketStore::transcript(const Actor &actor, const TicketRecord &ticket)
+{
+    using R = Result<QString>;
+    if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
+        return R::failure(refused);
+    QFile file(ticket.conversationFile);
+    if (file.open(QIODevice::ReadOnly))
+        return QString::fromUtf8(file.readAll());
+    const QString fileError = file.errorString();
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("SELECT transcript FROM tickets_fts WHERE ticket_id = ?"));
+    q.addBindValue(ticket.id);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return R::failure(QStringLiteral("The transcript file %1 cannot be read (%2), and the index holds no copy of it.")
+                          .arg(ticket.conversationFile, fileError));
 }
 
 Result<TicketRecord> TicketStore::findBySession(const QString &sessionId)
@@ -337,8 +378,8 @@ Result<int> TicketStore::count(const Actor &actor, const TicketFilter &filter)
     if (!conn)
         return Result<int>::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM tickets t")
-              + (where->first.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where->first));
+    q.prepare(m_db->sql(QStringLiteral("SELECT COUNT(*) FROM tickets t")
+                        + (where->first.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where->first)));
     for (const QVariant &v : where->second)
         q.addBindValue(v);
     if (!q.exec() || !q.next())
@@ -380,7 +421,7 @@ Status TicketStore::remove(const Actor &actor, const QString &ticketId)
     if (!conn)
         return Status::failure(conn.error());
     QSqlQuery q(conn.value());
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    if (!m_db->beginWrite(q))
         return Status::failure(QStringLiteral("Cannot delete the ticket: %1").arg(Database::errorOf(q)));
     bool ok = true;
     for (const QString &sql : {QStringLiteral("DELETE FROM tickets_fts WHERE rowid = (SELECT seq FROM tickets WHERE id = ?)"),

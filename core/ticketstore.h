@@ -80,6 +80,9 @@ public:
     Result<InsertResult> insert(const TicketRecord &record, const QString &transcript,
                                 const QList<OutboxItem> &outbox = {});
 
+    // The ticket's transcript: its file, or, when the file cannot be read here (another seat wrote it,
+    // or it is gone), the copy in the full-text index.
+    Result<QString> transcript(const Actor &actor, const TicketRecord &ticket);
     Result<TicketRecord> find(const Actor &actor, const QString &ticketId);
     Result<TicketRecord> findBySession(const QString &sessionId);
     Result<QList<TicketRecord>> list(const Actor &actor, const TicketFilter &filter);

@@ -550,10 +550,10 @@ int cmdTicketsShow(const QStringList &args)
     auto ticket = store.find(Actor::commandLine(), inv.positional.constFirst());
     if (!ticket)
         return fail(exitError, ticket.error());
-    QFile file(ticket->conversationFile);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(exitError, QStringLiteral("cannot read the transcript %1: %2").arg(file.fileName(), file.errorString()));
-    const QString transcript = QString::fromUtf8(file.readAll());
+    auto read = store.transcript(Actor::commandLine(), ticket.value());
+    if (!read)
+        return fail(exitError, read.error());
+    const QString transcript = read.value();
     if (inv.json) {
         QJsonObject o = ticket->toJson();
         o.insert(QStringLiteral("transcript"), transcript);

@@ -59,12 +59,12 @@ void generateIndex(const Config &config, std::shared_ptr<Database> db, int n, in
         f.close();
         q.prepare(QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, created, "
                                  "updated, summary, signal_count, conversation_file, email_status) VALUES "
-                                 "(?, ?, ?, ?, ?, 'teacher', ?, ?, ?, 3, ?, 'not_configured')"));
+                                 "(?, ?, ?, ?, ?, 'teacher', ?, ?, ?, 3, ?, 'not_configured') RETURNING seq"));
         for (const QVariant &v : QVariantList{id, session, r.teacherUserId, r.teacherName, email, created.toString(Qt::ISODate),
                                               created.toString(Qt::ISODate), r.summary, path})
             q.addBindValue(v);
         q.exec();
-        const QVariant seq = q.lastInsertId();
+        const QVariant seq = q.next() ? q.value(0) : QVariant();
         q.prepare(QStringLiteral("INSERT INTO tickets_fts (rowid, ticket_id, transcript) VALUES (?, ?, ?)"));
         q.addBindValue(seq);
         q.addBindValue(id);

@@ -53,6 +53,7 @@ private slots:
     void hungAssistantNeverFreezesTheWindow();
     void contactSupportButtonOpensATicketAtOnce();
     void supportSeesTheMetrics();
+    void twoSeatsShareTicketsLive();
 
 private:
     void addAccount(const QString &email, Role role);
@@ -88,6 +89,7 @@ void TestConsole::init()
     qputenv("LLM_MODEL", "normal");
     qunsetenv("LEARNPULSE_DATA_DIR");
     qunsetenv("SMTP_HOST");
+    QVERIFY(freshTestConfig(m_dataDir->path())); // against PostgreSQL: a database of its own (DATABASE_URL)
     m_config = Config::load(m_dataDir->path()).value();
     m_db = Database::open(m_config).value();
 }
@@ -500,6 +502,55 @@ void TestConsole::supportSeesTheMetrics()
     const QDate monday = QDateTime::fromMSecsSinceEpoch(qint64(line->at(line->count() - 1).x())).date();
     QCOMPARE(monday.dayOfWeek(), 1);
     QVERIFY(monday.daysTo(QDateTime::currentDateTimeUtc().date()) < 7);
+}
+
+void TestConsole::twoSeatsShareTicketsLive()
+{
+    if (!TestPostgres::wanted())
+        QSKIP("several seats share a PostgreSQL index: run with LP_TEST_DATABASE=postgres (CTest tst_console_pg)");
+    // Two seats: each its own data directory (settings, transcripts), one Redis, one PostgreSQL.
+    addAccount(QStringLiteral("amira@school.example"), Role::Teacher);
+    addAccount(QStringLiteral("s@school.example"), Role::Support);
+    QTemporaryDir otherSeat;
+    ConsoleWindow support(otherSeat.path());
+    support.resize(1280, 820);
+    support.show();
+    signIn(support, QStringLiteral("s@school.example"));
+    closePrivacyNotice(support);
+    TicketBrowser *browser = support.ticketBrowser();
+    support.tabs()->setCurrentWidget(browser);
+    auto *table = browser->findChild<QTableView *>(QStringLiteral("ticketTable"));
+    QTRY_VERIFY_WITH_TIMEOUT(browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text().contains(QLatin1String("0")), 10000);
+    QCOMPARE(table->model()->rowCount(), 0);
+
+    // The teacher, on the first seat, asks for a person: a ticket opens there...
+    auto teacher = openWindow();
+    signIn(*teacher, QStringLiteral("amira@school.example"));
+    closePrivacyNotice(*teacher);
+    ChatView *chat = teacher->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("I want to talk to a person about the xylophone"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 15000);
+
+    // ...and appears on the other seat by itself, searchable, with the whole transcript although the
+    // file is on the first seat's disk.
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
+    QCOMPARE(browser->model()->ticketIdAt(0), chat->ticketId());
+    QVERIFY(!QFile::exists(QDir(otherSeat.path()).filePath(QStringLiteral("support_tickets"))) ||
+            QDir(QDir(otherSeat.path()).filePath(QStringLiteral("support_tickets"))).isEmpty());
+    table->selectRow(0);
+    auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
+    QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QLatin1String("talk to a person about the xylophone")), 10000);
+
+    // A status change on the support seat is seen in the shared index.
+    auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
+    status->setCurrentIndex(status->findData(QStringLiteral("resolved")));
+    emit status->activated(status->currentIndex());
+    TicketStore store(m_db);
+    QTRY_COMPARE_WITH_TIMEOUT(store.find(Actor::commandLine(), chat->ticketId())->status, QStringLiteral("resolved"), 10000);
+    screenshot(&support, QStringLiteral("two-seats.png"));
 }
 
 QTEST_MAIN(TestConsole)

@@ -20,7 +20,7 @@ private slots:
 void TestAccounts::adminManagesAccounts()
 {
     QTemporaryDir dir;
-    auto config = Config::load(dir.path(), QProcessEnvironment());
+    auto config = freshTestConfig(dir.path());
     auto db = Database::open(config.value()).value();
     AccountStore accounts(db);
     const Account admin = accounts.add(Actor::commandLine(), QStringLiteral("root@school.example"), QStringLiteral("Root"),
@@ -64,7 +64,7 @@ void TestAccounts::othersMayNot()
 {
     QFETCH(int, role);
     QTemporaryDir dir;
-    auto config = Config::load(dir.path(), QProcessEnvironment());
+    auto config = freshTestConfig(dir.path());
     auto db = Database::open(config.value()).value();
     AccountStore accounts(db);
     const Account someone = accounts.add(Actor::commandLine(), QStringLiteral("x@school.example"), QStringLiteral("X"),

@@ -30,6 +30,7 @@ private slots:
     void usersAddRefusesBadInput_data();
     void usersAddRefusesBadInput();
     void ticketsListShowStatusDelete();
+    void badDatabaseUrlIsAClearErrorWithoutThePassword();
 
 private:
     ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
@@ -65,6 +66,7 @@ void TestLearnpulsectl::init()
 {
     m_dataDir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dataDir->isValid());
+    QVERIFY(freshTestConfig(m_dataDir->path())); // against PostgreSQL: a database of its own, for learnpulsectl too
 }
 
 void TestLearnpulsectl::cleanup()
@@ -218,7 +220,7 @@ void TestLearnpulsectl::usersAdd()
     QCOMPARE(jsonLines(admin.out).value(0).value(QLatin1String("can_sign_in")).toBool(), true);
 
     // The password is stored as an Argon2id hash, never in clear, and it verifies.
-    auto config = Config::load(m_dataDir->path(), QProcessEnvironment());
+    auto config = testConfig(m_dataDir->path());
     auto db = Database::open(config.value());
     QVERIFY(db);
     QSqlQuery q(db.value()->connection().value());
@@ -268,7 +270,8 @@ void TestLearnpulsectl::ticketsListShowStatusDelete()
     // A real escalation through the core, into this data directory.
     CoreFixture fx;
     QVERIFY2(fx.setUp(), qPrintable(fx.error()));
-    auto config = Config::load(m_dataDir->path(), QProcessEnvironment());
+    qputenv("DATABASE_URL", fx.config.databaseUrl.toUtf8()); // learnpulsectl reads what the fixture writes
+    auto config = testConfig(m_dataDir->path());
     auto db = Database::open(config.value());
     QVERIFY(db);
     auto store = std::make_shared<TicketStore>(db.value());
@@ -325,6 +328,32 @@ void TestLearnpulsectl::ticketsListShowStatusDelete()
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(count({}), 0);
     QVERIFY(!QFileInfo::exists(o.ticket->conversationFile));
+}
+
+void TestLearnpulsectl::badDatabaseUrlIsAClearErrorWithoutThePassword()
+{
+    const QString closed = QStringLiteral("postgresql://lp:hunter2-secret@127.0.0.1:%1/lp").arg(RedisServerProcess::freePort());
+    const struct
+    {
+        QString url;
+        const char *expected;
+    } cases[] = {
+        {closed, "Cannot connect to the index database postgresql://lp@127.0.0.1:"},
+        {QStringLiteral("mysql://lp:hunter2-secret@db/lp"), "DATABASE_URL must look like postgresql://"},
+        {QStringLiteral("postgresql://lp:hunter2-secret@db"), "DATABASE_URL names no database"},
+        {QStringLiteral("postgresql://lp:hunter2-secret@db/lp?frobnicate=1"), "an option this application does not know: frobnicate"},
+    };
+    for (const auto &c : cases) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DATABASE_URL"), c.url);
+        const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                                           {QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--data-dir"), m_dataDir->path()},
+                                           {}, env);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(c.expected), r.err.constData());
+        QVERIFY2(!r.err.contains("hunter2"), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1); // one line
+    }
 }
 
 QTEST_GUILESS_MAIN(TestLearnpulsectl)

@@ -189,16 +189,22 @@ void TestReliability::reconciliationFlagsAndIndexes()
     junk.write("not a transcript");
     junk.close();
 
+    // One seat (SQLite): a row whose file is gone is flagged. Several seats (PostgreSQL): the file may
+    // be on another seat, so nothing is flagged, and the transcript is still read from the index.
+    const bool shared = m_fx->db->backend() == Database::Backend::PostgreSQL;
     auto first = TicketReconciler(m_fx->config, m_fx->db).run();
     QVERIFY(first);
-    QCOMPARE(first->flaggedMissing, 1);
+    QCOMPARE(first->flaggedMissing, shared ? 0 : 1);
     QCOMPARE(first->unreadable, QStringList{QStringLiteral("support_ticket_junk.txt")});
-    QCOMPARE(m_fx->tickets->findBySession(m_session)->integrity, QStringLiteral("transcript missing"));
+    QCOMPARE(m_fx->tickets->findBySession(m_session)->integrity, shared ? QString() : QStringLiteral("transcript missing"));
     QVERIFY(QFile::exists(junk.fileName())); // left alone
+    auto copy = m_fx->tickets->transcript(Actor::commandLine(), m_fx->tickets->findBySession(m_session).value());
+    QVERIFY2(copy, qPrintable(copy.error()));
+    QCOMPARE(copy->toUtf8(), bytes); // the index's copy, the file being away
 
     QVERIFY(QFile::rename(t.conversationFile + QStringLiteral(".moved"), t.conversationFile));
     auto second = TicketReconciler(m_fx->config, m_fx->db).run();
-    QCOMPARE(second->unflagged, 1);
+    QCOMPARE(second->unflagged, shared ? 0 : 1);
     QVERIFY(m_fx->tickets->findBySession(m_session)->integrity.isEmpty());
 
     // The index row is lost: the transcript brings it back with every field.

@@ -244,7 +244,7 @@ void TestTicketService::uniqueConstraintHoldsInTheSchema()
                              "VALUES ('TICKET-other', ?, 'u', 'n', 'e@x.org', 'teacher', 'c', 'c', 's', 1, 'f')"));
     q.addBindValue(QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
     QVERIFY(!q.exec());
-    QVERIFY2(q.lastError().text().contains(QLatin1String("UNIQUE")), qPrintable(q.lastError().text()));
+    QVERIFY2(q.lastError().text().contains(QLatin1String("unique"), Qt::CaseInsensitive), qPrintable(q.lastError().text()));
     QCOMPARE(ticketRows(), 1);
 }
 
@@ -332,6 +332,8 @@ void TestTicketService::unwritableDirectoryFailsCleanly()
 
 void TestTicketService::migratesAVersion4Index()
 {
+    if (m_fx->db->backend() == Database::Backend::PostgreSQL)
+        QSKIP("PostgreSQL support starts at schema 6; versions 1 to 5 exist only for SQLite");
     // An index written by a build that knew schema 4: tickets keyed by text id, full-text rows
     // numbered on their own (here deliberately in the opposite order to the tickets).
     Config config = m_fx->config;

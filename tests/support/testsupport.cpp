@@ -2,7 +2,20 @@
 
 #include "roles.h"
 
+#include <pwd.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
 #include <QJsonDocument>
 
 namespace LearnPulse::Test {
@@ -51,6 +64,16 @@ bool CoreFixture::setUp()
     }
     config = loaded.value();
     config.redisUrl = redis.url();
+    if (TestPostgres *postgres = TestPostgres::shared()) {
+        auto url = postgres->freshDatabase();
+        if (!url) {
+            m_error = url.error();
+            return false;
+        }
+        config.databaseUrl = url.value();
+        // Processes the test starts (learnpulsectl, turn workers) use the same database.
+        qputenv("DATABASE_URL", url->toUtf8());
+    }
     auto opened = Database::open(config);
     if (!opened) {
         m_error = opened.error();
@@ -67,6 +90,163 @@ bool CoreFixture::setUp()
     ticketService = std::make_unique<TicketService>(config, tickets);
     accounts = std::make_unique<AccountStore>(db);
     return true;
+}
+
+bool TestPostgres::wanted()
+{
+    return qgetenv("LP_TEST_DATABASE") == "postgres";
+}
+
+TestPostgres *TestPostgres::shared()
+{
+    if (!wanted())
+        return nullptr;
+    static TestPostgres *server = [] {
+        auto *s = new TestPostgres;
+        if (!s->start())
+            qFatal("cannot start the test PostgreSQL server: %s", qPrintable(s->error()));
+        qAddPostRoutine([] { delete server; }); // stopped as the application object goes
+        return s;
+    }();
+    return server;
+}
+
+QStringList TestPostgres::asServerUser(const QString &program, const QStringList &args) const
+{
+    if (!m_asPostgresUser)
+        return QStringList{program} + args;
+    return QStringList{QStringLiteral("runuser"), QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), program} + args;
+}
+
+bool TestPostgres::start()
+{
+    QStringList versions = QDir(QStringLiteral("/usr/lib/postgresql")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    std::sort(versions.begin(), versions.end(), [](const QString &a, const QString &b) { return a.toInt() < b.toInt(); });
+    for (const QString &v : std::as_const(versions))
+        if (QFile::exists(QStringLiteral("/usr/lib/postgresql/%1/bin/initdb").arg(v)))
+            m_bin = QStringLiteral("/usr/lib/postgresql/%1/bin/").arg(v);
+    if (m_bin.isEmpty()) {
+        m_error = QStringLiteral("PostgreSQL is not installed (Debian package postgresql; scripts/run-tests.sh installs it)");
+        return false;
+    }
+    QByteArray pattern = QDir::tempPath().toLocal8Bit() + "/lp-pg-XXXXXX";
+    if (!mkdtemp(pattern.data())) {
+        m_error = QStringLiteral("cannot create a temporary directory");
+        return false;
+    }
+    m_dir = QString::fromLocal8Bit(pattern);
+    m_asPostgresUser = geteuid() == 0;
+    if (m_asPostgresUser) {
+        const passwd *pw = getpwnam("postgres");
+        if (!pw || chown(pattern.constData(), pw->pw_uid, pw->pw_gid) != 0) {
+            m_error = QStringLiteral("running as root, but there is no postgres user to run the server as");
+            return false;
+        }
+    }
+    const QString data = m_dir + QStringLiteral("/data");
+    QStringList init = asServerUser(m_bin + QStringLiteral("initdb"),
+                                    {QStringLiteral("-D"), data, QStringLiteral("-U"), QStringLiteral("lp"), QStringLiteral("--auth=trust"),
+                                     QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--no-locale"), QStringLiteral("--no-sync")});
+    const ProcessResult initialised = runProcess(init.takeFirst(), init, {}, QProcessEnvironment::systemEnvironment(), 120000);
+    if (initialised.exitCode != 0) {
+        m_error = QStringLiteral("initdb failed: ") + QString::fromLocal8Bit(initialised.err + initialised.out);
+        return false;
+    }
+    m_port = RedisServerProcess::freePort();
+    QStringList server = asServerUser(m_bin + QStringLiteral("postgres"),
+                                      {QStringLiteral("-D"), data, QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-k"), m_dir,
+                                       QStringLiteral("-c"), QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
+                                       QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("synchronous_commit=off"),
+                                       QStringLiteral("-c"), QStringLiteral("full_page_writes=off"), QStringLiteral("-c"),
+                                       QStringLiteral("max_connections=200")});
+    m_server.setProcessChannelMode(QProcess::MergedChannels);
+    m_server.setStandardOutputFile(m_dir + QStringLiteral("/server.log"));
+    m_server.start(server.takeFirst(), server);
+    if (!m_server.waitForStarted(10000)) {
+        m_error = QStringLiteral("cannot start postgres: ") + m_server.errorString();
+        return false;
+    }
+    // Ready when it accepts a connection.
+    const QString probe = QStringLiteral("lp-pg-probe");
+    QElapsedTimer waited;
+    waited.start();
+    bool ready = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), probe);
+        db.setHostName(QStringLiteral("127.0.0.1"));
+        db.setPort(m_port);
+        db.setUserName(QStringLiteral("lp"));
+        db.setDatabaseName(QStringLiteral("postgres"));
+        while (!(ready = db.open()) && waited.elapsed() < 30000 && m_server.state() == QProcess::Running)
+            QThread::msleep(100);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(probe);
+    if (!ready) {
+        QFile log(m_dir + QStringLiteral("/server.log"));
+        log.open(QIODevice::ReadOnly);
+        m_error = QStringLiteral("postgres did not accept connections: ") + QString::fromLocal8Bit(log.readAll());
+        return false;
+    }
+    return true;
+}
+
+Result<QString> TestPostgres::freshDatabase()
+{
+    const QString name = QStringLiteral("lp_test_%1").arg(++m_databases);
+    const QString connection = QStringLiteral("lp-pg-admin");
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+        db.setHostName(QStringLiteral("127.0.0.1"));
+        db.setPort(m_port);
+        db.setUserName(QStringLiteral("lp"));
+        db.setDatabaseName(QStringLiteral("postgres"));
+        if (!db.open())
+            error = db.lastError().text();
+        else if (QSqlQuery q(db); !q.exec(QStringLiteral("CREATE DATABASE %1").arg(name)))
+            error = q.lastError().text();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    if (!error.isEmpty())
+        return Result<QString>::failure(QStringLiteral("cannot create a test database: ") + error);
+    return QStringLiteral("postgresql://lp@127.0.0.1:%1/%2").arg(m_port).arg(name);
+}
+
+TestPostgres::~TestPostgres()
+{
+    if (m_server.state() != QProcess::NotRunning) {
+        QStringList stop = asServerUser(m_bin + QStringLiteral("pg_ctl"),
+                                        {QStringLiteral("-D"), m_dir + QStringLiteral("/data"), QStringLiteral("stop"),
+                                         QStringLiteral("-m"), QStringLiteral("immediate"), QStringLiteral("-s")});
+        runProcess(stop.takeFirst(), stop, {}, QProcessEnvironment::systemEnvironment(), 30000);
+        if (!m_server.waitForFinished(10000)) {
+            m_server.kill();
+            m_server.waitForFinished(5000);
+        }
+    }
+    if (!m_dir.isEmpty())
+        QDir(m_dir).removeRecursively();
+}
+
+Result<Config> testConfig(const QString &dataDir)
+{
+    auto config = Config::load(dataDir, QProcessEnvironment());
+    if (config)
+        config->databaseUrl = qEnvironmentVariable("DATABASE_URL");
+    return config;
+}
+
+Result<Config> freshTestConfig(const QString &dataDir)
+{
+    if (TestPostgres *postgres = TestPostgres::shared()) {
+        auto url = postgres->freshDatabase();
+        if (!url)
+            return Result<Config>::failure(url.error());
+        qputenv("DATABASE_URL", url->toUtf8());
+    }
+    return testConfig(dataDir);
 }
 
 Account CoreFixture::addTeacher(const QString &email, const QString &name)

@@ -34,7 +34,36 @@ private:
     QString m_error;
 };
 
+// A real PostgreSQL server for the tests of one process (Debian's postgresql package): initdb in a
+// temporary directory, a free loopback port, no fsync. Run as root, it runs the server as the
+// postgres user (PostgreSQL refuses root). Each test takes a fresh database from it.
+class TestPostgres
+{
+public:
+    ~TestPostgres();
+    bool start(); // false: see error()
+    // Creates an empty database and returns its postgresql:// URL.
+    Result<QString> freshDatabase();
+    const QString &error() const { return m_error; }
+    int port() const { return m_port; }
+
+    // The server shared by every test in this process when LP_TEST_DATABASE=postgres, else null.
+    static TestPostgres *shared();
+    static bool wanted();
+
+private:
+    QStringList asServerUser(const QString &program, const QStringList &args) const;
+    QString m_bin;
+    QString m_dir;
+    int m_port = 0;
+    bool m_asPostgresUser = false;
+    QProcess m_server;
+    int m_databases = 0;
+    QString m_error;
+};
+
 // A data directory, a Redis server and the core services over them, as the application wires them.
+// With LP_TEST_DATABASE=postgres the index is a fresh database on the shared TestPostgres server.
 class CoreFixture
 {
 public:
@@ -57,6 +86,13 @@ public:
 private:
     QString m_error;
 };
+
+// The configuration of `dataDir` from its settings file alone, plus the test's DATABASE_URL (set when
+// the tests run against PostgreSQL).
+Result<Config> testConfig(const QString &dataDir);
+// The same for a new test: against PostgreSQL it first takes a fresh database and sets DATABASE_URL
+// (also for the processes the test starts).
+Result<Config> freshTestConfig(const QString &dataDir);
 
 // Runs a program to completion with optional stdin; returns {exit code, stdout, stderr}.
 struct ProcessResult

@@ -36,6 +36,8 @@ int main(int argc, char *argv[])
     p.process(app);
 
     auto config = Config::load(p.value(QStringLiteral("data-dir")), QProcessEnvironment());
+    if (config)
+        config->databaseUrl = qEnvironmentVariable("DATABASE_URL"); // the index the test uses
     if (!config)
         qFatal("%s", qPrintable(config.error()));
     config->redisUrl = p.value(QStringLiteral("redis-url"));
