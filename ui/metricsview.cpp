@@ -74,6 +74,35 @@ void clearChart(QChart *chart, const QString &title)
     chart->setTitle(title);
 }
 
+// One bar per (label, count), in order: left to right, or, horizontal, top to bottom.
+void drawCounts(QChart *chart, const QString &title, const QString &setName, const QList<std::pair<QString, int>> &bars,
+                Qt::Orientation orientation)
+{
+    clearChart(chart, title);
+    const bool horizontal = orientation == Qt::Horizontal;
+    auto *set = new QBarSet(setName);
+    QStringList labels;
+    double most = 0;
+    for (qsizetype i = 0; i < bars.size(); ++i) {
+        const auto &[label, count] = bars.at(horizontal ? bars.size() - 1 - i : i); // horizontal bars go bottom-up
+        labels << label;
+        *set << count;
+        most = qMax(most, double(count));
+    }
+    QAbstractBarSeries *series = horizontal ? static_cast<QAbstractBarSeries *>(new QHorizontalBarSeries)
+                                            : static_cast<QAbstractBarSeries *>(new QBarSeries);
+    series->append(set);
+    chart->addSeries(series);
+    auto *categories = new QBarCategoryAxis;
+    categories->append(labels);
+    chart->addAxis(categories, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
+    QValueAxis *counts = countAxis(most);
+    chart->addAxis(counts, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
+    series->attachAxis(categories);
+    series->attachAxis(counts);
+    chart->legend()->hide();
+}
+
 } // namespace
 
 MetricsView::MetricsView(QWidget *parent)
@@ -228,74 +257,23 @@ void MetricsView::redraw()
     }
 
     // How many teacher messages it took before a conversation escalated.
-    QChart *messages = m_messagesChart->chart();
-    clearChart(messages, tr("Teacher messages before escalation"));
-    auto *counts = new QBarSet(tr("Escalations"));
-    QStringList messageLabels;
-    double most = 0;
-    for (auto it = s.messagesToEscalation.cbegin(); it != s.messagesToEscalation.cend(); ++it) {
-        messageLabels << QString::number(it.key());
-        *counts << it.value();
-        most = qMax(most, double(it.value()));
-    }
-    auto *messageSeries = new QBarSeries;
-    messageSeries->append(counts);
-    messages->addSeries(messageSeries);
-    auto *messageAxis = new QBarCategoryAxis;
-    messageAxis->append(messageLabels);
-    messages->addAxis(messageAxis, Qt::AlignBottom);
-    QValueAxis *messageCount = countAxis(most);
-    messages->addAxis(messageCount, Qt::AlignLeft);
-    messageSeries->attachAxis(messageAxis);
-    messageSeries->attachAxis(messageCount);
-    messages->legend()->hide();
+    QList<std::pair<QString, int>> messageBars;
+    for (auto it = s.messagesToEscalation.cbegin(); it != s.messagesToEscalation.cend(); ++it)
+        messageBars.append({QString::number(it.key()), it.value()});
+    drawCounts(m_messagesChart->chart(), tr("Teacher messages before escalation"), tr("Escalations"), messageBars, Qt::Vertical);
 
-    // The rules behind escalations, most frequent at the top.
-    QChart *rules = m_rulesChart->chart();
-    clearChart(rules, tr("Rules that led to escalations"));
-    auto *ruleSet = new QBarSet(tr("Escalations"));
-    QStringList ruleLabels;
-    double mostRule = 0;
-    const int shown = int(qMin<qsizetype>(maxRules, s.topRules.size()));
-    for (int i = shown - 1; i >= 0; --i) { // horizontal bars are drawn bottom-up
-        ruleLabels << s.topRules.at(i).rule;
-        *ruleSet << s.topRules.at(i).escalations;
-        mostRule = qMax(mostRule, double(s.topRules.at(i).escalations));
-    }
-    auto *ruleSeries = new QHorizontalBarSeries;
-    ruleSeries->append(ruleSet);
-    rules->addSeries(ruleSeries);
-    auto *ruleAxis = new QBarCategoryAxis;
-    ruleAxis->append(ruleLabels);
-    rules->addAxis(ruleAxis, Qt::AlignLeft);
-    QValueAxis *ruleCount = countAxis(mostRule);
-    rules->addAxis(ruleCount, Qt::AlignBottom);
-    ruleSeries->attachAxis(ruleAxis);
-    ruleSeries->attachAxis(ruleCount);
-    rules->legend()->hide();
+    // The rules behind escalations, most frequent first.
+    QList<std::pair<QString, int>> ruleBars;
+    for (const MetricsStore::RuleCount &r : s.topRules.mid(0, maxRules))
+        ruleBars.append({r.rule, r.escalations});
+    drawCounts(m_rulesChart->chart(), tr("Rules that led to escalations"), tr("Escalations"), ruleBars, Qt::Horizontal);
 
     // False claims the guard took out of the assistant's replies, by kind.
-    QChart *guard = m_guardChart->chart();
-    clearChart(guard, tr("Hallucination guard: false claims replaced, by kind"));
-    auto *guardSet = new QBarSet(tr("Replaced claims"));
-    QStringList guardLabels;
-    double mostGuard = 0;
-    for (auto it = s.guardHits.cbegin(); it != s.guardHits.cend(); ++it) {
-        guardLabels << it.key();
-        *guardSet << it.value();
-        mostGuard = qMax(mostGuard, double(it.value()));
-    }
-    auto *guardSeries = new QHorizontalBarSeries;
-    guardSeries->append(guardSet);
-    guard->addSeries(guardSeries);
-    auto *guardAxis = new QBarCategoryAxis;
-    guardAxis->append(guardLabels);
-    guard->addAxis(guardAxis, Qt::AlignLeft);
-    QValueAxis *guardCount = countAxis(mostGuard);
-    guard->addAxis(guardCount, Qt::AlignBottom);
-    guardSeries->attachAxis(guardAxis);
-    guardSeries->attachAxis(guardCount);
-    guard->legend()->hide();
+    QList<std::pair<QString, int>> guardBars;
+    for (auto it = s.guardHits.cbegin(); it != s.guardHits.cend(); ++it)
+        guardBars.append({it.key(), it.value()});
+    drawCounts(m_guardChart->chart(), tr("Hallucination guard: false claims replaced, by kind"), tr("Replaced claims"), guardBars,
+               Qt::Horizontal);
 }
 
 } // namespace LearnPulse
