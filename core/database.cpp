@@ -145,10 +145,20 @@ const char *const schemaV6[] = {
     "CREATE INDEX metric_events_ts ON metric_events (ts)",
 };
 
+// Version 7, both back ends: the ids of deleted, erased and expired tickets. A transcript file with
+// such an id (left on another seat's disk, or by a crash between the rows and the file) is deleted
+// by the start-up reconciliation instead of being indexed again. Ids only: no personal data.
+const char *const schemaV7[] = {
+    "CREATE TABLE deleted_tickets (id TEXT PRIMARY KEY, deleted TEXT NOT NULL)",
+};
+
 // PostgreSQL (several seats, DATABASE_URL) starts at schema version 6: its first migration creates
-// what SQLite reached through versions 1 to 6. Later versions add a step for each back end.
+// what SQLite reached through versions 1 to 6. Later versions add a step for each back end (7 is
+// the same statement on both).
 // Emails compare without regard to case (SQLite: COLLATE NOCASE; here: indexes on lower()). The
-// full-text index keeps the transcript and a generated tsvector ('simple': no stemming, like FTS5).
+// full-text index keeps the transcript and a generated tsvector ('simple': no stemming, like FTS5;
+// every run of other characters splits words, as FTS5's tokenizer does, so that "khan" finds
+// amira.khan@school.example).
 const char *const postgresV6[] = {
     R"sql(CREATE TABLE users (
         id TEXT PRIMARY KEY,
@@ -188,7 +198,8 @@ const char *const postgresV6[] = {
         rowid BIGINT PRIMARY KEY,
         ticket_id TEXT NOT NULL,
         transcript TEXT NOT NULL,
-        tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', transcript)) STORED))sql",
+        tsv TSVECTOR GENERATED ALWAYS AS (
+            to_tsvector('simple', regexp_replace(transcript, '[^[:alnum:]_]+', ' ', 'g'))) STORED))sql",
     "CREATE INDEX tickets_fts_tsv ON tickets_fts USING GIN (tsv)",
     R"sql(CREATE TABLE audit_log (
         id BIGSERIAL PRIMARY KEY,
@@ -253,8 +264,12 @@ Result<PostgresTarget> parsePostgresUrl(const QString &text)
     for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
         if (key == QLatin1String("host"))
             t.host = value;
-        else if (key == QLatin1String("sslmode") || key == QLatin1String("application_name") || key == QLatin1String("connect_timeout"))
+        else if (key == QLatin1String("sslmode") || key == QLatin1String("application_name") || key == QLatin1String("connect_timeout")) {
+            static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_.-]+$"));
+            if (!plain.match(value).hasMatch())
+                return R::failure(QStringLiteral("DATABASE_URL option %1 must be letters, digits, '.', '_' or '-'").arg(key));
             options << key + QLatin1Char('=') + value;
+        }
         else
             return R::failure(QStringLiteral("DATABASE_URL has an option this application does not know: %1").arg(key));
     }
@@ -393,8 +408,8 @@ Status Database::migrate(int targetVersion)
         return rollback(QStringLiteral("it was written by a newer version of LearnPulse (schema %1, this build knows %2)")
                             .arg(version)
                             .arg(schemaVersion));
-    const std::span<const char *const> sqliteSteps[] = {schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6};
-    const std::span<const char *const> postgresSteps[] = {{}, {}, {}, {}, {}, postgresV6};
+    const std::span<const char *const> sqliteSteps[] = {schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7};
+    const std::span<const char *const> postgresSteps[] = {{}, {}, {}, {}, {}, postgresV6, schemaV7};
     static_assert(std::size(sqliteSteps) == schemaVersion && std::size(postgresSteps) == schemaVersion);
     const auto &steps = m_backend == Backend::PostgreSQL ? postgresSteps : sqliteSteps;
     if (m_backend == Backend::PostgreSQL && version == 0)
@@ -421,7 +436,8 @@ bool Database::beginWrite(QSqlQuery &q) const
     // One writer at a time, as with SQLite: a transaction-scoped lock every seat takes first.
     if (!q.exec(QStringLiteral("BEGIN")))
         return false;
-    if (q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7366824)")))
+    // As long as SQLite's busy timeout: a stuck seat makes the others fail with an error, not hang.
+    if (q.exec(QStringLiteral("SET LOCAL lock_timeout = '15s'")) && q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7366824)")))
         return true;
     QSqlQuery(q).exec(QStringLiteral("ROLLBACK"));
     return false;

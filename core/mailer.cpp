@@ -132,12 +132,14 @@ DeliveryResult Mailer::send(const MailMessage &m) const
     curlGlobalInit();
     DeliveryResult result;
     QFile attachment(m.attachmentPath);
-    if (!m.attachmentPath.isEmpty() && !attachment.open(QIODevice::ReadOnly)) {
+    if (!m.attachmentData && !m.attachmentPath.isEmpty() && !attachment.open(QIODevice::ReadOnly)) {
         result.permanent = true;
         result.error = QStringLiteral("cannot read the transcript %1: %2").arg(m.attachmentPath, attachment.errorString());
         return result;
     }
-    const QByteArray attachmentBytes = m.attachmentPath.isEmpty() ? QByteArray() : attachment.readAll();
+    const QByteArray attachmentBytes = m.attachmentData     ? *m.attachmentData
+                                       : m.attachmentPath.isEmpty() ? QByteArray()
+                                                                    : attachment.readAll();
 
     CurlPtr<CURL> curl(curl_easy_init());
     if (!curl) {

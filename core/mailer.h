@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QByteArray>
 #include <QString>
+
+#include <optional>
 
 namespace LearnPulse {
 
@@ -15,6 +18,7 @@ struct MailMessage
     QString subject;
     QString body;
     QString attachmentPath; // attached byte for byte
+    std::optional<QByteArray> attachmentData; // when set, attached instead of the file (its name kept)
     QString messageId;      // without angle brackets; empty: none
 };
 

@@ -30,6 +30,7 @@ QString weekLabel(QDate day)
 QJsonObject periodJson(const MetricsStore::Period &p, const QString &key)
 {
     return QJsonObject{{key, p.label},
+                       {QStringLiteral("days"), p.days},
                        {QStringLiteral("sessions"), p.sessions},
                        {QStringLiteral("escalations"), p.escalations},
                        {QStringLiteral("escalation_rate"), p.rate()}};
@@ -125,7 +126,9 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
     QMap<QString, Period> weeks; // "yyyy-Www" sorts by time
     for (auto it = days.cbegin(); it != days.cend(); ++it) {
         s.days << it.value();
+        const bool first = !weeks.contains(weekLabel(it.key()));
         Period &w = weeks[weekLabel(it.key())];
+        w.days = first ? 1 : w.days + 1;
         w.label = weekLabel(it.key());
         w.sessions += it->sessions;
         w.escalations += it->escalations;

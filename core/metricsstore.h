@@ -37,6 +37,7 @@ public:
     struct Period
     {
         QString label; // "2026-11-24" for a day, "2026-W48" for an ISO week
+        int days = 1;  // a week at either end of the range may hold fewer than 7 of its days
         int sessions = 0;
         int escalations = 0;
         double rate() const { return sessions > 0 ? double(escalations) / sessions : 0.0; }

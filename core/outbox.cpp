@@ -3,7 +3,9 @@
 #include "config.h"
 #include "database.h"
 #include "logging.h"
+#include "ticketstore.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlQuery>
 
@@ -132,6 +134,11 @@ DeliveryResult Outbox::deliver(const OutboxEntry &e) const
     m.subject = e.payload.value(QLatin1String("subject")).toString();
     m.body = e.payload.value(QLatin1String("body")).toString();
     m.attachmentPath = e.payload.value(QLatin1String("attachment")).toString();
+    if (!m.attachmentPath.isEmpty() && !QFileInfo(m.attachmentPath).isReadable()) {
+        // Written on another seat (several seats share the index): the index has the same text.
+        if (auto copy = TicketStore(m_db).indexedTranscript(e.ticketId); copy)
+            m.attachmentData = copy->toUtf8();
+    }
     m.messageId = e.payload.value(QLatin1String("message_id")).toString();
     return Mailer(m_config).send(m);
 }

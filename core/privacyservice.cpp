@@ -70,7 +70,7 @@ bool deleteTicketRows(QSqlQuery &q, const QStringList &ids, int *outboxCount, in
         if (count)
             *count += q.numRowsAffected();
     }
-    return true;
+    return TicketStore::recordDeleted(q, ids);
 }
 
 } // namespace
@@ -295,11 +295,11 @@ Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString
     for (const TicketRecord &t : tickets.value()) {
         QJsonObject o = t.toJson();
         const QString name = QFileInfo(t.conversationFile).fileName();
-        if (QFile::exists(t.conversationFile)) {
-            const QString target = directory + QStringLiteral("/tickets/") + name;
-            QFile::remove(target);
-            if (!QFile::copy(t.conversationFile, target))
-                return R::failure(QStringLiteral("Cannot copy %1").arg(t.conversationFile));
+        // The file, or the index's copy when the file is on another seat.
+        if (auto text = store.transcript(actor, t); text) {
+            QSaveFile target(directory + QStringLiteral("/tickets/") + name);
+            if (!target.open(QIODevice::WriteOnly) || target.write(text->toUtf8()) < 0 || !target.commit())
+                return R::failure(QStringLiteral("Cannot write %1: %2").arg(target.fileName(), target.errorString()));
             ++copied;
             o.insert(QStringLiteral("transcript_file"), QString(QStringLiteral("tickets/") + name));
         }

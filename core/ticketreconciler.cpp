@@ -98,6 +98,18 @@ Result<TicketReconciler::Report> TicketReconciler::run()
         }
         TicketRecord r = record.value();
         r.conversationFile = f.fileName();
+        auto deleted = store.wasDeleted(r.id);
+        if (!deleted)
+            return R::failure(deleted.error());
+        if (deleted.value()) {
+            // Deleted or erased (perhaps on another seat, perhaps by a run a crash cut short): its file goes too.
+            f.close();
+            if (QFile::remove(f.fileName())) {
+                ++report.removedDeleted;
+                qCWarning(lcTickets).noquote() << QStringLiteral("Reconciliation removed the transcript of deleted ticket=") + r.id;
+            }
+            continue;
+        }
         QList<OutboxItem> outbox;
         if (m_config.smtpConfigured()) {
             r.emailStatus = QStringLiteral("pending");

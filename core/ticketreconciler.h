@@ -22,6 +22,7 @@ public:
         int indexed = 0;
         int flaggedMissing = 0;
         int unflagged = 0;
+        int removedDeleted = 0; // transcripts of deleted or erased tickets, removed
         QStringList unreadable; // files that are not transcripts (left alone)
     };
 

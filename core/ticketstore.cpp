@@ -306,16 +306,56 @@ Result<QString> TicketStore::transcript(const Actor &actor, const TicketRecord &
     if (file.open(QIODevice::ReadOnly))
         return QString::fromUtf8(file.readAll());
     const QString fileError = file.errorString();
+    auto copy = indexedTranscript(ticket.id);
+    if (!copy)
+        return R::failure(QStringLiteral("The transcript file %1 cannot be read (%2), and %3")
+                              .arg(ticket.conversationFile, fileError, copy.error()));
+    return copy;
+}
+
+Result<QString> TicketStore::indexedTranscript(const QString &ticketId)
+{
+    using R = Result<QString>;
     auto conn = m_db->connection();
     if (!conn)
         return R::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("SELECT transcript FROM tickets_fts WHERE ticket_id = ?"));
-    q.addBindValue(ticket.id);
-    if (q.exec() && q.next())
-        return q.value(0).toString();
-    return R::failure(QStringLiteral("The transcript file %1 cannot be read (%2), and the index holds no copy of it.")
-                          .arg(ticket.conversationFile, fileError));
+    q.prepare(QStringLiteral("SELECT transcript FROM tickets_fts WHERE rowid = (SELECT seq FROM tickets WHERE id = ?)"));
+    q.addBindValue(ticketId);
+    if (!q.exec())
+        return R::failure(QStringLiteral("the index cannot be read: %1").arg(Database::errorOf(q)));
+    if (!q.next())
+        return R::failure(QStringLiteral("the index holds no copy of the transcript of %1.").arg(ticketId));
+    return q.value(0).toString();
+}
+
+bool TicketStore::recordDeleted(QSqlQuery &q, const QStringList &ticketIds)
+{
+    const QString now = iso(QDateTime::currentDateTimeUtc());
+    for (const QString &id : ticketIds) {
+        // Deleted twice (a re-run after a crash): the first record stands.
+        q.prepare(QStringLiteral("INSERT INTO deleted_tickets (id, deleted) SELECT ?, ? "
+                                 "WHERE NOT EXISTS (SELECT 1 FROM deleted_tickets WHERE id = ?)"));
+        q.addBindValue(id);
+        q.addBindValue(now);
+        q.addBindValue(id);
+        if (!q.exec())
+            return false;
+    }
+    return true;
+}
+
+Result<bool> TicketStore::wasDeleted(const QString &ticketId)
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<bool>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("SELECT 1 FROM deleted_tickets WHERE id = ?"));
+    q.addBindValue(ticketId);
+    if (!q.exec())
+        return Result<bool>::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
+    return q.next();
 }
 
 Result<TicketRecord> TicketStore::findBySession(const QString &sessionId)
@@ -431,6 +471,7 @@ Status TicketStore::remove(const Actor &actor, const QString &ticketId)
         q.addBindValue(ticketId);
         ok = ok && q.exec();
     }
+    ok = ok && recordDeleted(q, {ticketId});
     if (!ok || !q.exec(QStringLiteral("COMMIT"))) {
         const QString error = Database::errorOf(q);
         q.exec(QStringLiteral("ROLLBACK"));

@@ -11,6 +11,8 @@
 
 #include <memory>
 
+class QSqlQuery;
+
 namespace LearnPulse {
 
 class Database;
@@ -83,6 +85,14 @@ public:
     // The ticket's transcript: its file, or, when the file cannot be read here (another seat wrote it,
     // or it is gone), the copy in the full-text index.
     Result<QString> transcript(const Actor &actor, const TicketRecord &ticket);
+    // The copy of a ticket's transcript in the full-text index.
+    Result<QString> indexedTranscript(const QString &ticketId);
+
+    // Records, inside the caller's write transaction, that these tickets were deleted (erased, expired):
+    // a transcript file of theirs found later is deleted, not indexed again. False on failure.
+    static bool recordDeleted(QSqlQuery &query, const QStringList &ticketIds);
+    // Whether the ticket was deleted.
+    Result<bool> wasDeleted(const QString &ticketId);
     Result<TicketRecord> find(const Actor &actor, const QString &ticketId);
     Result<TicketRecord> findBySession(const QString &sessionId);
     Result<QList<TicketRecord>> list(const Actor &actor, const TicketFilter &filter);

@@ -337,6 +337,10 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
     QCOMPARE(today.value(QLatin1String("sessions")).toInt(), 4);
     QCOMPARE(today.value(QLatin1String("escalations")).toInt(), 2);
     QCOMPARE(m.value(QLatin1String("weekly")).toArray().last().toObject().value(QLatin1String("escalations")).toInt(), 2);
+    int weekDays = 0; // the weeks at either end hold only their days inside the range
+    for (const QJsonValue &w : m.value(QLatin1String("weekly")).toArray())
+        weekDays += w.toObject().value(QLatin1String("days")).toInt();
+    QCOMPARE(weekDays, 30);
 
     // The events name no one: after erasing the teacher they are all still there.
     const ProcessResult erased = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),

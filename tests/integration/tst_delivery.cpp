@@ -19,6 +19,7 @@ private slots:
     void init();
     void cleanup();
     void mailArrivesWithHeadersAndTheTranscriptAttached();
+    void mailFromAnotherSeatAttachesTheIndexCopy();
     void mailWaitsWhileTheServerIsDownAndIsSentOnce();
     void permanentRefusalFailsWithoutRetrying();
     void retriesStopAtTheMaximum();
@@ -341,6 +342,29 @@ void TestDelivery::shellTicketIsMailedBeforeTheProcessExits()
     QCOMPARE(retry.exitCode, 0);
     QVERIFY(retry.out.contains("attempted 0"));
     QCOMPARE(sink.messages().size(), 1);
+}
+
+void TestDelivery::mailFromAnotherSeatAttachesTheIndexCopy()
+{
+    // The ticket was written on another seat: its file is not on this disk. The email still goes out,
+    // with the transcript from the index, byte for byte.
+    SmtpSink sink;
+    QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
+    const TicketResult ticket = createTicket();
+    QFile file(ticket.conversationFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    file.close();
+    QVERIFY(QFile::rename(ticket.conversationFile, ticket.conversationFile + QStringLiteral(".elsewhere")));
+
+    Outbox outbox(m_fx->db, m_fx->config);
+    const Outbox::Report report = outbox.deliverDue();
+    QVERIFY2(report.sent == 1, qPrintable(report.errors.join(QLatin1Char('\n'))));
+    const QJsonArray attachments = sink.messages().value(0).value(QLatin1String("attachments")).toArray();
+    QCOMPARE(attachments.size(), 1);
+    const QJsonObject a = attachments.first().toObject();
+    QCOMPARE(a.value(QLatin1String("filename")).toString(), QFileInfo(ticket.conversationFile).fileName());
+    QCOMPARE(QByteArray::fromBase64(a.value(QLatin1String("base64")).toString().toLatin1()), bytes);
 }
 
 QTEST_GUILESS_MAIN(TestDelivery)

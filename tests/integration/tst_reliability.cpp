@@ -30,6 +30,7 @@ private slots:
     void killedDuringTicketCreationLeavesNoneOrAComplete_data();
     void killedDuringTicketCreationLeavesNoneOrAComplete();
     void reconciliationFlagsAndIndexes();
+    void deletedTicketsFileIsRemovedNotIndexedAgain();
     void transcriptReaderRefusesForgeries();
     void redisOutageLosesNothingAndEscalatesOnce();
     void fullOrReadOnlyDiskLosesNothing_data();
@@ -333,6 +334,37 @@ void TestReliability::fullOrReadOnlyDiskLosesNothing()
     QFile f(retry.ticket->conversationFile);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY(f.readAll().contains("I need to talk to support"));
+}
+
+void TestReliability::deletedTicketsFileIsRemovedNotIndexedAgain()
+{
+    // A ticket deleted where its file was not (another seat's disk, or a crash between the rows and the
+    // file): at the next start its file goes instead of bringing the ticket back.
+    TicketRequest r;
+    r.session.id = m_session;
+    r.session.dissatisfactionCount = 3;
+    r.history = {{QStringLiteral("teacher"), QStringLiteral("Wrong"), QDateTime::currentDateTimeUtc()}};
+    r.teacherName = QStringLiteral("Amira Khan");
+    r.teacherEmail = m_teacher.email;
+    r.teacherUserId = m_teacher.id;
+    r.teacherRole = QStringLiteral("teacher");
+    r.summary = QStringLiteral("Teacher asked for support");
+    const TicketResult t = m_fx->ticketService->createTicket(r);
+    QVERIFY(t.success);
+    QVERIFY(QFile::copy(t.conversationFile, t.conversationFile + QStringLiteral(".kept")));
+    QVERIFY(m_fx->tickets->remove(Actor::commandLine(), t.ticketId));
+    QVERIFY(!QFile::exists(t.conversationFile));
+    QVERIFY(QFile::rename(t.conversationFile + QStringLiteral(".kept"), t.conversationFile)); // the leftover
+
+    auto report = TicketReconciler(m_fx->config, m_fx->db).run();
+    QVERIFY2(report, qPrintable(report.error()));
+    QCOMPARE(report->indexed, 0);
+    QCOMPARE(report->removedDeleted, 1);
+    QVERIFY(!QFile::exists(t.conversationFile));
+    QVERIFY(!m_fx->tickets->find(Actor::commandLine(), t.ticketId));
+    QCOMPARE(m_fx->tickets->wasDeleted(t.ticketId).value(), true);
+    // Another ticket's file is still indexed as before.
+    QCOMPARE(m_fx->tickets->wasDeleted(QStringLiteral("TICKET-00000000-20260101000000")).value(), false);
 }
 
 QTEST_GUILESS_MAIN(TestReliability)

@@ -64,6 +64,8 @@ bool CoreFixture::setUp()
     }
     config = loaded.value();
     config.redisUrl = redis.url();
+    if (!TestPostgres::wanted())
+        qunsetenv("DATABASE_URL"); // a DATABASE_URL of the shell that runs the tests is never used
     if (TestPostgres *postgres = TestPostgres::shared()) {
         auto url = postgres->freshDatabase();
         if (!url) {
@@ -232,6 +234,8 @@ TestPostgres::~TestPostgres()
 
 Result<Config> testConfig(const QString &dataDir)
 {
+    if (!TestPostgres::wanted())
+        qunsetenv("DATABASE_URL"); // a DATABASE_URL of the shell that runs the tests is never used
     auto config = Config::load(dataDir, QProcessEnvironment());
     if (config)
         config->databaseUrl = qEnvironmentVariable("DATABASE_URL");
