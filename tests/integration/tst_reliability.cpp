@@ -45,6 +45,21 @@ private:
         return q.next() ? q.value(0).toInt() : -1;
     }
     QStringList ticketFiles() const { return QDir(m_fx->config.ticketsDir()).entryList(QDir::Files); }
+    // A ticket for the test's session and teacher, straight through the ticket service.
+    TicketResult createTicket(const QStringList &rules = {})
+    {
+        TicketRequest r;
+        r.session.id = m_session;
+        r.session.dissatisfactionCount = 3;
+        r.session.signalRules = rules;
+        r.history = {{QStringLiteral("teacher"), QStringLiteral("Wrong"), QDateTime::currentDateTimeUtc()}};
+        r.teacherName = QStringLiteral("Amira Khan");
+        r.teacherEmail = m_teacher.email;
+        r.teacherUserId = m_teacher.id;
+        r.teacherRole = QStringLiteral("teacher");
+        r.summary = QStringLiteral("Teacher dissatisfaction after 3 signals");
+        return m_fx->ticketService->createTicket(r);
+    }
 
     std::unique_ptr<CoreFixture> m_fx;
     Account m_teacher;
@@ -168,17 +183,7 @@ void TestReliability::killedDuringTicketCreationLeavesNoneOrAComplete()
 
 void TestReliability::reconciliationFlagsAndIndexes()
 {
-    TicketRequest r;
-    r.session.id = m_session;
-    r.session.dissatisfactionCount = 3;
-    r.session.signalRules = {QStringLiteral("wrong"), QStringLiteral("unclear")};
-    r.history = {{QStringLiteral("teacher"), QStringLiteral("Wrong"), QDateTime::currentDateTimeUtc()}};
-    r.teacherName = QStringLiteral("Amira Khan");
-    r.teacherEmail = m_teacher.email;
-    r.teacherUserId = m_teacher.id;
-    r.teacherRole = QStringLiteral("teacher");
-    r.summary = QStringLiteral("Teacher dissatisfaction after 3 signals");
-    const TicketResult t = m_fx->ticketService->createTicket(r);
+    const TicketResult t = createTicket({QStringLiteral("wrong"), QStringLiteral("unclear")});
     QVERIFY(t.success);
     QFile file(t.conversationFile);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -340,16 +345,7 @@ void TestReliability::deletedTicketsFileIsRemovedNotIndexedAgain()
 {
     // A ticket deleted where its file was not (another seat's disk, or a crash between the rows and the
     // file): at the next start its file goes instead of bringing the ticket back.
-    TicketRequest r;
-    r.session.id = m_session;
-    r.session.dissatisfactionCount = 3;
-    r.history = {{QStringLiteral("teacher"), QStringLiteral("Wrong"), QDateTime::currentDateTimeUtc()}};
-    r.teacherName = QStringLiteral("Amira Khan");
-    r.teacherEmail = m_teacher.email;
-    r.teacherUserId = m_teacher.id;
-    r.teacherRole = QStringLiteral("teacher");
-    r.summary = QStringLiteral("Teacher asked for support");
-    const TicketResult t = m_fx->ticketService->createTicket(r);
+    const TicketResult t = createTicket();
     QVERIFY(t.success);
     QVERIFY(QFile::copy(t.conversationFile, t.conversationFile + QStringLiteral(".kept")));
     QVERIFY(m_fx->tickets->remove(Actor::commandLine(), t.ticketId));
