@@ -413,9 +413,7 @@ void ConsoleBackend::removeAccount(const QString &userId)
 
 void ConsoleBackend::loadMetrics(int days)
 {
-    const QDate today = QDateTime::currentDateTimeUtc().date();
-    MetricsStore metrics(m_db);
-    auto summary = metrics.summary(actor(), today.addDays(1 - qBound(1, days, 3660)), today);
+    auto summary = MetricsStore(m_db).lastDays(actor(), days);
     emit metricsLoaded(summary ? summary.value() : MetricsStore::Summary{}, summary ? QString() : summary.error());
 }
 

@@ -164,6 +164,12 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
     return s;
 }
 
+Result<MetricsStore::Summary> MetricsStore::lastDays(const Actor &actor, int days)
+{
+    const QDate today = QDateTime::currentDateTimeUtc().date();
+    return summary(actor, today.addDays(1 - qBound(1, days, 3660)), today);
+}
+
 QJsonObject MetricsStore::Summary::toJson() const
 {
     QJsonArray distribution;

@@ -67,6 +67,8 @@ public:
     };
     // Everything from `from` to `to` (UTC days, both included).
     Result<Summary> summary(const Actor &actor, QDate from, QDate to);
+    // The last `days` days (1 to 3660), ending today (UTC).
+    Result<Summary> lastDays(const Actor &actor, int days);
 
 private:
     Status record(const QString &kind, int messages, const QString &detail);

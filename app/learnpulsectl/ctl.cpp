@@ -416,9 +416,7 @@ int cmdMetrics(const QStringList &args)
     auto ctx = openContext(inv, true);
     if (!ctx)
         return fail(exitError, ctx.error());
-    const QDate today = QDateTime::currentDateTimeUtc().date();
-    MetricsStore metrics(ctx->db);
-    auto summary = metrics.summary(Actor::commandLine(), today.addDays(1 - days), today);
+    auto summary = MetricsStore(ctx->db).lastDays(Actor::commandLine(), days);
     if (!summary)
         return fail(exitError, summary.error());
     if (inv.json) {

@@ -174,11 +174,7 @@ bool TestPostgres::start()
     waited.start();
     bool ready = false;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), probe);
-        db.setHostName(QStringLiteral("127.0.0.1"));
-        db.setPort(m_port);
-        db.setUserName(QStringLiteral("lp"));
-        db.setDatabaseName(QStringLiteral("postgres"));
+        QSqlDatabase db = adminConnection(probe);
         while (!(ready = db.open()) && waited.elapsed() < 30000 && m_server.state() == QProcess::Running)
             QThread::msleep(100);
         db.close();
@@ -193,17 +189,23 @@ bool TestPostgres::start()
     return true;
 }
 
+QSqlDatabase TestPostgres::adminConnection(const QString &name) const
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    db.setHostName(QStringLiteral("127.0.0.1"));
+    db.setPort(m_port);
+    db.setUserName(QStringLiteral("lp"));
+    db.setDatabaseName(QStringLiteral("postgres"));
+    return db;
+}
+
 Result<QString> TestPostgres::freshDatabase()
 {
     const QString name = QStringLiteral("lp_test_%1").arg(++m_databases);
     const QString connection = QStringLiteral("lp-pg-admin");
     QString error;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-        db.setHostName(QStringLiteral("127.0.0.1"));
-        db.setPort(m_port);
-        db.setUserName(QStringLiteral("lp"));
-        db.setDatabaseName(QStringLiteral("postgres"));
+        QSqlDatabase db = adminConnection(connection);
         if (!db.open())
             error = db.lastError().text();
         else if (QSqlQuery q(db); !q.exec(QStringLiteral("CREATE DATABASE %1").arg(name)))

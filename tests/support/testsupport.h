@@ -11,6 +11,7 @@
 
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -53,6 +54,8 @@ public:
 
 private:
     QStringList asServerUser(const QString &program, const QStringList &args) const;
+    // A connection (not yet open) to the server's maintenance database, under `name`.
+    QSqlDatabase adminConnection(const QString &name) const;
     QString m_bin;
     QString m_dir;
     int m_port = 0;
