@@ -136,6 +136,10 @@ void ConsoleBackend::initialize()
     m_retentionTimer->start();
     applyRetention();
     ensureRedis();
+    m_redisWatch = new QTimer(this);
+    m_redisWatch->setInterval(2000);
+    connect(m_redisWatch, &QTimer::timeout, this, &ConsoleBackend::watchRedis);
+    m_redisWatch->start();
     checkAssistant();
     deliverOutbox();
 }
@@ -159,7 +163,9 @@ bool ConsoleBackend::ensureRedis()
         return true;
     auto connected = connectRedis(m_config);
     if (!connected) {
-        emit redisStatus(QStringLiteral("Redis unavailable: %1").arg(connected.error()), false);
+        if (m_redisReachable != 0)
+            emit redisStatus(QStringLiteral("Redis unavailable: %1").arg(connected.error()), false);
+        m_redisReachable = 0;
         return false;
     }
     m_redis = std::make_unique<RedisConnection>(std::move(connected).value());
@@ -178,8 +184,34 @@ bool ConsoleBackend::ensureRedis()
     m_subscriber = new RedisSubscriber(m_redis->client->endpoint(), SessionStore::ticketsChannel(), this);
     connect(m_subscriber, &RedisSubscriber::message, this, &ConsoleBackend::ticketsChanged);
     m_subscriber->start();
-    emit redisStatus(m_redis->privateServer ? QStringLiteral("Redis: private server") : QStringLiteral("Redis: connected"), true);
+    m_redisReachable = -1;
+    setRedisReachable(true);
     return true;
+}
+
+void ConsoleBackend::setRedisReachable(bool reachable)
+{
+    if (m_redisReachable == int(reachable))
+        return;
+    m_redisReachable = int(reachable);
+    if (reachable)
+        emit redisStatus(m_redis && m_redis->privateServer ? tr("Redis: private server") : tr("Redis: connected"), true);
+    else
+        emit redisStatus(tr("Redis unreachable: conversations are kept in memory until it is back"), false);
+}
+
+void ConsoleBackend::watchRedis()
+{
+    if (!m_redis || !m_redis->client || !m_sessions) {
+        ensureRedis(); // not there at start: connect as soon as it is
+        return;
+    }
+    if (m_turn)
+        return; // a turn in flight talks to Redis itself and reports what it finds
+    const Status probed = m_sessions->probe();
+    if (!probed && m_redis->client->isConnected())
+        logFailure(probed, "writing back the conversations kept in memory");
+    setRedisReachable(m_redis->client->isConnected());
 }
 
 void ConsoleBackend::createFirstAdmin(const QString &email, const QString &name, const QString &password)
@@ -297,19 +329,16 @@ void ConsoleBackend::startTurn(const QString &text, bool support)
     connect(m_turn, &ChatTurn::finished, this, [this](const ChatTurnResult &r) {
         m_turn = nullptr;
         if (r.offline)
-            emit redisStatus(tr("Redis unreachable: conversation kept in memory"), false);
+            setRedisReachable(false);
         else if (r.recorded && m_redis && m_redis->client)
-            emit redisStatus(m_redis->privateServer ? tr("Redis: private server") : tr("Redis: connected"), true);
+            setRedisReachable(true);
         if (r.status == ChatTurnResult::Status::Answered)
             emit assistantStatus(tr("Assistant ready"), true);
         else if (r.status == ChatTurnResult::Status::AssistantFailed && r.llmError != LlmError::Kind::Cancelled)
             emit assistantStatus(tr("Assistant unavailable"), false);
-        if (r.status == ChatTurnResult::Status::Failed && !r.recorded) {
-            // The connection may be gone: reconnect on the next message.
-            m_chat->deleteLater();
-            m_chat = nullptr;
-            m_redis.reset();
-        }
+        if (r.status == ChatTurnResult::Status::Failed && !r.recorded && m_redis && m_redis->client
+            && !m_redis->client->isConnected())
+            setRedisReachable(false); // the client reconnects by itself; watchRedis() reports when it is back
         emit turnFinished(r);
         if (r.status == ChatTurnResult::Status::Escalated)
             deliverOutbox();

@@ -76,6 +76,9 @@ public slots:
 
     void deliverOutbox();
     void checkAssistant();
+    // Every two seconds: is Redis there? Reports a change of state at once, writes back what was kept in
+    // memory when it comes back, and connects when it was not there at sign-in.
+    void watchRedis();
 
 signals:
     void initialized(bool ok, const QString &error, bool needsFirstAdmin);
@@ -100,6 +103,7 @@ signals:
 
 private:
     bool ensureRedis();
+    void setRedisReachable(bool reachable);
     void startTurn(const QString &text, bool supportRequested);
     Actor actor() const { return m_account.actor(); }
 
@@ -119,6 +123,8 @@ private:
     RedisSubscriber *m_subscriber = nullptr;
     QTimer *m_outboxTimer = nullptr;
     QTimer *m_retentionTimer = nullptr;
+    QTimer *m_redisWatch = nullptr;
+    int m_redisReachable = -1; // as last reported: -1 not yet, 0 no, 1 yes
     QPointer<ChatTurn> m_turn;
     Account m_account;
     bool m_signedIn = false;

@@ -187,13 +187,14 @@ bool RedisClient::isConnected() const
 
 bool RedisClient::reconnect()
 {
-    // Backoff between attempts: 250 ms doubling up to 10 s, so that a dead server costs little.
+    // Backoff between attempts: 250 ms doubling up to 2 s, so that a dead server costs little and a server
+    // that is back is seen within a few seconds (the console probes every two seconds).
     if (!d->nextReconnect.hasExpired())
         return false;
     auto fresh = connect(m_endpoint, m_timeoutMs);
     if (!fresh) {
         ++d->failedReconnects;
-        d->nextReconnect.setRemainingTime(std::min(10000, 250 << std::min(d->failedReconnects, 6)));
+        d->nextReconnect.setRemainingTime(std::min(2000, 250 << std::min(d->failedReconnects, 3)));
         return false;
     }
     d->context = std::move(fresh.value()->d->context);

@@ -98,6 +98,32 @@ end
 return 1
 )lua";
 
+// Writes a whole conversation kept in memory back to a server that lost it (restarted empty, or flushed),
+// only when the server has no state for it, so that a conversation another process wrote meanwhile wins.
+// KEYS: state, history (one hash slot, as for the turn script). ARGV: 1 ttl, then the history entries; the fields of the
+// state hash follow the entries after a separator ARGV of '--'.
+const QByteArray restoreScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+local ttl = tonumber(ARGV[1])
+local i = 2
+while ARGV[i] ~= '--' do
+  redis.call('RPUSH', KEYS[2], ARGV[i])
+  i = i + 1
+end
+local fields = {}
+for j = i + 1, #ARGV do
+  table.insert(fields, ARGV[j])
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('EXPIRE', KEYS[1], ttl)
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('EXPIRE', KEYS[2], ttl)
+end
+return 1
+)lua";
+
 // "2026-11-24T10:00:00.000Z": what Qt::ISODateWithMs writes for UTC, made on every turn, so without
 // QDateTime's locale-aware formatting.
 QByteArray isoUtc(const QDateTime &t)
@@ -422,6 +448,42 @@ Result<RecordOutcome> SessionStore::recordOffline(Cached &c, const QString &user
     return out;
 }
 
+Status SessionStore::probe()
+{
+    if (!m_redis.command({"PING"})) {
+        if (!m_cache.isEmpty())
+            m_offline = true;
+        return Status::failure(QStringLiteral("Redis is unreachable"));
+    }
+    return flushPending();
+}
+
+Result<bool> SessionStore::restoreIfMissing(const QString &sessionId, const Cached &c)
+{
+    const SessionState &s = c.state;
+    const QString ticket = !s.ticketId.isEmpty() ? s.ticketId : c.localTicket;
+    QList<QByteArray> args{QByteArray::number(m_config.sessionTtlSeconds)};
+    for (const HistoryEntry &e : c.history)
+        args << e.toJson();
+    args << "--";
+    args << "user_id" << s.context.userId.toUtf8() << "teacher_email" << s.context.teacherEmail.toUtf8() << "student"
+         << s.context.student.toUtf8() << "class_id" << s.context.classId.toUtf8() << "scope"
+         << s.context.scope.toUtf8() << "dissatisfaction_count" << QByteArray::number(s.dissatisfactionCount)
+         // A claim in flight is not written: without a ticket the reason stays, so the next message retries.
+         << "escalated" << (ticket.isEmpty() ? "0" : "1") << "ticket_id" << ticket.toUtf8() << "escalation_reason"
+         << s.escalationReason.toUtf8() << "signals" << s.signalRules.join(QLatin1Char(',')).toUtf8() << "created"
+         << isoUtc(s.created.isValid() ? s.created : QDateTime::currentDateTimeUtc()) << "updated"
+         << isoUtc(QDateTime::currentDateTimeUtc());
+    auto r = m_redis.eval(restoreScript, {stateKey(sessionId), historyKey(sessionId)}, args);
+    if (!r)
+        return Result<bool>::failure(r.error());
+    if (r->integer != 1)
+        return false;
+    if (auto listed = m_redis.command({"SADD", userSessionsKey(s.context.userId), sessionId.toUtf8()}); !listed)
+        return Result<bool>::failure(listed.error());
+    return true;
+}
+
 Status SessionStore::flushPending()
 {
     if (m_cache.isEmpty() || (!m_offline && pendingWrites() == 0))
@@ -431,6 +493,23 @@ Status SessionStore::flushPending()
     m_offline = false; // from here on, finishEscalation and releaseClaim go to Redis
     for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {
         Cached &c = it.value();
+        if (!c.pending.isEmpty() || !c.localTicket.isEmpty()) {
+            // A server that came back empty has none of this conversation: write it back whole.
+            auto restored = restoreIfMissing(it.key(), c);
+            if (!restored) {
+                m_offline = connectionLost();
+                return Status::failure(restored.error());
+            }
+            if (restored.value()) {
+                qCInfo(lcSession).noquote() << QStringLiteral("Conversation written back whole session=") + it.key();
+                c.pending.clear();
+                if (!c.localTicket.isEmpty())
+                    c.state.ticketId = c.localTicket;
+                c.state.escalated = !c.state.ticketId.isEmpty();
+                c.localTicket.clear();
+                continue;
+            }
+        }
         while (!c.pending.isEmpty()) {
             const Cached::Pending p = c.pending.constFirst();
             auto written = recordInRedis(it.key(), c.state.context.userId, p.entry, &p.detection, p.force);

@@ -107,7 +107,11 @@ public:
     // Messages recorded in memory and not yet written back to Redis.
     int pendingWrites() const;
     // Writes back what was recorded while Redis was unreachable; done by every call once Redis answers.
+    // A conversation that the server no longer has (it came back empty) is written back whole from memory.
     Status flushPending();
+    // Asks Redis whether it answers (reconnecting when the connection was lost) and, when it does, writes
+    // back what is pending. Fails while Redis is unreachable. For the console's connection watch.
+    Status probe();
 
 private:
     // What this store knows of a session, so that a conversation survives a Redis outage.
@@ -126,6 +130,8 @@ private:
         QString claimToken;
     };
     bool connectionLost() const;
+    // Writes a cached conversation to a server that does not have it; false when the server has it.
+    Result<bool> restoreIfMissing(const QString &sessionId, const Cached &cached);
     void remember(const QString &sessionId, const HistoryEntry &entry, const RecordOutcome &outcome);
     Result<RecordOutcome> recordOffline(Cached &cached, const QString &userId, const HistoryEntry &entry,
                                         const Detection *detection, bool forceEscalation);

@@ -96,8 +96,8 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     m_log->setFocusPolicy(Qt::StrongFocus);
     layout->addWidget(m_log, 1);
 
-    m_offline = new QLabel(tr("Redis is not reachable: this conversation is kept in this window's memory and saved "
-                              "when Redis is back. Support can still be contacted."),
+    m_offline = new QLabel(tr("The connection to the conversation server is lost. Your messages are kept on this "
+                              "computer until the connection is back, then saved. You can still contact support."),
                            this);
     m_offline->setObjectName(QStringLiteral("offlineWarning"));
     m_offline->setWordWrap(true);
@@ -252,6 +252,11 @@ void ChatView::finishTurn(const ChatTurnResult &result)
         m_offline->setVisible(result.offline);
     setSending(false);
     render();
+}
+
+void ChatView::setConnectionLost(bool lost)
+{
+    m_offline->setVisible(lost && !m_sessionId.isEmpty());
 }
 
 void ChatView::showError(const QString &message)

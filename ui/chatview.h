@@ -31,6 +31,8 @@ public:
     void appendReplyDelta(const QString &text);
     void finishTurn(const ChatTurnResult &result);
     void showError(const QString &message);
+    // Follows the connection to Redis: while it is lost, the warning says the messages are kept here.
+    void setConnectionLost(bool lost);
     bool isSending() const { return m_sending; }
     QString ticketId() const { return m_ticketId; }
     QString sessionId() const { return m_sessionId; }

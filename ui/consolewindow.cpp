@@ -55,6 +55,7 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
 
     auto *fileMenu = menuBar()->addMenu(tr("&File"));
     m_signOutAction = fileMenu->addAction(tr("Sign &out"), this, &ConsoleWindow::signOut);
+    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
     m_signOutAction->setEnabled(false);
     fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     auto *helpMenu = menuBar()->addMenu(tr("&Help"));
@@ -101,6 +102,8 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
         m_redisStatus->setText(ok ? status : tr("Redis: unavailable"));
         m_redisStatus->setToolTip(status);
         m_redisStatus->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
+        if (m_chat)
+            m_chat->setConnectionLost(!ok);
     });
     connect(m_backend, &ConsoleBackend::assistantStatus, this, [this](const QString &status, bool ok) {
         m_assistantStatus->setText(ok ? tr("Assistant: ready") : tr("Assistant: unavailable"));
@@ -379,7 +382,7 @@ void ConsoleWindow::signOut()
     }
     m_signOutAction->setEnabled(false);
     m_userLabel->clear();
-    m_signIn->setFirstStart(false);
+    m_signIn->reset(false);
     m_pages->setCurrentWidget(m_signIn);
 }
 

@@ -100,8 +100,26 @@ void SignInPage::showError(const QString &message)
     setBusy(false);
     m_error->setText(message);
     m_error->setVisible(!message.isEmpty());
-    m_password->selectAll();
+    // The password was taken out of the form when it was sent; type it again.
+    clearPasswords();
     m_password->setFocus();
+}
+
+void SignInPage::clearPasswords()
+{
+    m_password->clear();
+    m_repeat->clear();
+}
+
+void SignInPage::reset(bool firstStart)
+{
+    m_email->clear();
+    m_name->clear();
+    clearPasswords();
+    m_error->clear();
+    m_error->hide();
+    setBusy(false);
+    setFirstStart(firstStart);
 }
 
 void SignInPage::submit()
@@ -124,12 +142,16 @@ void SignInPage::submit()
             showError(tr("The two passwords differ."));
             return;
         }
+        const QString password = m_password->text();
+        clearPasswords(); // never kept in a widget longer than the request takes
         setBusy(true);
-        emit firstAdminRequested(email, m_name->text().trimmed(), m_password->text());
+        emit firstAdminRequested(email, m_name->text().trimmed(), password);
         return;
     }
+    const QString password = m_password->text();
+    clearPasswords();
     setBusy(true);
-    emit signInRequested(email, m_password->text());
+    emit signInRequested(email, password);
 }
 
 } // namespace LearnPulse

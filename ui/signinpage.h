@@ -20,7 +20,10 @@ public:
 
     void setFirstStart(bool firstStart);
     void setBusy(bool busy);
+    // Shows why the sign-in failed; the password fields are empty again.
     void showError(const QString &message);
+    // Back to an empty form (after a sign-out): nobody's email or password stays in it.
+    void reset(bool firstStart);
 
 signals:
     void signInRequested(const QString &email, const QString &password);
@@ -28,6 +31,7 @@ signals:
 
 private:
     void submit();
+    void clearPasswords();
 
     bool m_firstStart = false;
     QLabel *m_title;

@@ -8,6 +8,7 @@
 #include "ticketbrowser.h"
 #include "tickettablemodel.h"
 
+#include <QAction>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
@@ -45,12 +46,14 @@ private slots:
     void init();
     void cleanup();
     void firstStartCreatesTheAdminThenSignInWorks();
+    void signOutLeavesNoCredentialsInTheForm();
     void chatEscalatesAfterThreeSignalsAndShowsTheTicket();
     void teacherCannotReachTheTicketBrowser();
     void supportOpensATicketSearchesAndSeesNewOnes();
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
     void hungAssistantNeverFreezesTheWindow();
+    void redisComingBackIsFinishedForTheOpenConversation();
     void contactSupportButtonOpensATicketAtOnce();
     void supportSeesTheMetrics();
     void twoSeatsShareTicketsLive();
@@ -182,7 +185,9 @@ void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
     QTRY_VERIFY(error->isVisible());
     QVERIFY(error->text().contains(QLatin1String("differ")));
     auto *repeat = page->findChild<QLineEdit *>(QStringLiteral("repeatPasswordEdit"));
-    repeat->clear();
+    auto *password = page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"));
+    QVERIFY(password->text().isEmpty() && repeat->text().isEmpty()); // a refused form keeps no password
+    QTest::keyClicks(password, QStringLiteral("secret-pass-1"));
     QTest::keyClicks(repeat, QStringLiteral("secret-pass-1"));
     QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("signInButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(w->isSignedIn(), 15000);
@@ -203,7 +208,35 @@ void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
     QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
     QVERIFY(error->text().contains(QLatin1String("wrong")));
     QVERIFY(!w->isSignedIn());
+    QVERIFY(page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"))->text().isEmpty());
     signIn(*w, QStringLiteral("admin@school.example"));
+}
+
+void TestConsole::signOutLeavesNoCredentialsInTheForm()
+{
+    addAccount(QStringLiteral("admin2@school.example"), Role::Admin);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("admin2@school.example"));
+    closePrivacyNotice(*w);
+    SignInPage *page = w->signInPage();
+    auto *email = page->findChild<QLineEdit *>(QStringLiteral("emailEdit"));
+    auto *password = page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"));
+    QVERIFY(password->text().isEmpty()); // gone from the widget as soon as the sign-in was sent
+
+    auto *signOut = w->findChild<QAction *>(QStringLiteral("signOutAction"));
+    QVERIFY(signOut && signOut->isEnabled());
+    signOut->trigger();
+    QTRY_VERIFY(page->isVisible());
+    QVERIFY(!w->isSignedIn());
+    QVERIFY(email->text().isEmpty());
+    QVERIFY(password->text().isEmpty());
+
+    // The next person presses Enter on the empty form: nobody is signed in.
+    QTest::keyClick(password, Qt::Key_Return);
+    auto *error = page->findChild<QLabel *>(QStringLiteral("signInError"));
+    QTRY_VERIFY(error->isVisible());
+    QTest::qWait(300);
+    QVERIFY(!w->isSignedIn());
 }
 
 void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
@@ -422,6 +455,59 @@ void TestConsole::hungAssistantNeverFreezesTheWindow()
     QVERIFY2(error->text().contains(QLatin1String("cancelled")), qPrintable(error->text()));
     QVERIFY(chat->conversationText().contains(QLatin1String("How is Aisha doing?"))); // recorded, still shown
     qputenv("LLM_MODEL", "normal");
+}
+
+void TestConsole::redisComingBackIsFinishedForTheOpenConversation()
+{
+    addAccount(QStringLiteral("olga@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("olga@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    const QString sessionId = chat->sessionId();
+    auto *status = w->findChild<QLabel *>(QStringLiteral("redisStatus"));
+    auto *warning = chat->findChild<QLabel *>(QStringLiteral("offlineWarning"));
+    QTRY_VERIFY(status->text().contains(QLatin1String("connected")));
+    QVERIFY(!warning->isVisible());
+
+    // Redis goes away while the teacher sends nothing: the status bar and the chat say so within seconds.
+    m_redis->server().stop();
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QLatin1String("unavailable")), 5000);
+    QTRY_VERIFY(warning->isVisible());
+    QVERIFY2(warning->text().contains(QLatin1String("kept on this computer")), qPrintable(warning->text()));
+
+    // A message meanwhile is kept in memory, and the assistant still answers.
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("Which topics should 7C revise?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    QVERIFY(chat->conversationText().contains(QLatin1String("Which topics should 7C revise?")));
+    QVERIFY(warning->isVisible());
+
+    // Redis comes back with nothing in it: the window follows within seconds, and the conversation is
+    // written back whole without another message.
+    QVERIFY2(m_redis->restartEmpty(), qPrintable(m_redis->error()));
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QLatin1String("connected")), 6000);
+    QTRY_VERIFY(!warning->isVisible());
+    auto redis = m_redis->client();
+    QVERIFY(redis);
+    QTRY_VERIFY_WITH_TIMEOUT(redis->command({"EXISTS", SessionStore::stateKey(sessionId)})->integer == 1, 5000);
+    auto owner = redis->command({"HGET", SessionStore::stateKey(sessionId), "user_id"});
+    QVERIFY(owner && !owner->string.isEmpty());
+    QCOMPARE(QString::fromUtf8(owner->string), w->account().id);
+    auto history = redis->command({"LRANGE", SessionStore::historyKey(sessionId), "0", "-1"});
+    QVERIFY(history);
+    QCOMPARE(history->elements.size(), 2); // the teacher's message and the assistant's answer
+    QVERIFY(history->elements.at(0).string.contains("Which topics should 7C revise?"));
+    QVERIFY(redis->command({"TTL", SessionStore::stateKey(sessionId)})->integer > 0);
+
+    // The next message goes to Redis as usual.
+    QTest::keyClicks(input, QStringLiteral("Thanks, and for 7D?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    QTRY_COMPARE(redis->command({"LLEN", SessionStore::historyKey(sessionId)})->integer, 4LL);
+    QVERIFY(!warning->isVisible());
 }
 
 void TestConsole::contactSupportButtonOpensATicketAtOnce()

@@ -32,6 +32,7 @@ private slots:
     void reconciliationFlagsAndIndexes();
     void deletedTicketsFileIsRemovedNotIndexedAgain();
     void transcriptReaderRefusesForgeries();
+    void redisOutageLosesNothingAndEscalatesOnce_data();
     void redisOutageLosesNothingAndEscalatesOnce();
     void fullOrReadOnlyDiskLosesNothing_data();
     void fullOrReadOnlyDiskLosesNothing();
@@ -240,8 +241,16 @@ void TestReliability::transcriptReaderRefusesForgeries()
     QVERIFY(!TranscriptReader::parse(QByteArray(TranscriptReader::maxBytes + 1, 'x')));
 }
 
+void TestReliability::redisOutageLosesNothingAndEscalatesOnce_data()
+{
+    QTest::addColumn<bool>("comesBackEmpty");
+    QTest::newRow("back with its data") << false;
+    QTest::newRow("back empty") << true; // the conversation is written back whole from memory
+}
+
 void TestReliability::redisOutageLosesNothingAndEscalatesOnce()
 {
+    QFETCH(bool, comesBackEmpty);
     EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
     auto send = [&](const QString &text) { return engine.handleTeacherMessage(m_teacher, m_session, text); };
     QCOMPARE(send(QStringLiteral("How is Omar doing?")).status, TurnOutcome::Status::Recorded);
@@ -266,7 +275,10 @@ void TestReliability::redisOutageLosesNothingAndEscalatesOnce()
     QCOMPARE(send(QStringLiteral("Hello?")).ticketId, third.ticketId);
     QVERIFY(m_fx->sessions->pendingWrites() > 0);
 
-    QVERIFY(m_fx->redis.server().restart()); // back, with its append-only data
+    if (comesBackEmpty)
+        QVERIFY2(m_fx->redis.restartEmpty(), qPrintable(m_fx->redis.error()));
+    else
+        QVERIFY(m_fx->redis.server().restart()); // back, with its append-only data
     QTRY_VERIFY_WITH_TIMEOUT(m_fx->sessions->flushPending().ok(), 15000);
     const TurnOutcome after = send(QStringLiteral("Thanks"));
     QVERIFY(!after.offline);

@@ -41,6 +41,20 @@ bool TestRedis::start()
     return false;
 }
 
+bool TestRedis::restartEmpty()
+{
+    m_server.stop();
+    if (!QDir(m_dir.path() + QStringLiteral("/redis")).removeRecursively()) {
+        m_error = QStringLiteral("cannot remove the Redis data");
+        return false;
+    }
+    if (auto started = m_server.restart(); !started) {
+        m_error = started.error();
+        return false;
+    }
+    return true;
+}
+
 std::unique_ptr<RedisClient> TestRedis::client() const
 {
     auto c = RedisClient::connect(url());

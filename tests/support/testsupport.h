@@ -27,6 +27,8 @@ public:
     QString url() const { return m_server.url(); }
     std::unique_ptr<RedisClient> client() const;
     RedisServerProcess &server() { return m_server; }
+    // Starts the stopped server again on the same port with no data (as after a loss of its disk).
+    bool restartEmpty();
     const QString &error() const { return m_error; }
 
 private:
