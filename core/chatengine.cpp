@@ -54,10 +54,31 @@ ChatTurn::ChatTurn(QObject *parent)
 
 ChatTurn::~ChatTurn() = default;
 
-void ChatTurn::cancel()
+void ChatTurn::cancel(const QString &reason)
 {
+    if (m_finished)
+        return;
     if (m_llm)
-        m_llm->abandon();
+        m_llm->abandon(reason); // finishes the turn through the reply's finished() (AssistantFailed, Cancelled)
+    if (m_finished)
+        return;
+    if (m_hasOutcome) {
+        finish(m_result); // decided already (an escalation, a refusal): that is the answer, given now
+        return;
+    }
+    ChatTurnResult r = m_result;
+    r.status = ChatTurnResult::Status::AssistantFailed;
+    r.llmError = LlmError::Kind::Cancelled;
+    r.error = reason.isEmpty() ? QStringLiteral("The reply was stopped.") : reason;
+    finish(r);
+}
+
+void ChatTurn::finishSoon(ChatTurnResult result)
+{
+    m_result = std::move(result);
+    m_hasOutcome = true;
+    // On the next turn of the event loop, so that the caller can connect to the turn first.
+    QTimer::singleShot(0, this, [this] { finish(m_result); });
 }
 
 void ChatTurn::finish(ChatTurnResult result)
@@ -78,6 +99,14 @@ ChatEngine::ChatEngine(const Config &config, EscalationEngine &escalation, Sessi
     , m_sessions(sessions)
     , m_llm(llm)
 {
+}
+
+ChatEngine::~ChatEngine()
+{
+    // No turn ends without an answer: those still running finish now, before the services they use go.
+    const auto turns = findChildren<ChatTurn *>(Qt::FindDirectChildrenOnly);
+    for (ChatTurn *turn : turns)
+        turn->cancel(QStringLiteral("The assistant's reply was stopped because the console's services were restarted."));
 }
 
 QString ChatEngine::systemInstruction()
@@ -121,8 +150,7 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
     r.error = o.error;
 
     auto finishSoon = [turn](ChatTurnResult result) {
-        // On the next turn of the event loop, so that the caller can connect to the turn first.
-        QTimer::singleShot(0, turn, [turn, result] { turn->finish(result); });
+        turn->finishSoon(std::move(result));
         return turn;
     };
 
@@ -163,7 +191,7 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
         ChatTurnResult r = turn->m_result;
         r.status = ChatTurnResult::Status::Failed;
         r.error = error;
-        QTimer::singleShot(0, turn, [turn, r] { turn->finish(r); });
+        turn->finishSoon(std::move(r));
     };
     auto state = m_sessions.state(sessionId);
     if (!state)

@@ -54,7 +54,11 @@ class ChatTurn final : public QObject
 
 public:
     ~ChatTurn() override;
-    void cancel();
+    // Ends the turn now with a result: the outcome already decided (an escalation, a refusal), or a
+    // cancelled reply whose error says `reason`. The teacher's message stays recorded. Does nothing after
+    // finished().
+    void cancel(const QString &reason = {});
+    bool isFinished() const { return m_finished; }
 
 signals:
     void replyDelta(const QString &text);
@@ -64,8 +68,10 @@ private:
     friend class ChatEngine;
     explicit ChatTurn(QObject *parent);
     void finish(ChatTurnResult result);
+    void finishSoon(ChatTurnResult result);
 
     ChatTurnResult m_result;
+    bool m_hasOutcome = false;
     QPointer<LlmReply> m_llm;
     std::unique_ptr<HallucinationGuard> m_guard;
     QString m_shown;
@@ -84,6 +90,7 @@ class ChatEngine final : public QObject
 public:
     ChatEngine(const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm,
                QObject *parent = nullptr);
+    ~ChatEngine() override; // cancels the turns still running, each with a result
 
     ChatTurn *send(const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
 

@@ -1,9 +1,11 @@
 #include "config.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QUrl>
 
 namespace LearnPulse {
 
@@ -37,6 +39,9 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     if (c.dataDir.isEmpty())
         return Result<Config>::failure(QStringLiteral("No data directory: pass --data-dir or set LEARNPULSE_DATA_DIR."));
 
+    // A file of a newer version is refused; one that cannot be written is still read (same keys).
+    if (auto migrated = migrate(c.configFile); !migrated && migrated.kind() == ErrorKind::BadInput)
+        return failureOf<Config>(migrated);
     QStringList errors;
     const QSettings ini(c.configFile, QSettings::IniFormat);
     auto readInt = [&](const char *key, int &into, int minimum, int maximum) {
@@ -132,6 +137,123 @@ QString Config::fromEmail() const
     if (smtpUsername.contains(QLatin1Char('@')))
         return smtpUsername;
     return QStringLiteral("noreply@learnpulse.ai");
+}
+
+namespace {
+
+// The settings the console's dialog edits: INI key, and whether it is a secret (never shown back).
+struct EditableKey
+{
+    const char *key;
+    bool secret;
+};
+constexpr EditableKey editableKeys[] = {
+    {"llm/base_url", false},           {"llm/model", false},            {"llm/api_key", true},
+    {"redis/url", false},              {"smtp/host", false},            {"smtp/port", false},
+    {"smtp/username", false},          {"smtp/password", true},         {"smtp/from_email", false},
+    {"support/email", false},          {"escalation/threshold", false}, {"session/history_cap", false},
+    {"limits/rate_per_minute", false}, {"webhook/url", false},
+};
+
+bool isUrlKey(const QString &key)
+{
+    return key == QLatin1String("redis/url") || key == QLatin1String("database/url") || key == QLatin1String("webhook/url")
+        || key == QLatin1String("llm/base_url");
+}
+
+} // namespace
+
+QString Config::maskPassword(const QString &url)
+{
+    QUrl u(url);
+    if (!u.isValid() || u.password().isEmpty())
+        return url;
+    u.setPassword(maskedPassword());
+    return u.toString();
+}
+
+QVariantMap Config::editableValues() const
+{
+    QVariantMap v{{QStringLiteral("llm/base_url"), maskPassword(llmBaseUrl)},
+                  {QStringLiteral("llm/model"), llmModel},
+                  {QStringLiteral("llm/api_key"), QString()},
+                  {QStringLiteral("llm/api_key/set"), !llmApiKey.isEmpty()},
+                  {QStringLiteral("redis/url"), maskPassword(redisUrl)},
+                  {QStringLiteral("smtp/host"), smtpHost},
+                  {QStringLiteral("smtp/port"), smtpPort},
+                  {QStringLiteral("smtp/username"), smtpUsername},
+                  {QStringLiteral("smtp/password"), QString()},
+                  {QStringLiteral("smtp/password/set"), !smtpPassword.isEmpty()},
+                  {QStringLiteral("smtp/from_email"), smtpFromEmail},
+                  {QStringLiteral("support/email"), supportEmail},
+                  {QStringLiteral("escalation/threshold"), escalationThreshold},
+                  {QStringLiteral("session/history_cap"), historyCap},
+                  {QStringLiteral("limits/rate_per_minute"), rateLimitPerMinute},
+                  {QStringLiteral("webhook/url"), maskPassword(webhookUrl)},
+                  {QStringLiteral("config_file"), configFile}};
+    return v;
+}
+
+Result<QStringList> Config::save(const QVariantMap &values) const
+{
+    if (auto migrated = migrate(configFile); !migrated)
+        return failureOf<QStringList>(migrated);
+    QStringList changed;
+    {
+        QSettings ini(configFile, QSettings::IniFormat);
+        for (const EditableKey &k : editableKeys) {
+            const QString key = QLatin1String(k.key);
+            if (!values.contains(key))
+                continue;
+            QString value = values.value(key).toString().trimmed();
+            const QString stored = ini.value(key).toString();
+            if (k.secret && value.isEmpty())
+                continue; // an empty secret field keeps the stored secret
+            if (isUrlKey(key) && QUrl(value).password() == maskedPassword()) {
+                // The dialog showed the URL with its password masked: put the stored password back.
+                QUrl u(value);
+                u.setPassword(QUrl(stored).password());
+                value = u.toString();
+            }
+            if (stored != value) {
+                ini.setValue(key, value);
+                changed << key;
+            }
+        }
+        ini.setValue(QStringLiteral("config/version"), currentVersion);
+        ini.sync();
+        if (ini.status() != QSettings::NoError)
+            return Result<QStringList>::failure(QStringLiteral("Cannot write %1.").arg(configFile), ErrorKind::Storage);
+    }
+    if (!QFile::setPermissions(configFile, QFile::ReadOwner | QFile::WriteOwner))
+        return Result<QStringList>::failure(QStringLiteral("Cannot make %1 private to its owner.").arg(configFile),
+                                            ErrorKind::Storage);
+    return changed;
+}
+
+Status Config::migrate(const QString &configFile)
+{
+    if (!QFileInfo::exists(configFile))
+        return {};
+    QSettings ini(configFile, QSettings::IniFormat);
+    const int version = ini.value(QStringLiteral("config/version"), 0).toInt();
+    if (version > currentVersion)
+        return Status::failure(QStringLiteral("%1 was written by a newer LearnPulse (settings version %2; this one "
+                                              "reads up to %3).")
+                                   .arg(configFile)
+                                   .arg(version)
+                                   .arg(currentVersion),
+                               ErrorKind::BadInput);
+    if (version == currentVersion)
+        return {};
+    // Version 0 -> 1: the same keys; the file gets its version and is made private to its owner (it may
+    // hold the SMTP password and the API key, and older versions wrote it with the default mode).
+    ini.setValue(QStringLiteral("config/version"), currentVersion);
+    ini.sync();
+    if (ini.status() != QSettings::NoError)
+        return Status::failure(QStringLiteral("Cannot write %1.").arg(configFile), ErrorKind::Storage);
+    QFile::setPermissions(configFile, QFile::ReadOwner | QFile::WriteOwner);
+    return {};
 }
 
 Status Config::ensureDataDir() const

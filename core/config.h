@@ -4,6 +4,8 @@
 
 #include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
+#include <QVariantMap>
 
 namespace LearnPulse {
 
@@ -70,6 +72,21 @@ struct Config
 
     // Creates the data directory (mode 0700) if needed.
     Status ensureDataDir() const;
+
+    // The settings an admin edits in the console, by INI key, as the settings dialog shows them: secrets
+    // empty (with "<key>/set" saying whether one is stored), a password inside a URL replaced by
+    // maskedPassword, and "config_file".
+    QVariantMap editableValues() const;
+    // Writes the edited settings to `configFile` (mode 0600: it may hold the SMTP password and the API key)
+    // together with the settings version, and returns the keys that changed. An empty secret, or a URL whose
+    // password is still masked, keeps what is stored. Unknown keys are ignored.
+    Result<QStringList> save(const QVariantMap &values) const;
+    // Brings an INI file of an older version up to currentVersion (done by load()); the version is
+    // `config/version` (absent: version 0, the settings before it was written).
+    static Status migrate(const QString &configFile);
+    static QString maskedPassword() { return QStringLiteral("********"); }
+    // `url` with its password (if any) replaced by maskedPassword.
+    static QString maskPassword(const QString &url);
 };
 
 } // namespace LearnPulse

@@ -342,6 +342,16 @@ Result<std::shared_ptr<Database>> Database::open(const Config &config, int targe
     return db;
 }
 
+void Database::closeThreadConnection()
+{
+    const QString name = m_baseName + QLatin1Char('@') + QString::number(quintptr(QThread::currentThreadId()), 16);
+    QMutexLocker lock(&m_mutex);
+    if (!m_connectionNames.remove(name))
+        return;
+    QSqlDatabase::database(name, false).close();
+    QSqlDatabase::removeDatabase(name);
+}
+
 Result<QSqlDatabase> Database::connection()
 {
     const QString name = m_baseName + QLatin1Char('@') + QString::number(quintptr(QThread::currentThreadId()), 16);

@@ -42,6 +42,9 @@ public:
 
     // The connection of the calling thread (opened on first use).
     Result<QSqlDatabase> connection();
+    // Closes the calling thread's connection: a thread that ends before this object calls it (Qt Sql
+    // connections may only be closed by their own thread).
+    void closeThreadConnection();
 
     // Starts a write transaction that no other writer (thread, process or seat) runs beside.
     bool beginWrite(QSqlQuery &query) const;

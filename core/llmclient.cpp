@@ -81,7 +81,13 @@ LlmClient::LlmClient(LlmSettings settings, QObject *parent)
     qRegisterMetaType<LlmResult>();
 }
 
-LlmClient::~LlmClient() = default;
+LlmClient::~LlmClient()
+{
+    // Requests still in flight end now, each with a Cancelled result, while their manager is still alive.
+    const auto pending = findChildren<LlmReply *>(Qt::FindDirectChildrenOnly);
+    for (LlmReply *reply : pending)
+        reply->abandon();
+}
 
 LlmReply *LlmClient::chat(const QList<ChatMessage> &messages, bool stream)
 {
@@ -128,7 +134,7 @@ LlmReply::LlmReply(QNetworkReply *reply, const LlmSettings &settings, bool strea
         });
         return;
     }
-    reply->setParent(this);
+    // The network reply stays owned by its QNetworkAccessManager; this object only holds it in a QPointer.
     connect(reply, &QNetworkReply::metaDataChanged, this, &LlmReply::onMetaData);
     connect(reply, &QNetworkReply::readyRead, this, &LlmReply::onReadyRead);
     connect(reply, &QNetworkReply::finished, this, &LlmReply::onFinished);
@@ -137,15 +143,22 @@ LlmReply::LlmReply(QNetworkReply *reply, const LlmSettings &settings, bool strea
 
 LlmReply::~LlmReply()
 {
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
+    release();
+}
+
+void LlmReply::release()
+{
+    if (QNetworkReply *reply = m_reply.data()) {
+        m_reply = nullptr;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
     }
 }
 
-void LlmReply::abandon()
+void LlmReply::abandon(const QString &reason)
 {
-    fail(LlmError::Kind::Cancelled, QStringLiteral("The request to the assistant was cancelled."));
+    fail(LlmError::Kind::Cancelled, reason.isEmpty() ? QStringLiteral("The request to the assistant was cancelled.") : reason);
 }
 
 int LlmReply::httpStatus() const
@@ -328,10 +341,7 @@ void LlmReply::fail(LlmError::Kind kind, const QString &message, int status)
         return;
     m_finished = true;
     m_timer.stop();
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
-    }
+    release();
     LlmResult result;
     result.text = m_text;
     result.finishReason = m_finishReason;
@@ -348,6 +358,7 @@ void LlmReply::succeed()
         return;
     m_finished = true;
     m_timer.stop();
+    release();
     LlmResult result;
     result.ok = true;
     result.text = m_text;

@@ -68,7 +68,8 @@ struct LlmSettings
 };
 
 // One chat-completions request in flight. Emits delta() for each piece of a streamed reply and
-// finished() exactly once; deletes itself after finished(). abandon() cancels it.
+// finished() exactly once; deletes itself after finished(). abandon() cancels it (finished() at once, with
+// a Cancelled error). Owned by its LlmClient, which abandons what is still in flight when it goes.
 class LlmReply final : public QObject
 {
     Q_OBJECT
@@ -76,7 +77,7 @@ class LlmReply final : public QObject
 
 public:
     ~LlmReply() override;
-    void abandon();
+    void abandon(const QString &reason = {});
     bool isFinished() const { return m_finished; }
 
 signals:
@@ -94,6 +95,7 @@ private:
     void handleEvent(const SseEvent &event);
     bool appendText(const QString &piece);
     void fail(LlmError::Kind kind, const QString &message, int httpStatus = 0);
+    void release(); // aborts and lets go of the network reply (its manager deletes it)
     void succeed();
     int httpStatus() const;
 

@@ -155,14 +155,16 @@ Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &e
     d->context.reset(raw);
     if (raw->err)
         return R::failure(QStringLiteral("Cannot reach Redis at %1: %2")
-                              .arg(endpoint.describe(), QString::fromLocal8Bit(raw->errstr)));
+                              .arg(endpoint.describe(), QString::fromLocal8Bit(raw->errstr)),
+                          ErrorKind::Unavailable);
     redisSetTimeout(raw, timeout);
 
     std::unique_ptr<RedisClient> client(new RedisClient(std::move(d), endpoint));
     client->m_timeoutMs = timeoutMs;
     if (!endpoint.password.isEmpty()) {
         if (auto r = client->command({"AUTH", endpoint.password.toUtf8()}); !r)
-            return R::failure(QStringLiteral("Redis at %1 refused the password: %2").arg(endpoint.describe(), r.error()));
+            return R::failure(QStringLiteral("Redis at %1 refused the password: %2").arg(endpoint.describe(), r.error()),
+                              ErrorKind::Forbidden);
     }
     if (endpoint.db != 0) {
         if (auto r = client->command({"SELECT", QByteArray::number(endpoint.db)}); !r)
@@ -176,7 +178,7 @@ Result<RedisReply> RedisClient::command(const QList<QByteArray> &args)
 {
     auto replies = pipeline({args});
     if (!replies)
-        return Result<RedisReply>::failure(replies.error());
+        return failureOf<RedisReply>(replies);
     return replies.value().constFirst();
 }
 
@@ -207,7 +209,7 @@ Result<QList<RedisReply>> RedisClient::exchange(const QList<QList<QByteArray>> &
 {
     using R = Result<QList<RedisReply>>;
     if (d->context->err && !reconnect())
-        return R::failure(d->ioError());
+        return R::failure(d->ioError(), ErrorKind::Unavailable);
     redisContext *c = d->context.get();
     ++m_roundTrips;
     for (const auto &args : commands)
@@ -217,7 +219,7 @@ Result<QList<RedisReply>> RedisClient::exchange(const QList<QList<QByteArray>> &
     for (qsizetype i = 0; i < commands.size(); ++i) {
         void *raw = nullptr;
         if (redisGetReply(c, &raw) != REDIS_OK || !raw)
-            return R::failure(d->ioError());
+            return R::failure(d->ioError(), ErrorKind::Unavailable);
         ReplyPtr reply(static_cast<redisReply *>(raw));
         out.append(copyReply(reply.get()));
     }
@@ -226,15 +228,15 @@ Result<QList<RedisReply>> RedisClient::exchange(const QList<QList<QByteArray>> &
 
 namespace {
 
-// The first error anywhere in a reply (EXEC and scripts nest them), or an empty string.
-QString errorIn(const RedisReply &r)
+// The first error anywhere in a reply (EXEC and scripts nest them), or null.
+const RedisReply *errorIn(const RedisReply &r)
 {
     if (r.isError())
-        return QString::fromUtf8(r.string);
+        return &r;
     for (const RedisReply &e : r.elements)
-        if (QString error = errorIn(e); !error.isEmpty())
+        if (const RedisReply *error = errorIn(e))
             return error;
-    return {};
+    return nullptr;
 }
 
 // Scripts are constants: their SHA1 is computed once per script, not per call.
@@ -266,8 +268,8 @@ Result<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &
     if (!replies)
         return replies;
     for (const RedisReply &r : replies.value())
-        if (QString e = errorIn(r); !e.isEmpty())
-            return R::failure(QStringLiteral("Redis error: %1").arg(e));
+        if (const RedisReply *e = errorIn(r))
+            return R::failure(QStringLiteral("Redis error: %1").arg(QString::fromUtf8(e->string)), errorKind(*e));
     return replies;
 }
 
@@ -277,16 +279,31 @@ QList<QByteArray> RedisClient::evalShaCommand(const QByteArray &script, const QL
     return QList<QByteArray>{"EVALSHA", shaOf(script)} + scriptTail(keys, args);
 }
 
+ErrorKind RedisClient::errorKind(const RedisReply &reply)
+{
+    if (!reply.isError())
+        return ErrorKind::None;
+    // The error code is the reply's first word (the protocol's convention; our scripts follow it).
+    const QByteArray code = reply.string.left(reply.string.indexOf(' '));
+    if (code == "NOSCRIPT")
+        return ErrorKind::NoScript;
+    if (code == "LP_NO_SESSION")
+        return ErrorKind::NoSession;
+    if (code == "LP_FORBIDDEN" || code == "NOAUTH" || code == "WRONGPASS" || code == "NOPERM")
+        return ErrorKind::Forbidden;
+    return ErrorKind::Failed;
+}
+
 bool RedisClient::isNoScript(const RedisReply &reply)
 {
-    return reply.isError() && reply.string.startsWith("NOSCRIPT");
+    return errorKind(reply) == ErrorKind::NoScript;
 }
 
 Result<RedisReply> RedisClient::eval(const QByteArray &script, const QList<QByteArray> &keys,
                                      const QList<QByteArray> &args)
 {
     auto r = command(evalShaCommand(script, keys, args));
-    if (!r && r.error().contains(QLatin1String("NOSCRIPT")))
+    if (!r && r.kind() == ErrorKind::NoScript)
         r = evalSource(script, keys, args);
     return r;
 }

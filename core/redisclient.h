@@ -70,6 +70,8 @@ public:
     static QList<QByteArray> evalShaCommand(const QByteArray &script, const QList<QByteArray> &keys,
                                             const QList<QByteArray> &args);
     static bool isNoScript(const RedisReply &reply);
+    // What an error reply means, from its code (first word): NoScript, NoSession, Forbidden or Failed.
+    static ErrorKind errorKind(const RedisReply &reply);
     // EVAL with the script's text (which also caches it on the server): after a NOSCRIPT reply.
     Result<RedisReply> evalSource(const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
 

@@ -172,21 +172,32 @@ void appendJsonString(QByteArray &out, const QString &text)
 }
 
 // Turns the script's error replies into sentences for the person at the keyboard.
-QString explain(const QString &error)
+QString explain(ErrorKind kind, const QString &error)
 {
-    if (error.contains(QLatin1String("LP_NO_SESSION")))
+    switch (kind) {
+    case ErrorKind::NoSession:
         return QStringLiteral("This conversation no longer exists (conversations expire after a week without "
                               "activity). Start a new conversation.");
-    if (error.contains(QLatin1String("LP_FORBIDDEN")))
+    case ErrorKind::Forbidden:
         return QStringLiteral("This conversation belongs to another user.");
-    return error;
+    default:
+        return error;
+    }
+}
+
+template<typename T, typename From>
+Result<T> fail(const From &from)
+{
+    return Result<T>::failure(explain(from.kind(), from.error()), from.kind());
 }
 
 template<typename T>
-Result<T> fail(const QString &error)
+Result<T> fail(const RedisReply &errorReply)
 {
-    return Result<T>::failure(explain(error));
+    const ErrorKind kind = RedisClient::errorKind(errorReply);
+    return Result<T>::failure(explain(kind, QString::fromUtf8(errorReply.string)), kind);
 }
+
 
 SessionState parseState(const QString &sessionId, const RedisReply &hgetall)
 {
@@ -309,7 +320,7 @@ Result<SessionState> SessionStore::state(const QString &sessionId)
         return Result<SessionState>::failure(r.error());
     }
     if (r->elements.isEmpty())
-        return fail<SessionState>(QStringLiteral("LP_NO_SESSION"));
+        return Result<SessionState>::failure(explain(ErrorKind::NoSession, QString()), ErrorKind::NoSession);
     const SessionState s = parseState(sessionId, r.value());
     m_cache[sessionId].state = s;
     return s;
@@ -409,7 +420,7 @@ Result<RecordOutcome> SessionStore::recordOffline(Cached &c, const QString &user
                                                   const Detection *detection, bool forceEscalation)
 {
     if (c.state.context.userId != userId)
-        return Result<RecordOutcome>::failure(explain(QStringLiteral("LP_FORBIDDEN")));
+        return Result<RecordOutcome>::failure(explain(ErrorKind::Forbidden, QString()), ErrorKind::Forbidden);
     HistoryEntry e = entry;
     if (!e.timestamp.isValid())
         e.timestamp = QDateTime::currentDateTimeUtc();
@@ -588,7 +599,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
                 return R::failure(again.error());
             counted = again.value();
         } else if (counted.isError()) {
-            return fail<RecordOutcome>(QString::fromUtf8(counted.string));
+            return fail<RecordOutcome>(counted);
         }
         overLimit = counted.integer > ratePerMinute;
     }
@@ -603,10 +614,10 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
         }
         auto again = m_redis.evalSource(turnScript(), keys, args);
         if (!again)
-            return fail<RecordOutcome>(again.error());
+            return fail<RecordOutcome>(again);
         turn = again.value();
     } else if (turn.isError()) {
-        return fail<RecordOutcome>(QString::fromUtf8(turn.string));
+        return fail<RecordOutcome>(turn);
     }
     const auto &e = turn.elements;
     if (e.size() != 9)
@@ -627,7 +638,8 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
                                     e.at(7).string, e.at(8).string});
         if (!undone)
             return R::failure(QStringLiteral("The message went over the rate limit and could not be taken back: %1")
-                                  .arg(explain(undone.error())));
+                                  .arg(explain(undone.kind(), undone.error())),
+                                  undone.kind());
         RecordOutcome limited;
         limited.rateLimited = true;
         return limited;
@@ -688,7 +700,7 @@ redis.call('HSET', KEYS[1], 'student', ARGV[1], 'class_id', ARGV[2], 'scope', AR
 return 1
 )lua";
     auto r = m_redis.eval(script, {stateKey(sessionId)}, {c.student.toUtf8(), c.classId.toUtf8(), c.scope.toUtf8()});
-    return r ? Status() : Status::failure(explain(r.error()));
+    return r ? Status() : Status::failure(explain(r.kind(), r.error()), r.kind());
 }
 
 Result<QString> SessionStore::finishEscalation(const QString &sessionId, const QString &claimToken,
@@ -703,7 +715,7 @@ Result<QString> SessionStore::finishEscalation(const QString &sessionId, const Q
     }
     auto r = m_redis.eval(finishScript, {stateKey(sessionId)}, {claimToken.toUtf8(), ticketId.toUtf8()});
     if (!r)
-        return fail<QString>(r.error());
+        return fail<QString>(r);
     if (auto it = m_cache.find(sessionId); it != m_cache.end()) {
         it->state.ticketId = QString::fromUtf8(r->string);
         it->state.escalated = true;
@@ -720,7 +732,7 @@ Status SessionStore::releaseClaim(const QString &sessionId, const QString &claim
     }
     auto r = m_redis.eval(releaseScript, {stateKey(sessionId)}, {claimToken.toUtf8()});
     if (!r)
-        return Status::failure(explain(r.error()));
+        return Status::failure(explain(r.kind(), r.error()), r.kind());
     if (r->integer == 1)
         qCWarning(lcSession).noquote() << QStringLiteral("Escalation claim released session=") + sessionId;
     return {};

@@ -4,6 +4,8 @@
 #include "metricsview.h"
 #include "chatview.h"
 #include "consolebackend.h"
+#include "chatcontroller.h"
+#include "ticketcontroller.h"
 #include "settingsdialog.h"
 #include "signinpage.h"
 #include "ticketbrowser.h"
@@ -28,9 +30,14 @@
 namespace LearnPulse {
 
 template<typename F>
-void ConsoleWindow::call(F &&f)
+quint64 ConsoleWindow::request(const QString &what, F &&call, Handler handler)
 {
-    QMetaObject::invokeMethod(m_backend, std::forward<F>(f), Qt::QueuedConnection);
+    const quint64 id = ++m_nextRequest;
+    m_pending.insert(id, Pending{what, std::move(handler)});
+    updateBusy();
+    QMetaObject::invokeMethod(
+        m_backend, [b = m_backend, id, call = std::forward<F>(call)] { call(b, id); }, Qt::QueuedConnection);
+    return id;
 }
 
 ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
@@ -72,6 +79,7 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
     m_assistantStatus->setObjectName(QStringLiteral("assistantStatus"));
     m_userLabel = new QLabel(this);
     m_busy = new QProgressBar(this);
+    m_busy->setObjectName(QStringLiteral("busyIndicator"));
     m_busy->setRange(0, 0);
     m_busy->setMaximumWidth(120);
     m_busy->setTextVisible(false);
@@ -81,121 +89,100 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
     statusBar()->addPermanentWidget(m_assistantStatus);
     statusBar()->addPermanentWidget(m_userLabel);
 
-    // Backend → window.
-    connect(m_backend, &ConsoleBackend::initialized, this, [this](bool ok, const QString &error, bool firstStart) {
-        setBusy(-1);
-        if (!ok) {
-            m_starting->setText(tr("The console cannot start:\n\n%1").arg(error));
-            return;
-        }
-        m_signIn->setFirstStart(firstStart);
-        m_pages->setCurrentWidget(m_signIn);
+    // Backend → window: one answer per request, and the pushes.
+    connect(m_backend, &ConsoleBackend::finished, this, &ConsoleWindow::onFinished);
+    connect(m_backend, &ConsoleBackend::replyDelta, this, [this](quint64 id, const QString &d) {
+        if (m_chat && id == m_turnRequest)
+            m_chat->appendReplyDelta(d);
     });
-    connect(m_backend, &ConsoleBackend::signedIn, this, [this](const Account &account) {
-        m_account = account;
-        m_signedIn = true;
-        m_signIn->setBusy(false);
-        buildMainView();
-    });
-    connect(m_backend, &ConsoleBackend::signInFailed, m_signIn, &SignInPage::showError);
     connect(m_backend, &ConsoleBackend::redisStatus, this, [this](const QString &status, bool ok) {
         m_redisStatus->setText(ok ? status : tr("Redis: unavailable"));
         m_redisStatus->setToolTip(status);
         m_redisStatus->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
         if (m_chat)
             m_chat->setConnectionLost(!ok);
+        // Redis is back and no conversation could be opened: open it now.
+        if (ok && m_chat && m_chat->sessionId().isEmpty() && m_conversationRequest == 0)
+            openConversation(false);
     });
     connect(m_backend, &ConsoleBackend::assistantStatus, this, [this](const QString &status, bool ok) {
         m_assistantStatus->setText(ok ? tr("Assistant: ready") : tr("Assistant: unavailable"));
         m_assistantStatus->setToolTip(status);
         m_assistantStatus->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
     });
-    connect(m_backend, &ConsoleBackend::conversationOpened, this, [this](const SessionState &s, const QList<HistoryEntry> &h) {
-        setBusy(-1);
-        if (m_chat)
-            m_chat->setConversation(s, h);
-    });
-    connect(m_backend, &ConsoleBackend::replyDelta, this, [this](const QString &d) {
-        if (m_chat)
-            m_chat->appendReplyDelta(d);
-    });
-    connect(m_backend, &ConsoleBackend::turnFinished, this, [this](const ChatTurnResult &r) {
-        setBusy(-1);
-        if (m_chat)
-            m_chat->finishTurn(r);
-    });
-    connect(m_backend, &ConsoleBackend::ticketsPage, this,
-            [this](quint64 id, const QList<TicketRecord> &rows, int total, const QString &error) {
-                setBusy(-1);
-                if (m_browser)
-                    m_browser->model()->addPage(id, rows, total, error);
-            });
-    connect(m_backend, &ConsoleBackend::ticketLoaded, this, [this](const TicketRecord &t, const QString &text, const QString &error) {
-        if (m_browser)
-            m_browser->showTicket(t, text, error);
-    });
     connect(m_backend, &ConsoleBackend::ticketsChanged, this, [this] {
         if (m_browser)
             m_browser->refresh();
     });
-    connect(m_backend, &ConsoleBackend::accountsListed, this, [this](const QList<Account> &a) {
-        if (m_admin)
-            m_admin->showAccounts(a);
-    });
-    connect(m_backend, &ConsoleBackend::metricsLoaded, this, [this](const MetricsStore::Summary &s, const QString &error) {
-        setBusy(-1);
-        if (m_metrics)
-            m_metrics->showSummary(s, error);
-    });
-    connect(m_backend, &ConsoleBackend::auditListed, this, [this](const QList<Database::AuditEntry> &e) {
-        if (m_admin)
-            m_admin->showAudit(e);
-    });
-    connect(m_backend, &ConsoleBackend::settingsLoaded, this, [this](const QVariantMap &values) {
-        if (findChild<SettingsDialog *>())
-            return;
-        auto *dialog = new SettingsDialog(values, this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &QDialog::accepted, this, [this, dialog] {
-            const QVariantMap v = dialog->values();
-            call([b = m_backend, v] { b->saveSettings(v); });
-        });
-        dialog->open();
-    });
-    connect(m_backend, &ConsoleBackend::privacyFinished, this,
-            [this](const QString &what, const QString &summary, const QString &error) {
-                setBusy(-1);
-                auto *box = new QMessageBox(error.isEmpty() ? QMessageBox::Information : QMessageBox::Warning, what,
-                                            error.isEmpty() ? tr("%1: done.").arg(what) : tr("%1 failed.").arg(what),
-                                            QMessageBox::Ok, this);
-                box->setObjectName(QStringLiteral("privacyResult"));
-                box->setInformativeText(summary + (error.isEmpty() || summary.isEmpty() ? QString() : QStringLiteral("\n\n"))
-                                        + error);
-                box->setAttribute(Qt::WA_DeleteOnClose);
-                box->open();
-                call([b = m_backend] { b->listAudit(); });
-            });
-    connect(m_backend, &ConsoleBackend::operationFinished, this, [this](const QString &what, const QString &error) {
-        if (error.isEmpty())
-            statusBar()->showMessage(tr("%1: done").arg(what), 5000);
-        else
-            reportFailure(what, error);
-    });
+    connect(m_backend, &ConsoleBackend::warning, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 30000); });
 
     // Sign-in page → backend.
-    connect(m_signIn, &SignInPage::signInRequested, this, [this](const QString &email, const QString &password) {
-        call([b = m_backend, email, password] { b->signIn(email, password); });
+    auto signedIn = [this](const RequestResult &r) {
+        if (!r.ok()) {
+            m_signIn->showError(r.error);
+            return;
+        }
+        m_account = r.value.value<Account>();
+        m_signedIn = true;
+        m_signIn->setBusy(false);
+        buildMainView();
+    };
+    connect(m_signIn, &SignInPage::signInRequested, this, [this, signedIn](const QString &email, const QString &password) {
+        request(tr("Sign in"), [email, password](ConsoleBackend *b, quint64 id) { b->signIn(id, email, password); },
+                signedIn);
     });
     connect(m_signIn, &SignInPage::firstAdminRequested, this,
-            [this](const QString &email, const QString &name, const QString &password) {
-                call([b = m_backend, email, name, password] { b->createFirstAdmin(email, name, password); });
+            [this, signedIn](const QString &email, const QString &name, const QString &password) {
+                request(tr("Create the administrator"),
+                        [email, name, password](ConsoleBackend *b, quint64 id) {
+                            b->createFirstAdmin(id, email, name, password);
+                        },
+                        signedIn);
             });
 
     const QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1200, 800);
-    setBusy(+1);
-    call([b = m_backend] { b->initialize(); });
+    request(tr("Start"), [](ConsoleBackend *b, quint64 id) { b->initialize(id); }, [this](const RequestResult &r) {
+        if (!r.ok()) {
+            m_starting->setText(tr("The console cannot start:\n\n%1").arg(r.error));
+            return;
+        }
+        const QVariantMap started = r.value.toMap();
+        m_maxMessageChars = started.value(QStringLiteral("max_message_chars"), m_maxMessageChars).toInt();
+        m_signIn->setFirstStart(started.value(QStringLiteral("first_start")).toBool());
+        m_pages->setCurrentWidget(m_signIn);
+    });
+}
+
+void ConsoleWindow::onFinished(quint64 id, const RequestResult &result)
+{
+    const auto it = m_pending.constFind(id);
+    if (it == m_pending.constEnd())
+        return;
+    const Pending pending = it.value();
+    m_pending.erase(it);
+    updateBusy();
+    if (pending.handler)
+        pending.handler(result);
+    else
+        defaultAnswer(pending.what, result);
+}
+
+void ConsoleWindow::defaultAnswer(const QString &what, const RequestResult &result)
+{
+    if (!result.ok())
+        reportFailure(what, result.error);
+    else if (!result.notice.isEmpty())
+        reportFailure(what, result.notice);
+    else
+        statusBar()->showMessage(tr("%1: done").arg(what), 5000);
+}
+
+void ConsoleWindow::updateBusy()
+{
+    m_busy->setVisible(!m_pending.isEmpty());
 }
 
 ChatView *ConsoleWindow::chatView() const
@@ -232,12 +219,6 @@ void ConsoleWindow::closeEvent(QCloseEvent *event)
     event->accept();
 }
 
-void ConsoleWindow::setBusy(int delta)
-{
-    m_busyCount = qMax(0, m_busyCount + delta);
-    m_busy->setVisible(m_busyCount > 0);
-}
-
 void ConsoleWindow::reportFailure(const QString &what, const QString &error)
 {
     statusBar()->showMessage(tr("%1 failed: %2").arg(what, error), 15000);
@@ -269,51 +250,146 @@ void ConsoleWindow::showPrivacyNotice()
     dialog->open();
 }
 
+void ConsoleWindow::openConversation(bool forceNew, const SessionContext &context)
+{
+    m_conversationRequest = request(
+        tr("Open the conversation"),
+        [forceNew, context](ConsoleBackend *b, quint64 id) { b->openConversation(id, QString(), context, forceNew); },
+        [this](const RequestResult &r) {
+            m_conversationRequest = 0;
+            if (!m_chat)
+                return;
+            if (!r.ok()) {
+                m_chat->showError(tr("The conversation cannot be opened: %1").arg(r.error));
+                return;
+            }
+            const auto data = r.value.value<ConversationData>();
+            m_chat->showError(QString());
+            m_chat->setConversation(data.state, data.history);
+        });
+}
+
+void ConsoleWindow::sendTurn(const QString &what, const std::function<void(ConsoleBackend *, quint64)> &call)
+{
+    m_turnRequest = request(what, call, [this](const RequestResult &r) {
+        m_turnRequest = 0;
+        if (!m_chat)
+            return;
+        ChatTurnResult turn;
+        if (r.value.canConvert<ChatTurnResult>()) {
+            turn = r.value.value<ChatTurnResult>();
+        } else {
+            turn.status = ChatTurnResult::Status::Failed;
+            turn.error = r.error;
+        }
+        m_chat->finishTurn(turn);
+    });
+}
+
+void ConsoleWindow::refreshAccounts()
+{
+    request(tr("List accounts"), [](ConsoleBackend *b, quint64 id) { b->listAccounts(id); }, [this](const RequestResult &r) {
+        if (!r.ok())
+            reportFailure(tr("List accounts"), r.error);
+        else if (m_admin)
+            m_admin->showAccounts(r.value.value<QList<Account>>());
+    });
+}
+
+void ConsoleWindow::refreshAudit()
+{
+    request(tr("Read the audit log"), [](ConsoleBackend *b, quint64 id) { b->listAudit(id); },
+            [this](const RequestResult &r) {
+                if (!r.ok())
+                    reportFailure(tr("Read the audit log"), r.error);
+                else if (m_admin)
+                    m_admin->showAudit(r.value.value<QList<Database::AuditEntry>>());
+            });
+}
+
+void ConsoleWindow::openSettings(const QVariantMap &values)
+{
+    if (findChild<SettingsDialog *>())
+        return; // one settings dialog at a time
+    auto *dialog = new SettingsDialog(values, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QVariantMap v = dialog->values();
+        request(tr("Save the settings"), [v](ConsoleBackend *b, quint64 id) { b->saveSettings(id, v); },
+                [this](const RequestResult &r) {
+                    defaultAnswer(tr("Save the settings"), r);
+                    if (r.ok())
+                        refreshAudit();
+                });
+    });
+    dialog->open();
+}
+
 void ConsoleWindow::buildMainView()
 {
     m_tabs = new QTabWidget(m_pages);
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
-    m_chat = new ChatView(Config{}.maxMessageChars, m_tabs);
+    m_chat = new ChatView(m_maxMessageChars, m_tabs);
     m_tabs->addTab(m_chat, tr("&Assistant"));
     connect(m_chat, &ChatView::sendRequested, this, [this](const QString &text) {
-        setBusy(+1);
-        call([b = m_backend, text] { b->sendMessage(text); });
+        sendTurn(tr("Send"), [text](ConsoleBackend *b, quint64 id) { b->sendMessage(id, text); });
     });
     connect(m_chat, &ChatView::contactSupportRequested, this, [this] {
-        setBusy(+1);
-        call([b = m_backend] { b->contactSupport(); });
+        sendTurn(tr("Contact support"), [](ConsoleBackend *b, quint64 id) { b->contactSupport(id); });
     });
-    connect(m_chat, &ChatView::stopRequested, this, [this] { call([b = m_backend] { b->stopReply(); }); });
-    connect(m_chat, &ChatView::newConversationRequested, this, [this](const SessionContext &c) {
-        setBusy(+1);
-        call([b = m_backend, c] { b->openConversation(QString(), c, true); });
+    connect(m_chat, &ChatView::stopRequested, this, [this] {
+        QMetaObject::invokeMethod(m_backend, &ConsoleBackend::stopReply, Qt::QueuedConnection);
     });
-    connect(m_chat, &ChatView::contextChanged, this,
-            [this](const SessionContext &c) { call([b = m_backend, c] { b->updateContext(c); }); });
+    connect(m_chat, &ChatView::newConversationRequested, this,
+            [this](const SessionContext &c) { openConversation(true, c); });
+    connect(m_chat, &ChatView::contextChanged, this, [this](const SessionContext &c) {
+        request(tr("Change the context"), [c](ConsoleBackend *b, quint64 id) { b->updateContext(id, c); },
+                [this](const RequestResult &r) {
+                    if (!r.ok())
+                        reportFailure(tr("Change the context"), r.error);
+                });
+    });
     connect(m_chat, &ChatView::privacyNoticeRequested, this, &ConsoleWindow::showPrivacyNotice);
 
     if (isAllowed(m_account.actor(), Permission::ViewTickets)) {
         m_browser = new TicketBrowser(isAllowed(m_account.actor(), Permission::DeleteTicket), m_tabs);
         m_tabs->addTab(m_browser, tr("&Tickets"));
-        connect(m_browser, &TicketBrowser::pageRequested, this, [this](quint64 id, const TicketFilter &f) {
-            setBusy(+1);
-            call([b = m_backend, id, f] { b->listTickets(id, f); });
+        connect(m_browser, &TicketBrowser::pageRequested, this, [this](quint64 pageId, const TicketFilter &f) {
+            request(tr("Load the tickets"), [f](ConsoleBackend *b, quint64 id) { b->listTickets(id, f); },
+                    [this, pageId](const RequestResult &r) {
+                        if (!m_browser)
+                            return;
+                        const auto page = r.value.value<TicketPage>();
+                        m_browser->model()->addPage(pageId, page.rows, r.ok() ? page.total : 0, r.error);
+                    });
         });
-        connect(m_browser, &TicketBrowser::ticketRequested, this,
-                [this](const QString &id) { call([b = m_backend, id] { b->loadTicket(id); }); });
-        connect(m_browser, &TicketBrowser::statusChangeRequested, this, [this](const QString &id, const QString &s) {
-            call([b = m_backend, id, s] { b->setTicketStatus(id, s); });
+        connect(m_browser, &TicketBrowser::ticketRequested, this, [this](const QString &ticketId) {
+            request(tr("Open %1").arg(ticketId), [ticketId](ConsoleBackend *b, quint64 id) { b->loadTicket(id, ticketId); },
+                    [this](const RequestResult &r) {
+                        if (!m_browser)
+                            return;
+                        const auto view = r.value.value<TicketView>();
+                        m_browser->showTicket(view.ticket, view.transcript, r.ok() ? view.transcriptError : r.error);
+                    });
         });
-        connect(m_browser, &TicketBrowser::deleteRequested, this,
-                [this](const QString &id) { call([b = m_backend, id] { b->deleteTicket(id); }); });
+        connect(m_browser, &TicketBrowser::statusChangeRequested, this, [this](const QString &ticketId, const QString &s) {
+            request(tr("Change the status of %1").arg(ticketId),
+                    [ticketId, s](ConsoleBackend *b, quint64 id) { b->setTicketStatus(id, ticketId, s); });
+        });
+        connect(m_browser, &TicketBrowser::deleteRequested, this, [this](const QString &ticketId) {
+            request(tr("Delete %1").arg(ticketId), [ticketId](ConsoleBackend *b, quint64 id) { b->deleteTicket(id, ticketId); });
+        });
         m_browser->model()->reload();
     }
     if (isAllowed(m_account.actor(), Permission::ViewMetrics)) {
         m_metrics = new MetricsView(m_tabs);
         m_tabs->addTab(m_metrics, tr("&Metrics"));
         connect(m_metrics, &MetricsView::metricsRequested, this, [this](int days) {
-            setBusy(+1);
-            call([b = m_backend, days] { b->loadMetrics(days); });
+            request(tr("Load the metrics"), [days](ConsoleBackend *b, quint64 id) { b->loadMetrics(id, days); },
+                    [this](const RequestResult &r) {
+                        if (m_metrics)
+                            m_metrics->showSummary(r.value.value<MetricsStore::Summary>(), r.error);
+                    });
         });
         connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
             if (m_tabs->widget(index) == m_metrics)
@@ -324,34 +400,72 @@ void ConsoleWindow::buildMainView()
         m_admin = new AdminView(m_tabs);
         m_tabs->addTab(m_admin, tr("A&dministration"));
         auto refresh = [this] {
-            call([b = m_backend] {
-                b->listAccounts();
-                b->listAudit();
-            });
+            refreshAccounts();
+            refreshAudit();
         };
         connect(m_admin, &AdminView::refreshRequested, this, refresh);
         connect(m_tabs, &QTabWidget::currentChanged, this, [this, refresh](int index) {
             if (m_tabs->widget(index) == m_admin)
                 refresh();
         });
+        // An account change is answered, then the list shows what it did.
+        auto thenRefresh = [this](const QString &what) {
+            return [this, what](const RequestResult &r) {
+                defaultAnswer(what, r);
+                refreshAccounts();
+            };
+        };
         connect(m_admin, &AdminView::addAccountRequested, this,
-                [this](const QString &e, const QString &n, Role r, const QString &p) {
-                    call([b = m_backend, e, n, r, p] { b->addAccount(e, n, r, p); });
+                [this, thenRefresh](const QString &e, const QString &n, Role role, const QString &p) {
+                    request(tr("Add the account %1").arg(e),
+                            [e, n, role, p](ConsoleBackend *b, quint64 id) { b->addAccount(id, e, n, role, p); },
+                            thenRefresh(tr("Add the account %1").arg(e)));
                 });
-        connect(m_admin, &AdminView::roleChangeRequested, this,
-                [this](const QString &id, Role r) { call([b = m_backend, id, r] { b->setAccountRole(id, r); }); });
-        connect(m_admin, &AdminView::passwordResetRequested, this,
-                [this](const QString &id, const QString &p) { call([b = m_backend, id, p] { b->resetPassword(id, p); }); });
-        connect(m_admin, &AdminView::removeRequested, this,
-                [this](const QString &id) { call([b = m_backend, id] { b->removeAccount(id); }); });
-        connect(m_admin, &AdminView::settingsRequested, this, [this] { call([b = m_backend] { b->loadSettings(); }); });
-        connect(m_admin, &AdminView::eraseRequested, this, [this](const QString &email) {
-            setBusy(+1);
-            call([b = m_backend, email] { b->erasePerson(email); });
+        connect(m_admin, &AdminView::roleChangeRequested, this, [this, thenRefresh](const QString &userId, Role role) {
+            request(tr("Change the role"), [userId, role](ConsoleBackend *b, quint64 id) { b->setAccountRole(id, userId, role); },
+                    thenRefresh(tr("Change the role")));
         });
-        connect(m_admin, &AdminView::exportRequested, this, [this](const QString &email, const QString &dir) {
-            setBusy(+1);
-            call([b = m_backend, email, dir] { b->exportPerson(email, dir); });
+        connect(m_admin, &AdminView::passwordResetRequested, this, [this, thenRefresh](const QString &userId, const QString &p) {
+            request(tr("Set the password"), [userId, p](ConsoleBackend *b, quint64 id) { b->resetPassword(id, userId, p); },
+                    thenRefresh(tr("Set the password")));
+        });
+        connect(m_admin, &AdminView::removeRequested, this, [this, thenRefresh](const QString &userId) {
+            request(tr("Remove the account"), [userId](ConsoleBackend *b, quint64 id) { b->removeAccount(id, userId); },
+                    thenRefresh(tr("Remove the account")));
+        });
+        connect(m_admin, &AdminView::settingsRequested, this, [this] {
+            request(tr("Open the settings"), [](ConsoleBackend *b, quint64 id) { b->loadSettings(id); },
+                    [this](const RequestResult &r) {
+                        if (!r.ok())
+                            reportFailure(tr("Open the settings"), r.error);
+                        else
+                            openSettings(r.value.toMap());
+                    });
+        });
+        auto privacyAnswer = [this](const QString &what) {
+            return [this, what](const RequestResult &r) {
+                auto *box = new QMessageBox(r.ok() && r.notice.isEmpty() ? QMessageBox::Information : QMessageBox::Warning,
+                                            what, r.ok() ? tr("%1: done.").arg(what) : tr("%1 failed.").arg(what),
+                                            QMessageBox::Ok, this);
+                box->setObjectName(QStringLiteral("privacyResult"));
+                const QString summary = r.value.toString();
+                const QString problem = r.ok() ? r.notice : r.error;
+                box->setInformativeText(summary + (problem.isEmpty() || summary.isEmpty() ? QString() : QStringLiteral("\n\n"))
+                                        + problem);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+                refreshAccounts();
+                refreshAudit();
+            };
+        };
+        connect(m_admin, &AdminView::eraseRequested, this, [this, privacyAnswer](const QString &email) {
+            request(tr("Erase %1").arg(email), [email](ConsoleBackend *b, quint64 id) { b->erasePerson(id, email); },
+                    privacyAnswer(tr("Erase %1").arg(email)));
+        });
+        connect(m_admin, &AdminView::exportRequested, this, [this, privacyAnswer](const QString &email, const QString &dir) {
+            request(tr("Export %1").arg(email),
+                    [email, dir](ConsoleBackend *b, quint64 id) { b->exportPerson(id, email, dir); },
+                    privacyAnswer(tr("Export %1").arg(email)));
         });
     }
 
@@ -359,8 +473,7 @@ void ConsoleWindow::buildMainView()
     m_pages->setCurrentWidget(m_tabs);
     m_userLabel->setText(tr("%1 (%2)").arg(m_account.email, roleName(m_account.role)));
     m_signOutAction->setEnabled(true);
-    setBusy(+1);
-    call([b = m_backend] { b->openConversation(QString(), SessionContext{}, false); });
+    openConversation(false);
 
     QSettings settings;
     const QString seen = QStringLiteral("privacy/seen/") + m_account.id;
@@ -372,9 +485,10 @@ void ConsoleWindow::buildMainView()
 
 void ConsoleWindow::signOut()
 {
-    call([b = m_backend] { b->signOut(); });
+    request(tr("Sign out"), [](ConsoleBackend *b, quint64 id) { b->signOut(id); }, [](const RequestResult &) {});
     m_signedIn = false;
     m_account = {};
+    m_turnRequest = 0;
     if (m_tabs) {
         m_pages->removeWidget(m_tabs);
         m_tabs->deleteLater();

@@ -1,10 +1,15 @@
 #pragma once
 
 #include "accountstore.h"
+#include "request.h"
+#include "sessionstore.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 #include <QThread>
+
+#include <functional>
 
 class QLabel;
 class QProgressBar;
@@ -23,6 +28,7 @@ class TicketBrowser;
 // The console's main window: sign-in first, then the views the signed-in role may use (chat for
 // everyone, the ticket browser for support and admins, administration for admins). All work that
 // touches Redis, the database, the disk or the network runs in ConsoleBackend on a worker thread.
+// Every request to it gets exactly one answer; the busy indicator shows while any is outstanding.
 class ConsoleWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -40,17 +46,34 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     const Account &account() const { return m_account; }
     bool isSignedIn() const { return m_signedIn; }
+    // Requests sent to the backend and not answered yet (the busy indicator shows while there are any).
+    int pendingRequests() const { return int(m_pending.size()); }
     void showPrivacyNotice();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    using Handler = std::function<void(const RequestResult &)>;
+    struct Pending
+    {
+        QString what; // names the request for the person ("Save the settings")
+        Handler handler;
+    };
+    // Sends a request: `call(backend, id)` runs on the backend's thread; `handler` (or, without one, the
+    // default: a status-bar note or an error box) gets its one answer on this thread.
     template<typename F>
-    void call(F &&f);
+    quint64 request(const QString &what, F &&call, Handler handler = {});
+    void onFinished(quint64 id, const RequestResult &result);
+    void defaultAnswer(const QString &what, const RequestResult &result);
+    void updateBusy();
     void buildMainView();
     void signOut();
-    void setBusy(int delta);
+    void openConversation(bool forceNew, const SessionContext &context = {});
+    void sendTurn(const QString &what, const std::function<void(ConsoleBackend *, quint64)> &call);
+    void refreshAccounts();
+    void refreshAudit();
+    void openSettings(const QVariantMap &values);
     void reportFailure(const QString &what, const QString &error);
 
     QThread m_thread;
@@ -68,7 +91,11 @@ private:
     QLabel *m_userLabel;
     QProgressBar *m_busy;
     QAction *m_signOutAction;
-    int m_busyCount = 0;
+    QHash<quint64, Pending> m_pending;
+    quint64 m_nextRequest = 0;
+    quint64 m_turnRequest = 0;         // the chat turn whose reply is streaming
+    quint64 m_conversationRequest = 0; // an open-conversation request not answered yet
+    int m_maxMessageChars = 8000;
     Account m_account;
     bool m_signedIn = false;
 };

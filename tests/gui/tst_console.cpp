@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QComboBox>
 #include <QSettings>
@@ -52,6 +53,8 @@ private slots:
     void supportOpensATicketSearchesAndSeesNewOnes();
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
+    void settingsSavedWhileAReplyStreams();
+    void redisDownAtSignIn();
     void hungAssistantNeverFreezesTheWindow();
     void redisComingBackIsFinishedForTheOpenConversation();
     void contactSupportButtonOpensATicketAtOnce();
@@ -423,6 +426,92 @@ void TestConsole::adminEditsSettingsWithSecretsMasked()
                              10000);
     QCOMPARE(QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("llm/api_key")).toString(),
              QStringLiteral("sk-very-secret")); // an empty secret field keeps the stored one
+    // The file may hold secrets: only its owner reads it.
+    QCOMPARE(QFile::permissions(m_config.configFile) & 0x0077, QFileDevice::Permissions());
+    // OK closes the dialog for good: saving does not open it again.
+    QTRY_VERIFY(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")));
+    QTest::qWait(500);
+    QVERIFY(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")));
+    QTRY_COMPARE(w->pendingRequests(), 0);
+    QVERIFY(!w->findChild<QProgressBar *>(QStringLiteral("busyIndicator"))->isVisible());
+}
+
+void TestConsole::settingsSavedWhileAReplyStreams()
+{
+    qputenv("LLM_MODEL", "slow"); // the reply starts, then the server is silent for 3 s
+    addAccount(QStringLiteral("sam@school.example"), Role::Admin);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("sam@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    const qsizetype asked = m_llm.requests().size();
+    QTest::keyClicks(input, QStringLiteral("Which students in 8A need help with fractions?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(m_llm.requests().size() > asked, 5000);
+    QTest::qWait(300); // the first piece is on its way
+    QVERIFY(chat->isSending());
+
+    // The admin saves new settings while the reply streams: the services it uses are rebuilt.
+    qputenv("LLM_MODEL", "normal");
+    w->tabs()->setCurrentWidget(w->adminView());
+    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    dialog->findChild<QLineEdit *>(QStringLiteral("escalation/threshold"))->setText(QStringLiteral("5"));
+    dialog->accept();
+
+    // No crash; the turn is answered (stopped, saying why) well before the slow server would have ended it.
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 2000);
+    auto *error = chat->findChild<QLabel *>(QStringLiteral("chatError"));
+    QVERIFY2(error->text().contains(QLatin1String("settings changed")), qPrintable(error->text()));
+    QVERIFY(chat->conversationText().contains(QLatin1String("Which students in 8A need help with fractions?")));
+    QTRY_VERIFY(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")));
+    QTRY_COMPARE(QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("escalation/threshold")).toInt(), 5);
+
+    // The next message works, on the rebuilt services.
+    w->tabs()->setCurrentWidget(chat);
+    QTest::keyClicks(input, QStringLiteral("And which ones in 8B?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    QVERIFY2(!error->isVisible(), qPrintable(error->text()));
+    QVERIFY(chat->conversationText().contains(QLatin1String("And which ones in 8B?")));
+    QTRY_COMPARE(w->pendingRequests(), 0);
+    QVERIFY(!w->findChild<QProgressBar *>(QStringLiteral("busyIndicator"))->isVisible());
+    QVERIFY(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")));
+}
+
+void TestConsole::redisDownAtSignIn()
+{
+    addAccount(QStringLiteral("rita@school.example"), Role::Teacher);
+    m_redis->server().stop(); // REDIS_URL is set: no private server stands in
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("rita@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    auto *busy = w->findChild<QProgressBar *>(QStringLiteral("busyIndicator"));
+    auto *error = chat->findChild<QLabel *>(QStringLiteral("chatError"));
+    // The conversation cannot open: a clear message, and the busy indicator stops.
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
+    QVERIFY2(error->text().contains(QLatin1String("Redis is not available")), qPrintable(error->text()));
+    QTRY_COMPARE(w->pendingRequests(), 0);
+    QVERIFY(!busy->isVisible());
+    QVERIFY(chat->sessionId().isEmpty());
+    QVERIFY(w->findChild<QLabel *>(QStringLiteral("redisStatus"))->text().contains(QLatin1String("unavailable")));
+
+    // Redis comes back: the conversation opens by itself within seconds, and a message goes through.
+    QVERIFY(m_redis->server().restart());
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 8000);
+    QVERIFY(!error->isVisible());
+    QVERIFY(w->findChild<QLabel *>(QStringLiteral("redisStatus"))->text().contains(QLatin1String("connected")));
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("How is 6B doing this week?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    QVERIFY2(!error->isVisible(), qPrintable(error->text()));
+    QTRY_COMPARE(w->pendingRequests(), 0);
+    QVERIFY(!busy->isVisible());
 }
 
 void TestConsole::hungAssistantNeverFreezesTheWindow()

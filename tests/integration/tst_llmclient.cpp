@@ -175,7 +175,7 @@ void TestLlmClient::canBeCancelled()
     LlmClient client(s);
     LlmReply *reply = client.chat(m_messages);
     QSignalSpy finished(reply, &LlmReply::finished);
-    QTimer::singleShot(100, reply, &LlmReply::abandon);
+    QTimer::singleShot(100, reply, [reply] { reply->abandon(); });
     QVERIFY(finished.wait(5000));
     QCOMPARE(finished.constFirst().constFirst().value<LlmResult>().error.kind, LlmError::Kind::Cancelled);
 

@@ -1,0 +1,136 @@
+#include "chatcontroller.h"
+
+#include "logging.h"
+#include "redisclient.h"
+
+namespace LearnPulse {
+
+ChatController::ChatController(ConsoleContext &context, std::function<Status()> ensureRedis, QObject *parent)
+    : QObject(parent)
+    , m_ctx(context)
+    , m_ensureRedis(std::move(ensureRedis))
+{
+    qRegisterMetaType<ConversationData>();
+}
+
+ChatController::~ChatController()
+{
+    cancelTurn(QStringLiteral("The console is closing."));
+}
+
+RequestResult ChatController::openConversation(const QString &sessionId, const SessionContext &context, bool forceNew)
+{
+    if (!m_ctx.signedIn)
+        return RequestResult::failure(tr("Sign in first."), ErrorKind::Forbidden);
+    if (auto redis = m_ensureRedis(); !redis)
+        return RequestResult::failure(tr("Redis is not available, so the conversation cannot be opened. The console "
+                                         "keeps trying; press Retry or start a new conversation once it is back."),
+                                      ErrorKind::Unavailable);
+    SessionStore &sessions = *m_ctx.services->sessions();
+    const Account &me = m_ctx.account;
+    QString id = sessionId;
+    if (id.isEmpty() && !forceNew) {
+        auto last = sessions.lastSession(me.id);
+        if (last && !last->isEmpty()) {
+            auto state = sessions.state(last.value());
+            if (state && state->context.userId == me.id)
+                id = last.value();
+        }
+    }
+    if (id.isEmpty()) {
+        SessionContext c = context;
+        c.userId = me.id;
+        c.teacherEmail = me.email;
+        auto created = sessions.createSession(c);
+        if (!created)
+            return RequestResult::from(created);
+        id = created.value();
+    }
+    auto state = sessions.state(id);
+    if (!state)
+        return RequestResult::from(state);
+    auto history = sessions.history(id);
+    if (!history)
+        return RequestResult::from(history);
+    if (state->context.userId != me.id)
+        return RequestResult::failure(tr("This conversation belongs to another user."), ErrorKind::Forbidden);
+    m_sessionId = id;
+    if (auto remembered = sessions.setLastSession(me.id, id); !remembered)
+        qCWarning(lcChat).noquote() << QStringLiteral("Cannot remember the last conversation: ") + remembered.error();
+    return RequestResult::success(QVariant::fromValue(ConversationData{state.value(), history.value()}));
+}
+
+RequestResult ChatController::updateContext(const SessionContext &context)
+{
+    if (m_sessionId.isEmpty())
+        return RequestResult::failure(tr("No conversation is open."), ErrorKind::BadInput);
+    if (auto redis = m_ensureRedis(); !redis)
+        return RequestResult::from(redis);
+    return RequestResult::from(m_ctx.services->sessions()->setContext(m_sessionId, context));
+}
+
+void ChatController::send(const QString &text, bool supportRequested, Done done)
+{
+    auto refuse = [&done](const QString &error, ErrorKind kind) {
+        ChatTurnResult r;
+        r.status = ChatTurnResult::Status::Failed;
+        r.error = error;
+        RequestResult answer = RequestResult::failure(error, kind);
+        answer.value = QVariant::fromValue(r);
+        done(answer);
+    };
+    if (!m_ctx.signedIn || m_sessionId.isEmpty())
+        return refuse(tr("Open a conversation first."), ErrorKind::BadInput);
+    if (m_turn)
+        return refuse(tr("Wait for the current reply, or stop it, before sending again."), ErrorKind::BadInput);
+    ChatEngine *chat = m_ensureRedis() ? m_ctx.services->chat() : nullptr;
+    if (!chat)
+        return refuse(tr("Redis is not available: your message was not sent. Check the Redis connection and try "
+                         "again."),
+                      ErrorKind::Unavailable);
+    m_done = std::move(done);
+    m_turn = chat->send(m_ctx.account, m_sessionId, text, supportRequested);
+    connect(m_turn, &ChatTurn::replyDelta, this, &ChatController::replyDelta);
+    connect(m_turn, &ChatTurn::finished, this, &ChatController::onTurnFinished);
+}
+
+void ChatController::onTurnFinished(const ChatTurnResult &r)
+{
+    m_turn = nullptr;
+    Done done = std::exchange(m_done, {});
+    if (r.offline)
+        emit redisReachable(false);
+    else if (r.recorded)
+        emit redisReachable(true);
+    else if (r.status == ChatTurnResult::Status::Failed && m_ctx.services && m_ctx.services->redisClient()
+             && !m_ctx.services->redisClient()->isConnected())
+        emit redisReachable(false); // the client reconnects by itself; the watch reports when it is back
+    if (r.status == ChatTurnResult::Status::Answered)
+        emit assistantReachable(true, tr("Assistant ready"));
+    else if (r.status == ChatTurnResult::Status::AssistantFailed && r.llmError != LlmError::Kind::Cancelled)
+        emit assistantReachable(false, tr("Assistant unavailable"));
+    if (done)
+        done(RequestResult::success(QVariant::fromValue(r)));
+    if (r.status == ChatTurnResult::Status::Escalated)
+        emit escalated();
+}
+
+void ChatController::stop()
+{
+    if (m_turn)
+        m_turn->cancel();
+}
+
+void ChatController::cancelTurn(const QString &reason)
+{
+    if (m_turn)
+        m_turn->cancel(reason); // answers through onTurnFinished() before this returns
+}
+
+void ChatController::signOut()
+{
+    cancelTurn(tr("Signed out: the reply was stopped."));
+    m_sessionId.clear();
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "chatengine.h"
+#include "consolecontext.h"
+#include "request.h"
+#include "sessionstore.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+
+namespace LearnPulse {
+
+// The value of an open-conversation request.
+struct ConversationData
+{
+    SessionState state;
+    QList<HistoryEntry> history;
+};
+
+// A teacher's conversation on the console's worker thread: opening one, its context, and one turn at a
+// time (the assistant's reply streams as replyDelta()). Every turn is answered exactly once through the
+// callback given to send(), also when it is stopped, signed out of, or cut short by new settings.
+class ChatController final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatController)
+
+public:
+    using Done = std::function<void(const RequestResult &)>;
+
+    ChatController(ConsoleContext &context, std::function<Status()> ensureRedis, QObject *parent = nullptr);
+    ~ChatController() override;
+
+    // An empty id reopens the user's last conversation, or starts one. Value: ConversationData.
+    RequestResult openConversation(const QString &sessionId, const SessionContext &context, bool forceNew);
+    RequestResult updateContext(const SessionContext &context);
+    // Value of the answer: ChatTurnResult (its status says how the turn went; a refused turn is not an
+    // error of the request).
+    void send(const QString &text, bool supportRequested, Done done);
+    void stop();
+    // Ends the running turn now, with a result whose error says `reason`, before what it uses goes away.
+    void cancelTurn(const QString &reason);
+    bool hasTurn() const { return m_turn != nullptr; }
+    void signOut();
+
+signals:
+    void replyDelta(const QString &text);
+    // What a turn found out about its servers, for the status bar.
+    void redisReachable(bool reachable);
+    void assistantReachable(bool reachable, const QString &status);
+    void escalated();
+
+private:
+    void onTurnFinished(const ChatTurnResult &result);
+
+    ConsoleContext &m_ctx;
+    std::function<Status()> m_ensureRedis;
+    QPointer<ChatTurn> m_turn;
+    Done m_done;
+    QString m_sessionId;
+};
+
+} // namespace LearnPulse
+
+Q_DECLARE_METATYPE(LearnPulse::ConversationData)

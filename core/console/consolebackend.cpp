@@ -1,0 +1,405 @@
+#include "consolebackend.h"
+
+#include "deliveryworker.h"
+#include "logging.h"
+#include "redisclient.h"
+#include "redisconnector.h"
+#include "redissubscriber.h"
+#include "sessionstore.h"
+#include "ticketreconciler.h"
+
+namespace LearnPulse {
+
+void ConsoleBackend::registerTypes()
+{
+    qRegisterMetaType<RequestResult>();
+    qRegisterMetaType<Account>();
+    qRegisterMetaType<SessionContext>();
+    qRegisterMetaType<SessionState>();
+    qRegisterMetaType<HistoryEntry>();
+    qRegisterMetaType<QList<HistoryEntry>>();
+    qRegisterMetaType<TicketRecord>();
+    qRegisterMetaType<QList<TicketRecord>>();
+    qRegisterMetaType<TicketFilter>();
+    qRegisterMetaType<QList<Account>>();
+    qRegisterMetaType<Role>();
+    qRegisterMetaType<ChatTurnResult>();
+    qRegisterMetaType<ConversationData>();
+    qRegisterMetaType<TicketPage>();
+    qRegisterMetaType<TicketView>();
+    qRegisterMetaType<MetricsStore::Summary>();
+    qRegisterMetaType<Database::AuditEntry>();
+    qRegisterMetaType<QList<Database::AuditEntry>>();
+    qRegisterMetaType<Config>();
+}
+
+ConsoleBackend::ConsoleBackend(QString dataDirOption, QObject *parent)
+    : QObject(parent)
+{
+    registerTypes();
+    m_ctx.dataDirOption = std::move(dataDirOption);
+    m_deliveryThread.setObjectName(QStringLiteral("lp-delivery"));
+}
+
+ConsoleBackend::~ConsoleBackend()
+{
+    shutdown();
+}
+
+bool ConsoleBackend::ready(quint64 requestId, bool needSignIn)
+{
+    if (!m_ctx.ready()) {
+        answer(requestId, RequestResult::failure(tr("The console has not started yet."), ErrorKind::Unavailable));
+        return false;
+    }
+    if (needSignIn && !m_ctx.signedIn) {
+        answer(requestId, RequestResult::failure(tr("Sign in first."), ErrorKind::Forbidden));
+        return false;
+    }
+    return true;
+}
+
+void ConsoleBackend::initialize(quint64 requestId)
+{
+    auto config = Config::load(m_ctx.dataDirOption);
+    if (!config)
+        return answer(requestId, RequestResult::from(config));
+    auto services = Services::open(config.value());
+    if (!services)
+        return answer(requestId, RequestResult::failure(services.error(), services.kind()));
+    m_ctx.services = std::move(services).value();
+    auto count = m_ctx.services->accounts().count();
+    if (!count) {
+        m_ctx.services.reset();
+        return answer(requestId, RequestResult::from(count));
+    }
+    m_chat = new ChatController(m_ctx, [this] { return ensureRedis(); }, this);
+    connect(m_chat, &ChatController::redisReachable, this, &ConsoleBackend::setRedisReachable);
+    connect(m_chat, &ChatController::assistantReachable, this,
+            [this](bool ok, const QString &status) { emit assistantStatus(status, ok); });
+    connect(m_chat, &ChatController::escalated, this, &ConsoleBackend::deliverSoon);
+    m_tickets = std::make_unique<TicketController>(
+        m_ctx, [this](const QString &ticketId, const QString &change) { announce(ticketId, change); });
+    m_admin = std::make_unique<AdminController>(m_ctx);
+    m_privacy = std::make_unique<PrivacyController>(m_ctx);
+    answer(requestId, RequestResult::success(QVariantMap{
+                          {QStringLiteral("first_start"), count.value() == 0},
+                          {QStringLiteral("max_message_chars"), m_ctx.services->config().maxMessageChars}}));
+
+    // The sign-in page is up; the rest runs while the person types (what the window asks for meanwhile
+    // waits on this thread). After a crash: index transcripts the index lacks, flag rows whose file is gone.
+    if (auto reconciled = TicketReconciler(m_ctx.services->config(), m_ctx.services->database()).run(); !reconciled)
+        qCWarning(lcTickets).noquote() << QStringLiteral("Reconciliation failed: ") + reconciled.error();
+    m_retentionTimer = new QTimer(this);
+    m_retentionTimer->setInterval(24 * 3600 * 1000);
+    connect(m_retentionTimer, &QTimer::timeout, this, &ConsoleBackend::applyRetention);
+    m_retentionTimer->start();
+    applyRetention();
+
+    m_delivery = new DeliveryWorker(m_ctx.services->database(), m_ctx.services->config());
+    m_delivery->moveToThread(&m_deliveryThread);
+    connect(&m_deliveryThread, &QThread::finished, m_delivery, &QObject::deleteLater);
+    connect(m_delivery, &DeliveryWorker::delivered, this, &ConsoleBackend::ticketsChanged);
+    connect(m_delivery, &DeliveryWorker::assistantStatus, this, &ConsoleBackend::assistantStatus);
+    m_deliveryThread.start();
+    QMetaObject::invokeMethod(m_delivery, &DeliveryWorker::start, Qt::QueuedConnection);
+
+    (void)ensureRedis();
+    m_redisWatch = new QTimer(this);
+    m_redisWatch->setInterval(2000);
+    connect(m_redisWatch, &QTimer::timeout, this, &ConsoleBackend::watchRedis);
+    m_redisWatch->start();
+}
+
+void ConsoleBackend::shutdown()
+{
+    if (m_chat)
+        m_chat->cancelTurn(tr("The console is closing."));
+    if (m_deliveryThread.isRunning()) {
+        m_deliveryThread.quit();
+        m_deliveryThread.wait(); // a delivery in progress ends within the SMTP timeout; its lease covers a crash
+        m_delivery = nullptr;
+    }
+    delete m_subscriber;
+    m_subscriber = nullptr;
+    if (m_ctx.services)
+        m_ctx.services->disconnectRedis(); // stops a private redis-server
+}
+
+Status ConsoleBackend::ensureRedis()
+{
+    if (!m_ctx.services)
+        return Status::failure(tr("The console has not started yet."), ErrorKind::Unavailable);
+    if (!m_ctx.services->hasRedis()) {
+        const Status connected = m_ctx.services->connectRedis();
+        if (!connected) {
+            if (m_redisReachable != 0)
+                emit redisStatus(tr("Redis unavailable: %1").arg(connected.error()), false);
+            m_redisReachable = 0;
+            return connected;
+        }
+        delete m_subscriber;
+        m_subscriber = new RedisSubscriber(m_ctx.services->redisClient()->endpoint(), SessionStore::ticketsChannel(), this);
+        connect(m_subscriber, &RedisSubscriber::message, this, &ConsoleBackend::ticketsChanged);
+        m_subscriber->start();
+        m_redisReachable = -1;
+        setRedisReachable(true);
+    }
+    if (!m_rulesWarned && !m_ctx.services->rulesWarning().isEmpty()) {
+        m_rulesWarned = true;
+        emit warning(m_ctx.services->rulesWarning());
+    }
+    return {};
+}
+
+void ConsoleBackend::setRedisReachable(bool reachable)
+{
+    if (m_redisReachable == int(reachable))
+        return;
+    m_redisReachable = int(reachable);
+    const bool privateServer = m_ctx.services && m_ctx.services->redis() && m_ctx.services->redis()->privateServer;
+    if (reachable)
+        emit redisStatus(privateServer ? tr("Redis: private server") : tr("Redis: connected"), true);
+    else
+        emit redisStatus(tr("Redis unreachable: conversations are kept in memory until it is back"), false);
+}
+
+void ConsoleBackend::watchRedis()
+{
+    if (!m_ctx.services)
+        return;
+    if (!m_ctx.services->hasRedis()) {
+        (void)ensureRedis(); // not there at the start: connect as soon as it is
+        return;
+    }
+    if (m_chat && m_chat->hasTurn())
+        return; // a turn in flight talks to Redis itself and reports what it finds
+    const Status probed = m_ctx.services->sessions()->probe();
+    const bool connected = m_ctx.services->redisClient()->isConnected();
+    if (!probed && connected)
+        qCWarning(lcSession).noquote() << QStringLiteral("Writing back the conversations kept in memory failed: ")
+                                               + probed.error();
+    setRedisReachable(connected);
+}
+
+void ConsoleBackend::announce(const QString &ticketId, const QString &change)
+{
+    if (ensureRedis()) {
+        if (auto published = m_ctx.services->sessions()->publishTicketChange(ticketId, change); !published)
+            qCWarning(lcTickets).noquote() << QStringLiteral("Cannot announce a ticket change: ") + published.error();
+    }
+    emit ticketsChanged();
+}
+
+void ConsoleBackend::deliverSoon()
+{
+    if (m_delivery)
+        QMetaObject::invokeMethod(m_delivery, &DeliveryWorker::deliverDue, Qt::QueuedConnection);
+}
+
+void ConsoleBackend::applyRetention()
+{
+    if (m_privacy && m_privacy->applyRetention() > 0)
+        emit ticketsChanged();
+}
+
+void ConsoleBackend::createFirstAdmin(quint64 requestId, const QString &email, const QString &name, const QString &password)
+{
+    if (!ready(requestId, false))
+        return;
+    AccountStore &accounts = m_ctx.services->accounts();
+    auto count = accounts.count();
+    if (!count)
+        return answer(requestId, RequestResult::from(count));
+    if (count.value() != 0)
+        return answer(requestId, RequestResult::failure(tr("An admin account exists already; sign in instead."),
+                                                        ErrorKind::BadInput));
+    // The first start acts for the person installing the console.
+    auto added = accounts.add(Actor::commandLine(), email, name, Role::Admin, password.toUtf8());
+    if (added) {
+        m_ctx.account = added.value();
+        m_ctx.signedIn = true;
+    }
+    answer(requestId, RequestResult::from(added));
+}
+
+void ConsoleBackend::signIn(quint64 requestId, const QString &email, const QString &password)
+{
+    if (!ready(requestId, false))
+        return;
+    auto account = m_ctx.services->accounts().authenticate(email, password.toUtf8());
+    if (account) {
+        m_ctx.account = account.value();
+        m_ctx.signedIn = true;
+    }
+    answer(requestId, RequestResult::from(account));
+}
+
+void ConsoleBackend::signOut(quint64 requestId)
+{
+    if (m_chat)
+        m_chat->signOut(); // the turn in flight is answered first
+    m_ctx.signedIn = false;
+    m_ctx.account = {};
+    answer(requestId, RequestResult::success());
+}
+
+void ConsoleBackend::openConversation(quint64 requestId, const QString &sessionId, const SessionContext &context,
+                                      bool forceNew)
+{
+    if (ready(requestId))
+        answer(requestId, m_chat->openConversation(sessionId, context, forceNew));
+}
+
+void ConsoleBackend::updateContext(quint64 requestId, const SessionContext &context)
+{
+    if (ready(requestId))
+        answer(requestId, m_chat->updateContext(context));
+}
+
+void ConsoleBackend::sendMessage(quint64 requestId, const QString &text)
+{
+    startTurn(requestId, text, false);
+}
+
+void ConsoleBackend::contactSupport(quint64 requestId)
+{
+    // The same words the chat pane shows for the button press.
+    startTurn(requestId, tr("I would like to contact support."), true);
+}
+
+void ConsoleBackend::startTurn(quint64 requestId, const QString &text, bool supportRequested)
+{
+    if (!ready(requestId))
+        return;
+    auto progress = connect(m_chat, &ChatController::replyDelta, this,
+                            [this, requestId](const QString &piece) { emit replyDelta(requestId, piece); });
+    m_chat->send(text, supportRequested, [this, requestId, progress](const RequestResult &result) {
+        disconnect(progress);
+        answer(requestId, result);
+    });
+}
+
+void ConsoleBackend::stopReply()
+{
+    if (m_chat)
+        m_chat->stop();
+}
+
+void ConsoleBackend::listTickets(quint64 requestId, const TicketFilter &filter)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->list(filter));
+}
+
+void ConsoleBackend::loadTicket(quint64 requestId, const QString &ticketId)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->load(ticketId));
+}
+
+void ConsoleBackend::setTicketStatus(quint64 requestId, const QString &ticketId, const QString &status)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->setStatus(ticketId, status));
+}
+
+void ConsoleBackend::deleteTicket(quint64 requestId, const QString &ticketId)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->remove(ticketId));
+}
+
+void ConsoleBackend::loadMetrics(quint64 requestId, int days)
+{
+    if (ready(requestId))
+        answer(requestId, m_admin->loadMetrics(days));
+}
+
+void ConsoleBackend::listAccounts(quint64 requestId)
+{
+    if (ready(requestId))
+        answer(requestId, m_admin->listAccounts());
+}
+
+void ConsoleBackend::addAccount(quint64 requestId, const QString &email, const QString &name, Role role,
+                                const QString &password)
+{
+    if (ready(requestId))
+        answer(requestId, m_admin->addAccount(email, name, role, password));
+}
+
+void ConsoleBackend::setAccountRole(quint64 requestId, const QString &userId, Role role)
+{
+    if (ready(requestId))
+        answer(requestId, m_admin->setAccountRole(userId, role));
+}
+
+void ConsoleBackend::resetPassword(quint64 requestId, const QString &userId, const QString &password)
+{
+    if (ready(requestId))
+        answer(requestId, m_admin->resetPassword(userId, password));
+}
+
+void ConsoleBackend::removeAccount(quint64 requestId, const QString &userId)
+{
+    if (ready(requestId))
+        answer(requestId, m_admin->removeAccount(userId));
+}
+
+void ConsoleBackend::listAudit(quint64 requestId)
+{
+    if (ready(requestId))
+        answer(requestId, m_admin->listAudit());
+}
+
+void ConsoleBackend::erasePerson(quint64 requestId, const QString &email)
+{
+    if (!ready(requestId))
+        return;
+    const bool redis = ensureRedis().ok();
+    answer(requestId, m_privacy->erase(email, redis ? m_ctx.services->redisClient() : nullptr));
+    emit ticketsChanged();
+}
+
+void ConsoleBackend::exportPerson(quint64 requestId, const QString &email, const QString &directory)
+{
+    if (!ready(requestId))
+        return;
+    const bool redis = ensureRedis().ok();
+    answer(requestId, m_privacy->exportData(email, directory, redis ? m_ctx.services->redisClient() : nullptr));
+}
+
+void ConsoleBackend::loadSettings(quint64 requestId)
+{
+    if (ready(requestId))
+        answer(requestId, m_admin->loadSettings());
+}
+
+void ConsoleBackend::saveSettings(quint64 requestId, const QVariantMap &values)
+{
+    if (!ready(requestId))
+        return;
+    auto config = m_admin->saveSettings(values);
+    if (!config)
+        return answer(requestId, RequestResult::from(config));
+    // The turn in flight uses the services about to be rebuilt: it is answered first.
+    m_chat->cancelTurn(tr("The settings changed while the assistant was answering: the reply was stopped. Your "
+                          "message was saved; send it again for a new answer."));
+    const bool redisChanged = config->redisUrl != m_ctx.services->config().redisUrl;
+    if (redisChanged) {
+        delete m_subscriber;
+        m_subscriber = nullptr;
+    }
+    m_ctx.services->reconfigure(config.value());
+    if (m_delivery)
+        QMetaObject::invokeMethod(
+            m_delivery, [delivery = m_delivery, c = config.value()] { delivery->reconfigure(c); }, Qt::QueuedConnection);
+    if (redisChanged) {
+        m_redisReachable = -1;
+        (void)ensureRedis();
+    }
+    answer(requestId, RequestResult::success());
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,128 @@
+#pragma once
+
+#include "accountstore.h"
+#include "admincontroller.h"
+#include "chatcontroller.h"
+#include "consolecontext.h"
+#include "privacycontroller.h"
+#include "request.h"
+#include "ticketcontroller.h"
+
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+#include <QVariantMap>
+
+#include <memory>
+
+namespace LearnPulse {
+
+class DeliveryWorker;
+class RedisSubscriber;
+
+// The console's worker thread: everything that touches Redis, the database or the disk runs here, so the
+// GUI thread never blocks. The window calls the slots through queued invocations.
+//
+// One answer per request: every slot that takes a `requestId` emits finished(requestId, result) exactly
+// once, also when it fails, is refused, or (a chat turn) is stopped or cut short by a sign-out or new
+// settings. The other signals are pushes that answer no request. The work itself is done by controllers
+// (chat, tickets, administration, privacy) over one Services object (the composition root), which new
+// settings rebuild only after the turn in flight is finished. Delivery (mail, webhooks, the assistant's
+// health check) runs on a thread of its own (DeliveryWorker).
+class ConsoleBackend final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConsoleBackend)
+
+public:
+    explicit ConsoleBackend(QString dataDirOption, QObject *parent = nullptr);
+    ~ConsoleBackend() override;
+
+    static void registerTypes();
+
+public slots:
+    // Value: QVariantMap: "first_start" (bool: no account yet, the first admin must be created) and
+    // "max_message_chars" (the configured limit of a teacher's message).
+    void initialize(quint64 requestId);
+    // Stops the delivery thread and a private redis-server; called blocking by the window as it closes.
+    void shutdown();
+    void createFirstAdmin(quint64 requestId, const QString &email, const QString &name, const QString &password); // value: Account
+    void signIn(quint64 requestId, const QString &email, const QString &password); // value: Account
+    void signOut(quint64 requestId);
+
+    // Teacher chat (ChatController).
+    void openConversation(quint64 requestId, const QString &sessionId, const LearnPulse::SessionContext &context, bool forceNew);
+    void updateContext(quint64 requestId, const LearnPulse::SessionContext &context);
+    void sendMessage(quint64 requestId, const QString &text);
+    void contactSupport(quint64 requestId);
+    // Not a request of its own: the running turn's answer says that it was stopped.
+    void stopReply();
+
+    // Ticket browser (TicketController).
+    void listTickets(quint64 requestId, const LearnPulse::TicketFilter &filter);
+    void loadTicket(quint64 requestId, const QString &ticketId);
+    void setTicketStatus(quint64 requestId, const QString &ticketId, const QString &status);
+    void deleteTicket(quint64 requestId, const QString &ticketId);
+
+    // Metrics and administration (AdminController, PrivacyController).
+    void loadMetrics(quint64 requestId, int days);
+    void listAccounts(quint64 requestId);
+    void addAccount(quint64 requestId, const QString &email, const QString &name, LearnPulse::Role role, const QString &password);
+    void setAccountRole(quint64 requestId, const QString &userId, LearnPulse::Role role);
+    void resetPassword(quint64 requestId, const QString &userId, const QString &password);
+    void removeAccount(quint64 requestId, const QString &userId);
+    void listAudit(quint64 requestId);
+    void erasePerson(quint64 requestId, const QString &email);
+    void exportPerson(quint64 requestId, const QString &email, const QString &directory);
+    void loadSettings(quint64 requestId);
+    void saveSettings(quint64 requestId, const QVariantMap &values);
+
+    // Every two seconds: is Redis there? Reports a change at once, writes back what was kept in memory when
+    // it comes back, and connects when it was not there at the start.
+    void watchRedis();
+    void applyRetention();
+
+signals:
+    void finished(quint64 requestId, const LearnPulse::RequestResult &result);
+    // Progress of a chat request: a checked piece of the assistant's reply.
+    void replyDelta(quint64 requestId, const QString &text);
+    // Pushes.
+    void ticketsChanged();
+    void redisStatus(const QString &status, bool ok);
+    void assistantStatus(const QString &status, bool ok);
+    // Something the person should know that answers no request (the admin's rules file is broken).
+    void warning(const QString &message);
+
+private:
+    void answer(quint64 requestId, const RequestResult &result) { emit finished(requestId, result); }
+    // Answers `requestId` with a refusal unless the index is open and someone is signed in.
+    bool ready(quint64 requestId, bool needSignIn = true);
+    Status ensureRedis();
+    void setRedisReachable(bool reachable);
+    void startTurn(quint64 requestId, const QString &text, bool supportRequested);
+    void announce(const QString &ticketId, const QString &change);
+    void deliverSoon();
+
+    ConsoleContext m_ctx;
+    ChatController *m_chat = nullptr;
+    std::unique_ptr<TicketController> m_tickets;
+    std::unique_ptr<AdminController> m_admin;
+    std::unique_ptr<PrivacyController> m_privacy;
+    RedisSubscriber *m_subscriber = nullptr;
+    QThread m_deliveryThread;
+    DeliveryWorker *m_delivery = nullptr;
+    QTimer *m_retentionTimer = nullptr;
+    QTimer *m_redisWatch = nullptr;
+    int m_redisReachable = -1; // as last reported: -1 not yet, 0 no, 1 yes
+    bool m_rulesWarned = false;
+};
+
+} // namespace LearnPulse
+
+Q_DECLARE_METATYPE(LearnPulse::Account)
+Q_DECLARE_METATYPE(LearnPulse::SessionContext)
+Q_DECLARE_METATYPE(LearnPulse::SessionState)
+Q_DECLARE_METATYPE(LearnPulse::HistoryEntry)
+Q_DECLARE_METATYPE(LearnPulse::TicketRecord)
+Q_DECLARE_METATYPE(LearnPulse::TicketFilter)
+Q_DECLARE_METATYPE(LearnPulse::Role)

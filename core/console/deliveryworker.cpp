@@ -1,0 +1,86 @@
+#include "deliveryworker.h"
+
+#include "database.h"
+#include "outbox.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPointer>
+
+namespace LearnPulse {
+
+DeliveryWorker::DeliveryWorker(std::shared_ptr<Database> database, const Config &config, QObject *parent)
+    : QObject(parent)
+    , m_db(std::move(database))
+    , m_config(config)
+{
+    qRegisterMetaType<Config>();
+}
+
+DeliveryWorker::~DeliveryWorker()
+{
+    m_outbox.reset();
+    m_db->closeThreadConnection(); // runs on the delivery thread as it ends (deleteLater after finished())
+}
+
+void DeliveryWorker::start()
+{
+    // Made here, on the worker's own thread, so that they belong to it.
+    m_outbox = std::make_unique<Outbox>(m_db, m_config);
+    m_network = new QNetworkAccessManager(this);
+    m_timer = new QTimer(this);
+    m_timer->setInterval(30000);
+    connect(m_timer, &QTimer::timeout, this, &DeliveryWorker::deliverDue);
+    m_timer->start();
+    checkAssistant();
+    deliverDue();
+}
+
+void DeliveryWorker::deliverDue()
+{
+    if (!m_outbox)
+        return;
+    const Outbox::Report report = m_outbox->deliverDue();
+    if (report.attempted > 0)
+        emit delivered(report.attempted);
+}
+
+void DeliveryWorker::checkAssistant()
+{
+    if (!m_network)
+        return;
+    // GET {base}/models answers quickly on every OpenAI-compatible server.
+    QUrl url(m_config.llmBaseUrl);
+    QString path = url.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    url.setPath(path + QStringLiteral("/models"));
+    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+        emit assistantStatus(tr("Assistant unavailable: its address is not an http:// or https:// URL"), false);
+        return;
+    }
+    QNetworkRequest request(url);
+    request.setTransferTimeout(5000);
+    if (!m_config.llmApiKey.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_config.llmApiKey.toUtf8());
+    // Owned by the manager; held here only while it runs.
+    QPointer<QNetworkReply> reply = m_network->get(request);
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        if (!reply)
+            return;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (reply->error() == QNetworkReply::NoError || (status > 0 && status < 500 && status != 401 && status != 403))
+            emit assistantStatus(tr("Assistant ready"), true);
+        else
+            emit assistantStatus(tr("Assistant unavailable: %1").arg(reply->errorString()), false);
+        reply->deleteLater();
+    });
+}
+
+void DeliveryWorker::reconfigure(const Config &config)
+{
+    m_config = config; // the outbox holds a reference and sees the new values
+    checkAssistant();
+}
+
+} // namespace LearnPulse

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "config.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace LearnPulse {
+
+class Database;
+class Outbox;
+
+// Delivery off the chat thread: the outbox (ticket emails through libcurl's SMTP, webhooks) and the
+// assistant's health check run here, on a thread of their own, so that an SMTP server that never answers
+// cannot hold up a teacher's turn. Every 30 s, and at once when asked (a new ticket).
+class DeliveryWorker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DeliveryWorker)
+
+public:
+    DeliveryWorker(std::shared_ptr<Database> database, const Config &config, QObject *parent = nullptr);
+    ~DeliveryWorker() override;
+
+public slots:
+    void start();
+    void deliverDue();
+    void checkAssistant();
+    void reconfigure(const LearnPulse::Config &config);
+
+signals:
+    // `attempted` entries were tried (the ticket list shows their delivery state).
+    void delivered(int attempted);
+    void assistantStatus(const QString &status, bool ok);
+
+private:
+    std::shared_ptr<Database> m_db;
+    Config m_config;
+    std::unique_ptr<Outbox> m_outbox;
+    QNetworkAccessManager *m_network = nullptr;
+    QTimer *m_timer = nullptr;
+};
+
+} // namespace LearnPulse
+
+Q_DECLARE_METATYPE(LearnPulse::Config)
