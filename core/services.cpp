@@ -40,17 +40,22 @@ Result<std::unique_ptr<Services>> Services::open(const Config &config, std::shar
     s->m_ticketStore = std::make_shared<TicketStore>(s->m_db);
     s->m_tickets = std::make_unique<TicketService>(s->m_config, s->m_ticketStore);
     s->m_outbox = std::make_unique<Outbox>(s->m_db, s->m_config);
-    const DetectorLoadResult rules = Detector::withOverride(s->m_config.rulesOverrideFile());
-    if (rules.detector) {
-        s->m_detector = rules.detector;
-    } else {
-        s->m_detector = Detector::withOverride(QString()).detector;
-        s->m_rulesWarning = QStringLiteral("The detector rules file is not used: %1. The built-in rules are used "
-                                           "until it is fixed.")
-                                .arg(rules.error);
-        qCWarning(lcChat).noquote() << s->m_rulesWarning;
-    }
+    Rules rules = loadRules(s->m_config);
+    s->m_detector = std::move(rules.detector);
+    s->m_rulesWarning = std::move(rules.warning);
     return R(std::move(s));
+}
+
+Services::Rules Services::loadRules(const Config &config)
+{
+    const DetectorLoadResult loaded = Detector::withOverride(config.rulesOverrideFile());
+    if (loaded.detector)
+        return {loaded.detector, QString()};
+    Rules rules{Detector::withOverride(QString()).detector,
+                QStringLiteral("The detector rules file is not used: %1. The built-in rules are used until it is fixed.")
+                    .arg(loaded.error)};
+    qCWarning(lcChat).noquote() << rules.warning;
+    return rules;
 }
 
 Status Services::connectRedis()

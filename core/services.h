@@ -36,6 +36,14 @@ struct RedisConnection;
 class Services final
 {
 public:
+    // The detector of this policy: the admin's valid rules file, else the built-in rules and the reason.
+    struct Rules
+    {
+        std::shared_ptr<const Detector> detector; // never null
+        QString warning;                           // why the admin's file is not used; empty when it is
+    };
+    static Rules loadRules(const Config &config);
+
     ~Services();
     Services(const Services &) = delete;
     Services &operator=(const Services &) = delete;

@@ -29,6 +29,7 @@ private slots:
     void usageAndUnknownUser();
     void plainOutputStreamsTheReply();
     void metricsCountSessionsEscalationsRulesAndGuardHits();
+    void brokenRulesFileFallsBackToTheBuiltInRules();
 
 private:
     struct Chat
@@ -363,4 +364,18 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
 }
 
 QTEST_GUILESS_MAIN(TestChat)
+void TestChat::brokenRulesFileFallsBackToTheBuiltInRules()
+{
+    // The same policy as the console's (Services::loadRules): the conversation goes on with the built-in
+    // rules, and the reason is printed.
+    QFile rules(m_dataDir->filePath(QStringLiteral("detector-rules.json")));
+    QVERIFY(rules.open(QIODevice::WriteOnly));
+    rules.write("{ \"complaint_rules\": [ broken");
+    rules.close();
+    const Chat c = chat(QStringLiteral("This answer is useless"));
+    QVERIFY2(c.exitCode == 0, c.err.constData());
+    QVERIFY2(c.err.contains("not valid JSON") && c.err.contains("built-in rules"), c.err.constData());
+    QCOMPARE(c.json.value(QLatin1String("dissatisfaction_count")).toInt(), 1); // detected by the built-in rules
+}
+
 #include "tst_chat.moc"

@@ -208,9 +208,16 @@ void TestLearnpulsectl::detectUsesAdminOverride()
     QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
     out.write("{ broken");
     out.close();
-    const ProcessResult broken = ctl({QStringLiteral("detect"), QStringLiteral("meh")});
-    QCOMPARE(broken.exitCode, 1);
-    QVERIFY2(broken.err.contains("not valid JSON"), broken.err.constData());
+    // A broken rules file never stops detection (nor a conversation, in the console or in chat): the
+    // built-in rules are used and the reason is printed, the same policy everywhere (Services::loadRules).
+    const ProcessResult broken = ctl({QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("meh"),
+                                      QStringLiteral("This is useless")});
+    QCOMPARE(broken.exitCode, 0);
+    QVERIFY2(broken.err.contains("not valid JSON") && broken.err.contains("built-in rules"), broken.err.constData());
+    const QList<QJsonObject> rows = jsonLines(broken.out);
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows[0].value(QLatin1String("dissatisfied")).toBool(), false); // the admin's rule is not in force
+    QCOMPARE(rows[1].value(QLatin1String("dissatisfied")).toBool(), true);  // the built-in ones are
 }
 
 void TestLearnpulsectl::usersAdd()

@@ -9,6 +9,7 @@
 #include "escalationengine.h"
 #include "outbox.h"
 #include "redisclient.h"
+#include "services.h"
 #include "sessionstore.h"
 #include "ticketservice.h"
 #include "ticketstore.h"
@@ -62,13 +63,14 @@ int main(int argc, char *argv[])
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&, t] {
-            auto redis = RedisClient::connect(config->redisUrl);
-            if (!redis)
+            // Each thread wires its own services (its own Redis connection) over the shared index, the
+            // same way the console and learnpulsectl do.
+            auto services = Services::open(config.value(), db.value());
+            if (!services)
+                qFatal("%s", qPrintable(services.error()));
+            if (auto redis = services.value()->connectRedis(); !redis)
                 qFatal("%s", qPrintable(redis.error()));
-            SessionStore sessions(*redis.value(), config.value());
-            auto store = std::make_shared<TicketStore>(db.value());
-            TicketService tickets(config.value(), store);
-            EscalationEngine engine(config.value(), Detector::builtin(), sessions, tickets);
+            EscalationEngine &engine = *services.value()->escalation();
             // Everything is connected: wait for the starting signal so that all workers race together.
             while (!go.isEmpty() && !QFileInfo::exists(go))
                 QThread::usleep(200);

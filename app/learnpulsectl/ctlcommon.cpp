@@ -1,0 +1,107 @@
+#include "ctlcommon.h"
+
+#include "database.h"
+
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace LearnPulse::Ctl {
+
+extern const char usageText[];
+const char usageText[] = R"(Usage: learnpulsectl COMMAND [OPTIONS]
+
+The LearnPulse Support Console core from a shell. Every command takes --data-dir DIR (default:
+$LEARNPULSE_DATA_DIR, else the per-user data directory) and --json (one JSON object per result line).
+
+Commands:
+  detect [--json] [TEXT...]          classify each TEXT; no TEXT: one message per stdin line
+  chat --user EMAIL [--session ID] [--json] [--class C] [--student S] [--scope X] TEXT
+                                     one teacher message through the whole turn; without --session
+                                     a new conversation starts (its id is in the output)
+  tickets list [--json] [--user EMAIL] [--search QUERY] [--status open|in_progress|resolved]
+  tickets show [--json] ID           the ticket and its transcript
+  tickets status ID open|in_progress|resolved
+  tickets delete ID --yes
+  users add --email E --name N --role teacher|support|admin [--password-stdin]
+  privacy erase --user EMAIL --yes   erase everything stored about a person; prints what was removed
+  privacy export --user EMAIL --out DIR
+                                     a person's account, tickets, transcripts and sessions as JSON and .txt
+  audit [--json]                     the audit log, newest first
+  metrics [--json] [--days N]        escalation rate against the 5 % target, messages before
+                                     escalation, top rules, guard hits (the last N days, default 30)
+  outbox list [--json]               ticket emails and webhook posts, with their delivery state
+  outbox retry                       make pending and failed deliveries due now and try them once
+
+Exit status: 0 success, 2 bad usage, 1 any other error (one line on stderr).
+)";
+
+void writeOut(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+}
+
+void printJson(const QJsonObject &o)
+{
+    const QByteArray bytes = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+}
+
+int fail(int code, const QString &message)
+{
+    std::fflush(stdout);
+    const QByteArray bytes = (QStringLiteral("learnpulsectl: ") + message).toUtf8() + '\n';
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+    return code;
+}
+
+int usage(const QString &message)
+{
+    return fail(exitUsage, message + QStringLiteral(" (see learnpulsectl --help)"));
+}
+
+std::optional<int> parse(Invocation &inv, const QStringList &args, const QList<QCommandLineOption> &options)
+{
+    inv.parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    inv.parser.addOption({QStringLiteral("data-dir"), QStringLiteral("Data directory."), QStringLiteral("DIR")});
+    inv.parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object per result line.")});
+    inv.parser.addOptions(options);
+    if (!inv.parser.parse(QStringList{QStringLiteral("learnpulsectl")} + args))
+        return usage(inv.parser.errorText());
+    inv.positional = inv.parser.positionalArguments();
+    inv.json = inv.parser.isSet(QStringLiteral("json"));
+    return std::nullopt;
+}
+
+Result<Context> openContext(const Invocation &inv, bool needDatabase)
+{
+    auto config = Config::load(inv.value(QStringLiteral("data-dir")));
+    if (!config)
+        return Result<Context>::failure(config.error());
+    Context ctx{config.value(), nullptr, nullptr};
+    if (needDatabase) {
+        auto services = Services::open(ctx.config);
+        if (!services)
+            return Result<Context>::failure(services.error(), services.kind());
+        ctx.services = std::move(services).value();
+        ctx.db = ctx.services->database();
+    }
+    return ctx;
+}
+
+std::optional<int> openWithoutArguments(Invocation &inv, const QStringList &args, const QString &command,
+                                        std::optional<Context> &ctx)
+{
+    if (auto code = parse(inv, args, {}))
+        return code;
+    if (!inv.positional.isEmpty())
+        return usage(QStringLiteral("%1 takes no arguments").arg(command));
+    auto opened = openContext(inv, true);
+    if (!opened)
+        return fail(exitError, opened.error());
+    ctx = std::move(opened).value();
+    return std::nullopt;
+}
+
+} // namespace LearnPulse::Ctl
