@@ -3,6 +3,10 @@ add_library(learnpulse_common INTERFACE)
 target_compile_features(learnpulse_common INTERFACE cxx_std_20)
 target_compile_options(learnpulse_common INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual)
+if(LEARNPULSE_WERROR)
+    # The test script builds with this on: a new warning fails the run instead of going unnoticed.
+    target_compile_options(learnpulse_common INTERFACE -Werror)
+endif()
 target_compile_definitions(learnpulse_common INTERFACE
     QT_NO_CAST_FROM_ASCII
     QT_NO_CAST_TO_ASCII

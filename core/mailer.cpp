@@ -110,9 +110,13 @@ QByteArray Mailer::mailbox(const QString &name, const QString &address)
     const QString cleanName = sanitiseHeaderText(name);
     if (cleanName.isEmpty())
         return "<" + cleanAddress.toUtf8() + ">";
+    bool ascii = true;
+    for (const QChar c : cleanName)
+        ascii = ascii && c.unicode() >= 0x20 && c.unicode() < 0x7f;
     QByteArray encoded = encodeHeaderValue(cleanName);
-    if (!encoded.startsWith("=?")) {
-        // A plain name goes in quotes so that commas and the like cannot split the header.
+    if (ascii) {
+        // A plain name goes in quotes so that commas and the like cannot split the header; so does a name
+        // that only looks like an encoded word ("=?x?= <evil@example>, Ms Jones").
         encoded.replace('\\', "\\\\").replace('"', "\\\"");
         encoded = '"' + encoded + '"';
     }

@@ -26,7 +26,16 @@ struct RedisSubscriber::Private
         p->read = std::make_unique<QSocketNotifier>(p->context->c.fd, QSocketNotifier::Read);
         QObject::connect(p->read.get(), &QSocketNotifier::activated, p->q, [p] { redisAsyncHandleRead(p->context); });
     }
-    static void delRead(void *data) { of(data)->read.reset(); }
+    // A notifier may be dropped from inside its own activated() (hiredis calls back while it reads): it is
+    // disabled at once and deleted later.
+    static void drop(std::unique_ptr<QSocketNotifier> &notifier)
+    {
+        if (notifier) {
+            notifier->setEnabled(false);
+            notifier.release()->deleteLater();
+        }
+    }
+    static void delRead(void *data) { drop(of(data)->read); }
     static void addWrite(void *data)
     {
         Private *p = of(data);
@@ -35,12 +44,29 @@ struct RedisSubscriber::Private
         p->write = std::make_unique<QSocketNotifier>(p->context->c.fd, QSocketNotifier::Write);
         QObject::connect(p->write.get(), &QSocketNotifier::activated, p->q, [p] { redisAsyncHandleWrite(p->context); });
     }
-    static void delWrite(void *data) { of(data)->write.reset(); }
+    static void delWrite(void *data) { drop(of(data)->write); }
     static void cleanup(void *data)
     {
         Private *p = of(data);
-        p->read.reset();
-        p->write.reset();
+        drop(p->read);
+        drop(p->write);
+    }
+    // hiredis frees the context right after this callback: forget it now, not when the queued notice
+    // arrives (a destructor in between would free it a second time).
+    static void disconnected(const redisAsyncContext *context, int)
+    {
+        Private *p = of(context->ev.data);
+        p->context = nullptr;
+        drop(p->read);
+        drop(p->write);
+        if (auto *subscriber = static_cast<RedisSubscriber *>(context->data))
+            QMetaObject::invokeMethod(subscriber, "subscribedChanged", Qt::QueuedConnection, Q_ARG(bool, false));
+    }
+    // A connection that fails (the server is down) is freed by hiredis without the disconnect callback.
+    static void connected(const redisAsyncContext *context, int status)
+    {
+        if (status != REDIS_OK)
+            disconnected(context, status);
     }
 };
 
@@ -58,13 +84,6 @@ void onMessage(redisAsyncContext *context, void *reply, void *)
                                   Q_ARG(QByteArray, QByteArray(r->element[2]->str, qsizetype(r->element[2]->len))));
     else if (kind == "subscribe")
         QMetaObject::invokeMethod(subscriber, "subscribedChanged", Qt::DirectConnection, Q_ARG(bool, true));
-}
-
-void onDisconnect(const redisAsyncContext *context, int)
-{
-    auto *subscriber = static_cast<RedisSubscriber *>(context->data);
-    if (subscriber)
-        QMetaObject::invokeMethod(subscriber, "subscribedChanged", Qt::QueuedConnection, Q_ARG(bool, false));
 }
 
 } // namespace
@@ -99,12 +118,7 @@ void RedisSubscriber::start()
 
 void RedisSubscriber::handleDisconnect()
 {
-    // hiredis frees the context after the disconnect callback.
-    if (d) {
-        d->read.reset();
-        d->write.reset();
-        d->context = nullptr;
-    }
+    // The context is gone already (Private::disconnected).
     if (!m_retry.isActive())
         m_retry.start();
 }
@@ -119,7 +133,7 @@ void RedisSubscriber::connectNow()
     if (!c || c->err) {
         qCWarning(lcRedis).noquote() << QStringLiteral("Cannot subscribe to Redis at ") + m_endpoint.describe();
         if (c)
-            redisAsyncFree(c);
+            redisAsyncFree(c); // no callbacks set yet
         d.reset();
         m_retry.start();
         return;
@@ -132,7 +146,8 @@ void RedisSubscriber::connectNow()
     c->ev.addWrite = Private::addWrite;
     c->ev.delWrite = Private::delWrite;
     c->ev.cleanup = Private::cleanup;
-    redisAsyncSetDisconnectCallback(c, onDisconnect);
+    redisAsyncSetConnectCallback(c, Private::connected);
+    redisAsyncSetDisconnectCallback(c, Private::disconnected);
     if (!m_endpoint.password.isEmpty())
         redisAsyncCommand(c, nullptr, nullptr, "AUTH %b", m_endpoint.password.toUtf8().constData(),
                           size_t(m_endpoint.password.toUtf8().size()));

@@ -378,8 +378,20 @@ Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFi
         return R::failure(where.error());
     const QString column = sortableColumns().contains(filter.sortColumn) ? filter.sortColumn : QStringLiteral("created");
     const QString direction = filter.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
-    return select(where->first, where->second, filter.limit, filter.offset,
-                  QStringLiteral("t.") + column + direction + QStringLiteral(", t.id") + direction, total);
+    QString whereClause = where->first;
+    QVariantList values = where->second;
+    int offset = filter.offset;
+    if (!filter.afterId.isEmpty()) {
+        // After the cursor row in (column, id) order; its values are read by its key in the same statement.
+        // A cursor row that is gone (deleted meanwhile) ends the list; the next reload starts afresh.
+        const QString after = QStringLiteral("(t.%1, t.id) %2 (SELECT c.%1, c.id FROM tickets c WHERE c.id = ?)")
+                                  .arg(column, filter.descending ? QStringLiteral("<") : QStringLiteral(">"));
+        whereClause = whereClause.isEmpty() ? after : QStringLiteral("(%1) AND %2").arg(whereClause, after);
+        values << filter.afterId;
+        offset = 0;
+    }
+    const QString order = QStringLiteral("t.%1%2, t.id%2").arg(column, direction);
+    return select(whereClause, values, filter.limit, offset, order, total);
 }
 
 Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFilter &filter)
@@ -390,7 +402,7 @@ Result<QList<TicketRecord>> TicketStore::list(const Actor &actor, const TicketFi
 Result<std::pair<QList<TicketRecord>, int>> TicketStore::listWithTotal(const Actor &actor, const TicketFilter &filter)
 {
     using R = Result<std::pair<QList<TicketRecord>, int>>;
-    if (filter.search.trimmed().isEmpty() || filter.offset > 0) {
+    if (filter.search.trimmed().isEmpty() || filter.offset > 0 || !filter.afterId.isEmpty()) {
         // Without a search the count reads an index and the page stops after its rows: two cheap queries.
         auto rows = list(actor, filter);
         if (!rows)

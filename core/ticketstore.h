@@ -50,6 +50,9 @@ struct TicketFilter
     QString status;
     int limit = 0; // 0: no limit
     int offset = 0;
+    // Keyset paging: the id of the last row of the previous page; the page starts after it in the sort
+    // order (then `offset` is not used), so that every page costs about what the first one costs.
+    QString afterId;
     QDate from; // created on or after this day (UTC), if valid
     QDate to;   // created on or before this day (UTC), if valid
     QString sortColumn = QStringLiteral("created"); // one of sortableColumns()

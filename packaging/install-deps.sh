@@ -12,7 +12,7 @@ packages=(
     redis-server postgresql python3 python3-aiosmtpd
     dpkg-dev appstream desktop-file-utils
     xvfb xauth
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev clang-format
 )
 
 missing=()

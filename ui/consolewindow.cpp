@@ -263,9 +263,9 @@ void ConsoleWindow::openConversation(bool forceNew, const SessionContext &contex
                 m_chat->showError(tr("The conversation cannot be opened: %1").arg(r.error));
                 return;
             }
-            const auto data = r.value.value<ConversationData>();
+            const auto conversation = r.value.value<ConversationData>();
             m_chat->showError(QString());
-            m_chat->setConversation(data.state, data.history);
+            m_chat->setConversation(conversation.state, conversation.history);
         });
 }
 

@@ -33,6 +33,7 @@ private slots:
     void idAndFileNameFormats();
     void writesTranscriptAtomicallyAndPrivately();
     void indexesTranscriptForSearch();
+    void keysetPagesMatchOffsetPages();
     void searchInputIsNeverFtsSyntax();
     void pageWithTotalAgreesWithCount();
     void oneTicketPerSession();
@@ -205,6 +206,54 @@ void TestTicketService::pageWithTotalAgreesWithCount()
             QCOMPARE(page->first.at(i).id, listed.at(i).id); // newest first, like list()
     }
     QVERIFY(!m_fx->tickets->listWithTotal(actorWith(Role::Teacher), filter(QString(), QStringLiteral("xylophone"), QString())));
+}
+
+void TestTicketService::keysetPagesMatchOffsetPages()
+{
+    // Eleven tickets with repeating names, signal counts and statuses (ties broken by id), read in pages
+    // of three after the last row of the page before: the same rows, in the same order, as one list, for
+    // every sortable column in both directions, with and without a search.
+    const Actor support = actorWith(Role::Support);
+    for (int i = 0; i < 11; ++i) {
+        TicketRequest r = request(QStringLiteral("%1-1111-4222-8333-444455556666").arg(i, 8, 16, QLatin1Char('0')));
+        r.teacherName = QStringLiteral("Teacher %1").arg(i % 3);
+        r.teacherEmail = QStringLiteral("t%1@school.example").arg(i % 4);
+        r.session.dissatisfactionCount = 3 + i % 2;
+        r.now = r.now.addSecs(i % 5); // equal times too
+        if (i % 3 == 0)
+            r.history.removeLast(); // no xylophone
+        const TicketResult t = m_fx->ticketService->createTicket(r);
+        QVERIFY2(t.success, qPrintable(t.error));
+        if (i % 4 == 1)
+            QVERIFY(m_fx->tickets->setStatus(support, t.ticketId, QStringLiteral("resolved")));
+    }
+    for (const QString &column : TicketStore::sortableColumns()) {
+        for (const bool descending : {true, false}) {
+            for (const QString &search : {QString(), QStringLiteral("xylophone")}) {
+                TicketFilter f = filter(QString(), search, QString());
+                f.sortColumn = column;
+                f.descending = descending;
+                QStringList whole;
+                const QList<TicketRecord> all = m_fx->tickets->list(support, f).value();
+                for (const TicketRecord &t : all)
+                    whole << t.id;
+                QStringList paged;
+                f.limit = 3;
+                for (int guard = 0; guard < 10; ++guard) {
+                    const QList<TicketRecord> page = m_fx->tickets->list(support, f).value();
+                    for (const TicketRecord &t : page)
+                        paged << t.id;
+                    if (page.size() < 3)
+                        break;
+                    f.afterId = page.constLast().id;
+                    f.offset = int(paged.size()); // ignored when afterId is set
+                }
+                QCOMPARE(whole.size(), search.isEmpty() ? 11 : 7);
+                QVERIFY2(paged == whole, qPrintable(column + (descending ? QStringLiteral(" desc ") : QStringLiteral(" asc "))
+                                                   + search));
+            }
+        }
+    }
 }
 
 void TestTicketService::searchInputIsNeverFtsSyntax()

@@ -1,0 +1,179 @@
+#include "sessionstore.h"
+
+#include "config.h"
+#include "logging.h"
+#include "redisclient.h"
+#include "redisscripts.h"
+#include "sessionwire.h"
+
+#include <QUuid>
+
+// The session store's outage cache: what it keeps of the conversations it has seen, so that a Redis
+// outage loses nothing; messages recorded meanwhile are written back when Redis answers again (whole,
+// when the server came back without them).
+
+namespace LearnPulse {
+
+using SessionWire::isoUtc;
+
+int SessionStore::pendingWrites() const
+{
+    int n = 0;
+    for (const Cached &c : m_cache)
+        n += int(c.pending.size());
+    return n;
+}
+
+void SessionStore::remember(const QString &sessionId, const HistoryEntry &entry, const RecordOutcome &outcome)
+{
+    auto it = m_cache.find(sessionId);
+    if (it == m_cache.end())
+        return;
+    it->history.append(entry);
+    while (it->history.size() > m_config.historyCap)
+        it->history.removeFirst();
+    it->state.dissatisfactionCount = outcome.dissatisfactionCount;
+    it->state.escalated = outcome.escalated;
+    if (!outcome.ticketId.isEmpty())
+        it->state.ticketId = outcome.ticketId;
+    if (!outcome.reason.isEmpty())
+        it->state.escalationReason = outcome.reason;
+}
+
+Result<RecordOutcome> SessionStore::recordOffline(Cached &c, const QString &userId, const HistoryEntry &entry,
+                                                  const Detection *detection, bool forceEscalation)
+{
+    if (c.state.context.userId != userId)
+        return Result<RecordOutcome>::failure(QStringLiteral("This conversation belongs to another user."),
+                                              ErrorKind::Forbidden);
+    HistoryEntry e = entry;
+    if (!e.timestamp.isValid())
+        e.timestamp = QDateTime::currentDateTimeUtc();
+    c.pending.append({e, detection ? *detection : Detection{}, forceEscalation});
+    c.history.append(e);
+    while (c.history.size() > m_config.historyCap)
+        c.history.removeFirst();
+    RecordOutcome out;
+    out.offline = true;
+    if (detection && detection->dissatisfied) {
+        ++c.state.dissatisfactionCount;
+        c.state.signalRules << detection->rules;
+    }
+    // The same decision as the turn script, on what this process knows.
+    if (e.role == QLatin1String("teacher") && !c.state.escalated) {
+        QString reason;
+        if (c.state.ticketId.isEmpty() && !c.state.escalationReason.isEmpty())
+            reason = c.state.escalationReason;
+        else if (detection && detection->explicitRequest && (m_config.escalateOnExplicitRequest || forceEscalation))
+            reason = QStringLiteral("explicit");
+        else if (c.state.dissatisfactionCount >= m_config.escalationThreshold)
+            reason = QStringLiteral("threshold");
+        if (!reason.isEmpty()) {
+            c.state.escalated = true;
+            c.state.escalationReason = reason;
+            c.claimToken = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            out.claimed = true;
+            out.claimToken = c.claimToken;
+            out.reason = reason;
+        }
+    }
+    out.dissatisfactionCount = c.state.dissatisfactionCount;
+    out.escalated = c.state.escalated;
+    out.ticketId = c.state.ticketId;
+    out.historyLength = int(c.history.size());
+    return out;
+}
+
+Status SessionStore::probe()
+{
+    if (!m_redis.command({"PING"})) {
+        if (!m_cache.isEmpty())
+            m_offline = true;
+        return Status::failure(QStringLiteral("Redis is unreachable"));
+    }
+    return flushPending();
+}
+
+Result<bool> SessionStore::restoreIfMissing(const QString &sessionId, const Cached &c)
+{
+    const SessionState &s = c.state;
+    const QString ticket = !s.ticketId.isEmpty() ? s.ticketId : c.localTicket;
+    QList<QByteArray> args{QByteArray::number(m_config.sessionTtlSeconds)};
+    for (const HistoryEntry &e : c.history)
+        args << e.toJson();
+    args << "--";
+    args << "user_id" << s.context.userId.toUtf8() << "teacher_email" << s.context.teacherEmail.toUtf8() << "student"
+         << s.context.student.toUtf8() << "class_id" << s.context.classId.toUtf8() << "scope"
+         << s.context.scope.toUtf8() << "dissatisfaction_count" << QByteArray::number(s.dissatisfactionCount)
+         // A claim in flight is not written: without a ticket the reason stays, so the next message retries.
+         << "escalated" << (ticket.isEmpty() ? "0" : "1") << "ticket_id" << ticket.toUtf8() << "escalation_reason"
+         << s.escalationReason.toUtf8() << "signals" << s.signalRules.join(QLatin1Char(',')).toUtf8() << "created"
+         << isoUtc(s.created.isValid() ? s.created : QDateTime::currentDateTimeUtc()) << "updated"
+         << isoUtc(QDateTime::currentDateTimeUtc());
+    auto r = m_redis.eval(RedisScripts::restore(), {stateKey(sessionId), historyKey(sessionId)}, args);
+    if (!r)
+        return Result<bool>::failure(r.error());
+    if (r->integer != 1)
+        return false;
+    if (auto listed = m_redis.command({"SADD", userSessionsKey(s.context.userId), sessionId.toUtf8()}); !listed)
+        return Result<bool>::failure(listed.error());
+    return true;
+}
+
+Status SessionStore::flushPending()
+{
+    if (m_cache.isEmpty() || (!m_offline && pendingWrites() == 0))
+        return {};
+    if (!m_redis.isConnected() && !m_redis.command({"PING"}))
+        return Status::failure(QStringLiteral("Redis is still unreachable"));
+    m_offline = false; // from here on, finishEscalation and releaseClaim go to Redis
+    for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {
+        Cached &c = it.value();
+        if (!c.pending.isEmpty() || !c.localTicket.isEmpty()) {
+            // A server that came back empty has none of this conversation: write it back whole.
+            auto restored = restoreIfMissing(it.key(), c);
+            if (!restored) {
+                m_offline = connectionLost();
+                return Status::failure(restored.error());
+            }
+            if (restored.value()) {
+                qCInfo(lcSession).noquote() << QStringLiteral("Conversation written back whole session=") + it.key();
+                c.pending.clear();
+                if (!c.localTicket.isEmpty())
+                    c.state.ticketId = c.localTicket;
+                c.state.escalated = !c.state.ticketId.isEmpty();
+                c.localTicket.clear();
+                continue;
+            }
+        }
+        while (!c.pending.isEmpty()) {
+            const Cached::Pending p = c.pending.constFirst();
+            auto written = recordInRedis(it.key(), c.state.context.userId, p.entry, &p.detection, p.force);
+            if (!written) {
+                m_offline = connectionLost();
+                return Status::failure(written.error()); // still down: keep the rest for the next time
+            }
+            c.pending.removeFirst();
+            if (written->claimed) {
+                // The write-back reached the point of escalation: the ticket opened offline is the one.
+                if (!c.localTicket.isEmpty())
+                    (void)finishEscalation(it.key(), written->claimToken, c.localTicket);
+                else
+                    (void)releaseClaim(it.key(), written->claimToken); // the next message opens it
+            }
+        }
+        if (!c.localTicket.isEmpty()) {
+            auto stored = finishEscalation(it.key(), QString(), c.localTicket);
+            if (!stored) {
+                m_offline = connectionLost();
+                return Status::failure(stored.error());
+            }
+            c.localTicket.clear();
+        }
+    }
+    m_offline = false;
+    qCInfo(lcSession) << "Redis reachable again: pending messages written back";
+    return {};
+}
+
+} // namespace LearnPulse

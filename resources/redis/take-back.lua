@@ -1,0 +1,33 @@
+-- Takes back a turn that went over the rate limit: everything resources/redis/turn.lua changed.
+-- KEYS: state, history. ARGV: 1 the entry, 2 dissatisfied (0/1), 3 its rules, 4 its claim token (or ''),
+-- 5 the entry the cap pushed out (or ''), 6 escalation_reason before, 7 updated before.
+if redis.call('LREM', KEYS[2], -1, ARGV[1]) == 0 then
+  return 0
+end
+if ARGV[5] ~= '' then
+  redis.call('LPUSH', KEYS[2], ARGV[5])
+end
+if ARGV[2] == '1' then
+  redis.call('HINCRBY', KEYS[1], 'dissatisfaction_count', -1)
+  local s = redis.call('HGET', KEYS[1], 'signals') or ''
+  local tail = ';' .. ARGV[3]
+  if s == ARGV[3] then
+    redis.call('HDEL', KEYS[1], 'signals')
+  elseif #s > #tail and string.sub(s, -#tail) == tail then
+    redis.call('HSET', KEYS[1], 'signals', string.sub(s, 1, #s - #tail))
+  end
+end
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'claim') == ARGV[4]
+   and (redis.call('HGET', KEYS[1], 'ticket_id') or '') == '' then
+  redis.call('HSET', KEYS[1], 'escalated', '0')
+  redis.call('HDEL', KEYS[1], 'claim', 'claimed_at')
+  if ARGV[6] == '' then
+    redis.call('HDEL', KEYS[1], 'escalation_reason')
+  else
+    redis.call('HSET', KEYS[1], 'escalation_reason', ARGV[6])
+  end
+end
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[1], 'updated', ARGV[7])
+end
+return 1
