@@ -25,7 +25,7 @@ Result<QByteArray> hashPassword(const QByteArray &password)
         return Result<QByteArray>::failure(QStringLiteral("libsodium could not be initialised"));
     char out[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str_alg(out, password.constData(), size_t(password.size()), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13)
+            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13)
         != 0)
         return Result<QByteArray>::failure(QStringLiteral("Not enough memory to hash the password"));
     return QByteArray(out);
@@ -50,23 +50,20 @@ Account accountFrom(const QSqlQuery &q)
 
 Actor Account::actor() const
 {
-    return Actor{id, email, displayName, role, false};
+    return Actor { id, email, displayName, role, false };
 }
 
 QJsonObject Account::toJson() const
 {
-    return QJsonObject{{QStringLiteral("user_id"), id},
-                       {QStringLiteral("email"), email},
-                       {QStringLiteral("name"), displayName},
-                       {QStringLiteral("role"), roleName(role)},
-                       {QStringLiteral("can_sign_in"), canSignIn},
-                       {QStringLiteral("created"), created.toUTC().toString(Qt::ISODate)}};
+    return QJsonObject { { QStringLiteral("user_id"), id }, { QStringLiteral("email"), email },
+        { QStringLiteral("name"), displayName }, { QStringLiteral("role"), roleName(role) },
+        { QStringLiteral("can_sign_in"), canSignIn },
+        { QStringLiteral("created"), created.toUTC().toString(Qt::ISODate) } };
 }
 
 AccountStore::AccountStore(std::shared_ptr<Database> database)
     : m_db(std::move(database))
-{
-}
+{ }
 
 Status AccountStore::validateEmail(const QString &email)
 {
@@ -77,7 +74,7 @@ Status AccountStore::validateEmail(const QString &email)
 }
 
 Result<Account> AccountStore::add(const Actor &actor, const QString &email, const QString &displayName, Role role,
-                                  const std::optional<QByteArray> &password)
+    const std::optional<QByteArray> &password)
 {
     using R = Result<Account>;
     if (const QString refused = refusal(actor, Permission::ManageAccounts); !refused.isEmpty())
@@ -101,8 +98,8 @@ Result<Account> AccountStore::add(const Actor &actor, const QString &email, cons
     if (auto existing = findByEmail(cleanEmail))
         return R::failure(QStringLiteral("An account for %1 exists already.").arg(cleanEmail));
 
-    Account a{QUuid::createUuid().toString(QUuid::WithoutBraces), cleanEmail, name, role, password.has_value(),
-              QDateTime::currentDateTimeUtc()};
+    Account a { QUuid::createUuid().toString(QUuid::WithoutBraces), cleanEmail, name, role, password.has_value(),
+        QDateTime::currentDateTimeUtc() };
     auto conn = m_db->connection();
     if (!conn)
         return R::failure(conn.error());
@@ -120,7 +117,8 @@ Result<Account> AccountStore::add(const Actor &actor, const QString &email, cons
             return R::failure(QStringLiteral("An account for %1 exists already.").arg(cleanEmail));
         return R::failure(QStringLiteral("Cannot add the account: %1").arg(Database::errorOf(q)));
     }
-    qCInfo(lcAccounts).noquote() << QStringLiteral("Account added user=") + a.id << QStringLiteral("role=") + roleName(role);
+    qCInfo(lcAccounts).noquote() << QStringLiteral("Account added user=") + a.id
+                                 << QStringLiteral("role=") + roleName(role);
     if (auto audited = m_db->audit(actor, QStringLiteral("account.add"), a.id, roleName(role)); !audited)
         return R::failure(audited.error());
     return a;
@@ -133,7 +131,7 @@ Result<Account> AccountStore::findBy(const QString &column, const QString &value
         return Result<Account>::failure(conn.error());
     QSqlQuery q(conn.value());
     q.prepare(m_db->sql(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM users WHERE ") + column
-                        + QStringLiteral(" = ? AND disabled = 0")));
+        + QStringLiteral(" = ? AND disabled = 0")));
     q.addBindValue(value);
     if (!q.exec())
         return Result<Account>::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
@@ -161,7 +159,8 @@ Result<Account> AccountStore::authenticate(const QString &email, const QByteArra
     auto account = findByEmail(email);
     if (!account || !sodiumReady()) {
         // Unknown address: audited without it (the log holds ids, not personal data).
-        (void)m_db->audit(system, QStringLiteral("account.sign_in_failed"), QString(), QStringLiteral("unknown account"));
+        (void)m_db->audit(
+            system, QStringLiteral("account.sign_in_failed"), QString(), QStringLiteral("unknown account"));
         return refused;
     }
     auto conn = m_db->connection();
@@ -178,8 +177,9 @@ Result<Account> AccountStore::authenticate(const QString &email, const QByteArra
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (lockedUntil.isValid() && lockedUntil > now) {
         (void)m_db->audit(system, QStringLiteral("account.sign_in_refused"), account->id, QStringLiteral("throttled"));
-        return Result<Account>::failure(QStringLiteral("Too many failed sign-ins for this account. Try again in %1 seconds.")
-                                            .arg(now.secsTo(lockedUntil) + 1));
+        return Result<Account>::failure(
+            QStringLiteral("Too many failed sign-ins for this account. Try again in %1 seconds.")
+                .arg(now.secsTo(lockedUntil) + 1));
     }
     const QByteArray hash = hashValue.toString().toLatin1();
     if (hashValue.isNull()
@@ -192,8 +192,8 @@ Result<Account> AccountStore::authenticate(const QString &email, const QByteArra
         q.addBindValue(wait > 0 ? now.addSecs(wait).toString(Qt::ISODate) : QStringLiteral(""));
         q.addBindValue(account->id);
         q.exec();
-        (void)m_db->audit(system, QStringLiteral("account.sign_in_failed"), account->id,
-                          QStringLiteral("failures=%1").arg(count));
+        (void)m_db->audit(
+            system, QStringLiteral("account.sign_in_failed"), account->id, QStringLiteral("failures=%1").arg(count));
         return refused;
     }
     if (failures > 0) {
@@ -224,7 +224,7 @@ Result<QList<Account>> AccountStore::list(const Actor &actor)
 }
 
 Status AccountStore::update(const Actor &actor, const QString &userId, const QString &sql, const QVariant &value,
-                            const QString &action, const QString &detail)
+    const QString &action, const QString &detail)
 {
     if (const QString refused = refusal(actor, Permission::ManageAccounts); !refused.isEmpty())
         return Status::failure(refused);
@@ -247,19 +247,20 @@ Status AccountStore::setRole(const Actor &actor, const QString &userId, Role rol
 {
     if (userId == actor.userId && role != Role::Admin)
         return Status::failure(QStringLiteral("You cannot take the admin role from your own account."));
-    return update(actor, userId, QStringLiteral("UPDATE users SET role = ? WHERE id = ? AND disabled = 0"), roleName(role),
-                  QStringLiteral("account.role"), roleName(role));
+    return update(actor, userId, QStringLiteral("UPDATE users SET role = ? WHERE id = ? AND disabled = 0"),
+        roleName(role), QStringLiteral("account.role"), roleName(role));
 }
 
 Status AccountStore::setPassword(const Actor &actor, const QString &userId, const QByteArray &password)
 {
     if (QString::fromUtf8(password).size() < minimumPasswordLength)
-        return Status::failure(QStringLiteral("The password is too short: use at least %1 characters.").arg(minimumPasswordLength));
+        return Status::failure(
+            QStringLiteral("The password is too short: use at least %1 characters.").arg(minimumPasswordLength));
     auto hashed = hashPassword(password);
     if (!hashed)
         return Status::failure(hashed.error());
     return update(actor, userId, QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ? AND disabled = 0"),
-                  QString::fromLatin1(hashed.value()), QStringLiteral("account.password"), QString());
+        QString::fromLatin1(hashed.value()), QStringLiteral("account.password"), QString());
 }
 
 Status AccountStore::remove(const Actor &actor, const QString &userId)
@@ -268,9 +269,9 @@ Status AccountStore::remove(const Actor &actor, const QString &userId)
         return Status::failure(QStringLiteral("You cannot remove your own account."));
     // The row stays (disabled, email freed) so that the audit log keeps naming it.
     return update(actor, userId,
-                  QStringLiteral("UPDATE users SET disabled = 1, password_hash = NULL, email = id || '@removed.invalid' "
-                                 "WHERE id = ? AND disabled = 0"),
-                  QVariant(), QStringLiteral("account.remove"), QString());
+        QStringLiteral("UPDATE users SET disabled = 1, password_hash = NULL, email = id || '@removed.invalid' "
+                       "WHERE id = ? AND disabled = 0"),
+        QVariant(), QStringLiteral("account.remove"), QString());
 }
 
 Result<int> AccountStore::count()

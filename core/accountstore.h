@@ -38,7 +38,7 @@ public:
 
     // Adds an account; `password` empty: the account cannot sign in until an admin sets one.
     Result<Account> add(const Actor &actor, const QString &email, const QString &displayName, Role role,
-                        const std::optional<QByteArray> &password = std::nullopt);
+        const std::optional<QByteArray> &password = std::nullopt);
     Result<Account> findByEmail(const QString &email);
     Result<Account> findById(const QString &id);
     // The account whose email and password match; one error text for every failure, so that it
@@ -55,7 +55,7 @@ public:
 
 private:
     Status update(const Actor &actor, const QString &userId, const QString &sql, const QVariant &value,
-                  const QString &action, const QString &detail);
+        const QString &action, const QString &detail);
     Result<Account> findBy(const QString &column, const QString &value);
 
     std::shared_ptr<Database> m_db;

@@ -16,12 +16,18 @@ namespace {
 QString statusName(ChatTurnResult::Status s)
 {
     switch (s) {
-    case ChatTurnResult::Status::Answered: return QStringLiteral("answered");
-    case ChatTurnResult::Status::Escalated: return QStringLiteral("escalated");
-    case ChatTurnResult::Status::BadInput: return QStringLiteral("bad_input");
-    case ChatTurnResult::Status::RateLimited: return QStringLiteral("rate_limited");
-    case ChatTurnResult::Status::AssistantFailed: return QStringLiteral("assistant_failed");
-    case ChatTurnResult::Status::Failed: return QStringLiteral("failed");
+    case ChatTurnResult::Status::Answered:
+        return QStringLiteral("answered");
+    case ChatTurnResult::Status::Escalated:
+        return QStringLiteral("escalated");
+    case ChatTurnResult::Status::BadInput:
+        return QStringLiteral("bad_input");
+    case ChatTurnResult::Status::RateLimited:
+        return QStringLiteral("rate_limited");
+    case ChatTurnResult::Status::AssistantFailed:
+        return QStringLiteral("assistant_failed");
+    case ChatTurnResult::Status::Failed:
+        return QStringLiteral("failed");
     }
     return {};
 }
@@ -35,12 +41,11 @@ QString orNotSet(const QString &s)
 
 QJsonObject ChatTurnResult::toJson() const
 {
-    QJsonObject o{{QStringLiteral("session"), sessionId},
-                  {QStringLiteral("reply"), reply},
-                  {QStringLiteral("escalated"), escalated},
-                  {QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId)},
-                  {QStringLiteral("dissatisfaction_count"), dissatisfactionCount},
-                  {QStringLiteral("status"), statusName(status)}};
+    QJsonObject o { { QStringLiteral("session"), sessionId }, { QStringLiteral("reply"), reply },
+        { QStringLiteral("escalated"), escalated },
+        { QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId) },
+        { QStringLiteral("dissatisfaction_count"), dissatisfactionCount },
+        { QStringLiteral("status"), statusName(status) } };
     if (!error.isEmpty())
         o.insert(QStringLiteral("error"), error);
     return o;
@@ -91,22 +96,22 @@ void ChatTurn::finish(ChatTurnResult result)
     deleteLater();
 }
 
-ChatEngine::ChatEngine(const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm,
-                       QObject *parent)
+ChatEngine::ChatEngine(
+    const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_escalation(escalation)
     , m_sessions(sessions)
     , m_llm(llm)
-{
-}
+{ }
 
 ChatEngine::~ChatEngine()
 {
     // No turn ends without an answer: those still running finish now, before the services they use go.
     const auto turns = findChildren<ChatTurn *>(Qt::FindDirectChildrenOnly);
     for (ChatTurn *turn : turns)
-        turn->cancel(QStringLiteral("The assistant's reply was stopped because the console's services were restarted."));
+        turn->cancel(
+            QStringLiteral("The assistant's reply was stopped because the console's services were restarted."));
 }
 
 QString ChatEngine::systemInstruction()
@@ -124,14 +129,17 @@ QList<ChatMessage> ChatEngine::buildPrompt(const SessionState &session, const QL
 {
     QString system = systemInstruction();
     system += QStringLiteral("\n\nConversation context: class: %1; student: %2; scope: %3.")
-                  .arg(orNotSet(session.context.classId), orNotSet(session.context.student), orNotSet(session.context.scope));
+                  .arg(orNotSet(session.context.classId), orNotSet(session.context.student),
+                      orNotSet(session.context.scope));
     if (!session.ticketId.isEmpty())
-        system += QStringLiteral("\nThe application has opened support ticket %1 for this conversation; the support team "
-                                 "has the transcript.")
-                      .arg(session.ticketId);
-    QList<ChatMessage> messages{{QStringLiteral("system"), system}};
+        system
+            += QStringLiteral("\nThe application has opened support ticket %1 for this conversation; the support team "
+                              "has the transcript.")
+                   .arg(session.ticketId);
+    QList<ChatMessage> messages { { QStringLiteral("system"), system } };
     for (const HistoryEntry &e : history)
-        messages.append({e.role == QLatin1String("teacher") ? QStringLiteral("user") : QStringLiteral("assistant"), e.content});
+        messages.append(
+            { e.role == QLatin1String("teacher") ? QStringLiteral("user") : QStringLiteral("assistant"), e.content });
     return messages;
 }
 
@@ -172,7 +180,7 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
         r.status = ChatTurnResult::Status::Escalated;
         r.reply = o.reply;
         // The application's own message, told apart from the assistant's in the history.
-        const HistoryEntry reply{QStringLiteral("application"), o.reply, QDateTime::currentDateTimeUtc()};
+        const HistoryEntry reply { QStringLiteral("application"), o.reply, QDateTime::currentDateTimeUtc() };
         if (auto stored = m_sessions.record(sessionId, teacher.id, reply, nullptr); !stored)
             qCWarning(lcChat).noquote() << QStringLiteral("Cannot store the escalation reply session=") + sessionId;
         QTimer::singleShot(0, turn, [turn, reply = o.reply] { emit turn->replyDelta(reply); });
@@ -243,10 +251,11 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
                 if (auto counted = m_escalation.metrics().recordGuardHit(kind); !counted)
                     qCWarning(lcGuard).noquote() << QStringLiteral("Cannot count a guard event: ") + counted.error();
         }
-        const HistoryEntry entry{QStringLiteral("assistant"), r.reply, QDateTime::currentDateTimeUtc()};
+        const HistoryEntry entry { QStringLiteral("assistant"), r.reply, QDateTime::currentDateTimeUtc() };
         if (auto stored = m_sessions.record(sessionId, teacherId, entry, nullptr); !stored) {
             r.status = ChatTurnResult::Status::Failed;
-            r.error = QStringLiteral("The assistant answered, but the answer could not be saved: %1").arg(stored.error());
+            r.error
+                = QStringLiteral("The assistant answered, but the answer could not be saved: %1").arg(stored.error());
             turn->finish(r);
             return;
         }

@@ -20,12 +20,12 @@ struct ChatTurnResult
 {
     enum class Status
     {
-        Answered,        // the assistant answered (reply checked by the hallucination guard)
-        Escalated,       // this message opened a ticket; the reply is the application's own
-        BadInput,        // refused, nothing stored
-        RateLimited,     // refused, nothing stored
+        Answered, // the assistant answered (reply checked by the hallucination guard)
+        Escalated, // this message opened a ticket; the reply is the application's own
+        BadInput, // refused, nothing stored
+        RateLimited, // refused, nothing stored
         AssistantFailed, // the message is stored (and was checked for escalation); the LLM failed
-        Failed,          // Redis, the database or the disk failed; see `recorded`
+        Failed, // Redis, the database or the disk failed; see `recorded`
     };
     Status status = Status::Failed;
     QString error;
@@ -89,10 +89,11 @@ class ChatEngine final : public QObject
 
 public:
     ChatEngine(const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm,
-               QObject *parent = nullptr);
+        QObject *parent = nullptr);
     ~ChatEngine() override; // cancels the turns still running, each with a result
 
-    ChatTurn *send(const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
+    ChatTurn *send(
+        const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
 
     static QString systemInstruction();
     static QList<ChatMessage> buildPrompt(const SessionState &session, const QList<HistoryEntry> &history);

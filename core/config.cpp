@@ -34,10 +34,12 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
         c.configFile = c.dataDir + QLatin1String("/learnpulse.ini");
     } else {
         c.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        c.configFile = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QLatin1String("/learnpulse.ini");
+        c.configFile
+            = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QLatin1String("/learnpulse.ini");
     }
     if (c.dataDir.isEmpty())
-        return Result<Config>::failure(QStringLiteral("No data directory: pass --data-dir or set LEARNPULSE_DATA_DIR."));
+        return Result<Config>::failure(
+            QStringLiteral("No data directory: pass --data-dir or set LEARNPULSE_DATA_DIR."));
 
     // A file of a newer version is refused; one that cannot be written is still read (same keys).
     if (auto migrated = migrate(c.configFile); !migrated && migrated.kind() == ErrorKind::BadInput)
@@ -148,17 +150,26 @@ struct EditableKey
     bool secret;
 };
 constexpr EditableKey editableKeys[] = {
-    {"llm/base_url", false},           {"llm/model", false},            {"llm/api_key", true},
-    {"redis/url", false},              {"smtp/host", false},            {"smtp/port", false},
-    {"smtp/username", false},          {"smtp/password", true},         {"smtp/from_email", false},
-    {"support/email", false},          {"escalation/threshold", false}, {"session/history_cap", false},
-    {"limits/rate_per_minute", false}, {"webhook/url", false},
+    { "llm/base_url", false },
+    { "llm/model", false },
+    { "llm/api_key", true },
+    { "redis/url", false },
+    { "smtp/host", false },
+    { "smtp/port", false },
+    { "smtp/username", false },
+    { "smtp/password", true },
+    { "smtp/from_email", false },
+    { "support/email", false },
+    { "escalation/threshold", false },
+    { "session/history_cap", false },
+    { "limits/rate_per_minute", false },
+    { "webhook/url", false },
 };
 
 bool isUrlKey(const QString &key)
 {
-    return key == QLatin1String("redis/url") || key == QLatin1String("database/url") || key == QLatin1String("webhook/url")
-        || key == QLatin1String("llm/base_url");
+    return key == QLatin1String("redis/url") || key == QLatin1String("database/url")
+        || key == QLatin1String("webhook/url") || key == QLatin1String("llm/base_url");
 }
 
 } // namespace
@@ -174,23 +185,18 @@ QString Config::maskPassword(const QString &url)
 
 QVariantMap Config::editableValues() const
 {
-    QVariantMap v{{QStringLiteral("llm/base_url"), maskPassword(llmBaseUrl)},
-                  {QStringLiteral("llm/model"), llmModel},
-                  {QStringLiteral("llm/api_key"), QString()},
-                  {QStringLiteral("llm/api_key/set"), !llmApiKey.isEmpty()},
-                  {QStringLiteral("redis/url"), maskPassword(redisUrl)},
-                  {QStringLiteral("smtp/host"), smtpHost},
-                  {QStringLiteral("smtp/port"), smtpPort},
-                  {QStringLiteral("smtp/username"), smtpUsername},
-                  {QStringLiteral("smtp/password"), QString()},
-                  {QStringLiteral("smtp/password/set"), !smtpPassword.isEmpty()},
-                  {QStringLiteral("smtp/from_email"), smtpFromEmail},
-                  {QStringLiteral("support/email"), supportEmail},
-                  {QStringLiteral("escalation/threshold"), escalationThreshold},
-                  {QStringLiteral("session/history_cap"), historyCap},
-                  {QStringLiteral("limits/rate_per_minute"), rateLimitPerMinute},
-                  {QStringLiteral("webhook/url"), maskPassword(webhookUrl)},
-                  {QStringLiteral("config_file"), configFile}};
+    QVariantMap v { { QStringLiteral("llm/base_url"), maskPassword(llmBaseUrl) },
+        { QStringLiteral("llm/model"), llmModel }, { QStringLiteral("llm/api_key"), QString() },
+        { QStringLiteral("llm/api_key/set"), !llmApiKey.isEmpty() },
+        { QStringLiteral("redis/url"), maskPassword(redisUrl) }, { QStringLiteral("smtp/host"), smtpHost },
+        { QStringLiteral("smtp/port"), smtpPort }, { QStringLiteral("smtp/username"), smtpUsername },
+        { QStringLiteral("smtp/password"), QString() },
+        { QStringLiteral("smtp/password/set"), !smtpPassword.isEmpty() },
+        { QStringLiteral("smtp/from_email"), smtpFromEmail }, { QStringLiteral("support/email"), supportEmail },
+        { QStringLiteral("escalation/threshold"), escalationThreshold },
+        { QStringLiteral("session/history_cap"), historyCap },
+        { QStringLiteral("limits/rate_per_minute"), rateLimitPerMinute },
+        { QStringLiteral("webhook/url"), maskPassword(webhookUrl) }, { QStringLiteral("config_file"), configFile } };
     return v;
 }
 
@@ -226,8 +232,8 @@ Result<QStringList> Config::save(const QVariantMap &values) const
             return Result<QStringList>::failure(QStringLiteral("Cannot write %1.").arg(configFile), ErrorKind::Storage);
     }
     if (!QFile::setPermissions(configFile, QFile::ReadOwner | QFile::WriteOwner))
-        return Result<QStringList>::failure(QStringLiteral("Cannot make %1 private to its owner.").arg(configFile),
-                                            ErrorKind::Storage);
+        return Result<QStringList>::failure(
+            QStringLiteral("Cannot make %1 private to its owner.").arg(configFile), ErrorKind::Storage);
     return changed;
 }
 
@@ -243,7 +249,7 @@ Status Config::migrate(const QString &configFile)
                                    .arg(configFile)
                                    .arg(version)
                                    .arg(currentVersion),
-                               ErrorKind::BadInput);
+            ErrorKind::BadInput);
     if (version == currentVersion)
         return {};
     // Version 0 -> 1: the same keys; the file gets its version and is made private to its owner (it may

@@ -56,7 +56,7 @@ struct Config
     QString llmModel = QStringLiteral("llama3.2");
     QString llmApiKey;
     int llmConnectTimeoutMs = 10000; // until the server's response headers arrive
-    int llmIdleTimeoutMs = 60000;    // longest silence while a reply streams
+    int llmIdleTimeoutMs = 60000; // longest silence while a reply streams
     int llmMaxReplyChars = 20000;
 
     QString ticketsDir() const;
@@ -67,8 +67,8 @@ struct Config
     // Reads the settings. `dataDirOption` is the --data-dir option (empty when not given). When a data
     // directory is named (option or LEARNPULSE_DATA_DIR), the INI file is `<data dir>/learnpulse.ini`,
     // so that profiles stay apart; otherwise it is the standard per-user config location.
-    static Result<Config> load(const QString &dataDirOption = {},
-                               const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+    static Result<Config> load(
+        const QString &dataDirOption = {}, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 
     // Creates the data directory (mode 0700) if needed.
     Status ensureDataDir() const;

@@ -7,9 +7,9 @@
 #include "schema.h"
 
 #include <QFile>
+#include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QRegularExpression>
 #include <QThread>
 #include <QUuid>
 
@@ -18,8 +18,7 @@ namespace LearnPulse {
 Database::Database(QString path)
     : m_path(std::move(path))
     , m_baseName(QStringLiteral("lp-%1").arg(QUuid::createUuid().toString(QUuid::Id128)))
-{
-}
+{ }
 
 Database::~Database()
 {
@@ -45,8 +44,9 @@ Result<std::shared_ptr<Database>> Database::open(const Config &config, int targe
     using R = Result<std::shared_ptr<Database>>;
     if (!config.databaseUrl.isEmpty()) {
         if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
-            return R::failure(QStringLiteral("DATABASE_URL names PostgreSQL, but the Qt PostgreSQL driver is not installed "
-                                             "(Debian package libqt6sql6-psql)."));
+            return R::failure(
+                QStringLiteral("DATABASE_URL names PostgreSQL, but the Qt PostgreSQL driver is not installed "
+                               "(Debian package libqt6sql6-psql)."));
         auto target = parsePostgresUrl(config.databaseUrl);
         if (!target)
             return R::failure(target.error());
@@ -59,7 +59,10 @@ Result<std::shared_ptr<Database>> Database::open(const Config &config, int targe
         db->m_databaseName = target->database;
         db->m_options = target->options;
         // Logs and errors name the server, never the password.
-        db->m_path = QStringLiteral("postgresql://%1@%2:%3/%4").arg(target->user, target->host).arg(target->port).arg(target->database);
+        db->m_path = QStringLiteral("postgresql://%1@%2:%3/%4")
+                         .arg(target->user, target->host)
+                         .arg(target->port)
+                         .arg(target->database);
         if (auto migrated = db->migrate(qBound(1, targetVersion, schemaVersion)); !migrated)
             return R::failure(migrated.error());
         return db;
@@ -106,8 +109,8 @@ Result<QSqlDatabase> Database::connection()
         db.setDatabaseName(m_databaseName);
         db.setConnectOptions(m_options);
         if (!db.open())
-            return Result<QSqlDatabase>::failure(
-                QStringLiteral("Cannot connect to the index database %1: %2").arg(m_path, db.lastError().text().simplified()));
+            return Result<QSqlDatabase>::failure(QStringLiteral("Cannot connect to the index database %1: %2")
+                                                     .arg(m_path, db.lastError().text().simplified()));
         return db;
     }
     db.setDatabaseName(m_path);
@@ -117,11 +120,11 @@ Result<QSqlDatabase> Database::connection()
             QStringLiteral("Cannot open the index database %1: %2").arg(m_path, db.lastError().text()));
     QSqlQuery pragma(db);
     // secure_delete: deleted data (an erased person) is overwritten, not left in free pages.
-    for (const char *statement : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-                                  "PRAGMA secure_delete = ON"})
+    for (const char *statement : { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+             "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON" })
         pragma.exec(QLatin1String(statement));
     // The index holds accounts and transcripts: only its owner may read it.
-    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+    for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
         if (QFile::exists(m_path + suffix))
             QFile::setPermissions(m_path + suffix, QFile::ReadOwner | QFile::WriteOwner);
     return db;
@@ -147,9 +150,10 @@ Status Database::migrate(int targetVersion)
     if (q.exec(QStringLiteral("SELECT version FROM schema_version")) && q.next())
         version = q.value(0).toInt();
     if (version > schemaVersion)
-        return rollback(QStringLiteral("it was written by a newer version of LearnPulse (schema %1, this build knows %2)")
-                            .arg(version)
-                            .arg(schemaVersion));
+        return rollback(
+            QStringLiteral("it was written by a newer version of LearnPulse (schema %1, this build knows %2)")
+                .arg(version)
+                .arg(schemaVersion));
     static_assert(Schema::currentVersion == schemaVersion);
     const bool postgres = m_backend == Backend::PostgreSQL;
     if (m_backend == Backend::PostgreSQL && version == 0)
@@ -177,7 +181,8 @@ bool Database::beginWrite(QSqlQuery &q) const
     if (!q.exec(QStringLiteral("BEGIN")))
         return false;
     // As long as SQLite's busy timeout: a stuck seat makes the others fail with an error, not hang.
-    if (q.exec(QStringLiteral("SET LOCAL lock_timeout = '15s'")) && q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7366824)")))
+    if (q.exec(QStringLiteral("SET LOCAL lock_timeout = '15s'"))
+        && q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7366824)")))
         return true;
     q.exec(QStringLiteral("ROLLBACK"));
     return false;

@@ -35,7 +35,7 @@ public:
 
     enum class Backend
     {
-        SQLite,     // a file in the data directory: one seat
+        SQLite, // a file in the data directory: one seat
         PostgreSQL, // DATABASE_URL=postgresql://...: several seats
     };
     Backend backend() const { return m_backend; }

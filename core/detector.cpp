@@ -23,8 +23,9 @@ const QString quoteToken = QStringLiteral(" zzquote ");
 // never the teacher's own verdict.
 const QRegularExpression &quotedSpan()
 {
-    static const QRegularExpression re(QStringLiteral("\"[^\"]*\"|\u201C[^\u201D]*\u201D|\u00AB[^\u00BB]*\u00BB|\u201E[^\u201C\u201D]*[\u201C\u201D]"),
-                                       regexOptions);
+    static const QRegularExpression re(
+        QStringLiteral("\"[^\"]*\"|\u201C[^\u201D]*\u201D|\u00AB[^\u00BB]*\u00BB|\u201E[^\u201C\u201D]*[\u201C\u201D]"),
+        regexOptions);
     return re;
 }
 
@@ -76,7 +77,7 @@ const Detector &Detector::builtin()
 DetectorLoadResult Detector::withOverride(const QString &overrideFile)
 {
     if (!QFile::exists(overrideFile))
-        return {builtinInstance(), QString()};
+        return { builtinInstance(), QString() };
     return fromFile(overrideFile);
 }
 
@@ -84,7 +85,7 @@ DetectorLoadResult Detector::fromFile(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return {nullptr, QStringLiteral("cannot read rules file %1: %2").arg(path, file.errorString())};
+        return { nullptr, QStringLiteral("cannot read rules file %1: %2").arg(path, file.errorString()) };
     return fromJson(file.readAll(), path);
 }
 
@@ -93,13 +94,13 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return {nullptr,
-                QStringLiteral("rules file %1 is not valid JSON at offset %2: %3")
-                    .arg(origin)
-                    .arg(parseError.offset)
-                    .arg(parseError.errorString())};
+        return { nullptr,
+            QStringLiteral("rules file %1 is not valid JSON at offset %2: %3")
+                .arg(origin)
+                .arg(parseError.offset)
+                .arg(parseError.errorString()) };
     if (!doc.isObject())
-        return {nullptr, QStringLiteral("rules file %1 must hold a JSON object").arg(origin)};
+        return { nullptr, QStringLiteral("rules file %1 must hold a JSON object").arg(origin) };
     const QJsonObject root = doc.object();
 
     std::shared_ptr<Detector> d(new Detector);
@@ -151,19 +152,21 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
     if (error.isEmpty())
         d->m_clauseSeparators = compile(QStringLiteral("clause_separators"), stringField(root, "clause_separators"));
     if (!error.isEmpty())
-        return {nullptr, error};
+        return { nullptr, error };
 
     // Backreferences count groups from the start of the whole pattern, so a rule that uses them would mean
     // something else inside the alternation: such rule sets go without the shortcut.
-    static const QRegularExpression groupReference(QStringLiteral("\\\\[1-9gk]|\\(\\?P=|\\(\\?[0-9+-]|\\(\\?&|\\(\\?R\\)"));
+    static const QRegularExpression groupReference(
+        QStringLiteral("\\\\[1-9gk]|\\(\\?P=|\\(\\?[0-9+-]|\\(\\?&|\\(\\?R\\)"));
     QStringList alternatives;
     bool combinable = true;
-    for (const auto *rules : {&d->m_explicitRules, &d->m_complaintRules})
+    for (const auto *rules : { &d->m_explicitRules, &d->m_complaintRules })
         for (const Rule &r : *rules) {
             combinable = combinable && !r.pattern.pattern().contains(groupReference);
             alternatives << QStringLiteral("(?:%1)").arg(r.pattern.pattern());
         }
-    d->m_anyRule = QRegularExpression(combinable ? alternatives.join(QLatin1Char('|')) : QStringLiteral("("), regexOptions);
+    d->m_anyRule
+        = QRegularExpression(combinable ? alternatives.join(QLatin1Char('|')) : QStringLiteral("("), regexOptions);
     if (d->m_anyRule.isValid())
         d->m_anyRule.optimize();
 
@@ -176,13 +179,13 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
         d->m_contractions.insert(straightenApostrophes(it.key().toLower()), it.value().toString());
 
     qCDebug(lcDetector) << "loaded" << d->m_explicitRules.size() + d->m_complaintRules.size() << "rules from" << origin;
-    return {d, QString()};
+    return { d, QString() };
 }
 
 QStringList Detector::ruleNames() const
 {
     QStringList names;
-    for (const auto *rules : {&m_explicitRules, &m_complaintRules})
+    for (const auto *rules : { &m_explicitRules, &m_complaintRules })
         for (const Rule &r : *rules)
             names << r.name;
     return names;
@@ -207,7 +210,7 @@ QString Detector::markPeople(const QString &text) const
         const QStringView gap = QStringView(text).mid(previousEnd, span.start - previousEnd);
         const bool sentenceStart = tokens.empty() || gap.contains(QLatin1Char('.')) || gap.contains(QLatin1Char('!'))
             || gap.contains(QLatin1Char('?')) || gap.contains(QLatin1Char('\n'));
-        tokens.push_back({span.start, span.length, sentenceStart});
+        tokens.push_back({ span.start, span.length, sentenceStart });
         previousEnd = span.start + span.length;
     }
     // Straightened and lower-cased, made only for the few words that can be names.
@@ -218,7 +221,8 @@ QString Detector::markPeople(const QString &text) const
     for (auto i = qsizetype(tokens.size()) - 1; i >= 0; --i) {
         const Token &t = tokens[size_t(i)];
         const QStringView word = QStringView(text).mid(t.start, t.length);
-        const bool possessive = word.size() > 2 && (word.at(word.size() - 1) == u's' || word.at(word.size() - 1) == u'S')
+        const bool possessive = word.size() > 2
+            && (word.at(word.size() - 1) == u's' || word.at(word.size() - 1) == u'S')
             && isApostropheVariant(word.at(word.size() - 2), true);
         // Apostrophes are neither upper nor lower case, so straightening cannot change this.
         const bool capitalised = word.size() >= 2 && word.at(0).isUpper() && word.at(1).isLower();
@@ -244,9 +248,8 @@ QString Detector::markPeople(const QString &text) const
 QString Detector::normalise(const QString &text) const
 {
     QString marked = text;
-    if (std::any_of(text.cbegin(), text.cend(), [](QChar c) {
-            return c == u'"' || c == QChar(0x201C) || c == QChar(0x00AB) || c == QChar(0x201E);
-        }))
+    if (std::any_of(text.cbegin(), text.cend(),
+            [](QChar c) { return c == u'"' || c == QChar(0x201C) || c == QChar(0x00AB) || c == QChar(0x201E); }))
         marked.replace(quotedSpan(), quoteToken);
     marked = straightenApostrophes(markPeople(marked)).toLower();
 
@@ -298,8 +301,8 @@ QStringList Detector::clauses(const QString &normalised) const
 // inside it ("your answer is confusing", "I told you twice"); then people named after it ("frustrated
 // with Omar"). Objects after a request for support ("open a ticket about this bug") do not change
 // what is asked for.
-bool Detector::aboutSomebodyElse(const QString &clause, const QString &match, qsizetype start, qsizetype end,
-                                 bool explicitRule) const
+bool Detector::aboutSomebodyElse(
+    const QString &clause, const QString &match, qsizetype start, qsizetype end, bool explicitRule) const
 {
     const auto inMatch = m_assistant.match(match);
     if (inMatch.hasMatch() && inMatch.capturedStart() == 0)

@@ -55,8 +55,8 @@ private:
 
     QString markPeople(const QString &text) const;
     QStringList clauses(const QString &normalised) const;
-    bool aboutSomebodyElse(const QString &clause, const QString &match, qsizetype start, qsizetype end,
-                           bool explicitRule) const;
+    bool aboutSomebodyElse(
+        const QString &clause, const QString &match, qsizetype start, qsizetype end, bool explicitRule) const;
 
     std::vector<Rule> m_explicitRules;
     std::vector<Rule> m_complaintRules;

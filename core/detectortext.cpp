@@ -18,8 +18,8 @@ CodePoint codePointAt(QStringView text, qsizetype i)
 {
     const QChar c = text.at(i);
     if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
-        return {QChar::surrogateToUcs4(c, text.at(i + 1)), 2};
-    return {c.unicode(), 1};
+        return { QChar::surrogateToUcs4(c, text.at(i + 1)), 2 };
+    return { c.unicode(), 1 };
 }
 
 bool isLetter(char32_t c)
@@ -35,8 +35,24 @@ bool isWordTail(char32_t c)
 bool isPunctuation(char32_t c)
 {
     switch (c) {
-    case u'.': case u'!': case u'?': case u';': case u':': case u',': case u'(': case u')': case u'[': case u']':
-    case u'{': case u'}': case u'\n': case u'\r': case u'\t': case 0x2026: case 0x2014: case 0x2013:
+    case u'.':
+    case u'!':
+    case u'?':
+    case u';':
+    case u':':
+    case u',':
+    case u'(':
+    case u')':
+    case u'[':
+    case u']':
+    case u'{':
+    case u'}':
+    case u'\n':
+    case u'\r':
+    case u'\t':
+    case 0x2026:
+    case 0x2014:
+    case 0x2013:
         return true;
     default:
         return false;
@@ -74,7 +90,7 @@ QList<Span> words(QStringView text)
         const qsizetype start = i;
         i += cp.units;
         takeWhile(text, i, isWordTail);
-        out.append({start, i - start, false});
+        out.append({ start, i - start, false });
     }
     return out;
 }
@@ -95,10 +111,10 @@ QList<Span> normalisedTokens(QStringView text)
                 ++i;
                 takeWhile(text, i, isLetter);
             }
-            out.append({start, i - start, false});
+            out.append({ start, i - start, false });
         } else if (isPunctuation(cp.value)) {
             takeWhile(text, i, isPunctuation);
-            out.append({start, i - start, true});
+            out.append({ start, i - start, true });
         } else {
             i += cp.units;
         }

@@ -16,41 +16,39 @@ namespace LearnPulse {
 
 QJsonObject TurnOutcome::toJson() const
 {
-    QJsonObject o{{QStringLiteral("session"), sessionId},
-                  {QStringLiteral("reply"), reply},
-                  {QStringLiteral("escalated"), escalated},
-                  {QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId)},
-                  {QStringLiteral("dissatisfaction_count"), dissatisfactionCount},
-                  {QStringLiteral("dissatisfied"), detection.dissatisfied},
-                  {QStringLiteral("explicit_request"), detection.explicitRequest},
-                  {QStringLiteral("rules"), QJsonArray::fromStringList(detection.rules)}};
+    QJsonObject o { { QStringLiteral("session"), sessionId }, { QStringLiteral("reply"), reply },
+        { QStringLiteral("escalated"), escalated },
+        { QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId) },
+        { QStringLiteral("dissatisfaction_count"), dissatisfactionCount },
+        { QStringLiteral("dissatisfied"), detection.dissatisfied },
+        { QStringLiteral("explicit_request"), detection.explicitRequest },
+        { QStringLiteral("rules"), QJsonArray::fromStringList(detection.rules) } };
     if (!error.isEmpty())
         o.insert(QStringLiteral("error"), error);
     return o;
 }
 
-EscalationEngine::EscalationEngine(const Config &config, const Detector &detector, SessionStore &sessions,
-                                   TicketService &tickets)
+EscalationEngine::EscalationEngine(
+    const Config &config, const Detector &detector, SessionStore &sessions, TicketService &tickets)
     : m_config(config)
     , m_detector(detector)
     , m_sessions(sessions)
     , m_tickets(tickets)
     , m_metrics(tickets.store()->database())
-{
-}
+{ }
 
 QString EscalationEngine::escalationReply(const QString &ticketId, const QString &email, bool explicitRequest)
 {
-    const QString opening = explicitRequest ? QStringLiteral("Of course.")
-                                            : QStringLiteral("I'm sorry this hasn't been helpful.");
+    const QString opening
+        = explicitRequest ? QStringLiteral("Of course.") : QStringLiteral("I'm sorry this hasn't been helpful.");
     return QStringLiteral("%1 I have opened support ticket %2 and passed our whole conversation to the LearnPulse "
                           "support team. A member of the team will contact you at %3. Please quote %2 if you "
                           "get in touch with support.")
         .arg(opening, ticketId, email);
 }
 
-TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text,
-                                                   bool supportRequested)
+TurnOutcome EscalationEngine::handleTeacherMessage(
+    const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested)
 {
     TurnOutcome out;
     out.sessionId = sessionId;
@@ -74,9 +72,9 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
         if (!out.detection.rules.contains(QLatin1String("contact_support_button")))
             out.detection.rules.prepend(QStringLiteral("contact_support_button"));
     }
-    const HistoryEntry entry{QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc()};
-    auto recorded = m_sessions.record(sessionId, teacher.id, entry, &out.detection, supportRequested,
-                                      m_config.rateLimitPerMinute);
+    const HistoryEntry entry { QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc() };
+    auto recorded = m_sessions.record(
+        sessionId, teacher.id, entry, &out.detection, supportRequested, m_config.rateLimitPerMinute);
     if (!recorded) {
         out.status = TurnOutcome::Status::Failed;
         out.error = recorded.error();
@@ -146,11 +144,12 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
     out.newlyEscalated = true;
     out.ticket = ticket;
     const auto teacherMessages = std::count_if(request.history.cbegin(), request.history.cend(),
-                                               [](const HistoryEntry &e) { return e.role == QLatin1String("teacher"); });
+        [](const HistoryEntry &e) { return e.role == QLatin1String("teacher"); });
     if (auto counted = m_metrics.recordEscalation(int(teacherMessages), request.session.signalRules); !counted)
         qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count the escalation: ") + counted.error();
     out.reply = escalationReply(out.ticketId, teacher.email, recorded->reason == QLatin1String("explicit"));
-    qCInfo(lcEscalation).noquote() << QStringLiteral("Escalation threshold reached session=") + sessionId << QStringLiteral("ticket=") + out.ticketId
+    qCInfo(lcEscalation).noquote() << QStringLiteral("Escalation threshold reached session=") + sessionId
+                                   << QStringLiteral("ticket=") + out.ticketId
                                    << QStringLiteral("reason=") + recorded->reason;
     return out;
 }

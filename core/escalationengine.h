@@ -20,20 +20,20 @@ struct TurnOutcome
 {
     enum class Status
     {
-        Recorded,  // stored; the assistant should answer unless `newlyEscalated`
-        BadInput,  // refused before anything was stored (`error` says why)
+        Recorded, // stored; the assistant should answer unless `newlyEscalated`
+        BadInput, // refused before anything was stored (`error` says why)
         RateLimited, // refused before anything was stored: too many messages this minute
-        Failed,    // a server or the disk failed (`error` says what); see `recorded`
+        Failed, // a server or the disk failed (`error` says what); see `recorded`
     };
     Status status = Status::Failed;
     QString error;
     bool recorded = false; // the message is in the session history
-    bool offline = false;  // Redis was unreachable: kept in memory, written back on reconnect
+    bool offline = false; // Redis was unreachable: kept in memory, written back on reconnect
 
     QString sessionId;
     Detection detection;
     int dissatisfactionCount = 0;
-    bool escalated = false;      // the session has (or is getting) a ticket
+    bool escalated = false; // the session has (or is getting) a ticket
     bool newlyEscalated = false; // this message opened the ticket; `reply` is the application's text
     QString ticketId;
     QString reply;
@@ -52,8 +52,8 @@ public:
     EscalationEngine(const Config &config, const Detector &detector, SessionStore &sessions, TicketService &tickets);
 
     // `supportRequested`: the teacher pressed "Contact support": an explicit request whatever the text.
-    TurnOutcome handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text,
-                                     bool supportRequested = false);
+    TurnOutcome handleTeacherMessage(
+        const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
 
     static QString escalationReply(const QString &ticketId, const QString &email, bool explicitRequest);
 

@@ -27,11 +27,14 @@ const QRegularExpression &ticketId()
 const QRegularExpression &ticketClaim()
 {
     static const QRegularExpression re(
-        QStringLiteral("\\b(?:i|we)\\b(?<gap>[^.!?\\n]{0,80}?)\\b(?:creat|open|fil|rais|submitt?|logg?|lodg|escalat|start|generat)\\w*\\b"
-                       "[^.!?\\n]{0,40}?\\b(?<!exit )(?<!entry )(?<!admit )(?:ticket|case|complaint|support request)s?\\b"
-                       "|\\b(?:a|an|the|your|this)\\s+(?:new\\s+)?(?:support\\s+)?(?:ticket|case)\\s+(?:has|have)?\\s*(?:been|was|is being|will be|is now)\\s+"
-                       "(?:created|opened|filed|raised|submitted|logged|lodged|escalated)"
-                       "|\\byour\\s+(?:support\\s+)?ticket\\s+(?:number|id|reference)\\s+is\\b"),
+        QStringLiteral(
+            "\\b(?:i|we)\\b(?<gap>[^.!?\\n]{0,80}?)\\b(?:creat|open|fil|rais|submitt?|logg?|lodg|escalat|start|generat)"
+            "\\w*\\b"
+            "[^.!?\\n]{0,40}?\\b(?<!exit )(?<!entry )(?<!admit )(?:ticket|case|complaint|support request)s?\\b"
+            "|\\b(?:a|an|the|your|this)\\s+(?:new\\s+)?(?:support\\s+)?(?:ticket|case)\\s+(?:has|have)?\\s*(?:been|was|"
+            "is being|will be|is now)\\s+"
+            "(?:created|opened|filed|raised|submitted|logged|lodged|escalated)"
+            "|\\byour\\s+(?:support\\s+)?ticket\\s+(?:number|id|reference)\\s+is\\b"),
         options);
     return re;
 }
@@ -39,15 +42,20 @@ const QRegularExpression &ticketClaim()
 const QRegularExpression &contactClaim()
 {
     static const QRegularExpression re(
-        QStringLiteral("\\b(?:i|we)\\b(?<gap>[^.!?\\n]{0,80}?)\\b(?:e-?mail(?:ed)?|contact(?:ed)?|notif(?:y|ied)|inform(?:ed)?|alert(?:ed)?|"
-                       "messag(?:e|ed)|forward(?:ed)?|sen[dt]|pass(?:ed)?|reach(?:ed)? out|escalat(?:e|ed)|report(?:ed)?|cc'?d|copied|"
+        QStringLiteral("\\b(?:i|we)\\b(?<gap>[^.!?\\n]{0,80}?)\\b(?:e-?mail(?:ed)?|contact(?:ed)?|notif(?:y|ied)|"
+                       "inform(?:ed)?|alert(?:ed)?|"
+                       "messag(?:e|ed)|forward(?:ed)?|sen[dt]|pass(?:ed)?|reach(?:ed)? "
+                       "out|escalat(?:e|ed)|report(?:ed)?|cc'?d|copied|"
                        "flagg?(?:ed)?|loop(?:ed)? in)\\b[^.!?\\n]{0,50}?"
-                       "(?<!your )(?<!you and your )\\b(?:support|help ?desk|the team|our team|learnpulse|an? (?:administrator|agent|human|"
+                       "(?<!your )(?<!you and your )\\b(?:support|help ?desk|the team|our team|learnpulse|an? "
+                       "(?:administrator|agent|human|"
                        "person|real person)|the administrator|someone from \\w+|staff)\\b"
                        "|\\b(?:support|the support team|our team|the team|an agent|a human)\\s+(?:has|have)\\s+been\\s+"
                        "(?:notified|contacted|emailed|informed|alerted|told)"
-                       "|\\b(?:this|it|your (?:request|issue|message|conversation|question|feedback))\\s+(?:has been|was|will be)\\s+"
-                       "(?:sent|forwarded|escalated|passed|reported|emailed)\\s+(?:on\\s+)?to\\s+(?:the\\s+|our\\s+)?(?:support|team|help ?desk|staff)"),
+                       "|\\b(?:this|it|your (?:request|issue|message|conversation|question|feedback))\\s+(?:has "
+                       "been|was|will be)\\s+"
+                       "(?:sent|forwarded|escalated|passed|reported|emailed)\\s+(?:on\\s+)?to\\s+(?:the\\s+|our\\s+)?(?"
+                       ":support|team|help ?desk|staff)"),
         options);
     return re;
 }
@@ -55,7 +63,9 @@ const QRegularExpression &contactClaim()
 const QRegularExpression &negation()
 {
     static const QRegularExpression re(
-        QStringLiteral("\\b(?:not|cannot|can't|can\u2019t|cant|unable|never|n't|n\u2019t|won't|don't|do not)\\b|n['\u2019]t\\b"), options);
+        QStringLiteral(
+            "\\b(?:not|cannot|can't|can\u2019t|cant|unable|never|n't|n\u2019t|won't|don't|do not)\\b|n['\u2019]t\\b"),
+        options);
     return re;
 }
 
@@ -76,16 +86,17 @@ bool makesClaim(const QRegularExpression &re, const QString &sentence)
 
 HallucinationGuard::HallucinationGuard(QString realTicketId)
     : m_realTicketId(std::move(realTicketId))
-{
-}
+{ }
 
 QString HallucinationGuard::honestSentence(const QString &realTicketId)
 {
     if (!realTicketId.isEmpty())
-        return QStringLiteral("(Your conversation is with the LearnPulse support team as ticket %1.)").arg(realTicketId);
-    return QStringLiteral("(I can't open support tickets or contact anyone myself. If you would like a person to help, "
-                          "say so, for example \u201Cplease contact support\u201D, and LearnPulse will open a ticket and "
-                          "tell you its number.)");
+        return QStringLiteral("(Your conversation is with the LearnPulse support team as ticket %1.)")
+            .arg(realTicketId);
+    return QStringLiteral(
+        "(I can't open support tickets or contact anyone myself. If you would like a person to help, "
+        "say so, for example \u201Cplease contact support\u201D, and LearnPulse will open a ticket and "
+        "tell you its number.)");
 }
 
 QString HallucinationGuard::guardSentence(const QString &sentence)

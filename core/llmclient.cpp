@@ -28,7 +28,7 @@ QString serverMessage(const QByteArray &body)
             return error.toObject().value(QLatin1String("message")).toString();
         if (error.isString())
             return error.toString();
-        for (const char *key : {"message", "detail"})
+        for (const char *key : { "message", "detail" })
             if (o.value(QLatin1String(key)).isString())
                 return o.value(QLatin1String(key)).toString();
     }
@@ -45,18 +45,30 @@ QString seconds(int ms)
 QString LlmError::kindName(Kind kind)
 {
     switch (kind) {
-    case Kind::None: return QStringLiteral("none");
-    case Kind::NotConfigured: return QStringLiteral("not_configured");
-    case Kind::ConnectionRefused: return QStringLiteral("connection_refused");
-    case Kind::HostNotFound: return QStringLiteral("host_not_found");
-    case Kind::ConnectTimeout: return QStringLiteral("connect_timeout");
-    case Kind::IdleTimeout: return QStringLiteral("idle_timeout");
-    case Kind::Http: return QStringLiteral("http");
-    case Kind::MalformedResponse: return QStringLiteral("malformed_response");
-    case Kind::Dropped: return QStringLiteral("dropped");
-    case Kind::TooLarge: return QStringLiteral("too_large");
-    case Kind::Cancelled: return QStringLiteral("cancelled");
-    case Kind::Network: return QStringLiteral("network");
+    case Kind::None:
+        return QStringLiteral("none");
+    case Kind::NotConfigured:
+        return QStringLiteral("not_configured");
+    case Kind::ConnectionRefused:
+        return QStringLiteral("connection_refused");
+    case Kind::HostNotFound:
+        return QStringLiteral("host_not_found");
+    case Kind::ConnectTimeout:
+        return QStringLiteral("connect_timeout");
+    case Kind::IdleTimeout:
+        return QStringLiteral("idle_timeout");
+    case Kind::Http:
+        return QStringLiteral("http");
+    case Kind::MalformedResponse:
+        return QStringLiteral("malformed_response");
+    case Kind::Dropped:
+        return QStringLiteral("dropped");
+    case Kind::TooLarge:
+        return QStringLiteral("too_large");
+    case Kind::Cancelled:
+        return QStringLiteral("cancelled");
+    case Kind::Network:
+        return QStringLiteral("network");
     }
     return {};
 }
@@ -105,10 +117,9 @@ LlmReply *LlmClient::chat(const QList<ChatMessage> &messages, bool stream)
 
     QJsonArray list;
     for (const ChatMessage &m : messages)
-        list.append(QJsonObject{{QStringLiteral("role"), m.role}, {QStringLiteral("content"), m.content}});
-    const QJsonObject body{{QStringLiteral("model"), m_settings.model},
-                           {QStringLiteral("messages"), list},
-                           {QStringLiteral("stream"), stream}};
+        list.append(QJsonObject { { QStringLiteral("role"), m.role }, { QStringLiteral("content"), m.content } });
+    const QJsonObject body { { QStringLiteral("model"), m_settings.model }, { QStringLiteral("messages"), list },
+        { QStringLiteral("stream"), stream } };
 
     QNetworkReply *reply = nullptr;
     if (url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https")))
@@ -130,7 +141,7 @@ LlmReply::LlmReply(QNetworkReply *reply, const LlmSettings &settings, bool strea
         // Report on the next turn of the event loop, so that the caller can connect first.
         QTimer::singleShot(0, this, [this] {
             fail(LlmError::Kind::NotConfigured,
-                 QStringLiteral("The assistant's address (LLM_BASE_URL) is not a valid http:// or https:// URL."));
+                QStringLiteral("The assistant's address (LLM_BASE_URL) is not a valid http:// or https:// URL."));
         });
         return;
     }
@@ -158,7 +169,8 @@ void LlmReply::release()
 
 void LlmReply::abandon(const QString &reason)
 {
-    fail(LlmError::Kind::Cancelled, reason.isEmpty() ? QStringLiteral("The request to the assistant was cancelled.") : reason);
+    fail(LlmError::Kind::Cancelled,
+        reason.isEmpty() ? QStringLiteral("The request to the assistant was cancelled.") : reason);
 }
 
 int LlmReply::httpStatus() const
@@ -190,8 +202,9 @@ void LlmReply::onReadyRead()
             if (httpStatus() >= 400)
                 m_body.truncate(maxErrorBodyBytes);
             else
-                fail(LlmError::Kind::TooLarge, QStringLiteral("The assistant's reply was longer than %1 characters and was stopped.")
-                                                   .arg(m_settings.maxReplyChars));
+                fail(LlmError::Kind::TooLarge,
+                    QStringLiteral("The assistant's reply was longer than %1 characters and was stopped.")
+                        .arg(m_settings.maxReplyChars));
         }
         return;
     }
@@ -203,7 +216,7 @@ void LlmReply::onReadyRead()
     }
     if (!m_finished && m_parser.hasError())
         fail(LlmError::Kind::MalformedResponse,
-             QStringLiteral("The assistant's server sent a broken event stream: %1.").arg(m_parser.error()));
+            QStringLiteral("The assistant's server sent a broken event stream: %1.").arg(m_parser.error()));
 }
 
 void LlmReply::handleEvent(const SseEvent &event)
@@ -216,14 +229,15 @@ void LlmReply::handleEvent(const SseEvent &event)
     const QJsonDocument doc = QJsonDocument::fromJson(event.data.toUtf8(), &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
         fail(LlmError::Kind::MalformedResponse,
-             QStringLiteral("The assistant's server sent an event that is not JSON (%1).").arg(parseError.errorString()));
+            QStringLiteral("The assistant's server sent an event that is not JSON (%1).")
+                .arg(parseError.errorString()));
         return;
     }
     const QJsonObject o = doc.object();
     if (o.contains(QLatin1String("error"))) {
         fail(LlmError::Kind::Http,
-             QStringLiteral("The assistant's server reported an error: %1")
-                 .arg(serverMessage(QJsonDocument(o).toJson(QJsonDocument::Compact))));
+            QStringLiteral("The assistant's server reported an error: %1")
+                .arg(serverMessage(QJsonDocument(o).toJson(QJsonDocument::Compact))));
         return;
     }
     const QJsonArray choices = o.value(QLatin1String("choices")).toArray();
@@ -244,8 +258,9 @@ void LlmReply::handleEvent(const SseEvent &event)
 bool LlmReply::appendText(const QString &piece)
 {
     if (m_text.size() + piece.size() > m_settings.maxReplyChars) {
-        fail(LlmError::Kind::TooLarge, QStringLiteral("The assistant's reply was longer than %1 characters and was stopped.")
-                                           .arg(m_settings.maxReplyChars));
+        fail(LlmError::Kind::TooLarge,
+            QStringLiteral("The assistant's reply was longer than %1 characters and was stopped.")
+                .arg(m_settings.maxReplyChars));
         return false;
     }
     m_text += piece;
@@ -278,26 +293,31 @@ void LlmReply::onFinished()
         break;
     case QNetworkReply::ConnectionRefusedError:
         fail(LlmError::Kind::ConnectionRefused,
-             QStringLiteral("The assistant is not reachable at %1: the connection was refused. Is the LLM server running?")
-                 .arg(where));
+            QStringLiteral(
+                "The assistant is not reachable at %1: the connection was refused. Is the LLM server running?")
+                .arg(where));
         return;
     case QNetworkReply::HostNotFoundError:
-        fail(LlmError::Kind::HostNotFound, QStringLiteral("The assistant's server %1 was not found.").arg(m_reply->url().host()));
+        fail(LlmError::Kind::HostNotFound,
+            QStringLiteral("The assistant's server %1 was not found.").arg(m_reply->url().host()));
         return;
     case QNetworkReply::RemoteHostClosedError:
     case QNetworkReply::NetworkSessionFailedError:
     case QNetworkReply::TemporaryNetworkFailureError:
     case QNetworkReply::UnknownNetworkError:
-        fail(LlmError::Kind::Dropped, QStringLiteral("The connection to the assistant was lost before the reply was complete."));
+        fail(LlmError::Kind::Dropped,
+            QStringLiteral("The connection to the assistant was lost before the reply was complete."));
         return;
     default:
-        fail(LlmError::Kind::Network, QStringLiteral("The request to the assistant failed: %1").arg(m_reply->errorString()));
+        fail(LlmError::Kind::Network,
+            QStringLiteral("The request to the assistant failed: %1").arg(m_reply->errorString()));
         return;
     }
 
     if (m_eventStream) {
         if (!m_done && m_finishReason.isEmpty()) {
-            fail(LlmError::Kind::Dropped, QStringLiteral("The connection to the assistant was lost before the reply was complete."));
+            fail(LlmError::Kind::Dropped,
+                QStringLiteral("The connection to the assistant was lost before the reply was complete."));
             return;
         }
         succeed();
@@ -308,16 +328,29 @@ void LlmReply::onFinished()
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(m_body, &parseError);
     const QJsonObject o = doc.object();
-    const QJsonValue content = o.value(QLatin1String("choices")).toArray().first().toObject().value(QLatin1String("message")).toObject().value(QLatin1String("content"));
+    const QJsonValue content = o.value(QLatin1String("choices"))
+                                   .toArray()
+                                   .first()
+                                   .toObject()
+                                   .value(QLatin1String("message"))
+                                   .toObject()
+                                   .value(QLatin1String("content"));
     if (parseError.error != QJsonParseError::NoError || !content.isString()) {
         fail(LlmError::Kind::MalformedResponse,
-             QStringLiteral("The assistant's server sent a response that is not a chat completion%1.")
-                 .arg(parseError.error != QJsonParseError::NoError ? QStringLiteral(" (%1)").arg(parseError.errorString()) : QString()));
+            QStringLiteral("The assistant's server sent a response that is not a chat completion%1.")
+                .arg(parseError.error != QJsonParseError::NoError
+                        ? QStringLiteral(" (%1)").arg(parseError.errorString())
+                        : QString()));
         return;
     }
     if (!appendText(content.toString()))
         return;
-    m_finishReason = o.value(QLatin1String("choices")).toArray().first().toObject().value(QLatin1String("finish_reason")).toString();
+    m_finishReason = o.value(QLatin1String("choices"))
+                         .toArray()
+                         .first()
+                         .toObject()
+                         .value(QLatin1String("finish_reason"))
+                         .toString();
     if (!m_text.isEmpty())
         emit delta(m_text);
     succeed();
@@ -329,10 +362,12 @@ void LlmReply::onTimeout()
         return;
     if (!m_headersSeen)
         fail(LlmError::Kind::ConnectTimeout,
-             QStringLiteral("The assistant did not answer within %1 seconds.").arg(seconds(m_settings.connectTimeoutMs)));
+            QStringLiteral("The assistant did not answer within %1 seconds.")
+                .arg(seconds(m_settings.connectTimeoutMs)));
     else
-        fail(LlmError::Kind::IdleTimeout, QStringLiteral("The assistant stopped responding (nothing arrived for %1 seconds).")
-                                              .arg(seconds(m_settings.idleTimeoutMs)));
+        fail(LlmError::Kind::IdleTimeout,
+            QStringLiteral("The assistant stopped responding (nothing arrived for %1 seconds).")
+                .arg(seconds(m_settings.idleTimeoutMs)));
 }
 
 void LlmReply::fail(LlmError::Kind kind, const QString &message, int status)
@@ -345,7 +380,7 @@ void LlmReply::fail(LlmError::Kind kind, const QString &message, int status)
     LlmResult result;
     result.text = m_text;
     result.finishReason = m_finishReason;
-    result.error = {kind, status, message};
+    result.error = { kind, status, message };
     qCWarning(lcLlm).noquote() << QStringLiteral("LLM request failed kind=") + LlmError::kindName(kind)
                                << QStringLiteral("http=") + QString::number(status);
     emit finished(result);

@@ -50,8 +50,8 @@ struct LlmError
 struct LlmResult
 {
     bool ok = false;
-    QString text;          // the whole reply (on error: what arrived before it)
-    QString finishReason;  // as the server said ("stop", "length", ...)
+    QString text; // the whole reply (on error: what arrived before it)
+    QString finishReason; // as the server said ("stop", "length", ...)
     LlmError error;
 };
 

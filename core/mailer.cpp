@@ -57,8 +57,7 @@ size_t discard(char *, size_t size, size_t count, void *)
 
 Mailer::Mailer(const Config &config)
     : m_config(config)
-{
-}
+{ }
 
 QString Mailer::sanitiseHeaderText(const QString &value)
 {
@@ -138,12 +137,13 @@ DeliveryResult Mailer::send(const MailMessage &m) const
     QFile attachment(m.attachmentPath);
     if (!m.attachmentData && !m.attachmentPath.isEmpty() && !attachment.open(QIODevice::ReadOnly)) {
         result.permanent = true;
-        result.error = QStringLiteral("cannot read the transcript %1: %2").arg(m.attachmentPath, attachment.errorString());
+        result.error
+            = QStringLiteral("cannot read the transcript %1: %2").arg(m.attachmentPath, attachment.errorString());
         return result;
     }
-    const QByteArray attachmentBytes = m.attachmentData     ? *m.attachmentData
-                                       : m.attachmentPath.isEmpty() ? QByteArray()
-                                                                    : attachment.readAll();
+    const QByteArray attachmentBytes = m.attachmentData ? *m.attachmentData
+        : m.attachmentPath.isEmpty()                    ? QByteArray()
+                                                        : attachment.readAll();
 
     CurlPtr<CURL> curl(curl_easy_init());
     if (!curl) {
@@ -211,7 +211,8 @@ DeliveryResult Mailer::send(const MailMessage &m) const
         result.ok = true;
         return result;
     }
-    const QString detail = errorBuffer[0] ? QString::fromLocal8Bit(errorBuffer) : QString::fromLatin1(curl_easy_strerror(code));
+    const QString detail
+        = errorBuffer[0] ? QString::fromLocal8Bit(errorBuffer) : QString::fromLatin1(curl_easy_strerror(code));
     result.permanent = result.code >= 500 && result.code < 600;
     if (code == CURLE_USE_SSL_FAILED)
         result.error = QStringLiteral("the SMTP server %1 does not offer STARTTLS, and plain SMTP is allowed only to "
@@ -251,7 +252,8 @@ DeliveryResult postJson(const QString &url, const QByteArray &json, int timeoutS
     const CURLcode code = curl_easy_perform(curl.get());
     curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &result.code);
     if (code != CURLE_OK) {
-        result.error = errorBuffer[0] ? QString::fromLocal8Bit(errorBuffer) : QString::fromLatin1(curl_easy_strerror(code));
+        result.error
+            = errorBuffer[0] ? QString::fromLocal8Bit(errorBuffer) : QString::fromLatin1(curl_easy_strerror(code));
         return result;
     }
     result.ok = result.code >= 200 && result.code < 300;

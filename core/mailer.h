@@ -19,14 +19,14 @@ struct MailMessage
     QString body;
     QString attachmentPath; // attached byte for byte
     std::optional<QByteArray> attachmentData; // when set, attached instead of the file (its name kept)
-    QString messageId;      // without angle brackets; empty: none
+    QString messageId; // without angle brackets; empty: none
 };
 
 struct DeliveryResult
 {
     bool ok = false;
     bool permanent = false; // the server refused for good (5xx): retrying will not help
-    long code = 0;          // SMTP reply or HTTP status, when there was one
+    long code = 0; // SMTP reply or HTTP status, when there was one
     QString error;
 };
 

@@ -29,16 +29,17 @@ Result<QString> validate(const QString &text, int maxChars)
         } else if (c.unicode() == 0) {
             return Result<QString>::failure(QStringLiteral("The message contains a NUL character."));
         } else if (c.category() == QChar::Other_Control && c != QLatin1Char('\n') && c != QLatin1Char('\t')
-                   && c != QLatin1Char('\r')) {
-            return Result<QString>::failure(
-                QStringLiteral("The message contains a control character (U+%1).").arg(c.unicode(), 4, 16, QLatin1Char('0')));
+            && c != QLatin1Char('\r')) {
+            return Result<QString>::failure(QStringLiteral("The message contains a control character (U+%1).")
+                                                .arg(c.unicode(), 4, 16, QLatin1Char('0')));
         }
         ++codePoints;
     }
     if (codePoints > maxChars)
-        return Result<QString>::failure(QStringLiteral("The message is too long: %1 characters, at most %2 are allowed.")
-                                            .arg(codePoints)
-                                            .arg(maxChars));
+        return Result<QString>::failure(
+            QStringLiteral("The message is too long: %1 characters, at most %2 are allowed.")
+                .arg(codePoints)
+                .arg(maxChars));
     return text;
 }
 
@@ -63,7 +64,8 @@ Status checkSessionId(QStringView id)
 {
     if (isValidSessionId(id))
         return {};
-    return Status::failure(QStringLiteral("Invalid session id: a session id is a UUID such as 3f9a1c2e-0000-4000-8000-000000000000."));
+    return Status::failure(
+        QStringLiteral("Invalid session id: a session id is a UUID such as 3f9a1c2e-0000-4000-8000-000000000000."));
 }
 
 } // namespace LearnPulse::MessageValidator

@@ -29,19 +29,16 @@ QString weekLabel(QDate day)
 
 QJsonObject periodJson(const MetricsStore::Period &p, const QString &key)
 {
-    return QJsonObject{{key, p.label},
-                       {QStringLiteral("days"), p.days},
-                       {QStringLiteral("sessions"), p.sessions},
-                       {QStringLiteral("escalations"), p.escalations},
-                       {QStringLiteral("escalation_rate"), p.rate()}};
+    return QJsonObject { { key, p.label }, { QStringLiteral("days"), p.days },
+        { QStringLiteral("sessions"), p.sessions }, { QStringLiteral("escalations"), p.escalations },
+        { QStringLiteral("escalation_rate"), p.rate() } };
 }
 
 } // namespace
 
 MetricsStore::MetricsStore(std::shared_ptr<Database> db)
     : m_db(std::move(db))
-{
-}
+{ }
 
 Status MetricsStore::recordSession()
 {
@@ -104,7 +101,7 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
     s.to = to;
     QMap<QDate, Period> days;
     for (QDate d = from; d <= to; d = d.addDays(1))
-        days.insert(d, Period{d.toString(Qt::ISODate)});
+        days.insert(d, Period { d.toString(Qt::ISODate) });
 
     if (!run(QStringLiteral("SELECT substr(ts, 1, 10), kind, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ? "
                             "AND kind IN ('session', 'escalation') GROUP BY substr(ts, 1, 10), kind")))
@@ -135,7 +132,8 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
     }
     s.weeks = weeks.values();
 
-    if (!run(QStringLiteral("SELECT messages, detail FROM metric_events WHERE ts >= ? AND ts < ? AND kind = 'escalation'")))
+    if (!run(QStringLiteral(
+            "SELECT messages, detail FROM metric_events WHERE ts >= ? AND ts < ? AND kind = 'escalation'")))
         return failed();
     QList<int> messages;
     QMap<QString, int> rules;
@@ -149,12 +147,13 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
     if (!messages.isEmpty()) {
         std::sort(messages.begin(), messages.end());
         const qsizetype mid = messages.size() / 2;
-        s.medianMessagesToEscalation = messages.size() % 2 ? messages.at(mid) : (messages.at(mid - 1) + messages.at(mid)) / 2.0;
+        s.medianMessagesToEscalation
+            = messages.size() % 2 ? messages.at(mid) : (messages.at(mid - 1) + messages.at(mid)) / 2.0;
     }
     for (auto it = rules.cbegin(); it != rules.cend(); ++it)
-        s.topRules << RuleCount{it.key(), it.value()};
+        s.topRules << RuleCount { it.key(), it.value() };
     std::stable_sort(s.topRules.begin(), s.topRules.end(),
-                     [](const RuleCount &a, const RuleCount &b) { return a.escalations > b.escalations; });
+        [](const RuleCount &a, const RuleCount &b) { return a.escalations > b.escalations; });
 
     if (!run(QStringLiteral("SELECT detail, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ? AND kind = 'guard' "
                             "GROUP BY detail")))
@@ -174,10 +173,12 @@ QJsonObject MetricsStore::Summary::toJson() const
 {
     QJsonArray distribution;
     for (auto it = messagesToEscalation.cbegin(); it != messagesToEscalation.cend(); ++it)
-        distribution.append(QJsonObject{{QStringLiteral("messages"), it.key()}, {QStringLiteral("escalations"), it.value()}});
+        distribution.append(
+            QJsonObject { { QStringLiteral("messages"), it.key() }, { QStringLiteral("escalations"), it.value() } });
     QJsonArray rules;
     for (const RuleCount &r : topRules)
-        rules.append(QJsonObject{{QStringLiteral("rule"), r.rule}, {QStringLiteral("escalations"), r.escalations}});
+        rules.append(
+            QJsonObject { { QStringLiteral("rule"), r.rule }, { QStringLiteral("escalations"), r.escalations } });
     QJsonObject guard;
     int guardTotal = 0;
     for (auto it = guardHits.cbegin(); it != guardHits.cend(); ++it) {
@@ -190,21 +191,21 @@ QJsonObject MetricsStore::Summary::toJson() const
     QJsonArray weekList;
     for (const Period &p : weeks)
         weekList.append(periodJson(p, QStringLiteral("week")));
-    return QJsonObject{
-        {QStringLiteral("from"), from.toString(Qt::ISODate)},
-        {QStringLiteral("to"), to.toString(Qt::ISODate)},
-        {QStringLiteral("sessions"), sessions},
-        {QStringLiteral("escalations"), escalations},
-        {QStringLiteral("escalation_rate"), escalationRate()},
-        {QStringLiteral("target_escalation_rate"), targetEscalationRate},
-        {QStringLiteral("median_messages_to_escalation"),
-         medianMessagesToEscalation < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(medianMessagesToEscalation)},
-        {QStringLiteral("messages_to_escalation"), distribution},
-        {QStringLiteral("top_rules"), rules},
-        {QStringLiteral("guard_hits"), guard},
-        {QStringLiteral("guard_hits_total"), guardTotal},
-        {QStringLiteral("daily"), dayList},
-        {QStringLiteral("weekly"), weekList},
+    return QJsonObject {
+        { QStringLiteral("from"), from.toString(Qt::ISODate) },
+        { QStringLiteral("to"), to.toString(Qt::ISODate) },
+        { QStringLiteral("sessions"), sessions },
+        { QStringLiteral("escalations"), escalations },
+        { QStringLiteral("escalation_rate"), escalationRate() },
+        { QStringLiteral("target_escalation_rate"), targetEscalationRate },
+        { QStringLiteral("median_messages_to_escalation"),
+            medianMessagesToEscalation < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(medianMessagesToEscalation) },
+        { QStringLiteral("messages_to_escalation"), distribution },
+        { QStringLiteral("top_rules"), rules },
+        { QStringLiteral("guard_hits"), guard },
+        { QStringLiteral("guard_hits_total"), guardTotal },
+        { QStringLiteral("daily"), dayList },
+        { QStringLiteral("weekly"), weekList },
     };
 }
 

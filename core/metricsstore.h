@@ -37,7 +37,7 @@ public:
     struct Period
     {
         QString label; // "2026-11-24" for a day, "2026-W48" for an ISO week
-        int days = 1;  // a week at either end of the range may hold fewer than 7 of its days
+        int days = 1; // a week at either end of the range may hold fewer than 7 of its days
         int sessions = 0;
         int escalations = 0;
         double rate() const { return sessions > 0 ? double(escalations) / sessions : 0.0; }
@@ -50,17 +50,17 @@ public:
     struct Summary
     {
         QDate from; // first day counted (UTC)
-        QDate to;   // last day counted
+        QDate to; // last day counted
         int sessions = 0;
         int escalations = 0;
         double escalationRate() const { return sessions > 0 ? double(escalations) / sessions : 0.0; }
         // Median of the teacher messages before escalation; negative when nothing escalated.
         double medianMessagesToEscalation = -1;
         QMap<int, int> messagesToEscalation; // messages -> escalations
-        QList<RuleCount> topRules;           // most escalations first
-        QMap<QString, int> guardHits;        // kind -> hits
-        QList<Period> days;                  // every day of the range, oldest first
-        QList<Period> weeks;                 // every ISO week touching the range, oldest first
+        QList<RuleCount> topRules; // most escalations first
+        QMap<QString, int> guardHits; // kind -> hits
+        QList<Period> days; // every day of the range, oldest first
+        QList<Period> weeks; // every ISO week touching the range, oldest first
 
         // The shape of `learnpulsectl metrics --json`.
         QJsonObject toJson() const;

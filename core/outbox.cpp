@@ -32,28 +32,25 @@ OutboxEntry fromQuery(const QSqlQuery &q)
     return e;
 }
 
-const QString columns = QStringLiteral("id, ticket_id, kind, payload, state, tries, next_attempt, last_error, created, sent_at");
+const QString columns
+    = QStringLiteral("id, ticket_id, kind, payload, state, tries, next_attempt, last_error, created, sent_at");
 
 } // namespace
 
 QJsonObject OutboxEntry::toJson() const
 {
-    return QJsonObject{{QStringLiteral("id"), id},
-                       {QStringLiteral("ticket_id"), ticketId},
-                       {QStringLiteral("kind"), kind},
-                       {QStringLiteral("state"), state},
-                       {QStringLiteral("tries"), tries},
-                       {QStringLiteral("next_attempt"), state == QLatin1String("pending") ? QJsonValue(Outbox::timestamp(nextAttempt)) : QJsonValue()},
-                       {QStringLiteral("last_error"), lastError},
-                       {QStringLiteral("created"), Outbox::timestamp(created)},
-                       {QStringLiteral("sent_at"), sentAt.isValid() ? QJsonValue(Outbox::timestamp(sentAt)) : QJsonValue()}};
+    return QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("ticket_id"), ticketId },
+        { QStringLiteral("kind"), kind }, { QStringLiteral("state"), state }, { QStringLiteral("tries"), tries },
+        { QStringLiteral("next_attempt"),
+            state == QLatin1String("pending") ? QJsonValue(Outbox::timestamp(nextAttempt)) : QJsonValue() },
+        { QStringLiteral("last_error"), lastError }, { QStringLiteral("created"), Outbox::timestamp(created) },
+        { QStringLiteral("sent_at"), sentAt.isValid() ? QJsonValue(Outbox::timestamp(sentAt)) : QJsonValue() } };
 }
 
 Outbox::Outbox(std::shared_ptr<Database> database, const Config &config)
     : m_db(std::move(database))
     , m_config(config)
-{
-}
+{ }
 
 QString Outbox::timestamp(const QDateTime &t)
 {
@@ -61,30 +58,28 @@ QString Outbox::timestamp(const QDateTime &t)
 }
 
 OutboxItem Outbox::emailFor(const Config &config, const QString &ticketId, const QString &summary,
-                            const QString &teacherName, const QString &teacherEmail, const QString &transcriptPath)
+    const QString &teacherName, const QString &teacherEmail, const QString &transcriptPath)
 {
-    const QString body = QStringLiteral("A teacher needs help from LearnPulse support.\n\n"
-                                        "Ticket ID: %1\nTeacher: %2 <%3>\nSummary: %4\n\n"
-                                        "The whole conversation is attached. Reply to this email to answer the teacher.\n")
-                             .arg(ticketId, Mailer::sanitiseHeaderText(teacherName), teacherEmail, summary);
-    return {QStringLiteral("email"),
-            QJsonObject{{QStringLiteral("to"), config.supportEmail},
-                        {QStringLiteral("from"), config.fromEmail()},
-                        {QStringLiteral("reply_to"), teacherEmail},
-                        {QStringLiteral("reply_to_name"), teacherName},
-                        {QStringLiteral("subject"), QString(QStringLiteral("Teacher Support Request - ") + summary)},
-                        {QStringLiteral("body"), body},
-                        {QStringLiteral("attachment"), transcriptPath},
-                        {QStringLiteral("message_id"), QString(ticketId + QStringLiteral("@learnpulse"))}}};
+    const QString body
+        = QStringLiteral("A teacher needs help from LearnPulse support.\n\n"
+                         "Ticket ID: %1\nTeacher: %2 <%3>\nSummary: %4\n\n"
+                         "The whole conversation is attached. Reply to this email to answer the teacher.\n")
+              .arg(ticketId, Mailer::sanitiseHeaderText(teacherName), teacherEmail, summary);
+    return { QStringLiteral("email"),
+        QJsonObject { { QStringLiteral("to"), config.supportEmail }, { QStringLiteral("from"), config.fromEmail() },
+            { QStringLiteral("reply_to"), teacherEmail }, { QStringLiteral("reply_to_name"), teacherName },
+            { QStringLiteral("subject"), QString(QStringLiteral("Teacher Support Request - ") + summary) },
+            { QStringLiteral("body"), body }, { QStringLiteral("attachment"), transcriptPath },
+            { QStringLiteral("message_id"), QString(ticketId + QStringLiteral("@learnpulse")) } } };
 }
 
 OutboxItem Outbox::webhookFor(const QString &ticketId, const QString &summary)
 {
     // Slack-compatible: "text" is what a channel shows. No transcript, no message text.
-    return {QStringLiteral("webhook"),
-            QJsonObject{{QStringLiteral("text"), QStringLiteral("New LearnPulse support ticket %1: %2").arg(ticketId, summary)},
-                        {QStringLiteral("ticket_id"), ticketId},
-                        {QStringLiteral("summary"), summary}}};
+    return { QStringLiteral("webhook"),
+        QJsonObject {
+            { QStringLiteral("text"), QStringLiteral("New LearnPulse support ticket %1: %2").arg(ticketId, summary) },
+            { QStringLiteral("ticket_id"), ticketId }, { QStringLiteral("summary"), summary } } };
 }
 
 Result<QList<OutboxEntry>> Outbox::list()
@@ -121,11 +116,11 @@ DeliveryResult Outbox::deliver(const OutboxEntry &e) const
 {
     if (e.kind == QLatin1String("webhook")) {
         if (m_config.webhookUrl.isEmpty())
-            return {false, true, 0, QStringLiteral("WEBHOOK_URL is no longer set")};
+            return { false, true, 0, QStringLiteral("WEBHOOK_URL is no longer set") };
         return postJson(m_config.webhookUrl, QJsonDocument(e.payload).toJson(QJsonDocument::Compact));
     }
     if (!m_config.smtpConfigured())
-        return {false, false, 0, QStringLiteral("SMTP is not configured")};
+        return { false, false, 0, QStringLiteral("SMTP is not configured") };
     MailMessage m;
     m.to = e.payload.value(QLatin1String("to")).toString();
     m.from = e.payload.value(QLatin1String("from")).toString();
@@ -156,16 +151,16 @@ void Outbox::recordOutcome(const OutboxEntry &e, const DeliveryResult &outcome)
     if (outcome.ok) {
         state = QStringLiteral("sent");
         ticketStatus = QStringLiteral("sent");
-        qCInfo(lcOutbox).noquote() << QStringLiteral("Delivered kind=%1 ticket=%2 tries=%3").arg(e.kind, e.ticketId).arg(tries);
+        qCInfo(lcOutbox).noquote()
+            << QStringLiteral("Delivered kind=%1 ticket=%2 tries=%3").arg(e.kind, e.ticketId).arg(tries);
     } else if (outcome.permanent || tries >= m_config.outboxMaxTries) {
         state = QStringLiteral("failed");
         ticketStatus = QStringLiteral("failed: ") + outcome.error;
-        qCWarning(lcOutbox).noquote() << QStringLiteral("Delivery failed for good kind=%1 ticket=%2 tries=%3")
-                                             .arg(e.kind, e.ticketId)
-                                             .arg(tries);
+        qCWarning(lcOutbox).noquote()
+            << QStringLiteral("Delivery failed for good kind=%1 ticket=%2 tries=%3").arg(e.kind, e.ticketId).arg(tries);
     } else {
-        const double delay = std::min<double>(m_config.outboxBackoffCapSeconds,
-                                              m_config.outboxBackoffInitialSeconds * std::pow(2.0, tries - 1));
+        const double delay = std::min<double>(
+            m_config.outboxBackoffCapSeconds, m_config.outboxBackoffInitialSeconds * std::pow(2.0, tries - 1));
         next = now.addSecs(qint64(delay));
         state = QStringLiteral("pending");
         ticketStatus = QStringLiteral("pending (%1 %2, next attempt %3; last error: %4)")
@@ -178,8 +173,9 @@ void Outbox::recordOutcome(const OutboxEntry &e, const DeliveryResult &outcome)
                                              .arg(next.toString(Qt::ISODate));
     }
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("UPDATE outbox SET state = ?, tries = ?, next_attempt = ?, lease_until = '', last_error = ?, "
-                             "sent_at = ? WHERE id = ?"));
+    q.prepare(
+        QStringLiteral("UPDATE outbox SET state = ?, tries = ?, next_attempt = ?, lease_until = '', last_error = ?, "
+                       "sent_at = ? WHERE id = ?"));
     q.addBindValue(state);
     q.addBindValue(tries);
     q.addBindValue(timestamp(next));
@@ -209,11 +205,11 @@ Outbox::Report Outbox::deliverDue(int max, const QString &ticketId)
     {
         QSqlQuery q(conn.value());
         q.prepare(QStringLiteral("SELECT ") + columns
-                  + QStringLiteral(" FROM outbox WHERE ((state = 'pending' AND next_attempt <= ?) OR "
-                                   "(state = 'sending' AND lease_until <= ?)) AND (? = '' OR ticket_id = ?) "
-                                   "ORDER BY id LIMIT ?"));
-        for (const QVariant &v : QVariantList{now, now, ticketId.isNull() ? QStringLiteral("") : ticketId,
-                                              ticketId.isNull() ? QStringLiteral("") : ticketId, max})
+            + QStringLiteral(" FROM outbox WHERE ((state = 'pending' AND next_attempt <= ?) OR "
+                             "(state = 'sending' AND lease_until <= ?)) AND (? = '' OR ticket_id = ?) "
+                             "ORDER BY id LIMIT ?"));
+        for (const QVariant &v : QVariantList { now, now, ticketId.isNull() ? QStringLiteral("") : ticketId,
+                 ticketId.isNull() ? QStringLiteral("") : ticketId, max })
             q.addBindValue(v);
         if (!q.exec()) {
             report.errors << Database::errorOf(q);
@@ -225,8 +221,9 @@ Outbox::Report Outbox::deliverDue(int max, const QString &ticketId)
     for (const OutboxEntry &e : std::as_const(due)) {
         // Claim the entry: of several senders (windows, processes, machines) only one gets it.
         QSqlQuery claim(conn.value());
-        claim.prepare(QStringLiteral("UPDATE outbox SET state = 'sending', lease_until = ? WHERE id = ? AND "
-                                     "((state = 'pending' AND next_attempt <= ?) OR (state = 'sending' AND lease_until <= ?))"));
+        claim.prepare(
+            QStringLiteral("UPDATE outbox SET state = 'sending', lease_until = ? WHERE id = ? AND "
+                           "((state = 'pending' AND next_attempt <= ?) OR (state = 'sending' AND lease_until <= ?))"));
         claim.addBindValue(timestamp(QDateTime::currentDateTimeUtc().addSecs(leaseSeconds)));
         claim.addBindValue(e.id);
         claim.addBindValue(now);

@@ -51,7 +51,7 @@ public:
 
     static QString timestamp(const QDateTime &t); // the sortable UTC form stored in the table
     static OutboxItem emailFor(const Config &config, const QString &ticketId, const QString &summary,
-                               const QString &teacherName, const QString &teacherEmail, const QString &transcriptPath);
+        const QString &teacherName, const QString &teacherEmail, const QString &transcriptPath);
     static OutboxItem webhookFor(const QString &ticketId, const QString &summary);
 
     Result<QList<OutboxEntry>> list();

@@ -57,9 +57,10 @@ bool deleteTicketRows(QSqlQuery &q, const QStringList &ids, int *outboxCount, in
     if (ids.isEmpty())
         return true;
     const std::pair<QString, int *> statements[] = {
-        {QStringLiteral("DELETE FROM tickets_fts WHERE rowid IN (SELECT seq FROM tickets WHERE id IN (%1))"), nullptr},
-        {QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"), outboxCount},
-        {QStringLiteral("DELETE FROM tickets WHERE id IN (%1)"), ticketCount},
+        { QStringLiteral("DELETE FROM tickets_fts WHERE rowid IN (SELECT seq FROM tickets WHERE id IN (%1))"),
+            nullptr },
+        { QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"), outboxCount },
+        { QStringLiteral("DELETE FROM tickets WHERE id IN (%1)"), ticketCount },
     };
     for (const auto &[sql, count] : statements) {
         q.prepare(sql.arg(placeholders(ids.size())));
@@ -77,23 +78,19 @@ bool deleteTicketRows(QSqlQuery &q, const QStringList &ids, int *outboxCount, in
 
 QJsonObject ErasureReport::toJson() const
 {
-    return QJsonObject{{QStringLiteral("accounts"), accounts},
-                       {QStringLiteral("tickets"), tickets},
-                       {QStringLiteral("transcripts"), transcripts},
-                       {QStringLiteral("outbox_entries"), outboxEntries},
-                       {QStringLiteral("sessions"), sessions},
-                       {QStringLiteral("redis_keys"), redisKeys},
-                       {QStringLiteral("emails_already_sent"), emailsAlreadySent},
-                       {QStringLiteral("emails_sent_to"), QJsonArray::fromStringList(sentTo)},
-                       {QStringLiteral("redis_reached"), redisReached}};
+    return QJsonObject { { QStringLiteral("accounts"), accounts }, { QStringLiteral("tickets"), tickets },
+        { QStringLiteral("transcripts"), transcripts }, { QStringLiteral("outbox_entries"), outboxEntries },
+        { QStringLiteral("sessions"), sessions }, { QStringLiteral("redis_keys"), redisKeys },
+        { QStringLiteral("emails_already_sent"), emailsAlreadySent },
+        { QStringLiteral("emails_sent_to"), QJsonArray::fromStringList(sentTo) },
+        { QStringLiteral("redis_reached"), redisReached } };
 }
 
 PrivacyService::PrivacyService(const Config &config, std::shared_ptr<Database> database, RedisClient *redis)
     : m_config(config)
     , m_db(std::move(database))
     , m_redis(redis)
-{
-}
+{ }
 
 Result<QStringList> PrivacyService::userIdsFor(const QString &email)
 {
@@ -101,8 +98,9 @@ Result<QStringList> PrivacyService::userIdsFor(const QString &email)
     if (!conn)
         return Result<QStringList>::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(m_db->sql(QStringLiteral("SELECT id FROM users WHERE email = ? COLLATE NOCASE "
-                                       "UNION SELECT DISTINCT user_id FROM tickets WHERE teacher_email = ? COLLATE NOCASE")));
+    q.prepare(
+        m_db->sql(QStringLiteral("SELECT id FROM users WHERE email = ? COLLATE NOCASE "
+                                 "UNION SELECT DISTINCT user_id FROM tickets WHERE teacher_email = ? COLLATE NOCASE")));
     q.addBindValue(email);
     q.addBindValue(email);
     if (!q.exec())
@@ -137,8 +135,9 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
 
     // The person's tickets, by email or by user id.
     TicketFiles tickets;
-    q.prepare(m_db->sql(QStringLiteral("SELECT id, conversation_file FROM tickets WHERE teacher_email = ? COLLATE NOCASE"))
-              + (ids->isEmpty() ? QString() : QStringLiteral(" OR user_id IN (%1)").arg(placeholders(ids->size()))));
+    q.prepare(
+        m_db->sql(QStringLiteral("SELECT id, conversation_file FROM tickets WHERE teacher_email = ? COLLATE NOCASE"))
+        + (ids->isEmpty() ? QString() : QStringLiteral(" OR user_id IN (%1)").arg(placeholders(ids->size()))));
     q.addBindValue(email);
     for (const QString &id : ids.value())
         q.addBindValue(id);
@@ -152,15 +151,19 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     ErasureReport report;
     // Emails already delivered cannot be recalled: say how many and where they went.
     if (!tickets.ids.isEmpty()) {
-        q.prepare(QStringLiteral("SELECT payload FROM outbox WHERE kind = 'email' AND state = 'sent' AND ticket_id IN (%1)")
-                      .arg(placeholders(tickets.ids.size())));
+        q.prepare(
+            QStringLiteral("SELECT payload FROM outbox WHERE kind = 'email' AND state = 'sent' AND ticket_id IN (%1)")
+                .arg(placeholders(tickets.ids.size())));
         for (const QString &id : std::as_const(tickets.ids))
             q.addBindValue(id);
         if (q.exec()) {
             QSet<QString> to;
             while (q.next()) {
                 ++report.emailsAlreadySent;
-                to.insert(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object().value(QLatin1String("to")).toString());
+                to.insert(QJsonDocument::fromJson(q.value(0).toString().toUtf8())
+                              .object()
+                              .value(QLatin1String("to"))
+                              .toString());
             }
             report.sentTo = QStringList(to.begin(), to.end());
             report.sentTo.sort();
@@ -170,17 +173,19 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     // 1. Redis: sessions and per-user keys. Done first: it needs the user ids the database still holds.
     if (m_redis) {
         for (const QString &uid : ids.value()) {
-            auto sessions = m_redis->command({"SMEMBERS", SessionStore::userSessionsKey(uid)});
+            auto sessions = m_redis->command({ "SMEMBERS", SessionStore::userSessionsKey(uid) });
             if (!sessions) {
                 report.redisReached = false;
                 break;
             }
-            QList<QByteArray> keys{"DEL", SessionStore::userSessionsKey(uid), "lp:user:" + uid.toUtf8() + ":last_session"};
+            QList<QByteArray> keys { "DEL", SessionStore::userSessionsKey(uid),
+                "lp:user:" + uid.toUtf8() + ":last_session" };
             for (const RedisReply &s : sessions->elements) {
-                keys << SessionStore::stateKey(QString::fromUtf8(s.string)) << SessionStore::historyKey(QString::fromUtf8(s.string));
+                keys << SessionStore::stateKey(QString::fromUtf8(s.string))
+                     << SessionStore::historyKey(QString::fromUtf8(s.string));
                 ++report.sessions;
             }
-            auto rate = m_redis->command({"KEYS", "lp:user:" + uid.toUtf8() + ":rate:*"});
+            auto rate = m_redis->command({ "KEYS", "lp:user:" + uid.toUtf8() + ":rate:*" });
             if (rate)
                 for (const RedisReply &k : rate->elements)
                     keys << k.string;
@@ -192,13 +197,15 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
             report.redisKeys += int(deleted->integer);
         }
         // An append-only file keeps deleted values until it is rewritten.
-        auto aof = m_redis->command({"CONFIG", "GET", "appendonly"});
+        auto aof = m_redis->command({ "CONFIG", "GET", "appendonly" });
         if (report.redisReached && aof && aof->elements.size() == 2 && aof->elements.at(1).string == "yes"
-            && m_redis->command({"BGREWRITEAOF"})) {
+            && m_redis->command({ "BGREWRITEAOF" })) {
             const QDeadlineTimer deadline(30000);
             while (!deadline.hasExpired()) {
-                auto info = m_redis->command({"INFO", "persistence"});
-                if (!info || (!info->string.contains("aof_rewrite_in_progress:1") && !info->string.contains("aof_rewrite_scheduled:1")))
+                auto info = m_redis->command({ "INFO", "persistence" });
+                if (!info
+                    || (!info->string.contains("aof_rewrite_in_progress:1")
+                        && !info->string.contains("aof_rewrite_scheduled:1")))
                     break;
                 QThread::msleep(50);
             }
@@ -211,7 +218,9 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     for (const QString &file : std::as_const(tickets.files)) {
         if (QFile::exists(file)) {
             if (!QFile::remove(file))
-                return R::failure(QStringLiteral("Cannot delete the transcript %1; nothing else was changed in the index.").arg(file));
+                return R::failure(
+                    QStringLiteral("Cannot delete the transcript %1; nothing else was changed in the index.")
+                        .arg(file));
             ++report.transcripts;
         }
     }
@@ -236,12 +245,13 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
 
     // The audit names user ids only: an erased person's email is nowhere in it.
     if (auto audited = m_db->audit(actor, QStringLiteral("privacy.erase"), ids->join(QLatin1Char(',')),
-                                   QStringLiteral("tickets=%1 sessions=%2").arg(report.tickets).arg(report.sessions));
+            QStringLiteral("tickets=%1 sessions=%2").arg(report.tickets).arg(report.sessions));
         !audited)
         return R::failure(audited.error());
     if (auto scrubbed = scrubDatabase(); !scrubbed)
         return R::failure(scrubbed.error());
-    qCInfo(lcDatabase).noquote() << QStringLiteral("Erasure done users=%1 tickets=%2").arg(ids->join(QLatin1Char(','))).arg(report.tickets);
+    qCInfo(lcDatabase).noquote()
+        << QStringLiteral("Erasure done users=%1 tickets=%2").arg(ids->join(QLatin1Char(','))).arg(report.tickets);
     return report;
 }
 
@@ -255,16 +265,19 @@ Status PrivacyService::scrubDatabase()
         // The rows are gone for every seat; VACUUM makes the server reuse their space (outside a
         // transaction). The server's own write-ahead log and backups are its administrator's to manage.
         if (!q.exec(QStringLiteral("VACUUM tickets, tickets_fts, users, outbox")))
-            return Status::failure(QStringLiteral("Cannot clear deleted data from the index: %1").arg(Database::errorOf(q)));
+            return Status::failure(
+                QStringLiteral("Cannot clear deleted data from the index: %1").arg(Database::errorOf(q)));
         return {};
     }
     // secure_delete (set on every connection) zeroes what is deleted, in the file and in its free
     // pages, so no VACUUM is needed (it would rebuild the whole file: most of an erasure's time at
     // 100,000 tickets); merging the full-text index drops the deleted entries' terms from its
     // segments; the checkpoint moves the WAL into the file and empties it.
-    for (const char *sql : {"INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize')", "PRAGMA wal_checkpoint(TRUNCATE)"}) {
+    for (const char *sql :
+        { "INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize')", "PRAGMA wal_checkpoint(TRUNCATE)" }) {
         if (!q.exec(QLatin1String(sql)))
-            return Status::failure(QStringLiteral("Cannot clear deleted data from the index: %1").arg(Database::errorOf(q)));
+            return Status::failure(
+                QStringLiteral("Cannot clear deleted data from the index: %1").arg(Database::errorOf(q)));
     }
     return {};
 }
@@ -321,32 +334,28 @@ Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString
                 QJsonArray messages;
                 for (const HistoryEntry &e : history.value())
                     messages.append(QJsonDocument::fromJson(e.toJson()).object());
-                sessions.append(QJsonObject{{QStringLiteral("session"), sid},
-                                            {QStringLiteral("class_id"), state->context.classId},
-                                            {QStringLiteral("student"), state->context.student},
-                                            {QStringLiteral("scope"), state->context.scope},
-                                            {QStringLiteral("dissatisfaction_count"), state->dissatisfactionCount},
-                                            {QStringLiteral("ticket_id"), state->ticketId},
-                                            {QStringLiteral("messages"), messages}});
+                sessions.append(QJsonObject { { QStringLiteral("session"), sid },
+                    { QStringLiteral("class_id"), state->context.classId },
+                    { QStringLiteral("student"), state->context.student },
+                    { QStringLiteral("scope"), state->context.scope },
+                    { QStringLiteral("dissatisfaction_count"), state->dissatisfactionCount },
+                    { QStringLiteral("ticket_id"), state->ticketId }, { QStringLiteral("messages"), messages } });
             }
         }
     }
 
-    for (const auto &[name, doc] : {std::pair{QStringLiteral("account.json"), QJsonDocument(account)},
-                                    std::pair{QStringLiteral("tickets.json"), QJsonDocument(ticketArray)},
-                                    std::pair{QStringLiteral("sessions.json"), QJsonDocument(sessions)}})
+    for (const auto &[name, doc] : { std::pair { QStringLiteral("account.json"), QJsonDocument(account) },
+             std::pair { QStringLiteral("tickets.json"), QJsonDocument(ticketArray) },
+             std::pair { QStringLiteral("sessions.json"), QJsonDocument(sessions) } })
         if (auto written = writeJson(directory + QLatin1Char('/') + name, doc); !written)
             return R::failure(written.error());
     if (auto audited = m_db->audit(actor, QStringLiteral("privacy.export"), ids->join(QLatin1Char(',')),
-                                   QStringLiteral("tickets=%1 sessions=%2").arg(ticketArray.size()).arg(sessions.size()));
+            QStringLiteral("tickets=%1 sessions=%2").arg(ticketArray.size()).arg(sessions.size()));
         !audited)
         return R::failure(audited.error());
-    return QJsonObject{{QStringLiteral("directory"), directory},
-                       {QStringLiteral("account"), !account.isEmpty()},
-                       {QStringLiteral("tickets"), int(ticketArray.size())},
-                       {QStringLiteral("transcripts"), copied},
-                       {QStringLiteral("sessions"), int(sessions.size())},
-                       {QStringLiteral("redis_reached"), m_redis != nullptr}};
+    return QJsonObject { { QStringLiteral("directory"), directory }, { QStringLiteral("account"), !account.isEmpty() },
+        { QStringLiteral("tickets"), int(ticketArray.size()) }, { QStringLiteral("transcripts"), copied },
+        { QStringLiteral("sessions"), int(sessions.size()) }, { QStringLiteral("redis_reached"), m_redis != nullptr } };
 }
 
 Result<int> PrivacyService::applyRetention(const Actor &actor, int days)
@@ -381,7 +390,7 @@ Result<int> PrivacyService::applyRetention(const Actor &actor, int days)
         return Result<int>::failure(error);
     }
     if (auto audited = m_db->audit(actor, QStringLiteral("retention.erase"), QString(),
-                                   QStringLiteral("tickets=%1 older_than_days=%2").arg(old.ids.size()).arg(days));
+            QStringLiteral("tickets=%1 older_than_days=%2").arg(old.ids.size()).arg(days));
         !audited)
         return Result<int>::failure(audited.error());
     if (auto scrubbed = scrubDatabase(); !scrubbed)

@@ -25,9 +25,9 @@ struct ErasureReport
     int outboxEntries = 0;
     int sessions = 0;
     int redisKeys = 0;
-    int emailsAlreadySent = 0;  // ticket emails delivered before the erasure: they cannot be recalled
-    QStringList sentTo;         // the addresses those went to
-    bool redisReached = true;   // false: Redis was not reachable, sessions (which expire in 7 days) were not erased
+    int emailsAlreadySent = 0; // ticket emails delivered before the erasure: they cannot be recalled
+    QStringList sentTo; // the addresses those went to
+    bool redisReached = true; // false: Redis was not reachable, sessions (which expire in 7 days) were not erased
 
     QJsonObject toJson() const;
 };

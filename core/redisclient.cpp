@@ -77,7 +77,7 @@ void appendArgv(redisContext *c, const QList<QByteArray> &args)
 struct RedisClient::Private
 {
     std::unique_ptr<redisContext, ContextDeleter> context;
-    QDeadlineTimer nextReconnect{0};
+    QDeadlineTimer nextReconnect { 0 };
     int failedReconnects = 0;
 
     QString ioError() const
@@ -90,7 +90,8 @@ Result<RedisEndpoint> RedisEndpoint::parse(const QString &url)
 {
     const QUrl u(url, QUrl::StrictMode);
     if (!u.isValid())
-        return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL (expected redis://host:port/db or unix:///path)"));
+        return Result<RedisEndpoint>::failure(
+            QStringLiteral("Invalid Redis URL (expected redis://host:port/db or unix:///path)"));
     RedisEndpoint e;
     const QUrlQuery query(u);
     if (u.scheme() == QLatin1String("redis")) {
@@ -103,7 +104,8 @@ Result<RedisEndpoint> RedisEndpoint::parse(const QString &url)
             bool ok = false;
             e.db = path.toInt(&ok);
             if (!ok || e.db < 0)
-                return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL: the database must be a number"));
+                return Result<RedisEndpoint>::failure(
+                    QStringLiteral("Invalid Redis URL: the database must be a number"));
         }
         e.password = u.password();
     } else if (u.scheme() == QLatin1String("unix")) {
@@ -114,7 +116,8 @@ Result<RedisEndpoint> RedisEndpoint::parse(const QString &url)
             e.db = query.queryItemValue(QStringLiteral("db")).toInt();
         e.password = query.queryItemValue(QStringLiteral("password"));
     } else {
-        return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL: the scheme must be redis:// or unix://"));
+        return Result<RedisEndpoint>::failure(
+            QStringLiteral("Invalid Redis URL: the scheme must be redis:// or unix://"));
     }
     return e;
 }
@@ -129,8 +132,7 @@ QString RedisEndpoint::describe() const
 RedisClient::RedisClient(std::unique_ptr<Private> dd, RedisEndpoint endpoint)
     : d(std::move(dd))
     , m_endpoint(std::move(endpoint))
-{
-}
+{ }
 
 RedisClient::~RedisClient() = default;
 
@@ -145,7 +147,7 @@ Result<std::unique_ptr<RedisClient>> RedisClient::connect(const QString &url, in
 Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &endpoint, int timeoutMs)
 {
     using R = Result<std::unique_ptr<RedisClient>>;
-    timeval timeout{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+    timeval timeout { timeoutMs / 1000, (timeoutMs % 1000) * 1000 };
     redisContext *raw = endpoint.socketPath.isEmpty()
         ? redisConnectWithTimeout(endpoint.host.toUtf8().constData(), endpoint.port, timeout)
         : redisConnectUnixWithTimeout(endpoint.socketPath.toLocal8Bit().constData(), timeout);
@@ -156,18 +158,19 @@ Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &e
     if (raw->err)
         return R::failure(QStringLiteral("Cannot reach Redis at %1: %2")
                               .arg(endpoint.describe(), QString::fromLocal8Bit(raw->errstr)),
-                          ErrorKind::Unavailable);
+            ErrorKind::Unavailable);
     redisSetTimeout(raw, timeout);
 
     std::unique_ptr<RedisClient> client(new RedisClient(std::move(d), endpoint));
     client->m_timeoutMs = timeoutMs;
     if (!endpoint.password.isEmpty()) {
-        if (auto r = client->command({"AUTH", endpoint.password.toUtf8()}); !r)
-            return R::failure(QStringLiteral("Redis at %1 refused the password: %2").arg(endpoint.describe(), r.error()),
-                              ErrorKind::Forbidden);
+        if (auto r = client->command({ "AUTH", endpoint.password.toUtf8() }); !r)
+            return R::failure(
+                QStringLiteral("Redis at %1 refused the password: %2").arg(endpoint.describe(), r.error()),
+                ErrorKind::Forbidden);
     }
     if (endpoint.db != 0) {
-        if (auto r = client->command({"SELECT", QByteArray::number(endpoint.db)}); !r)
+        if (auto r = client->command({ "SELECT", QByteArray::number(endpoint.db) }); !r)
             return R::failure(QStringLiteral("Redis at %1: %2").arg(endpoint.describe(), r.error()));
     }
     qCDebug(lcRedis) << "connected to" << endpoint.describe();
@@ -176,7 +179,7 @@ Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &e
 
 Result<RedisReply> RedisClient::command(const QList<QByteArray> &args)
 {
-    auto replies = pipeline({args});
+    auto replies = pipeline({ args });
     if (!replies)
         return failureOf<RedisReply>(replies);
     return replies.value().constFirst();
@@ -273,10 +276,10 @@ Result<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &
     return replies;
 }
 
-QList<QByteArray> RedisClient::evalShaCommand(const QByteArray &script, const QList<QByteArray> &keys,
-                                              const QList<QByteArray> &args)
+QList<QByteArray> RedisClient::evalShaCommand(
+    const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args)
 {
-    return QList<QByteArray>{"EVALSHA", shaOf(script)} + scriptTail(keys, args);
+    return QList<QByteArray> { "EVALSHA", shaOf(script) } + scriptTail(keys, args);
 }
 
 ErrorKind RedisClient::errorKind(const RedisReply &reply)
@@ -299,8 +302,8 @@ bool RedisClient::isNoScript(const RedisReply &reply)
     return errorKind(reply) == ErrorKind::NoScript;
 }
 
-Result<RedisReply> RedisClient::eval(const QByteArray &script, const QList<QByteArray> &keys,
-                                     const QList<QByteArray> &args)
+Result<RedisReply> RedisClient::eval(
+    const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args)
 {
     auto r = command(evalShaCommand(script, keys, args));
     if (!r && r.kind() == ErrorKind::NoScript)
@@ -308,10 +311,10 @@ Result<RedisReply> RedisClient::eval(const QByteArray &script, const QList<QByte
     return r;
 }
 
-Result<RedisReply> RedisClient::evalSource(const QByteArray &script, const QList<QByteArray> &keys,
-                                           const QList<QByteArray> &args)
+Result<RedisReply> RedisClient::evalSource(
+    const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args)
 {
-    return command(QList<QByteArray>{"EVAL", script} + scriptTail(keys, args));
+    return command(QList<QByteArray> { "EVAL", script } + scriptTail(keys, args));
 }
 
 } // namespace LearnPulse

@@ -67,13 +67,14 @@ public:
     // EVALSHA with the script's SHA1, falling back to EVAL when the server does not have it yet.
     Result<RedisReply> eval(const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
     // The EVALSHA command for a script, to send in a pipeline; pair it with isNoScript() and eval().
-    static QList<QByteArray> evalShaCommand(const QByteArray &script, const QList<QByteArray> &keys,
-                                            const QList<QByteArray> &args);
+    static QList<QByteArray> evalShaCommand(
+        const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
     static bool isNoScript(const RedisReply &reply);
     // What an error reply means, from its code (first word): NoScript, NoSession, Forbidden or Failed.
     static ErrorKind errorKind(const RedisReply &reply);
     // EVAL with the script's text (which also caches it on the server): after a NOSCRIPT reply.
-    Result<RedisReply> evalSource(const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
+    Result<RedisReply> evalSource(
+        const QByteArray &script, const QList<QByteArray> &keys, const QList<QByteArray> &args);
 
     const RedisEndpoint &endpoint() const { return m_endpoint; }
     // False after a connection failure, until a later command reconnects (with backoff).

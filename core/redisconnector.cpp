@@ -20,11 +20,11 @@ Result<RedisConnection> connectRedis(const Config &config)
         return R::failure(direct.error());
 
     const QString executable = QStandardPaths::findExecutable(QStringLiteral("redis-server"),
-                                                              {QStringLiteral("/usr/bin"), QStringLiteral("/usr/sbin"),
-                                                               QStringLiteral("/usr/local/bin")});
+        { QStringLiteral("/usr/bin"), QStringLiteral("/usr/sbin"), QStringLiteral("/usr/local/bin") });
     if (executable.isEmpty())
-        return R::failure(direct.error() + QStringLiteral(" (and redis-server is not installed, so no private server "
-                                                          "could be started; set REDIS_URL)"));
+        return R::failure(direct.error()
+            + QStringLiteral(" (and redis-server is not installed, so no private server "
+                             "could be started; set REDIS_URL)"));
     if (auto dir = config.ensureDataDir(); !dir)
         return R::failure(dir.error());
 
@@ -38,7 +38,8 @@ Result<RedisConnection> connectRedis(const Config &config)
     }
     connection.privateServer = std::make_unique<RedisServerProcess>();
     if (auto started = connection.privateServer->start(options); !started)
-        return R::failure(direct.error() + QStringLiteral("; starting a private redis-server failed too: ") + started.error());
+        return R::failure(
+            direct.error() + QStringLiteral("; starting a private redis-server failed too: ") + started.error());
     auto client = RedisClient::connect(connection.privateServer->url());
     if (!client)
         return R::failure(client.error());

@@ -55,13 +55,11 @@ Status RedisServerProcess::start(const Options &options, int timeoutMs)
     if (!QDir().mkpath(m_options.directory))
         return Status::failure(QStringLiteral("Cannot create the Redis directory %1").arg(m_options.directory));
 
-    QStringList args{QStringLiteral("--dir"), m_options.directory,
-                     QStringLiteral("--port"), QString::number(m_options.port),
-                     QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
-                     QStringLiteral("--daemonize"), QStringLiteral("no"),
-                     QStringLiteral("--save"), QString(),
-                     QStringLiteral("--appendonly"), m_options.appendOnly ? QStringLiteral("yes") : QStringLiteral("no"),
-                     QStringLiteral("--logfile"), m_options.directory + QLatin1String("/redis.log")};
+    QStringList args { QStringLiteral("--dir"), m_options.directory, QStringLiteral("--port"),
+        QString::number(m_options.port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+        QStringLiteral("--daemonize"), QStringLiteral("no"), QStringLiteral("--save"), QString(),
+        QStringLiteral("--appendonly"), m_options.appendOnly ? QStringLiteral("yes") : QStringLiteral("no"),
+        QStringLiteral("--logfile"), m_options.directory + QLatin1String("/redis.log") };
     if (m_options.unixSocket)
         args << QStringLiteral("--unixsocket") << socketPath() << QStringLiteral("--unixsocketperm")
              << QStringLiteral("700");
@@ -84,11 +82,11 @@ Status RedisServerProcess::start(const Options &options, int timeoutMs)
     while (!deadline.hasExpired()) {
         if (m_process->state() != QProcess::Running) {
             m_process.reset();
-            return Status::failure(QStringLiteral("redis-server exited during start-up (see %1/redis.log)")
-                                       .arg(m_options.directory));
+            return Status::failure(
+                QStringLiteral("redis-server exited during start-up (see %1/redis.log)").arg(m_options.directory));
         }
         if (auto client = RedisClient::connect(url(), 500)) {
-            if (auto pong = client.value()->command({"PING"}); pong) {
+            if (auto pong = client.value()->command({ "PING" }); pong) {
                 qCInfo(lcRedis) << "started private redis-server at" << client.value()->endpoint().describe();
                 return {};
             } else {

@@ -18,8 +18,8 @@ class RedisServerProcess final
 public:
     struct Options
     {
-        QString directory;      // data directory of the server (created if needed)
-        int port = 0;           // TCP port on 127.0.0.1; 0 = no TCP, unix socket only
+        QString directory; // data directory of the server (created if needed)
+        int port = 0; // TCP port on 127.0.0.1; 0 = no TCP, unix socket only
         bool unixSocket = true; // listen on <directory>/redis.sock
         bool appendOnly = true;
         QString executable = QStringLiteral("redis-server");

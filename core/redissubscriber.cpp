@@ -81,7 +81,7 @@ void onMessage(redisAsyncContext *context, void *reply, void *)
     const QByteArray kind(r->element[0]->str, qsizetype(r->element[0]->len));
     if (kind == "message" && r->element[2]->type == REDIS_REPLY_STRING)
         QMetaObject::invokeMethod(subscriber, "message", Qt::DirectConnection,
-                                  Q_ARG(QByteArray, QByteArray(r->element[2]->str, qsizetype(r->element[2]->len))));
+            Q_ARG(QByteArray, QByteArray(r->element[2]->str, qsizetype(r->element[2]->len))));
     else if (kind == "subscribe")
         QMetaObject::invokeMethod(subscriber, "subscribedChanged", Qt::DirectConnection, Q_ARG(bool, true));
 }
@@ -150,7 +150,7 @@ void RedisSubscriber::connectNow()
     redisAsyncSetDisconnectCallback(c, Private::disconnected);
     if (!m_endpoint.password.isEmpty())
         redisAsyncCommand(c, nullptr, nullptr, "AUTH %b", m_endpoint.password.toUtf8().constData(),
-                          size_t(m_endpoint.password.toUtf8().size()));
+            size_t(m_endpoint.password.toUtf8().size()));
     redisAsyncCommand(c, onMessage, nullptr, "SUBSCRIBE %b", m_channel.constData(), size_t(m_channel.size()));
 }
 

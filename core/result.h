@@ -13,16 +13,16 @@ namespace LearnPulse {
 // reply is read).
 enum class ErrorKind
 {
-    None,        // success
-    Failed,      // anything not named below
-    BadInput,    // refused as it was given: fix the input
-    NotFound,    // no such record (ticket, account, file)
-    NoSession,   // the conversation does not exist in Redis (expired, or a server that lost it)
-    Forbidden,   // the signed-in role may not do this
+    None, // success
+    Failed, // anything not named below
+    BadInput, // refused as it was given: fix the input
+    NotFound, // no such record (ticket, account, file)
+    NoSession, // the conversation does not exist in Redis (expired, or a server that lost it)
+    Forbidden, // the signed-in role may not do this
     Unavailable, // a server (Redis, the database, the assistant, SMTP) cannot be reached now: try again later
-    NoScript,    // Redis does not have the script cached (send it with EVAL)
-    Storage,     // the disk or the database refused a write
-    Cancelled,   // stopped on purpose (the person, a sign-out, new settings)
+    NoScript, // Redis does not have the script cached (send it with EVAL)
+    Storage, // the disk or the database refused a write
+    Cancelled, // stopped on purpose (the person, a sign-out, new settings)
 };
 
 // A value or a readable error, for operations that can fail for reasons a person should see
@@ -33,8 +33,7 @@ class [[nodiscard]] Result
 public:
     Result(T value) // NOLINT(google-explicit-constructor): a value converts to success
         : m_value(std::move(value))
-    {
-    }
+    { }
     static Result failure(QString error, ErrorKind kind = ErrorKind::Failed)
     {
         return Result(std::move(error), kind == ErrorKind::None ? ErrorKind::Failed : kind);
@@ -66,8 +65,7 @@ private:
     Result(QString error, ErrorKind kind)
         : m_error(std::move(error))
         , m_kind(kind)
-    {
-    }
+    { }
     std::optional<T> m_value;
     QString m_error;
     ErrorKind m_kind = ErrorKind::None;

@@ -22,7 +22,7 @@ QString roleName(Role role)
 
 std::optional<Role> roleFromName(const QString &name)
 {
-    for (Role r : {Role::Teacher, Role::Support, Role::Admin})
+    for (Role r : { Role::Teacher, Role::Support, Role::Admin })
         if (roleName(r) == name)
             return r;
     return std::nullopt;

@@ -17,8 +17,7 @@ namespace LearnPulse {
 
 Services::Services(const Config &config)
     : m_config(config)
-{
-}
+{ }
 
 Services::~Services()
 {
@@ -50,10 +49,10 @@ Services::Rules Services::loadRules(const Config &config)
 {
     const DetectorLoadResult loaded = Detector::withOverride(config.rulesOverrideFile());
     if (loaded.detector)
-        return {loaded.detector, QString()};
-    Rules rules{Detector::withOverride(QString()).detector,
-                QStringLiteral("The detector rules file is not used: %1. The built-in rules are used until it is fixed.")
-                    .arg(loaded.error)};
+        return { loaded.detector, QString() };
+    Rules rules { Detector::withOverride(QString()).detector,
+        QStringLiteral("The detector rules file is not used: %1. The built-in rules are used until it is fixed.")
+            .arg(loaded.error) };
     qCWarning(lcChat).noquote() << rules.warning;
     return rules;
 }
@@ -103,7 +102,7 @@ ChatEngine *Services::chat()
 void Services::dropChat()
 {
     m_chat.reset(); // finishes its turns while the assistant's client is still there
-    m_llm.reset();  // then the client, which abandons what is left in flight
+    m_llm.reset(); // then the client, which abandons what is left in flight
 }
 
 void Services::reconfigure(const Config &config)

@@ -40,7 +40,7 @@ public:
     struct Rules
     {
         std::shared_ptr<const Detector> detector; // never null
-        QString warning;                           // why the admin's file is not used; empty when it is
+        QString warning; // why the admin's file is not used; empty when it is
     };
     static Rules loadRules(const Config &config);
 

@@ -47,14 +47,12 @@ Result<T> fail(const RedisReply &errorReply)
     return Result<T>::failure(explain(kind, QString::fromUtf8(errorReply.string)), kind);
 }
 
-
 } // namespace
 
 SessionStore::SessionStore(RedisClient &redis, const Config &config)
     : m_redis(redis)
     , m_config(config)
-{
-}
+{ }
 
 QByteArray SessionStore::stateKey(const QString &sessionId)
 {
@@ -80,11 +78,11 @@ Result<QString> SessionStore::createSession(const SessionContext &context)
     const QByteArray ttl = QByteArray::number(m_config.sessionTtlSeconds);
     const QByteArray key = stateKey(id);
     auto r = m_redis.pipeline({
-        {"HSET", key, "user_id", context.userId.toUtf8(), "teacher_email", context.teacherEmail.toUtf8(), "student",
-         context.student.toUtf8(), "class_id", context.classId.toUtf8(), "scope", context.scope.toUtf8(),
-         "dissatisfaction_count", "0", "escalated", "0", "ticket_id", "", "created", now, "updated", now},
-        {"EXPIRE", key, ttl},
-        {"SADD", userSessionsKey(context.userId), id.toUtf8()},
+        { "HSET", key, "user_id", context.userId.toUtf8(), "teacher_email", context.teacherEmail.toUtf8(), "student",
+            context.student.toUtf8(), "class_id", context.classId.toUtf8(), "scope", context.scope.toUtf8(),
+            "dissatisfaction_count", "0", "escalated", "0", "ticket_id", "", "created", now, "updated", now },
+        { "EXPIRE", key, ttl },
+        { "SADD", userSessionsKey(context.userId), id.toUtf8() },
     });
     if (!r)
         return Result<QString>::failure(r.error());
@@ -97,9 +95,10 @@ Result<SessionState> SessionStore::state(const QString &sessionId)
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return Result<SessionState>::failure(valid.error());
     (void)flushPending();
-    if (auto cached = m_cache.constFind(sessionId); cached != m_cache.constEnd() && (m_offline || !cached->pending.isEmpty()))
+    if (auto cached = m_cache.constFind(sessionId);
+        cached != m_cache.constEnd() && (m_offline || !cached->pending.isEmpty()))
         return cached->state;
-    auto r = m_redis.command({"HGETALL", stateKey(sessionId)});
+    auto r = m_redis.command({ "HGETALL", stateKey(sessionId) });
     if (!r) {
         if (connectionLost() && m_cache.contains(sessionId)) {
             m_offline = true;
@@ -120,9 +119,10 @@ Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return R::failure(valid.error());
     (void)flushPending();
-    if (auto cached = m_cache.constFind(sessionId); cached != m_cache.constEnd() && (m_offline || !cached->pending.isEmpty()))
+    if (auto cached = m_cache.constFind(sessionId);
+        cached != m_cache.constEnd() && (m_offline || !cached->pending.isEmpty()))
         return cached->history;
-    auto r = m_redis.command({"LRANGE", historyKey(sessionId), "0", "-1"});
+    auto r = m_redis.command({ "LRANGE", historyKey(sessionId), "0", "-1" });
     if (!r) {
         if (connectionLost() && m_cache.contains(sessionId)) {
             m_offline = true;
@@ -141,7 +141,7 @@ Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
 
 Result<QStringList> SessionStore::sessionsOfUser(const QString &userId)
 {
-    auto r = m_redis.command({"SMEMBERS", userSessionsKey(userId)});
+    auto r = m_redis.command({ "SMEMBERS", userSessionsKey(userId) });
     if (!r)
         return Result<QStringList>::failure(r.error());
     QStringList ids;
@@ -157,7 +157,7 @@ bool SessionStore::connectionLost() const
 }
 
 Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                           const Detection *detection, bool forceEscalation, int ratePerMinute)
+    const Detection *detection, bool forceEscalation, int ratePerMinute)
 {
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return Result<RecordOutcome>::failure(valid.error());
@@ -174,14 +174,15 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
     }
     if (connectionLost() && known) {
         m_offline = true;
-        qCWarning(lcSession).noquote() << QStringLiteral("Redis unreachable: keeping session=%1 in memory").arg(sessionId);
+        qCWarning(lcSession).noquote()
+            << QStringLiteral("Redis unreachable: keeping session=%1 in memory").arg(sessionId);
         return recordOffline(m_cache[sessionId], userId, entry, detection, forceEscalation);
     }
     return outcome;
 }
 
-Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                                  const Detection *detection, bool forceEscalation, int ratePerMinute)
+Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, const QString &userId,
+    const HistoryEntry &entry, const Detection *detection, bool forceEscalation, int ratePerMinute)
 {
     using R = Result<RecordOutcome>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
@@ -192,13 +193,13 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     const QDateTime now = entry.timestamp.isValid() ? entry.timestamp : QDateTime::currentDateTimeUtc();
     const QByteArray entryJson = entry.toJson();
     const QByteArray rules = detection ? detection->rules.join(QLatin1Char(',')).toUtf8() : QByteArray();
-    const QList<QByteArray> keys{stateKey(sessionId), historyKey(sessionId)};
-    const QList<QByteArray> args{userId.toUtf8(), entry.role.toUtf8(), entryJson, dissatisfied ? "1" : "0",
-                                 explicitRequest ? "1" : "0", QByteArray::number(m_config.escalationThreshold),
-                                 QByteArray::number(m_config.historyCap), QByteArray::number(m_config.sessionTtlSeconds),
-                                 (m_config.escalateOnExplicitRequest || forceEscalation) ? "1" : "0",
-                                 isoUtc(now), QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(), rules,
-                                 QByteArray::number(m_config.claimLapseSeconds)};
+    const QList<QByteArray> keys { stateKey(sessionId), historyKey(sessionId) };
+    const QList<QByteArray> args { userId.toUtf8(), entry.role.toUtf8(), entryJson, dissatisfied ? "1" : "0",
+        explicitRequest ? "1" : "0", QByteArray::number(m_config.escalationThreshold),
+        QByteArray::number(m_config.historyCap), QByteArray::number(m_config.sessionTtlSeconds),
+        (m_config.escalateOnExplicitRequest || forceEscalation) ? "1" : "0", isoUtc(now),
+        QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(), rules,
+        QByteArray::number(m_config.claimLapseSeconds) };
 
     // One round trip: the user's rate counter, the turn, and (first message of the session in this process)
     // a copy of the session for the outage cache.
@@ -208,13 +209,14 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     if (ratePerMinute > 0) {
         const qint64 minute = QDateTime::currentSecsSinceEpoch() / 60;
         rateKey = "lp:user:" + userId.toUtf8() + ":rate:" + QByteArray::number(minute);
-        commands << RedisClient::evalShaCommand(RedisScripts::rate(), {rateKey}, {rateWindow});
+        commands << RedisClient::evalShaCommand(RedisScripts::rate(), { rateKey }, { rateWindow });
     }
     const qsizetype turnAt = commands.size();
     commands << RedisClient::evalShaCommand(RedisScripts::turn(), keys, args);
     const bool fill = !m_cache.contains(sessionId);
     if (fill)
-        commands << QList<QByteArray>{"HGETALL", keys.at(0)} << QList<QByteArray>{"LRANGE", keys.at(1), "0", "-1"};
+        commands << QList<QByteArray> { "HGETALL", keys.at(0) }
+                 << QList<QByteArray> { "LRANGE", keys.at(1), "0", "-1" };
     auto replies = m_redis.exchange(commands);
     if (!replies)
         return R::failure(replies.error());
@@ -223,7 +225,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     if (ratePerMinute > 0) {
         RedisReply counted = replies->at(0);
         if (RedisClient::isNoScript(counted)) { // a server that restarted or flushed its scripts
-            auto again = m_redis.evalSource(RedisScripts::rate(), {rateKey}, {rateWindow});
+            auto again = m_redis.evalSource(RedisScripts::rate(), { rateKey }, { rateWindow });
             if (!again)
                 return R::failure(again.error());
             counted = again.value();
@@ -263,12 +265,12 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     if (overLimit) {
         // Counted in the same round trip as the turn, so the turn ran: take it back, nothing is stored.
         auto undone = m_redis.eval(RedisScripts::takeBack(), keys,
-                                   {entryJson, dissatisfied ? "1" : "0", rules, out.claimToken.toUtf8(), e.at(6).string,
-                                    e.at(7).string, e.at(8).string});
+            { entryJson, dissatisfied ? "1" : "0", rules, out.claimToken.toUtf8(), e.at(6).string, e.at(7).string,
+                e.at(8).string });
         if (!undone)
             return R::failure(QStringLiteral("The message went over the rate limit and could not be taken back: %1")
                                   .arg(explain(undone.kind(), undone.error())),
-                                  undone.kind());
+                undone.kind());
         RecordOutcome limited;
         limited.rateLimited = true;
         return limited;
@@ -297,21 +299,21 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
 
 Status SessionStore::publishTicketChange(const QString &ticketId, const QString &change)
 {
-    const QByteArray payload = QJsonDocument(QJsonObject{{QStringLiteral("ticket_id"), ticketId},
-                                                         {QStringLiteral("change"), change}})
-                                   .toJson(QJsonDocument::Compact);
-    return Status::from(m_redis.command({"PUBLISH", ticketsChannel(), payload}));
+    const QByteArray payload
+        = QJsonDocument(QJsonObject { { QStringLiteral("ticket_id"), ticketId }, { QStringLiteral("change"), change } })
+              .toJson(QJsonDocument::Compact);
+    return Status::from(m_redis.command({ "PUBLISH", ticketsChannel(), payload }));
 }
 
 Status SessionStore::setLastSession(const QString &userId, const QString &sessionId)
 {
-    return Status::from(m_redis.command({"SET", "lp:user:" + userId.toUtf8() + ":last_session", sessionId.toUtf8(), "EX",
-                                         QByteArray::number(m_config.sessionTtlSeconds)}));
+    return Status::from(m_redis.command({ "SET", "lp:user:" + userId.toUtf8() + ":last_session", sessionId.toUtf8(),
+        "EX", QByteArray::number(m_config.sessionTtlSeconds) }));
 }
 
 Result<QString> SessionStore::lastSession(const QString &userId)
 {
-    auto r = m_redis.command({"GET", "lp:user:" + userId.toUtf8() + ":last_session"});
+    auto r = m_redis.command({ "GET", "lp:user:" + userId.toUtf8() + ":last_session" });
     if (!r)
         return Result<QString>::failure(r.error());
     return QString::fromUtf8(r->string);
@@ -321,12 +323,13 @@ Status SessionStore::setContext(const QString &sessionId, const SessionContext &
 {
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return valid;
-    auto r = m_redis.eval(RedisScripts::setContext(), {stateKey(sessionId)}, {c.student.toUtf8(), c.classId.toUtf8(), c.scope.toUtf8()});
+    auto r = m_redis.eval(RedisScripts::setContext(), { stateKey(sessionId) },
+        { c.student.toUtf8(), c.classId.toUtf8(), c.scope.toUtf8() });
     return r ? Status() : Status::failure(explain(r.kind(), r.error()), r.kind());
 }
 
-Result<QString> SessionStore::finishEscalation(const QString &sessionId, const QString &claimToken,
-                                               const QString &ticketId)
+Result<QString> SessionStore::finishEscalation(
+    const QString &sessionId, const QString &claimToken, const QString &ticketId)
 {
     if (auto it = m_cache.find(sessionId); it != m_cache.end() && m_offline) {
         if (it->state.ticketId.isEmpty())
@@ -335,7 +338,7 @@ Result<QString> SessionStore::finishEscalation(const QString &sessionId, const Q
         it->localTicket = it->state.ticketId;
         return it->state.ticketId;
     }
-    auto r = m_redis.eval(RedisScripts::finish(), {stateKey(sessionId)}, {claimToken.toUtf8(), ticketId.toUtf8()});
+    auto r = m_redis.eval(RedisScripts::finish(), { stateKey(sessionId) }, { claimToken.toUtf8(), ticketId.toUtf8() });
     if (!r)
         return fail<QString>(r);
     if (auto it = m_cache.find(sessionId); it != m_cache.end()) {
@@ -352,7 +355,7 @@ Status SessionStore::releaseClaim(const QString &sessionId, const QString &claim
             it->state.escalated = false; // the reason stays: the next message retries
         return {};
     }
-    auto r = m_redis.eval(RedisScripts::release(), {stateKey(sessionId)}, {claimToken.toUtf8()});
+    auto r = m_redis.eval(RedisScripts::release(), { stateKey(sessionId) }, { claimToken.toUtf8() });
     if (!r)
         return Status::failure(explain(r.kind(), r.error()), r.kind());
     if (r->integer == 1)

@@ -1,8 +1,7 @@
 #pragma once
 
-#include "result.h"
-
 #include "detector.h"
+#include "result.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -34,7 +33,7 @@ struct SessionState
     bool escalated = false;
     QString ticketId;
     QString escalationReason; // "threshold" or "explicit" once claimed
-    QStringList signalRules;  // rule names of every signal so far, oldest first
+    QStringList signalRules; // rule names of every signal so far, oldest first
     QDateTime created;
     QDateTime updated;
 };
@@ -86,7 +85,7 @@ public:
     // over the limit is taken back and comes back as `rateLimited`. While Redis is unreachable there is no
     // shared counter and the conversation goes on.
     Result<RecordOutcome> record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                 const Detection *detection, bool forceEscalation = false, int ratePerMinute = 0);
+        const Detection *detection, bool forceEscalation = false, int ratePerMinute = 0);
 
     // Tells every console that the ticket list changed (pub/sub channel lp:tickets).
     Status publishTicketChange(const QString &ticketId, const QString &change);
@@ -134,9 +133,9 @@ private:
     Result<bool> restoreIfMissing(const QString &sessionId, const Cached &cached);
     void remember(const QString &sessionId, const HistoryEntry &entry, const RecordOutcome &outcome);
     Result<RecordOutcome> recordOffline(Cached &cached, const QString &userId, const HistoryEntry &entry,
-                                        const Detection *detection, bool forceEscalation);
+        const Detection *detection, bool forceEscalation);
     Result<RecordOutcome> recordInRedis(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
-                                        const Detection *detection, bool forceEscalation, int ratePerMinute = 0);
+        const Detection *detection, bool forceEscalation, int ratePerMinute = 0);
 
     RedisClient &m_redis;
     const Config &m_config;

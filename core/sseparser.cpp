@@ -6,8 +6,7 @@ namespace LearnPulse {
 
 SseParser::SseParser(qsizetype maxLineBytes)
     : m_maxLineBytes(maxLineBytes)
-{
-}
+{ }
 
 bool SseParser::hasPendingData() const
 {
@@ -60,7 +59,7 @@ void SseParser::processLine(QByteArrayView line, QList<SseEvent> &out)
     if (line.isEmpty()) {
         // A blank line dispatches the event (if it carried data).
         if (m_hasData)
-            out.append({m_event.isEmpty() ? QStringLiteral("message") : m_event, m_data, m_id});
+            out.append({ m_event.isEmpty() ? QStringLiteral("message") : m_event, m_data, m_id });
         m_event.clear();
         m_data.clear();
         m_hasData = false;

@@ -10,7 +10,7 @@ namespace LearnPulse {
 struct SseEvent
 {
     QString event; // "message" unless the stream named it
-    QString data;  // data lines joined with "\n"
+    QString data; // data lines joined with "\n"
     QString id;
 };
 

@@ -18,8 +18,7 @@ namespace LearnPulse {
 TicketReconciler::TicketReconciler(const Config &config, std::shared_ptr<Database> database)
     : m_config(config)
     , m_db(std::move(database))
-{
-}
+{ }
 
 Result<TicketReconciler::Report> TicketReconciler::run()
 {
@@ -32,7 +31,7 @@ Result<TicketReconciler::Report> TicketReconciler::run()
     // here and taken out; what is left afterwards has no row. The query is forward-only, so that 100,000
     // rows are never held in memory at once (docs/BENCHMARKS.md).
     const QString ticketsDir = QDir(m_config.ticketsDir()).absolutePath();
-    const QStringList pattern{QStringLiteral("support_ticket_*.txt")};
+    const QStringList pattern { QStringLiteral("support_ticket_*.txt") };
     QSet<QString> unindexed;
     for (QDirIterator it(ticketsDir, pattern, QDir::Files); it.hasNext();) {
         it.next();
@@ -66,8 +65,9 @@ Result<TicketReconciler::Report> TicketReconciler::run()
             back << q.value(0).toString();
     }
     q.finish();
-    for (const auto &[ids, flag, counter] : {std::tuple{missing, QStringLiteral("transcript missing"), &report.flaggedMissing},
-                                             std::tuple{back, QStringLiteral(""), &report.unflagged}}) {
+    for (const auto &[ids, flag, counter] :
+        { std::tuple { missing, QStringLiteral("transcript missing"), &report.flaggedMissing },
+            std::tuple { back, QStringLiteral(""), &report.unflagged } }) {
         for (const QString &id : ids) {
             q.prepare(QStringLiteral("UPDATE tickets SET integrity = ? WHERE id = ?"));
             q.addBindValue(flag);
@@ -106,7 +106,8 @@ Result<TicketReconciler::Report> TicketReconciler::run()
             f.close();
             if (QFile::remove(f.fileName())) {
                 ++report.removedDeleted;
-                qCWarning(lcTickets).noquote() << QStringLiteral("Reconciliation removed the transcript of deleted ticket=") + r.id;
+                qCWarning(lcTickets).noquote()
+                    << QStringLiteral("Reconciliation removed the transcript of deleted ticket=") + r.id;
             }
             continue;
         }

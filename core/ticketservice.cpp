@@ -29,11 +29,10 @@ QString orDash(const QString &s)
 
 QJsonObject TicketResult::toJson() const
 {
-    QJsonObject o{{QStringLiteral("success"), success},
-                  {QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId)},
-                  {QStringLiteral("email_sent"), emailSent},
-                  {QStringLiteral("conversation_file"), conversationFile},
-                  {QStringLiteral("timestamp"), timestamp.toUTC().toString(Qt::ISODate)}};
+    QJsonObject o { { QStringLiteral("success"), success },
+        { QStringLiteral("ticket_id"), ticketId.isEmpty() ? QJsonValue() : QJsonValue(ticketId) },
+        { QStringLiteral("email_sent"), emailSent }, { QStringLiteral("conversation_file"), conversationFile },
+        { QStringLiteral("timestamp"), timestamp.toUTC().toString(Qt::ISODate) } };
     if (!error.isEmpty())
         o.insert(QStringLiteral("error"), error);
     return o;
@@ -42,12 +41,12 @@ QJsonObject TicketResult::toJson() const
 TicketService::TicketService(const Config &config, std::shared_ptr<TicketStore> store)
     : m_config(config)
     , m_store(std::move(store))
-{
-}
+{ }
 
 QString TicketService::ticketIdFor(const QString &sessionId, const QDateTime &utc)
 {
-    return QStringLiteral("TICKET-%1-%2").arg(sessionId.left(8), utc.toUTC().toString(QStringLiteral("yyyyMMddHHmmss")));
+    return QStringLiteral("TICKET-%1-%2")
+        .arg(sessionId.left(8), utc.toUTC().toString(QStringLiteral("yyyyMMddHHmmss")));
 }
 
 QString TicketService::fileNameFor(const QString &sessionId, const QDateTime &utc)
@@ -82,12 +81,13 @@ QString TicketService::transcriptText(const QString &ticketId, const QDateTime &
     t += QStringLiteral("  Scope: %1\n\n").arg(orDash(r.session.context.scope));
     t += QStringLiteral("Signals (%1): %2\n\n")
              .arg(r.session.dissatisfactionCount)
-             .arg(r.session.signalRules.isEmpty() ? QStringLiteral("-") : r.session.signalRules.join(QLatin1String(", ")));
+             .arg(r.session.signalRules.isEmpty() ? QStringLiteral("-")
+                                                  : r.session.signalRules.join(QLatin1String(", ")));
     t += QStringLiteral("Conversation (%1 messages)\n").arg(r.history.size());
     for (const HistoryEntry &e : r.history) {
-        const QString speaker = e.role == QLatin1String("teacher")   ? QStringLiteral("Teacher")
-            : e.role == QLatin1String("application")                  ? QStringLiteral("LearnPulse")
-                                                                      : QStringLiteral("Assistant");
+        const QString speaker = e.role == QLatin1String("teacher") ? QStringLiteral("Teacher")
+            : e.role == QLatin1String("application")               ? QStringLiteral("LearnPulse")
+                                                                   : QStringLiteral("Assistant");
         t += QStringLiteral("\n[%1] %2:\n").arg(e.timestamp.toUTC().toString(Qt::ISODate), speaker);
         // Indent continuation lines so that a message cannot forge a header line of the transcript.
         QString body = e.content;
@@ -185,15 +185,16 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
     result.success = true;
     if (!m_config.smtpConfigured() && !result.alreadyExisted) {
         // Development mode: say what would have been sent (addresses, subject and file; no message text).
-        const OutboxItem mail = Outbox::emailFor(m_config, record.id, record.summary, record.teacherName,
-                                                 record.teacherEmail, path);
+        const OutboxItem mail
+            = Outbox::emailFor(m_config, record.id, record.summary, record.teacherName, record.teacherEmail, path);
         qCWarning(lcMail) << "SMTP not configured - logging ticket instead of sending email";
-        qCWarning(lcMail).noquote() << QStringLiteral("SUPPORT TICKET WOULD BE SENT: To: %1 | From: %2 | Reply-To: %3 | "
-                                                      "Subject: %4 | Attachment: %5")
+        qCWarning(lcMail).noquote() << QStringLiteral(
+            "SUPPORT TICKET WOULD BE SENT: To: %1 | From: %2 | Reply-To: %3 | "
+            "Subject: %4 | Attachment: %5")
                                            .arg(mail.payload.value(QLatin1String("to")).toString(),
-                                                mail.payload.value(QLatin1String("from")).toString(),
-                                                mail.payload.value(QLatin1String("reply_to")).toString(),
-                                                mail.payload.value(QLatin1String("subject")).toString(), path);
+                                               mail.payload.value(QLatin1String("from")).toString(),
+                                               mail.payload.value(QLatin1String("reply_to")).toString(),
+                                               mail.payload.value(QLatin1String("subject")).toString(), path);
     }
     return result;
 }

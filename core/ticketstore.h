@@ -54,7 +54,7 @@ struct TicketFilter
     // order (then `offset` is not used), so that every page costs about what the first one costs.
     QString afterId;
     QDate from; // created on or after this day (UTC), if valid
-    QDate to;   // created on or before this day (UTC), if valid
+    QDate to; // created on or before this day (UTC), if valid
     QString sortColumn = QStringLiteral("created"); // one of sortableColumns()
     bool descending = true;
 };
@@ -82,8 +82,8 @@ public:
         TicketRecord existing;
     };
     // Inserts the ticket, its full-text entry and its outbox items in one transaction.
-    Result<InsertResult> insert(const TicketRecord &record, const QString &transcript,
-                                const QList<OutboxItem> &outbox = {});
+    Result<InsertResult> insert(
+        const TicketRecord &record, const QString &transcript, const QList<OutboxItem> &outbox = {});
 
     // The ticket's transcript: its file, or, when the file cannot be read here (another seat wrote it,
     // or it is gone), the copy in the full-text index.
@@ -114,7 +114,7 @@ private:
     // `total`, when given, receives how many rows match in all (limit and offset aside), or -1 when the
     // page is empty.
     Result<QList<TicketRecord>> select(const QString &where, const QVariantList &values, int limit = 0, int offset = 0,
-                                       const QString &orderBy = {}, int *total = nullptr);
+        const QString &orderBy = {}, int *total = nullptr);
     // The WHERE clause and values of a filter, or an error for a bad filter.
     Result<std::pair<QString, QVariantList>> whereFor(const TicketFilter &filter) const;
 

@@ -50,7 +50,8 @@ Result<TicketRecord> parse(QByteArrayView bytes)
     static const QRegularExpression idShape(QStringLiteral("\\ATICKET-[0-9a-f]{8}-[0-9]{14}\\z"));
     if (!idShape.match(r.id).hasMatch())
         return R::failure(QStringLiteral("the transcript has no valid ticket ID"));
-    if (!MessageValidator::isValidSessionId(r.sessionId) || !r.id.startsWith(QStringLiteral("TICKET-") + r.sessionId.left(8)))
+    if (!MessageValidator::isValidSessionId(r.sessionId)
+        || !r.id.startsWith(QStringLiteral("TICKET-") + r.sessionId.left(8)))
         return R::failure(QStringLiteral("the transcript's session does not match its ticket ID"));
     r.created = QDateTime::fromString(field(QStringLiteral("Created")), Qt::ISODate);
     if (!r.created.isValid())

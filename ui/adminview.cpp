@@ -37,7 +37,7 @@ QTableWidget *makeTable(const QStringList &headers, const QString &name, QWidget
 QComboBox *roleCombo(QWidget *parent)
 {
     auto *c = new QComboBox(parent);
-    for (Role r : {Role::Teacher, Role::Support, Role::Admin})
+    for (Role r : { Role::Teacher, Role::Support, Role::Admin })
         c->addItem(roleName(r), int(r));
     return c;
 }
@@ -52,8 +52,8 @@ AdminView::AdminView(QWidget *parent)
 
     auto *accounts = new QWidget(tabs);
     auto *accountsLayout = new QVBoxLayout(accounts);
-    m_accountTable = makeTable({tr("Email"), tr("Name"), tr("Role"), tr("Can sign in"), tr("Created")},
-                               QStringLiteral("accountTable"), accounts);
+    m_accountTable = makeTable({ tr("Email"), tr("Name"), tr("Role"), tr("Can sign in"), tr("Created") },
+        QStringLiteral("accountTable"), accounts);
     accountsLayout->addWidget(m_accountTable, 1);
     auto *buttons = new QHBoxLayout;
     auto addButton = [&](const QString &text, const QString &name, void (AdminView::*slot)()) {
@@ -74,7 +74,8 @@ AdminView::AdminView(QWidget *parent)
 
     auto *audit = new QWidget(tabs);
     auto *auditLayout = new QVBoxLayout(audit);
-    m_auditTable = makeTable({tr("Time"), tr("Who"), tr("Action"), tr("Object"), tr("Detail")}, QStringLiteral("auditTable"), audit);
+    m_auditTable = makeTable(
+        { tr("Time"), tr("Who"), tr("Action"), tr("Object"), tr("Detail") }, QStringLiteral("auditTable"), audit);
     auditLayout->addWidget(m_auditTable, 1);
     tabs->addTab(audit, tr("Audit log"));
     layout->addWidget(tabs, 1);
@@ -97,8 +98,9 @@ void AdminView::showAccounts(const QList<Account> &accounts)
     m_accountTable->setRowCount(int(accounts.size()));
     for (int i = 0; i < accounts.size(); ++i) {
         const Account &a = accounts.at(i);
-        const QStringList cells{a.email, a.displayName, roleName(a.role), a.canSignIn ? tr("yes") : tr("no — set a password"),
-                                QLocale().toString(a.created.toLocalTime(), QLocale::ShortFormat)};
+        const QStringList cells { a.email, a.displayName, roleName(a.role),
+            a.canSignIn ? tr("yes") : tr("no — set a password"),
+            QLocale().toString(a.created.toLocalTime(), QLocale::ShortFormat) };
         for (int c = 0; c < cells.size(); ++c)
             m_accountTable->setItem(i, c, new QTableWidgetItem(cells.at(c)));
     }
@@ -110,7 +112,8 @@ void AdminView::showAudit(const QList<Database::AuditEntry> &entries)
     m_auditTable->setRowCount(int(entries.size()));
     for (int i = 0; i < entries.size(); ++i) {
         const auto &e = entries.at(i);
-        const QStringList cells{QLocale().toString(e.time.toLocalTime(), QLocale::ShortFormat), e.actor, e.action, e.target, e.detail};
+        const QStringList cells { QLocale().toString(e.time.toLocalTime(), QLocale::ShortFormat), e.actor, e.action,
+            e.target, e.detail };
         for (int c = 0; c < cells.size(); ++c)
             m_auditTable->setItem(i, c, new QTableWidgetItem(cells.at(c)));
     }
@@ -143,8 +146,8 @@ void AdminView::addAccount()
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     form->addRow(buttons);
     if (dialog.exec() == QDialog::Accepted)
-        emit addAccountRequested(email->text().trimmed(), name->text().trimmed(), Role(role->currentData().toInt()),
-                                 password->text());
+        emit addAccountRequested(
+            email->text().trimmed(), name->text().trimmed(), Role(role->currentData().toInt()), password->text());
 }
 
 void AdminView::changeRole()
@@ -154,8 +157,7 @@ void AdminView::changeRole()
         return;
     bool ok = false;
     const QString role = QInputDialog::getItem(this, tr("Change role"), tr("Role of %1:").arg(a->email),
-                                               {roleName(Role::Teacher), roleName(Role::Support), roleName(Role::Admin)},
-                                               int(a->role), false, &ok);
+        { roleName(Role::Teacher), roleName(Role::Support), roleName(Role::Admin) }, int(a->role), false, &ok);
     if (ok)
         emit roleChangeRequested(a->id, roleFromName(role).value_or(a->role));
 }
@@ -166,8 +168,8 @@ void AdminView::resetPassword()
     if (!a)
         return;
     bool ok = false;
-    const QString password = QInputDialog::getText(this, tr("Set password"), tr("New password for %1:").arg(a->email),
-                                                   QLineEdit::Password, QString(), &ok);
+    const QString password = QInputDialog::getText(
+        this, tr("Set password"), tr("New password for %1:").arg(a->email), QLineEdit::Password, QString(), &ok);
     if (ok)
         emit passwordResetRequested(a->id, password);
 }
@@ -178,7 +180,7 @@ void AdminView::removeAccount()
     if (!a)
         return;
     if (QMessageBox::question(this, tr("Remove account"),
-                              tr("Remove the account %1? It can no longer sign in. Its tickets stay.").arg(a->email))
+            tr("Remove the account %1? It can no longer sign in. Its tickets stay.").arg(a->email))
         == QMessageBox::Yes)
         emit removeRequested(a->id);
 }
@@ -188,16 +190,15 @@ void AdminView::erasePerson()
     const Account *a = selectedAccount();
     bool ok = false;
     const QString email = QInputDialog::getText(this, tr("Erase a person's data"),
-                                                tr("Email of the person whose data is to be erased (GDPR):"),
-                                                QLineEdit::Normal, a ? a->email : QString(), &ok)
+        tr("Email of the person whose data is to be erased (GDPR):"), QLineEdit::Normal, a ? a->email : QString(), &ok)
                               .trimmed();
     if (!ok || email.isEmpty())
         return;
     if (QMessageBox::warning(this, tr("Erase a person's data"),
-                             tr("Erase everything stored about %1: the account, every ticket and transcript, queued "
-                                "emails and live conversations?\n\nThis cannot be undone.")
-                                 .arg(email),
-                             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            tr("Erase everything stored about %1: the account, every ticket and transcript, queued "
+               "emails and live conversations?\n\nThis cannot be undone.")
+                .arg(email),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
         == QMessageBox::Yes)
         emit eraseRequested(email);
 }
@@ -207,7 +208,7 @@ void AdminView::exportPerson()
     const Account *a = selectedAccount();
     bool ok = false;
     const QString email = QInputDialog::getText(this, tr("Export a person's data"), tr("Email of the person:"),
-                                                QLineEdit::Normal, a ? a->email : QString(), &ok)
+        QLineEdit::Normal, a ? a->email : QString(), &ok)
                               .trimmed();
     if (!ok || email.isEmpty())
         return;

@@ -98,7 +98,7 @@ ChatView::ChatView(int maxChars, QWidget *parent)
 
     m_offline = new QLabel(tr("The connection to the conversation server is lost. Your messages are kept on this "
                               "computer until the connection is back, then saved. You can still contact support."),
-                           this);
+        this);
     m_offline->setObjectName(QStringLiteral("offlineWarning"));
     m_offline->setWordWrap(true);
     m_offline->setStyleSheet(QStringLiteral("color: #8a5a00; font-weight: 600;"));
@@ -145,8 +145,8 @@ ChatView::ChatView(int maxChars, QWidget *parent)
             return;
         m_error->hide();
         setSending(true);
-        m_items.append({Item::Kind::Teacher, tr("I would like to contact support."), QDateTime::currentDateTime()});
-        m_items.append({Item::Kind::Application, QString(), QDateTime::currentDateTime(), true});
+        m_items.append({ Item::Kind::Teacher, tr("I would like to contact support."), QDateTime::currentDateTime() });
+        m_items.append({ Item::Kind::Application, QString(), QDateTime::currentDateTime(), true });
         render();
         emit contactSupportRequested();
     });
@@ -186,7 +186,7 @@ void ChatView::setConversation(const SessionState &state, const QList<HistoryEnt
         const Item::Kind kind = e.role == QLatin1String("teacher") ? Item::Kind::Teacher
             : e.role == QLatin1String("application")               ? Item::Kind::Application
                                                                    : Item::Kind::Assistant;
-        m_items.append({kind, e.content, e.timestamp.toLocalTime()});
+        m_items.append({ kind, e.content, e.timestamp.toLocalTime() });
     }
     m_ticketId.clear();
     m_banner->hide();
@@ -205,8 +205,8 @@ void ChatView::send()
         return;
     m_error->hide();
     m_lastSent = text;
-    m_items.append({Item::Kind::Teacher, text, QDateTime::currentDateTime()});
-    m_items.append({Item::Kind::Assistant, QString(), QDateTime::currentDateTime(), true});
+    m_items.append({ Item::Kind::Teacher, text, QDateTime::currentDateTime() });
+    m_items.append({ Item::Kind::Assistant, QString(), QDateTime::currentDateTime(), true });
     m_input->clear();
     setSending(true);
     render();
@@ -228,10 +228,10 @@ void ChatView::finishTurn(const ChatTurnResult &result)
         m_items.removeLast();
     switch (result.status) {
     case ChatTurnResult::Status::Answered:
-        m_items.append({Item::Kind::Assistant, result.reply, QDateTime::currentDateTime()});
+        m_items.append({ Item::Kind::Assistant, result.reply, QDateTime::currentDateTime() });
         break;
     case ChatTurnResult::Status::Escalated:
-        m_items.append({Item::Kind::Application, result.reply, QDateTime::currentDateTime()});
+        m_items.append({ Item::Kind::Application, result.reply, QDateTime::currentDateTime() });
         break;
     case ChatTurnResult::Status::AssistantFailed:
     case ChatTurnResult::Status::BadInput:
@@ -270,8 +270,7 @@ void ChatView::showBanner(const QString &ticketId)
     m_ticketId = ticketId;
     m_bannerText->setText(tr("Support ticket %1 is open: the LearnPulse support team has this conversation and will "
                              "contact you%2.")
-                              .arg(ticketId,
-                                   m_teacherEmail.isEmpty() ? QString() : tr(" at %1").arg(m_teacherEmail)));
+                              .arg(ticketId, m_teacherEmail.isEmpty() ? QString() : tr(" at %1").arg(m_teacherEmail)));
     QPalette p = m_banner->palette();
     p.setColor(QPalette::Window, isDark(palette()) ? QColor(0x1b, 0x3a, 0x57) : QColor(0xe3, 0xf2, 0xfd));
     m_banner->setPalette(p);

@@ -1,14 +1,14 @@
 #include "consolewindow.h"
 
 #include "adminview.h"
-#include "metricsview.h"
+#include "chatcontroller.h"
 #include "chatview.h"
 #include "consolebackend.h"
-#include "chatcontroller.h"
-#include "ticketcontroller.h"
+#include "metricsview.h"
 #include "settingsdialog.h"
 #include "signinpage.h"
 #include "ticketbrowser.h"
+#include "ticketcontroller.h"
 #include "tickettablemodel.h"
 
 #include <QApplication>
@@ -33,7 +33,7 @@ template<typename F>
 quint64 ConsoleWindow::request(const QString &what, F &&call, Handler handler)
 {
     const quint64 id = ++m_nextRequest;
-    m_pending.insert(id, Pending{what, std::move(handler)});
+    m_pending.insert(id, Pending { what, std::move(handler) });
     updateBusy();
     QMetaObject::invokeMethod(
         m_backend, [b = m_backend, id, call = std::forward<F>(call)] { call(b, id); }, Qt::QueuedConnection);
@@ -69,8 +69,8 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
     helpMenu->addAction(tr("&Privacy notice"), this, &ConsoleWindow::showPrivacyNotice);
     helpMenu->addAction(tr("&About"), this, [this] {
         QMessageBox::about(this, tr("About"),
-                           tr("<b>LearnPulse Support Console</b><p>Teachers chat with the LearnPulse assistant; when "
-                              "they need a person, the console opens a support ticket.</p>"));
+            tr("<b>LearnPulse Support Console</b><p>Teachers chat with the LearnPulse assistant; when "
+               "they need a person, the console opens a support ticket.</p>"));
     });
 
     m_redisStatus = new QLabel(tr("Redis: …"), this);
@@ -115,7 +115,7 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
             m_browser->refresh();
     });
     connect(m_backend, &ConsoleBackend::warning, this,
-            [this](const QString &message) { statusBar()->showMessage(message, 30000); });
+        [this](const QString &message) { statusBar()->showMessage(message, 30000); });
 
     // Sign-in page → backend.
     auto signedIn = [this](const RequestResult &r) {
@@ -128,32 +128,36 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
         m_signIn->setBusy(false);
         buildMainView();
     };
-    connect(m_signIn, &SignInPage::signInRequested, this, [this, signedIn](const QString &email, const QString &password) {
-        request(tr("Sign in"), [email, password](ConsoleBackend *b, quint64 id) { b->signIn(id, email, password); },
+    connect(
+        m_signIn, &SignInPage::signInRequested, this, [this, signedIn](const QString &email, const QString &password) {
+            request(
+                tr("Sign in"), [email, password](ConsoleBackend *b, quint64 id) { b->signIn(id, email, password); },
                 signedIn);
-    });
+        });
     connect(m_signIn, &SignInPage::firstAdminRequested, this,
-            [this, signedIn](const QString &email, const QString &name, const QString &password) {
-                request(tr("Create the administrator"),
-                        [email, name, password](ConsoleBackend *b, quint64 id) {
-                            b->createFirstAdmin(id, email, name, password);
-                        },
-                        signedIn);
-            });
+        [this, signedIn](const QString &email, const QString &name, const QString &password) {
+            request(
+                tr("Create the administrator"),
+                [email, name, password](
+                    ConsoleBackend *b, quint64 id) { b->createFirstAdmin(id, email, name, password); },
+                signedIn);
+        });
 
     const QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1200, 800);
-    request(tr("Start"), [](ConsoleBackend *b, quint64 id) { b->initialize(id); }, [this](const RequestResult &r) {
-        if (!r.ok()) {
-            m_starting->setText(tr("The console cannot start:\n\n%1").arg(r.error));
-            return;
-        }
-        const QVariantMap started = r.value.toMap();
-        m_maxMessageChars = started.value(QStringLiteral("max_message_chars"), m_maxMessageChars).toInt();
-        m_signIn->setFirstStart(started.value(QStringLiteral("first_start")).toBool());
-        m_pages->setCurrentWidget(m_signIn);
-    });
+    request(
+        tr("Start"), [](ConsoleBackend *b, quint64 id) { b->initialize(id); },
+        [this](const RequestResult &r) {
+            if (!r.ok()) {
+                m_starting->setText(tr("The console cannot start:\n\n%1").arg(r.error));
+                return;
+            }
+            const QVariantMap started = r.value.toMap();
+            m_maxMessageChars = started.value(QStringLiteral("max_message_chars"), m_maxMessageChars).toInt();
+            m_signIn->setFirstStart(started.value(QStringLiteral("first_start")).toBool());
+            m_pages->setCurrentWidget(m_signIn);
+        });
 }
 
 void ConsoleWindow::onFinished(quint64 id, const RequestResult &result)
@@ -288,23 +292,26 @@ void ConsoleWindow::sendTurn(const QString &what, const std::function<void(Conso
 
 void ConsoleWindow::refreshAccounts()
 {
-    request(tr("List accounts"), [](ConsoleBackend *b, quint64 id) { b->listAccounts(id); }, [this](const RequestResult &r) {
-        if (!r.ok())
-            reportFailure(tr("List accounts"), r.error);
-        else if (m_admin)
-            m_admin->showAccounts(r.value.value<QList<Account>>());
-    });
+    request(
+        tr("List accounts"), [](ConsoleBackend *b, quint64 id) { b->listAccounts(id); },
+        [this](const RequestResult &r) {
+            if (!r.ok())
+                reportFailure(tr("List accounts"), r.error);
+            else if (m_admin)
+                m_admin->showAccounts(r.value.value<QList<Account>>());
+        });
 }
 
 void ConsoleWindow::refreshAudit()
 {
-    request(tr("Read the audit log"), [](ConsoleBackend *b, quint64 id) { b->listAudit(id); },
-            [this](const RequestResult &r) {
-                if (!r.ok())
-                    reportFailure(tr("Read the audit log"), r.error);
-                else if (m_admin)
-                    m_admin->showAudit(r.value.value<QList<Database::AuditEntry>>());
-            });
+    request(
+        tr("Read the audit log"), [](ConsoleBackend *b, quint64 id) { b->listAudit(id); },
+        [this](const RequestResult &r) {
+            if (!r.ok())
+                reportFailure(tr("Read the audit log"), r.error);
+            else if (m_admin)
+                m_admin->showAudit(r.value.value<QList<Database::AuditEntry>>());
+        });
 }
 
 void ConsoleWindow::openSettings(const QVariantMap &values)
@@ -315,12 +322,13 @@ void ConsoleWindow::openSettings(const QVariantMap &values)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QVariantMap v = dialog->values();
-        request(tr("Save the settings"), [v](ConsoleBackend *b, quint64 id) { b->saveSettings(id, v); },
-                [this](const RequestResult &r) {
-                    defaultAnswer(tr("Save the settings"), r);
-                    if (r.ok())
-                        refreshAudit();
-                });
+        request(
+            tr("Save the settings"), [v](ConsoleBackend *b, quint64 id) { b->saveSettings(id, v); },
+            [this](const RequestResult &r) {
+                defaultAnswer(tr("Save the settings"), r);
+                if (r.ok())
+                    refreshAudit();
+            });
     });
     dialog->open();
 }
@@ -334,20 +342,19 @@ void ConsoleWindow::buildMainView()
     connect(m_chat, &ChatView::sendRequested, this, [this](const QString &text) {
         sendTurn(tr("Send"), [text](ConsoleBackend *b, quint64 id) { b->sendMessage(id, text); });
     });
-    connect(m_chat, &ChatView::contactSupportRequested, this, [this] {
-        sendTurn(tr("Contact support"), [](ConsoleBackend *b, quint64 id) { b->contactSupport(id); });
-    });
-    connect(m_chat, &ChatView::stopRequested, this, [this] {
-        QMetaObject::invokeMethod(m_backend, &ConsoleBackend::stopReply, Qt::QueuedConnection);
-    });
+    connect(m_chat, &ChatView::contactSupportRequested, this,
+        [this] { sendTurn(tr("Contact support"), [](ConsoleBackend *b, quint64 id) { b->contactSupport(id); }); });
+    connect(m_chat, &ChatView::stopRequested, this,
+        [this] { QMetaObject::invokeMethod(m_backend, &ConsoleBackend::stopReply, Qt::QueuedConnection); });
     connect(m_chat, &ChatView::newConversationRequested, this,
-            [this](const SessionContext &c) { openConversation(true, c); });
+        [this](const SessionContext &c) { openConversation(true, c); });
     connect(m_chat, &ChatView::contextChanged, this, [this](const SessionContext &c) {
-        request(tr("Change the context"), [c](ConsoleBackend *b, quint64 id) { b->updateContext(id, c); },
-                [this](const RequestResult &r) {
-                    if (!r.ok())
-                        reportFailure(tr("Change the context"), r.error);
-                });
+        request(
+            tr("Change the context"), [c](ConsoleBackend *b, quint64 id) { b->updateContext(id, c); },
+            [this](const RequestResult &r) {
+                if (!r.ok())
+                    reportFailure(tr("Change the context"), r.error);
+            });
     });
     connect(m_chat, &ChatView::privacyNoticeRequested, this, &ConsoleWindow::showPrivacyNotice);
 
@@ -355,29 +362,33 @@ void ConsoleWindow::buildMainView()
         m_browser = new TicketBrowser(isAllowed(m_account.actor(), Permission::DeleteTicket), m_tabs);
         m_tabs->addTab(m_browser, tr("&Tickets"));
         connect(m_browser, &TicketBrowser::pageRequested, this, [this](quint64 pageId, const TicketFilter &f) {
-            request(tr("Load the tickets"), [f](ConsoleBackend *b, quint64 id) { b->listTickets(id, f); },
-                    [this, pageId](const RequestResult &r) {
-                        if (!m_browser)
-                            return;
-                        const auto page = r.value.value<TicketPage>();
-                        m_browser->model()->addPage(pageId, page.rows, r.ok() ? page.total : 0, r.error);
-                    });
+            request(
+                tr("Load the tickets"), [f](ConsoleBackend *b, quint64 id) { b->listTickets(id, f); },
+                [this, pageId](const RequestResult &r) {
+                    if (!m_browser)
+                        return;
+                    const auto page = r.value.value<TicketPage>();
+                    m_browser->model()->addPage(pageId, page.rows, r.ok() ? page.total : 0, r.error);
+                });
         });
         connect(m_browser, &TicketBrowser::ticketRequested, this, [this](const QString &ticketId) {
-            request(tr("Open %1").arg(ticketId), [ticketId](ConsoleBackend *b, quint64 id) { b->loadTicket(id, ticketId); },
-                    [this](const RequestResult &r) {
-                        if (!m_browser)
-                            return;
-                        const auto view = r.value.value<TicketView>();
-                        m_browser->showTicket(view.ticket, view.transcript, r.ok() ? view.transcriptError : r.error);
-                    });
+            request(
+                tr("Open %1").arg(ticketId), [ticketId](ConsoleBackend *b, quint64 id) { b->loadTicket(id, ticketId); },
+                [this](const RequestResult &r) {
+                    if (!m_browser)
+                        return;
+                    const auto view = r.value.value<TicketView>();
+                    m_browser->showTicket(view.ticket, view.transcript, r.ok() ? view.transcriptError : r.error);
+                });
         });
-        connect(m_browser, &TicketBrowser::statusChangeRequested, this, [this](const QString &ticketId, const QString &s) {
-            request(tr("Change the status of %1").arg(ticketId),
+        connect(
+            m_browser, &TicketBrowser::statusChangeRequested, this, [this](const QString &ticketId, const QString &s) {
+                request(tr("Change the status of %1").arg(ticketId),
                     [ticketId, s](ConsoleBackend *b, quint64 id) { b->setTicketStatus(id, ticketId, s); });
-        });
+            });
         connect(m_browser, &TicketBrowser::deleteRequested, this, [this](const QString &ticketId) {
-            request(tr("Delete %1").arg(ticketId), [ticketId](ConsoleBackend *b, quint64 id) { b->deleteTicket(id, ticketId); });
+            request(tr("Delete %1").arg(ticketId),
+                [ticketId](ConsoleBackend *b, quint64 id) { b->deleteTicket(id, ticketId); });
         });
         m_browser->model()->reload();
     }
@@ -385,11 +396,12 @@ void ConsoleWindow::buildMainView()
         m_metrics = new MetricsView(m_tabs);
         m_tabs->addTab(m_metrics, tr("&Metrics"));
         connect(m_metrics, &MetricsView::metricsRequested, this, [this](int days) {
-            request(tr("Load the metrics"), [days](ConsoleBackend *b, quint64 id) { b->loadMetrics(id, days); },
-                    [this](const RequestResult &r) {
-                        if (m_metrics)
-                            m_metrics->showSummary(r.value.value<MetricsStore::Summary>(), r.error);
-                    });
+            request(
+                tr("Load the metrics"), [days](ConsoleBackend *b, quint64 id) { b->loadMetrics(id, days); },
+                [this](const RequestResult &r) {
+                    if (m_metrics)
+                        m_metrics->showSummary(r.value.value<MetricsStore::Summary>(), r.error);
+                });
         });
         connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
             if (m_tabs->widget(index) == m_metrics)
@@ -416,42 +428,50 @@ void ConsoleWindow::buildMainView()
             };
         };
         connect(m_admin, &AdminView::addAccountRequested, this,
-                [this, thenRefresh](const QString &e, const QString &n, Role role, const QString &p) {
-                    request(tr("Add the account %1").arg(e),
-                            [e, n, role, p](ConsoleBackend *b, quint64 id) { b->addAccount(id, e, n, role, p); },
-                            thenRefresh(tr("Add the account %1").arg(e)));
-                });
+            [this, thenRefresh](const QString &e, const QString &n, Role role, const QString &p) {
+                request(
+                    tr("Add the account %1").arg(e),
+                    [e, n, role, p](ConsoleBackend *b, quint64 id) { b->addAccount(id, e, n, role, p); },
+                    thenRefresh(tr("Add the account %1").arg(e)));
+            });
         connect(m_admin, &AdminView::roleChangeRequested, this, [this, thenRefresh](const QString &userId, Role role) {
-            request(tr("Change the role"), [userId, role](ConsoleBackend *b, quint64 id) { b->setAccountRole(id, userId, role); },
-                    thenRefresh(tr("Change the role")));
+            request(
+                tr("Change the role"),
+                [userId, role](ConsoleBackend *b, quint64 id) { b->setAccountRole(id, userId, role); },
+                thenRefresh(tr("Change the role")));
         });
-        connect(m_admin, &AdminView::passwordResetRequested, this, [this, thenRefresh](const QString &userId, const QString &p) {
-            request(tr("Set the password"), [userId, p](ConsoleBackend *b, quint64 id) { b->resetPassword(id, userId, p); },
+        connect(m_admin, &AdminView::passwordResetRequested, this,
+            [this, thenRefresh](const QString &userId, const QString &p) {
+                request(
+                    tr("Set the password"),
+                    [userId, p](ConsoleBackend *b, quint64 id) { b->resetPassword(id, userId, p); },
                     thenRefresh(tr("Set the password")));
-        });
+            });
         connect(m_admin, &AdminView::removeRequested, this, [this, thenRefresh](const QString &userId) {
-            request(tr("Remove the account"), [userId](ConsoleBackend *b, quint64 id) { b->removeAccount(id, userId); },
-                    thenRefresh(tr("Remove the account")));
+            request(
+                tr("Remove the account"), [userId](ConsoleBackend *b, quint64 id) { b->removeAccount(id, userId); },
+                thenRefresh(tr("Remove the account")));
         });
         connect(m_admin, &AdminView::settingsRequested, this, [this] {
-            request(tr("Open the settings"), [](ConsoleBackend *b, quint64 id) { b->loadSettings(id); },
-                    [this](const RequestResult &r) {
-                        if (!r.ok())
-                            reportFailure(tr("Open the settings"), r.error);
-                        else
-                            openSettings(r.value.toMap());
-                    });
+            request(
+                tr("Open the settings"), [](ConsoleBackend *b, quint64 id) { b->loadSettings(id); },
+                [this](const RequestResult &r) {
+                    if (!r.ok())
+                        reportFailure(tr("Open the settings"), r.error);
+                    else
+                        openSettings(r.value.toMap());
+                });
         });
         auto privacyAnswer = [this](const QString &what) {
             return [this, what](const RequestResult &r) {
-                auto *box = new QMessageBox(r.ok() && r.notice.isEmpty() ? QMessageBox::Information : QMessageBox::Warning,
-                                            what, r.ok() ? tr("%1: done.").arg(what) : tr("%1 failed.").arg(what),
-                                            QMessageBox::Ok, this);
+                auto *box
+                    = new QMessageBox(r.ok() && r.notice.isEmpty() ? QMessageBox::Information : QMessageBox::Warning,
+                        what, r.ok() ? tr("%1: done.").arg(what) : tr("%1 failed.").arg(what), QMessageBox::Ok, this);
                 box->setObjectName(QStringLiteral("privacyResult"));
                 const QString summary = r.value.toString();
                 const QString problem = r.ok() ? r.notice : r.error;
-                box->setInformativeText(summary + (problem.isEmpty() || summary.isEmpty() ? QString() : QStringLiteral("\n\n"))
-                                        + problem);
+                box->setInformativeText(
+                    summary + (problem.isEmpty() || summary.isEmpty() ? QString() : QStringLiteral("\n\n")) + problem);
                 box->setAttribute(Qt::WA_DeleteOnClose);
                 box->open();
                 refreshAccounts();
@@ -459,14 +479,17 @@ void ConsoleWindow::buildMainView()
             };
         };
         connect(m_admin, &AdminView::eraseRequested, this, [this, privacyAnswer](const QString &email) {
-            request(tr("Erase %1").arg(email), [email](ConsoleBackend *b, quint64 id) { b->erasePerson(id, email); },
-                    privacyAnswer(tr("Erase %1").arg(email)));
+            request(
+                tr("Erase %1").arg(email), [email](ConsoleBackend *b, quint64 id) { b->erasePerson(id, email); },
+                privacyAnswer(tr("Erase %1").arg(email)));
         });
-        connect(m_admin, &AdminView::exportRequested, this, [this, privacyAnswer](const QString &email, const QString &dir) {
-            request(tr("Export %1").arg(email),
+        connect(m_admin, &AdminView::exportRequested, this,
+            [this, privacyAnswer](const QString &email, const QString &dir) {
+                request(
+                    tr("Export %1").arg(email),
                     [email, dir](ConsoleBackend *b, quint64 id) { b->exportPerson(id, email, dir); },
                     privacyAnswer(tr("Export %1").arg(email)));
-        });
+            });
     }
 
     m_pages->addWidget(m_tabs);
@@ -485,7 +508,8 @@ void ConsoleWindow::buildMainView()
 
 void ConsoleWindow::signOut()
 {
-    request(tr("Sign out"), [](ConsoleBackend *b, quint64 id) { b->signOut(id); }, [](const RequestResult &) {});
+    request(
+        tr("Sign out"), [](ConsoleBackend *b, quint64 id) { b->signOut(id); }, [](const RequestResult &) {});
     m_signedIn = false;
     m_account = {};
     m_turnRequest = 0;

@@ -93,7 +93,7 @@ private:
     QAction *m_signOutAction;
     QHash<quint64, Pending> m_pending;
     quint64 m_nextRequest = 0;
-    quint64 m_turnRequest = 0;         // the chat turn whose reply is streaming
+    quint64 m_turnRequest = 0; // the chat turn whose reply is streaming
     quint64 m_conversationRequest = 0; // an open-conversation request not answered yet
     int m_maxMessageChars = 8000;
     Account m_account;

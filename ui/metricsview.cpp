@@ -14,8 +14,8 @@
 #include <QLineSeries>
 #include <QLocale>
 #include <QPushButton>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <cmath>
 
@@ -51,7 +51,7 @@ QValueAxis *countAxis(double highest)
 {
     const double top = qMax(1.0, std::ceil(highest));
     double step = 1;
-    for (const double candidate : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0})
+    for (const double candidate : { 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0 })
         if ((step = candidate) * 5 >= top)
             break;
     auto *axis = new QValueAxis;
@@ -76,7 +76,7 @@ void clearChart(QChart *chart, const QString &title)
 
 // One bar per (label, count), in order: left to right, or, horizontal, top to bottom.
 void drawCounts(QChart *chart, const QString &title, const QString &setName, const QList<std::pair<QString, int>> &bars,
-                Qt::Orientation orientation)
+    Qt::Orientation orientation)
 {
     clearChart(chart, title);
     const bool horizontal = orientation == Qt::Horizontal;
@@ -137,7 +137,7 @@ MetricsView::MetricsView(QWidget *parent)
     m_rate = figureLabel(QStringLiteral("metricsRate"), this);
     m_median = figureLabel(QStringLiteral("metricsMedian"), this);
     m_guard = figureLabel(QStringLiteral("metricsGuard"), this);
-    for (QLabel *label : {m_sessions, m_rate, m_median, m_guard})
+    for (QLabel *label : { m_sessions, m_rate, m_median, m_guard })
         figures->addWidget(label, 1);
     layout->addLayout(figures);
 
@@ -191,8 +191,9 @@ void MetricsView::showSummary(const MetricsStore::Summary &summary, const QStrin
         return;
     }
     m_summary = summary;
-    m_state->setText(tr("%1 to %2 (UTC)").arg(QLocale().toString(summary.from, QLocale::ShortFormat),
-                                             QLocale().toString(summary.to, QLocale::ShortFormat)));
+    m_state->setText(tr("%1 to %2 (UTC)")
+                         .arg(QLocale().toString(summary.from, QLocale::ShortFormat),
+                             QLocale().toString(summary.to, QLocale::ShortFormat)));
     redraw();
 }
 
@@ -202,12 +203,14 @@ void MetricsView::redraw()
     const double target = MetricsStore::targetEscalationRate;
     m_sessions->setText(figure(tr("%1 / %2").arg(s.escalations).arg(s.sessions), tr("escalated / conversations")));
     const bool overTarget = s.sessions > 0 && s.escalationRate() > target;
-    m_rate->setText(figure(s.sessions > 0 ? percent(s.escalationRate()) : tr("–"), tr("escalation rate (target ≤ %1)").arg(percent(target))));
+    m_rate->setText(figure(s.sessions > 0 ? percent(s.escalationRate()) : tr("–"),
+        tr("escalation rate (target ≤ %1)").arg(percent(target))));
     m_rate->setStyleSheet(s.sessions == 0 ? QString()
-                          : overTarget    ? QStringLiteral("QLabel { color: #b3261e; }")
+            : overTarget                  ? QStringLiteral("QLabel { color: #b3261e; }")
                                           : QStringLiteral("QLabel { color: #1b6e20; }"));
-    m_median->setText(figure(s.medianMessagesToEscalation < 0 ? tr("–") : QLocale().toString(s.medianMessagesToEscalation),
-                             tr("median teacher messages before escalation")));
+    m_median->setText(
+        figure(s.medianMessagesToEscalation < 0 ? tr("–") : QLocale().toString(s.medianMessagesToEscalation),
+            tr("median teacher messages before escalation")));
     int guardTotal = 0;
     for (int n : s.guardHits)
         guardTotal += n;
@@ -217,7 +220,8 @@ void MetricsView::redraw()
     const bool weekly = m_grouping->currentIndex() == 1;
     const QList<MetricsStore::Period> &periods = weekly ? s.weeks : s.days;
     QChart *rate = m_rateChart->chart();
-    clearChart(rate, weekly ? tr("Escalation rate per week (each point on its Monday)") : tr("Escalation rate per day"));
+    clearChart(
+        rate, weekly ? tr("Escalation rate per week (each point on its Monday)") : tr("Escalation rate per day"));
     auto *rateSeries = new QLineSeries;
     rateSeries->setName(tr("Escalated conversations"));
     rateSeries->setPointsVisible(true);
@@ -251,7 +255,8 @@ void MetricsView::redraw()
     percentAxis->applyNiceNumbers();
     rate->addAxis(periodAxis, Qt::AlignBottom);
     rate->addAxis(percentAxis, Qt::AlignLeft);
-    for (QAbstractSeries *series : {static_cast<QAbstractSeries *>(rateSeries), static_cast<QAbstractSeries *>(targetLine)}) {
+    for (QAbstractSeries *series :
+        { static_cast<QAbstractSeries *>(rateSeries), static_cast<QAbstractSeries *>(targetLine) }) {
         series->attachAxis(periodAxis);
         series->attachAxis(percentAxis);
     }
@@ -259,21 +264,22 @@ void MetricsView::redraw()
     // How many teacher messages it took before a conversation escalated.
     QList<std::pair<QString, int>> messageBars;
     for (auto it = s.messagesToEscalation.cbegin(); it != s.messagesToEscalation.cend(); ++it)
-        messageBars.append({QString::number(it.key()), it.value()});
-    drawCounts(m_messagesChart->chart(), tr("Teacher messages before escalation"), tr("Escalations"), messageBars, Qt::Vertical);
+        messageBars.append({ QString::number(it.key()), it.value() });
+    drawCounts(m_messagesChart->chart(), tr("Teacher messages before escalation"), tr("Escalations"), messageBars,
+        Qt::Vertical);
 
     // The rules behind escalations, most frequent first.
     QList<std::pair<QString, int>> ruleBars;
     for (const MetricsStore::RuleCount &r : s.topRules.mid(0, maxRules))
-        ruleBars.append({r.rule, r.escalations});
+        ruleBars.append({ r.rule, r.escalations });
     drawCounts(m_rulesChart->chart(), tr("Rules that led to escalations"), tr("Escalations"), ruleBars, Qt::Horizontal);
 
     // False claims the guard took out of the assistant's replies, by kind.
     QList<std::pair<QString, int>> guardBars;
     for (auto it = s.guardHits.cbegin(); it != s.guardHits.cend(); ++it)
-        guardBars.append({it.key(), it.value()});
-    drawCounts(m_guardChart->chart(), tr("Hallucination guard: false claims replaced, by kind"), tr("Replaced claims"), guardBars,
-               Qt::Horizontal);
+        guardBars.append({ it.key(), it.value() });
+    drawCounts(m_guardChart->chart(), tr("Hallucination guard: false claims replaced, by kind"), tr("Replaced claims"),
+        guardBars, Qt::Horizontal);
 }
 
 } // namespace LearnPulse

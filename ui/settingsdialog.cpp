@@ -24,20 +24,21 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
         int min;
         int max;
     };
-    const QList<std::pair<QString, QList<Field>>> groups{
-        {tr("Assistant (LLM)"),
-         {{"llm/base_url", tr("Base URL:"), false, 0, 0}, {"llm/model", tr("Model:"), false, 0, 0},
-          {"llm/api_key", tr("API key:"), true, 0, 0}}},
-        {tr("Redis"), {{"redis/url", tr("URL:"), false, 0, 0}}},
-        {tr("Email"),
-         {{"support/email", tr("Support address:"), false, 0, 0}, {"smtp/host", tr("SMTP host:"), false, 0, 0},
-          {"smtp/port", tr("SMTP port:"), false, 1, 65535}, {"smtp/username", tr("SMTP user:"), false, 0, 0},
-          {"smtp/password", tr("SMTP password:"), true, 0, 0}, {"smtp/from_email", tr("From address:"), false, 0, 0},
-          {"webhook/url", tr("Webhook URL:"), false, 0, 0}}},
-        {tr("Conversations"),
-         {{"escalation/threshold", tr("Signals before a ticket:"), false, 1, 1000},
-          {"session/history_cap", tr("Messages kept per conversation:"), false, 2, 10000},
-          {"limits/rate_per_minute", tr("Messages a minute per user:"), false, 1, 100000}}},
+    const QList<std::pair<QString, QList<Field>>> groups {
+        { tr("Assistant (LLM)"),
+            { { "llm/base_url", tr("Base URL:"), false, 0, 0 }, { "llm/model", tr("Model:"), false, 0, 0 },
+                { "llm/api_key", tr("API key:"), true, 0, 0 } } },
+        { tr("Redis"), { { "redis/url", tr("URL:"), false, 0, 0 } } },
+        { tr("Email"),
+            { { "support/email", tr("Support address:"), false, 0, 0 }, { "smtp/host", tr("SMTP host:"), false, 0, 0 },
+                { "smtp/port", tr("SMTP port:"), false, 1, 65535 }, { "smtp/username", tr("SMTP user:"), false, 0, 0 },
+                { "smtp/password", tr("SMTP password:"), true, 0, 0 },
+                { "smtp/from_email", tr("From address:"), false, 0, 0 },
+                { "webhook/url", tr("Webhook URL:"), false, 0, 0 } } },
+        { tr("Conversations"),
+            { { "escalation/threshold", tr("Signals before a ticket:"), false, 1, 1000 },
+                { "session/history_cap", tr("Messages kept per conversation:"), false, 2, 10000 },
+                { "limits/rate_per_minute", tr("Messages a minute per user:"), false, 1, 100000 } } },
     };
     for (const auto &[title, fields] : groups) {
         auto *box = new QGroupBox(title, this);
@@ -48,8 +49,9 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
             edit->setObjectName(key);
             if (f.secret) {
                 edit->setEchoMode(QLineEdit::Password);
-                edit->setPlaceholderText(values.value(key + QStringLiteral("/set")).toBool() ? tr("(set — leave empty to keep)")
-                                                                                           : tr("(not set)"));
+                edit->setPlaceholderText(values.value(key + QStringLiteral("/set")).toBool()
+                        ? tr("(set — leave empty to keep)")
+                        : tr("(not set)"));
             } else {
                 edit->setText(values.value(key).toString());
             }
@@ -62,7 +64,7 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
     }
     auto *where = new QLabel(tr("Stored in %1. Environment variables override these values.")
                                  .arg(values.value(QStringLiteral("config_file")).toString()),
-                             this);
+        this);
     where->setWordWrap(true);
     layout->addWidget(where);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);

@@ -62,7 +62,7 @@ SignInPage::SignInPage(QWidget *parent)
     m_submit->setDefault(true);
     layout->addWidget(m_submit, 0, Qt::AlignRight);
     connect(m_submit, &QPushButton::clicked, this, &SignInPage::submit);
-    for (QLineEdit *e : {m_email, m_name, m_password, m_repeat})
+    for (QLineEdit *e : { m_email, m_name, m_password, m_repeat })
         connect(e, &QLineEdit::returnPressed, this, &SignInPage::submit);
 
     auto *center = new QHBoxLayout;
@@ -81,8 +81,8 @@ void SignInPage::setFirstStart(bool firstStart)
     m_intro->setText(firstStart ? tr("This is the first start. Create the first administrator account; you can add "
                                      "teachers and support agents afterwards.")
                                 : tr("Sign in with your LearnPulse account."));
-    for (QWidget *w : {static_cast<QWidget *>(m_nameLabel), static_cast<QWidget *>(m_name),
-                       static_cast<QWidget *>(m_repeatLabel), static_cast<QWidget *>(m_repeat)})
+    for (QWidget *w : { static_cast<QWidget *>(m_nameLabel), static_cast<QWidget *>(m_name),
+             static_cast<QWidget *>(m_repeatLabel), static_cast<QWidget *>(m_repeat) })
         w->setVisible(firstStart);
     m_submit->setText(firstStart ? tr("&Create administrator") : tr("&Sign in"));
     m_email->setFocus();

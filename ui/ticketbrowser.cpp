@@ -35,7 +35,10 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
     m_search->setPlaceholderText(tr("Search the transcripts (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     auto *find = new QShortcut(QKeySequence::Find, this);
-    connect(find, &QShortcut::activated, m_search, [this] { m_search->setFocus(); m_search->selectAll(); });
+    connect(find, &QShortcut::activated, m_search, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
     m_searchDelay = new QTimer(this);
     m_searchDelay->setSingleShot(true);
     m_searchDelay->setInterval(300);
@@ -103,9 +106,8 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
             m_reselect.clear();
         }
     });
-    connect(m_model, &TicketTableModel::loadFailed, this, [this](const QString &error) {
-        m_count->setText(tr("Cannot load tickets: %1").arg(error));
-    });
+    connect(m_model, &TicketTableModel::loadFailed, this,
+        [this](const QString &error) { m_count->setText(tr("Cannot load tickets: %1").arg(error)); });
 
     auto *detail = new QWidget(splitter);
     auto *detailLayout = new QVBoxLayout(detail);
@@ -203,8 +205,8 @@ void TicketBrowser::showTicket(const TicketRecord &ticket, const QString &transc
     }
     m_shownId = ticket.id;
     m_header->setText(tr("<b>%1</b> — %2<br>%3 &lt;%4&gt;, %5 signals, email: %6")
-                          .arg(ticket.id.toHtmlEscaped(), ticket.summary.toHtmlEscaped(), ticket.teacherName.toHtmlEscaped(),
-                               ticket.teacherEmail.toHtmlEscaped())
+                          .arg(ticket.id.toHtmlEscaped(), ticket.summary.toHtmlEscaped(),
+                              ticket.teacherName.toHtmlEscaped(), ticket.teacherEmail.toHtmlEscaped())
                           .arg(ticket.signalCount)
                           .arg(ticket.emailStatus.toHtmlEscaped()));
     m_status->setCurrentIndex(m_status->findData(ticket.status));
@@ -219,8 +221,7 @@ void TicketBrowser::confirmDelete()
         return;
     const QString id = m_shownId;
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete ticket"),
-                                tr("Delete ticket %1 and its transcript?\n\nThis cannot be undone.").arg(id),
-                                QMessageBox::Cancel, this);
+        tr("Delete ticket %1 and its transcript?\n\nThis cannot be undone.").arg(id), QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("confirmDeleteDialog"));
     QPushButton *remove = box->addButton(tr("Delete %1").arg(id), QMessageBox::DestructiveRole);
     box->setDefaultButton(QMessageBox::Cancel);

@@ -11,15 +11,14 @@ namespace {
 
 constexpr qint64 noTime = std::numeric_limits<qint64>::min();
 
-const char *const sortColumns[] = {"id", "created", "teacher_name", "teacher_email", "summary", "signal_count", "status",
-                                   "email_status"};
+const char *const sortColumns[]
+    = { "id", "created", "teacher_name", "teacher_email", "summary", "signal_count", "status", "email_status" };
 
 } // namespace
 
 TicketTableModel::TicketTableModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 int TicketTableModel::rowCount(const QModelIndex &parent) const
 {
@@ -36,14 +35,22 @@ QVariant TicketTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case IdColumn: return tr("Ticket ID");
-    case CreatedColumn: return tr("Created");
-    case TeacherColumn: return tr("Teacher");
-    case EmailColumn: return tr("Email");
-    case SummaryColumn: return tr("Summary");
-    case SignalsColumn: return tr("Signals");
-    case StatusColumn: return tr("Status");
-    case EmailStatusColumn: return tr("Email status");
+    case IdColumn:
+        return tr("Ticket ID");
+    case CreatedColumn:
+        return tr("Created");
+    case TeacherColumn:
+        return tr("Teacher");
+    case EmailColumn:
+        return tr("Email");
+    case SummaryColumn:
+        return tr("Summary");
+    case SignalsColumn:
+        return tr("Signals");
+    case StatusColumn:
+        return tr("Status");
+    case EmailStatusColumn:
+        return tr("Email status");
     }
     return {};
 }
@@ -62,17 +69,24 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case IdColumn: return t.id;
+    case IdColumn:
+        return t.id;
     case CreatedColumn:
         if (t.createdMs == noTime)
             return QString();
         return QLocale().toString(QDateTime::fromMSecsSinceEpoch(t.createdMs), QLocale::ShortFormat);
-    case TeacherColumn: return t.teacherName;
-    case EmailColumn: return t.teacherEmail;
-    case SummaryColumn: return t.summary;
-    case SignalsColumn: return t.signalCount;
-    case StatusColumn: return QString(t.status).replace(QLatin1Char('_'), QLatin1Char(' '));
-    case EmailStatusColumn: return t.emailStatus.section(QLatin1Char('('), 0, 0).trimmed();
+    case TeacherColumn:
+        return t.teacherName;
+    case EmailColumn:
+        return t.teacherEmail;
+    case SummaryColumn:
+        return t.summary;
+    case SignalsColumn:
+        return t.signalCount;
+    case StatusColumn:
+        return QString(t.status).replace(QLatin1Char('_'), QLatin1Char(' '));
+    case EmailStatusColumn:
+        return t.emailStatus.section(QLatin1Char('('), 0, 0).trimmed();
     }
     return {};
 }

@@ -16,9 +16,10 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("LearnPulse Support Console"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption({QStringLiteral("data-dir"), QStringLiteral("Data directory (default: $LEARNPULSE_DATA_DIR, else the "
-                                                                 "per-user data directory)."),
-                      QStringLiteral("DIR")});
+    parser.addOption({ QStringLiteral("data-dir"),
+        QStringLiteral("Data directory (default: $LEARNPULSE_DATA_DIR, else the "
+                       "per-user data directory)."),
+        QStringLiteral("DIR") });
     parser.process(app);
 
     LearnPulse::ConsoleWindow window(parser.value(QStringLiteral("data-dir")));

@@ -1,7 +1,6 @@
-#include "ctlcommon.h"
-
 #include "accountstore.h"
 #include "chatengine.h"
+#include "ctlcommon.h"
 #include "detector.h"
 #include "messagevalidator.h"
 #include "outbox.h"
@@ -20,10 +19,9 @@ namespace {
 
 QJsonObject detectionJson(const QString &text, const Detection &d)
 {
-    return QJsonObject{{QStringLiteral("text"), text},
-                       {QStringLiteral("dissatisfied"), d.dissatisfied},
-                       {QStringLiteral("explicit_request"), d.explicitRequest},
-                       {QStringLiteral("rules"), QJsonArray::fromStringList(d.rules)}};
+    return QJsonObject { { QStringLiteral("text"), text }, { QStringLiteral("dissatisfied"), d.dissatisfied },
+        { QStringLiteral("explicit_request"), d.explicitRequest },
+        { QStringLiteral("rules"), QJsonArray::fromStringList(d.rules) } };
 }
 
 } // namespace
@@ -50,8 +48,8 @@ int cmdDetect(const QStringList &args)
         } else {
             writeOut(QStringLiteral("%1\t%2\t%3\t%4\n")
                          .arg(d.dissatisfied ? QStringLiteral("dissatisfied") : QStringLiteral("ok"),
-                              d.explicitRequest ? QStringLiteral("explicit") : QStringLiteral("-"),
-                              d.rules.isEmpty() ? QStringLiteral("-") : d.rules.join(QLatin1Char(',')), text));
+                             d.explicitRequest ? QStringLiteral("explicit") : QStringLiteral("-"),
+                             d.rules.isEmpty() ? QStringLiteral("-") : d.rules.join(QLatin1Char(',')), text));
         }
     };
 
@@ -81,7 +79,7 @@ int cmdDetect(const QStringList &args)
             // Keep one result per input line, so that results still line up with the input.
             const QString error = QStringLiteral("line %1 is not valid UTF-8").arg(lineNumber);
             if (inv.json)
-                printJson({{QStringLiteral("text"), QJsonValue()}, {QStringLiteral("error"), error}});
+                printJson({ { QStringLiteral("text"), QJsonValue() }, { QStringLiteral("error"), error } });
             else
                 writeOut(QStringLiteral("error\t-\t-\t%1\n").arg(error));
             status = exitError;
@@ -99,11 +97,11 @@ int cmdChat(const QStringList &args)
 {
     Invocation inv;
     if (auto code = parse(inv, args,
-                          {{QStringLiteral("user"), QStringLiteral("The teacher's email."), QStringLiteral("EMAIL")},
-                           {QStringLiteral("session"), QStringLiteral("Continue this conversation."), QStringLiteral("ID")},
-                           {QStringLiteral("class"), QStringLiteral("Class of a new conversation."), QStringLiteral("C")},
-                           {QStringLiteral("student"), QStringLiteral("Student of a new conversation."), QStringLiteral("S")},
-                           {QStringLiteral("scope"), QStringLiteral("Scope of a new conversation."), QStringLiteral("X")}}))
+            { { QStringLiteral("user"), QStringLiteral("The teacher's email."), QStringLiteral("EMAIL") },
+                { QStringLiteral("session"), QStringLiteral("Continue this conversation."), QStringLiteral("ID") },
+                { QStringLiteral("class"), QStringLiteral("Class of a new conversation."), QStringLiteral("C") },
+                { QStringLiteral("student"), QStringLiteral("Student of a new conversation."), QStringLiteral("S") },
+                { QStringLiteral("scope"), QStringLiteral("Scope of a new conversation."), QStringLiteral("X") } }))
         return *code;
     if (!inv.isSet(QStringLiteral("user")))
         return usage(QStringLiteral("chat needs --user EMAIL"));
@@ -129,8 +127,8 @@ int cmdChat(const QStringList &args)
     SessionStore &sessions = *services.sessions();
     QString sessionId = sessionOption;
     if (sessionId.isEmpty()) {
-        auto created = sessions.createSession({teacher->id, teacher->email, inv.value(QStringLiteral("student")),
-                                               inv.value(QStringLiteral("class")), inv.value(QStringLiteral("scope"))});
+        auto created = sessions.createSession({ teacher->id, teacher->email, inv.value(QStringLiteral("student")),
+            inv.value(QStringLiteral("class")), inv.value(QStringLiteral("scope")) });
         if (!created)
             return fail(exitError, created.error());
         sessionId = created.value();
@@ -165,9 +163,10 @@ int cmdChat(const QStringList &args)
     } else {
         if (streamed)
             writeOut(QStringLiteral("\n"));
-        writeOut(QStringLiteral("[session %1%2]\n")
-                     .arg(result.sessionId,
-                          result.ticketId.isEmpty() ? QString() : QStringLiteral(", support ticket ") + result.ticketId));
+        writeOut(
+            QStringLiteral("[session %1%2]\n")
+                .arg(result.sessionId,
+                    result.ticketId.isEmpty() ? QString() : QStringLiteral(", support ticket ") + result.ticketId));
     }
     if (!result.ok())
         return fail(exitError, result.error);

@@ -1,6 +1,5 @@
-#include "ctlcommon.h"
-
 #include "accountstore.h"
+#include "ctlcommon.h"
 #include "database.h"
 #include "metricsstore.h"
 #include "privacyservice.h"
@@ -13,15 +12,18 @@ namespace LearnPulse::Ctl {
 int cmdPrivacy(const QStringList &args, bool erase)
 {
     Invocation inv;
-    QList<QCommandLineOption> options{{QStringLiteral("user"), QStringLiteral("The person's email."), QStringLiteral("EMAIL")}};
+    QList<QCommandLineOption> options { { QStringLiteral("user"), QStringLiteral("The person's email."),
+        QStringLiteral("EMAIL") } };
     if (erase)
         options << QCommandLineOption(QStringLiteral("yes"), QStringLiteral("Confirm the erasure."));
     else
-        options << QCommandLineOption(QStringLiteral("out"), QStringLiteral("Directory to write to."), QStringLiteral("DIR"));
+        options << QCommandLineOption(
+            QStringLiteral("out"), QStringLiteral("Directory to write to."), QStringLiteral("DIR"));
     if (auto code = parse(inv, args, options))
         return *code;
     if (!inv.positional.isEmpty())
-        return usage(QStringLiteral("privacy %1 takes no arguments").arg(erase ? QStringLiteral("erase") : QStringLiteral("export")));
+        return usage(QStringLiteral("privacy %1 takes no arguments")
+                         .arg(erase ? QStringLiteral("erase") : QStringLiteral("export")));
     if (!inv.isSet(QStringLiteral("user")))
         return usage(QStringLiteral("privacy needs --user EMAIL"));
     if (auto email = AccountStore::validateEmail(inv.value(QStringLiteral("user"))); !email)
@@ -35,7 +37,8 @@ int cmdPrivacy(const QStringList &args, bool erase)
         return fail(exitError, ctx.error());
     const Status redis = ctx->services->connectRedis();
     if (!redis)
-        fail(exitOk, QStringLiteral("Redis is not reachable, so live conversations are not included: ") + redis.error());
+        fail(
+            exitOk, QStringLiteral("Redis is not reachable, so live conversations are not included: ") + redis.error());
     PrivacyService privacy(ctx->config, ctx->db, ctx->services->redisClient());
     const QString email = inv.value(QStringLiteral("user"));
     if (erase) {
@@ -45,22 +48,24 @@ int cmdPrivacy(const QStringList &args, bool erase)
         if (inv.json) {
             printJson(report->toJson());
         } else {
-            writeOut(QStringLiteral("erased: %1 account(s), %2 ticket(s), %3 transcript file(s), %4 outbox entr(ies), %5 "
-                                    "session(s) (%6 Redis keys)\n")
-                         .arg(report->accounts)
-                         .arg(report->tickets)
-                         .arg(report->transcripts)
-                         .arg(report->outboxEntries)
-                         .arg(report->sessions)
-                         .arg(report->redisKeys));
+            writeOut(
+                QStringLiteral("erased: %1 account(s), %2 ticket(s), %3 transcript file(s), %4 outbox entr(ies), %5 "
+                               "session(s) (%6 Redis keys)\n")
+                    .arg(report->accounts)
+                    .arg(report->tickets)
+                    .arg(report->transcripts)
+                    .arg(report->outboxEntries)
+                    .arg(report->sessions)
+                    .arg(report->redisKeys));
             if (report->emailsAlreadySent > 0)
                 writeOut(QStringLiteral("%1 ticket email(s) had already been sent to %2 and cannot be recalled\n")
                              .arg(report->emailsAlreadySent)
                              .arg(report->sentTo.join(QLatin1String(", "))));
         }
         if (!report->redisReached)
-            return fail(exitError, QStringLiteral("Redis was not reachable: conversations were not erased (they expire "
-                                                  "after a week); run the erasure again when Redis is up"));
+            return fail(exitError,
+                QStringLiteral("Redis was not reachable: conversations were not erased (they expire "
+                               "after a week); run the erasure again when Redis is up"));
         return exitOk;
     }
     auto exported = privacy.exportData(Actor::commandLine(), email, inv.value(QStringLiteral("out")));
@@ -87,11 +92,9 @@ int cmdAudit(const QStringList &args)
         return fail(exitError, entries.error());
     for (const auto &e : entries.value()) {
         if (inv.json)
-            printJson({{QStringLiteral("time"), e.time.toUTC().toString(Qt::ISODateWithMs)},
-                       {QStringLiteral("actor"), e.actor},
-                       {QStringLiteral("action"), e.action},
-                       {QStringLiteral("target"), e.target},
-                       {QStringLiteral("detail"), e.detail}});
+            printJson({ { QStringLiteral("time"), e.time.toUTC().toString(Qt::ISODateWithMs) },
+                { QStringLiteral("actor"), e.actor }, { QStringLiteral("action"), e.action },
+                { QStringLiteral("target"), e.target }, { QStringLiteral("detail"), e.detail } });
         else
             writeOut(QStringLiteral("%1  %2  %3  %4  %5\n")
                          .arg(e.time.toUTC().toString(Qt::ISODate), e.actor, e.action, e.target, e.detail));
@@ -102,8 +105,9 @@ int cmdAudit(const QStringList &args)
 int cmdMetrics(const QStringList &args)
 {
     Invocation inv;
-    if (auto code = parse(inv, args, {{QStringLiteral("days"), QStringLiteral("Days to count, ending today."), QStringLiteral("N"),
-                                       QStringLiteral("30")}}))
+    if (auto code = parse(inv, args,
+            { { QStringLiteral("days"), QStringLiteral("Days to count, ending today."), QStringLiteral("N"),
+                QStringLiteral("30") } }))
         return *code;
     if (!inv.positional.isEmpty())
         return usage(QStringLiteral("metrics takes no arguments"));

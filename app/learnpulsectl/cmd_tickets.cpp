@@ -1,6 +1,5 @@
-#include "ctlcommon.h"
-
 #include "accountstore.h"
+#include "ctlcommon.h"
 #include "outbox.h"
 #include "roles.h"
 #include "ticketstore.h"
@@ -44,7 +43,9 @@ int cmdOutboxList(const QStringList &args)
                          .arg(e.ticketId, -31)
                          .arg(e.state, -7)
                          .arg(e.tries)
-                         .arg(e.state == QLatin1String("pending") ? QStringLiteral("  next ") + Outbox::timestamp(e.nextAttempt) : QString())
+                         .arg(e.state == QLatin1String("pending")
+                                 ? QStringLiteral("  next ") + Outbox::timestamp(e.nextAttempt)
+                                 : QString())
                          .arg(e.lastError.isEmpty() ? QString() : QStringLiteral("  last error: ") + e.lastError));
     }
     return exitOk;
@@ -62,11 +63,13 @@ int cmdOutboxRetry(const QStringList &args)
         return fail(exitError, reset.error());
     const Outbox::Report report = outbox.deliverDue(1000);
     if (inv.json)
-        printJson({{QStringLiteral("attempted"), report.attempted},
-                   {QStringLiteral("sent"), report.sent},
-                   {QStringLiteral("failed"), report.failed}});
+        printJson({ { QStringLiteral("attempted"), report.attempted }, { QStringLiteral("sent"), report.sent },
+            { QStringLiteral("failed"), report.failed } });
     else
-        writeOut(QStringLiteral("attempted %1, sent %2, failed %3\n").arg(report.attempted).arg(report.sent).arg(report.failed));
+        writeOut(QStringLiteral("attempted %1, sent %2, failed %3\n")
+                     .arg(report.attempted)
+                     .arg(report.sent)
+                     .arg(report.failed));
     if (report.failed > 0)
         return fail(exitError, report.errors.join(QLatin1String("; ")));
     return exitOk;
@@ -76,9 +79,9 @@ int cmdTicketsList(const QStringList &args)
 {
     Invocation inv;
     if (auto code = parse(inv, args,
-                          {{QStringLiteral("user"), QStringLiteral("Only this teacher's tickets."), QStringLiteral("EMAIL")},
-                           {QStringLiteral("search"), QStringLiteral("Words in the transcript."), QStringLiteral("QUERY")},
-                           {QStringLiteral("status"), QStringLiteral("Only this status."), QStringLiteral("S")}}))
+            { { QStringLiteral("user"), QStringLiteral("Only this teacher's tickets."), QStringLiteral("EMAIL") },
+                { QStringLiteral("search"), QStringLiteral("Words in the transcript."), QStringLiteral("QUERY") },
+                { QStringLiteral("status"), QStringLiteral("Only this status."), QStringLiteral("S") } }))
         return *code;
     if (!inv.positional.isEmpty())
         return usage(QStringLiteral("tickets list takes no arguments"));
@@ -153,7 +156,7 @@ int cmdTicketsStatus(const QStringList &args)
     if (auto done = store.setStatus(Actor::commandLine(), id, status); !done)
         return fail(exitError, done.error());
     if (inv.json)
-        printJson({{QStringLiteral("ticket_id"), id}, {QStringLiteral("status"), status}});
+        printJson({ { QStringLiteral("ticket_id"), id }, { QStringLiteral("status"), status } });
     else
         writeOut(QStringLiteral("%1: %2\n").arg(id, status));
     return exitOk;
@@ -162,7 +165,7 @@ int cmdTicketsStatus(const QStringList &args)
 int cmdTicketsDelete(const QStringList &args)
 {
     Invocation inv;
-    if (auto code = parse(inv, args, {{QStringLiteral("yes"), QStringLiteral("Confirm the deletion.")}}))
+    if (auto code = parse(inv, args, { { QStringLiteral("yes"), QStringLiteral("Confirm the deletion.") } }))
         return *code;
     if (inv.positional.size() != 1)
         return usage(QStringLiteral("tickets delete takes one ticket ID"));
@@ -176,7 +179,7 @@ int cmdTicketsDelete(const QStringList &args)
     if (auto done = store.remove(Actor::commandLine(), id); !done)
         return fail(exitError, done.error());
     if (inv.json)
-        printJson({{QStringLiteral("ticket_id"), id}, {QStringLiteral("deleted"), true}});
+        printJson({ { QStringLiteral("ticket_id"), id }, { QStringLiteral("deleted"), true } });
     else
         writeOut(QStringLiteral("%1: deleted\n").arg(id));
     return exitOk;

@@ -1,6 +1,5 @@
-#include "ctlcommon.h"
-
 #include "accountstore.h"
+#include "ctlcommon.h"
 #include "messagevalidator.h"
 #include "roles.h"
 
@@ -12,14 +11,14 @@ int cmdUsersAdd(const QStringList &args)
 {
     Invocation inv;
     if (auto code = parse(inv, args,
-                          {{QStringLiteral("email"), QStringLiteral("Email address."), QStringLiteral("E")},
-                           {QStringLiteral("name"), QStringLiteral("Display name."), QStringLiteral("N")},
-                           {QStringLiteral("role"), QStringLiteral("teacher, support or admin."), QStringLiteral("R")},
-                           {QStringLiteral("password-stdin"), QStringLiteral("Read the password from stdin.")}}))
+            { { QStringLiteral("email"), QStringLiteral("Email address."), QStringLiteral("E") },
+                { QStringLiteral("name"), QStringLiteral("Display name."), QStringLiteral("N") },
+                { QStringLiteral("role"), QStringLiteral("teacher, support or admin."), QStringLiteral("R") },
+                { QStringLiteral("password-stdin"), QStringLiteral("Read the password from stdin.") } }))
         return *code;
     if (!inv.positional.isEmpty())
         return usage(QStringLiteral("users add takes no arguments"));
-    for (const char *required : {"email", "name", "role"})
+    for (const char *required : { "email", "name", "role" })
         if (!inv.isSet(QLatin1String(required)))
             return usage(QStringLiteral("users add needs --%1").arg(QLatin1String(required)));
     const auto role = roleFromName(inv.value(QStringLiteral("role")));
@@ -45,8 +44,8 @@ int cmdUsersAdd(const QStringList &args)
     if (!ctx)
         return fail(exitError, ctx.error());
     AccountStore accounts(ctx->db);
-    auto added = accounts.add(Actor::commandLine(), inv.value(QStringLiteral("email")), inv.value(QStringLiteral("name")),
-                              *role, password);
+    auto added = accounts.add(
+        Actor::commandLine(), inv.value(QStringLiteral("email")), inv.value(QStringLiteral("name")), *role, password);
     if (!added)
         return fail(exitError, added.error());
     if (inv.json)
@@ -54,7 +53,7 @@ int cmdUsersAdd(const QStringList &args)
     else
         writeOut(QStringLiteral("%1  %2  %3  %4%5\n")
                      .arg(added->id, added->email, roleName(added->role), added->displayName,
-                          added->canSignIn ? QString() : QStringLiteral("  (cannot sign in until a password is set)")));
+                         added->canSignIn ? QString() : QStringLiteral("  (cannot sign in until a password is set)")));
     return exitOk;
 }
 

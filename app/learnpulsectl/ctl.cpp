@@ -40,21 +40,19 @@ int run(const QStringList &rawArguments)
     }
 
     using Handler = std::function<int(const QStringList &)>;
-    const std::map<QString, Handler> single{{QStringLiteral("detect"), cmdDetect},
-                                            {QStringLiteral("chat"), cmdChat},
-                                            {QStringLiteral("audit"), cmdAudit},
-                                            {QStringLiteral("metrics"), cmdMetrics}};
-    const std::map<QString, std::map<QString, Handler>> grouped{
-        {QStringLiteral("tickets"),
-         {{QStringLiteral("list"), cmdTicketsList},
-          {QStringLiteral("show"), cmdTicketsShow},
-          {QStringLiteral("status"), cmdTicketsStatus},
-          {QStringLiteral("delete"), cmdTicketsDelete}}},
-        {QStringLiteral("users"), {{QStringLiteral("add"), cmdUsersAdd}}},
-        {QStringLiteral("outbox"), {{QStringLiteral("list"), cmdOutboxList}, {QStringLiteral("retry"), cmdOutboxRetry}}},
-        {QStringLiteral("privacy"),
-         {{QStringLiteral("erase"), [](const QStringList &a) { return cmdPrivacy(a, true); }},
-          {QStringLiteral("export"), [](const QStringList &a) { return cmdPrivacy(a, false); }}}},
+    const std::map<QString, Handler> single { { QStringLiteral("detect"), cmdDetect },
+        { QStringLiteral("chat"), cmdChat }, { QStringLiteral("audit"), cmdAudit },
+        { QStringLiteral("metrics"), cmdMetrics } };
+    const std::map<QString, std::map<QString, Handler>> grouped {
+        { QStringLiteral("tickets"),
+            { { QStringLiteral("list"), cmdTicketsList }, { QStringLiteral("show"), cmdTicketsShow },
+                { QStringLiteral("status"), cmdTicketsStatus }, { QStringLiteral("delete"), cmdTicketsDelete } } },
+        { QStringLiteral("users"), { { QStringLiteral("add"), cmdUsersAdd } } },
+        { QStringLiteral("outbox"),
+            { { QStringLiteral("list"), cmdOutboxList }, { QStringLiteral("retry"), cmdOutboxRetry } } },
+        { QStringLiteral("privacy"),
+            { { QStringLiteral("erase"), [](const QStringList &a) { return cmdPrivacy(a, true); } },
+                { QStringLiteral("export"), [](const QStringList &a) { return cmdPrivacy(a, false); } } } },
     };
 
     const QStringList rest = arguments.mid(1);

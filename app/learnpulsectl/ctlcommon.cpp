@@ -64,10 +64,10 @@ int usage(const QString &message)
 std::optional<int> parse(Invocation &inv, const QStringList &args, const QList<QCommandLineOption> &options)
 {
     inv.parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
-    inv.parser.addOption({QStringLiteral("data-dir"), QStringLiteral("Data directory."), QStringLiteral("DIR")});
-    inv.parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object per result line.")});
+    inv.parser.addOption({ QStringLiteral("data-dir"), QStringLiteral("Data directory."), QStringLiteral("DIR") });
+    inv.parser.addOption({ QStringLiteral("json"), QStringLiteral("One JSON object per result line.") });
     inv.parser.addOptions(options);
-    if (!inv.parser.parse(QStringList{QStringLiteral("learnpulsectl")} + args))
+    if (!inv.parser.parse(QStringList { QStringLiteral("learnpulsectl") } + args))
         return usage(inv.parser.errorText());
     inv.positional = inv.parser.positionalArguments();
     inv.json = inv.parser.isSet(QStringLiteral("json"));
@@ -79,7 +79,7 @@ Result<Context> openContext(const Invocation &inv, bool needDatabase)
     auto config = Config::load(inv.value(QStringLiteral("data-dir")));
     if (!config)
         return Result<Context>::failure(config.error());
-    Context ctx{config.value(), nullptr, nullptr};
+    Context ctx { config.value(), nullptr, nullptr };
     if (needDatabase) {
         auto services = Services::open(ctx.config);
         if (!services)
@@ -90,8 +90,8 @@ Result<Context> openContext(const Invocation &inv, bool needDatabase)
     return ctx;
 }
 
-std::optional<int> openWithoutArguments(Invocation &inv, const QStringList &args, const QString &command,
-                                        std::optional<Context> &ctx)
+std::optional<int> openWithoutArguments(
+    Invocation &inv, const QStringList &args, const QString &command, std::optional<Context> &ctx)
 {
     if (auto code = parse(inv, args, {}))
         return code;

@@ -59,8 +59,8 @@ struct Context
 Result<Context> openContext(const Invocation &inv, bool needDatabase);
 // The start of every command that takes no arguments: parse, refuse arguments, open the index.
 // Returns the exit code to stop with, or nothing when `ctx` is ready.
-std::optional<int> openWithoutArguments(Invocation &inv, const QStringList &args, const QString &command,
-                                        std::optional<Context> &ctx);
+std::optional<int> openWithoutArguments(
+    Invocation &inv, const QStringList &args, const QString &command, std::optional<Context> &ctx);
 
 // The commands, by group (cmd_*.cpp).
 int cmdDetect(const QStringList &args);

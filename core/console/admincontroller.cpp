@@ -23,8 +23,7 @@ RequestResult AdminController::listAccounts()
 RequestResult AdminController::addAccount(const QString &email, const QString &name, Role role, const QString &password)
 {
     auto added = m_ctx.services->accounts().add(m_ctx.actor(), email, name, role,
-                                                 password.isEmpty() ? std::nullopt
-                                                                    : std::optional<QByteArray>(password.toUtf8()));
+        password.isEmpty() ? std::nullopt : std::optional<QByteArray>(password.toUtf8()));
     return RequestResult::from(added);
 }
 
@@ -71,8 +70,8 @@ Result<Config> AdminController::saveSettings(const QVariantMap &values)
     if (!reloaded)
         return reloaded;
     if (!changed->isEmpty()) {
-        if (auto audited = m_ctx.services->database()->audit(m_ctx.actor(), QStringLiteral("settings.change"), QString(),
-                                                              changed->join(QLatin1Char(',')));
+        if (auto audited = m_ctx.services->database()->audit(
+                m_ctx.actor(), QStringLiteral("settings.change"), QString(), changed->join(QLatin1Char(',')));
             !audited)
             qCWarning(lcDatabase).noquote() << QStringLiteral("Cannot audit a settings change: ") + audited.error();
     }

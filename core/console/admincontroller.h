@@ -20,9 +20,9 @@ public:
     RequestResult setAccountRole(const QString &userId, Role role);
     RequestResult resetPassword(const QString &userId, const QString &password);
     RequestResult removeAccount(const QString &userId);
-    RequestResult listAudit();                // value: QList<Database::AuditEntry>
-    RequestResult loadMetrics(int days);      // value: MetricsStore::Summary
-    RequestResult loadSettings();             // value: QVariantMap (Config::editableValues())
+    RequestResult listAudit(); // value: QList<Database::AuditEntry>
+    RequestResult loadMetrics(int days); // value: MetricsStore::Summary
+    RequestResult loadSettings(); // value: QVariantMap (Config::editableValues())
     // Writes the settings and reads them back; the caller puts the new configuration in force.
     Result<Config> saveSettings(const QVariantMap &values);
 

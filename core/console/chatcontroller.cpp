@@ -25,7 +25,7 @@ RequestResult ChatController::openConversation(const QString &sessionId, const S
     if (auto redis = m_ensureRedis(); !redis)
         return RequestResult::failure(tr("Redis is not available, so the conversation cannot be opened. The console "
                                          "keeps trying; press Retry or start a new conversation once it is back."),
-                                      ErrorKind::Unavailable);
+            ErrorKind::Unavailable);
     SessionStore &sessions = *m_ctx.services->sessions();
     const Account &me = m_ctx.account;
     QString id = sessionId;
@@ -57,7 +57,7 @@ RequestResult ChatController::openConversation(const QString &sessionId, const S
     m_sessionId = id;
     if (auto remembered = sessions.setLastSession(me.id, id); !remembered)
         qCWarning(lcChat).noquote() << QStringLiteral("Cannot remember the last conversation: ") + remembered.error();
-    return RequestResult::success(QVariant::fromValue(ConversationData{state.value(), history.value()}));
+    return RequestResult::success(QVariant::fromValue(ConversationData { state.value(), history.value() }));
 }
 
 RequestResult ChatController::updateContext(const SessionContext &context)
@@ -87,7 +87,7 @@ void ChatController::send(const QString &text, bool supportRequested, Done done)
     if (!chat)
         return refuse(tr("Redis is not available: your message was not sent. Check the Redis connection and try "
                          "again."),
-                      ErrorKind::Unavailable);
+            ErrorKind::Unavailable);
     m_done = std::move(done);
     m_turn = chat->send(m_ctx.account, m_sessionId, text, supportRequested);
     connect(m_turn, &ChatTurn::replyDelta, this, &ChatController::replyDelta);
@@ -103,7 +103,7 @@ void ChatController::onTurnFinished(const ChatTurnResult &r)
     else if (r.recorded)
         emit redisReachable(true);
     else if (r.status == ChatTurnResult::Status::Failed && m_ctx.services && m_ctx.services->redisClient()
-             && !m_ctx.services->redisClient()->isConnected())
+        && !m_ctx.services->redisClient()->isConnected())
         emit redisReachable(false); // the client reconnects by itself; the watch reports when it is back
     if (r.status == ChatTurnResult::Status::Answered)
         emit assistantReachable(true, tr("Assistant ready"));

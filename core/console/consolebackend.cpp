@@ -73,18 +73,19 @@ void ConsoleBackend::initialize(quint64 requestId)
         m_ctx.services.reset();
         return answer(requestId, RequestResult::from(count));
     }
-    m_chat = new ChatController(m_ctx, [this] { return ensureRedis(); }, this);
+    m_chat = new ChatController(
+        m_ctx, [this] { return ensureRedis(); }, this);
     connect(m_chat, &ChatController::redisReachable, this, &ConsoleBackend::setRedisReachable);
     connect(m_chat, &ChatController::assistantReachable, this,
-            [this](bool ok, const QString &status) { emit assistantStatus(status, ok); });
+        [this](bool ok, const QString &status) { emit assistantStatus(status, ok); });
     connect(m_chat, &ChatController::escalated, this, &ConsoleBackend::deliverSoon);
     m_tickets = std::make_unique<TicketController>(
         m_ctx, [this](const QString &ticketId, const QString &change) { announce(ticketId, change); });
     m_admin = std::make_unique<AdminController>(m_ctx);
     m_privacy = std::make_unique<PrivacyController>(m_ctx);
-    answer(requestId, RequestResult::success(QVariantMap{
-                          {QStringLiteral("first_start"), count.value() == 0},
-                          {QStringLiteral("max_message_chars"), m_ctx.services->config().maxMessageChars}}));
+    answer(requestId,
+        RequestResult::success(QVariantMap { { QStringLiteral("first_start"), count.value() == 0 },
+            { QStringLiteral("max_message_chars"), m_ctx.services->config().maxMessageChars } }));
 
     // The sign-in page is up; the rest runs while the person types (what the window asks for meanwhile
     // waits on this thread). After a crash: index transcripts the index lacks, flag rows whose file is gone.
@@ -139,7 +140,8 @@ Status ConsoleBackend::ensureRedis()
             return connected;
         }
         delete m_subscriber;
-        m_subscriber = new RedisSubscriber(m_ctx.services->redisClient()->endpoint(), SessionStore::ticketsChannel(), this);
+        m_subscriber
+            = new RedisSubscriber(m_ctx.services->redisClient()->endpoint(), SessionStore::ticketsChannel(), this);
         connect(m_subscriber, &RedisSubscriber::message, this, &ConsoleBackend::ticketsChanged);
         m_subscriber->start();
         m_redisReachable = -1;
@@ -178,7 +180,7 @@ void ConsoleBackend::watchRedis()
     const bool connected = m_ctx.services->redisClient()->isConnected();
     if (!probed && connected)
         qCWarning(lcSession).noquote() << QStringLiteral("Writing back the conversations kept in memory failed: ")
-                                               + probed.error();
+                + probed.error();
     setRedisReachable(connected);
 }
 
@@ -203,7 +205,8 @@ void ConsoleBackend::applyRetention()
         emit ticketsChanged();
 }
 
-void ConsoleBackend::createFirstAdmin(quint64 requestId, const QString &email, const QString &name, const QString &password)
+void ConsoleBackend::createFirstAdmin(
+    quint64 requestId, const QString &email, const QString &name, const QString &password)
 {
     if (!ready(requestId, false))
         return;
@@ -212,8 +215,8 @@ void ConsoleBackend::createFirstAdmin(quint64 requestId, const QString &email, c
     if (!count)
         return answer(requestId, RequestResult::from(count));
     if (count.value() != 0)
-        return answer(requestId, RequestResult::failure(tr("An admin account exists already; sign in instead."),
-                                                        ErrorKind::BadInput));
+        return answer(requestId,
+            RequestResult::failure(tr("An admin account exists already; sign in instead."), ErrorKind::BadInput));
     // The first start acts for the person installing the console.
     auto added = accounts.add(Actor::commandLine(), email, name, Role::Admin, password.toUtf8());
     if (added) {
@@ -244,8 +247,8 @@ void ConsoleBackend::signOut(quint64 requestId)
     answer(requestId, RequestResult::success());
 }
 
-void ConsoleBackend::openConversation(quint64 requestId, const QString &sessionId, const SessionContext &context,
-                                      bool forceNew)
+void ConsoleBackend::openConversation(
+    quint64 requestId, const QString &sessionId, const SessionContext &context, bool forceNew)
 {
     if (ready(requestId))
         answer(requestId, m_chat->openConversation(sessionId, context, forceNew));
@@ -273,7 +276,7 @@ void ConsoleBackend::startTurn(quint64 requestId, const QString &text, bool supp
     if (!ready(requestId))
         return;
     auto progress = connect(m_chat, &ChatController::replyDelta, this,
-                            [this, requestId](const QString &piece) { emit replyDelta(requestId, piece); });
+        [this, requestId](const QString &piece) { emit replyDelta(requestId, piece); });
     m_chat->send(text, supportRequested, [this, requestId, progress](const RequestResult &result) {
         disconnect(progress);
         answer(requestId, result);
@@ -322,8 +325,8 @@ void ConsoleBackend::listAccounts(quint64 requestId)
         answer(requestId, m_admin->listAccounts());
 }
 
-void ConsoleBackend::addAccount(quint64 requestId, const QString &email, const QString &name, Role role,
-                                const QString &password)
+void ConsoleBackend::addAccount(
+    quint64 requestId, const QString &email, const QString &name, Role role, const QString &password)
 {
     if (ready(requestId))
         answer(requestId, m_admin->addAccount(email, name, role, password));
@@ -394,7 +397,8 @@ void ConsoleBackend::saveSettings(quint64 requestId, const QVariantMap &values)
     m_ctx.services->reconfigure(config.value());
     if (m_delivery)
         QMetaObject::invokeMethod(
-            m_delivery, [delivery = m_delivery, c = config.value()] { delivery->reconfigure(c); }, Qt::QueuedConnection);
+            m_delivery, [delivery = m_delivery, c = config.value()] { delivery->reconfigure(c); },
+            Qt::QueuedConnection);
     if (redisChanged) {
         m_redisReachable = -1;
         (void)ensureRedis();

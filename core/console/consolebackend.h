@@ -46,12 +46,14 @@ public slots:
     void initialize(quint64 requestId);
     // Stops the delivery thread and a private redis-server; called blocking by the window as it closes.
     void shutdown();
-    void createFirstAdmin(quint64 requestId, const QString &email, const QString &name, const QString &password); // value: Account
+    void createFirstAdmin(
+        quint64 requestId, const QString &email, const QString &name, const QString &password); // value: Account
     void signIn(quint64 requestId, const QString &email, const QString &password); // value: Account
     void signOut(quint64 requestId);
 
     // Teacher chat (ChatController).
-    void openConversation(quint64 requestId, const QString &sessionId, const LearnPulse::SessionContext &context, bool forceNew);
+    void openConversation(
+        quint64 requestId, const QString &sessionId, const LearnPulse::SessionContext &context, bool forceNew);
     void updateContext(quint64 requestId, const LearnPulse::SessionContext &context);
     void sendMessage(quint64 requestId, const QString &text);
     void contactSupport(quint64 requestId);
@@ -67,7 +69,8 @@ public slots:
     // Metrics and administration (AdminController, PrivacyController).
     void loadMetrics(quint64 requestId, int days);
     void listAccounts(quint64 requestId);
-    void addAccount(quint64 requestId, const QString &email, const QString &name, LearnPulse::Role role, const QString &password);
+    void addAccount(
+        quint64 requestId, const QString &email, const QString &name, LearnPulse::Role role, const QString &password);
     void setAccountRole(quint64 requestId, const QString &userId, LearnPulse::Role role);
     void resetPassword(quint64 requestId, const QString &userId, const QString &password);
     void removeAccount(quint64 requestId, const QString &userId);

@@ -18,8 +18,7 @@ QString tr(const char *text)
 
 PrivacyController::PrivacyController(ConsoleContext &context)
     : m_ctx(context)
-{
-}
+{ }
 
 RequestResult PrivacyController::erase(const QString &email, RedisClient *redis)
 {
@@ -36,13 +35,15 @@ RequestResult PrivacyController::erase(const QString &email, RedisClient *redis)
                           .arg(report->outboxEntries)
                           .arg(report->sessions);
     if (report->emailsAlreadySent > 0)
-        summary += QLatin1Char(' ') + tr("%1 ticket email(s) had already been sent to %2 and cannot be recalled.")
-                                          .arg(report->emailsAlreadySent)
-                                          .arg(report->sentTo.join(QLatin1String(", ")));
-    return RequestResult::success(summary, report->redisReached ? QString()
-                                                                : tr("Redis was not reachable: conversations were "
-                                                                     "not erased. Run the erasure again when Redis "
-                                                                     "is available."));
+        summary += QLatin1Char(' ')
+            + tr("%1 ticket email(s) had already been sent to %2 and cannot be recalled.")
+                  .arg(report->emailsAlreadySent)
+                  .arg(report->sentTo.join(QLatin1String(", ")));
+    return RequestResult::success(summary,
+        report->redisReached ? QString()
+                             : tr("Redis was not reachable: conversations were "
+                                  "not erased. Run the erasure again when Redis "
+                                  "is available."));
 }
 
 RequestResult PrivacyController::exportData(const QString &email, const QString &directory, RedisClient *redis)

@@ -15,12 +15,13 @@ RequestResult TicketController::list(const TicketFilter &filter)
     TicketStore &store = *m_ctx.services->ticketStore();
     if (filter.offset > 0) {
         auto rows = store.list(m_ctx.actor(), filter);
-        return rows ? RequestResult::success(QVariant::fromValue(TicketPage{rows.value(), -1})) : RequestResult::from(rows);
+        return rows ? RequestResult::success(QVariant::fromValue(TicketPage { rows.value(), -1 }))
+                    : RequestResult::from(rows);
     }
     auto page = store.listWithTotal(m_ctx.actor(), filter);
     if (!page)
         return RequestResult::from(page);
-    return RequestResult::success(QVariant::fromValue(TicketPage{page->first, page->second}));
+    return RequestResult::success(QVariant::fromValue(TicketPage { page->first, page->second }));
 }
 
 RequestResult TicketController::load(const QString &ticketId)
@@ -30,8 +31,8 @@ RequestResult TicketController::load(const QString &ticketId)
     if (!ticket)
         return RequestResult::from(ticket);
     auto transcript = store.transcript(m_ctx.actor(), ticket.value());
-    return RequestResult::success(QVariant::fromValue(TicketView{ticket.value(), transcript ? transcript.value() : QString(),
-                                                                 transcript ? QString() : transcript.error()}));
+    return RequestResult::success(QVariant::fromValue(TicketView {
+        ticket.value(), transcript ? transcript.value() : QString(), transcript ? QString() : transcript.error() }));
 }
 
 RequestResult TicketController::setStatus(const QString &ticketId, const QString &status)

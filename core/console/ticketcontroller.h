@@ -32,8 +32,8 @@ public:
     using Announce = std::function<void(const QString &ticketId, const QString &change)>;
     TicketController(ConsoleContext &context, Announce announce);
 
-    RequestResult list(const TicketFilter &filter);  // value: TicketPage
-    RequestResult load(const QString &ticketId);      // value: TicketView
+    RequestResult list(const TicketFilter &filter); // value: TicketPage
+    RequestResult load(const QString &ticketId); // value: TicketView
     RequestResult setStatus(const QString &ticketId, const QString &status);
     RequestResult remove(const QString &ticketId);
 

@@ -1,9 +1,8 @@
-#include "sessionstore.h"
-
 #include "config.h"
 #include "logging.h"
 #include "redisclient.h"
 #include "redisscripts.h"
+#include "sessionstore.h"
 #include "sessionwire.h"
 
 #include <QUuid>
@@ -40,16 +39,16 @@ void SessionStore::remember(const QString &sessionId, const HistoryEntry &entry,
         it->state.escalationReason = outcome.reason;
 }
 
-Result<RecordOutcome> SessionStore::recordOffline(Cached &c, const QString &userId, const HistoryEntry &entry,
-                                                  const Detection *detection, bool forceEscalation)
+Result<RecordOutcome> SessionStore::recordOffline(
+    Cached &c, const QString &userId, const HistoryEntry &entry, const Detection *detection, bool forceEscalation)
 {
     if (c.state.context.userId != userId)
-        return Result<RecordOutcome>::failure(QStringLiteral("This conversation belongs to another user."),
-                                              ErrorKind::Forbidden);
+        return Result<RecordOutcome>::failure(
+            QStringLiteral("This conversation belongs to another user."), ErrorKind::Forbidden);
     HistoryEntry e = entry;
     if (!e.timestamp.isValid())
         e.timestamp = QDateTime::currentDateTimeUtc();
-    c.pending.append({e, detection ? *detection : Detection{}, forceEscalation});
+    c.pending.append({ e, detection ? *detection : Detection {}, forceEscalation });
     c.history.append(e);
     while (c.history.size() > m_config.historyCap)
         c.history.removeFirst();
@@ -86,7 +85,7 @@ Result<RecordOutcome> SessionStore::recordOffline(Cached &c, const QString &user
 
 Status SessionStore::probe()
 {
-    if (!m_redis.command({"PING"})) {
+    if (!m_redis.command({ "PING" })) {
         if (!m_cache.isEmpty())
             m_offline = true;
         return Status::failure(QStringLiteral("Redis is unreachable"));
@@ -98,24 +97,25 @@ Result<bool> SessionStore::restoreIfMissing(const QString &sessionId, const Cach
 {
     const SessionState &s = c.state;
     const QString ticket = !s.ticketId.isEmpty() ? s.ticketId : c.localTicket;
-    QList<QByteArray> args{QByteArray::number(m_config.sessionTtlSeconds)};
+    QList<QByteArray> args { QByteArray::number(m_config.sessionTtlSeconds) };
     for (const HistoryEntry &e : c.history)
         args << e.toJson();
     args << "--";
     args << "user_id" << s.context.userId.toUtf8() << "teacher_email" << s.context.teacherEmail.toUtf8() << "student"
          << s.context.student.toUtf8() << "class_id" << s.context.classId.toUtf8() << "scope"
-         << s.context.scope.toUtf8() << "dissatisfaction_count" << QByteArray::number(s.dissatisfactionCount)
+         << s.context.scope.toUtf8() << "dissatisfaction_count"
+         << QByteArray::number(s.dissatisfactionCount)
          // A claim in flight is not written: without a ticket the reason stays, so the next message retries.
          << "escalated" << (ticket.isEmpty() ? "0" : "1") << "ticket_id" << ticket.toUtf8() << "escalation_reason"
          << s.escalationReason.toUtf8() << "signals" << s.signalRules.join(QLatin1Char(',')).toUtf8() << "created"
          << isoUtc(s.created.isValid() ? s.created : QDateTime::currentDateTimeUtc()) << "updated"
          << isoUtc(QDateTime::currentDateTimeUtc());
-    auto r = m_redis.eval(RedisScripts::restore(), {stateKey(sessionId), historyKey(sessionId)}, args);
+    auto r = m_redis.eval(RedisScripts::restore(), { stateKey(sessionId), historyKey(sessionId) }, args);
     if (!r)
         return Result<bool>::failure(r.error());
     if (r->integer != 1)
         return false;
-    if (auto listed = m_redis.command({"SADD", userSessionsKey(s.context.userId), sessionId.toUtf8()}); !listed)
+    if (auto listed = m_redis.command({ "SADD", userSessionsKey(s.context.userId), sessionId.toUtf8() }); !listed)
         return Result<bool>::failure(listed.error());
     return true;
 }
@@ -124,7 +124,7 @@ Status SessionStore::flushPending()
 {
     if (m_cache.isEmpty() || (!m_offline && pendingWrites() == 0))
         return {};
-    if (!m_redis.isConnected() && !m_redis.command({"PING"}))
+    if (!m_redis.isConnected() && !m_redis.command({ "PING" }))
         return Status::failure(QStringLiteral("Redis is still unreachable"));
     m_offline = false; // from here on, finishEscalation and releaseClaim go to Redis
     for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {

@@ -6,12 +6,12 @@
 // resources), each read once. Every script works on one session's keys (one hash slot).
 namespace LearnPulse::RedisScripts {
 
-const QByteArray &turn();       // one message: record, count a signal, claim escalation
-const QByteArray &finish();     // store the ticket of a claim
-const QByteArray &release();    // give a claim back
-const QByteArray &rate();       // count a message in the user's minute
-const QByteArray &takeBack();   // undo a turn over the rate limit
-const QByteArray &restore();    // write a conversation kept in memory back to a server that lost it
+const QByteArray &turn(); // one message: record, count a signal, claim escalation
+const QByteArray &finish(); // store the ticket of a claim
+const QByteArray &release(); // give a claim back
+const QByteArray &rate(); // count a message in the user's minute
+const QByteArray &takeBack(); // undo a turn over the rate limit
+const QByteArray &restore(); // write a conversation kept in memory back to a server that lost it
 const QByteArray &setContext(); // change class, student and scope
 
 } // namespace LearnPulse::RedisScripts

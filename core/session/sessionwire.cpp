@@ -19,14 +19,14 @@ QByteArray isoUtc(const QDateTime &t)
     if (!t.isValid())
         return {};
     using namespace std::chrono;
-    const sys_time<milliseconds> tp{milliseconds{t.toMSecsSinceEpoch()}};
+    const sys_time<milliseconds> tp { milliseconds { t.toMSecsSinceEpoch() } };
     const auto day = floor<days>(tp);
-    const year_month_day ymd{day};
-    const hh_mm_ss hms{tp - day};
+    const year_month_day ymd { day };
+    const hh_mm_ss hms { tp - day };
     char buf[32];
     const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                                int(hms.minutes().count()), int(hms.seconds().count()), int(hms.subseconds().count()));
+        unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
+        int(hms.seconds().count()), int(hms.subseconds().count()));
     return QByteArray(buf, n);
 }
 
@@ -39,13 +39,27 @@ void appendJsonString(QByteArray &out, const QString &text)
     for (const char ch : utf8) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20) {
                 out += "\\u00";
@@ -66,7 +80,8 @@ SessionState parseState(const QString &sessionId, const RedisReply &hgetall)
         f.insert(hgetall.elements.at(i).string, QString::fromUtf8(hgetall.elements.at(i + 1).string));
     SessionState s;
     s.id = sessionId;
-    s.context = {f.value("user_id"), f.value("teacher_email"), f.value("student"), f.value("class_id"), f.value("scope")};
+    s.context
+        = { f.value("user_id"), f.value("teacher_email"), f.value("student"), f.value("class_id"), f.value("scope") };
     s.dissatisfactionCount = f.value("dissatisfaction_count").toInt();
     s.escalated = f.value("escalated") == QLatin1String("1");
     s.ticketId = f.value("ticket_id");

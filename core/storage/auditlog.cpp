@@ -1,5 +1,4 @@
 #include "database.h"
-
 #include "roles.h"
 
 #include <QDateTime>
@@ -42,8 +41,8 @@ Result<QList<Database::AuditEntry>> Database::auditEntries(const Actor &actor, i
         return R::failure(QStringLiteral("Cannot read the audit log: %1").arg(errorOf(q)));
     QList<AuditEntry> out;
     while (q.next())
-        out << AuditEntry{QDateTime::fromString(q.value(0).toString(), Qt::ISODateWithMs), q.value(1).toString(),
-                          q.value(2).toString(), q.value(3).toString(), q.value(4).toString()};
+        out << AuditEntry { QDateTime::fromString(q.value(0).toString(), Qt::ISODateWithMs), q.value(1).toString(),
+            q.value(2).toString(), q.value(3).toString(), q.value(4).toString() };
     return out;
 }
 

@@ -18,18 +18,19 @@ Result<PostgresTarget> parsePostgresUrl(const QString &text)
     t.user = url.userName(QUrl::FullyDecoded);
     t.password = url.password(QUrl::FullyDecoded);
     t.database = url.path(QUrl::FullyDecoded).mid(1);
-    QStringList options{QStringLiteral("connect_timeout=10")};
+    QStringList options { QStringLiteral("connect_timeout=10") };
     const QUrlQuery query(url);
     for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
         if (key == QLatin1String("host"))
             t.host = value;
-        else if (key == QLatin1String("sslmode") || key == QLatin1String("application_name") || key == QLatin1String("connect_timeout")) {
+        else if (key == QLatin1String("sslmode") || key == QLatin1String("application_name")
+            || key == QLatin1String("connect_timeout")) {
             static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_.-]+$"));
             if (!plain.match(value).hasMatch())
-                return R::failure(QStringLiteral("DATABASE_URL option %1 must be letters, digits, '.', '_' or '-'").arg(key));
+                return R::failure(
+                    QStringLiteral("DATABASE_URL option %1 must be letters, digits, '.', '_' or '-'").arg(key));
             options << key + QLatin1Char('=') + value;
-        }
-        else
+        } else
             return R::failure(QStringLiteral("DATABASE_URL has an option this application does not know: %1").arg(key));
     }
     if (t.database.isEmpty())

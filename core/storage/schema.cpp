@@ -68,8 +68,10 @@ const char *const schemaV2[] = {
 
 // Version 3: an append-only audit log, and slowing down failed sign-ins per account.
 const char *const schemaV3[] = {
-    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is "
+    "append-only'); END",
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is "
+    "append-only'); END",
     "ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE users ADD COLUMN locked_until TEXT NOT NULL DEFAULT ''",
 };
@@ -226,14 +228,15 @@ const char *const postgresV6[] = {
 
 std::span<const char *const> sqliteStep(int version)
 {
-    static const std::span<const char *const> steps[] = {schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7};
+    static const std::span<const char *const> steps[]
+        = { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7 };
     static_assert(std::size(steps) == currentVersion);
     return version >= 1 && version <= currentVersion ? steps[version - 1] : std::span<const char *const>();
 }
 
 std::span<const char *const> postgresStep(int version)
 {
-    static const std::span<const char *const> steps[] = {{}, {}, {}, {}, {}, postgresV6, schemaV7};
+    static const std::span<const char *const> steps[] = { {}, {}, {}, {}, {}, postgresV6, schemaV7 };
     static_assert(std::size(steps) == currentVersion);
     return version >= 1 && version <= currentVersion ? steps[version - 1] : std::span<const char *const>();
 }

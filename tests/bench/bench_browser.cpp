@@ -85,8 +85,10 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(QStringLiteral("lp.*=false"));
     QStandardPaths::setTestModeEnabled(true);
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("size"), QStringLiteral("Tickets in the index."), QStringLiteral("N"), QStringLiteral("100000")});
-    parser.addOption({QStringLiteral("runs"), QStringLiteral("Repetitions of each timing."), QStringLiteral("N"), QStringLiteral("5")});
+    parser.addOption({ QStringLiteral("size"), QStringLiteral("Tickets in the index."), QStringLiteral("N"),
+        QStringLiteral("100000") });
+    parser.addOption({ QStringLiteral("runs"), QStringLiteral("Repetitions of each timing."), QStringLiteral("N"),
+        QStringLiteral("5") });
     parser.addHelpOption();
     parser.process(app);
     const int size = qMax(100, parser.value(QStringLiteral("size")).toInt());
@@ -108,8 +110,8 @@ int main(int argc, char *argv[])
             die(db.error());
         Bench::generateIndex(config, db.value(), size, 0);
         AccountStore accounts(db.value());
-        if (auto added = accounts.add(Actor::commandLine(), QStringLiteral("support@school.example"), QStringLiteral("Support"),
-                                      Role::Support, QByteArray("secret-pass-1"));
+        if (auto added = accounts.add(Actor::commandLine(), QStringLiteral("support@school.example"),
+                QStringLiteral("Support"), Role::Support, QByteArray("secret-pass-1"));
             !added)
             die(added.error());
     }
@@ -176,19 +178,16 @@ int main(int argc, char *argv[])
     table->viewport()->repaint();
     const qint64 rssAll = Bench::residentKiB();
 
-    const QJsonObject o{{QStringLiteral("tickets"), size},
-                        {QStringLiteral("runs"), runs},
-                        {QStringLiteral("first_page_shown_ms"), median(firstPage)},
-                        {QStringLiteral("search_shown_ms"), median(searched)},
-                        {QStringLiteral("search_matches"), found},
-                        {QStringLiteral("scroll_through_all_s"), scrollS},
-                        {QStringLiteral("rows_in_table"), model->rowCount()},
-                        {QStringLiteral("window_to_sign_in_page_ms"), signInShownMs},
-                        {QStringLiteral("sign_in_to_first_page_ms"), signInToListMs},
-                        {QStringLiteral("resident_mib_before_window"), double(rssStart) / 1024.0},
-                        {QStringLiteral("resident_mib_sign_in_page"), double(rssSignIn) / 1024.0},
-                        {QStringLiteral("resident_mib_first_page"), double(rssFirstPage) / 1024.0},
-                        {QStringLiteral("resident_mib_all_scrolled"), double(rssAll) / 1024.0}};
+    const QJsonObject o { { QStringLiteral("tickets"), size }, { QStringLiteral("runs"), runs },
+        { QStringLiteral("first_page_shown_ms"), median(firstPage) },
+        { QStringLiteral("search_shown_ms"), median(searched) }, { QStringLiteral("search_matches"), found },
+        { QStringLiteral("scroll_through_all_s"), scrollS }, { QStringLiteral("rows_in_table"), model->rowCount() },
+        { QStringLiteral("window_to_sign_in_page_ms"), signInShownMs },
+        { QStringLiteral("sign_in_to_first_page_ms"), signInToListMs },
+        { QStringLiteral("resident_mib_before_window"), double(rssStart) / 1024.0 },
+        { QStringLiteral("resident_mib_sign_in_page"), double(rssSignIn) / 1024.0 },
+        { QStringLiteral("resident_mib_first_page"), double(rssFirstPage) / 1024.0 },
+        { QStringLiteral("resident_mib_all_scrolled"), double(rssAll) / 1024.0 } };
     std::printf("%-22s %s\n", "ticket_browser_gui", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
     return 0;
 }

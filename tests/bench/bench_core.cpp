@@ -11,9 +11,9 @@
 #include "redisclient.h"
 #include "redisserverprocess.h"
 #include "sessionstore.h"
+#include "ticketgenerator.h"
 #include "ticketservice.h"
 #include "ticketstore.h"
-#include "ticketgenerator.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -56,19 +56,19 @@ void report(const QString &name, const QJsonObject &o)
 
 QStringList generatedMessages(int n)
 {
-    const QStringList subjects{QStringLiteral("Omar"), QStringLiteral("This"), QStringLiteral("The class"), QStringLiteral("Your answer"),
-                               QStringLiteral("Priya"), QStringLiteral("It")};
-    const QStringList middles{QStringLiteral("is still wrong"), QStringLiteral("doesn't help"), QStringLiteral("is doing well in 6B"),
-                              QStringLiteral("seems confused by loops"), QStringLiteral("needs a summary of last term"),
-                              QStringLiteral("is not what I asked")};
-    const QStringList tails{QString(), QStringLiteral(", thanks."), QStringLiteral(". Can you check the quiz?"),
-                            QStringLiteral(" — I need to talk to support."), QStringLiteral("?")};
+    const QStringList subjects { QStringLiteral("Omar"), QStringLiteral("This"), QStringLiteral("The class"),
+        QStringLiteral("Your answer"), QStringLiteral("Priya"), QStringLiteral("It") };
+    const QStringList middles { QStringLiteral("is still wrong"), QStringLiteral("doesn't help"),
+        QStringLiteral("is doing well in 6B"), QStringLiteral("seems confused by loops"),
+        QStringLiteral("needs a summary of last term"), QStringLiteral("is not what I asked") };
+    const QStringList tails { QString(), QStringLiteral(", thanks."), QStringLiteral(". Can you check the quiz?"),
+        QStringLiteral(" — I need to talk to support."), QStringLiteral("?") };
     QStringList out;
     out.reserve(n);
     auto *rng = QRandomGenerator::global();
     for (int i = 0; i < n; ++i)
-        out << subjects.at(rng->bounded(int(subjects.size()))) + QLatin1Char(' ') + middles.at(rng->bounded(int(middles.size())))
-                + tails.at(rng->bounded(int(tails.size())));
+        out << subjects.at(rng->bounded(int(subjects.size()))) + QLatin1Char(' ')
+                + middles.at(rng->bounded(int(middles.size()))) + tails.at(rng->bounded(int(tails.size())));
     return out;
 }
 
@@ -85,12 +85,12 @@ bool naiveDetect(const QString &text, const QStringList &phrases)
 void benchDetector(int n)
 {
     const QStringList messages = generatedMessages(n);
-    const QStringList phrases{QStringLiteral("not helpful"), QStringLiteral("doesn't help"), QStringLiteral("still wrong"),
-                              QStringLiteral("not clear"), QStringLiteral("confusing"), QStringLiteral("frustrated"),
-                              QStringLiteral("useless"), QStringLiteral("talk to support"), QStringLiteral("speak to someone"),
-                              QStringLiteral("not what i asked"), QStringLiteral("wrong"), QStringLiteral("unclear"),
-                              QStringLiteral("human"), QStringLiteral("annoyed"), QStringLiteral("not satisfied"),
-                              QStringLiteral("escalate")};
+    const QStringList phrases { QStringLiteral("not helpful"), QStringLiteral("doesn't help"),
+        QStringLiteral("still wrong"), QStringLiteral("not clear"), QStringLiteral("confusing"),
+        QStringLiteral("frustrated"), QStringLiteral("useless"), QStringLiteral("talk to support"),
+        QStringLiteral("speak to someone"), QStringLiteral("not what i asked"), QStringLiteral("wrong"),
+        QStringLiteral("unclear"), QStringLiteral("human"), QStringLiteral("annoyed"), QStringLiteral("not satisfied"),
+        QStringLiteral("escalate") };
     QElapsedTimer t;
     t.start();
     int naiveHits = 0;
@@ -102,12 +102,11 @@ void benchDetector(int n)
     for (const QString &m : messages)
         hits += Detector::builtin().detect(m).dissatisfied;
     const double ms = double(t.nsecsElapsed()) / 1e6;
-    report(QStringLiteral("detector"), {{QStringLiteral("messages"), n},
-                                       {QStringLiteral("per_second"), qRound64(n / (ms / 1000.0))},
-                                       {QStringLiteral("naive_per_second"), qRound64(n / (naiveMs / 1000.0))},
-                                       {QStringLiteral("slowdown_vs_naive"), ms / naiveMs},
-                                       {QStringLiteral("signals"), hits},
-                                       {QStringLiteral("naive_signals"), naiveHits}});
+    report(QStringLiteral("detector"),
+        { { QStringLiteral("messages"), n }, { QStringLiteral("per_second"), qRound64(n / (ms / 1000.0)) },
+            { QStringLiteral("naive_per_second"), qRound64(n / (naiveMs / 1000.0)) },
+            { QStringLiteral("slowdown_vs_naive"), ms / naiveMs }, { QStringLiteral("signals"), hits },
+            { QStringLiteral("naive_signals"), naiveHits } });
 }
 
 void benchRedisTurn(RedisClient &redis, const Config &config, std::shared_ptr<Database> db, int turns)
@@ -118,22 +117,26 @@ void benchRedisTurn(RedisClient &redis, const Config &config, std::shared_ptr<Da
     Account teacher;
     teacher.id = QStringLiteral("bench-user");
     teacher.email = QStringLiteral("b@school.example");
-    const QString session = sessions.createSession({QStringLiteral("bench-user"), QStringLiteral("b@school.example"), {}, {}, {}}).value();
+    const QString session
+        = sessions.createSession({ QStringLiteral("bench-user"), QStringLiteral("b@school.example"), {}, {}, {} })
+              .value();
     const Detection none;
     // Warm up: script cached on the server, session cached in the store.
-    (void)sessions.record(session, QStringLiteral("bench-user"), {QStringLiteral("teacher"), QStringLiteral("warm"), {}}, &none);
-    (void)redis.command({"PING"});
+    (void)sessions.record(
+        session, QStringLiteral("bench-user"), { QStringLiteral("teacher"), QStringLiteral("warm"), {} }, &none);
+    (void)redis.command({ "PING" });
     (void)engine.handleTeacherMessage(teacher, session, QStringLiteral("warm"));
     // The same request as the state update, with its arguments made once: what the server and the transport
     // cost, so that the client's own share of the state update shows.
     QFile scriptFile(QStringLiteral(":/redis/turn.lua"));
     if (!scriptFile.open(QIODevice::ReadOnly))
         qFatal("the turn script resource is missing");
-    const QList<QByteArray> rawTurn = RedisClient::evalShaCommand(
-        scriptFile.readAll(), {SessionStore::stateKey(session), SessionStore::historyKey(session)},
-        {"bench-user", "teacher", R"({"role":"teacher","content":"How is the class doing?","ts":"2026-11-24T10:00:00.000Z"})",
-         "0", "0", "3", QByteArray::number(config.historyCap), "604800", "1", "2026-11-24T10:00:00.000Z", "1795000000",
-         "00000000-0000-4000-8000-000000000000", "", "300"});
+    const QList<QByteArray> rawTurn = RedisClient::evalShaCommand(scriptFile.readAll(),
+        { SessionStore::stateKey(session), SessionStore::historyKey(session) },
+        { "bench-user", "teacher",
+            R"({"role":"teacher","content":"How is the class doing?","ts":"2026-11-24T10:00:00.000Z"})", "0", "0", "3",
+            QByteArray::number(config.historyCap), "604800", "1", "2026-11-24T10:00:00.000Z", "1795000000",
+            "00000000-0000-4000-8000-000000000000", "", "300" });
     QList<double> record;
     QList<double> raw;
     QList<double> turn;
@@ -143,13 +146,13 @@ void benchRedisTurn(RedisClient &redis, const Config &config, std::shared_ptr<Da
     for (int i = 0; i < turns; ++i) {
         QElapsedTimer t;
         t.start();
-        (void)redis.command({"PING"});
+        (void)redis.command({ "PING" });
         ping << double(t.nsecsElapsed()) / 1000.0;
         qint64 before = redis.roundTrips();
         t.restart();
         (void)sessions.record(session, QStringLiteral("bench-user"),
-                              {QStringLiteral("teacher"), QStringLiteral("How is the class doing?"), QDateTime::currentDateTimeUtc()},
-                              &none);
+            { QStringLiteral("teacher"), QStringLiteral("How is the class doing?"), QDateTime::currentDateTimeUtc() },
+            &none);
         record << double(t.nsecsElapsed()) / 1000.0;
         recordTrips += redis.roundTrips() - before;
         t.restart();
@@ -162,19 +165,20 @@ void benchRedisTurn(RedisClient &redis, const Config &config, std::shared_ptr<Da
         turn << double(t.nsecsElapsed()) / 1000.0;
         turnTrips += redis.roundTrips() - before;
     }
-    report(QStringLiteral("redis_turn"), {{QStringLiteral("turns"), turns},
-                                         {QStringLiteral("state_update_round_trips"), double(recordTrips) / turns},
-                                         {QStringLiteral("turn_round_trips"), double(turnTrips) / turns},
-                                         {QStringLiteral("state_update_p50_us"), percentile(record, 0.5)},
-                                         {QStringLiteral("state_update_p99_us"), percentile(record, 0.99)},
-                                         {QStringLiteral("state_update_prepared_p50_us"), percentile(raw, 0.5)},
-                                         {QStringLiteral("state_update_prepared_p50_ratio_to_ping"), percentile(raw, 0.5) / percentile(ping, 0.5)},
-                                         {QStringLiteral("turn_p50_us"), percentile(turn, 0.5)},
-                                         {QStringLiteral("turn_p99_us"), percentile(turn, 0.99)},
-                                         {QStringLiteral("ping_p50_us"), percentile(ping, 0.5)},
-                                         {QStringLiteral("ping_p99_us"), percentile(ping, 0.99)},
-                                         {QStringLiteral("state_update_p50_ratio_to_ping"), percentile(record, 0.5) / percentile(ping, 0.5)},
-                                         {QStringLiteral("state_update_p99_ratio_to_ping"), percentile(record, 0.99) / percentile(ping, 0.99)}});
+    report(QStringLiteral("redis_turn"),
+        { { QStringLiteral("turns"), turns },
+            { QStringLiteral("state_update_round_trips"), double(recordTrips) / turns },
+            { QStringLiteral("turn_round_trips"), double(turnTrips) / turns },
+            { QStringLiteral("state_update_p50_us"), percentile(record, 0.5) },
+            { QStringLiteral("state_update_p99_us"), percentile(record, 0.99) },
+            { QStringLiteral("state_update_prepared_p50_us"), percentile(raw, 0.5) },
+            { QStringLiteral("state_update_prepared_p50_ratio_to_ping"), percentile(raw, 0.5) / percentile(ping, 0.5) },
+            { QStringLiteral("turn_p50_us"), percentile(turn, 0.5) },
+            { QStringLiteral("turn_p99_us"), percentile(turn, 0.99) },
+            { QStringLiteral("ping_p50_us"), percentile(ping, 0.5) },
+            { QStringLiteral("ping_p99_us"), percentile(ping, 0.99) },
+            { QStringLiteral("state_update_p50_ratio_to_ping"), percentile(record, 0.5) / percentile(ping, 0.5) },
+            { QStringLiteral("state_update_p99_ratio_to_ping"), percentile(record, 0.99) / percentile(ping, 0.99) } });
 }
 
 void benchTicketCreation(const Config &config, std::shared_ptr<Database> db, int n)
@@ -186,9 +190,8 @@ void benchTicketCreation(const Config &config, std::shared_ptr<Database> db, int
         r.session.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         r.session.dissatisfactionCount = 3;
         for (int m = 0; m < 10; ++m)
-            r.history << HistoryEntry{m % 2 ? QStringLiteral("assistant") : QStringLiteral("teacher"),
-                                      QStringLiteral("Message %1 about loops and fractions in 6B.").arg(m),
-                                      QDateTime::currentDateTimeUtc()};
+            r.history << HistoryEntry { m % 2 ? QStringLiteral("assistant") : QStringLiteral("teacher"),
+                QStringLiteral("Message %1 about loops and fractions in 6B.").arg(m), QDateTime::currentDateTimeUtc() };
         r.teacherName = QStringLiteral("Bench Teacher");
         r.teacherEmail = QStringLiteral("bench@school.example");
         r.teacherUserId = QStringLiteral("bench-user");
@@ -201,9 +204,9 @@ void benchTicketCreation(const Config &config, std::shared_ptr<Database> db, int
         if (!result.success)
             qFatal("%s", qPrintable(result.error));
     }
-    report(QStringLiteral("ticket_creation"), {{QStringLiteral("tickets"), n},
-                                              {QStringLiteral("p50_ms"), percentile(times, 0.5)},
-                                              {QStringLiteral("p99_ms"), percentile(times, 0.99)}});
+    report(QStringLiteral("ticket_creation"),
+        { { QStringLiteral("tickets"), n }, { QStringLiteral("p50_ms"), percentile(times, 0.5) },
+            { QStringLiteral("p99_ms"), percentile(times, 0.99) } });
 }
 
 template<typename F>
@@ -244,17 +247,16 @@ void benchBrowserAndErasure(const Config &config, std::shared_ptr<Database> db, 
     });
     const double grep = medianMs(3, [&] {
         QProcess p;
-        p.start(QStringLiteral("grep"), {QStringLiteral("-rl"), QStringLiteral("photosynthesis"), config.ticketsDir()});
+        p.start(
+            QStringLiteral("grep"), { QStringLiteral("-rl"), QStringLiteral("photosynthesis"), config.ticketsDir() });
         p.waitForFinished(120000);
     });
-    report(QStringLiteral("ticket_browser"), {{QStringLiteral("tickets"), n},
-                                             {QStringLiteral("generate_s"), generateS},
-                                             {QStringLiteral("first_page_ms"), firstPage},
-                                             {QStringLiteral("search_ms"), search},
-                                             {QStringLiteral("grep_rl_ms"), grep},
-                                             {QStringLiteral("search_speedup_vs_grep"), grep / search},
-                                             {QStringLiteral("resident_mib"), double(residentKiB()) / 1024.0},
-                                             {QStringLiteral("resident_growth_mib"), double(residentKiB() - rssBefore) / 1024.0}});
+    report(QStringLiteral("ticket_browser"),
+        { { QStringLiteral("tickets"), n }, { QStringLiteral("generate_s"), generateS },
+            { QStringLiteral("first_page_ms"), firstPage }, { QStringLiteral("search_ms"), search },
+            { QStringLiteral("grep_rl_ms"), grep }, { QStringLiteral("search_speedup_vs_grep"), grep / search },
+            { QStringLiteral("resident_mib"), double(residentKiB()) / 1024.0 },
+            { QStringLiteral("resident_growth_mib"), double(residentKiB() - rssBefore) / 1024.0 } });
 
     PrivacyService privacy(config, db, nullptr);
     QElapsedTimer t;
@@ -263,9 +265,9 @@ void benchBrowserAndErasure(const Config &config, std::shared_ptr<Database> db, 
     const double eraseMs = double(t.nsecsElapsed()) / 1e6;
     if (!erased)
         qFatal("%s", qPrintable(erased.error()));
-    report(QStringLiteral("erasure"), {{QStringLiteral("tickets_total"), n},
-                                      {QStringLiteral("tickets_erased"), erased->tickets},
-                                      {QStringLiteral("ms"), eraseMs}});
+    report(QStringLiteral("erasure"),
+        { { QStringLiteral("tickets_total"), n }, { QStringLiteral("tickets_erased"), erased->tickets },
+            { QStringLiteral("ms"), eraseMs } });
 }
 
 } // namespace
@@ -275,8 +277,10 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QLoggingCategory::setFilterRules(QStringLiteral("lp.*=false")); // the figures only
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("size"), QStringLiteral("Tickets in the index."), QStringLiteral("N"), QStringLiteral("100000")});
-    parser.addOption({QStringLiteral("json"), QStringLiteral("Write all results as one JSON object to FILE."), QStringLiteral("FILE")});
+    parser.addOption({ QStringLiteral("size"), QStringLiteral("Tickets in the index."), QStringLiteral("N"),
+        QStringLiteral("100000") });
+    parser.addOption({ QStringLiteral("json"), QStringLiteral("Write all results as one JSON object to FILE."),
+        QStringLiteral("FILE") });
     parser.addHelpOption();
     parser.process(app);
     const int size = qMax(100, parser.value(QStringLiteral("size")).toInt());

@@ -53,8 +53,9 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QLoggingCategory::setFilterRules(QStringLiteral("lp.*=false"));
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("runs"), QStringLiteral("Fresh processes to start."), QStringLiteral("N"), QStringLiteral("5")});
-    parser.addOption({QStringLiteral("child"), QStringLiteral("(internal)"), QStringLiteral("DIR")});
+    parser.addOption({ QStringLiteral("runs"), QStringLiteral("Fresh processes to start."), QStringLiteral("N"),
+        QStringLiteral("5") });
+    parser.addOption({ QStringLiteral("child"), QStringLiteral("(internal)"), QStringLiteral("DIR") });
     parser.process(app);
     if (parser.isSet(QStringLiteral("child")))
         return child(parser.value(QStringLiteral("child")));
@@ -73,9 +74,8 @@ int main(int argc, char *argv[])
         p.setProcessEnvironment(env);
         QElapsedTimer t;
         t.start();
-        p.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--child"), data.path()});
-        while (!p.canReadLine() && p.waitForReadyRead(30000)) {
-        }
+        p.start(QCoreApplication::applicationFilePath(), { QStringLiteral("--child"), data.path() });
+        while (!p.canReadLine() && p.waitForReadyRead(30000)) { }
         processMs << double(t.nsecsElapsed()) / 1e6;
         const QByteArray line = p.readLine().trimmed();
         windowMs << line.mid(6).toDouble() / 1000.0;
@@ -102,7 +102,7 @@ int main(int argc, char *argv[])
         reply->deleteLater();
 
         t.restart();
-        LlmReply *r = client.chat({{QStringLiteral("user"), QStringLiteral("How is 6B doing?")}});
+        LlmReply *r = client.chat({ { QStringLiteral("user"), QStringLiteral("How is 6B doing?") } });
         QSignalSpy delta(r, &LlmReply::delta);
         QSignalSpy finished(r, &LlmReply::finished);
         delta.wait(10000);
@@ -110,11 +110,11 @@ int main(int argc, char *argv[])
         if (finished.isEmpty())
             finished.wait(10000);
     }
-    const QJsonObject o{{QStringLiteral("runs"), runs},
-                        {QStringLiteral("process_to_signin_ms"), median(processMs)},
-                        {QStringLiteral("window_to_signin_ms"), median(windowMs)},
-                        {QStringLiteral("first_token_ms"), median(firstToken)},
-                        {QStringLiteral("models_request_ms"), median(models)}};
+    const QJsonObject o { { QStringLiteral("runs"), runs },
+        { QStringLiteral("process_to_signin_ms"), median(processMs) },
+        { QStringLiteral("window_to_signin_ms"), median(windowMs) },
+        { QStringLiteral("first_token_ms"), median(firstToken) },
+        { QStringLiteral("models_request_ms"), median(models) } };
     std::printf("%-22s %s\n", "startup", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
     return 0;
 }

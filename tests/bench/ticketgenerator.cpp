@@ -28,8 +28,9 @@ void generateIndex(const Config &config, std::shared_ptr<Database> db, int n, in
     QDir().mkpath(config.ticketsDir());
     QSqlQuery q(db->connection().value());
     q.exec(QStringLiteral("BEGIN"));
-    const QStringList words{QStringLiteral("loops"), QStringLiteral("fractions"), QStringLiteral("essay"), QStringLiteral("quiz"),
-                            QStringLiteral("attendance"), QStringLiteral("photosynthesis"), QStringLiteral("algebra")};
+    const QStringList words { QStringLiteral("loops"), QStringLiteral("fractions"), QStringLiteral("essay"),
+        QStringLiteral("quiz"), QStringLiteral("attendance"), QStringLiteral("photosynthesis"),
+        QStringLiteral("algebra") };
     auto *rng = QRandomGenerator::global();
     const QDateTime base = QDateTime::currentDateTimeUtc().addDays(-300);
     for (int i = 0; i < n; ++i) {
@@ -47,21 +48,22 @@ void generateIndex(const Config &config, std::shared_ptr<Database> db, int n, in
         r.teacherUserId = QStringLiteral("u%1").arg(i < forTeacher ? -1 : i % 5000);
         r.teacherRole = QStringLiteral("teacher");
         r.summary = QStringLiteral("Teacher dissatisfaction after 3 signals");
-        r.history = {{QStringLiteral("teacher"),
-                      QStringLiteral("The %1 answer about %2 is wrong, ticket %3").arg(words.at(rng->bounded(int(words.size()))),
-                                                                                     words.at(rng->bounded(int(words.size()))))
-                          .arg(i),
-                      created}};
+        r.history = { { QStringLiteral("teacher"),
+            QStringLiteral("The %1 answer about %2 is wrong, ticket %3")
+                .arg(words.at(rng->bounded(int(words.size()))), words.at(rng->bounded(int(words.size()))))
+                .arg(i),
+            created } };
         const QString text = TicketService::transcriptText(id, created, r);
         QFile f(path);
         f.open(QIODevice::WriteOnly);
         f.write(text.toUtf8());
         f.close();
-        q.prepare(QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, created, "
-                                 "updated, summary, signal_count, conversation_file, email_status) VALUES "
-                                 "(?, ?, ?, ?, ?, 'teacher', ?, ?, ?, 3, ?, 'not_configured') RETURNING seq"));
-        for (const QVariant &v : QVariantList{id, session, r.teacherUserId, r.teacherName, email, created.toString(Qt::ISODate),
-                                              created.toString(Qt::ISODate), r.summary, path})
+        q.prepare(QStringLiteral(
+            "INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, created, "
+            "updated, summary, signal_count, conversation_file, email_status) VALUES "
+            "(?, ?, ?, ?, ?, 'teacher', ?, ?, ?, 3, ?, 'not_configured') RETURNING seq"));
+        for (const QVariant &v : QVariantList { id, session, r.teacherUserId, r.teacherName, email,
+                 created.toString(Qt::ISODate), created.toString(Qt::ISODate), r.summary, path })
             q.addBindValue(v);
         q.exec();
         const QVariant seq = q.next() ? q.value(0) : QVariant();

@@ -3,7 +3,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const auto r = LearnPulse::TranscriptReader::parse(QByteArrayView(reinterpret_cast<const char *>(data), qsizetype(size)));
+    const auto r
+        = LearnPulse::TranscriptReader::parse(QByteArrayView(reinterpret_cast<const char *>(data), qsizetype(size)));
     if (r.ok() && !r->id.startsWith(QLatin1String("TICKET-")))
         __builtin_trap();
     return 0;

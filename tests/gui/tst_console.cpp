@@ -13,24 +13,24 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QComboBox>
 #include <QDialog>
 #include <QElapsedTimer>
 #include <QHorizontalBarSeries>
 #include <QLabel>
-#include <QLineSeries>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QComboBox>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
-#include <QTextBrowser>
 #include <QTest>
+#include <QTextBrowser>
 
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
@@ -110,7 +110,8 @@ void TestConsole::cleanup()
 void TestConsole::addAccount(const QString &email, Role role)
 {
     AccountStore accounts(m_db);
-    QVERIFY(accounts.add(Actor::commandLine(), email, email.section(QLatin1Char('@'), 0, 0), role, QByteArray("secret-pass-1")));
+    QVERIFY(accounts.add(
+        Actor::commandLine(), email, email.section(QLatin1Char('@'), 0, 0), role, QByteArray("secret-pass-1")));
 }
 
 std::unique_ptr<ConsoleWindow> TestConsole::openWindow()
@@ -150,7 +151,7 @@ TicketResult TestConsole::makeTicket(const QString &words, int n)
     TicketRequest r;
     r.session.id = QStringLiteral("%1-0000-4000-8000-000000000000").arg(n, 8, 10, QLatin1Char('0'));
     r.session.dissatisfactionCount = 3;
-    r.history = {{QStringLiteral("teacher"), words, QDateTime::currentDateTimeUtc()}};
+    r.history = { { QStringLiteral("teacher"), words, QDateTime::currentDateTimeUtc() } };
     r.teacherName = QStringLiteral("Teacher %1").arg(n);
     r.teacherEmail = QStringLiteral("teacher%1@school.example").arg(n);
     r.teacherUserId = QStringLiteral("u%1").arg(n);
@@ -182,7 +183,8 @@ void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
     QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("emailEdit")), QStringLiteral("admin@school.example"));
     QTest::keyClicks(name, QStringLiteral("Ada Admin"));
     QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("passwordEdit")), QStringLiteral("secret-pass-1"));
-    QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("repeatPasswordEdit")), QStringLiteral("secret-pass-2"));
+    QTest::keyClicks(
+        page->findChild<QLineEdit *>(QStringLiteral("repeatPasswordEdit")), QStringLiteral("secret-pass-2"));
     QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("signInButton")), Qt::LeftButton);
     auto *error = page->findChild<QLabel *>(QStringLiteral("signInError"));
     QTRY_VERIFY(error->isVisible());
@@ -260,7 +262,8 @@ void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
         QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 15000);
     };
     say(QStringLiteral("How is Aisha doing?"));
-    QVERIFY2(chat->conversationText().contains(QLatin1String("I understand. About")), qPrintable(chat->conversationText()));
+    QVERIFY2(
+        chat->conversationText().contains(QLatin1String("I understand. About")), qPrintable(chat->conversationText()));
     QVERIFY(input->toPlainText().isEmpty());
     say(QStringLiteral("This doesn't help"));
     say(QStringLiteral("Still not clear"));
@@ -340,16 +343,18 @@ void TestConsole::supportOpensATicketSearchesAndSeesNewOnes()
     status->setCurrentIndex(status->findData(QStringLiteral("in_progress")));
     emit status->activated(status->currentIndex());
     TicketStore store(m_db);
-    QTRY_COMPARE_WITH_TIMEOUT(store.find(Actor::commandLine(), xylo.ticketId)->status, QStringLiteral("in_progress"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        store.find(Actor::commandLine(), xylo.ticketId)->status, QStringLiteral("in_progress"), 10000);
 
     // Another console opens a ticket: the list refreshes by itself (Redis pub/sub lp:tickets).
     browser->findChild<QLineEdit *>(QStringLiteral("searchEdit"))->clear();
     QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 3, 10000);
     const TicketResult fresh = makeTicket(QStringLiteral("Another complaint"), 4);
     auto redis = m_redis->client();
-    QVERIFY(redis->command({"PUBLISH", "lp:tickets", fresh.ticketId.toUtf8()}));
+    QVERIFY(redis->command({ "PUBLISH", "lp:tickets", fresh.ticketId.toUtf8() }));
     QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 4, 10000);
-    QVERIFY(!browser->findChild<QPushButton *>(QStringLiteral("deleteTicketButton"))->isVisible()); // support may not delete
+    QVERIFY(!browser->findChild<QPushButton *>(QStringLiteral("deleteTicketButton"))
+                 ->isVisible()); // support may not delete
 }
 
 void TestConsole::adminDeletesATicket()
@@ -369,7 +374,8 @@ void TestConsole::adminDeletesATicket()
     QTRY_VERIFY(remove->isEnabled());
     QTest::mouseClick(remove, Qt::LeftButton);
     QMessageBox *confirm = nullptr;
-    QTRY_VERIFY((confirm = browser->findChild<QMessageBox *>(QStringLiteral("confirmDeleteDialog"))) && confirm->isVisible());
+    QTRY_VERIFY(
+        (confirm = browser->findChild<QMessageBox *>(QStringLiteral("confirmDeleteDialog"))) && confirm->isVisible());
     QVERIFY(confirm->text().contains(doomed.ticketId));
     QVERIFY(confirm->text().contains(QLatin1String("cannot be undone")));
     screenshot(w.get(), QStringLiteral("delete-confirmation.png"));
@@ -391,8 +397,9 @@ void TestConsole::adminDeletesATicket()
     QTRY_VERIFY_WITH_TIMEOUT(audit->rowCount() > 0, 10000);
     bool deletionAudited = false;
     for (int r = 0; r < audit->rowCount(); ++r)
-        deletionAudited = deletionAudited || (audit->item(r, 2)->text() == QLatin1String("ticket.delete")
-                                              && audit->item(r, 3)->text() == doomed.ticketId);
+        deletionAudited = deletionAudited
+            || (audit->item(r, 2)->text() == QLatin1String("ticket.delete")
+                && audit->item(r, 3)->text() == doomed.ticketId);
     QVERIFY(deletionAudited);
     screenshot(w.get(), QStringLiteral("administration.png"));
 }
@@ -410,7 +417,8 @@ void TestConsole::adminEditsSettingsWithSecretsMasked()
     w->tabs()->setCurrentWidget(w->adminView());
     QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
     QDialog *dialog = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
     auto *key = dialog->findChild<QLineEdit *>(QStringLiteral("llm/api_key"));
     QVERIFY(key->text().isEmpty()); // never shown back
     QCOMPARE(key->echoMode(), QLineEdit::Password);
@@ -422,10 +430,11 @@ void TestConsole::adminEditsSettingsWithSecretsMasked()
     threshold->setText(QStringLiteral("4"));
     screenshot(dialog, QStringLiteral("settings.png"));
     dialog->accept();
-    QTRY_VERIFY_WITH_TIMEOUT(QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("escalation/threshold")).toInt() == 4,
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("escalation/threshold")).toInt() == 4,
+        10000);
     QCOMPARE(QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("llm/api_key")).toString(),
-             QStringLiteral("sk-very-secret")); // an empty secret field keeps the stored one
+        QStringLiteral("sk-very-secret")); // an empty secret field keeps the stored one
     // The file may hold secrets: only its owner reads it.
     QCOMPARE(QFile::permissions(m_config.configFile) & 0x0077, QFileDevice::Permissions());
     // OK closes the dialog for good: saving does not open it again.
@@ -458,7 +467,8 @@ void TestConsole::settingsSavedWhileAReplyStreams()
     w->tabs()->setCurrentWidget(w->adminView());
     QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
     QDialog *dialog = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
     dialog->findChild<QLineEdit *>(QStringLiteral("escalation/threshold"))->setText(QStringLiteral("5"));
     dialog->accept();
 
@@ -468,7 +478,8 @@ void TestConsole::settingsSavedWhileAReplyStreams()
     QVERIFY2(error->text().contains(QLatin1String("settings changed")), qPrintable(error->text()));
     QVERIFY(chat->conversationText().contains(QLatin1String("Which students in 8A need help with fractions?")));
     QTRY_VERIFY(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")));
-    QTRY_COMPARE(QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("escalation/threshold")).toInt(), 5);
+    QTRY_COMPARE(
+        QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("escalation/threshold")).toInt(), 5);
 
     // The next message works, on the rebuilt services.
     w->tabs()->setCurrentWidget(chat);
@@ -581,21 +592,21 @@ void TestConsole::redisComingBackIsFinishedForTheOpenConversation()
     QTRY_VERIFY(!warning->isVisible());
     auto redis = m_redis->client();
     QVERIFY(redis);
-    QTRY_VERIFY_WITH_TIMEOUT(redis->command({"EXISTS", SessionStore::stateKey(sessionId)})->integer == 1, 5000);
-    auto owner = redis->command({"HGET", SessionStore::stateKey(sessionId), "user_id"});
+    QTRY_VERIFY_WITH_TIMEOUT(redis->command({ "EXISTS", SessionStore::stateKey(sessionId) })->integer == 1, 5000);
+    auto owner = redis->command({ "HGET", SessionStore::stateKey(sessionId), "user_id" });
     QVERIFY(owner && !owner->string.isEmpty());
     QCOMPARE(QString::fromUtf8(owner->string), w->account().id);
-    auto history = redis->command({"LRANGE", SessionStore::historyKey(sessionId), "0", "-1"});
+    auto history = redis->command({ "LRANGE", SessionStore::historyKey(sessionId), "0", "-1" });
     QVERIFY(history);
     QCOMPARE(history->elements.size(), 2); // the teacher's message and the assistant's answer
     QVERIFY(history->elements.at(0).string.contains("Which topics should 7C revise?"));
-    QVERIFY(redis->command({"TTL", SessionStore::stateKey(sessionId)})->integer > 0);
+    QVERIFY(redis->command({ "TTL", SessionStore::stateKey(sessionId) })->integer > 0);
 
     // The next message goes to Redis as usual.
     QTest::keyClicks(input, QStringLiteral("Thanks, and for 7D?"));
     QTest::keyClick(input, Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
-    QTRY_COMPARE(redis->command({"LLEN", SessionStore::historyKey(sessionId)})->integer, 4LL);
+    QTRY_COMPARE(redis->command({ "LLEN", SessionStore::historyKey(sessionId) })->integer, 4LL);
     QVERIFY(!warning->isVisible());
 }
 
@@ -628,8 +639,9 @@ void TestConsole::supportSeesTheMetrics()
     MetricsStore metrics(m_db);
     for (int i = 0; i < 10; ++i)
         QVERIFY(metrics.recordSession());
-    QVERIFY(metrics.recordEscalation(3, {QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("wrong")}));
-    QVERIFY(metrics.recordEscalation(5, {QStringLiteral("wrong"), QStringLiteral("talk_to_person")}));
+    QVERIFY(
+        metrics.recordEscalation(3, { QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("wrong") }));
+    QVERIFY(metrics.recordEscalation(5, { QStringLiteral("wrong"), QStringLiteral("talk_to_person") }));
     QVERIFY(metrics.recordGuardHit(QStringLiteral("ticket_id")));
 
     addAccount(QStringLiteral("s@school.example"), Role::Support);
@@ -695,7 +707,8 @@ void TestConsole::twoSeatsShareTicketsLive()
     TicketBrowser *browser = support.ticketBrowser();
     support.tabs()->setCurrentWidget(browser);
     auto *table = browser->findChild<QTableView *>(QStringLiteral("ticketTable"));
-    QTRY_VERIFY_WITH_TIMEOUT(browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text().contains(QLatin1String("0")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text().contains(QLatin1String("0")), 10000);
     QCOMPARE(table->model()->rowCount(), 0);
 
     // The teacher, on the first seat, asks for a person: a ticket opens there...
@@ -713,18 +726,20 @@ void TestConsole::twoSeatsShareTicketsLive()
     // file is on the first seat's disk.
     QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
     QCOMPARE(browser->model()->ticketIdAt(0), chat->ticketId());
-    QVERIFY(!QFile::exists(QDir(otherSeat.path()).filePath(QStringLiteral("support_tickets"))) ||
-            QDir(QDir(otherSeat.path()).filePath(QStringLiteral("support_tickets"))).isEmpty());
+    QVERIFY(!QFile::exists(QDir(otherSeat.path()).filePath(QStringLiteral("support_tickets")))
+        || QDir(QDir(otherSeat.path()).filePath(QStringLiteral("support_tickets"))).isEmpty());
     table->selectRow(0);
     auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
-    QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QLatin1String("talk to a person about the xylophone")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        transcript->toPlainText().contains(QLatin1String("talk to a person about the xylophone")), 10000);
 
     // A status change on the support seat is seen in the shared index.
     auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
     status->setCurrentIndex(status->findData(QStringLiteral("resolved")));
     emit status->activated(status->currentIndex());
     TicketStore store(m_db);
-    QTRY_COMPARE_WITH_TIMEOUT(store.find(Actor::commandLine(), chat->ticketId())->status, QStringLiteral("resolved"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        store.find(Actor::commandLine(), chat->ticketId())->status, QStringLiteral("resolved"), 10000);
     screenshot(&support, QStringLiteral("two-seats.png"));
 }
 

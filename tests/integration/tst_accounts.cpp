@@ -23,11 +23,13 @@ void TestAccounts::adminManagesAccounts()
     auto config = freshTestConfig(dir.path());
     auto db = Database::open(config.value()).value();
     AccountStore accounts(db);
-    const Account admin = accounts.add(Actor::commandLine(), QStringLiteral("root@school.example"), QStringLiteral("Root"),
-                                       Role::Admin, QByteArray("admin-pass-1"))
+    const Account admin = accounts
+                              .add(Actor::commandLine(), QStringLiteral("root@school.example"), QStringLiteral("Root"),
+                                  Role::Admin, QByteArray("admin-pass-1"))
                               .value();
     const Actor actor = admin.actor();
-    const Account teacher = accounts.add(actor, QStringLiteral("t@school.example"), QStringLiteral("T"), Role::Teacher).value();
+    const Account teacher
+        = accounts.add(actor, QStringLiteral("t@school.example"), QStringLiteral("T"), Role::Teacher).value();
     QVERIFY(!teacher.canSignIn);
     QCOMPARE(accounts.list(actor)->size(), 2);
 
@@ -37,19 +39,20 @@ void TestAccounts::adminManagesAccounts()
     QVERIFY(accounts.setPassword(actor, teacher.id, "teacher-pass-1"));
     QVERIFY(accounts.authenticate(QStringLiteral("t@school.example"), "teacher-pass-1"));
     QVERIFY(!accounts.setRole(actor, admin.id, Role::Teacher)); // not one's own admin role
-    QVERIFY(!accounts.remove(actor, admin.id));                 // nor one's own account
+    QVERIFY(!accounts.remove(actor, admin.id)); // nor one's own account
 
     QVERIFY(accounts.remove(actor, teacher.id));
     QVERIFY(!accounts.authenticate(QStringLiteral("t@school.example"), "teacher-pass-1"));
     QVERIFY(!accounts.findByEmail(QStringLiteral("t@school.example")));
     QCOMPARE(accounts.list(actor)->size(), 1);
-    QVERIFY(accounts.add(actor, QStringLiteral("t@school.example"), QStringLiteral("T again"), Role::Teacher)); // email free again
+    QVERIFY(accounts.add(
+        actor, QStringLiteral("t@school.example"), QStringLiteral("T again"), Role::Teacher)); // email free again
     auto audit = db->auditEntries(actor);
     QVERIFY(audit);
     QStringList actions;
     for (const auto &e : audit.value())
         actions << e.action;
-    for (const char *a : {"account.add", "account.role", "account.password", "account.remove"})
+    for (const char *a : { "account.add", "account.role", "account.password", "account.remove" })
         QVERIFY2(actions.contains(QLatin1String(a)), a);
 }
 
@@ -67,8 +70,9 @@ void TestAccounts::othersMayNot()
     auto config = freshTestConfig(dir.path());
     auto db = Database::open(config.value()).value();
     AccountStore accounts(db);
-    const Account someone = accounts.add(Actor::commandLine(), QStringLiteral("x@school.example"), QStringLiteral("X"),
-                                         Role(role), QByteArray("some-pass-1"))
+    const Account someone = accounts
+                                .add(Actor::commandLine(), QStringLiteral("x@school.example"), QStringLiteral("X"),
+                                    Role(role), QByteArray("some-pass-1"))
                                 .value();
     const Actor actor = someone.actor();
     auto added = accounts.add(actor, QStringLiteral("y@school.example"), QStringLiteral("Y"), Role::Admin);

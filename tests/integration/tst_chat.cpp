@@ -40,23 +40,28 @@ private:
         QByteArray err;
     };
     Chat chat(const QString &text, const QStringList &extra = {}, const QString &model = QStringLiteral("normal"),
-              bool json = true);
+        bool json = true);
     qsizetype llmCalls() const { return m_llm.requests().size(); }
     QJsonArray lastMessages() const
     {
-        return m_llm.requests().last().value(QLatin1String("request")).toObject().value(QLatin1String("messages")).toArray();
+        return m_llm.requests()
+            .last()
+            .value(QLatin1String("request"))
+            .toObject()
+            .value(QLatin1String("messages"))
+            .toArray();
     }
     QJsonObject metrics()
     {
-        const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE), {QStringLiteral("metrics"), QStringLiteral("--json"),
-                                                                                QStringLiteral("--data-dir"), m_dataDir->path()});
+        const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+            { QStringLiteral("metrics"), QStringLiteral("--json"), QStringLiteral("--data-dir"), m_dataDir->path() });
         if (r.exitCode != 0)
             qWarning("learnpulsectl metrics: %s", r.err.constData());
         return QJsonDocument::fromJson(r.out).object();
     }
     long long historyLength(const QString &session)
     {
-        auto r = m_redis->client()->command({"LLEN", SessionStore::historyKey(session)});
+        auto r = m_redis->client()->command({ "LLEN", SessionStore::historyKey(session) });
         return r ? r->integer : -1;
     }
 
@@ -79,10 +84,9 @@ void TestChat::init()
     m_dataDir = std::make_unique<QTemporaryDir>();
     m_llmUrl = m_llm.baseUrl();
     const ProcessResult added = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                                           {QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--data-dir"),
-                                            m_dataDir->path(), QStringLiteral("--email"), QStringLiteral("amira.khan@school.example"),
-                                            QStringLiteral("--name"), QStringLiteral("Amira Khan"), QStringLiteral("--role"),
-                                            QStringLiteral("teacher")});
+        { QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--data-dir"), m_dataDir->path(),
+            QStringLiteral("--email"), QStringLiteral("amira.khan@school.example"), QStringLiteral("--name"),
+            QStringLiteral("Amira Khan"), QStringLiteral("--role"), QStringLiteral("teacher") });
     QVERIFY2(added.exitCode == 0, added.err.constData());
     m_session.clear();
 }
@@ -100,15 +104,15 @@ TestChat::Chat TestChat::chat(const QString &text, const QStringList &extra, con
     env.insert(QStringLiteral("REDIS_URL"), m_redis->url());
     env.insert(QStringLiteral("LLM_BASE_URL"), m_llmUrl);
     env.insert(QStringLiteral("LLM_MODEL"), model);
-    QStringList args{QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("--user"),
-                     QStringLiteral("amira.khan@school.example")};
+    QStringList args { QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(),
+        QStringLiteral("--user"), QStringLiteral("amira.khan@school.example") };
     if (json)
         args << QStringLiteral("--json");
     if (!m_session.isEmpty())
         args << QStringLiteral("--session") << m_session;
     args << extra << text;
     const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE), args, {}, env);
-    Chat c{r.exitCode, {}, r.out, r.err};
+    Chat c { r.exitCode, {}, r.out, r.err };
     if (json && !r.out.isEmpty())
         c.json = QJsonDocument::fromJson(r.out).object();
     if (m_session.isEmpty())
@@ -119,16 +123,16 @@ TestChat::Chat TestChat::chat(const QString &text, const QStringList &extra, con
 void TestChat::normalConversationIsAnsweredWithContextAndHistory()
 {
     const Chat first = chat(QStringLiteral("How is Aisha doing?"),
-                            {QStringLiteral("--class"), QStringLiteral("6B"), QStringLiteral("--student"), QStringLiteral("Aisha"),
-                             QStringLiteral("--scope"), QStringLiteral("while loops")});
+        { QStringLiteral("--class"), QStringLiteral("6B"), QStringLiteral("--student"), QStringLiteral("Aisha"),
+            QStringLiteral("--scope"), QStringLiteral("while loops") });
     QVERIFY2(first.exitCode == 0, first.err.constData());
     QVERIFY(MessageValidator::isValidSessionId(m_session)); // a new session, its id in the JSON
-    QCOMPARE(first.json.keys(), (QStringList{QStringLiteral("dissatisfaction_count"), QStringLiteral("escalated"),
-                                             QStringLiteral("reply"), QStringLiteral("session"), QStringLiteral("status"),
-                                             QStringLiteral("ticket_id")}));
+    QCOMPARE(first.json.keys(),
+        (QStringList { QStringLiteral("dissatisfaction_count"), QStringLiteral("escalated"), QStringLiteral("reply"),
+            QStringLiteral("session"), QStringLiteral("status"), QStringLiteral("ticket_id") }));
     QCOMPARE(first.json.value(QLatin1String("reply")).toString(),
-             QStringLiteral("I understand. About \u201cHow is Aisha doing?\u201d: caf\u00e9 data shows steady progress "
-                            "\U0001F4C8. Focus next on loop conditions."));
+        QStringLiteral("I understand. About \u201cHow is Aisha doing?\u201d: caf\u00e9 data shows steady progress "
+                       "\U0001F4C8. Focus next on loop conditions."));
     QCOMPARE(first.json.value(QLatin1String("escalated")).toBool(), false);
     QVERIFY(first.json.value(QLatin1String("ticket_id")).isNull());
     QCOMPARE(first.json.value(QLatin1String("dissatisfaction_count")).toInt(), 0);
@@ -149,8 +153,10 @@ void TestChat::normalConversationIsAnsweredWithContextAndHistory()
     messages = lastMessages();
     QCOMPARE(messages.size(), 4); // system, first question, first answer, second question
     QCOMPARE(messages[2].toObject().value(QLatin1String("role")).toString(), QStringLiteral("assistant"));
-    QCOMPARE(messages[2].toObject().value(QLatin1String("content")).toString(), first.json.value(QLatin1String("reply")).toString());
-    QCOMPARE(messages[3].toObject().value(QLatin1String("content")).toString(), QStringLiteral("What about her debugging skills?"));
+    QCOMPARE(messages[2].toObject().value(QLatin1String("content")).toString(),
+        first.json.value(QLatin1String("reply")).toString());
+    QCOMPARE(messages[3].toObject().value(QLatin1String("content")).toString(),
+        QStringLiteral("What about her debugging skills?"));
     QCOMPARE(historyLength(m_session), 4);
 }
 
@@ -185,11 +191,10 @@ void TestChat::thirdSignalEscalatesWithoutAskingTheLlm()
 
     // The ticket holds the whole conversation, and the LLM's next context knows about it.
     const ProcessResult shown = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                                           {QStringLiteral("tickets"), QStringLiteral("show"), ticket, QStringLiteral("--data-dir"),
-                                            m_dataDir->path()});
+        { QStringLiteral("tickets"), QStringLiteral("show"), ticket, QStringLiteral("--data-dir"), m_dataDir->path() });
     QCOMPARE(shown.exitCode, 0);
-    for (const char *text : {"How is Aisha doing?", "This doesn't help", "Still not clear", "That's wrong again",
-                             "I understand. About", "Amira Khan", "amira.khan@school.example"})
+    for (const char *text : { "How is Aisha doing?", "This doesn't help", "Still not clear", "That's wrong again",
+             "I understand. About", "Amira Khan", "amira.khan@school.example" })
         QVERIFY2(shown.out.contains(text), text);
 
     const Chat fourth = chat(QStringLiteral("Still wrong."));
@@ -199,8 +204,8 @@ void TestChat::thirdSignalEscalatesWithoutAskingTheLlm()
     QCOMPARE(fourth.json.value(QLatin1String("dissatisfaction_count")).toInt(), 4);
     QVERIFY(lastMessages()[0].toObject().value(QLatin1String("content")).toString().contains(ticket));
     const ProcessResult list = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                                          {QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json"),
-                                           QStringLiteral("--data-dir"), m_dataDir->path()});
+        { QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--data-dir"),
+            m_dataDir->path() });
     QCOMPARE(list.out.count('\n'), 1); // still exactly one ticket
 }
 
@@ -217,7 +222,9 @@ void TestChat::supportIsReachableWhileTheAssistantIsDown()
     const Chat help = chat(QStringLiteral("I need to talk to support"));
     QVERIFY2(help.exitCode == 0, help.err.constData());
     QCOMPARE(help.json.value(QLatin1String("escalated")).toBool(), true);
-    QVERIFY(help.json.value(QLatin1String("reply")).toString().contains(help.json.value(QLatin1String("ticket_id")).toString()));
+    QVERIFY(help.json.value(QLatin1String("reply"))
+                .toString()
+                .contains(help.json.value(QLatin1String("ticket_id")).toString()));
 }
 
 void TestChat::hallucinatedClaimsNeverReachTheTeacher()
@@ -233,8 +240,9 @@ void TestChat::hallucinatedClaimsNeverReachTheTeacher()
     // Counted among the metrics, and the stored history holds the guarded text, not the claim.
     const QJsonObject counted = metrics();
     QCOMPARE(counted.value(QLatin1String("guard_hits")).toObject().value(QLatin1String("ticket_id")).toInt(), 1);
-    QCOMPARE(counted.value(QLatin1String("guard_hits_total")).toInt(), counted.value(QLatin1String("guard_hits")).toObject().size());
-    auto stored = m_redis->client()->command({"LINDEX", SessionStore::historyKey(m_session), "-1"});
+    QCOMPARE(counted.value(QLatin1String("guard_hits_total")).toInt(),
+        counted.value(QLatin1String("guard_hits")).toObject().size());
+    auto stored = m_redis->client()->command({ "LINDEX", SessionStore::historyKey(m_session), "-1" });
     QVERIFY(!stored->string.contains("TICKET-deadbeef"));
 }
 
@@ -259,19 +267,19 @@ void TestChat::usageAndUnknownUser()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("REDIS_URL"), m_redis->url());
     ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                                 {QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("hi")}, {}, env);
+        { QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("hi") }, {}, env);
     QCOMPARE(r.exitCode, 2);
     r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                   {QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("--user"),
-                    QStringLiteral("nobody@school.example"), QStringLiteral("hi")},
-                   {}, env);
+        { QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("--user"),
+            QStringLiteral("nobody@school.example"), QStringLiteral("hi") },
+        {}, env);
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("No account"));
     r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                   {QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("--user"),
-                    QStringLiteral("amira.khan@school.example"), QStringLiteral("--session"), QStringLiteral("../x"),
-                    QStringLiteral("hi")},
-                   {}, env);
+        { QStringLiteral("chat"), QStringLiteral("--data-dir"), m_dataDir->path(), QStringLiteral("--user"),
+            QStringLiteral("amira.khan@school.example"), QStringLiteral("--session"), QStringLiteral("../x"),
+            QStringLiteral("hi") },
+        {}, env);
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.err.contains("Invalid session id"));
     const Chat empty = chat(QStringLiteral("   "));
@@ -311,7 +319,8 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
     QCOMPARE(chat(QStringLiteral("Give me the list"), {}, QStringLiteral("hallucinate")).exitCode, 0);
 
     const QJsonObject m = metrics();
-    for (const char *key : {"escalation_rate", "sessions", "escalations", "median_messages_to_escalation", "top_rules"})
+    for (const char *key :
+        { "escalation_rate", "sessions", "escalations", "median_messages_to_escalation", "top_rules" })
         QVERIFY2(m.contains(QLatin1String(key)), key);
     QCOMPARE(m.value(QLatin1String("sessions")).toInt(), 4);
     QCOMPARE(m.value(QLatin1String("escalations")).toInt(), 2);
@@ -327,17 +336,20 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
         QCOMPARE(r.toObject().value(QLatin1String("escalations")).toInt(), 1); // each rule once per escalation
     }
     names.sort();
-    QCOMPARE(names, (QStringList{QStringLiteral("does_not_help"), QStringLiteral("talk_to_person"), QStringLiteral("unclear"),
-                                 QStringLiteral("wrong")}));
+    QCOMPARE(names,
+        (QStringList { QStringLiteral("does_not_help"), QStringLiteral("talk_to_person"), QStringLiteral("unclear"),
+            QStringLiteral("wrong") }));
     QVERIFY(m.value(QLatin1String("guard_hits")).toObject().value(QLatin1String("ticket_id")).toInt() == 1);
     // Today is in the daily and weekly series with the same counts.
     const QJsonArray daily = m.value(QLatin1String("daily")).toArray();
     QCOMPARE(daily.size(), 30);
     const QJsonObject today = daily.last().toObject();
-    QCOMPARE(today.value(QLatin1String("day")).toString(), QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate));
+    QCOMPARE(
+        today.value(QLatin1String("day")).toString(), QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate));
     QCOMPARE(today.value(QLatin1String("sessions")).toInt(), 4);
     QCOMPARE(today.value(QLatin1String("escalations")).toInt(), 2);
-    QCOMPARE(m.value(QLatin1String("weekly")).toArray().last().toObject().value(QLatin1String("escalations")).toInt(), 2);
+    QCOMPARE(
+        m.value(QLatin1String("weekly")).toArray().last().toObject().value(QLatin1String("escalations")).toInt(), 2);
     int weekDays = 0; // the weeks at either end hold only their days inside the range
     for (const QJsonValue &w : m.value(QLatin1String("weekly")).toArray())
         weekDays += w.toObject().value(QLatin1String("days")).toInt();
@@ -345,22 +357,23 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
 
     // The events name no one: after erasing the teacher they are all still there.
     const ProcessResult erased = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                                            {QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
-                                             QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"),
-                                             QStringLiteral("--data-dir"), m_dataDir->path()});
+        { QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+            QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"), QStringLiteral("--data-dir"),
+            m_dataDir->path() });
     QVERIFY2(erased.exitCode == 0, erased.err.constData());
     QCOMPARE(metrics().value(QLatin1String("escalations")).toInt(), 2);
 
     // Plain text for people; bad usage is refused.
     const ProcessResult text = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                                          {QStringLiteral("metrics"), QStringLiteral("--days"), QStringLiteral("7"),
-                                           QStringLiteral("--data-dir"), m_dataDir->path()});
+        { QStringLiteral("metrics"), QStringLiteral("--days"), QStringLiteral("7"), QStringLiteral("--data-dir"),
+            m_dataDir->path() });
     QCOMPARE(text.exitCode, 0);
     QVERIFY2(text.out.contains("4 sessions, 2 escalated: 50.0 % (target 5 %)"), text.out.constData());
-    QCOMPARE(runProcess(QStringLiteral(LP_CTL_EXECUTABLE), {QStringLiteral("metrics"), QStringLiteral("--days"), QStringLiteral("0"),
-                                                            QStringLiteral("--data-dir"), m_dataDir->path()})
+    QCOMPARE(runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+                 { QStringLiteral("metrics"), QStringLiteral("--days"), QStringLiteral("0"),
+                     QStringLiteral("--data-dir"), m_dataDir->path() })
                  .exitCode,
-             2);
+        2);
 }
 
 QTEST_GUILESS_MAIN(TestChat)

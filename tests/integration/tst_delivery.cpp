@@ -31,7 +31,7 @@ private slots:
 
 private:
     TicketResult createTicket(const QString &teacherName = QStringLiteral("Zo\u00eb \u00c5ngstr\u00f6m"),
-                              const QString &session = QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
+        const QString &session = QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
     QString emailStatus(const QString &ticketId)
     {
         QSqlQuery q(m_fx->db->connection().value());
@@ -71,9 +71,9 @@ TicketResult TestDelivery::createTicket(const QString &teacherName, const QStrin
     TicketRequest r;
     r.session.id = session;
     r.session.dissatisfactionCount = 3;
-    r.session.signalRules = {QStringLiteral("wrong")};
-    r.history = {{QStringLiteral("teacher"), QStringLiteral("This is wrong \u2014 caf\u00e9 \U0001F600"),
-                  QDateTime::currentDateTimeUtc()}};
+    r.session.signalRules = { QStringLiteral("wrong") };
+    r.history = { { QStringLiteral("teacher"), QStringLiteral("This is wrong \u2014 caf\u00e9 \U0001F600"),
+        QDateTime::currentDateTimeUtc() } };
     r.teacherName = teacherName;
     r.teacherEmail = QStringLiteral("zoe@school.example");
     r.teacherUserId = QStringLiteral("user-7");
@@ -102,12 +102,16 @@ void TestDelivery::mailArrivesWithHeadersAndTheTranscriptAttached()
     QCOMPARE(mails.size(), 1);
     const QJsonObject mail = mails.first();
     QCOMPARE(mail.value(QLatin1String("mail_from")).toString(), QStringLiteral("console@learnpulse.example"));
-    QCOMPARE(mail.value(QLatin1String("rcpt_tos")).toArray(), QJsonArray{QStringLiteral("support@learnpulse.ai")});
-    QCOMPARE(header(mail, QStringLiteral("Subject")), QStringLiteral("Teacher Support Request - Teacher dissatisfaction after 3 signals"));
+    QCOMPARE(mail.value(QLatin1String("rcpt_tos")).toArray(), QJsonArray { QStringLiteral("support@learnpulse.ai") });
+    QCOMPARE(header(mail, QStringLiteral("Subject")),
+        QStringLiteral("Teacher Support Request - Teacher dissatisfaction after 3 signals"));
     QCOMPARE(header(mail, QStringLiteral("To")), QStringLiteral("support@learnpulse.ai"));
     QVERIFY(header(mail, QStringLiteral("From")).contains(QLatin1String("console@learnpulse.example")));
-    QCOMPARE(header(mail, QStringLiteral("Reply-To")), QStringLiteral("Zo\u00eb \u00c5ngstr\u00f6m <zoe@school.example>"));
-    QVERIFY(mail.value(QLatin1String("raw_headers")).toString().contains(QLatin1String("=?UTF-8?B?"))); // encoded, not raw 8-bit
+    QCOMPARE(
+        header(mail, QStringLiteral("Reply-To")), QStringLiteral("Zo\u00eb \u00c5ngstr\u00f6m <zoe@school.example>"));
+    QVERIFY(mail.value(QLatin1String("raw_headers"))
+                .toString()
+                .contains(QLatin1String("=?UTF-8?B?"))); // encoded, not raw 8-bit
     QVERIFY(header(mail, QStringLiteral("Message-ID")).contains(ticket.ticketId));
     const QString body = mail.value(QLatin1String("body")).toString();
     QVERIFY(body.contains(ticket.ticketId));
@@ -143,7 +147,7 @@ void TestDelivery::mailWaitsWhileTheServerIsDownAndIsSentOnce()
         QCOMPARE(e.tries, 1);
         QVERIFY(e.nextAttempt > QDateTime::currentDateTimeUtc());
         QVERIFY2(emailStatus(ticket.ticketId).startsWith(QLatin1String("pending (1 try, next attempt ")),
-                 qPrintable(emailStatus(ticket.ticketId)));
+            qPrintable(emailStatus(ticket.ticketId)));
         QCOMPARE(outbox.deliverDue().attempted, 0); // not due yet: backoff
     }
 
@@ -179,7 +183,8 @@ void TestDelivery::permanentRefusalFailsWithoutRetrying()
     const OutboxEntry e = outbox.list()->first();
     QCOMPARE(e.state, QStringLiteral("failed"));
     QVERIFY2(e.lastError.contains(QLatin1String("550")), qPrintable(e.lastError));
-    QVERIFY2(emailStatus(ticket.ticketId).startsWith(QLatin1String("failed: SMTP 550")), qPrintable(emailStatus(ticket.ticketId)));
+    QVERIFY2(emailStatus(ticket.ticketId).startsWith(QLatin1String("failed: SMTP 550")),
+        qPrintable(emailStatus(ticket.ticketId)));
     QCOMPARE(outbox.deliverDue().attempted, 0);
     QVERIFY(sink.messages().isEmpty());
     // An admin can ask again, with a fresh set of tries.
@@ -209,11 +214,12 @@ void TestDelivery::headerInjectionIsDefused()
     QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
     const TicketResult ticket = createTicket(QStringLiteral("Eve\r\nBcc: victim@evil.example\r\nX-Evil: 1"));
     // A summary with line breaks too, straight into the outbox.
-    OutboxItem item = Outbox::emailFor(m_fx->config, QStringLiteral("TICKET-x"), QStringLiteral("Help\r\nBcc: b@evil.example"),
-                                       QStringLiteral("\"Quoted\" <name>\n"), QStringLiteral("zoe@school.example"),
-                                       ticket.conversationFile);
+    OutboxItem item
+        = Outbox::emailFor(m_fx->config, QStringLiteral("TICKET-x"), QStringLiteral("Help\r\nBcc: b@evil.example"),
+            QStringLiteral("\"Quoted\" <name>\n"), QStringLiteral("zoe@school.example"), ticket.conversationFile);
     QSqlQuery q(m_fx->db->connection().value());
-    q.prepare(QStringLiteral("INSERT INTO outbox (ticket_id, kind, payload, next_attempt, created) VALUES ('TICKET-x', 'email', ?, '', '')"));
+    q.prepare(QStringLiteral("INSERT INTO outbox (ticket_id, kind, payload, next_attempt, created) VALUES ('TICKET-x', "
+                             "'email', ?, '', '')"));
     q.addBindValue(QString::fromUtf8(QJsonDocument(item.payload).toJson()));
     QVERIFY(q.exec());
 
@@ -222,15 +228,18 @@ void TestDelivery::headerInjectionIsDefused()
     const QList<QJsonObject> mails = sink.messages();
     QCOMPARE(mails.size(), 2);
     for (const QJsonObject &mail : mails) {
-        QCOMPARE(mail.value(QLatin1String("rcpt_tos")).toArray(), QJsonArray{QStringLiteral("support@learnpulse.ai")});
+        QCOMPARE(
+            mail.value(QLatin1String("rcpt_tos")).toArray(), QJsonArray { QStringLiteral("support@learnpulse.ai") });
         QVERIFY(header(mail, QStringLiteral("Bcc")).isEmpty());
         QVERIFY(header(mail, QStringLiteral("X-Evil")).isEmpty());
         const QString raw = mail.value(QLatin1String("raw_headers")).toString();
-        QVERIFY2(!raw.contains(QLatin1String("\r\nBcc:")) && !raw.contains(QLatin1String("\r\nX-Evil:")), qPrintable(raw));
+        QVERIFY2(
+            !raw.contains(QLatin1String("\r\nBcc:")) && !raw.contains(QLatin1String("\r\nX-Evil:")), qPrintable(raw));
     }
     QCOMPARE(header(mails[0], QStringLiteral("Reply-To")),
-             QStringLiteral("\"Eve Bcc: victim@evil.example X-Evil: 1\" <zoe@school.example>"));
-    QCOMPARE(header(mails[1], QStringLiteral("Subject")), QStringLiteral("Teacher Support Request - Help Bcc: b@evil.example"));
+        QStringLiteral("\"Eve Bcc: victim@evil.example X-Evil: 1\" <zoe@school.example>"));
+    QCOMPARE(header(mails[1], QStringLiteral("Subject")),
+        QStringLiteral("Teacher Support Request - Help Bcc: b@evil.example"));
 }
 
 void TestDelivery::developmentModeLogsInsteadOfSending()
@@ -239,17 +248,19 @@ void TestDelivery::developmentModeLogsInsteadOfSending()
     QStringList logs;
     static QStringList *sink = nullptr;
     sink = &logs;
-    const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &m) {
-        if (sink)
-            sink->append(m);
-    });
+    const QtMessageHandler previous
+        = qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &m) {
+              if (sink)
+                  sink->append(m);
+          });
     const TicketResult ticket = createTicket();
     qInstallMessageHandler(previous);
     sink = nullptr;
 
     QCOMPARE(emailStatus(ticket.ticketId), QStringLiteral("not_configured"));
     const QString all = logs.join(QLatin1Char('\n'));
-    QVERIFY2(all.contains(QLatin1String("SMTP not configured - logging ticket instead of sending email")), qPrintable(all));
+    QVERIFY2(
+        all.contains(QLatin1String("SMTP not configured - logging ticket instead of sending email")), qPrintable(all));
     QVERIFY(all.contains(QLatin1String("SUPPORT TICKET WOULD BE SENT:")));
     QVERIFY(all.contains(QLatin1String("To: support@learnpulse.ai")));
     QVERIFY(all.contains(QLatin1String("Subject: Teacher Support Request - Teacher dissatisfaction after 3 signals")));
@@ -299,9 +310,12 @@ void TestDelivery::webhookIsPostedAndRetried()
     QCOMPARE(posts.size(), 1);
     QCOMPARE(posts[0].value(QLatin1String("path")).toString(), QStringLiteral("/hooks/support"));
     QCOMPARE(posts[0].value(QLatin1String("content_type")).toString(), QStringLiteral("application/json"));
-    const QJsonObject body = QJsonDocument::fromJson(posts[0].value(QLatin1String("body")).toString().toUtf8()).object();
+    const QJsonObject body
+        = QJsonDocument::fromJson(posts[0].value(QLatin1String("body")).toString().toUtf8()).object();
     QVERIFY(body.value(QLatin1String("text")).toString().contains(ticket.ticketId));
-    QVERIFY(body.value(QLatin1String("text")).toString().contains(QLatin1String("Teacher dissatisfaction after 3 signals")));
+    QVERIFY(body.value(QLatin1String("text"))
+                .toString()
+                .contains(QLatin1String("Teacher dissatisfaction after 3 signals")));
     QCOMPARE(body.value(QLatin1String("ticket_id")).toString(), ticket.ticketId);
     QVERIFY(!posts[0].value(QLatin1String("body")).toString().contains(QLatin1String("caf"))); // no transcript
 }
@@ -312,33 +326,37 @@ void TestDelivery::shellTicketIsMailedBeforeTheProcessExits()
     QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
     QTemporaryDir dataDir;
     auto run = [&](const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment()) {
-        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE), args + QStringList{QStringLiteral("--data-dir"), dataDir.path()}, {}, env);
+        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+            args + QStringList { QStringLiteral("--data-dir"), dataDir.path() }, {}, env);
     };
-    QCOMPARE(run({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"), QStringLiteral("t@school.example"),
-                  QStringLiteral("--name"), QStringLiteral("T"), QStringLiteral("--role"), QStringLiteral("teacher")})
+    QCOMPARE(run({ QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
+                     QStringLiteral("t@school.example"), QStringLiteral("--name"), QStringLiteral("T"),
+                     QStringLiteral("--role"), QStringLiteral("teacher") })
                  .exitCode,
-             0);
+        0);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("REDIS_URL"), m_fx->redis.url());
     env.insert(QStringLiteral("SMTP_HOST"), QStringLiteral("127.0.0.1"));
     env.insert(QStringLiteral("SMTP_PORT"), QString::number(m_smtpPort));
-    env.insert(QStringLiteral("LLM_BASE_URL"), QStringLiteral("http://127.0.0.1:%1/v1").arg(RedisServerProcess::freePort()));
-    const ProcessResult chat = run({QStringLiteral("chat"), QStringLiteral("--json"), QStringLiteral("--user"),
-                                    QStringLiteral("t@school.example"), QStringLiteral("Please contact support")},
-                                   env);
+    env.insert(
+        QStringLiteral("LLM_BASE_URL"), QStringLiteral("http://127.0.0.1:%1/v1").arg(RedisServerProcess::freePort()));
+    const ProcessResult chat = run({ QStringLiteral("chat"), QStringLiteral("--json"), QStringLiteral("--user"),
+                                       QStringLiteral("t@school.example"), QStringLiteral("Please contact support") },
+        env);
     QVERIFY2(chat.exitCode == 0, chat.err.constData());
     const QString ticket = QJsonDocument::fromJson(chat.out).object().value(QLatin1String("ticket_id")).toString();
     QVERIFY(!ticket.isEmpty());
     QCOMPARE(sink.messages().size(), 1); // delivered before the process ended
 
-    const ProcessResult list = run({QStringLiteral("outbox"), QStringLiteral("list"), QStringLiteral("--json")});
+    const ProcessResult list = run({ QStringLiteral("outbox"), QStringLiteral("list"), QStringLiteral("--json") });
     QCOMPARE(list.exitCode, 0);
     const QJsonObject entry = QJsonDocument::fromJson(list.out).object();
     QCOMPARE(entry.value(QLatin1String("state")).toString(), QStringLiteral("sent"));
     QCOMPARE(entry.value(QLatin1String("ticket_id")).toString(), ticket);
-    const ProcessResult tickets = run({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")});
-    QCOMPARE(QJsonDocument::fromJson(tickets.out).object().value(QLatin1String("email_status")).toString(), QStringLiteral("sent"));
-    const ProcessResult retry = run({QStringLiteral("outbox"), QStringLiteral("retry")}, env);
+    const ProcessResult tickets = run({ QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json") });
+    QCOMPARE(QJsonDocument::fromJson(tickets.out).object().value(QLatin1String("email_status")).toString(),
+        QStringLiteral("sent"));
+    const ProcessResult retry = run({ QStringLiteral("outbox"), QStringLiteral("retry") }, env);
     QCOMPARE(retry.exitCode, 0);
     QVERIFY(retry.out.contains("attempted 0"));
     QCOMPARE(sink.messages().size(), 1);

@@ -46,16 +46,16 @@ private:
     {
         // Every key with its content, to prove that refused input changed nothing.
         QByteArray out;
-        auto keys = m_fx->redisClient->command({"KEYS", "*"});
+        auto keys = m_fx->redisClient->command({ "KEYS", "*" });
         for (const RedisReply &k : keys->elements) {
             if (!withRateCounters && k.string.contains(":rate:"))
                 continue;
-            auto type = m_fx->redisClient->command({"TYPE", k.string});
+            auto type = m_fx->redisClient->command({ "TYPE", k.string });
             out += k.string + ' ' + type->string + ':';
             const QByteArray t = type->string;
-            auto v = t == "hash" ? m_fx->redisClient->command({"HGETALL", k.string})
-                : t == "list" ? m_fx->redisClient->command({"LRANGE", k.string, "0", "-1"})
-                              : m_fx->redisClient->command({"SMEMBERS", k.string});
+            auto v = t == "hash" ? m_fx->redisClient->command({ "HGETALL", k.string })
+                : t == "list"    ? m_fx->redisClient->command({ "LRANGE", k.string, "0", "-1" })
+                                 : m_fx->redisClient->command({ "SMEMBERS", k.string });
             for (const RedisReply &e : v->elements)
                 out += e.string + ',';
             out += '\n';
@@ -73,10 +73,11 @@ void TestEscalation::init()
 {
     m_fx = std::make_unique<CoreFixture>();
     QVERIFY2(m_fx->setUp(), qPrintable(m_fx->error()));
-    m_engine = std::make_unique<EscalationEngine>(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    m_engine
+        = std::make_unique<EscalationEngine>(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
     m_teacher = m_fx->addTeacher();
     auto session = m_fx->sessions->createSession(
-        {m_teacher.id, m_teacher.email, QStringLiteral("Aisha"), QStringLiteral("6B"), QStringLiteral("loops")});
+        { m_teacher.id, m_teacher.email, QStringLiteral("Aisha"), QStringLiteral("6B"), QStringLiteral("loops") });
     QVERIFY2(session, qPrintable(session.error()));
     m_session = session.value();
 }
@@ -89,8 +90,8 @@ void TestEscalation::cleanup()
 
 void TestEscalation::normalConversationDoesNotEscalate()
 {
-    for (const QString &text : {QStringLiteral("How is Aisha doing?"), QStringLiteral("What about her debugging skills?"),
-                                QStringLiteral("Thanks, that's helpful.")}) {
+    for (const QString &text : { QStringLiteral("How is Aisha doing?"),
+             QStringLiteral("What about her debugging skills?"), QStringLiteral("Thanks, that's helpful.") }) {
         const TurnOutcome o = send(text);
         QCOMPARE(o.status, TurnOutcome::Status::Recorded);
         QVERIFY(o.needsAssistantReply());
@@ -140,10 +141,10 @@ void TestEscalation::threeSignalsOpenExactlyOneTicket()
     QFile f(third.ticket->conversationFile);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QString transcript = QString::fromUtf8(f.readAll());
-    for (const QString &expected :
-         {third.ticketId, QStringLiteral("Amira Khan"), m_teacher.email, m_teacher.id,
-          QStringLiteral("How is Aisha doing?"), QStringLiteral("This doesn't help"), QStringLiteral("Still not clear"),
-          QStringLiteral("That's wrong again, xylophone"), QStringLiteral("Teacher dissatisfaction after 3 signals")})
+    for (const QString &expected : { third.ticketId, QStringLiteral("Amira Khan"), m_teacher.email, m_teacher.id,
+             QStringLiteral("How is Aisha doing?"), QStringLiteral("This doesn't help"),
+             QStringLiteral("Still not clear"), QStringLiteral("That's wrong again, xylophone"),
+             QStringLiteral("Teacher dissatisfaction after 3 signals") })
         QVERIFY2(transcript.contains(expected), qPrintable(expected));
     QCOMPARE(ticketRows(), 1);
 
@@ -193,8 +194,8 @@ void TestEscalation::badInputIsRefusedAndWritesNothing()
     QFETCH(QString, expected);
     m_fx->config.escalationThreshold = 1; // any accepted signal would open a ticket at once
     const QByteArray before = redisDump();
-    const TurnOutcome o = m_engine->handleTeacherMessage(m_teacher, session == QLatin1String("valid") ? m_session : session,
-                                                         text);
+    const TurnOutcome o
+        = m_engine->handleTeacherMessage(m_teacher, session == QLatin1String("valid") ? m_session : session, text);
     QCOMPARE(o.status, TurnOutcome::Status::BadInput);
     QVERIFY(!o.recorded);
     QVERIFY2(o.error.contains(expected), qPrintable(o.error));
@@ -237,9 +238,10 @@ void TestEscalation::racingProcessesOpenExactlyOneTicket()
     for (int i = 0; i < workers; ++i) {
         auto p = std::make_unique<QProcess>();
         p->start(QStringLiteral(LP_TURN_WORKER),
-                 {QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"), m_fx->redis.url(),
-                  QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
-                  QStringLiteral("--text"), QStringLiteral("This is wrong, attempt %1").arg(i), QStringLiteral("--go-file"), go});
+            { QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"), m_fx->redis.url(),
+                QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
+                QStringLiteral("--text"), QStringLiteral("This is wrong, attempt %1").arg(i),
+                QStringLiteral("--go-file"), go });
         QVERIFY(p->waitForStarted());
         processes.push_back(std::move(p));
     }
@@ -294,9 +296,10 @@ void TestEscalation::logsNameRulesAndIdsButNeverMessageText()
     const QString all = logs.join(QLatin1Char('\n'));
     QVERIFY2(!all.contains(QLatin1String("Zanzibar")) && !all.contains(QLatin1String("quokka")), qPrintable(all));
     QVERIFY2(all.contains(QStringLiteral("Dissatisfaction detected session=%1 count=3 rules=useless").arg(m_session)),
-             qPrintable(all));
-    QVERIFY2(all.contains(QStringLiteral("Escalation threshold reached session=%1 ticket=%2").arg(m_session, third.ticketId)),
-             qPrintable(all));
+        qPrintable(all));
+    QVERIFY2(all.contains(
+                 QStringLiteral("Escalation threshold reached session=%1 ticket=%2").arg(m_session, third.ticketId)),
+        qPrintable(all));
 }
 
 QTEST_GUILESS_MAIN(TestEscalation)
@@ -306,13 +309,13 @@ void TestEscalation::aTurnIsOneRoundTrip()
 {
     // DESIGN.md, "The turn", step 3, and issue 8: a message that does not escalate costs one round trip to
     // Redis, rate limit included, also the first message of a session in this process.
-    const QString other = m_fx->sessions->createSession({m_teacher.id, m_teacher.email, {}, {}, {}}).value();
+    const QString other = m_fx->sessions->createSession({ m_teacher.id, m_teacher.email, {}, {}, {} }).value();
     QCOMPARE(m_engine->handleTeacherMessage(m_teacher, other, QStringLiteral("Hello")).status,
-             TurnOutcome::Status::Recorded); // the server has the scripts from now on
+        TurnOutcome::Status::Recorded); // the server has the scripts from now on
     SessionStore fresh(*m_fx->redisClient, m_fx->config);
     EscalationEngine engine(m_fx->config, Detector::builtin(), fresh, *m_fx->ticketService);
-    for (const QString &text : {QStringLiteral("How is Aisha doing?"), QStringLiteral("And her loops?"),
-                                QStringLiteral("This doesn't help")}) {
+    for (const QString &text : { QStringLiteral("How is Aisha doing?"), QStringLiteral("And her loops?"),
+             QStringLiteral("This doesn't help") }) {
         const qint64 before = m_fx->redisClient->roundTrips();
         const TurnOutcome o = engine.handleTeacherMessage(m_teacher, m_session, text);
         QCOMPARE(o.status, TurnOutcome::Status::Recorded);
@@ -321,7 +324,7 @@ void TestEscalation::aTurnIsOneRoundTrip()
     QCOMPARE(fresh.history(m_session)->size(), 3);
     QCOMPARE(fresh.state(m_session)->dissatisfactionCount, 1);
     // The copy kept for an outage was read in the same round trip, after the first message.
-    QVERIFY(m_fx->redisClient->command({"SCRIPT", "FLUSH"}));
+    QVERIFY(m_fx->redisClient->command({ "SCRIPT", "FLUSH" }));
     const TurnOutcome o = engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("Still unclear"));
     QCOMPARE(o.status, TurnOutcome::Status::Recorded); // a server without the scripts: EVAL once, then EVALSHA again
     QCOMPARE(o.dissatisfactionCount, 2);
@@ -347,13 +350,15 @@ void TestEscalation::messageOverTheRateLimitIsTakenBackExactly()
     if (QTime::currentTime().second() >= 55) // all four messages in one minute's window
         QTest::qWait((61 - QTime::currentTime().second()) * 1000);
     QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("How is Aisha doing?")).status,
-             TurnOutcome::Status::Recorded);
-    QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("This doesn't help")).dissatisfactionCount, 1);
-    QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("Still not clear")).dissatisfactionCount, 2);
+        TurnOutcome::Status::Recorded);
+    QCOMPARE(
+        engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("This doesn't help")).dissatisfactionCount, 1);
+    QCOMPARE(
+        engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("Still not clear")).dissatisfactionCount, 2);
     const QByteArray before = redisDump(false);
     QVERIFY(before.contains("How is Aisha doing?"));
     if (scriptsFlushed)
-        QVERIFY(m_fx->redisClient->command({"SCRIPT", "FLUSH"}));
+        QVERIFY(m_fx->redisClient->command({ "SCRIPT", "FLUSH" }));
 
     // Dissatisfied: it would be the third signal, claim the escalation and push the first message out.
     const TurnOutcome o = engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("That's wrong again"));

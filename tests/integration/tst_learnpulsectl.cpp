@@ -41,10 +41,10 @@ private:
         env.remove(QStringLiteral("LEARNPULSE_DATA_DIR"));
         // Alternate where the common option goes: both places are allowed.
         m_dataDirFirst = !m_dataDirFirst;
-        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE), m_dataDirFirst ? dataDirArgs() + args : args + dataDirArgs(),
-                          input, env);
+        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+            m_dataDirFirst ? dataDirArgs() + args : args + dataDirArgs(), input, env);
     }
-    QStringList dataDirArgs() const { return {QStringLiteral("--data-dir"), m_dataDir->path()}; }
+    QStringList dataDirArgs() const { return { QStringLiteral("--data-dir"), m_dataDir->path() }; }
     bool indexExists() const
     {
         if (!TestPostgres::wanted())
@@ -60,7 +60,8 @@ private:
             if (!db.open())
                 qFatal("cannot connect to the test database");
             QSqlQuery q(db);
-            exists = q.exec(QStringLiteral("SELECT to_regclass('schema_version') IS NOT NULL")) && q.next() && q.value(0).toBool();
+            exists = q.exec(QStringLiteral("SELECT to_regclass('schema_version') IS NOT NULL")) && q.next()
+                && q.value(0).toBool();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("probe"));
         return exists;
@@ -100,20 +101,21 @@ void TestLearnpulsectl::helpAndUsageErrors_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
-    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0;
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2;
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("detect"), QStringLiteral("--frob")} << 2;
-    QTest::newRow("tickets alone") << QStringList{QStringLiteral("tickets")} << 2;
-    QTest::newRow("tickets unknown") << QStringList{QStringLiteral("tickets"), QStringLiteral("burn")} << 2;
-    QTest::newRow("status bad") << QStringList{QStringLiteral("tickets"), QStringLiteral("status"), QStringLiteral("T"),
-                                               QStringLiteral("closed")}
+    QTest::newRow("help") << QStringList { QStringLiteral("--help") } << 0;
+    QTest::newRow("unknown command") << QStringList { QStringLiteral("frobnicate") } << 2;
+    QTest::newRow("unknown option") << QStringList { QStringLiteral("detect"), QStringLiteral("--frob") } << 2;
+    QTest::newRow("tickets alone") << QStringList { QStringLiteral("tickets") } << 2;
+    QTest::newRow("tickets unknown") << QStringList { QStringLiteral("tickets"), QStringLiteral("burn") } << 2;
+    QTest::newRow("status bad") << QStringList { QStringLiteral("tickets"), QStringLiteral("status"),
+        QStringLiteral("T"), QStringLiteral("closed") }
                                 << 2;
-    QTest::newRow("list status bad") << QStringList{QStringLiteral("tickets"), QStringLiteral("list"),
-                                                    QStringLiteral("--status"), QStringLiteral("done")}
+    QTest::newRow("list status bad") << QStringList { QStringLiteral("tickets"), QStringLiteral("list"),
+        QStringLiteral("--status"), QStringLiteral("done") }
                                      << 2;
-    QTest::newRow("delete unconfirmed") << QStringList{QStringLiteral("tickets"), QStringLiteral("delete"), QStringLiteral("T")}
-                                        << 2;
-    QTest::newRow("show unknown") << QStringList{QStringLiteral("tickets"), QStringLiteral("show"), QStringLiteral("TICKET-x")}
+    QTest::newRow("delete unconfirmed") << QStringList { QStringLiteral("tickets"), QStringLiteral("delete"),
+        QStringLiteral("T") } << 2;
+    QTest::newRow("show unknown") << QStringList { QStringLiteral("tickets"), QStringLiteral("show"),
+        QStringLiteral("TICKET-x") }
                                   << 1;
 }
 
@@ -136,23 +138,25 @@ void TestLearnpulsectl::helpAndUsageErrors()
 
 void TestLearnpulsectl::detectArguments()
 {
-    const ProcessResult r = ctl({QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("This doesn't help"),
-                                 QStringLiteral("How is Aisha doing?"), QStringLiteral("I need to talk to support")});
+    const ProcessResult r
+        = ctl({ QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("This doesn't help"),
+            QStringLiteral("How is Aisha doing?"), QStringLiteral("I need to talk to support") });
     QCOMPARE(r.exitCode, 0);
     const QList<QJsonObject> rows = jsonLines(r.out);
     QCOMPARE(rows.size(), 3);
-    QCOMPARE(rows[0].keys(), (QStringList{QStringLiteral("dissatisfied"), QStringLiteral("explicit_request"),
-                                          QStringLiteral("rules"), QStringLiteral("text")}));
+    QCOMPARE(rows[0].keys(),
+        (QStringList { QStringLiteral("dissatisfied"), QStringLiteral("explicit_request"), QStringLiteral("rules"),
+            QStringLiteral("text") }));
     QCOMPARE(rows[0].value(QLatin1String("text")).toString(), QStringLiteral("This doesn't help"));
     QCOMPARE(rows[0].value(QLatin1String("dissatisfied")).toBool(), true);
     QCOMPARE(rows[0].value(QLatin1String("explicit_request")).toBool(), false);
-    QCOMPARE(rows[0].value(QLatin1String("rules")).toArray(), QJsonArray{QStringLiteral("does_not_help")});
+    QCOMPARE(rows[0].value(QLatin1String("rules")).toArray(), QJsonArray { QStringLiteral("does_not_help") });
     QCOMPARE(rows[1].value(QLatin1String("dissatisfied")).toBool(), false);
-    QCOMPARE(rows[1].value(QLatin1String("rules")).toArray(), QJsonArray{});
+    QCOMPARE(rows[1].value(QLatin1String("rules")).toArray(), QJsonArray {});
     QCOMPARE(rows[2].value(QLatin1String("dissatisfied")).toBool(), true);
     QCOMPARE(rows[2].value(QLatin1String("explicit_request")).toBool(), true);
 
-    const ProcessResult plain = ctl({QStringLiteral("detect"), QStringLiteral("This doesn't help")});
+    const ProcessResult plain = ctl({ QStringLiteral("detect"), QStringLiteral("This doesn't help") });
     QCOMPARE(plain.exitCode, 0);
     QCOMPARE(plain.out, QByteArray("dissatisfied\t-\tdoes_not_help\tThis doesn't help\n"));
 }
@@ -162,13 +166,14 @@ void TestLearnpulsectl::detectStdinKeepsOrder()
     QStringList texts;
     QByteArray input;
     for (int i = 0; i < 200; ++i) {
-        const QString text = i % 3 == 0 ? QStringLiteral("Still not clear %1").arg(i) : QStringLiteral("How is student %1?").arg(i);
+        const QString text
+            = i % 3 == 0 ? QStringLiteral("Still not clear %1").arg(i) : QStringLiteral("How is student %1?").arg(i);
         texts << text;
         input += text.toUtf8() + (i % 2 ? "\r\n" : "\n");
     }
     input += "doesn\xe2\x80\x99t help"; // last line without a newline, curly apostrophe
     texts << QStringLiteral("doesn\u2019t help");
-    const ProcessResult r = ctl({QStringLiteral("detect"), QStringLiteral("--json")}, input);
+    const ProcessResult r = ctl({ QStringLiteral("detect"), QStringLiteral("--json") }, input);
     QCOMPARE(r.exitCode, 0);
     const QList<QJsonObject> rows = jsonLines(r.out);
     QCOMPARE(rows.size(), texts.size());
@@ -180,7 +185,8 @@ void TestLearnpulsectl::detectStdinKeepsOrder()
 
 void TestLearnpulsectl::detectStdinReportsInvalidUtf8PerLine()
 {
-    const ProcessResult r = ctl({QStringLiteral("detect"), QStringLiteral("--json")}, "Still unclear\nbad \xff line\nGreat answer\n");
+    const ProcessResult r
+        = ctl({ QStringLiteral("detect"), QStringLiteral("--json") }, "Still unclear\nbad \xff line\nGreat answer\n");
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("UTF-8"));
     const QList<QJsonObject> rows = jsonLines(r.out);
@@ -196,36 +202,37 @@ void TestLearnpulsectl::detectUsesAdminOverride()
     QFile builtin(QStringLiteral(":/rules/detector-rules.json"));
     QVERIFY(builtin.open(QIODevice::ReadOnly));
     QByteArray json = builtin.readAll();
-    json.replace("\"complaint_rules\": [", "\"complaint_rules\": [\n    {\"name\": \"school_slang\", \"pattern\": \"\\\\bmeh\\\\b\"},");
+    json.replace("\"complaint_rules\": [",
+        "\"complaint_rules\": [\n    {\"name\": \"school_slang\", \"pattern\": \"\\\\bmeh\\\\b\"},");
     QFile out(m_dataDir->filePath(QStringLiteral("detector-rules.json")));
     QVERIFY(out.open(QIODevice::WriteOnly));
     out.write(json);
     out.close();
-    const ProcessResult r = ctl({QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("meh")});
+    const ProcessResult r = ctl({ QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("meh") });
     QCOMPARE(r.exitCode, 0);
-    QCOMPARE(jsonLines(r.out).value(0).value(QLatin1String("rules")).toArray(), QJsonArray{QStringLiteral("school_slang")});
+    QCOMPARE(jsonLines(r.out).value(0).value(QLatin1String("rules")).toArray(),
+        QJsonArray { QStringLiteral("school_slang") });
 
     QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
     out.write("{ broken");
     out.close();
     // A broken rules file never stops detection (nor a conversation, in the console or in chat): the
     // built-in rules are used and the reason is printed, the same policy everywhere (Services::loadRules).
-    const ProcessResult broken = ctl({QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("meh"),
-                                      QStringLiteral("This is useless")});
+    const ProcessResult broken = ctl({ QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("meh"),
+        QStringLiteral("This is useless") });
     QCOMPARE(broken.exitCode, 0);
     QVERIFY2(broken.err.contains("not valid JSON") && broken.err.contains("built-in rules"), broken.err.constData());
     const QList<QJsonObject> rows = jsonLines(broken.out);
     QCOMPARE(rows.size(), 2);
     QCOMPARE(rows[0].value(QLatin1String("dissatisfied")).toBool(), false); // the admin's rule is not in force
-    QCOMPARE(rows[1].value(QLatin1String("dissatisfied")).toBool(), true);  // the built-in ones are
+    QCOMPARE(rows[1].value(QLatin1String("dissatisfied")).toBool(), true); // the built-in ones are
 }
 
 void TestLearnpulsectl::usersAdd()
 {
-    const ProcessResult r = ctl({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
-                                 QStringLiteral("amira.khan@school.example"), QStringLiteral("--name"),
-                                 QStringLiteral("Amira Khan"), QStringLiteral("--role"), QStringLiteral("teacher"),
-                                 QStringLiteral("--json")});
+    const ProcessResult r = ctl({ QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
+        QStringLiteral("amira.khan@school.example"), QStringLiteral("--name"), QStringLiteral("Amira Khan"),
+        QStringLiteral("--role"), QStringLiteral("teacher"), QStringLiteral("--json") });
     QCOMPARE(r.exitCode, 0);
     const QJsonObject user = jsonLines(r.out).value(0);
     QCOMPARE(user.value(QLatin1String("email")).toString(), QStringLiteral("amira.khan@school.example"));
@@ -234,17 +241,17 @@ void TestLearnpulsectl::usersAdd()
     QCOMPARE(user.value(QLatin1String("can_sign_in")).toBool(), false);
     QVERIFY(!user.value(QLatin1String("user_id")).toString().isEmpty());
 
-    const ProcessResult duplicate = ctl({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
-                                         QStringLiteral("AMIRA.KHAN@school.example"), QStringLiteral("--name"),
-                                         QStringLiteral("Other"), QStringLiteral("--role"), QStringLiteral("admin")});
+    const ProcessResult duplicate = ctl({ QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
+        QStringLiteral("AMIRA.KHAN@school.example"), QStringLiteral("--name"), QStringLiteral("Other"),
+        QStringLiteral("--role"), QStringLiteral("admin") });
     QCOMPARE(duplicate.exitCode, 1);
     QVERIFY(duplicate.err.contains("exists already"));
 
-    const ProcessResult admin = ctl({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
-                                     QStringLiteral("root@school.example"), QStringLiteral("--name"), QStringLiteral("Root"),
-                                     QStringLiteral("--role"), QStringLiteral("admin"), QStringLiteral("--password-stdin"),
-                                     QStringLiteral("--json")},
-                                    "correct horse battery\n");
+    const ProcessResult admin = ctl({ QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
+                                        QStringLiteral("root@school.example"), QStringLiteral("--name"),
+                                        QStringLiteral("Root"), QStringLiteral("--role"), QStringLiteral("admin"),
+                                        QStringLiteral("--password-stdin"), QStringLiteral("--json") },
+        "correct horse battery\n");
     QCOMPARE(admin.exitCode, 0);
     QCOMPARE(jsonLines(admin.out).value(0).value(QLatin1String("can_sign_in")).toBool(), true);
 
@@ -260,7 +267,8 @@ void TestLearnpulsectl::usersAdd()
     QVERIFY(accounts.authenticate(QStringLiteral("root@school.example"), "correct horse battery"));
     QVERIFY(!accounts.authenticate(QStringLiteral("root@school.example"), "wrong horse battery"));
     QVERIFY(!accounts.authenticate(QStringLiteral("amira.khan@school.example"), "")); // no password set
-    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'account.add' AND actor LIKE 'cli:%'")) && q.next());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'account.add' AND actor LIKE 'cli:%'"))
+        && q.next());
     QCOMPARE(q.value(0).toInt(), 2);
 }
 
@@ -269,17 +277,21 @@ void TestLearnpulsectl::usersAddRefusesBadInput_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QByteArray>("input");
     QTest::addColumn<int>("exitCode");
-    const QStringList base{QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--name"), QStringLiteral("N")};
-    QTest::newRow("bad role") << base + QStringList{QStringLiteral("--email"), QStringLiteral("a@b.org"),
-                                                    QStringLiteral("--role"), QStringLiteral("king")}
+    const QStringList base { QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--name"),
+        QStringLiteral("N") };
+    QTest::newRow("bad role") << base
+            + QStringList { QStringLiteral("--email"), QStringLiteral("a@b.org"), QStringLiteral("--role"),
+                  QStringLiteral("king") }
                               << QByteArray() << 2;
-    QTest::newRow("bad email") << base + QStringList{QStringLiteral("--email"), QStringLiteral("not-an-email"),
-                                                     QStringLiteral("--role"), QStringLiteral("teacher")}
+    QTest::newRow("bad email") << base
+            + QStringList { QStringLiteral("--email"), QStringLiteral("not-an-email"), QStringLiteral("--role"),
+                  QStringLiteral("teacher") }
                                << QByteArray() << 2;
-    QTest::newRow("no email") << base + QStringList{QStringLiteral("--role"), QStringLiteral("teacher")} << QByteArray() << 2;
-    QTest::newRow("short password") << base + QStringList{QStringLiteral("--email"), QStringLiteral("a@b.org"),
-                                                          QStringLiteral("--role"), QStringLiteral("teacher"),
-                                                          QStringLiteral("--password-stdin")}
+    QTest::newRow("no email") << base + QStringList { QStringLiteral("--role"), QStringLiteral("teacher") }
+                              << QByteArray() << 2;
+    QTest::newRow("short password") << base
+            + QStringList { QStringLiteral("--email"), QStringLiteral("a@b.org"), QStringLiteral("--role"),
+                  QStringLiteral("teacher"), QStringLiteral("--password-stdin") }
                                     << QByteArray("short\n") << 1;
 }
 
@@ -308,16 +320,18 @@ void TestLearnpulsectl::ticketsListShowStatusDelete()
     auto store = std::make_shared<TicketStore>(db.value());
     TicketService service(config.value(), store);
     AccountStore accounts(db.value());
-    const Account teacher = accounts.add(Actor::commandLine(), QStringLiteral("amira.khan@school.example"),
-                                         QStringLiteral("Amira Khan"), Role::Teacher)
+    const Account teacher = accounts
+                                .add(Actor::commandLine(), QStringLiteral("amira.khan@school.example"),
+                                    QStringLiteral("Amira Khan"), Role::Teacher)
                                 .value();
     SessionStore sessions(*fx.redisClient, config.value());
     EscalationEngine engine(config.value(), Detector::builtin(), sessions, service);
-    const QString session = sessions.createSession({teacher.id, teacher.email, {}, QStringLiteral("6B"), {}}).value();
-    const TurnOutcome o = engine.handleTeacherMessage(teacher, session, QStringLiteral("Let me talk to support about the xylophone"));
+    const QString session = sessions.createSession({ teacher.id, teacher.email, {}, QStringLiteral("6B"), {} }).value();
+    const TurnOutcome o
+        = engine.handleTeacherMessage(teacher, session, QStringLiteral("Let me talk to support about the xylophone"));
     QVERIFY2(o.newlyEscalated, qPrintable(o.error));
 
-    ProcessResult r = ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")});
+    ProcessResult r = ctl({ QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json") });
     QCOMPARE(r.exitCode, 0);
     QList<QJsonObject> rows = jsonLines(r.out);
     QCOMPARE(rows.size(), 1);
@@ -327,35 +341,38 @@ void TestLearnpulsectl::ticketsListShowStatusDelete()
     QCOMPARE(rows[0].value(QLatin1String("session")).toString(), session);
 
     auto count = [&](const QStringList &filter) {
-        const ProcessResult res = ctl(QStringList{QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")} + filter);
+        const ProcessResult res
+            = ctl(QStringList { QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json") } + filter);
         return res.exitCode == 0 ? int(jsonLines(res.out).size()) : -res.exitCode;
     };
-    QCOMPARE(count({QStringLiteral("--search"), QStringLiteral("xylophone")}), 1);
-    QCOMPARE(count({QStringLiteral("--search"), QStringLiteral("trombone")}), 0);
-    QCOMPARE(count({QStringLiteral("--user"), teacher.email}), 1);
-    QCOMPARE(count({QStringLiteral("--user"), QStringLiteral("nobody@school.example")}), 0);
-    QCOMPARE(count({QStringLiteral("--status"), QStringLiteral("resolved")}), 0);
+    QCOMPARE(count({ QStringLiteral("--search"), QStringLiteral("xylophone") }), 1);
+    QCOMPARE(count({ QStringLiteral("--search"), QStringLiteral("trombone") }), 0);
+    QCOMPARE(count({ QStringLiteral("--user"), teacher.email }), 1);
+    QCOMPARE(count({ QStringLiteral("--user"), QStringLiteral("nobody@school.example") }), 0);
+    QCOMPARE(count({ QStringLiteral("--status"), QStringLiteral("resolved") }), 0);
 
-    r = ctl({QStringLiteral("tickets"), QStringLiteral("show"), o.ticketId});
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("show"), o.ticketId });
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("Let me talk to support about the xylophone"));
     QVERIFY(r.out.contains(o.ticketId.toUtf8()));
-    r = ctl({QStringLiteral("tickets"), QStringLiteral("show"), QStringLiteral("--json"), o.ticketId});
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("show"), QStringLiteral("--json"), o.ticketId });
     QCOMPARE(r.exitCode, 0);
-    QVERIFY(jsonLines(r.out).value(0).value(QLatin1String("transcript")).toString().contains(QLatin1String("xylophone")));
+    QVERIFY(
+        jsonLines(r.out).value(0).value(QLatin1String("transcript")).toString().contains(QLatin1String("xylophone")));
 
-    r = ctl({QStringLiteral("tickets"), QStringLiteral("status"), o.ticketId, QStringLiteral("resolved")});
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("status"), o.ticketId, QStringLiteral("resolved") });
     QCOMPARE(r.exitCode, 0);
-    QCOMPARE(count({QStringLiteral("--status"), QStringLiteral("resolved")}), 1);
-    QCOMPARE(count({QStringLiteral("--status"), QStringLiteral("open")}), 0);
-    r = ctl({QStringLiteral("tickets"), QStringLiteral("status"), QStringLiteral("TICKET-nope"), QStringLiteral("open")});
+    QCOMPARE(count({ QStringLiteral("--status"), QStringLiteral("resolved") }), 1);
+    QCOMPARE(count({ QStringLiteral("--status"), QStringLiteral("open") }), 0);
+    r = ctl(
+        { QStringLiteral("tickets"), QStringLiteral("status"), QStringLiteral("TICKET-nope"), QStringLiteral("open") });
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("No ticket"));
 
-    r = ctl({QStringLiteral("tickets"), QStringLiteral("delete"), o.ticketId});
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("delete"), o.ticketId });
     QCOMPARE(r.exitCode, 2);
     QCOMPARE(count({}), 1);
-    r = ctl({QStringLiteral("tickets"), QStringLiteral("delete"), o.ticketId, QStringLiteral("--yes")});
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("delete"), o.ticketId, QStringLiteral("--yes") });
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(count({}), 0);
     QVERIFY(!QFileInfo::exists(o.ticket->conversationFile));
@@ -363,23 +380,25 @@ void TestLearnpulsectl::ticketsListShowStatusDelete()
 
 void TestLearnpulsectl::badDatabaseUrlIsAClearErrorWithoutThePassword()
 {
-    const QString closed = QStringLiteral("postgresql://lp:hunter2-secret@127.0.0.1:%1/lp").arg(RedisServerProcess::freePort());
+    const QString closed
+        = QStringLiteral("postgresql://lp:hunter2-secret@127.0.0.1:%1/lp").arg(RedisServerProcess::freePort());
     const struct
     {
         QString url;
         const char *expected;
     } cases[] = {
-        {closed, "Cannot connect to the index database postgresql://lp@127.0.0.1:"},
-        {QStringLiteral("mysql://lp:hunter2-secret@db/lp"), "DATABASE_URL must look like postgresql://"},
-        {QStringLiteral("postgresql://lp:hunter2-secret@db"), "DATABASE_URL names no database"},
-        {QStringLiteral("postgresql://lp:hunter2-secret@db/lp?frobnicate=1"), "an option this application does not know: frobnicate"},
+        { closed, "Cannot connect to the index database postgresql://lp@127.0.0.1:" },
+        { QStringLiteral("mysql://lp:hunter2-secret@db/lp"), "DATABASE_URL must look like postgresql://" },
+        { QStringLiteral("postgresql://lp:hunter2-secret@db"), "DATABASE_URL names no database" },
+        { QStringLiteral("postgresql://lp:hunter2-secret@db/lp?frobnicate=1"),
+            "an option this application does not know: frobnicate" },
     };
     for (const auto &c : cases) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("DATABASE_URL"), c.url);
         const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-                                           {QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--data-dir"), m_dataDir->path()},
-                                           {}, env);
+            { QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--data-dir"), m_dataDir->path() }, {},
+            env);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(c.expected), r.err.constData());
         QVERIFY2(!r.err.contains("hunter2"), r.err.constData());

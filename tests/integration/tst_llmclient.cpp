@@ -40,8 +40,8 @@ private:
         s.idleTimeoutMs = 5000;
         return s;
     }
-    const QList<ChatMessage> m_messages{{QStringLiteral("system"), QStringLiteral("Be brief.")},
-                                        {QStringLiteral("user"), QStringLiteral("How is Omar doing?")}};
+    const QList<ChatMessage> m_messages { { QStringLiteral("system"), QStringLiteral("Be brief.") },
+        { QStringLiteral("user"), QStringLiteral("How is Omar doing?") } };
     FakeLlm m_llm;
 };
 
@@ -71,8 +71,9 @@ void TestLlmClient::streamsTokenByToken()
 {
     const Run r = run(QStringLiteral("normal"));
     QVERIFY2(r.result.ok, qPrintable(r.result.error.message));
-    const QString expected = QStringLiteral("I understand. About \u201cHow is Omar doing?\u201d: caf\u00e9 data shows steady "
-                                            "progress \U0001F4C8. Focus next on loop conditions.");
+    const QString expected
+        = QStringLiteral("I understand. About \u201cHow is Omar doing?\u201d: caf\u00e9 data shows steady "
+                         "progress \U0001F4C8. Focus next on loop conditions.");
     QCOMPARE(r.result.text, expected);
     QVERIFY2(r.deltas.size() > 3, qPrintable(QString::number(r.deltas.size())));
     QCOMPARE(r.deltas.join(QString()), expected);
@@ -101,7 +102,8 @@ void TestLlmClient::nonStreamingAndJsonFallback()
     const Run plain = run(QStringLiteral("normal"), false);
     QVERIFY2(plain.result.ok, qPrintable(plain.result.error.message));
     QVERIFY(plain.result.text.startsWith(QLatin1String("I understand.")));
-    QCOMPARE(m_llm.requests().last().value(QLatin1String("request")).toObject().value(QLatin1String("stream")).toBool(), false);
+    QCOMPARE(m_llm.requests().last().value(QLatin1String("request")).toObject().value(QLatin1String("stream")).toBool(),
+        false);
     const Run json = run(QStringLiteral("json"), true); // a server that ignores "stream": true
     QVERIFY2(json.result.ok, qPrintable(json.result.error.message));
     QCOMPARE(json.result.text, plain.result.text);

@@ -33,12 +33,12 @@ private slots:
 private:
     ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
     {
-        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE), args + QStringList{QStringLiteral("--data-dir"), m_dataDir->path()},
-                          input, m_env);
+        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+            args + QStringList { QStringLiteral("--data-dir"), m_dataDir->path() }, input, m_env);
     }
     QString chat(const QString &email, const QString &text, const QString &session = {})
     {
-        QStringList args{QStringLiteral("chat"), QStringLiteral("--json"), QStringLiteral("--user"), email};
+        QStringList args { QStringLiteral("chat"), QStringLiteral("--json"), QStringLiteral("--user"), email };
         if (!session.isEmpty())
             args << QStringLiteral("--session") << session;
         const ProcessResult r = ctl(args << text);
@@ -48,9 +48,9 @@ private:
     }
     void addTeacher(const QString &email)
     {
-        const ProcessResult r = ctl({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"), email,
-                                     QStringLiteral("--name"), email.section(QLatin1Char('@'), 0, 0), QStringLiteral("--role"),
-                                     QStringLiteral("teacher")});
+        const ProcessResult r = ctl({ QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"), email,
+            QStringLiteral("--name"), email.section(QLatin1Char('@'), 0, 0), QStringLiteral("--role"),
+            QStringLiteral("teacher") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
     }
     // Every file of the data directory that contains `needle`.
@@ -120,8 +120,8 @@ void TestPrivacy::erasureRemovesOnePersonAndNothingElse()
     QCOMPARE(m_smtp->messages().size(), 2);
     QVERIFY(!filesContaining("amira.khan@school.example").isEmpty());
 
-    const ProcessResult erased = ctl({QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
-                                      QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"), QStringLiteral("--json")});
+    const ProcessResult erased = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"), QStringLiteral("--json") });
     QVERIFY2(erased.exitCode == 0, erased.err.constData());
     const QJsonObject report = QJsonDocument::fromJson(erased.out).object();
     QCOMPARE(report.value(QLatin1String("accounts")).toInt(), 1);
@@ -130,7 +130,8 @@ void TestPrivacy::erasureRemovesOnePersonAndNothingElse()
     QCOMPARE(report.value(QLatin1String("outbox_entries")).toInt(), 1);
     QCOMPARE(report.value(QLatin1String("sessions")).toInt(), 2);
     QCOMPARE(report.value(QLatin1String("emails_already_sent")).toInt(), 1);
-    QCOMPARE(report.value(QLatin1String("emails_sent_to")).toArray(), QJsonArray{QStringLiteral("support@learnpulse.ai")});
+    QCOMPARE(report.value(QLatin1String("emails_sent_to")).toArray(),
+        QJsonArray { QStringLiteral("support@learnpulse.ai") });
 
     // Nothing in the data directory (index, WAL, transcripts, Redis's append-only file) names her.
     QStringList left;
@@ -142,60 +143,66 @@ void TestPrivacy::erasureRemovesOnePersonAndNothingElse()
         // On PostgreSQL: no row of any table names her or holds her words (each row read whole as text).
         auto db = Database::open(testConfig(m_dataDir->path()).value()).value();
         QSqlQuery q(db->connection().value());
-        for (const char *table : {"users", "tickets", "tickets_fts", "outbox", "audit_log", "metric_events"}) {
-            for (const char *text : {"amira.khan@school.example", "How is Omar doing?"}) {
-                q.prepare(QStringLiteral("SELECT COUNT(*) FROM %1 r WHERE strpos(lower(r::text), lower(?)) > 0").arg(QLatin1String(table)));
+        for (const char *table : { "users", "tickets", "tickets_fts", "outbox", "audit_log", "metric_events" }) {
+            for (const char *text : { "amira.khan@school.example", "How is Omar doing?" }) {
+                q.prepare(QStringLiteral("SELECT COUNT(*) FROM %1 r WHERE strpos(lower(r::text), lower(?)) > 0")
+                              .arg(QLatin1String(table)));
                 q.addBindValue(QString::fromUtf8(text));
                 QVERIFY2(q.exec() && q.next(), qPrintable(q.lastError().text()));
                 QVERIFY2(q.value(0).toInt() == 0, table);
             }
         }
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets r WHERE strpos(r::text, 'ben.okafor@school.example') > 0")) && q.next());
+        QVERIFY(q.exec(QStringLiteral(
+                    "SELECT COUNT(*) FROM tickets r WHERE strpos(r::text, 'ben.okafor@school.example') > 0"))
+            && q.next());
         QCOMPARE(q.value(0).toInt(), 1); // the check finds what is there
     }
 
     // The other teacher is untouched.
-    const ProcessResult list = ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")});
+    const ProcessResult list = ctl({ QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json") });
     QCOMPARE(list.out.count('\n'), 1);
     const QJsonObject ben = QJsonDocument::fromJson(list.out).object();
     QCOMPARE(ben.value(QLatin1String("teacher_email")).toString(), QStringLiteral("ben.okafor@school.example"));
     QVERIFY(QFile::exists(ben.value(QLatin1String("conversation_file")).toString()));
     auto redis = RedisClient::connect(m_redis->url()).value();
-    QCOMPARE(redis->command({"LLEN", SessionStore::historyKey(b1)})->integer, 4); // two questions, two replies
-    QCOMPARE(redis->command({"EXISTS", SessionStore::stateKey(a1)})->integer, 0);
+    QCOMPARE(redis->command({ "LLEN", SessionStore::historyKey(b1) })->integer, 4); // two questions, two replies
+    QCOMPARE(redis->command({ "EXISTS", SessionStore::stateKey(a1) })->integer, 0);
     QCOMPARE(chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("Thanks"), b1), b1);
-    QVERIFY(ctl({QStringLiteral("chat"), QStringLiteral("--user"), QStringLiteral("amira.khan@school.example"), QStringLiteral("hi")})
+    QVERIFY(ctl({ QStringLiteral("chat"), QStringLiteral("--user"), QStringLiteral("amira.khan@school.example"),
+                    QStringLiteral("hi") })
                 .err.contains("No account"));
 
     // A second run finds nothing more and succeeds.
-    const ProcessResult again = ctl({QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
-                                     QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"), QStringLiteral("--json")});
+    const ProcessResult again = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"), QStringLiteral("--json") });
     QCOMPARE(again.exitCode, 0);
     QCOMPARE(QJsonDocument::fromJson(again.out).object().value(QLatin1String("tickets")).toInt(), 0);
-    QCOMPARE(ctl({QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
-                  QStringLiteral("ben.okafor@school.example")})
+    QCOMPARE(ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+                     QStringLiteral("ben.okafor@school.example") })
                  .exitCode,
-             2); // no --yes, no erasure
+        2); // no --yes, no erasure
 }
 
 void TestPrivacy::erasureFinishesAfterACrash()
 {
     addTeacher(QStringLiteral("cara@school.example"));
     const QString s = chat(QStringLiteral("cara@school.example"), QStringLiteral("Please contact support"));
-    const QJsonObject ticket = QJsonDocument::fromJson(ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")}).out).object();
+    const QJsonObject ticket = QJsonDocument::fromJson(
+        ctl({ QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json") }).out)
+                                   .object();
     // A crash after the Redis keys and the transcript were removed, before the rows were:
     auto redis = RedisClient::connect(m_redis->url()).value();
-    QVERIFY(redis->command({"DEL", SessionStore::stateKey(s), SessionStore::historyKey(s)}));
+    QVERIFY(redis->command({ "DEL", SessionStore::stateKey(s), SessionStore::historyKey(s) }));
     QVERIFY(QFile::remove(ticket.value(QLatin1String("conversation_file")).toString()));
 
-    const ProcessResult rerun = ctl({QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
-                                     QStringLiteral("cara@school.example"), QStringLiteral("--yes"), QStringLiteral("--json")});
+    const ProcessResult rerun = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        QStringLiteral("cara@school.example"), QStringLiteral("--yes"), QStringLiteral("--json") });
     QVERIFY2(rerun.exitCode == 0, rerun.err.constData());
     const QJsonObject report = QJsonDocument::fromJson(rerun.out).object();
     QCOMPARE(report.value(QLatin1String("tickets")).toInt(), 1);
     QCOMPARE(report.value(QLatin1String("accounts")).toInt(), 1);
-    QCOMPARE(ctl({QStringLiteral("tickets"), QStringLiteral("list")}).out, QByteArray());
-    QCOMPARE(ctl({QStringLiteral("outbox"), QStringLiteral("list")}).out, QByteArray());
+    QCOMPARE(ctl({ QStringLiteral("tickets"), QStringLiteral("list") }).out, QByteArray());
+    QCOMPARE(ctl({ QStringLiteral("outbox"), QStringLiteral("list") }).out, QByteArray());
 }
 
 void TestPrivacy::exportWritesAPersonsData()
@@ -204,15 +211,15 @@ void TestPrivacy::exportWritesAPersonsData()
     const QString s = chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("How is 7C doing?"));
     chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("Contact support please"), s);
     QTemporaryDir out;
-    const ProcessResult r = ctl({QStringLiteral("privacy"), QStringLiteral("export"), QStringLiteral("--user"),
-                                 QStringLiteral("ben.okafor@school.example"), QStringLiteral("--out"), out.path()});
+    const ProcessResult r = ctl({ QStringLiteral("privacy"), QStringLiteral("export"), QStringLiteral("--user"),
+        QStringLiteral("ben.okafor@school.example"), QStringLiteral("--out"), out.path() });
     QVERIFY2(r.exitCode == 0, r.err.constData());
     auto read = [&](const QString &name) {
         QFile f(out.filePath(name));
         return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()) : QJsonDocument();
     };
     QCOMPARE(read(QStringLiteral("account.json")).object().value(QLatin1String("email")).toString(),
-             QStringLiteral("ben.okafor@school.example"));
+        QStringLiteral("ben.okafor@school.example"));
     QVERIFY(!read(QStringLiteral("account.json")).object().contains(QLatin1String("password_hash")));
     const QJsonArray tickets = read(QStringLiteral("tickets.json")).array();
     QCOMPARE(tickets.size(), 1);
@@ -223,7 +230,7 @@ void TestPrivacy::exportWritesAPersonsData()
     const QJsonArray sessions = read(QStringLiteral("sessions.json")).array();
     QCOMPARE(sessions.size(), 1);
     QVERIFY(sessions.at(0).toObject().value(QLatin1String("messages")).toArray().size() >= 3);
-    QVERIFY(ctl({QStringLiteral("audit")}).out.contains("privacy.export"));
+    QVERIFY(ctl({ QStringLiteral("audit") }).out.contains("privacy.export"));
 }
 
 void TestPrivacy::onlyAdminsEraseOrExport()
@@ -231,12 +238,13 @@ void TestPrivacy::onlyAdminsEraseOrExport()
     auto config = testConfig(m_dataDir->path()).value();
     auto db = Database::open(config).value();
     PrivacyService privacy(config, db, nullptr);
-    for (Role role : {Role::Teacher, Role::Support}) {
-        const Actor actor{QStringLiteral("u"), QStringLiteral("x@school.example"), QStringLiteral("X"), role, false};
+    for (Role role : { Role::Teacher, Role::Support }) {
+        const Actor actor { QStringLiteral("u"), QStringLiteral("x@school.example"), QStringLiteral("X"), role, false };
         auto erased = privacy.erase(actor, QStringLiteral("someone@school.example"));
         QVERIFY(!erased);
         QVERIFY2(erased.error().contains(QLatin1String("Not allowed")), qPrintable(erased.error()));
-        QVERIFY(!privacy.exportData(actor, QStringLiteral("someone@school.example"), m_dataDir->filePath(QStringLiteral("x"))));
+        QVERIFY(!privacy.exportData(
+            actor, QStringLiteral("someone@school.example"), m_dataDir->filePath(QStringLiteral("x"))));
         QVERIFY(!privacy.applyRetention(actor, 1) || role == Role::Admin);
     }
 }
@@ -245,18 +253,20 @@ void TestPrivacy::auditLogIsAppendOnlyAndReadable()
 {
     addTeacher(QStringLiteral("dan@school.example"));
     chat(QStringLiteral("dan@school.example"), QStringLiteral("Please contact support"));
-    const QJsonObject ticket = QJsonDocument::fromJson(ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json")}).out).object();
+    const QJsonObject ticket = QJsonDocument::fromJson(
+        ctl({ QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json") }).out)
+                                   .object();
     const QString id = ticket.value(QLatin1String("ticket_id")).toString();
-    QCOMPARE(ctl({QStringLiteral("tickets"), QStringLiteral("status"), id, QStringLiteral("resolved")}).exitCode, 0);
-    QCOMPARE(ctl({QStringLiteral("tickets"), QStringLiteral("delete"), id, QStringLiteral("--yes")}).exitCode, 0);
+    QCOMPARE(ctl({ QStringLiteral("tickets"), QStringLiteral("status"), id, QStringLiteral("resolved") }).exitCode, 0);
+    QCOMPARE(ctl({ QStringLiteral("tickets"), QStringLiteral("delete"), id, QStringLiteral("--yes") }).exitCode, 0);
 
-    const ProcessResult audit = ctl({QStringLiteral("audit"), QStringLiteral("--json")});
+    const ProcessResult audit = ctl({ QStringLiteral("audit"), QStringLiteral("--json") });
     QCOMPARE(audit.exitCode, 0);
     QStringList actions;
     for (const QByteArray &line : audit.out.split('\n'))
         if (!line.isEmpty())
             actions << QJsonDocument::fromJson(line).object().value(QLatin1String("action")).toString();
-    for (const char *a : {"account.add", "ticket.status", "ticket.delete"})
+    for (const char *a : { "account.add", "ticket.status", "ticket.delete" })
         QVERIFY2(actions.contains(QLatin1String(a)), a);
     QVERIFY(!audit.out.contains("dan@school.example")); // ids, not personal data
 
@@ -295,7 +305,8 @@ void TestPrivacy::retentionErasesOldTickets()
     QVERIFY(!store->find(Actor::commandLine(), old.ticketId));
     QVERIFY(store->find(Actor::commandLine(), recent.ticketId));
     auto entries = db->auditEntries(Actor::commandLine());
-    QVERIFY(std::any_of(entries->begin(), entries->end(), [](const auto &e) { return e.action == QLatin1String("retention.erase"); }));
+    QVERIFY(std::any_of(
+        entries->begin(), entries->end(), [](const auto &e) { return e.action == QLatin1String("retention.erase"); }));
 }
 
 void TestPrivacy::failedSignInsAreSlowedDown()
@@ -303,18 +314,20 @@ void TestPrivacy::failedSignInsAreSlowedDown()
     auto config = testConfig(m_dataDir->path()).value();
     auto db = Database::open(config).value();
     AccountStore accounts(db);
-    const Account eve = accounts.add(Actor::commandLine(), QStringLiteral("eve@school.example"), QStringLiteral("Eve"),
-                                     Role::Teacher, QByteArray("right-password"))
+    const Account eve = accounts
+                            .add(Actor::commandLine(), QStringLiteral("eve@school.example"), QStringLiteral("Eve"),
+                                Role::Teacher, QByteArray("right-password"))
                             .value();
     for (int i = 0; i < 3; ++i)
         QCOMPARE(accounts.authenticate(QStringLiteral("eve@school.example"), "wrong").error(),
-                 QStringLiteral("The email or the password is wrong."));
+            QStringLiteral("The email or the password is wrong."));
     auto throttled = accounts.authenticate(QStringLiteral("eve@school.example"), "right-password");
     QVERIFY(!throttled);
     QVERIFY2(throttled.error().contains(QLatin1String("Too many failed sign-ins")), qPrintable(throttled.error()));
 
     QSqlQuery q(db->connection().value());
-    QVERIFY(q.exec(QStringLiteral("UPDATE users SET locked_until = '' WHERE id = '%1'").arg(eve.id))); // the wait is over
+    QVERIFY(
+        q.exec(QStringLiteral("UPDATE users SET locked_until = '' WHERE id = '%1'").arg(eve.id))); // the wait is over
     QVERIFY(accounts.authenticate(QStringLiteral("eve@school.example"), "right-password"));
     QVERIFY(q.exec(QStringLiteral("SELECT failed_sign_ins FROM users WHERE id = '%1'").arg(eve.id)) && q.next());
     QCOMPARE(q.value(0).toInt(), 0);
@@ -324,10 +337,12 @@ void TestPrivacy::failedSignInsAreSlowedDown()
     int failed = 0;
     for (const auto &e : entries) {
         failed += e.action == QLatin1String("account.sign_in_failed");
-        QVERIFY(!e.target.contains(QLatin1Char('@')) && !e.detail.contains(QLatin1Char('@')) && !e.actor.contains(QLatin1Char('@')));
+        QVERIFY(!e.target.contains(QLatin1Char('@')) && !e.detail.contains(QLatin1Char('@'))
+            && !e.actor.contains(QLatin1Char('@')));
     }
     QCOMPARE(failed, 4);
-    QVERIFY(std::any_of(entries.begin(), entries.end(), [](const auto &e) { return e.action == QLatin1String("account.sign_in"); }));
+    QVERIFY(std::any_of(
+        entries.begin(), entries.end(), [](const auto &e) { return e.action == QLatin1String("account.sign_in"); }));
 }
 
 void TestPrivacy::databaseIsPrivateAndSearchSyntaxIsSafe()
@@ -339,11 +354,14 @@ void TestPrivacy::databaseIsPrivateAndSearchSyntaxIsSafe()
         QVERIFY(!QFile::exists(db));
     else
         QCOMPARE(QFileInfo(db).permissions() & ~QFile::Permissions(0x0700), QFile::ReadOwner | QFile::WriteOwner);
-    for (const QString &query : {QStringLiteral("AND OR ("), QStringLiteral("\"unbalanced"), QStringLiteral("NEAR(a b")}) {
-        const ProcessResult r = ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--search"), query});
+    for (const QString &query :
+        { QStringLiteral("AND OR ("), QStringLiteral("\"unbalanced"), QStringLiteral("NEAR(a b") }) {
+        const ProcessResult r
+            = ctl({ QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--search"), query });
         QVERIFY2(r.exitCode == 0, r.err.constData());
     }
-    const ProcessResult empty = ctl({QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--search"), QStringLiteral("((( )))")});
+    const ProcessResult empty = ctl(
+        { QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--search"), QStringLiteral("((( )))") });
     QCOMPARE(empty.exitCode, 1);
     QVERIFY(empty.err.contains("no words"));
 }

@@ -6,9 +6,9 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSqlQuery>
-#include <QScopeGuard>
 #include <QStorageInfo>
 #include <QTest>
 
@@ -38,7 +38,8 @@ private slots:
     void fullOrReadOnlyDiskLosesNothing();
 
 private:
-    QProcess *startWorker(const QString &text, const QStringList &extra = {}, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+    QProcess *startWorker(const QString &text, const QStringList &extra = {},
+        const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
     int ticketRows()
     {
         QSqlQuery q(m_fx->db->connection().value());
@@ -53,7 +54,7 @@ private:
         r.session.id = m_session;
         r.session.dissatisfactionCount = 3;
         r.session.signalRules = rules;
-        r.history = {{QStringLiteral("teacher"), QStringLiteral("Wrong"), QDateTime::currentDateTimeUtc()}};
+        r.history = { { QStringLiteral("teacher"), QStringLiteral("Wrong"), QDateTime::currentDateTimeUtc() } };
         r.teacherName = QStringLiteral("Amira Khan");
         r.teacherEmail = m_teacher.email;
         r.teacherUserId = m_teacher.id;
@@ -73,7 +74,7 @@ void TestReliability::init()
     m_fx = std::make_unique<CoreFixture>();
     QVERIFY2(m_fx->setUp(), qPrintable(m_fx->error()));
     m_teacher = m_fx->addTeacher();
-    m_session = m_fx->sessions->createSession({m_teacher.id, m_teacher.email, {}, QStringLiteral("6B"), {}}).value();
+    m_session = m_fx->sessions->createSession({ m_teacher.id, m_teacher.email, {}, QStringLiteral("6B"), {} }).value();
 }
 
 void TestReliability::cleanup()
@@ -87,10 +88,10 @@ QProcess *TestReliability::startWorker(const QString &text, const QStringList &e
     auto p = std::make_unique<QProcess>();
     p->setProcessEnvironment(env);
     p->start(QStringLiteral(LP_TURN_WORKER),
-             QStringList{QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"), m_fx->redis.url(),
-                         QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
-                         QStringLiteral("--text"), text}
-                 + extra);
+        QStringList { QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"),
+            m_fx->redis.url(), QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
+            QStringLiteral("--text"), text }
+            + extra);
     p->waitForStarted();
     m_workers.push_back(std::move(p));
     return m_workers.back().get();
@@ -109,9 +110,9 @@ void TestReliability::exactlyOneTicketAndOneEmailAcrossProcessesAndThreads()
     const QString go = m_fx->dataDir.filePath(QStringLiteral("go"));
     for (int i = 0; i < processes; ++i)
         startWorker(QStringLiteral("This is wrong"),
-                    {QStringLiteral("--threads"), QString::number(threads), QStringLiteral("--go-file"), go,
-                     QStringLiteral("--deliver")},
-                    env);
+            { QStringLiteral("--threads"), QString::number(threads), QStringLiteral("--go-file"), go,
+                QStringLiteral("--deliver") },
+            env);
     QTest::qWait(400);
     QFile(go).open(QIODevice::WriteOnly);
     int newTickets = 0;
@@ -184,7 +185,7 @@ void TestReliability::killedDuringTicketCreationLeavesNoneOrAComplete()
 
 void TestReliability::reconciliationFlagsAndIndexes()
 {
-    const TicketResult t = createTicket({QStringLiteral("wrong"), QStringLiteral("unclear")});
+    const TicketResult t = createTicket({ QStringLiteral("wrong"), QStringLiteral("unclear") });
     QVERIFY(t.success);
     QFile file(t.conversationFile);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -202,8 +203,9 @@ void TestReliability::reconciliationFlagsAndIndexes()
     auto first = TicketReconciler(m_fx->config, m_fx->db).run();
     QVERIFY(first);
     QCOMPARE(first->flaggedMissing, shared ? 0 : 1);
-    QCOMPARE(first->unreadable, QStringList{QStringLiteral("support_ticket_junk.txt")});
-    QCOMPARE(m_fx->tickets->findBySession(m_session)->integrity, shared ? QString() : QStringLiteral("transcript missing"));
+    QCOMPARE(first->unreadable, QStringList { QStringLiteral("support_ticket_junk.txt") });
+    QCOMPARE(
+        m_fx->tickets->findBySession(m_session)->integrity, shared ? QString() : QStringLiteral("transcript missing"));
     QVERIFY(QFile::exists(junk.fileName())); // left alone
     auto copy = m_fx->tickets->transcript(Actor::commandLine(), m_fx->tickets->findBySession(m_session).value());
     QVERIFY2(copy, qPrintable(copy.error()));
@@ -225,10 +227,18 @@ void TestReliability::reconciliationFlagsAndIndexes()
     QCOMPARE(back->teacherName, QStringLiteral("Amira Khan"));
     QCOMPARE(back->classId, QStringLiteral("-") == QString() ? QString() : back->classId);
     QCOMPARE(back->signalCount, 3);
-    QCOMPARE(back->rules, (QStringList{QStringLiteral("wrong"), QStringLiteral("unclear")}));
+    QCOMPARE(back->rules, (QStringList { QStringLiteral("wrong"), QStringLiteral("unclear") }));
     QCOMPARE(back->created, t.timestamp);
     QCOMPARE(TranscriptReader::parse(bytes)->id, t.ticketId);
-    QCOMPARE(m_fx->tickets->list(Actor::commandLine(), [] { TicketFilter f; f.search = QStringLiteral("Wrong"); return f; }())->size(), 1);
+    QCOMPARE(m_fx->tickets
+                 ->list(Actor::commandLine(),
+                     [] {
+                         TicketFilter f;
+                         f.search = QStringLiteral("Wrong");
+                         return f;
+                     }())
+                 ->size(),
+        1);
 }
 
 void TestReliability::transcriptReaderRefusesForgeries()
@@ -270,7 +280,7 @@ void TestReliability::redisOutageLosesNothingAndEscalatesOnce()
     QFile f(third.ticket->conversationFile);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray transcript = f.readAll();
-    for (const char *text : {"How is Omar doing?", "This is wrong", "Still not clear", "Useless, xylophone"})
+    for (const char *text : { "How is Omar doing?", "This is wrong", "Still not clear", "Useless, xylophone" })
         QVERIFY2(transcript.contains(text), text);
     QCOMPARE(send(QStringLiteral("Hello?")).ticketId, third.ticketId);
     QVERIFY(m_fx->sessions->pendingWrites() > 0);
@@ -287,15 +297,18 @@ void TestReliability::redisOutageLosesNothingAndEscalatesOnce()
     // Everything written back: no message lost, counts merged, still exactly one ticket.
     auto redis = m_fx->redis.client();
     QStringList contents;
-    const auto stored = redis->command({"LRANGE", SessionStore::historyKey(m_session), "0", "-1"});
+    const auto stored = redis->command({ "LRANGE", SessionStore::historyKey(m_session), "0", "-1" });
     QVERIFY(stored);
     for (const RedisReply &item : stored->elements)
         contents << HistoryEntry::fromJson(item.string)->content;
-    QCOMPARE(contents, (QStringList{QStringLiteral("How is Omar doing?"), QStringLiteral("This is wrong"),
-                                    QStringLiteral("Still not clear"), QStringLiteral("Useless, xylophone"),
-                                    QStringLiteral("Hello?"), QStringLiteral("Thanks")}));
-    QCOMPARE(redis->command({"HGET", SessionStore::stateKey(m_session), "dissatisfaction_count"})->string, QByteArray("3"));
-    QCOMPARE(redis->command({"HGET", SessionStore::stateKey(m_session), "ticket_id"})->string, third.ticketId.toUtf8());
+    QCOMPARE(contents,
+        (QStringList { QStringLiteral("How is Omar doing?"), QStringLiteral("This is wrong"),
+            QStringLiteral("Still not clear"), QStringLiteral("Useless, xylophone"), QStringLiteral("Hello?"),
+            QStringLiteral("Thanks") }));
+    QCOMPARE(redis->command({ "HGET", SessionStore::stateKey(m_session), "dissatisfaction_count" })->string,
+        QByteArray("3"));
+    QCOMPARE(
+        redis->command({ "HGET", SessionStore::stateKey(m_session), "ticket_id" })->string, third.ticketId.toUtf8());
     QCOMPARE(ticketRows(), 1);
     QCOMPARE(ticketFiles().size(), 1);
 }
@@ -322,22 +335,22 @@ void TestReliability::fullOrReadOnlyDiskLosesNothing()
         // Unbuffered writes until the file system refuses even one byte.
         QVERIFY(filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
         const QByteArray block(4096, 'x');
-        while (filler.write(block) > 0) {
-        }
-        while (filler.write("x", 1) == 1) {
-        }
+        while (filler.write(block) > 0) { }
+        while (filler.write("x", 1) == 1) { }
         filler.close();
         QCOMPARE(QStorageInfo(dir).bytesAvailable(), 0);
     }
 
     EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
-    const TurnOutcome o = engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("I need to talk to support"));
+    const TurnOutcome o
+        = engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("I need to talk to support"));
     QCOMPARE(o.status, TurnOutcome::Status::Failed);
     QVERIFY(o.recorded);
     QVERIFY2(o.error.contains(QLatin1String("could not be opened")), qPrintable(o.error));
     QCOMPARE(ticketRows(), 0);
     const QStringList left = QDir(dir).entryList(QDir::Files);
-    QVERIFY2(left.isEmpty() || left == QStringList{QStringLiteral("filler")}, qPrintable(left.join(QLatin1Char(' ')))); // nothing half-written
+    QVERIFY2(left.isEmpty() || left == QStringList { QStringLiteral("filler") },
+        qPrintable(left.join(QLatin1Char(' ')))); // nothing half-written
     QCOMPARE(m_fx->sessions->history(m_session)->size(), 1); // the conversation stays in Redis
     QVERIFY(!m_fx->sessions->state(m_session)->escalated);
 

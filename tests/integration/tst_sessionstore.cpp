@@ -37,16 +37,16 @@ private slots:
 private:
     Detection signal(const QString &rule = QStringLiteral("wrong")) const
     {
-        return Detection{true, false, {rule}};
+        return Detection { true, false, { rule } };
     }
     HistoryEntry teacher(const QString &text) const
     {
-        return {QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc()};
+        return { QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc() };
     }
     QString newSession(const QString &userId = QStringLiteral("user-1"))
     {
-        auto id = m_fx->sessions->createSession({userId, QStringLiteral("t@school.example"), QStringLiteral("Omar"),
-                                                 QStringLiteral("6B"), QStringLiteral("loops")});
+        auto id = m_fx->sessions->createSession({ userId, QStringLiteral("t@school.example"), QStringLiteral("Omar"),
+            QStringLiteral("6B"), QStringLiteral("loops") });
         if (!id)
             qFatal("%s", qPrintable(id.error()));
         return id.value();
@@ -90,11 +90,11 @@ void TestSessionStore::createsSessionKeysWithTtl()
     QVERIFY(state->ticketId.isEmpty());
     QVERIFY(state->created.isValid());
 
-    const long long ttl = integer({"TTL", SessionStore::stateKey(id)});
+    const long long ttl = integer({ "TTL", SessionStore::stateKey(id) });
     QVERIFY2(ttl > 7 * 24 * 3600 - 10 && ttl <= 7 * 24 * 3600, qPrintable(QString::number(ttl)));
     auto sessions = m_fx->sessions->sessionsOfUser(QStringLiteral("user-1"));
     QVERIFY(sessions);
-    QCOMPARE(sessions.value(), QStringList{id});
+    QCOMPARE(sessions.value(), QStringList { id });
 }
 
 void TestSessionStore::recordsMessagesAndRefreshesTtl()
@@ -108,15 +108,15 @@ void TestSessionStore::recordsMessagesAndRefreshesTtl()
     QVERIFY(!first->claimed);
 
     // Age both keys, then show that activity renews them.
-    QCOMPARE(integer({"EXPIRE", SessionStore::stateKey(id), "100"}), 1);
-    QCOMPARE(integer({"EXPIRE", SessionStore::historyKey(id), "100"}), 1);
+    QCOMPARE(integer({ "EXPIRE", SessionStore::stateKey(id), "100" }), 1);
+    QCOMPARE(integer({ "EXPIRE", SessionStore::historyKey(id), "100" }), 1);
     const Detection d = signal();
     auto second = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
     QVERIFY(second);
     QCOMPARE(second->dissatisfactionCount, 1);
     QCOMPARE(second->historyLength, 2);
-    QVERIFY(integer({"TTL", SessionStore::stateKey(id)}) > 7 * 24 * 3600 - 10);
-    QVERIFY(integer({"TTL", SessionStore::historyKey(id)}) > 7 * 24 * 3600 - 10);
+    QVERIFY(integer({ "TTL", SessionStore::stateKey(id) }) > 7 * 24 * 3600 - 10);
+    QVERIFY(integer({ "TTL", SessionStore::historyKey(id) }) > 7 * 24 * 3600 - 10);
 
     auto history = m_fx->sessions->history(id);
     QVERIFY(history);
@@ -127,14 +127,14 @@ void TestSessionStore::recordsMessagesAndRefreshesTtl()
     QVERIFY(history->at(1).timestamp.isValid());
 
     // The stored entry is the JSON of DESIGN.md: {"role","content","ts"}.
-    auto raw = m_fx->redisClient->command({"LINDEX", SessionStore::historyKey(id), "0"});
+    auto raw = m_fx->redisClient->command({ "LINDEX", SessionStore::historyKey(id), "0" });
     QVERIFY(raw);
     const QJsonObject o = QJsonDocument::fromJson(raw->string).object();
-    QCOMPARE(o.keys(), (QStringList{QStringLiteral("content"), QStringLiteral("role"), QStringLiteral("ts")}));
+    QCOMPARE(o.keys(), (QStringList { QStringLiteral("content"), QStringLiteral("role"), QStringLiteral("ts") }));
 
     auto state = m_fx->sessions->state(id);
     QVERIFY(state);
-    QCOMPARE(state->signalRules, QStringList{QStringLiteral("wrong")});
+    QCOMPARE(state->signalRules, QStringList { QStringLiteral("wrong") });
 }
 
 void TestSessionStore::ttlIsASetting()
@@ -143,8 +143,8 @@ void TestSessionStore::ttlIsASetting()
     const QString id = newSession();
     const Detection none;
     QVERIFY(m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("hi")), &none));
-    for (const QByteArray &key : {SessionStore::stateKey(id), SessionStore::historyKey(id)}) {
-        const long long ttl = integer({"TTL", key});
+    for (const QByteArray &key : { SessionStore::stateKey(id), SessionStore::historyKey(id) }) {
+        const long long ttl = integer({ "TTL", key });
         QVERIFY2(ttl > 990 && ttl <= 1000, qPrintable(QString::number(ttl)));
     }
 }
@@ -155,7 +155,8 @@ void TestSessionStore::capsHistory()
     const QString id = newSession();
     const Detection none;
     for (int i = 1; i <= 8; ++i) {
-        auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("message %1").arg(i)), &none);
+        auto r
+            = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("message %1").arg(i)), &none);
         QVERIFY(r);
         QCOMPARE(r->historyLength, qMin(i, 5));
     }
@@ -182,13 +183,13 @@ void TestSessionStore::claimsOnceAtThreshold()
             QVERIFY(!r->claimToken.isEmpty());
         }
     }
-    QCOMPARE(claims, (QList<bool>{false, false, true, false, false}));
+    QCOMPARE(claims, (QList<bool> { false, false, true, false, false }));
 }
 
 void TestSessionStore::explicitRequestClaimsImmediately()
 {
     const QString id = newSession();
-    const Detection d{true, true, {QStringLiteral("talk_to_person")}};
+    const Detection d { true, true, { QStringLiteral("talk_to_person") } };
     auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("A human please")), &d);
     QVERIFY(r);
     QVERIFY(r->claimed);
@@ -200,7 +201,7 @@ void TestSessionStore::explicitRequestWaitsWhenSettingIsOff()
 {
     m_fx->config.escalateOnExplicitRequest = false;
     const QString id = newSession();
-    const Detection d{true, true, {QStringLiteral("talk_to_person")}};
+    const Detection d { true, true, { QStringLiteral("talk_to_person") } };
     for (int i = 1; i <= 3; ++i) {
         auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("A human please")), &d);
         QVERIFY(r);
@@ -215,7 +216,7 @@ void TestSessionStore::assistantMessagesNeverClaim()
     const Detection d = signal();
     // Even a reply that the detector would flag does not claim: only teacher messages escalate.
     auto r = m_fx->sessions->record(id, QStringLiteral("user-1"),
-                                    {QStringLiteral("assistant"), QStringLiteral("Wrong?"), QDateTime::currentDateTimeUtc()}, &d);
+        { QStringLiteral("assistant"), QStringLiteral("Wrong?"), QDateTime::currentDateTimeUtc() }, &d);
     QVERIFY(r);
     QVERIFY(!r->claimed);
     QVERIFY(!r->escalated);
@@ -253,7 +254,7 @@ void TestSessionStore::lapsedClaimIsRetaken()
 
     // The claimer died long ago without storing a ticket.
     const QByteArray old = QByteArray::number(QDateTime::currentSecsSinceEpoch() - m_fx->config.claimLapseSeconds - 5);
-    QVERIFY(m_fx->redisClient->command({"HSET", SessionStore::stateKey(id), "claimed_at", old}));
+    QVERIFY(m_fx->redisClient->command({ "HSET", SessionStore::stateKey(id), "claimed_at", old }));
     auto retaken = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
     QVERIFY(retaken);
     QVERIFY(retaken->claimed);
@@ -288,30 +289,30 @@ void TestSessionStore::refusesOtherUsersAndUnknownSessions()
     auto other = m_fx->sessions->record(id, QStringLiteral("user-2"), teacher(QStringLiteral("hi")), &none);
     QVERIFY(!other);
     QVERIFY2(other.error().contains(QLatin1String("another user")), qPrintable(other.error()));
-    QCOMPARE(integer({"LLEN", SessionStore::historyKey(id)}), 0);
+    QCOMPARE(integer({ "LLEN", SessionStore::historyKey(id) }), 0);
 
     const QString unknown = QStringLiteral("00000000-0000-4000-8000-000000000000");
     auto missing = m_fx->sessions->record(unknown, QStringLiteral("user-1"), teacher(QStringLiteral("hi")), &none);
     QVERIFY(!missing);
     QVERIFY2(missing.error().contains(QLatin1String("no longer exists")), qPrintable(missing.error()));
-    QCOMPARE(integer({"EXISTS", SessionStore::historyKey(unknown)}), 0);
+    QCOMPARE(integer({ "EXISTS", SessionStore::historyKey(unknown) }), 0);
     QVERIFY(!m_fx->sessions->state(unknown));
 }
 
 void TestSessionStore::refusesInvalidSessionIdsWithoutWriting()
 {
     newSession();
-    const long long keysBefore = integer({"DBSIZE"});
+    const long long keysBefore = integer({ "DBSIZE" });
     const Detection d = signal();
-    for (const QString &bad : {QStringLiteral("../../etc/passwd"), QStringLiteral("*"), QStringLiteral("}:state"),
-                               QString()}) {
+    for (const QString &bad :
+        { QStringLiteral("../../etc/passwd"), QStringLiteral("*"), QStringLiteral("}:state"), QString() }) {
         auto r = m_fx->sessions->record(bad, QStringLiteral("user-1"), teacher(QStringLiteral("Wrong.")), &d);
         QVERIFY(!r);
         QVERIFY2(r.error().contains(QLatin1String("Invalid session id")), qPrintable(r.error()));
         QVERIFY(!m_fx->sessions->state(bad));
         QVERIFY(!m_fx->sessions->history(bad));
     }
-    QCOMPARE(integer({"DBSIZE"}), keysBefore);
+    QCOMPARE(integer({ "DBSIZE" }), keysBefore);
 }
 
 QTEST_GUILESS_MAIN(TestSessionStore)
@@ -325,7 +326,8 @@ void TestSessionStore::historyEntryJsonIsExact_data()
     QTest::newRow("controls") << QStringLiteral("line\nbreak\ttab\rret\x01\x1f\b\f") << t;
     QTest::newRow("non-ascii") << QStringLiteral("café – naïve 数学 ") + QString::fromUcs4(U"\U0001F600") << t;
     QTest::newRow("leap day, midnight") << QStringLiteral("x") << QDateTime(QDate(2028, 2, 29), QTime(0, 0), Qt::UTC);
-    QTest::newRow("before 1970") << QStringLiteral("x") << QDateTime(QDate(1969, 12, 31), QTime(23, 59, 59, 999), Qt::UTC);
+    QTest::newRow("before 1970") << QStringLiteral("x")
+                                 << QDateTime(QDate(1969, 12, 31), QTime(23, 59, 59, 999), Qt::UTC);
     QTest::newRow("not utc") << QStringLiteral("x") << QDateTime(QDate(2026, 6, 1), QTime(12, 0), QTimeZone(3600));
     QTest::newRow("no time") << QStringLiteral("x") << QDateTime();
 }
@@ -336,7 +338,7 @@ void TestSessionStore::historyEntryJsonIsExact()
     QFETCH(QDateTime, ts);
     // The turn writes history entries without QJsonDocument (docs/BENCHMARKS.md): any JSON reader must read
     // back exactly what was written, and the time as Qt::ISODateWithMs writes it in UTC.
-    const HistoryEntry entry{QStringLiteral("teacher"), content, ts};
+    const HistoryEntry entry { QStringLiteral("teacher"), content, ts };
     const QByteArray json = entry.toJson();
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
@@ -344,7 +346,7 @@ void TestSessionStore::historyEntryJsonIsExact()
     QCOMPARE(doc.object().value(QLatin1String("role")).toString(), QStringLiteral("teacher"));
     QCOMPARE(doc.object().value(QLatin1String("content")).toString(), content);
     QCOMPARE(doc.object().value(QLatin1String("ts")).toString(),
-             ts.isValid() ? ts.toUTC().toString(Qt::ISODateWithMs) : QString());
+        ts.isValid() ? ts.toUTC().toString(Qt::ISODateWithMs) : QString());
     QCOMPARE(doc.object().size(), 3);
     const HistoryEntry back = HistoryEntry::fromJson(json).value();
     QCOMPARE(back.content, content);

@@ -48,8 +48,8 @@ private:
     TicketRequest request(const QString &sessionId = QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
     Actor actorWith(Role role) const
     {
-        return Actor{QStringLiteral("u-") + roleName(role), roleName(role) + QStringLiteral("@school.example"),
-                     QStringLiteral("Someone"), role, false};
+        return Actor { QStringLiteral("u-") + roleName(role), roleName(role) + QStringLiteral("@school.example"),
+            QStringLiteral("Someone"), role, false };
     }
     int ticketRows()
     {
@@ -57,10 +57,7 @@ private:
         q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets"));
         return q.next() ? q.value(0).toInt() : -1;
     }
-    QStringList ticketFiles() const
-    {
-        return QDir(m_fx->config.ticketsDir()).entryList(QDir::Files);
-    }
+    QStringList ticketFiles() const { return QDir(m_fx->config.ticketsDir()).entryList(QDir::Files); }
 
     std::unique_ptr<CoreFixture> m_fx;
 };
@@ -80,16 +77,16 @@ TicketRequest TestTicketService::request(const QString &sessionId)
 {
     TicketRequest r;
     r.session.id = sessionId;
-    r.session.context = {QStringLiteral("user-42"), QStringLiteral("amira.khan@school.example"), QStringLiteral("Omar"),
-                         QStringLiteral("6B"), QStringLiteral("while loops")};
+    r.session.context = { QStringLiteral("user-42"), QStringLiteral("amira.khan@school.example"),
+        QStringLiteral("Omar"), QStringLiteral("6B"), QStringLiteral("while loops") };
     r.session.dissatisfactionCount = 3;
-    r.session.signalRules = {QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("wrong")};
+    r.session.signalRules = { QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("wrong") };
     const QDateTime t0 = QDateTime(QDate(2026, 11, 23), QTime(9, 50, 0), Qt::UTC);
     r.history = {
-        {QStringLiteral("teacher"), QStringLiteral("Which students struggle with while loops?"), t0},
-        {QStringLiteral("assistant"), QStringLiteral("Omar and Lena find loop conditions hard."), t0.addSecs(5)},
-        {QStringLiteral("teacher"), QStringLiteral("That is wrong.\nTICKET ID: forged"), t0.addSecs(60)},
-        {QStringLiteral("teacher"), QStringLiteral("Still unclear about the xylophone exercise."), t0.addSecs(120)},
+        { QStringLiteral("teacher"), QStringLiteral("Which students struggle with while loops?"), t0 },
+        { QStringLiteral("assistant"), QStringLiteral("Omar and Lena find loop conditions hard."), t0.addSecs(5) },
+        { QStringLiteral("teacher"), QStringLiteral("That is wrong.\nTICKET ID: forged"), t0.addSecs(60) },
+        { QStringLiteral("teacher"), QStringLiteral("Still unclear about the xylophone exercise."), t0.addSecs(120) },
     };
     r.teacherName = QStringLiteral("Amira Khan");
     r.teacherEmail = QStringLiteral("amira.khan@school.example");
@@ -107,7 +104,8 @@ void TestTicketService::idAndFileNameFormats()
     QCOMPARE(TicketService::ticketIdFor(session, t), QStringLiteral("TICKET-3f9a1c2e-20261123095630"));
     QCOMPARE(TicketService::fileNameFor(session, t), QStringLiteral("support_ticket_3f9a1c2e_20261123_095630.txt"));
     // The time is UTC whatever the zone of the input.
-    QCOMPARE(TicketService::ticketIdFor(session, t.toOffsetFromUtc(3600)), QStringLiteral("TICKET-3f9a1c2e-20261123095630"));
+    QCOMPARE(
+        TicketService::ticketIdFor(session, t.toOffsetFromUtc(3600)), QStringLiteral("TICKET-3f9a1c2e-20261123095630"));
 }
 
 void TestTicketService::writesTranscriptAtomicallyAndPrivately()
@@ -117,30 +115,33 @@ void TestTicketService::writesTranscriptAtomicallyAndPrivately()
     QCOMPARE(r.ticketId, QStringLiteral("TICKET-3f9a1c2e-20261123095630"));
     QVERIFY(!r.emailSent);
     QVERIFY(!r.alreadyExisted);
-    QCOMPARE(r.conversationFile, m_fx->config.ticketsDir() + QStringLiteral("/support_ticket_3f9a1c2e_20261123_095630.txt"));
+    QCOMPARE(
+        r.conversationFile, m_fx->config.ticketsDir() + QStringLiteral("/support_ticket_3f9a1c2e_20261123_095630.txt"));
     QCOMPARE(r.timestamp, request().now);
     const QJsonObject json = r.toJson();
-    for (const char *key : {"success", "ticket_id", "email_sent", "conversation_file", "timestamp"})
+    for (const char *key : { "success", "ticket_id", "email_sent", "conversation_file", "timestamp" })
         QVERIFY2(json.contains(QLatin1String(key)), key);
 
-    QCOMPARE(QFileInfo(r.conversationFile).permissions() & ~QFile::Permissions(0x0700), QFile::ReadOwner | QFile::WriteOwner);
+    QCOMPARE(QFileInfo(r.conversationFile).permissions() & ~QFile::Permissions(0x0700),
+        QFile::ReadOwner | QFile::WriteOwner);
     QCOMPARE(QFileInfo(m_fx->config.ticketsDir()).permissions() & ~QFile::Permissions(0x0700),
-             QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    QCOMPARE(ticketFiles(), QStringList{QStringLiteral("support_ticket_3f9a1c2e_20261123_095630.txt")}); // no temp left
+        QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QCOMPARE(
+        ticketFiles(), QStringList { QStringLiteral("support_ticket_3f9a1c2e_20261123_095630.txt") }); // no temp left
 
     QFile f(r.conversationFile);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(f.readAll());
     for (const QString &expected :
-         {QStringLiteral("Ticket ID: TICKET-3f9a1c2e-20261123095630"), QStringLiteral("Created: 2026-11-23T09:56:30Z"),
-          QStringLiteral("Session: 3f9a1c2e-1111-4222-8333-444455556666"),
-          QStringLiteral("Summary: Teacher dissatisfaction after 3 signals"), QStringLiteral("Name: Amira Khan"),
-          QStringLiteral("Email: amira.khan@school.example"), QStringLiteral("User ID: user-42"),
-          QStringLiteral("Role: teacher"), QStringLiteral("Class: 6B"), QStringLiteral("Student: Omar"),
-          QStringLiteral("Scope: while loops"), QStringLiteral("Signals (3): wrong, unclear, wrong"),
-          QStringLiteral("[2026-11-23T09:50:00Z] Teacher:\n  Which students struggle with while loops?"),
-          QStringLiteral("[2026-11-23T09:50:05Z] Assistant:\n  Omar and Lena find loop conditions hard."),
-          QStringLiteral("[2026-11-23T09:52:00Z] Teacher:\n  Still unclear about the xylophone exercise.")})
+        { QStringLiteral("Ticket ID: TICKET-3f9a1c2e-20261123095630"), QStringLiteral("Created: 2026-11-23T09:56:30Z"),
+            QStringLiteral("Session: 3f9a1c2e-1111-4222-8333-444455556666"),
+            QStringLiteral("Summary: Teacher dissatisfaction after 3 signals"), QStringLiteral("Name: Amira Khan"),
+            QStringLiteral("Email: amira.khan@school.example"), QStringLiteral("User ID: user-42"),
+            QStringLiteral("Role: teacher"), QStringLiteral("Class: 6B"), QStringLiteral("Student: Omar"),
+            QStringLiteral("Scope: while loops"), QStringLiteral("Signals (3): wrong, unclear, wrong"),
+            QStringLiteral("[2026-11-23T09:50:00Z] Teacher:\n  Which students struggle with while loops?"),
+            QStringLiteral("[2026-11-23T09:50:05Z] Assistant:\n  Omar and Lena find loop conditions hard."),
+            QStringLiteral("[2026-11-23T09:52:00Z] Teacher:\n  Still unclear about the xylophone exercise.") })
         QVERIFY2(text.contains(expected), qPrintable(expected));
     // A message cannot forge a header line: its continuation lines are indented.
     QVERIFY(text.contains(QLatin1String("  That is wrong.\n  TICKET ID: forged")));
@@ -162,7 +163,7 @@ void TestTicketService::indexesTranscriptForSearch()
     QCOMPARE(t.teacherName, QStringLiteral("Amira Khan"));
     QCOMPARE(t.teacherEmail, QStringLiteral("amira.khan@school.example"));
     QCOMPARE(t.signalCount, 3);
-    QCOMPARE(t.rules, (QStringList{QStringLiteral("wrong"), QStringLiteral("unclear")}));
+    QCOMPARE(t.rules, (QStringList { QStringLiteral("wrong"), QStringLiteral("unclear") }));
     QCOMPARE(t.status, QStringLiteral("open"));
     QCOMPARE(t.summary, QStringLiteral("Teacher dissatisfaction after 3 signals"));
     QCOMPARE(t.created, request().now);
@@ -173,8 +174,11 @@ void TestTicketService::indexesTranscriptForSearch()
     // Words inside an address are words too (FTS5's tokenizer; on PostgreSQL the same by construction).
     QCOMPARE(m_fx->tickets->list(support, filter(QString(), QStringLiteral("khan school"), QString()))->size(), 1);
     QCOMPARE(m_fx->tickets->list(support, filter(QString(), QStringLiteral("loops trombone"), QString()))->size(), 0);
-    QCOMPARE(m_fx->tickets->list(support, filter(QStringLiteral("AMIRA.KHAN@school.example"), QString(), QString()))->size(), 1);
-    QCOMPARE(m_fx->tickets->list(support, filter(QStringLiteral("other@school.example"), QString(), QString()))->size(), 0);
+    QCOMPARE(
+        m_fx->tickets->list(support, filter(QStringLiteral("AMIRA.KHAN@school.example"), QString(), QString()))->size(),
+        1);
+    QCOMPARE(
+        m_fx->tickets->list(support, filter(QStringLiteral("other@school.example"), QString(), QString()))->size(), 0);
     QCOMPARE(m_fx->tickets->list(support, filter(QString(), QString(), QStringLiteral("resolved")))->size(), 0);
     QCOMPARE(m_fx->tickets->list(support, filter(QString(), QString(), QStringLiteral("open")))->size(), 1);
 }
@@ -191,7 +195,7 @@ void TestTicketService::pageWithTotalAgreesWithCount()
         QVERIFY(m_fx->ticketService->createTicket(r).success);
     }
     const Actor support = actorWith(Role::Support);
-    for (const QString &search : {QStringLiteral("xylophone"), QString(), QStringLiteral("trombone")}) {
+    for (const QString &search : { QStringLiteral("xylophone"), QString(), QStringLiteral("trombone") }) {
         TicketFilter f = filter(QString(), search, QString());
         f.limit = 2;
         auto page = m_fx->tickets->listWithTotal(support, f);
@@ -205,7 +209,8 @@ void TestTicketService::pageWithTotalAgreesWithCount()
         for (qsizetype i = 0; i < listed.size(); ++i)
             QCOMPARE(page->first.at(i).id, listed.at(i).id); // newest first, like list()
     }
-    QVERIFY(!m_fx->tickets->listWithTotal(actorWith(Role::Teacher), filter(QString(), QStringLiteral("xylophone"), QString())));
+    QVERIFY(!m_fx->tickets->listWithTotal(
+        actorWith(Role::Teacher), filter(QString(), QStringLiteral("xylophone"), QString())));
 }
 
 void TestTicketService::keysetPagesMatchOffsetPages()
@@ -228,8 +233,8 @@ void TestTicketService::keysetPagesMatchOffsetPages()
             QVERIFY(m_fx->tickets->setStatus(support, t.ticketId, QStringLiteral("resolved")));
     }
     for (const QString &column : TicketStore::sortableColumns()) {
-        for (const bool descending : {true, false}) {
-            for (const QString &search : {QString(), QStringLiteral("xylophone")}) {
+        for (const bool descending : { true, false }) {
+            for (const QString &search : { QString(), QStringLiteral("xylophone") }) {
                 TicketFilter f = filter(QString(), search, QString());
                 f.sortColumn = column;
                 f.descending = descending;
@@ -249,8 +254,8 @@ void TestTicketService::keysetPagesMatchOffsetPages()
                     f.offset = int(paged.size()); // ignored when afterId is set
                 }
                 QCOMPARE(whole.size(), search.isEmpty() ? 11 : 7);
-                QVERIFY2(paged == whole, qPrintable(column + (descending ? QStringLiteral(" desc ") : QStringLiteral(" asc "))
-                                                   + search));
+                QVERIFY2(paged == whole,
+                    qPrintable(column + (descending ? QStringLiteral(" desc ") : QStringLiteral(" asc ")) + search));
             }
         }
     }
@@ -260,8 +265,8 @@ void TestTicketService::searchInputIsNeverFtsSyntax()
 {
     QVERIFY(m_fx->ticketService->createTicket(request()).success);
     const Actor support = actorWith(Role::Support);
-    for (const QString &query : {QStringLiteral("loops AND ("), QStringLiteral("\"xylophone"), QStringLiteral("NEAR(x y"),
-                                 QStringLiteral("xylophone*"), QStringLiteral("transcript:xylophone")}) {
+    for (const QString &query : { QStringLiteral("loops AND ("), QStringLiteral("\"xylophone"),
+             QStringLiteral("NEAR(x y"), QStringLiteral("xylophone*"), QStringLiteral("transcript:xylophone") }) {
         auto r = m_fx->tickets->list(support, filter(QString(), query, QString()));
         QVERIFY2(r, qPrintable(query + QStringLiteral(": ") + r.error()));
     }
@@ -295,7 +300,8 @@ void TestTicketService::uniqueConstraintHoldsInTheSchema()
                              "VALUES ('TICKET-other', ?, 'u', 'n', 'e@x.org', 'teacher', 'c', 'c', 's', 1, 'f')"));
     q.addBindValue(QStringLiteral("3f9a1c2e-1111-4222-8333-444455556666"));
     QVERIFY(!q.exec());
-    QVERIFY2(q.lastError().text().contains(QLatin1String("unique"), Qt::CaseInsensitive), qPrintable(q.lastError().text()));
+    QVERIFY2(
+        q.lastError().text().contains(QLatin1String("unique"), Qt::CaseInsensitive), qPrintable(q.lastError().text()));
     QCOMPARE(ticketRows(), 1);
 }
 
@@ -337,7 +343,8 @@ void TestTicketService::statusChangesAreValidatedAndAudited()
     QVERIFY(missing.error().contains(QLatin1String("No ticket")));
 
     QSqlQuery q(m_fx->db->connection().value());
-    QVERIFY(q.exec(QStringLiteral("SELECT actor, action, target, detail FROM audit_log WHERE action = 'ticket.status'")));
+    QVERIFY(
+        q.exec(QStringLiteral("SELECT actor, action, target, detail FROM audit_log WHERE action = 'ticket.status'")));
     QVERIFY(q.next());
     QCOMPARE(q.value(0).toString(), QStringLiteral("support:u-support")); // ids, not emails
     QCOMPARE(q.value(2).toString(), r.ticketId);
@@ -348,7 +355,8 @@ void TestTicketService::statusChangesAreValidatedAndAudited()
 void TestTicketService::deleteRemovesRowIndexAndFile()
 {
     const TicketResult r = m_fx->ticketService->createTicket(request());
-    const TicketResult kept = m_fx->ticketService->createTicket(request(QStringLiteral("7c0d2e4f-1111-4222-8333-777777777777")));
+    const TicketResult kept
+        = m_fx->ticketService->createTicket(request(QStringLiteral("7c0d2e4f-1111-4222-8333-777777777777")));
     QVERIFY(r.success && kept.success);
     const Actor admin = actorWith(Role::Admin);
     QVERIFY(m_fx->tickets->remove(admin, r.ticketId));
@@ -396,12 +404,13 @@ void TestTicketService::migratesAVersion4Index()
         QVERIFY2(old, qPrintable(old.error()));
         QSqlQuery q(old.value()->connection().value());
         for (int i = 0; i < 3; ++i) {
-            q.prepare(QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
-                                     "created, updated, summary, signal_count, conversation_file) "
-                                     "VALUES (?, ?, 'u1', 'Amira Khan', 'amira.khan@school.example', 'teacher', ?, ?, 's', 3, ?)"));
+            q.prepare(QStringLiteral(
+                "INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
+                "created, updated, summary, signal_count, conversation_file) "
+                "VALUES (?, ?, 'u1', 'Amira Khan', 'amira.khan@school.example', 'teacher', ?, ?, 's', 3, ?)"));
             const QString created = QStringLiteral("2026-11-2%1T09:00:00Z").arg(i + 1);
-            for (const QVariant &v : QVariantList{QStringLiteral("T-%1").arg(i), QStringLiteral("session-%1").arg(i), created,
-                                                  created, QStringLiteral("/nowhere/%1.txt").arg(i)})
+            for (const QVariant &v : QVariantList { QStringLiteral("T-%1").arg(i), QStringLiteral("session-%1").arg(i),
+                     created, created, QStringLiteral("/nowhere/%1.txt").arg(i) })
                 q.addBindValue(v);
             QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
         }
@@ -421,8 +430,9 @@ void TestTicketService::migratesAVersion4Index()
     QVERIFY(q.exec(QStringLiteral("SELECT version FROM schema_version")) && q.next());
     QCOMPARE(q.value(0).toInt(), int(Database::schemaVersion));
     // Every full-text row now carries its ticket's key.
-    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets_fts f JOIN tickets t ON t.seq = f.rowid AND t.id = f.ticket_id"))
-            && q.next());
+    QVERIFY(q.exec(QStringLiteral(
+                "SELECT COUNT(*) FROM tickets_fts f JOIN tickets t ON t.seq = f.rowid AND t.id = f.ticket_id"))
+        && q.next());
     QCOMPARE(q.value(0).toInt(), 3);
 
     TicketStore store(db.value());

@@ -2,21 +2,20 @@
 
 #include "roles.h"
 
-#include <pwd.h>
-#include <sys/types.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cstdlib>
-
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
-#include <QJsonDocument>
+
+#include <algorithm>
+#include <cstdlib>
+#include <pwd.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 namespace LearnPulse::Test {
 
@@ -130,19 +129,23 @@ TestPostgres *TestPostgres::shared()
 QStringList TestPostgres::asServerUser(const QString &program, const QStringList &args) const
 {
     if (!m_asPostgresUser)
-        return QStringList{program} + args;
-    return QStringList{QStringLiteral("runuser"), QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), program} + args;
+        return QStringList { program } + args;
+    return QStringList { QStringLiteral("runuser"), QStringLiteral("-u"), QStringLiteral("postgres"),
+        QStringLiteral("--"), program }
+    + args;
 }
 
 bool TestPostgres::start()
 {
     QStringList versions = QDir(QStringLiteral("/usr/lib/postgresql")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    std::sort(versions.begin(), versions.end(), [](const QString &a, const QString &b) { return a.toInt() < b.toInt(); });
+    std::sort(
+        versions.begin(), versions.end(), [](const QString &a, const QString &b) { return a.toInt() < b.toInt(); });
     for (const QString &v : std::as_const(versions))
         if (QFile::exists(QStringLiteral("/usr/lib/postgresql/%1/bin/initdb").arg(v)))
             m_bin = QStringLiteral("/usr/lib/postgresql/%1/bin/").arg(v);
     if (m_bin.isEmpty()) {
-        m_error = QStringLiteral("PostgreSQL is not installed (Debian package postgresql; scripts/run-tests.sh installs it)");
+        m_error = QStringLiteral(
+            "PostgreSQL is not installed (Debian package postgresql; scripts/run-tests.sh installs it)");
         return false;
     }
     QByteArray pattern = QDir::tempPath().toLocal8Bit() + "/lp-pg-XXXXXX";
@@ -161,20 +164,21 @@ bool TestPostgres::start()
     }
     const QString data = m_dir + QStringLiteral("/data");
     QStringList init = asServerUser(m_bin + QStringLiteral("initdb"),
-                                    {QStringLiteral("-D"), data, QStringLiteral("-U"), QStringLiteral("lp"), QStringLiteral("--auth=trust"),
-                                     QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--no-locale"), QStringLiteral("--no-sync")});
-    const ProcessResult initialised = runProcess(init.takeFirst(), init, {}, QProcessEnvironment::systemEnvironment(), 120000);
+        { QStringLiteral("-D"), data, QStringLiteral("-U"), QStringLiteral("lp"), QStringLiteral("--auth=trust"),
+            QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--no-locale"), QStringLiteral("--no-sync") });
+    const ProcessResult initialised
+        = runProcess(init.takeFirst(), init, {}, QProcessEnvironment::systemEnvironment(), 120000);
     if (initialised.exitCode != 0) {
         m_error = QStringLiteral("initdb failed: ") + QString::fromLocal8Bit(initialised.err + initialised.out);
         return false;
     }
     m_port = RedisServerProcess::freePort();
     QStringList server = asServerUser(m_bin + QStringLiteral("postgres"),
-                                      {QStringLiteral("-D"), data, QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-k"), m_dir,
-                                       QStringLiteral("-c"), QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
-                                       QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("synchronous_commit=off"),
-                                       QStringLiteral("-c"), QStringLiteral("full_page_writes=off"), QStringLiteral("-c"),
-                                       QStringLiteral("max_connections=200")});
+        { QStringLiteral("-D"), data, QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-k"), m_dir,
+            QStringLiteral("-c"), QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
+            QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("synchronous_commit=off"),
+            QStringLiteral("-c"), QStringLiteral("full_page_writes=off"), QStringLiteral("-c"),
+            QStringLiteral("max_connections=200") });
     m_server.setProcessChannelMode(QProcess::MergedChannels);
     m_server.setStandardOutputFile(m_dir + QStringLiteral("/server.log"));
     m_server.start(server.takeFirst(), server);
@@ -236,8 +240,8 @@ TestPostgres::~TestPostgres()
 {
     if (m_server.state() != QProcess::NotRunning) {
         QStringList stop = asServerUser(m_bin + QStringLiteral("pg_ctl"),
-                                        {QStringLiteral("-D"), m_dir + QStringLiteral("/data"), QStringLiteral("stop"),
-                                         QStringLiteral("-m"), QStringLiteral("immediate"), QStringLiteral("-s")});
+            { QStringLiteral("-D"), m_dir + QStringLiteral("/data"), QStringLiteral("stop"), QStringLiteral("-m"),
+                QStringLiteral("immediate"), QStringLiteral("-s") });
         runProcess(stop.takeFirst(), stop, {}, QProcessEnvironment::systemEnvironment(), 30000);
         if (!m_server.waitForFinished(10000)) {
             m_server.kill();
@@ -278,7 +282,7 @@ Account CoreFixture::addTeacher(const QString &email, const QString &name)
 }
 
 ProcessResult runProcess(const QString &program, const QStringList &args, const QByteArray &input,
-                         const QProcessEnvironment &env, int timeoutMs)
+    const QProcessEnvironment &env, int timeoutMs)
 {
     QProcess p;
     p.setProcessEnvironment(env);
@@ -328,7 +332,8 @@ bool PythonServer::start(const QString &script, const QStringList &args)
 {
     stop();
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_process.start(QStringLiteral(LP_PYTHON3), QStringList{QStringLiteral(LP_TEST_SUPPORT_DIR "/") + script} + args);
+    m_process.start(
+        QStringLiteral(LP_PYTHON3), QStringList { QStringLiteral(LP_TEST_SUPPORT_DIR "/") + script } + args);
     if (!m_process.waitForStarted(10000)) {
         m_error = QStringLiteral("cannot start %1: %2").arg(script, m_process.errorString());
         return false;
@@ -361,8 +366,8 @@ QList<QJsonObject> readJsonLines(const QString &path)
 bool FakeLlm::start(double stallSeconds)
 {
     return m_server.start(QStringLiteral("fake_llm_server.py"),
-                          {QStringLiteral("--log"), m_dir.filePath(QStringLiteral("requests.jsonl")), QStringLiteral("--stall"),
-                           QString::number(stallSeconds)});
+        { QStringLiteral("--log"), m_dir.filePath(QStringLiteral("requests.jsonl")), QStringLiteral("--stall"),
+            QString::number(stallSeconds) });
 }
 
 QList<QJsonObject> FakeLlm::requests() const
@@ -372,7 +377,7 @@ QList<QJsonObject> FakeLlm::requests() const
 
 bool SmtpSink::start(int port, bool reject)
 {
-    QStringList args{QStringLiteral("--port"), QString::number(port), QStringLiteral("--out"), m_dir.path()};
+    QStringList args { QStringLiteral("--port"), QString::number(port), QStringLiteral("--out"), m_dir.path() };
     if (reject)
         args << QStringLiteral("--reject");
     return m_server.start(QStringLiteral("smtp_sink.py"), args);
@@ -392,8 +397,8 @@ QList<QJsonObject> SmtpSink::messages() const
 bool HttpSink::start(int port, int status)
 {
     return m_server.start(QStringLiteral("http_sink.py"),
-                          {QStringLiteral("--log"), m_dir.filePath(QStringLiteral("posts.jsonl")), QStringLiteral("--port"),
-                           QString::number(port), QStringLiteral("--status"), QString::number(status)});
+        { QStringLiteral("--log"), m_dir.filePath(QStringLiteral("posts.jsonl")), QStringLiteral("--port"),
+            QString::number(port), QStringLiteral("--status"), QString::number(status) });
 }
 
 QList<QJsonObject> HttpSink::posts() const

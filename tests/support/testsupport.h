@@ -86,7 +86,7 @@ public:
     std::unique_ptr<AccountStore> accounts;
 
     Account addTeacher(const QString &email = QStringLiteral("ms.khan@school.example"),
-                       const QString &name = QStringLiteral("Amira Khan"));
+        const QString &name = QStringLiteral("Amira Khan"));
 
 private:
     QString m_error;
@@ -107,7 +107,7 @@ struct ProcessResult
     QByteArray err;
 };
 ProcessResult runProcess(const QString &program, const QStringList &args, const QByteArray &input = {},
-                         const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 60000);
+    const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 60000);
 
 QString testDataPath(const QString &name);
 

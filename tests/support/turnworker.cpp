@@ -31,9 +31,9 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser p;
-    for (const char *name : {"data-dir", "redis-url", "session", "user-email", "text", "go-file", "threads"})
-        p.addOption({QLatin1String(name), QString(), QStringLiteral("VALUE")});
-    p.addOption({QStringLiteral("deliver"), QStringLiteral("Deliver the outbox afterwards.")});
+    for (const char *name : { "data-dir", "redis-url", "session", "user-email", "text", "go-file", "threads" })
+        p.addOption({ QLatin1String(name), QString(), QStringLiteral("VALUE") });
+    p.addOption({ QStringLiteral("deliver"), QStringLiteral("Deliver the outbox afterwards.") });
     p.process(app);
 
     auto config = Config::load(p.value(QStringLiteral("data-dir")), QProcessEnvironment());
@@ -74,8 +74,8 @@ int main(int argc, char *argv[])
             // Everything is connected: wait for the starting signal so that all workers race together.
             while (!go.isEmpty() && !QFileInfo::exists(go))
                 QThread::usleep(200);
-            const TurnOutcome outcome = engine.handleTeacherMessage(teacher.value(), session,
-                                                                    threads > 1 ? text + QStringLiteral(" #%1").arg(t) : text);
+            const TurnOutcome outcome = engine.handleTeacherMessage(
+                teacher.value(), session, threads > 1 ? text + QStringLiteral(" #%1").arg(t) : text);
             QJsonObject o = outcome.toJson();
             o.insert(QStringLiteral("new_ticket"), outcome.newlyEscalated);
             QMutexLocker lock(&outputLock);

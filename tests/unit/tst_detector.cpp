@@ -32,7 +32,7 @@ QList<Labelled> readLabelled(const QString &name)
         const QStringList cols = line.split(QLatin1Char('\t'));
         if (cols.size() != 3)
             qFatal("bad line in %s: %s", qPrintable(name), qPrintable(line));
-        rows.append({cols.at(0) == QLatin1String("1"), cols.at(1) == QLatin1String("1"), cols.at(2)});
+        rows.append({ cols.at(0) == QLatin1String("1"), cols.at(1) == QLatin1String("1"), cols.at(2) });
     }
     return rows;
 }
@@ -93,8 +93,8 @@ void TestDetector::labelled_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("dissatisfied");
     QTest::addColumn<bool>("explicitRequest");
-    for (const QString &file : {QStringLiteral("dissatisfaction-dev.tsv"), QStringLiteral("dissatisfaction-extra.tsv"),
-                               QStringLiteral("dissatisfaction-review.tsv")}) {
+    for (const QString &file : { QStringLiteral("dissatisfaction-dev.tsv"), QStringLiteral("dissatisfaction-extra.tsv"),
+             QStringLiteral("dissatisfaction-review.tsv") }) {
         for (const Labelled &row : readLabelled(file))
             QTest::addRow("%s: %s", qPrintable(file.section(QLatin1Char('.'), 0, 0)), qPrintable(row.text))
                 << row.text << row.dissatisfied << row.explicitRequest;
@@ -134,7 +134,7 @@ void TestDetector::precisionAndRecall()
     const double precision = tp + fp == 0 ? 0.0 : double(tp) / (tp + fp);
     const double recall = tp + fn == 0 ? 0.0 : double(tp) / (tp + fn);
     qInfo("%s: %lld messages, precision %.3f, recall %.3f, explicit requests right %d/%lld", qPrintable(file),
-          qint64(rows.size()), precision, recall, explicitRight, qint64(rows.size()));
+        qint64(rows.size()), precision, recall, explicitRight, qint64(rows.size()));
     QVERIFY2(precision >= 0.95, qPrintable(QString::number(precision)));
     QVERIFY2(recall >= 0.90, qPrintable(QString::number(recall)));
 }
@@ -156,7 +156,7 @@ void TestDetector::normalisesApostrophesAndContractions()
     QCOMPARE(Detector::builtin().normalise(text), QStringLiteral("that does not help"));
     const Detection d = Detector::builtin().detect(text);
     QVERIFY(d.dissatisfied);
-    QCOMPARE(d.rules, QStringList{QStringLiteral("does_not_help")});
+    QCOMPARE(d.rules, QStringList { QStringLiteral("does_not_help") });
 }
 
 void TestDetector::matchesWholeWordsOnly()
@@ -193,7 +193,7 @@ void TestDetector::remarksAboutOthersAreNotSignals()
 void TestDetector::reportsRuleNamesOnce()
 {
     const Detection d = Detector::builtin().detect(QStringLiteral("Wrong, wrong, wrong. Useless and confusing."));
-    QCOMPARE(d.rules, (QStringList{QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("useless")}));
+    QCOMPARE(d.rules, (QStringList { QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("useless") }));
     QVERIFY(!d.explicitRequest);
 }
 
@@ -204,7 +204,8 @@ void TestDetector::overrideFileReplacesBuiltinRules()
     QVERIFY(builtin.open(QIODevice::ReadOnly));
     QByteArray json = builtin.readAll();
     // An admin adds a school-specific phrase to the complaint rules.
-    json.replace("\"complaint_rules\": [", "\"complaint_rules\": [\n    {\"name\": \"school_slang\", \"pattern\": \"\\\\bmeh\\\\b\"},");
+    json.replace("\"complaint_rules\": [",
+        "\"complaint_rules\": [\n    {\"name\": \"school_slang\", \"pattern\": \"\\\\bmeh\\\\b\"},");
     const QString path = dir.filePath(QStringLiteral("detector-rules.json"));
     QFile out(path);
     QVERIFY(out.open(QIODevice::WriteOnly));
@@ -216,7 +217,7 @@ void TestDetector::overrideFileReplacesBuiltinRules()
     QVERIFY(!Detector::builtin().detect(QStringLiteral("Meh.")).dissatisfied);
     const Detection d = loaded.detector->detect(QStringLiteral("Meh."));
     QVERIFY(d.dissatisfied);
-    QCOMPARE(d.rules, QStringList{QStringLiteral("school_slang")});
+    QCOMPARE(d.rules, QStringList { QStringLiteral("school_slang") });
 }
 
 void TestDetector::withOverrideFallsBackOnlyWhenThereIsNoFile()
@@ -266,7 +267,7 @@ QList<DetectorText::Span> spansOf(const QRegularExpression &re, const QString &t
     auto it = re.globalMatch(text);
     while (it.hasNext()) {
         const auto m = it.next();
-        out.append({m.capturedStart(), m.capturedLength(), withPunctuationGroup && m.hasCaptured(2)});
+        out.append({ m.capturedStart(), m.capturedLength(), withPunctuationGroup && m.hasCaptured(2) });
     }
     return out;
 }
@@ -281,16 +282,17 @@ void TestDetector::tokenisersEqualTheirRegularExpressions()
     const QRegularExpression words(QStringLiteral("[\\p{L}][\\p{L}\\p{M}'\u2019\u2018\\-]*"), options);
     const QRegularExpression tokens(
         QStringLiteral("([\\p{L}\\p{N}]+(?:'[\\p{L}]+)*)|([.!?;:,()\\[\\]{}\\n\\r\\t\u2026\u2014\u2013]+)"), options);
-    QStringList alphabet{QStringLiteral("a"), QStringLiteral("Z"), QStringLiteral("é"), QStringLiteral("ß"),
-                         QStringLiteral("数"), QStringLiteral("7"), QStringLiteral("\u0663"), QStringLiteral("\u00BD"),
-                         QStringLiteral("\u0301"), QStringLiteral("'"), QStringLiteral("\u2019"), QStringLiteral("\u2018"),
-                         QStringLiteral("\u02BC"), QStringLiteral("-"), QStringLiteral(" "), QStringLiteral("."),
-                         QStringLiteral("?"), QStringLiteral(","), QStringLiteral("\n"), QStringLiteral("\t"),
-                         QStringLiteral("\u2026"), QStringLiteral("\u2014"), QStringLiteral("\u2013"), QStringLiteral("("),
-                         QStringLiteral("]"), QStringLiteral("\""), QStringLiteral("_"), QStringLiteral("\u00A0"),
-                         QString::fromUcs4(U"\U0001D400"), QString::fromUcs4(U"\U0001F600"), QString::fromUcs4(U"\U0001D7CE")};
-    QList<QString> samples{QString(), QStringLiteral("That doesn't help"), QStringLiteral("rock'n'roll it's2 abc' x'1"),
-                           QStringLiteral("Omar's well-being... Ava\u2019s \u201Cnot helpful\u201D")};
+    QStringList alphabet { QStringLiteral("a"), QStringLiteral("Z"), QStringLiteral("é"), QStringLiteral("ß"),
+        QStringLiteral("数"), QStringLiteral("7"), QStringLiteral("\u0663"), QStringLiteral("\u00BD"),
+        QStringLiteral("\u0301"), QStringLiteral("'"), QStringLiteral("\u2019"), QStringLiteral("\u2018"),
+        QStringLiteral("\u02BC"), QStringLiteral("-"), QStringLiteral(" "), QStringLiteral("."), QStringLiteral("?"),
+        QStringLiteral(","), QStringLiteral("\n"), QStringLiteral("\t"), QStringLiteral("\u2026"),
+        QStringLiteral("\u2014"), QStringLiteral("\u2013"), QStringLiteral("("), QStringLiteral("]"),
+        QStringLiteral("\""), QStringLiteral("_"), QStringLiteral("\u00A0"), QString::fromUcs4(U"\U0001D400"),
+        QString::fromUcs4(U"\U0001F600"), QString::fromUcs4(U"\U0001D7CE") };
+    QList<QString> samples { QString(), QStringLiteral("That doesn't help"),
+        QStringLiteral("rock'n'roll it's2 abc' x'1"),
+        QStringLiteral("Omar's well-being... Ava\u2019s \u201Cnot helpful\u201D") };
     QRandomGenerator random(20261124);
     for (int n = 0; n < 3000; ++n) {
         QString text;
@@ -317,10 +319,11 @@ void TestDetector::ruleShortcutIsOffForBackreferences()
     json.replace(complaints, QByteArray(complaints + R"({"name": "said_twice", "pattern": "\\b(\\w+) \\1\\b"}, )"));
     const auto loaded = Detector::fromJson(json, QStringLiteral("test"));
     QVERIFY2(loaded.detector, qPrintable(loaded.error));
-    QCOMPARE(loaded.detector->detect(QStringLiteral("hello hello")).rules, QStringList{QStringLiteral("said_twice")});
+    QCOMPARE(
+        loaded.detector->detect(QStringLiteral("hello hello")).rules, QStringList { QStringLiteral("said_twice") });
     QVERIFY(!loaded.detector->detect(QStringLiteral("How is Aisha doing?")).dissatisfied);
     QCOMPARE(loaded.detector->detect(QStringLiteral("This doesn't help")).rules,
-             Detector::builtin().detect(QStringLiteral("This doesn't help")).rules);
+        Detector::builtin().detect(QStringLiteral("This doesn't help")).rules);
 }
 
 #include "tst_detector.moc"

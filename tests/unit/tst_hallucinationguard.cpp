@@ -23,12 +23,13 @@ void TestHallucinationGuard::replacesFalseClaims_data()
     QTest::addColumn<QString>("reply");
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("gone");
-    QTest::newRow("fake id") << QStringLiteral("Here you go. Your reference is TICKET-deadbeef-20260101000000. Anything else?")
+    QTest::newRow("fake id") << QStringLiteral(
+        "Here you go. Your reference is TICKET-deadbeef-20260101000000. Anything else?")
                              << QStringLiteral("ticket_id") << QStringLiteral("TICKET-deadbeef");
     QTest::newRow("created") << QStringLiteral("I've created a support ticket for you. Loops are hard.")
                              << QStringLiteral("ticket_claim") << QStringLiteral("created a support ticket");
-    QTest::newRow("opened") << QStringLiteral("I have just opened a new ticket with our team.") << QStringLiteral("ticket_claim")
-                            << QStringLiteral("opened a new ticket");
+    QTest::newRow("opened") << QStringLiteral("I have just opened a new ticket with our team.")
+                            << QStringLiteral("ticket_claim") << QStringLiteral("opened a new ticket");
     QTest::newRow("filed") << QStringLiteral("We filed a case about this!") << QStringLiteral("ticket_claim")
                            << QStringLiteral("filed a case");
     QTest::newRow("passive") << QStringLiteral("A ticket has been created for you.") << QStringLiteral("ticket_claim")
@@ -41,8 +42,8 @@ void TestHallucinationGuard::replacesFalseClaims_data()
                               << QStringLiteral("notified");
     QTest::newRow("forwarded") << QStringLiteral("Your request has been forwarded to the support team.")
                                << QStringLiteral("contact_claim") << QStringLiteral("forwarded");
-    QTest::newRow("promise") << QStringLiteral("I will escalate this to a human right away.") << QStringLiteral("contact_claim")
-                             << QStringLiteral("escalate this");
+    QTest::newRow("promise") << QStringLiteral("I will escalate this to a human right away.")
+                             << QStringLiteral("contact_claim") << QStringLiteral("escalate this");
 }
 
 void TestHallucinationGuard::replacesFalseClaims()
@@ -63,7 +64,8 @@ void TestHallucinationGuard::leavesHonestTextAlone_data()
     QTest::newRow("cannot") << QStringLiteral("I can't open tickets myself, but the support team can help.");
     QTest::newRow("unable") << QStringLiteral("I am unable to contact anyone for you.");
     QTest::newRow("share with your team") << QStringLiteral("I'll send you a summary you can share with your team.");
-    QTest::newRow("exit ticket") << QStringLiteral("I've created an exit ticket for tomorrow's lesson: three questions.");
+    QTest::newRow("exit ticket") << QStringLiteral(
+        "I've created an exit ticket for tomorrow's lesson: three questions.");
     QTest::newRow("plain") << QStringLiteral("Omar struggles with loop conditions. Try tracing tables.\nGood luck!");
     QTest::newRow("suggest") << QStringLiteral("If you want, ask LearnPulse to contact support.");
 }
@@ -84,16 +86,18 @@ void TestHallucinationGuard::realTicketMakesSupportClaimsTrue()
     QCOMPARE(HallucinationGuard::check(honest, real, &claims), honest);
     QVERIFY(claims.isEmpty());
 
-    const QString out = HallucinationGuard::check(QStringLiteral("Your ticket is TICKET-00000000-20200101000000. Bye."), real, &claims);
-    QCOMPARE(claims, QStringList{QStringLiteral("ticket_id")});
+    const QString out = HallucinationGuard::check(
+        QStringLiteral("Your ticket is TICKET-00000000-20200101000000. Bye."), real, &claims);
+    QCOMPARE(claims, QStringList { QStringLiteral("ticket_id") });
     QVERIFY(!out.contains(QLatin1String("TICKET-00000000")));
     QVERIFY(out.contains(real));
 }
 
 void TestHallucinationGuard::streamingNeverShowsAClaim()
 {
-    const QString reply = QStringLiteral("Sure! I've created ticket TICKET-deadbeef-20260101000000 and emailed support.\n"
-                                         "Here is the list: Omar, Lena.");
+    const QString reply
+        = QStringLiteral("Sure! I've created ticket TICKET-deadbeef-20260101000000 and emailed support.\n"
+                         "Here is the list: Omar, Lena.");
     HallucinationGuard guard;
     QString shown;
     for (const QChar c : reply) {
@@ -105,7 +109,8 @@ void TestHallucinationGuard::streamingNeverShowsAClaim()
     QCOMPARE(shown, HallucinationGuard::check(reply, QString()));
     QVERIFY(shown.startsWith(QLatin1String("Sure! ")));
     QVERIFY(shown.endsWith(QLatin1String("Here is the list: Omar, Lena.")));
-    QCOMPARE(guard.claims(), (QStringList{QStringLiteral("ticket_id"), QStringLiteral("ticket_claim"), QStringLiteral("contact_claim")}));
+    QCOMPARE(guard.claims(),
+        (QStringList { QStringLiteral("ticket_id"), QStringLiteral("ticket_claim"), QStringLiteral("contact_claim") }));
 }
 
 void TestHallucinationGuard::saysTheHonestSentenceOnce()

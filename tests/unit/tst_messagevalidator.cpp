@@ -33,7 +33,8 @@ void TestMessageValidator::refuses_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("empty") << QString() << QStringLiteral("empty");
     QTest::newRow("blank") << QStringLiteral(" \n\t ") << QStringLiteral("empty");
-    QTest::newRow("8001") << QString(8001, QLatin1Char('a')) << QStringLiteral("too long: 8001 characters, at most 8000");
+    QTest::newRow("8001") << QString(8001, QLatin1Char('a'))
+                          << QStringLiteral("too long: 8001 characters, at most 8000");
     QTest::newRow("nul") << QStringLiteral("abc") + QChar(0) + QStringLiteral("def") << QStringLiteral("NUL");
     QTest::newRow("escape") << QStringLiteral("abc\x1b[31m") << QStringLiteral("control character");
     QTest::newRow("lone high surrogate") << QStringLiteral("abc") + QChar(0xD800) << QStringLiteral("invalid Unicode");
@@ -91,7 +92,8 @@ void TestMessageValidator::sessionIds_data()
     QTest::newRow("hyphen moved") << QStringLiteral("3f9a1c2e1-234-4abc-8def-0123456789ab") << false;
     QTest::newRow("hyphen for a digit") << QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789-b") << false;
     QTest::newRow("g is not hex") << QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789ag") << false;
-    QTest::newRow("fullwidth digit") << QString(QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789a") + QChar(0xFF11)) << false;
+    QTest::newRow("fullwidth digit") << QString(QStringLiteral("3f9a1c2e-1234-4abc-8def-0123456789a") + QChar(0xFF11))
+                                     << false;
 }
 
 void TestMessageValidator::sessionIds()

@@ -43,12 +43,16 @@ void TestParsers::redisUrls_data()
     QTest::addColumn<QString>("socket");
     QTest::addColumn<int>("db");
     QTest::addColumn<QString>("password");
-    QTest::newRow("default") << "redis://127.0.0.1:6379/0" << "127.0.0.1" << 6379 << "" << 0 << "";
-    QTest::newRow("no port, no db") << "redis://redis.school.example" << "redis.school.example" << 6379 << "" << 0 << "";
-    QTest::newRow("db 5") << "redis://10.1.2.3:6380/5" << "10.1.2.3" << 6380 << "" << 5 << "";
-    QTest::newRow("password") << "redis://:s3cret@host:7000/1" << "host" << 7000 << "" << 1 << "s3cret";
-    QTest::newRow("unix") << "unix:///run/redis/redis.sock?db=3&password=pw" << "" << 6379 << "/run/redis/redis.sock" << 3
-                          << "pw";
+    QTest::newRow("default") << "redis://127.0.0.1:6379/0"
+                             << "127.0.0.1" << 6379 << "" << 0 << "";
+    QTest::newRow("no port, no db") << "redis://redis.school.example"
+                                    << "redis.school.example" << 6379 << "" << 0 << "";
+    QTest::newRow("db 5") << "redis://10.1.2.3:6380/5"
+                          << "10.1.2.3" << 6380 << "" << 5 << "";
+    QTest::newRow("password") << "redis://:s3cret@host:7000/1"
+                              << "host" << 7000 << "" << 1 << "s3cret";
+    QTest::newRow("unix") << "unix:///run/redis/redis.sock?db=3&password=pw"
+                          << "" << 6379 << "/run/redis/redis.sock" << 3 << "pw";
 }
 
 void TestParsers::redisUrls()
@@ -111,10 +115,14 @@ void TestParsers::postgresUrlsRefused_data()
 {
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("says");
-    QTest::newRow("mysql") << "mysql://u:secretpw@h/db" << "postgresql://";
-    QTest::newRow("no database") << "postgresql://u:secretpw@host:5432/" << "names no database";
-    QTest::newRow("unknown option") << "postgresql://u:secretpw@h/db?sslrootcert=/x" << "does not know";
-    QTest::newRow("option with a separator") << "postgresql://u:secretpw@h/db?sslmode=require%20host%3Devil" << "letters";
+    QTest::newRow("mysql") << "mysql://u:secretpw@h/db"
+                           << "postgresql://";
+    QTest::newRow("no database") << "postgresql://u:secretpw@host:5432/"
+                                 << "names no database";
+    QTest::newRow("unknown option") << "postgresql://u:secretpw@h/db?sslrootcert=/x"
+                                    << "does not know";
+    QTest::newRow("option with a separator") << "postgresql://u:secretpw@h/db?sslmode=require%20host%3Devil"
+                                             << "letters";
 }
 
 void TestParsers::postgresUrlsRefused()
@@ -184,8 +192,9 @@ void TestParsers::configRefusesBadValues()
     }
     auto bad = Config::load(dir.path(), QProcessEnvironment());
     QVERIFY(!bad);
-    QVERIFY2(bad.error().contains(QLatin1String("escalation/threshold")) && bad.error().contains(QLatin1String("session/history_cap")),
-             qPrintable(bad.error()));
+    QVERIFY2(bad.error().contains(QLatin1String("escalation/threshold"))
+            && bad.error().contains(QLatin1String("session/history_cap")),
+        qPrintable(bad.error()));
     QTemporaryDir dir2;
     QProcessEnvironment env;
     env.insert(QStringLiteral("SMTP_PORT"), QStringLiteral("70000"));
@@ -206,15 +215,16 @@ void TestParsers::configVersionAndPrivacy()
     auto loaded = Config::load(dir.path(), QProcessEnvironment());
     QVERIFY2(loaded, qPrintable(loaded.error()));
     QCOMPARE(loaded->smtpPassword, QStringLiteral("mail-secret"));
-    QCOMPARE(QSettings(file, QSettings::IniFormat).value(QStringLiteral("config/version")).toInt(), Config::currentVersion);
+    QCOMPARE(
+        QSettings(file, QSettings::IniFormat).value(QStringLiteral("config/version")).toInt(), Config::currentVersion);
     QCOMPARE(QFile::permissions(file) & 0x0077, QFileDevice::Permissions()); // migrated: private to its owner
 
     // Saving writes the version and keeps the file private; an empty secret keeps the stored one.
     QFile::setPermissions(file, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther);
-    auto changed = loaded->save({{QStringLiteral("escalation/threshold"), 4}, {QStringLiteral("smtp/password"), QString()},
-                                 {QStringLiteral("not/a/setting"), QStringLiteral("x")}});
+    auto changed = loaded->save({ { QStringLiteral("escalation/threshold"), 4 },
+        { QStringLiteral("smtp/password"), QString() }, { QStringLiteral("not/a/setting"), QStringLiteral("x") } });
     QVERIFY2(changed, qPrintable(changed.error()));
-    QCOMPARE(changed.value(), QStringList{QStringLiteral("escalation/threshold")});
+    QCOMPARE(changed.value(), QStringList { QStringLiteral("escalation/threshold") });
     QCOMPARE(QFile::permissions(file) & 0x0077, QFileDevice::Permissions());
     const QSettings after(file, QSettings::IniFormat);
     QCOMPARE(after.value(QStringLiteral("smtp/password")).toString(), QStringLiteral("mail-secret"));
@@ -251,16 +261,16 @@ void TestParsers::configMasksUrlPasswords()
     // Saving the dialog's masked URL keeps the stored password; a new password replaces it.
     QVERIFY(config->save(shown));
     QCOMPARE(QSettings(file, QSettings::IniFormat).value(QStringLiteral("redis/url")).toString(),
-             QStringLiteral("redis://:redis-pass@cache.school.example:6379/0"));
+        QStringLiteral("redis://:redis-pass@cache.school.example:6379/0"));
     QVariantMap moved = shown;
     moved.insert(QStringLiteral("redis/url"), QString(url).replace(QLatin1String("cache."), QLatin1String("cache2.")));
     QVERIFY(config->save(moved));
     QCOMPARE(QSettings(file, QSettings::IniFormat).value(QStringLiteral("redis/url")).toString(),
-             QStringLiteral("redis://:redis-pass@cache2.school.example:6379/0"));
+        QStringLiteral("redis://:redis-pass@cache2.school.example:6379/0"));
     moved.insert(QStringLiteral("redis/url"), QStringLiteral("redis://:fresh@cache2.school.example:6379/0"));
     QVERIFY(config->save(moved));
     QCOMPARE(QSettings(file, QSettings::IniFormat).value(QStringLiteral("redis/url")).toString(),
-             QStringLiteral("redis://:fresh@cache2.school.example:6379/0"));
+        QStringLiteral("redis://:fresh@cache2.school.example:6379/0"));
 }
 
 void TestParsers::mailHeaderEncoding_data()

@@ -53,7 +53,7 @@ void TestSseParser::parsesEvents()
 
 void TestSseParser::handlesEveryLineEnding()
 {
-    for (const QByteArray &eol : {QByteArray("\n"), QByteArray("\r\n"), QByteArray("\r")}) {
+    for (const QByteArray &eol : { QByteArray("\n"), QByteArray("\r\n"), QByteArray("\r") }) {
         const QByteArray bytes = "data: a" + eol + "data: b" + eol + eol + "data: c" + eol + eol;
         const QList<SseEvent> events = parseAll(bytes, bytes.size());
         QCOMPARE(events.size(), 2);
