@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -13,6 +14,7 @@
 #include <QScrollBar>
 #include <QShortcut>
 #include <QTextBrowser>
+#include <QTextTable>
 #include <QVBoxLayout>
 
 namespace LearnPulse {
@@ -24,10 +26,6 @@ bool isDark(const QPalette &p)
     return p.color(QPalette::Window).lightness() < 128;
 }
 
-QString htmlText(const QString &text)
-{
-    return text.toHtmlEscaped().replace(QLatin1Char('\n'), QLatin1String("<br>"));
-}
 
 } // namespace
 
@@ -95,6 +93,32 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     m_log->setOpenExternalLinks(false);
     m_log->setFocusPolicy(Qt::StrongFocus);
     layout->addWidget(m_log, 1);
+    // The log stays at its end while the reader is there, also when the layout grows it later; a reader who
+    // scrolled up stays where they are.
+    QScrollBar *bar = m_log->verticalScrollBar();
+    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) { m_follow = value >= bar->maximum() - 4; });
+    connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int maximum) {
+        if (m_follow)
+            bar->setValue(maximum);
+    });
+    m_model = new ConversationModel(this);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ChatView::rebuild);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
+        if (first != m_starts.size()) {
+            rebuild();
+            return;
+        }
+        for (int row = first; row <= last; ++row)
+            appendMessage(row);
+    });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this,
+            [this](const QModelIndex &, int first, int) {
+                if (first == m_model->size())
+                    removeMessages(first); // the last messages went
+                else
+                    rebuild();
+            });
+    connect(m_model, &ConversationModel::textAppended, this, &ChatView::appendPiece);
 
     m_offline = new QLabel(tr("The connection to the conversation server is lost. Your messages are kept on this "
                               "computer until the connection is back, then saved. You can still contact support."),
@@ -145,9 +169,9 @@ ChatView::ChatView(int maxChars, QWidget *parent)
             return;
         m_error->hide();
         setSending(true);
-        m_items.append({ Item::Kind::Teacher, tr("I would like to contact support."), QDateTime::currentDateTime() });
-        m_items.append({ Item::Kind::Application, QString(), QDateTime::currentDateTime(), true });
-        render();
+        m_model->append({ ConversationModel::Kind::Teacher, tr("I would like to contact support."),
+                          QDateTime::currentDateTime() });
+        m_model->append({ ConversationModel::Kind::Application, QString(), QDateTime::currentDateTime(), true });
         emit contactSupportRequested();
     });
     m_counter = new QLabel(this);
@@ -181,20 +205,13 @@ void ChatView::setConversation(const SessionState &state, const QList<HistoryEnt
     m_class->setText(state.context.classId);
     m_student->setText(state.context.student);
     m_scope->setText(state.context.scope);
-    m_items.clear();
-    for (const HistoryEntry &e : history) {
-        const Item::Kind kind = e.role == QLatin1String("teacher") ? Item::Kind::Teacher
-            : e.role == QLatin1String("application")               ? Item::Kind::Application
-                                                                   : Item::Kind::Assistant;
-        m_items.append({ kind, e.content, e.timestamp.toLocalTime() });
-    }
+    m_model->setHistory(history);
     m_ticketId.clear();
     m_banner->hide();
     if (!state.ticketId.isEmpty())
         showBanner(state.ticketId);
     m_error->hide();
     setSending(false);
-    render();
     m_input->setFocus();
 }
 
@@ -205,41 +222,37 @@ void ChatView::send()
         return;
     m_error->hide();
     m_lastSent = text;
-    m_items.append({ Item::Kind::Teacher, text, QDateTime::currentDateTime() });
-    m_items.append({ Item::Kind::Assistant, QString(), QDateTime::currentDateTime(), true });
+    m_model->append({ ConversationModel::Kind::Teacher, text, QDateTime::currentDateTime() });
+    m_model->append({ ConversationModel::Kind::Assistant, QString(), QDateTime::currentDateTime(), true });
     m_input->clear();
     setSending(true);
-    render();
     emit sendRequested(text);
 }
 
 void ChatView::appendReplyDelta(const QString &text)
 {
-    if (m_items.isEmpty() || !m_items.last().pending)
-        return;
-    m_items.last().text += text;
-    render();
+    m_model->appendToPending(text);
 }
 
 void ChatView::finishTurn(const ChatTurnResult &result)
 {
-    const bool pendingLast = !m_items.isEmpty() && m_items.last().pending;
-    if (pendingLast)
-        m_items.removeLast();
+    if (m_model->hasPending())
+        m_model->removeLast();
     switch (result.status) {
     case ChatTurnResult::Status::Answered:
-        m_items.append({ Item::Kind::Assistant, result.reply, QDateTime::currentDateTime() });
+        m_model->append({ ConversationModel::Kind::Assistant, result.reply, QDateTime::currentDateTime() });
         break;
     case ChatTurnResult::Status::Escalated:
-        m_items.append({ Item::Kind::Application, result.reply, QDateTime::currentDateTime() });
+        m_model->append({ ConversationModel::Kind::Application, result.reply, QDateTime::currentDateTime() });
         break;
     case ChatTurnResult::Status::AssistantFailed:
     case ChatTurnResult::Status::BadInput:
     case ChatTurnResult::Status::RateLimited:
     case ChatTurnResult::Status::Failed:
-        if (!result.recorded && !m_items.isEmpty() && m_items.last().kind == Item::Kind::Teacher) {
+        if (!result.recorded && m_model->size() > 0
+            && m_model->message(m_model->size() - 1).kind == ConversationModel::Kind::Teacher) {
             // Nothing was stored: take the message back into the input so that nothing is lost.
-            m_items.removeLast();
+            m_model->removeLast();
             if (m_input->toPlainText().isEmpty())
                 m_input->setPlainText(m_lastSent);
         }
@@ -251,7 +264,6 @@ void ChatView::finishTurn(const ChatTurnResult &result)
     if (result.recorded)
         m_offline->setVisible(result.offline);
     setSending(false);
-    render();
 }
 
 void ChatView::setConnectionLost(bool lost)
@@ -300,40 +312,106 @@ void ChatView::updateInputState()
     m_counter->setToolTip(over ? tr("The message is too long: at most %1 characters.").arg(m_maxChars) : QString());
 }
 
-void ChatView::render()
+void ChatView::rebuild()
 {
+    m_log->clear();
+    m_starts.clear();
+    m_pendingCursor = QTextCursor();
+    m_placeholderAt = -1;
+    for (int row = 0; row < m_model->size(); ++row)
+        appendMessage(row);
+}
+
+void ChatView::appendMessage(int row)
+{
+    const ConversationModel::Message &m = m_model->message(row);
     const bool dark = isDark(palette());
-    const QString teacherBg = dark ? QStringLiteral("#2e4a33") : QStringLiteral("#e8f5e9");
-    const QString assistantBg = dark ? QStringLiteral("#33363b") : QStringLiteral("#f3f4f6");
-    const QString appBg = dark ? QStringLiteral("#1b3a57") : QStringLiteral("#e3f2fd");
-    QString html;
-    for (const Item &item : std::as_const(m_items)) {
-        QString who;
-        QString bg;
-        QString align = QStringLiteral("left");
-        switch (item.kind) {
-        case Item::Kind::Teacher:
-            who = tr("You");
-            bg = teacherBg;
-            align = QStringLiteral("right");
-            break;
-        case Item::Kind::Assistant:
-            who = tr("Assistant");
-            bg = assistantBg;
-            break;
-        case Item::Kind::Application:
-            who = tr("LearnPulse");
-            bg = appBg;
-            break;
-        }
-        const QString text = item.pending && item.text.isEmpty() ? QStringLiteral("<i>…</i>") : htmlText(item.text);
-        html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='8' style='margin-bottom:6px'><tr><td "
-                               "align='%1'><table cellpadding='8' style='background-color:%2'><tr><td><b>%3</b> "
-                               "<span style='color:gray'>%4</span><br>%5</td></tr></table></td></tr></table>")
-                    .arg(align, bg, who, item.time.toString(QStringLiteral("HH:mm")), text);
+    QString who;
+    QColor background;
+    switch (m.kind) {
+    case ConversationModel::Kind::Teacher:
+        who = tr("You");
+        background = dark ? QColor(0x2e, 0x4a, 0x33) : QColor(0xe8, 0xf5, 0xe9);
+        break;
+    case ConversationModel::Kind::Assistant:
+        who = tr("Assistant");
+        background = dark ? QColor(0x33, 0x36, 0x3b) : QColor(0xf3, 0xf4, 0xf6);
+        break;
+    case ConversationModel::Kind::Application:
+        who = tr("LearnPulse");
+        background = dark ? QColor(0x1b, 0x3a, 0x57) : QColor(0xe3, 0xf2, 0xfd);
+        break;
     }
-    m_log->setHtml(html);
-    m_log->verticalScrollBar()->setValue(m_log->verticalScrollBar()->maximum());
+    QTextCursor c(m_log->document());
+    c.movePosition(QTextCursor::End);
+    m_starts.append(c.position());
+    QTextTableFormat bubble;
+    bubble.setAlignment(m.kind == ConversationModel::Kind::Teacher ? Qt::AlignRight : Qt::AlignLeft);
+    bubble.setBackground(background);
+    bubble.setBorder(0);
+    bubble.setCellPadding(8);
+    bubble.setCellSpacing(0);
+    bubble.setBottomMargin(6);
+    bubble.setWidth(QTextLength(QTextLength::PercentageLength, 85));
+    c.insertTable(1, 1, bubble);
+    QTextCharFormat name;
+    name.setFontWeight(QFont::Bold);
+    c.insertText(who, name);
+    QTextCharFormat time;
+    time.setForeground(QColor(Qt::gray));
+    c.insertText(QLatin1Char(' ') + m.time.toString(QStringLiteral("HH:mm")), time);
+    c.insertBlock();
+    const QTextCharFormat plain;
+    if (m.pending && m.text.isEmpty()) {
+        QTextCharFormat waiting;
+        waiting.setFontItalic(true);
+        m_placeholderAt = c.position();
+        c.insertText(QStringLiteral("…"), waiting);
+    } else {
+        c.insertText(m.text, plain);
+    }
+    if (m.pending) {
+        c.setCharFormat(plain);
+        m_pendingCursor = c;
+    }
+}
+
+void ChatView::appendPiece(int row, const QString &piece)
+{
+    if (row != m_model->size() - 1 || m_pendingCursor.isNull() || row >= m_starts.size()) {
+        rebuild();
+        return;
+    }
+    if (m_placeholderAt >= 0) {
+        QTextCursor placeholder(m_log->document());
+        placeholder.setPosition(m_placeholderAt);
+        placeholder.setPosition(m_placeholderAt + 1, QTextCursor::KeepAnchor);
+        placeholder.removeSelectedText();
+        m_placeholderAt = -1;
+    }
+    m_pendingCursor.insertText(piece, QTextCharFormat());
+}
+
+void ChatView::removeMessages(int first)
+{
+    if (first >= m_starts.size()) {
+        rebuild();
+        return;
+    }
+    QTextCursor c(m_log->document());
+    c.setPosition(m_starts.at(first));
+    c.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
+    c.removeSelectedText();
+    m_starts.resize(first);
+    m_pendingCursor = QTextCursor();
+    m_placeholderAt = -1;
+}
+
+void ChatView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        rebuild(); // the bubbles' colours follow the light or dark palette
 }
 
 QString ChatView::conversationText() const

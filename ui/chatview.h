@@ -1,9 +1,12 @@
 #pragma once
 
 #include "chatengine.h"
+#include "conversationmodel.h"
 #include "sessionstore.h"
 
 #include <QDateTime>
+#include <QList>
+#include <QTextCursor>
 #include <QWidget>
 
 class QFrame;
@@ -38,6 +41,11 @@ public:
     QString sessionId() const { return m_sessionId; }
     // The conversation as plain text, as shown (for tests and copying).
     QString conversationText() const;
+    ConversationModel *model() const { return m_model; }
+    QTextBrowser *log() const { return m_log; }
+
+protected:
+    void changeEvent(QEvent *event) override;
 
 signals:
     void sendRequested(const QString &text);
@@ -48,29 +56,24 @@ signals:
     void privacyNoticeRequested();
 
 private:
-    struct Item
-    {
-        enum class Kind
-        {
-            Teacher,
-            Assistant,
-            Application,
-        };
-        Kind kind;
-        QString text;
-        QDateTime time;
-        bool pending = false;
-    };
-
     void send();
-    void render();
+    // The log follows the model: a reset rebuilds it, a new message is appended, a streamed piece is
+    // inserted where the pending reply ends (the reader's selection and scroll position stay).
+    void rebuild();
+    void appendMessage(int row);
+    void appendPiece(int row, const QString &piece);
+    void removeMessages(int first);
     void updateInputState();
     void setSending(bool sending);
     void showBanner(const QString &ticketId);
     SessionContext context() const;
 
     int m_maxChars;
-    QList<Item> m_items;
+    ConversationModel *m_model;
+    QList<int> m_starts;         // where each message begins in the log's document
+    QTextCursor m_pendingCursor; // the end of the pending reply's text
+    int m_placeholderAt = -1;    // the "…" shown before the first piece, or -1
+    bool m_follow = true;        // the reader is at the end of the log: keep them there
     bool m_sending = false;
     QString m_lastSent;
     QString m_ticketId;

@@ -1,0 +1,82 @@
+#include "conversationmodel.h"
+
+namespace LearnPulse {
+
+ConversationModel::ConversationModel(QObject *parent)
+    : QAbstractListModel(parent)
+{
+}
+
+int ConversationModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_messages.size());
+}
+
+QVariant ConversationModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Message &m = m_messages.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole: return m.text;
+    case KindRole: return int(m.kind);
+    case TimeRole: return m.time;
+    case PendingRole: return m.pending;
+    default: return {};
+    }
+}
+
+QHash<int, QByteArray> ConversationModel::roleNames() const
+{
+    return {{Qt::DisplayRole, "text"}, {KindRole, "kind"}, {TimeRole, "time"}, {PendingRole, "pending"}};
+}
+
+ConversationModel::Kind ConversationModel::kindOf(const QString &historyRole)
+{
+    if (historyRole == QLatin1String("teacher"))
+        return Kind::Teacher;
+    if (historyRole == QLatin1String("application"))
+        return Kind::Application;
+    return Kind::Assistant;
+}
+
+void ConversationModel::setHistory(const QList<HistoryEntry> &history)
+{
+    beginResetModel();
+    m_messages.clear();
+    m_messages.reserve(history.size());
+    for (const HistoryEntry &e : history)
+        m_messages.append({kindOf(e.role), e.content, e.timestamp.toLocalTime(), false});
+    endResetModel();
+}
+
+void ConversationModel::append(const Message &message)
+{
+    const int row = int(m_messages.size());
+    beginInsertRows({}, row, row);
+    m_messages.append(message);
+    endInsertRows();
+}
+
+void ConversationModel::appendToPending(const QString &piece)
+{
+    if (!hasPending() || piece.isEmpty())
+        return;
+    const int row = int(m_messages.size()) - 1;
+    m_messages.last().text += piece;
+    const QModelIndex i = index(row);
+    emit dataChanged(i, i, {Qt::DisplayRole});
+    emit textAppended(row, piece);
+}
+
+void ConversationModel::removeLast()
+{
+    if (m_messages.isEmpty())
+        return;
+    const int row = int(m_messages.size()) - 1;
+    beginRemoveRows({}, row, row);
+    m_messages.removeLast();
+    endRemoveRows();
+}
+
+} // namespace LearnPulse
