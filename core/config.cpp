@@ -94,6 +94,7 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     readInt("outbox/max_tries", c.outboxMaxTries, 1, 1000);
     readInt("outbox/backoff_initial_seconds", c.outboxBackoffInitialSeconds, 1, 86400);
     readInt("outbox/backoff_cap_seconds", c.outboxBackoffCapSeconds, 1, 7 * 86400);
+    readInt("outbox/poll_seconds", c.outboxPollSeconds, 1, 3600);
     readString("llm/base_url", c.llmBaseUrl);
     readString("llm/model", c.llmModel);
     readString("llm/api_key", c.llmApiKey);

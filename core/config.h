@@ -47,6 +47,7 @@ struct Config
     int outboxMaxTries = 8;
     int outboxBackoffInitialSeconds = 30; // doubles with each failed try
     int outboxBackoffCapSeconds = 3600;
+    int outboxPollSeconds = 30; // how often the console's delivery thread looks for entries that are due
 
     bool smtpConfigured() const { return !smtpHost.isEmpty(); }
     // SMTP_FROM_EMAIL, else the SMTP user name when it is an address, else a no-reply address.

@@ -29,7 +29,7 @@ void DeliveryWorker::start()
     m_outbox = std::make_unique<Outbox>(m_db, m_config);
     m_network = new QNetworkAccessManager(this);
     m_timer = new QTimer(this);
-    m_timer->setInterval(30000);
+    m_timer->setInterval(m_config.outboxPollSeconds * 1000);
     connect(m_timer, &QTimer::timeout, this, &DeliveryWorker::deliverDue);
     m_timer->start();
     checkAssistant();
@@ -80,6 +80,8 @@ void DeliveryWorker::checkAssistant()
 void DeliveryWorker::reconfigure(const Config &config)
 {
     m_config = config; // the outbox holds a reference and sees the new values
+    if (m_timer)
+        m_timer->setInterval(m_config.outboxPollSeconds * 1000);
     checkAssistant();
 }
 

@@ -16,7 +16,7 @@ class Outbox;
 
 // Delivery off the chat thread: the outbox (ticket emails through libcurl's SMTP, webhooks) and the
 // assistant's health check run here, on a thread of their own, so that an SMTP server that never answers
-// cannot hold up a teacher's turn. Every 30 s, and at once when asked (a new ticket).
+// cannot hold up a teacher's turn. Every outbox/poll_seconds (30 s), and at once when asked (a new ticket).
 class DeliveryWorker final : public QObject
 {
     Q_OBJECT
