@@ -4,8 +4,7 @@ namespace LearnPulse {
 
 ConversationModel::ConversationModel(QObject *parent)
     : QAbstractListModel(parent)
-{
-}
+{ }
 
 int ConversationModel::rowCount(const QModelIndex &parent) const
 {
@@ -18,17 +17,22 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         return {};
     const Message &m = m_messages.at(index.row());
     switch (role) {
-    case Qt::DisplayRole: return m.text;
-    case KindRole: return int(m.kind);
-    case TimeRole: return m.time;
-    case PendingRole: return m.pending;
-    default: return {};
+    case Qt::DisplayRole:
+        return m.text;
+    case KindRole:
+        return int(m.kind);
+    case TimeRole:
+        return m.time;
+    case PendingRole:
+        return m.pending;
+    default:
+        return {};
     }
 }
 
 QHash<int, QByteArray> ConversationModel::roleNames() const
 {
-    return {{Qt::DisplayRole, "text"}, {KindRole, "kind"}, {TimeRole, "time"}, {PendingRole, "pending"}};
+    return { { Qt::DisplayRole, "text" }, { KindRole, "kind" }, { TimeRole, "time" }, { PendingRole, "pending" } };
 }
 
 ConversationModel::Kind ConversationModel::kindOf(const QString &historyRole)
@@ -46,7 +50,7 @@ void ConversationModel::setHistory(const QList<HistoryEntry> &history)
     m_messages.clear();
     m_messages.reserve(history.size());
     for (const HistoryEntry &e : history)
-        m_messages.append({kindOf(e.role), e.content, e.timestamp.toLocalTime(), false});
+        m_messages.append({ kindOf(e.role), e.content, e.timestamp.toLocalTime(), false });
     endResetModel();
 }
 
@@ -65,7 +69,7 @@ void ConversationModel::appendToPending(const QString &piece)
     const int row = int(m_messages.size()) - 1;
     m_messages.last().text += piece;
     const QModelIndex i = index(row);
-    emit dataChanged(i, i, {Qt::DisplayRole});
+    emit dataChanged(i, i, { Qt::DisplayRole });
     emit textAppended(row, piece);
 }
 

@@ -28,7 +28,7 @@ public:
     {
         Kind kind = Kind::Assistant;
         QString text;
-        QDateTime time;     // local time
+        QDateTime time; // local time
         bool pending = false; // a reply still streaming
     };
     enum Role

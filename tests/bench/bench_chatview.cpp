@@ -23,12 +23,12 @@ QList<HistoryEntry> history(int n)
     QList<HistoryEntry> h;
     const QDateTime t0 = QDateTime::currentDateTimeUtc().addSecs(-3600);
     for (int i = 0; i < n; ++i)
-        h.append({i % 2 ? QStringLiteral("assistant") : QStringLiteral("teacher"),
-                  QStringLiteral("Message %1: Aisha and Omar in 6B find while loops hard; the exit condition is "
-                                 "where most of the class goes wrong. Practise with tracing tables.\nA second "
-                                 "paragraph with a few more words about loops and conditions.")
-                      .arg(i),
-                  t0.addSecs(i * 30)});
+        h.append({ i % 2 ? QStringLiteral("assistant") : QStringLiteral("teacher"),
+            QStringLiteral("Message %1: Aisha and Omar in 6B find while loops hard; the exit condition is "
+                           "where most of the class goes wrong. Practise with tracing tables.\nA second "
+                           "paragraph with a few more words about loops and conditions.")
+                .arg(i),
+            t0.addSecs(i * 30) });
     return h;
 }
 
@@ -80,18 +80,17 @@ int main(int argc, char *argv[])
         f.start();
         for (int i = 0; i < pieces; ++i) {
             reply += QStringLiteral("piece %1 of the reply ").arg(i);
-            former.setHtml(html + QStringLiteral("<table><tr><td>") + reply.toHtmlEscaped() + QStringLiteral("</td></tr></table>"));
+            former.setHtml(html + QStringLiteral("<table><tr><td>") + reply.toHtmlEscaped()
+                + QStringLiteral("</td></tr></table>"));
             QCoreApplication::processEvents();
         }
         rebuilt << double(f.nsecsElapsed()) / 1e6;
     }
-    const QJsonObject o{{QStringLiteral("pieces"), pieces},
-                        {QStringLiteral("history_messages"), 50},
-                        {QStringLiteral("runs"), runs},
-                        {QStringLiteral("incremental_total_ms"), median(incremental)},
-                        {QStringLiteral("incremental_per_piece_ms"), median(incremental) / pieces},
-                        {QStringLiteral("rebuilt_total_ms"), median(rebuilt)},
-                        {QStringLiteral("rebuilt_per_piece_ms"), median(rebuilt) / pieces}};
+    const QJsonObject o { { QStringLiteral("pieces"), pieces }, { QStringLiteral("history_messages"), 50 },
+        { QStringLiteral("runs"), runs }, { QStringLiteral("incremental_total_ms"), median(incremental) },
+        { QStringLiteral("incremental_per_piece_ms"), median(incremental) / pieces },
+        { QStringLiteral("rebuilt_total_ms"), median(rebuilt) },
+        { QStringLiteral("rebuilt_per_piece_ms"), median(rebuilt) / pieces } };
     std::printf("chat_view_streaming %s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
     if (median(incremental) >= 1000.0) {
         std::fprintf(stderr, "bench_chatview: %d pieces took %.0f ms (goal < 1000 ms)\n", pieces, median(incremental));

@@ -26,7 +26,6 @@ bool isDark(const QPalette &p)
     return p.color(QPalette::Window).lightness() < 128;
 }
 
-
 } // namespace
 
 ChatView::ChatView(int maxChars, QWidget *parent)
@@ -111,13 +110,12 @@ ChatView::ChatView(int maxChars, QWidget *parent)
         for (int row = first; row <= last; ++row)
             appendMessage(row);
     });
-    connect(m_model, &QAbstractItemModel::rowsRemoved, this,
-            [this](const QModelIndex &, int first, int) {
-                if (first == m_model->size())
-                    removeMessages(first); // the last messages went
-                else
-                    rebuild();
-            });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this](const QModelIndex &, int first, int) {
+        if (first == m_model->size())
+            removeMessages(first); // the last messages went
+        else
+            rebuild();
+    });
     connect(m_model, &ConversationModel::textAppended, this, &ChatView::appendPiece);
 
     m_offline = new QLabel(tr("The connection to the conversation server is lost. Your messages are kept on this "
@@ -169,8 +167,8 @@ ChatView::ChatView(int maxChars, QWidget *parent)
             return;
         m_error->hide();
         setSending(true);
-        m_model->append({ ConversationModel::Kind::Teacher, tr("I would like to contact support."),
-                          QDateTime::currentDateTime() });
+        m_model->append(
+            { ConversationModel::Kind::Teacher, tr("I would like to contact support."), QDateTime::currentDateTime() });
         m_model->append({ ConversationModel::Kind::Application, QString(), QDateTime::currentDateTime(), true });
         emit contactSupportRequested();
     });

@@ -70,10 +70,10 @@ private:
 
     int m_maxChars;
     ConversationModel *m_model;
-    QList<int> m_starts;         // where each message begins in the log's document
+    QList<int> m_starts; // where each message begins in the log's document
     QTextCursor m_pendingCursor; // the end of the pending reply's text
-    int m_placeholderAt = -1;    // the "…" shown before the first piece, or -1
-    bool m_follow = true;        // the reader is at the end of the log: keep them there
+    int m_placeholderAt = -1; // the "…" shown before the first piece, or -1
+    bool m_follow = true; // the reader is at the end of the log: keep them there
     bool m_sending = false;
     QString m_lastSent;
     QString m_ticketId;

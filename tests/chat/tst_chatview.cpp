@@ -35,11 +35,11 @@ QList<HistoryEntry> TestChatView::history(int n)
     QList<HistoryEntry> h;
     const QDateTime t0 = QDateTime::currentDateTimeUtc().addSecs(-3600);
     for (int i = 0; i < n; ++i)
-        h.append({i % 2 ? QStringLiteral("assistant") : QStringLiteral("teacher"),
-                  QStringLiteral("Message %1 about class 6B and the while loops exercise, with a few details.\n"
-                                 "Second line of message %1.")
-                      .arg(i),
-                  t0.addSecs(i * 30)});
+        h.append({ i % 2 ? QStringLiteral("assistant") : QStringLiteral("teacher"),
+            QStringLiteral("Message %1 about class 6B and the while loops exercise, with a few details.\n"
+                           "Second line of message %1.")
+                .arg(i),
+            t0.addSecs(i * 30) });
     return h;
 }
 
@@ -58,17 +58,18 @@ void TestChatView::conversationModelPassesTheModelTester()
     model.setHistory(history(6));
     QCOMPARE(model.rowCount(), 6);
     QCOMPARE(model.data(model.index(0), ConversationModel::KindRole).toInt(), int(ConversationModel::Kind::Teacher));
-    model.append({ConversationModel::Kind::Teacher, QStringLiteral("And 6C?"), QDateTime::currentDateTime()});
+    model.append({ ConversationModel::Kind::Teacher, QStringLiteral("And 6C?"), QDateTime::currentDateTime() });
     model.appendToPending(QStringLiteral("ignored: nothing pending"));
     QCOMPARE(appended.size(), 0);
-    model.append({ConversationModel::Kind::Assistant, QString(), QDateTime::currentDateTime(), true});
-    for (const char *piece : {"6C ", "is ", "doing well."})
+    model.append({ ConversationModel::Kind::Assistant, QString(), QDateTime::currentDateTime(), true });
+    for (const char *piece : { "6C ", "is ", "doing well." })
         model.appendToPending(QString::fromLatin1(piece));
     QCOMPARE(appended.size(), 3);
     QCOMPARE(model.data(model.index(7)).toString(), QStringLiteral("6C is doing well."));
     QVERIFY(model.data(model.index(7), ConversationModel::PendingRole).toBool());
     model.removeLast();
-    model.append({ConversationModel::Kind::Assistant, QStringLiteral("6C is doing well."), QDateTime::currentDateTime()});
+    model.append(
+        { ConversationModel::Kind::Assistant, QStringLiteral("6C is doing well."), QDateTime::currentDateTime() });
     QCOMPARE(model.rowCount(), 8);
     QVERIFY(!model.hasPending());
     model.setHistory({});
@@ -107,8 +108,8 @@ void TestChatView::ticketTableModelPassesTheModelTester()
     QCOMPARE(requested.size(), 2);
     const TicketFilter further = requested.last().at(1).value<TicketFilter>();
     QCOMPARE(further.afterId, rows(TicketTableModel::pageSize - 1, 1).constFirst().id); // keyset: after the last row
-    model.addPage(requested.last().at(0).toULongLong(), rows(TicketTableModel::pageSize, TicketTableModel::pageSize), -1,
-                  QString());
+    model.addPage(requested.last().at(0).toULongLong(), rows(TicketTableModel::pageSize, TicketTableModel::pageSize),
+        -1, QString());
     QCOMPARE(model.rowCount(), 2 * TicketTableModel::pageSize);
     model.addPage(12345, rows(0, 3), 3, QString()); // an answer nobody waits for: ignored
     QCOMPARE(model.rowCount(), 2 * TicketTableModel::pageSize);
