@@ -1,0 +1,43 @@
+#pragma once
+
+// What the ticket store's files share: the columns of a ticket row and how a row is read.
+
+#include "ticketstore.h"
+
+#include <QSqlQuery>
+
+namespace LearnPulse::TicketRows {
+
+inline const QString columns = QStringLiteral(
+    "t.id, t.session_id, t.user_id, t.teacher_name, t.teacher_email, t.teacher_role, t.class_id, t.student, t.scope, "
+    "t.created, t.updated, t.summary, t.signal_count, t.rules, t.status, t.email_status, t.conversation_file, "
+    "t.integrity");
+
+inline constexpr int columnCount = 18;
+
+inline TicketRecord fromQuery(const QSqlQuery &q)
+{
+    TicketRecord r;
+    int i = 0;
+    r.id = q.value(i++).toString();
+    r.sessionId = q.value(i++).toString();
+    r.userId = q.value(i++).toString();
+    r.teacherName = q.value(i++).toString();
+    r.teacherEmail = q.value(i++).toString();
+    r.teacherRole = q.value(i++).toString();
+    r.classId = q.value(i++).toString();
+    r.student = q.value(i++).toString();
+    r.scope = q.value(i++).toString();
+    r.created = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
+    r.updated = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
+    r.summary = q.value(i++).toString();
+    r.signalCount = q.value(i++).toInt();
+    r.rules = q.value(i++).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+    r.status = q.value(i++).toString();
+    r.emailStatus = q.value(i++).toString();
+    r.conversationFile = q.value(i++).toString();
+    r.integrity = q.value(i++).toString();
+    return r;
+}
+
+} // namespace LearnPulse::TicketRows

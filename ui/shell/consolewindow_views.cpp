@@ -1,0 +1,287 @@
+#include "adminview.h"
+#include "chatcontroller.h"
+#include "chatview.h"
+#include "consolebackend.h"
+#include "consolewindow.h"
+#include "consolewindow_request.h"
+#include "metricsview.h"
+#include "settingsdialog.h"
+#include "signinpage.h"
+#include "ticketbrowser.h"
+#include "ticketcontroller.h"
+#include "tickettablemodel.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+// The views a signed-in person gets (chat for everyone, tickets and metrics for support, administration
+// for admins), wired to the backend through requests.
+
+namespace LearnPulse {
+
+void ConsoleWindow::openConversation(bool forceNew, const SessionContext &context)
+{
+    m_conversationRequest = request(
+        tr("Open the conversation"),
+        [forceNew, context](ConsoleBackend *b, quint64 id) { b->openConversation(id, QString(), context, forceNew); },
+        [this](const RequestResult &r) {
+            m_conversationRequest = 0;
+            if (!m_chat)
+                return;
+            if (!r.ok()) {
+                m_chat->showError(tr("The conversation cannot be opened: %1").arg(r.error));
+                return;
+            }
+            const auto conversation = r.value.value<ConversationData>();
+            m_chat->showError(QString());
+            m_chat->setConversation(conversation.state, conversation.history);
+        });
+}
+
+void ConsoleWindow::sendTurn(const QString &what, const std::function<void(ConsoleBackend *, quint64)> &call)
+{
+    m_turnRequest = request(what, call, [this](const RequestResult &r) {
+        m_turnRequest = 0;
+        if (!m_chat)
+            return;
+        ChatTurnResult turn;
+        if (r.value.canConvert<ChatTurnResult>()) {
+            turn = r.value.value<ChatTurnResult>();
+        } else {
+            turn.status = ChatTurnResult::Status::Failed;
+            turn.error = r.error;
+        }
+        m_chat->finishTurn(turn);
+    });
+}
+
+void ConsoleWindow::refreshAccounts()
+{
+    request(
+        tr("List accounts"), [](ConsoleBackend *b, quint64 id) { b->listAccounts(id); },
+        [this](const RequestResult &r) {
+            if (!r.ok())
+                reportFailure(tr("List accounts"), r.error);
+            else if (m_admin)
+                m_admin->showAccounts(r.value.value<QList<Account>>());
+        });
+}
+
+void ConsoleWindow::refreshAudit()
+{
+    request(
+        tr("Read the audit log"), [](ConsoleBackend *b, quint64 id) { b->listAudit(id); },
+        [this](const RequestResult &r) {
+            if (!r.ok())
+                reportFailure(tr("Read the audit log"), r.error);
+            else if (m_admin)
+                m_admin->showAudit(r.value.value<QList<Database::AuditEntry>>());
+        });
+}
+
+void ConsoleWindow::openSettings(const QVariantMap &values)
+{
+    if (findChild<SettingsDialog *>())
+        return; // one settings dialog at a time
+    auto *dialog = new SettingsDialog(values, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QVariantMap v = dialog->values();
+        request(
+            tr("Save the settings"), [v](ConsoleBackend *b, quint64 id) { b->saveSettings(id, v); },
+            [this](const RequestResult &r) {
+                defaultAnswer(tr("Save the settings"), r);
+                if (r.ok())
+                    refreshAudit();
+            });
+    });
+    dialog->open();
+}
+
+void ConsoleWindow::buildMainView()
+{
+    m_tabs = new QTabWidget(m_pages);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_chat = new ChatView(m_maxMessageChars, m_tabs);
+    m_tabs->addTab(m_chat, tr("&Assistant"));
+    connect(m_chat, &ChatView::sendRequested, this, [this](const QString &text) {
+        sendTurn(tr("Send"), [text](ConsoleBackend *b, quint64 id) { b->sendMessage(id, text); });
+    });
+    connect(m_chat, &ChatView::contactSupportRequested, this,
+        [this] { sendTurn(tr("Contact support"), [](ConsoleBackend *b, quint64 id) { b->contactSupport(id); }); });
+    connect(m_chat, &ChatView::stopRequested, this,
+        [this] { QMetaObject::invokeMethod(m_backend, &ConsoleBackend::stopReply, Qt::QueuedConnection); });
+    connect(m_chat, &ChatView::newConversationRequested, this,
+        [this](const SessionContext &c) { openConversation(true, c); });
+    connect(m_chat, &ChatView::contextChanged, this, [this](const SessionContext &c) {
+        request(
+            tr("Change the context"), [c](ConsoleBackend *b, quint64 id) { b->updateContext(id, c); },
+            [this](const RequestResult &r) {
+                if (!r.ok())
+                    reportFailure(tr("Change the context"), r.error);
+            });
+    });
+    connect(m_chat, &ChatView::privacyNoticeRequested, this, &ConsoleWindow::showPrivacyNotice);
+
+    if (isAllowed(m_account.actor(), Permission::ViewTickets)) {
+        m_browser = new TicketBrowser(isAllowed(m_account.actor(), Permission::DeleteTicket), m_tabs);
+        m_tabs->addTab(m_browser, tr("&Tickets"));
+        connect(m_browser, &TicketBrowser::pageRequested, this, [this](quint64 pageId, const TicketFilter &f) {
+            request(
+                tr("Load the tickets"), [f](ConsoleBackend *b, quint64 id) { b->listTickets(id, f); },
+                [this, pageId](const RequestResult &r) {
+                    if (!m_browser)
+                        return;
+                    const auto page = r.value.value<TicketPage>();
+                    m_browser->model()->addPage(pageId, page.rows, r.ok() ? page.total : 0, r.error);
+                });
+        });
+        connect(m_browser, &TicketBrowser::ticketRequested, this, [this](const QString &ticketId) {
+            request(
+                tr("Open %1").arg(ticketId), [ticketId](ConsoleBackend *b, quint64 id) { b->loadTicket(id, ticketId); },
+                [this](const RequestResult &r) {
+                    if (!m_browser)
+                        return;
+                    const auto view = r.value.value<TicketView>();
+                    m_browser->showTicket(view.ticket, view.transcript, r.ok() ? view.transcriptError : r.error);
+                });
+        });
+        connect(
+            m_browser, &TicketBrowser::statusChangeRequested, this, [this](const QString &ticketId, const QString &s) {
+                request(tr("Change the status of %1").arg(ticketId),
+                    [ticketId, s](ConsoleBackend *b, quint64 id) { b->setTicketStatus(id, ticketId, s); });
+            });
+        connect(m_browser, &TicketBrowser::deleteRequested, this, [this](const QString &ticketId) {
+            request(tr("Delete %1").arg(ticketId),
+                [ticketId](ConsoleBackend *b, quint64 id) { b->deleteTicket(id, ticketId); });
+        });
+        m_browser->model()->reload();
+    }
+    if (isAllowed(m_account.actor(), Permission::ViewMetrics)) {
+        m_metrics = new MetricsView(m_tabs);
+        m_tabs->addTab(m_metrics, tr("&Metrics"));
+        connect(m_metrics, &MetricsView::metricsRequested, this, [this](int days) {
+            request(
+                tr("Load the metrics"), [days](ConsoleBackend *b, quint64 id) { b->loadMetrics(id, days); },
+                [this](const RequestResult &r) {
+                    if (m_metrics)
+                        m_metrics->showSummary(r.value.value<MetricsStore::Summary>(), r.error);
+                });
+        });
+        connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+            if (m_tabs->widget(index) == m_metrics)
+                m_metrics->refresh();
+        });
+    }
+    if (isAllowed(m_account.actor(), Permission::ManageAccounts)) {
+        m_admin = new AdminView(m_tabs);
+        m_tabs->addTab(m_admin, tr("A&dministration"));
+        auto refresh = [this] {
+            refreshAccounts();
+            refreshAudit();
+        };
+        connect(m_admin, &AdminView::refreshRequested, this, refresh);
+        connect(m_tabs, &QTabWidget::currentChanged, this, [this, refresh](int index) {
+            if (m_tabs->widget(index) == m_admin)
+                refresh();
+        });
+        // An account change is answered, then the list shows what it did.
+        auto thenRefresh = [this](const QString &what) {
+            return [this, what](const RequestResult &r) {
+                defaultAnswer(what, r);
+                refreshAccounts();
+            };
+        };
+        connect(m_admin, &AdminView::addAccountRequested, this,
+            [this, thenRefresh](const QString &e, const QString &n, Role role, const QString &p) {
+                request(
+                    tr("Add the account %1").arg(e),
+                    [e, n, role, p](ConsoleBackend *b, quint64 id) { b->addAccount(id, e, n, role, p); },
+                    thenRefresh(tr("Add the account %1").arg(e)));
+            });
+        connect(m_admin, &AdminView::roleChangeRequested, this, [this, thenRefresh](const QString &userId, Role role) {
+            request(
+                tr("Change the role"),
+                [userId, role](ConsoleBackend *b, quint64 id) { b->setAccountRole(id, userId, role); },
+                thenRefresh(tr("Change the role")));
+        });
+        connect(m_admin, &AdminView::passwordResetRequested, this,
+            [this, thenRefresh](const QString &userId, const QString &p) {
+                request(
+                    tr("Set the password"),
+                    [userId, p](ConsoleBackend *b, quint64 id) { b->resetPassword(id, userId, p); },
+                    thenRefresh(tr("Set the password")));
+            });
+        connect(m_admin, &AdminView::removeRequested, this, [this, thenRefresh](const QString &userId) {
+            request(
+                tr("Remove the account"), [userId](ConsoleBackend *b, quint64 id) { b->removeAccount(id, userId); },
+                thenRefresh(tr("Remove the account")));
+        });
+        connect(m_admin, &AdminView::settingsRequested, this, [this] {
+            request(
+                tr("Open the settings"), [](ConsoleBackend *b, quint64 id) { b->loadSettings(id); },
+                [this](const RequestResult &r) {
+                    if (!r.ok())
+                        reportFailure(tr("Open the settings"), r.error);
+                    else
+                        openSettings(r.value.toMap());
+                });
+        });
+        auto privacyAnswer = [this](const QString &what) {
+            return [this, what](const RequestResult &r) {
+                auto *box
+                    = new QMessageBox(r.ok() && r.notice.isEmpty() ? QMessageBox::Information : QMessageBox::Warning,
+                        what, r.ok() ? tr("%1: done.").arg(what) : tr("%1 failed.").arg(what), QMessageBox::Ok, this);
+                box->setObjectName(QStringLiteral("privacyResult"));
+                const QString summary = r.value.toString();
+                const QString problem = r.ok() ? r.notice : r.error;
+                box->setInformativeText(
+                    summary + (problem.isEmpty() || summary.isEmpty() ? QString() : QStringLiteral("\n\n")) + problem);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+                refreshAccounts();
+                refreshAudit();
+            };
+        };
+        connect(m_admin, &AdminView::eraseRequested, this, [this, privacyAnswer](const QString &email) {
+            request(
+                tr("Erase %1").arg(email), [email](ConsoleBackend *b, quint64 id) { b->erasePerson(id, email); },
+                privacyAnswer(tr("Erase %1").arg(email)));
+        });
+        connect(m_admin, &AdminView::exportRequested, this,
+            [this, privacyAnswer](const QString &email, const QString &dir) {
+                request(
+                    tr("Export %1").arg(email),
+                    [email, dir](ConsoleBackend *b, quint64 id) { b->exportPerson(id, email, dir); },
+                    privacyAnswer(tr("Export %1").arg(email)));
+            });
+    }
+
+    m_pages->addWidget(m_tabs);
+    m_pages->setCurrentWidget(m_tabs);
+    m_userLabel->setText(tr("%1 (%2)").arg(m_account.email, roleName(m_account.role)));
+    m_signOutAction->setEnabled(true);
+    openConversation(false);
+
+    QSettings settings;
+    const QString seen = QStringLiteral("privacy/seen/") + m_account.id;
+    if (!settings.value(seen).toBool()) {
+        settings.setValue(seen, true);
+        showPrivacyNotice();
+    }
+}
+
+} // namespace LearnPulse
