@@ -350,7 +350,6 @@ void ChatView::appendMessage(int row)
     bubble.setCellPadding(8);
     bubble.setCellSpacing(0);
     bubble.setBottomMargin(6);
-    bubble.setWidth(QTextLength(QTextLength::PercentageLength, 85));
     c.insertTable(1, 1, bubble);
     QTextCharFormat name;
     name.setFontWeight(QFont::Bold);
