@@ -1,0 +1,43 @@
+#pragma once
+
+// What the console's GUI tests share: the servers (a real Redis, the OpenAI-compatible test server), a
+// fresh data directory per test, and helpers that act as a person would (sign in, close the privacy
+// notice). The tests run on the offscreen platform; with LP_SCREENSHOT_DIR set they also save a picture
+// of each main view there.
+
+#include "accountstore.h"
+#include "config.h"
+#include "consolewindow.h"
+#include "database.h"
+#include "testsupport.h"
+#include "ticketservice.h"
+
+#include <QObject>
+#include <QTemporaryDir>
+
+#include <memory>
+
+class ConsoleTestBase : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+protected:
+    void addAccount(const QString &email, LearnPulse::Role role);
+    std::unique_ptr<LearnPulse::ConsoleWindow> openWindow();
+    void signIn(LearnPulse::ConsoleWindow &w, const QString &email);
+    void closePrivacyNotice(LearnPulse::ConsoleWindow &w);
+    LearnPulse::TicketResult makeTicket(const QString &words, int n);
+    void screenshot(QWidget *w, const QString &name);
+
+    LearnPulse::Test::FakeLlm m_llm;
+    std::unique_ptr<LearnPulse::Test::TestRedis> m_redis;
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+    std::unique_ptr<QTemporaryDir> m_configHome;
+    LearnPulse::Config m_config;
+    std::shared_ptr<LearnPulse::Database> m_db;
+};
