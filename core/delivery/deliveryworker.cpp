@@ -27,7 +27,8 @@ void DeliveryWorker::start()
 {
     // Made here, on the worker's own thread, so that they belong to it.
     m_outbox = std::make_unique<Outbox>(m_db, m_config);
-    m_network = new QNetworkAccessManager(this);
+    m_network = new QNetworkAccessManager(this); // the one manager for this thread's HTTP
+    m_outbox->setNetwork(m_network);
     m_timer = new QTimer(this);
     m_timer->setInterval(m_config.outboxPollSeconds * 1000);
     connect(m_timer, &QTimer::timeout, this, &DeliveryWorker::deliverDue);
@@ -38,9 +39,21 @@ void DeliveryWorker::start()
 
 void DeliveryWorker::deliverDue()
 {
+    // A webhook post waits in a local event loop, where the timer or a new ticket may ask again: one
+    // delivery at a time, and the request is not lost.
     if (!m_outbox)
         return;
-    const Outbox::Report report = m_outbox->deliverDue();
+    if (m_delivering) {
+        m_again = true;
+        return;
+    }
+    m_delivering = true;
+    Outbox::Report report = m_outbox->deliverDue();
+    while (std::exchange(m_again, false)) {
+        const Outbox::Report more = m_outbox->deliverDue();
+        report.attempted += more.attempted;
+    }
+    m_delivering = false;
     if (report.attempted > 0)
         emit delivered(report.attempted);
 }

@@ -43,6 +43,8 @@ private:
     std::unique_ptr<Outbox> m_outbox;
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_timer = nullptr;
+    bool m_delivering = false;
+    bool m_again = false;
 };
 
 } // namespace LearnPulse

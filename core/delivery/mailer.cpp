@@ -4,10 +4,14 @@
 #include "logging.h"
 
 #include <QDateTime>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QLocale>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPointer>
 #include <QUrl>
 
 #include <curl/curl.h>
@@ -46,11 +50,6 @@ void append(CurlPtr<curl_slist> &list, const QByteArray &line)
 QByteArray rfc2822Date(const QDateTime &t)
 {
     return QLocale::c().toString(t.toUTC(), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss +0000")).toLatin1();
-}
-
-size_t discard(char *, size_t size, size_t count, void *)
-{
-    return size * count;
 }
 
 } // namespace
@@ -225,9 +224,8 @@ DeliveryResult Mailer::send(const MailMessage &m) const
     return result;
 }
 
-DeliveryResult postJson(const QString &url, const QByteArray &json, int timeoutSeconds)
+DeliveryResult postJson(const QString &url, const QByteArray &json, int timeoutSeconds, QNetworkAccessManager *network)
 {
-    curlGlobalInit();
     DeliveryResult result;
     const QUrl parsed(url);
     if (!parsed.isValid() || (parsed.scheme() != QLatin1String("http") && parsed.scheme() != QLatin1String("https"))) {
@@ -235,30 +233,31 @@ DeliveryResult postJson(const QString &url, const QByteArray &json, int timeoutS
         result.error = QStringLiteral("WEBHOOK_URL is not an http:// or https:// URL");
         return result;
     }
-    CurlPtr<CURL> curl(curl_easy_init());
-    const QByteArray urlBytes = parsed.toEncoded();
-    curl_easy_setopt(curl.get(), CURLOPT_URL, urlBytes.constData());
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, json.constData());
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, long(json.size()));
-    CurlPtr<curl_slist> headers;
-    append(headers, "Content-Type: application/json");
-    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, long(timeoutSeconds));
-    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, discard);
-    char errorBuffer[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, errorBuffer);
-    const CURLcode code = curl_easy_perform(curl.get());
-    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &result.code);
-    if (code != CURLE_OK) {
-        result.error
-            = errorBuffer[0] ? QString::fromLocal8Bit(errorBuffer) : QString::fromLatin1(curl_easy_strerror(code));
-        return result;
+    // HTTP goes through Qt's network stack (libcurl is only for SMTP). Blocking for the caller, which is a
+    // delivery thread or the one-shot command line: the reply is waited for in a local event loop.
+    std::unique_ptr<QNetworkAccessManager> own;
+    if (!network) {
+        own = std::make_unique<QNetworkAccessManager>();
+        network = own.get();
     }
-    result.ok = result.code >= 200 && result.code < 300;
-    if (!result.ok)
-        result.error = QStringLiteral("the webhook answered HTTP %1").arg(result.code);
+    QNetworkRequest request(parsed);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    request.setTransferTimeout(timeoutSeconds * 1000);
+    QPointer<QNetworkReply> reply = network->post(request, json);
+    if (!reply->isFinished()) {
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec(QEventLoop::ExcludeUserInputEvents);
+    }
+    result.code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (result.code == 0) {
+        result.error = reply->errorString();
+    } else {
+        result.ok = result.code >= 200 && result.code < 300;
+        if (!result.ok)
+            result.error = QStringLiteral("the webhook answered HTTP %1").arg(result.code);
+    }
+    reply->deleteLater(); // owned by its manager
     return result;
 }
 

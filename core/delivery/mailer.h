@@ -5,6 +5,8 @@
 
 #include <optional>
 
+class QNetworkAccessManager;
+
 namespace LearnPulse {
 
 struct Config;
@@ -52,6 +54,9 @@ private:
 };
 
 // Posts JSON to a URL through libcurl (webhooks). Blocking.
-DeliveryResult postJson(const QString &url, const QByteArray &json, int timeoutSeconds = 15);
+// Posts `json` to a webhook (http:// or https://) and waits for the answer; through `network` when given
+// (the delivery thread's one manager), otherwise a manager of its own.
+DeliveryResult postJson(
+    const QString &url, const QByteArray &json, int timeoutSeconds = 15, QNetworkAccessManager *network = nullptr);
 
 } // namespace LearnPulse

@@ -117,7 +117,7 @@ DeliveryResult Outbox::deliver(const OutboxEntry &e) const
     if (e.kind == QLatin1String("webhook")) {
         if (m_config.webhookUrl.isEmpty())
             return { false, true, 0, QStringLiteral("WEBHOOK_URL is no longer set") };
-        return postJson(m_config.webhookUrl, QJsonDocument(e.payload).toJson(QJsonDocument::Compact));
+        return postJson(m_config.webhookUrl, QJsonDocument(e.payload).toJson(QJsonDocument::Compact), 15, m_network);
     }
     if (!m_config.smtpConfigured())
         return { false, false, 0, QStringLiteral("SMTP is not configured") };

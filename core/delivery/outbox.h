@@ -70,6 +70,8 @@ public:
 
     // Seconds a claimed entry stays claimed; after that a crashed sender's entry is retried.
     static constexpr int leaseSeconds = 300;
+    // Webhooks go through this manager (the delivery thread's); without one each post makes its own.
+    void setNetwork(QNetworkAccessManager *network) { m_network = network; }
 
 private:
     DeliveryResult deliver(const OutboxEntry &entry) const;
@@ -77,6 +79,7 @@ private:
 
     std::shared_ptr<Database> m_db;
     const Config &m_config;
+    QNetworkAccessManager *m_network = nullptr;
 };
 
 } // namespace LearnPulse
