@@ -6,6 +6,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QUrl>
+#include <QUrlQuery>
 
 namespace LearnPulse {
 
@@ -178,11 +179,46 @@ bool isUrlKey(const QString &key)
 QString Config::maskPassword(const QString &url)
 {
     QUrl u(url);
-    if (!u.isValid() || u.password().isEmpty())
+    if (!u.isValid())
         return url;
-    u.setPassword(maskedPassword());
+    bool masked = false;
+    if (!u.password().isEmpty()) {
+        u.setPassword(maskedPassword());
+        masked = true;
+    }
+    QUrlQuery query(u);
+    if (query.hasQueryItem(QStringLiteral("password"))) { // unix:///path?password=...
+        query.removeAllQueryItems(QStringLiteral("password"));
+        query.addQueryItem(QStringLiteral("password"), maskedPassword());
+        u.setQuery(query);
+        masked = true;
+    }
+    return masked ? u.toString() : url;
+}
+
+namespace {
+
+// `edited` with a masked password replaced by the one of `current` (the value in force).
+QString unmaskPassword(const QString &edited, const QString &current)
+{
+    QUrl u(edited);
+    if (!u.isValid())
+        return edited;
+    const QUrl was(current);
+    if (u.password() == Config::maskedPassword())
+        u.setPassword(was.password());
+    QUrlQuery query(u);
+    if (query.queryItemValue(QStringLiteral("password")) == Config::maskedPassword()) {
+        query.removeAllQueryItems(QStringLiteral("password"));
+        const QString old = QUrlQuery(was).queryItemValue(QStringLiteral("password"));
+        if (!old.isEmpty())
+            query.addQueryItem(QStringLiteral("password"), old);
+        u.setQuery(query);
+    }
     return u.toString();
 }
+
+} // namespace
 
 QVariantMap Config::editableValues() const
 {
@@ -206,22 +242,28 @@ Result<QStringList> Config::save(const QVariantMap &values) const
     if (auto migrated = migrate(configFile); !migrated)
         return failureOf<QStringList>(migrated);
     QStringList changed;
+    const QVariantMap shown = editableValues();
+    const QHash<QString, QString> current { { QStringLiteral("redis/url"), redisUrl },
+        { QStringLiteral("webhook/url"), webhookUrl }, { QStringLiteral("llm/base_url"), llmBaseUrl },
+        { QStringLiteral("database/url"), databaseUrl } };
     {
         QSettings ini(configFile, QSettings::IniFormat);
         for (const EditableKey &k : editableKeys) {
             const QString key = QLatin1String(k.key);
             if (!values.contains(key))
                 continue;
-            QString value = values.value(key).toString().trimmed();
+            QString value = values.value(key).toString();
+            if (!k.secret)
+                value = value.trimmed(); // a secret is kept exactly as typed
             const QString stored = ini.value(key).toString();
             if (k.secret && value.isEmpty())
                 continue; // an empty secret field keeps the stored secret
-            if (isUrlKey(key) && QUrl(value).password() == maskedPassword()) {
-                // The dialog showed the URL with its password masked: put the stored password back.
-                QUrl u(value);
-                u.setPassword(QUrl(stored).password());
-                value = u.toString();
-            }
+            // Only what was changed in the dialog is written: a value that comes from the environment, or a
+            // default, stays out of the file.
+            if (!k.secret && value == shown.value(key).toString())
+                continue;
+            if (isUrlKey(key))
+                value = unmaskPassword(value, current.value(key));
             if (stored != value) {
                 ini.setValue(key, value);
                 changed << key;

@@ -26,6 +26,8 @@ RequestResult ChatController::openConversation(const QString &sessionId, const S
         return RequestResult::failure(tr("Redis is not available, so the conversation cannot be opened. The console "
                                          "keeps trying; press Retry or start a new conversation once it is back."),
             ErrorKind::Unavailable);
+    // A reply still running belongs to the conversation being left: it is answered (stopped) first.
+    cancelTurn(tr("Another conversation was opened: the reply was stopped. Your message was saved."));
     SessionStore &sessions = *m_ctx.services->sessions();
     const Account &me = m_ctx.account;
     QString id = sessionId;

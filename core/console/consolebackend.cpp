@@ -114,11 +114,22 @@ void ConsoleBackend::initialize(quint64 requestId)
 
 void ConsoleBackend::shutdown()
 {
+    if (m_redisWatch)
+        m_redisWatch->stop();
     if (m_chat)
         m_chat->cancelTurn(tr("The console is closing."));
+    if (m_ctx.services && m_ctx.services->hasRedis()) {
+        // Messages kept in memory during an outage: a last chance to write them back.
+        SessionStore *sessions = m_ctx.services->sessions();
+        if (sessions->pendingWrites() > 0 && !sessions->flushPending())
+            qCWarning(lcSession).noquote() << QStringLiteral("Closing with %1 message(s) that Redis never received")
+                                                  .arg(sessions->pendingWrites());
+    }
     if (m_deliveryThread.isRunning()) {
+        if (m_delivery)
+            m_delivery->requestStop(); // a mail being sent stops within a second; the rest stays due
         m_deliveryThread.quit();
-        m_deliveryThread.wait(); // a delivery in progress ends within the SMTP timeout; its lease covers a crash
+        m_deliveryThread.wait(); // an entry cut short is retried later (its lease covers a crash)
         m_delivery = nullptr;
     }
     delete m_subscriber;

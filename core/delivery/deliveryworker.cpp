@@ -29,6 +29,7 @@ void DeliveryWorker::start()
     m_outbox = std::make_unique<Outbox>(m_db, m_config);
     m_network = new QNetworkAccessManager(this); // the one manager for this thread's HTTP
     m_outbox->setNetwork(m_network);
+    m_outbox->setStopFlag(&m_stop);
     m_timer = new QTimer(this);
     m_timer->setInterval(m_config.outboxPollSeconds * 1000);
     connect(m_timer, &QTimer::timeout, this, &DeliveryWorker::deliverDue);
@@ -49,7 +50,7 @@ void DeliveryWorker::deliverDue()
     }
     m_delivering = true;
     Outbox::Report report = m_outbox->deliverDue();
-    while (std::exchange(m_again, false)) {
+    while (std::exchange(m_again, false) && !m_stop) {
         const Outbox::Report more = m_outbox->deliverDue();
         report.attempted += more.attempted;
     }

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -25,6 +26,8 @@ class DeliveryWorker final : public QObject
 public:
     DeliveryWorker(std::shared_ptr<Database> database, const Config &config, QObject *parent = nullptr);
     ~DeliveryWorker() override;
+    // From any thread: finish quickly (no further entry; a mail being sent is stopped and retried later).
+    void requestStop() { m_stop = true; }
 
 public slots:
     void start();
@@ -43,6 +46,7 @@ private:
     std::unique_ptr<Outbox> m_outbox;
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_timer = nullptr;
+    std::atomic_bool m_stop { false };
     bool m_delivering = false;
     bool m_again = false;
 };

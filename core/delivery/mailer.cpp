@@ -52,6 +52,12 @@ QByteArray rfc2822Date(const QDateTime &t)
     return QLocale::c().toString(t.toUTC(), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss +0000")).toLatin1();
 }
 
+// libcurl's progress callback: a non-zero answer ends the transfer (the console is closing).
+int abortWhenAsked(void *flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    return flag && static_cast<const std::atomic_bool *>(flag)->load() ? 1 : 0;
+}
+
 } // namespace
 
 Mailer::Mailer(const Config &config)
@@ -174,6 +180,11 @@ DeliveryResult Mailer::send(const MailMessage &m) const
     curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 15L);
     curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, long(m_config.smtpTimeoutSeconds));
     curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+    if (m_abort) {
+        curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, abortWhenAsked);
+        curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, const_cast<std::atomic_bool *>(m_abort));
+        curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+    }
 
     CurlPtr<curl_slist> headers;
     append(headers, "Date: " + rfc2822Date(QDateTime::currentDateTimeUtc()));

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <atomic>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -40,6 +41,8 @@ public:
     explicit Mailer(const Config &config);
 
     DeliveryResult send(const MailMessage &message) const;
+    // A flag another thread may set to end a send in progress (the console closing); not owned.
+    void setAbortFlag(const std::atomic_bool *abort) { m_abort = abort; }
 
     // A header value with CR, LF and other control characters removed, RFC 2047-encoded when it is
     // not plain ASCII.
@@ -51,9 +54,9 @@ public:
 
 private:
     const Config &m_config;
+    const std::atomic_bool *m_abort = nullptr;
 };
 
-// Posts JSON to a URL through libcurl (webhooks). Blocking.
 // Posts `json` to a webhook (http:// or https://) and waits for the answer; through `network` when given
 // (the delivery thread's one manager), otherwise a manager of its own.
 DeliveryResult postJson(

@@ -135,7 +135,9 @@ DeliveryResult Outbox::deliver(const OutboxEntry &e) const
             m.attachmentData = copy->toUtf8();
     }
     m.messageId = e.payload.value(QLatin1String("message_id")).toString();
-    return Mailer(m_config).send(m);
+    Mailer mailer(m_config);
+    mailer.setAbortFlag(m_stop);
+    return mailer.send(m);
 }
 
 void Outbox::recordOutcome(const OutboxEntry &e, const DeliveryResult &outcome)
@@ -219,6 +221,8 @@ Outbox::Report Outbox::deliverDue(int max, const QString &ticketId)
             due << fromQuery(q);
     }
     for (const OutboxEntry &e : std::as_const(due)) {
+        if (m_stop && m_stop->load())
+            break; // closing: the rest stays due, no try spent
         // Claim the entry: of several senders (windows, processes, machines) only one gets it.
         QSqlQuery claim(conn.value());
         claim.prepare(

@@ -72,6 +72,8 @@ public:
     static constexpr int leaseSeconds = 300;
     // Webhooks go through this manager (the delivery thread's); without one each post makes its own.
     void setNetwork(QNetworkAccessManager *network) { m_network = network; }
+    // Set by another thread to end a batch: no further entry is started, and a mail being sent is stopped.
+    void setStopFlag(const std::atomic_bool *stop) { m_stop = stop; }
 
 private:
     DeliveryResult deliver(const OutboxEntry &entry) const;
@@ -80,6 +82,7 @@ private:
     std::shared_ptr<Database> m_db;
     const Config &m_config;
     QNetworkAccessManager *m_network = nullptr;
+    const std::atomic_bool *m_stop = nullptr;
 };
 
 } // namespace LearnPulse

@@ -66,6 +66,11 @@ Status Services::connectRedis()
         return Status::from(connected);
     m_redis = std::make_unique<RedisConnection>(std::move(connected).value());
     m_sessions = std::make_unique<SessionStore>(*m_redis->client, m_config);
+    if (m_previousSessions) {
+        // The conversations kept in memory for the Redis of the former URL go to this one.
+        m_sessions->adoptConversations(*m_previousSessions);
+        m_previousSessions.reset();
+    }
     m_escalation = std::make_unique<EscalationEngine>(m_config, *m_detector, *m_sessions, *m_tickets);
     return {};
 }
@@ -109,8 +114,11 @@ void Services::reconfigure(const Config &config)
 {
     const bool redisChanged = config.redisUrl != m_config.redisUrl;
     dropChat();
-    if (redisChanged)
+    if (redisChanged) {
+        if (m_sessions && m_sessions->hasConversationsInMemory() && !m_previousSessions)
+            m_previousSessions = std::move(m_sessions); // only its memory is used from here on
         disconnectRedis();
+    }
     m_config = config; // the parts hold a reference and see the new values
 }
 

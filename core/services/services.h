@@ -93,6 +93,9 @@ private:
     QString m_rulesWarning;
     std::unique_ptr<RedisConnection> m_redis;
     std::unique_ptr<SessionStore> m_sessions;
+    // The store of a Redis URL that new settings replaced, kept for its conversations in memory until the
+    // new server is connected (its client is gone: nothing but its memory is used).
+    std::unique_ptr<SessionStore> m_previousSessions;
     std::unique_ptr<EscalationEngine> m_escalation;
     std::unique_ptr<LlmClient> m_llm;
     std::unique_ptr<ChatEngine> m_chat; // declared after m_llm: goes first

@@ -83,11 +83,27 @@ Result<RecordOutcome> SessionStore::recordOffline(
     return out;
 }
 
+void SessionStore::markOutage()
+{
+    m_offline = true;
+    for (Cached &c : m_cache)
+        c.sawOutage = true;
+}
+
+void SessionStore::adoptConversations(SessionStore &previous)
+{
+    for (auto it = previous.m_cache.begin(); it != previous.m_cache.end(); ++it)
+        m_cache.insert(it.key(), std::move(it.value()));
+    previous.m_cache.clear();
+    if (!m_cache.isEmpty())
+        markOutage(); // written back (whole where this server lacks them) on the next call that reaches it
+}
+
 Status SessionStore::probe()
 {
     if (!m_redis.command({ "PING" })) {
         if (!m_cache.isEmpty())
-            m_offline = true;
+            markOutage();
         return Status::failure(QStringLiteral("Redis is unreachable"));
     }
     return flushPending();
@@ -115,8 +131,10 @@ Result<bool> SessionStore::restoreIfMissing(const QString &sessionId, const Cach
         return Result<bool>::failure(r.error());
     if (r->integer != 1)
         return false;
+    // The conversation is back; its place in the user's list is a convenience (the last-session key and the
+    // session id still open it): a failure here must not make the caller write the messages a second time.
     if (auto listed = m_redis.command({ "SADD", userSessionsKey(s.context.userId), sessionId.toUtf8() }); !listed)
-        return Result<bool>::failure(listed.error());
+        qCWarning(lcSession).noquote() << QStringLiteral("Cannot list a restored conversation session=") + sessionId;
     return true;
 }
 
@@ -129,13 +147,14 @@ Status SessionStore::flushPending()
     m_offline = false; // from here on, finishEscalation and releaseClaim go to Redis
     for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {
         Cached &c = it.value();
-        if (!c.pending.isEmpty() || !c.localTicket.isEmpty()) {
+        if (!c.pending.isEmpty() || !c.localTicket.isEmpty() || c.sawOutage) {
             // A server that came back empty has none of this conversation: write it back whole.
             auto restored = restoreIfMissing(it.key(), c);
             if (!restored) {
                 m_offline = connectionLost();
                 return Status::failure(restored.error());
             }
+            c.sawOutage = false;
             if (restored.value()) {
                 qCInfo(lcSession).noquote() << QStringLiteral("Conversation written back whole session=") + it.key();
                 c.pending.clear();

@@ -101,7 +101,7 @@ Result<SessionState> SessionStore::state(const QString &sessionId)
     auto r = m_redis.command({ "HGETALL", stateKey(sessionId) });
     if (!r) {
         if (connectionLost() && m_cache.contains(sessionId)) {
-            m_offline = true;
+            markOutage();
             return m_cache.value(sessionId).state;
         }
         return Result<SessionState>::failure(r.error());
@@ -125,7 +125,7 @@ Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
     auto r = m_redis.command({ "LRANGE", historyKey(sessionId), "0", "-1" });
     if (!r) {
         if (connectionLost() && m_cache.contains(sessionId)) {
-            m_offline = true;
+            markOutage();
             return m_cache.value(sessionId).history;
         }
         return R::failure(r.error());
@@ -173,7 +173,7 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
         return outcome;
     }
     if (connectionLost() && known) {
-        m_offline = true;
+        markOutage();
         qCWarning(lcSession).noquote()
             << QStringLiteral("Redis unreachable: keeping session=%1 in memory").arg(sessionId);
         return recordOffline(m_cache[sessionId], userId, entry, detection, forceEscalation);

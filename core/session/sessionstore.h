@@ -111,6 +111,10 @@ public:
     // Asks Redis whether it answers (reconnecting when the connection was lost) and, when it does, writes
     // back what is pending. Fails while Redis is unreachable. For the console's connection watch.
     Status probe();
+    // Takes over the conversations `previous` kept in memory (a store of another Redis URL that is going
+    // away): they are written to this store's server as soon as it answers.
+    void adoptConversations(SessionStore &previous);
+    bool hasConversationsInMemory() const { return !m_cache.isEmpty(); }
 
 private:
     // What this store knows of a session, so that a conversation survives a Redis outage.
@@ -127,8 +131,11 @@ private:
         QList<Pending> pending;
         QString localTicket; // a ticket opened while offline, stored in Redis on reconnect
         QString claimToken;
+        bool sawOutage = false; // Redis was lost while this was cached: the server may have come back without it
     };
     bool connectionLost() const;
+    // Redis is unreachable: every cached conversation is written back (whole, if need be) when it returns.
+    void markOutage();
     // Writes a cached conversation to a server that does not have it; false when the server has it.
     Result<bool> restoreIfMissing(const QString &sessionId, const Cached &cached);
     void remember(const QString &sessionId, const HistoryEntry &entry, const RecordOutcome &outcome);

@@ -258,6 +258,9 @@ void TestParsers::configMasksUrlPasswords()
     for (auto it = shown.begin(); it != shown.end(); ++it)
         QVERIFY2(!it.value().toString().contains(QLatin1String("redis-pass")), qPrintable(it.key()));
 
+    const QString unix = Config::maskPassword(QStringLiteral("unix:///run/redis/redis.sock?db=1&password=sock-pass"));
+    QVERIFY2(!unix.contains(QLatin1String("sock-pass")) && unix.contains(Config::maskedPassword()), qPrintable(unix));
+
     // Saving the dialog's masked URL keeps the stored password; a new password replaces it.
     QVERIFY(config->save(shown));
     QCOMPARE(QSettings(file, QSettings::IniFormat).value(QStringLiteral("redis/url")).toString(),

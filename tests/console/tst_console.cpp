@@ -49,6 +49,7 @@ private slots:
     void settingsSavedWhileAReplyStreams();
     void redisDownAtSignIn();
     void hungAssistantNeverFreezesTheWindow();
+    void newConversationWhileAReplyStreams();
     void redisComingBackIsFinishedForTheOpenConversation();
     void contactSupportButtonOpensATicketAtOnce();
 };
@@ -291,6 +292,39 @@ void TestConsole::hungAssistantNeverFreezesTheWindow()
     QVERIFY(error->isVisible());
     QVERIFY2(error->text().contains(QLatin1String("cancelled")), qPrintable(error->text()));
     QVERIFY(chat->conversationText().contains(QLatin1String("How is Aisha doing?"))); // recorded, still shown
+    qputenv("LLM_MODEL", "normal");
+}
+
+void TestConsole::newConversationWhileAReplyStreams()
+{
+    qputenv("LLM_MODEL", "stall"); // the reply never comes
+    addAccount(QStringLiteral("nina@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("nina@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    const QString first = chat->sessionId();
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("Which students in 9A read below level?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QVERIFY(chat->isSending());
+    QTest::qWait(200);
+
+    // The teacher opens a new conversation: the old reply is stopped and answered, and nothing of it
+    // lands in the new conversation.
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("newConversationButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty() && chat->sessionId() != first, 10000);
+    QTRY_COMPARE(w->pendingRequests(), 0);
+    QVERIFY(!chat->isSending());
+    QVERIFY(!chat->conversationText().contains(QLatin1String("9A")));
+    QVERIFY(!chat->findChild<QLabel *>(QStringLiteral("chatError"))->isVisible());
+    QCOMPARE(input->toPlainText(), QString());
+
+    QCOMPARE(chat->model()->size(), 0); // the new conversation is empty, and stays so
+    QTest::qWait(3500); // past the moment the stalled server gives up
+    QCOMPARE(chat->model()->size(), 0);
+    QVERIFY(!chat->isSending());
     qputenv("LLM_MODEL", "normal");
 }
 

@@ -32,6 +32,7 @@ private slots:
     void reconciliationFlagsAndIndexes();
     void deletedTicketsFileIsRemovedNotIndexedAgain();
     void transcriptReaderRefusesForgeries();
+    void redisBackEmptyWithNothingPendingGetsTheConversationBack();
     void redisOutageLosesNothingAndEscalatesOnce_data();
     void redisOutageLosesNothingAndEscalatesOnce();
     void fullOrReadOnlyDiskLosesNothing_data();
@@ -249,6 +250,27 @@ void TestReliability::transcriptReaderRefusesForgeries()
                                                 "Session: bbbbbbbb-0000-4000-8000-000000000000\n")));
     QVERIFY(!TranscriptReader::parse(QByteArray("LearnPulse support ticket\n\xff\xfe")));
     QVERIFY(!TranscriptReader::parse(QByteArray(TranscriptReader::maxBytes + 1, 'x')));
+}
+
+void TestReliability::redisBackEmptyWithNothingPendingGetsTheConversationBack()
+{
+    // Redis restarts empty while the teacher is only reading: nothing is pending, but the conversation
+    // this process holds must not be lost to "no such session" on the next message.
+    EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("How is Omar doing?")).status,
+        TurnOutcome::Status::Recorded);
+    QCOMPARE(m_fx->sessions->pendingWrites(), 0);
+    m_fx->redis.server().stop();
+    QVERIFY(!m_fx->sessions->probe()); // the console's watch notices the outage
+    QVERIFY2(m_fx->redis.restartEmpty(), qPrintable(m_fx->redis.error()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_fx->sessions->probe().ok(), 10000);
+    auto redis = m_fx->redis.client();
+    QVERIFY(redis);
+    QCOMPARE(redis->command({ "EXISTS", SessionStore::stateKey(m_session) })->integer, 1LL);
+    const TurnOutcome next = engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("And Lena?"));
+    QVERIFY2(next.status == TurnOutcome::Status::Recorded, qPrintable(next.error));
+    QVERIFY(!next.offline);
+    QCOMPARE(redis->command({ "LLEN", SessionStore::historyKey(m_session) })->integer, 2LL);
 }
 
 void TestReliability::redisOutageLosesNothingAndEscalatesOnce_data()

@@ -166,6 +166,7 @@ ChatView::ChatView(int maxChars, QWidget *parent)
         if (m_sending)
             return;
         m_error->hide();
+        m_lastSent.clear(); // nothing of the teacher's to give back if this fails
         setSending(true);
         m_model->append(
             { ConversationModel::Kind::Teacher, tr("I would like to contact support."), QDateTime::currentDateTime() });
@@ -251,7 +252,7 @@ void ChatView::finishTurn(const ChatTurnResult &result)
             && m_model->message(m_model->size() - 1).kind == ConversationModel::Kind::Teacher) {
             // Nothing was stored: take the message back into the input so that nothing is lost.
             m_model->removeLast();
-            if (m_input->toPlainText().isEmpty())
+            if (m_input->toPlainText().isEmpty() && !m_lastSent.isEmpty())
                 m_input->setPlainText(m_lastSent);
         }
         showError(result.error);
@@ -316,6 +317,7 @@ void ChatView::rebuild()
     m_starts.clear();
     m_pendingCursor = QTextCursor();
     m_placeholderAt = -1;
+    m_follow = true; // a conversation opens at its end
     for (int row = 0; row < m_model->size(); ++row)
         appendMessage(row);
 }

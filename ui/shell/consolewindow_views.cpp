@@ -64,6 +64,10 @@ void ConsoleWindow::sendTurn(const QString &what, const std::function<void(Conso
             turn.status = ChatTurnResult::Status::Failed;
             turn.error = r.error;
         }
+        // The answer of a turn of a conversation that is no longer shown (another was opened meanwhile)
+        // does not belong in the one on screen.
+        if (!m_chat->isSending() || (!turn.sessionId.isEmpty() && turn.sessionId != m_chat->sessionId()))
+            return;
         m_chat->finishTurn(turn);
     });
 }

@@ -89,6 +89,7 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // uniform rows: no per-row sizes
     m_table->horizontalHeader()->setResizeContentsPrecision(0); // the rows on screen
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TicketBrowser::selectionChanged);
     connect(m_model, &TicketTableModel::loaded, this, [this] {
