@@ -75,6 +75,11 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
     m_busy->setTextVisible(false);
     m_busy->hide();
     statusBar()->addPermanentWidget(m_busy);
+    // The indicator appears only for work that takes a noticeable time: quick requests (a page of tickets
+    // while scrolling) neither flicker it nor pay for the status bar's layout.
+    m_busyDelay.setSingleShot(true);
+    m_busyDelay.setInterval(200);
+    connect(&m_busyDelay, &QTimer::timeout, this, [this] { m_busy->setVisible(!m_pending.isEmpty()); });
     statusBar()->addPermanentWidget(m_redisStatus);
     statusBar()->addPermanentWidget(m_assistantStatus);
     statusBar()->addPermanentWidget(m_userLabel);
@@ -176,7 +181,12 @@ void ConsoleWindow::defaultAnswer(const QString &what, const RequestResult &resu
 
 void ConsoleWindow::updateBusy()
 {
-    m_busy->setVisible(!m_pending.isEmpty());
+    if (m_pending.isEmpty()) {
+        m_busyDelay.stop();
+        m_busy->hide();
+    } else if (!m_busy->isVisible() && !m_busyDelay.isActive()) {
+        m_busyDelay.start();
+    }
 }
 
 ChatView *ConsoleWindow::chatView() const

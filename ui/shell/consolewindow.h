@@ -8,6 +8,7 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <QThread>
+#include <QTimer>
 
 #include <functional>
 
@@ -46,7 +47,8 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     const Account &account() const { return m_account; }
     bool isSignedIn() const { return m_signedIn; }
-    // Requests sent to the backend and not answered yet (the busy indicator shows while there are any).
+    // Requests sent to the backend and not answered yet (the busy indicator shows while there are any,
+    // from 200 ms on).
     int pendingRequests() const { return int(m_pending.size()); }
     void showPrivacyNotice();
 
@@ -92,6 +94,7 @@ private:
     QProgressBar *m_busy;
     QAction *m_signOutAction;
     QHash<quint64, Pending> m_pending;
+    QTimer m_busyDelay;
     quint64 m_nextRequest = 0;
     quint64 m_turnRequest = 0; // the chat turn whose reply is streaming
     quint64 m_conversationRequest = 0; // an open-conversation request not answered yet

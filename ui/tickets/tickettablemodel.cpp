@@ -108,7 +108,7 @@ void TicketTableModel::request(int offset)
     f.offset = offset;
     // Keyset paging: a further page starts after the last row shown (its cost does not grow with depth).
     f.afterId = offset > 0 && !m_rows.isEmpty() ? m_rows.constLast().id : QString();
-    f.limit = pageSize;
+    f.limit = offset > 0 ? furtherPageSize : pageSize;
     m_pendingRequest = m_nextRequest++;
     emit pageRequested(m_pendingRequest, f);
 }

@@ -28,7 +28,10 @@ public:
         EmailStatusColumn,
         ColumnCount
     };
+    // The first page is small, so that it is on screen at once; further pages, read after the last row
+    // shown (keyset), are larger, so that scrolling far pays for fewer round trips and repaints.
     static constexpr int pageSize = 200;
+    static constexpr int furtherPageSize = 1000;
 
     explicit TicketTableModel(QObject *parent = nullptr);
 
