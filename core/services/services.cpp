@@ -16,7 +16,12 @@
 namespace LearnPulse {
 
 Services::Services(const Config &config)
-    : m_config(config)
+    : m_ownConfig(config)
+    , m_config(&m_ownConfig)
+{ }
+
+Services::Services(Config *borrowed)
+    : m_config(borrowed)
 { }
 
 Services::~Services()
@@ -26,10 +31,19 @@ Services::~Services()
 
 Result<std::unique_ptr<Services>> Services::open(const Config &config, std::shared_ptr<Database> database)
 {
+    return wire(std::unique_ptr<Services>(new Services(config)), std::move(database));
+}
+
+Result<std::unique_ptr<Services>> Services::openBorrowing(Config &config, std::shared_ptr<Database> database)
+{
+    return wire(std::unique_ptr<Services>(new Services(&config)), std::move(database));
+}
+
+Result<std::unique_ptr<Services>> Services::wire(std::unique_ptr<Services> s, std::shared_ptr<Database> database)
+{
     using R = Result<std::unique_ptr<Services>>;
-    std::unique_ptr<Services> s(new Services(config));
     if (!database) {
-        auto opened = Database::open(s->m_config);
+        auto opened = Database::open(*s->m_config);
         if (!opened)
             return failureOf<std::unique_ptr<Services>>(opened);
         database = opened.value();
@@ -37,9 +51,9 @@ Result<std::unique_ptr<Services>> Services::open(const Config &config, std::shar
     s->m_db = std::move(database);
     s->m_accounts = std::make_unique<AccountStore>(s->m_db);
     s->m_ticketStore = std::make_shared<TicketStore>(s->m_db);
-    s->m_tickets = std::make_unique<TicketService>(s->m_config, s->m_ticketStore);
-    s->m_outbox = std::make_unique<Outbox>(s->m_db, s->m_config);
-    Rules rules = loadRules(s->m_config);
+    s->m_tickets = std::make_unique<TicketService>(*s->m_config, s->m_ticketStore);
+    s->m_outbox = std::make_unique<Outbox>(s->m_db, *s->m_config);
+    Rules rules = loadRules(*s->m_config);
     s->m_detector = std::move(rules.detector);
     s->m_rulesWarning = std::move(rules.warning);
     return R(std::move(s));
@@ -61,17 +75,17 @@ Status Services::connectRedis()
 {
     if (m_sessions)
         return {};
-    auto connected = LearnPulse::connectRedis(m_config);
+    auto connected = LearnPulse::connectRedis(*m_config);
     if (!connected)
         return Status::from(connected);
     m_redis = std::make_unique<RedisConnection>(std::move(connected).value());
-    m_sessions = std::make_unique<SessionStore>(*m_redis->client, m_config);
+    m_sessions = std::make_unique<SessionStore>(*m_redis->client, *m_config);
     if (m_previousSessions) {
         // The conversations kept in memory for the Redis of the former URL go to this one.
         m_sessions->adoptConversations(*m_previousSessions);
         m_previousSessions.reset();
     }
-    m_escalation = std::make_unique<EscalationEngine>(m_config, *m_detector, *m_sessions, *m_tickets);
+    m_escalation = std::make_unique<EscalationEngine>(*m_config, *m_detector, *m_sessions, *m_tickets);
     return {};
 }
 
@@ -91,7 +105,7 @@ RedisClient *Services::redisClient()
 LlmClient &Services::llm()
 {
     if (!m_llm)
-        m_llm = std::make_unique<LlmClient>(LlmSettings::fromConfig(m_config));
+        m_llm = std::make_unique<LlmClient>(LlmSettings::fromConfig(*m_config));
     return *m_llm;
 }
 
@@ -100,7 +114,7 @@ ChatEngine *Services::chat()
     if (!m_escalation)
         return nullptr;
     if (!m_chat)
-        m_chat = std::make_unique<ChatEngine>(m_config, *m_escalation, *m_sessions, llm());
+        m_chat = std::make_unique<ChatEngine>(*m_config, *m_escalation, *m_sessions, llm());
     return m_chat.get();
 }
 
@@ -112,14 +126,14 @@ void Services::dropChat()
 
 void Services::reconfigure(const Config &config)
 {
-    const bool redisChanged = config.redisUrl != m_config.redisUrl;
+    const bool redisChanged = config.redisUrl != m_config->redisUrl;
     dropChat();
     if (redisChanged) {
         if (m_sessions && m_sessions->hasConversationsInMemory() && !m_previousSessions)
             m_previousSessions = std::move(m_sessions); // only its memory is used from here on
         disconnectRedis();
     }
-    m_config = config; // the parts hold a reference and see the new values
+    *m_config = config; // the parts hold a reference and see the new values
 }
 
 } // namespace LearnPulse

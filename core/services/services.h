@@ -50,8 +50,11 @@ public:
 
     // `database`: an index already open (threads of one process share it); otherwise opened here.
     static Result<std::unique_ptr<Services>> open(const Config &config, std::shared_ptr<Database> database = {});
+    // The same wiring over a configuration the caller keeps (and may change; every part sees the change):
+    // for the tests' fixture, whose tests adjust settings as they go. `config` must outlive the services.
+    static Result<std::unique_ptr<Services>> openBorrowing(Config &config, std::shared_ptr<Database> database);
 
-    const Config &config() const { return m_config; }
+    const Config &config() const { return *m_config; }
     const std::shared_ptr<Database> &database() const { return m_db; }
     AccountStore &accounts() { return *m_accounts; }
     const std::shared_ptr<TicketStore> &ticketStore() const { return m_ticketStore; }
@@ -81,9 +84,12 @@ public:
 
 private:
     explicit Services(const Config &config);
+    explicit Services(Config *borrowed);
+    static Result<std::unique_ptr<Services>> wire(std::unique_ptr<Services> s, std::shared_ptr<Database> database);
     void dropChat();
 
-    Config m_config;
+    Config m_ownConfig;
+    Config *m_config; // m_ownConfig, or the caller's (openBorrowing)
     std::shared_ptr<Database> m_db;
     std::unique_ptr<AccountStore> m_accounts;
     std::shared_ptr<TicketStore> m_ticketStore;

@@ -152,9 +152,11 @@ void TestDelivery::mailWaitsWhileTheServerIsDownAndIsSentOnce()
     }
 
     // "Restart": a new database connection and outbox; the pending mail is still on record.
+    m_fx->sessions = nullptr;
+    m_fx->ticketService = nullptr;
+    m_fx->accounts = nullptr;
     m_fx->tickets.reset();
-    m_fx->ticketService.reset();
-    m_fx->accounts.reset();
+    m_fx->services.reset();
     m_fx->db.reset();
     auto reopened = Database::open(m_fx->config);
     QVERIFY(reopened);

@@ -100,10 +100,20 @@ bool CoreFixture::setUp()
         m_error = QStringLiteral("cannot connect to the test redis-server");
         return false;
     }
-    sessions = std::make_unique<SessionStore>(*redisClient, config);
-    tickets = std::make_shared<TicketStore>(db);
-    ticketService = std::make_unique<TicketService>(config, tickets);
-    accounts = std::make_unique<AccountStore>(db);
+    auto wired = Services::openBorrowing(config, db);
+    if (!wired) {
+        m_error = wired.error();
+        return false;
+    }
+    services = std::move(wired).value();
+    if (auto redisUp = services->connectRedis(); !redisUp) {
+        m_error = redisUp.error();
+        return false;
+    }
+    sessions = services->sessions();
+    tickets = services->ticketStore();
+    ticketService = &services->tickets();
+    accounts = &services->accounts();
     return true;
 }
 

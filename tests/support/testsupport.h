@@ -5,6 +5,7 @@
 #include "database.h"
 #include "redisclient.h"
 #include "redisserverprocess.h"
+#include "services.h"
 #include "sessionstore.h"
 #include "ticketservice.h"
 #include "ticketstore.h"
@@ -79,11 +80,14 @@ public:
     TestRedis redis;
     Config config;
     std::shared_ptr<Database> db;
-    std::unique_ptr<RedisClient> redisClient;
-    std::unique_ptr<SessionStore> sessions;
+    std::unique_ptr<RedisClient> redisClient; // for the tests' own commands
+    // The parts, wired by Services (the application's composition root) over `config`, which the tests may
+    // change as they go: every part sees the change.
+    std::unique_ptr<Services> services;
+    SessionStore *sessions = nullptr;
     std::shared_ptr<TicketStore> tickets;
-    std::unique_ptr<TicketService> ticketService;
-    std::unique_ptr<AccountStore> accounts;
+    TicketService *ticketService = nullptr;
+    AccountStore *accounts = nullptr;
 
     Account addTeacher(const QString &email = QStringLiteral("ms.khan@school.example"),
         const QString &name = QStringLiteral("Amira Khan"));
