@@ -374,28 +374,27 @@ void LlmReply::fail(LlmError::Kind kind, const QString &message, int status)
 {
     if (m_finished)
         return;
-    m_finished = true;
-    m_timer.stop();
-    release();
     LlmResult result;
-    result.text = m_text;
-    result.finishReason = m_finishReason;
     result.error = { kind, status, message };
     qCWarning(lcLlm).noquote() << QStringLiteral("LLM request failed kind=") + LlmError::kindName(kind)
                                << QStringLiteral("http=") + QString::number(status);
-    emit finished(result);
-    deleteLater();
+    finishWith(result);
 }
 
 void LlmReply::succeed()
 {
     if (m_finished)
         return;
+    LlmResult result;
+    result.ok = true;
+    finishWith(result);
+}
+
+void LlmReply::finishWith(LlmResult result)
+{
     m_finished = true;
     m_timer.stop();
     release();
-    LlmResult result;
-    result.ok = true;
     result.text = m_text;
     result.finishReason = m_finishReason;
     emit finished(result);

@@ -97,6 +97,9 @@ private:
     void fail(LlmError::Kind kind, const QString &message, int httpStatus = 0);
     void release(); // aborts and lets go of the network reply (its manager deletes it)
     void succeed();
+    // The one end of every request: stops the timer, lets go of the network reply, emits finished() with
+    // what arrived, and deletes this object later.
+    void finishWith(LlmResult result);
     int httpStatus() const;
 
     QPointer<QNetworkReply> m_reply;

@@ -6,6 +6,7 @@
 //
 //   bench_browser [--size N] [--runs N]
 #include "accountstore.h"
+#include "benchsupport.h"
 #include "config.h"
 #include "consolewindow.h"
 #include "database.h"
@@ -35,33 +36,11 @@
 #include <cstdio>
 
 using namespace LearnPulse;
+using Bench::die;
+using Bench::median;
+using Bench::waitFor;
 
 namespace {
-
-double median(QList<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.isEmpty() ? 0 : v.at(v.size() / 2);
-}
-
-[[noreturn]] void die(const QString &why)
-{
-    std::fprintf(stderr, "bench_browser: %s\n", qPrintable(why));
-    std::exit(1);
-}
-
-// Runs the event loop until `done` holds; dies after `seconds`.
-template<typename F>
-void waitFor(F &&done, const char *what, int seconds = 120)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > seconds * 1000)
-            die(QStringLiteral("timed out waiting for %1").arg(QLatin1String(what)));
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    }
-}
 
 // The time from `start` to the model's next complete answer being on screen (the view repainted).
 template<typename F>

@@ -4,6 +4,7 @@
 // with the same turns against a healthy SMTP sink (goal: within 1.1x), and then the host answers again:
 // the ticket must still be delivered, once.
 #include "accountstore.h"
+#include "benchsupport.h"
 #include "chatview.h"
 #include "consolewindow.h"
 #include "messageedit.h"
@@ -29,32 +30,13 @@
 #include <cstdlib>
 
 using namespace LearnPulse;
+using Bench::die;
+using Bench::median;
+using Bench::waitFor;
 
 namespace {
 
-[[noreturn]] void die(const QString &message)
-{
-    std::fprintf(stderr, "bench_delivery: %s\n", qPrintable(message));
-    std::exit(1);
-}
-
-template<typename F>
-void waitFor(F &&done, const char *what, int seconds = 60)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > seconds * 1000)
-            die(QStringLiteral("timed out waiting for %1").arg(QLatin1String(what)));
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    }
-}
-
-double median(QList<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.isEmpty() ? 0 : v.at(v.size() / 2);
-}
+constexpr int waitSeconds = 60; // for each step of a session
 
 struct Run
 {
@@ -98,28 +80,28 @@ Run session(int smtpPort, QTcpServer *blackHole, int turns)
         w.resize(1100, 760);
         w.show();
         SignInPage *page = w.signInPage();
-        waitFor([&] { return page->isVisible(); }, "the sign-in page");
+        waitFor([&] { return page->isVisible(); }, "the sign-in page", waitSeconds);
         page->findChild<QLineEdit *>(QStringLiteral("emailEdit"))->setText(QStringLiteral("teacher@school.example"));
         page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"))->setText(QStringLiteral("secret-pass-1"));
         page->findChild<QPushButton *>(QStringLiteral("signInButton"))->click();
-        waitFor([&] { return w.isSignedIn(); }, "the sign-in");
+        waitFor([&] { return w.isSignedIn(); }, "the sign-in", waitSeconds);
         if (auto *notice = w.findChild<QDialog *>(QStringLiteral("privacyNotice")))
             notice->reject();
         ChatView *chat = w.chatView();
-        waitFor([&] { return !chat->sessionId().isEmpty(); }, "the conversation");
+        waitFor([&] { return !chat->sessionId().isEmpty(); }, "the conversation", waitSeconds);
         auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
         auto turn = [&](int i) {
             input->setPlainText(QStringLiteral("Which topics should 7C revise before test %1?").arg(i));
             QElapsedTimer t;
             t.start();
             QTest::keyClick(input, Qt::Key_Return);
-            waitFor([&] { return !chat->isSending(); }, "a reply");
+            waitFor([&] { return !chat->isSending(); }, "a reply", waitSeconds);
             return double(t.nsecsElapsed()) / 1e6;
         };
         for (int i = 0; i < 3; ++i)
             (void)turn(i);
         chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"))->click();
-        waitFor([&] { return !chat->isSending() && !chat->ticketId().isEmpty(); }, "the ticket");
+        waitFor([&] { return !chat->isSending() && !chat->ticketId().isEmpty(); }, "the ticket", waitSeconds);
         QTest::qWait(300); // the delivery thread is at the SMTP host now
         for (int i = 0; i < turns; ++i)
             run.turnsMs << turn(100 + i);

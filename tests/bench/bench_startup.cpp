@@ -3,6 +3,7 @@
 // streamed token from a loopback OpenAI-compatible server, against that server's own /models answer.
 //
 //   bench_startup [--runs N]
+#include "benchsupport.h"
 #include "consolewindow.h"
 #include "llmclient.h"
 #include "signinpage.h"
@@ -22,14 +23,9 @@
 #include <cstdio>
 
 using namespace LearnPulse;
+using Bench::median;
 
 namespace {
-
-double median(QList<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.isEmpty() ? 0 : v.at(v.size() / 2);
-}
 
 // The child: show the window and say when the sign-in page is up.
 int child(const QString &dataDir)
