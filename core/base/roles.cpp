@@ -57,9 +57,11 @@ static Role minimumRole(Permission permission)
         return Role::Teacher;
     case Permission::ViewTickets:
     case Permission::ChangeTicketStatus:
+    case Permission::ReplyToTickets:
     case Permission::ViewMetrics:
         return Role::Support;
     case Permission::DeleteTicket:
+    case Permission::ManageCannedReplies:
     case Permission::ManageAccounts:
     case Permission::EraseData:
     case Permission::ExportData:

@@ -22,6 +22,8 @@ enum class Permission
     Chat,
     ViewTickets,
     ChangeTicketStatus,
+    ReplyToTickets, // replies, internal notes, assignment
+    ManageCannedReplies,
     DeleteTicket,
     ManageAccounts,
     EraseData,

@@ -20,6 +20,8 @@ QString statusName(ChatTurnResult::Status s)
         return QStringLiteral("answered");
     case ChatTurnResult::Status::Escalated:
         return QStringLiteral("escalated");
+    case ChatTurnResult::Status::SentToSupport:
+        return QStringLiteral("sent_to_support");
     case ChatTurnResult::Status::BadInput:
         return QStringLiteral("bad_input");
     case ChatTurnResult::Status::RateLimited:
@@ -187,6 +189,17 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
         return finishSoon(r);
     }
 
+    if (supportRequested && o.escalated) {
+        // Written to support in a conversation that has its ticket: the thread has it; the assistant never
+        // speaks for support.
+        r.status = o.addedToThread ? ChatTurnResult::Status::SentToSupport : ChatTurnResult::Status::Failed;
+        if (!o.addedToThread)
+            r.error = QStringLiteral("Your message was saved in the conversation, but it could not be added to "
+                                     "ticket %1. Please try again.")
+                          .arg(o.ticketId);
+        return finishSoon(r);
+    }
+
     turn->m_result = r;
     askAssistant(turn, teacher);
     return turn;
@@ -219,51 +232,58 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
             emit turn->replyDelta(safe);
         }
     });
-    connect(reply, &LlmReply::finished, turn, [this, turn, teacherId = teacher.id, sessionId](const LlmResult &llm) {
-        ChatTurnResult r = turn->m_result;
-        if (!llm.ok) {
-            r.status = ChatTurnResult::Status::AssistantFailed;
-            r.llmError = llm.error.kind;
-            r.error = llm.error.message
-                + QStringLiteral(" Your message was saved. If you need a person, ask to contact support: that works "
-                                 "even while the assistant is unavailable.");
+    connect(reply, &LlmReply::finished, turn,
+        [this, turn, teacher, sessionId, ticketId = state->ticketId](const LlmResult &llm) {
+            ChatTurnResult r = turn->m_result;
+            if (!llm.ok) {
+                r.status = ChatTurnResult::Status::AssistantFailed;
+                r.llmError = llm.error.kind;
+                r.error = llm.error.message
+                    + QStringLiteral(
+                        " Your message was saved. If you need a person, ask to contact support: that works "
+                        "even while the assistant is unavailable.");
+                turn->finish(r);
+                return;
+            }
+            const QString rest = turn->m_guard->finish();
+            if (!rest.isEmpty()) {
+                turn->m_shown += rest;
+                emit turn->replyDelta(rest);
+            }
+            r.reply = turn->m_shown.trimmed();
+            r.guardedClaims = turn->m_guard->claims();
+            if (r.reply.isEmpty()) {
+                r.status = ChatTurnResult::Status::AssistantFailed;
+                r.llmError = LlmError::Kind::MalformedResponse;
+                r.error = QStringLiteral("The assistant sent an empty reply. Your message was saved.");
+                turn->finish(r);
+                return;
+            }
+            if (!r.guardedClaims.isEmpty()) {
+                qCWarning(lcGuard).noquote() << QStringLiteral("Hallucination guard replaced claims session=")
+                        + sessionId << QStringLiteral("kinds=") + r.guardedClaims.join(QLatin1Char(','));
+                for (const QString &kind : std::as_const(r.guardedClaims))
+                    if (auto counted = m_escalation.metrics().recordGuardHit(kind); !counted)
+                        qCWarning(lcGuard).noquote()
+                            << QStringLiteral("Cannot count a guard event: ") + counted.error();
+            }
+            const HistoryEntry entry { QStringLiteral("assistant"), r.reply, QDateTime::currentDateTimeUtc() };
+            if (auto stored = m_sessions.record(sessionId, teacher.id, entry, nullptr); !stored) {
+                r.status = ChatTurnResult::Status::Failed;
+                r.error = QStringLiteral("The assistant answered, but the answer could not be saved: %1")
+                              .arg(stored.error());
+                turn->finish(r);
+                return;
+            }
+            if (!ticketId.isEmpty()) // after the escalation the agent sees what the assistant said, marked as its
+                if (auto added = m_escalation.thread().addAssistantMessage(teacher.actor(), ticketId, r.reply); !added)
+                    qCWarning(lcChat).noquote()
+                        << QStringLiteral("Cannot add the answer to ticket %1: %2").arg(ticketId, added.error());
+            r.status = ChatTurnResult::Status::Answered;
+            qCInfo(lcChat).noquote() << QStringLiteral("Assistant replied session=") + sessionId
+                                     << QStringLiteral("chars=") + QString::number(r.reply.size());
             turn->finish(r);
-            return;
-        }
-        const QString rest = turn->m_guard->finish();
-        if (!rest.isEmpty()) {
-            turn->m_shown += rest;
-            emit turn->replyDelta(rest);
-        }
-        r.reply = turn->m_shown.trimmed();
-        r.guardedClaims = turn->m_guard->claims();
-        if (r.reply.isEmpty()) {
-            r.status = ChatTurnResult::Status::AssistantFailed;
-            r.llmError = LlmError::Kind::MalformedResponse;
-            r.error = QStringLiteral("The assistant sent an empty reply. Your message was saved.");
-            turn->finish(r);
-            return;
-        }
-        if (!r.guardedClaims.isEmpty()) {
-            qCWarning(lcGuard).noquote() << QStringLiteral("Hallucination guard replaced claims session=") + sessionId
-                                         << QStringLiteral("kinds=") + r.guardedClaims.join(QLatin1Char(','));
-            for (const QString &kind : std::as_const(r.guardedClaims))
-                if (auto counted = m_escalation.metrics().recordGuardHit(kind); !counted)
-                    qCWarning(lcGuard).noquote() << QStringLiteral("Cannot count a guard event: ") + counted.error();
-        }
-        const HistoryEntry entry { QStringLiteral("assistant"), r.reply, QDateTime::currentDateTimeUtc() };
-        if (auto stored = m_sessions.record(sessionId, teacherId, entry, nullptr); !stored) {
-            r.status = ChatTurnResult::Status::Failed;
-            r.error
-                = QStringLiteral("The assistant answered, but the answer could not be saved: %1").arg(stored.error());
-            turn->finish(r);
-            return;
-        }
-        r.status = ChatTurnResult::Status::Answered;
-        qCInfo(lcChat).noquote() << QStringLiteral("Assistant replied session=") + sessionId
-                                 << QStringLiteral("chars=") + QString::number(r.reply.size());
-        turn->finish(r);
-    });
+        });
 }
 
 } // namespace LearnPulse

@@ -22,6 +22,7 @@ struct ChatTurnResult
     {
         Answered, // the assistant answered (reply checked by the hallucination guard)
         Escalated, // this message opened a ticket; the reply is the application's own
+        SentToSupport, // written to support in an escalated conversation: in the ticket's thread, no reply
         BadInput, // refused, nothing stored
         RateLimited, // refused, nothing stored
         AssistantFailed, // the message is stored (and was checked for escalation); the LLM failed
@@ -40,7 +41,10 @@ struct ChatTurnResult
     QStringList guardedClaims; // kinds of false claim the guard replaced in the reply
     LlmError::Kind llmError = LlmError::Kind::None;
 
-    bool ok() const { return status == Status::Answered || status == Status::Escalated; }
+    bool ok() const
+    {
+        return status == Status::Answered || status == Status::Escalated || status == Status::SentToSupport;
+    }
     // The shape of `learnpulsectl chat --json` (DESIGN.md).
     QJsonObject toJson() const;
 };
@@ -92,6 +96,9 @@ public:
         QObject *parent = nullptr);
     ~ChatEngine() override; // cancels the turns still running, each with a result
 
+    // `supportRequested`: the teacher wrote to support ("Contact support", or "To support" once the
+    // conversation has its ticket): the message opens the ticket, or goes into its thread, and the
+    // assistant is not asked.
     ChatTurn *send(
         const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
 

@@ -35,6 +35,7 @@ EscalationEngine::EscalationEngine(
     , m_sessions(sessions)
     , m_tickets(tickets)
     , m_metrics(tickets.store()->database())
+    , m_thread(tickets.store()->database())
 { }
 
 QString EscalationEngine::escalationReply(const QString &ticketId, const QString &email, bool explicitRequest)
@@ -97,8 +98,26 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
     if (recorded->historyLength == 1) // the conversation's first message
         if (auto counted = m_metrics.recordSession(); !counted)
             qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count the session: ") + counted.error();
-    if (!recorded->claimed)
+    if (!recorded->claimed) {
+        if (out.escalated && !out.ticketId.isEmpty()) {
+            // A follow-up in an escalated conversation: support sees it in the ticket's thread, and a
+            // resolved ticket opens again (the same ticket: a conversation never gets a second one).
+            auto added = m_thread.addTeacherMessage(teacher.actor(), out.ticketId, text);
+            if (!added) {
+                qCWarning(lcEscalation).noquote()
+                    << QStringLiteral("Cannot add a follow-up to the ticket thread ticket=%1: %2")
+                           .arg(out.ticketId, added.error());
+            } else {
+                out.addedToThread = true;
+                out.reopened = added->reopened;
+                const QString change = added->reopened ? QStringLiteral("reopened") : QStringLiteral("message");
+                if (auto published = m_sessions.publishTicketChange(out.ticketId, change); !published)
+                    qCWarning(lcEscalation).noquote()
+                        << QStringLiteral("Cannot announce a ticket change: ") + published.error();
+            }
+        }
         return out;
+    }
 
     // This caller won the claim: it alone opens the ticket.
     crashPoint("after_claim");

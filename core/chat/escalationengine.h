@@ -3,6 +3,7 @@
 #include "detector.h"
 #include "metricsstore.h"
 #include "ticketservice.h"
+#include "ticketthread.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -38,6 +39,8 @@ struct TurnOutcome
     QString ticketId;
     QString reply;
     std::optional<TicketResult> ticket;
+    bool addedToThread = false; // a message in an escalated conversation went into the ticket's thread
+    bool reopened = false; // ... and reopened the resolved ticket
 
     bool needsAssistantReply() const { return status == Status::Recorded && !newlyEscalated; }
     QJsonObject toJson() const;
@@ -59,6 +62,8 @@ public:
 
     // The anonymous metric events of this engine's index (sessions, escalations, guard hits).
     MetricsStore &metrics() { return m_metrics; }
+    // The threads of the tickets: messages after an escalation go there too, for support to see.
+    TicketThread &thread() { return m_thread; }
 
 private:
     const Config &m_config;
@@ -66,6 +71,7 @@ private:
     SessionStore &m_sessions;
     TicketService &m_tickets;
     MetricsStore m_metrics;
+    TicketThread m_thread;
 };
 
 } // namespace LearnPulse

@@ -297,12 +297,27 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     return out;
 }
 
+namespace {
+
+QByteArray changePayload(const QString &ticketId, const QString &change)
+{
+    return QJsonDocument(
+        QJsonObject { { QStringLiteral("ticket_id"), ticketId }, { QStringLiteral("change"), change } })
+        .toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
 Status SessionStore::publishTicketChange(const QString &ticketId, const QString &change)
 {
-    const QByteArray payload
-        = QJsonDocument(QJsonObject { { QStringLiteral("ticket_id"), ticketId }, { QStringLiteral("change"), change } })
-              .toJson(QJsonDocument::Compact);
-    return Status::from(m_redis.command({ "PUBLISH", ticketsChannel(), payload }));
+    return Status::from(m_redis.command({ "PUBLISH", ticketsChannel(), changePayload(ticketId, change) }));
+}
+
+Status SessionStore::publishUserEvent(const QString &userId, const QString &ticketId, const QString &change)
+{
+    if (userId.isEmpty())
+        return Status::failure(QStringLiteral("The ticket names no user to tell."));
+    return Status::from(m_redis.command({ "PUBLISH", userChannel(userId), changePayload(ticketId, change) }));
 }
 
 Status SessionStore::setLastSession(const QString &userId, const QString &sessionId)

@@ -90,6 +90,10 @@ public:
     // Tells every console that the ticket list changed (pub/sub channel lp:tickets).
     Status publishTicketChange(const QString &ticketId, const QString &change);
     static QByteArray ticketsChannel() { return "lp:tickets"; }
+    // Tells the teacher's open consoles that their ticket changed (a support reply, a new status), on
+    // the user's own channel: the payload names the ticket and the change, never text.
+    Status publishUserEvent(const QString &userId, const QString &ticketId, const QString &change);
+    static QByteArray userChannel(const QString &userId) { return "lp:user:" + userId.toUtf8() + ":events"; }
     // The user's last conversation, so that the console reopens it.
     Status setLastSession(const QString &userId, const QString &sessionId);
     Result<QString> lastSession(const QString &userId);

@@ -141,6 +141,32 @@ const char *const schemaV7[] = {
     "CREATE TABLE deleted_tickets (id TEXT PRIMARY KEY, deleted TEXT NOT NULL)",
 };
 
+// Version 8: the ticket thread (issue 15). After the escalation a ticket lives on: the teacher's
+// follow-ups, the assistant's later answers, support replies and internal notes, in order. A ticket
+// has an assignee, the time since which a teacher message waits for a reply (far in the future when
+// none waits, so that the column sorts the longest wait first on both back ends), the id of the
+// newest thread message the teacher has seen, and the teacher's rating once it is resolved. Ratings
+// are also counted anonymously for the metrics (hour and verdict only), and admins keep canned replies.
+#define LP_THREAD_TABLES(SERIAL)                                                                                       \
+    "CREATE TABLE ticket_messages (id " SERIAL ", ticket_id TEXT NOT NULL, ts TEXT NOT NULL, "                         \
+    "kind TEXT NOT NULL CHECK (kind IN ('teacher', 'assistant', 'support', 'note')), "                                 \
+    "author_id TEXT NOT NULL DEFAULT '', author_name TEXT NOT NULL DEFAULT '', body TEXT NOT NULL)",                   \
+        "CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id)",                                      \
+        "ALTER TABLE tickets ADD COLUMN assignee_id TEXT NOT NULL DEFAULT ''",                                         \
+        "ALTER TABLE tickets ADD COLUMN assignee_name TEXT NOT NULL DEFAULT ''",                                       \
+        "ALTER TABLE tickets ADD COLUMN waiting_since TEXT NOT NULL DEFAULT '9999-12-31T23:59:59Z'",                   \
+        "ALTER TABLE tickets ADD COLUMN teacher_read BIGINT NOT NULL DEFAULT 0",                                       \
+        "ALTER TABLE tickets ADD COLUMN rating TEXT NOT NULL DEFAULT ''",                                              \
+        "ALTER TABLE tickets ADD COLUMN rating_comment TEXT NOT NULL DEFAULT ''",                                      \
+        "UPDATE tickets SET waiting_since = created WHERE status <> 'resolved'",                                       \
+        "CREATE INDEX tickets_waiting ON tickets (waiting_since)",                                                     \
+        "CREATE TABLE csat_events (id " SERIAL ", ts TEXT NOT NULL, helpful INTEGER NOT NULL)",                        \
+        "CREATE TABLE canned_replies (id " SERIAL ", title TEXT NOT NULL UNIQUE, body TEXT NOT NULL)"
+
+const char *const schemaV8[] = { LP_THREAD_TABLES("INTEGER PRIMARY KEY AUTOINCREMENT") };
+const char *const postgresV8[] = { LP_THREAD_TABLES("BIGSERIAL PRIMARY KEY") };
+#undef LP_THREAD_TABLES
+
 // PostgreSQL (several seats, DATABASE_URL) starts at schema version 6: its first migration creates
 // what SQLite reached through versions 1 to 6. Later versions add a step for each back end (7 is
 // the same statement on both).
@@ -229,14 +255,14 @@ const char *const postgresV6[] = {
 std::span<const char *const> sqliteStep(int version)
 {
     static const std::span<const char *const> steps[]
-        = { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7 };
+        = { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8 };
     static_assert(std::size(steps) == currentVersion);
     return version >= 1 && version <= currentVersion ? steps[version - 1] : std::span<const char *const>();
 }
 
 std::span<const char *const> postgresStep(int version)
 {
-    static const std::span<const char *const> steps[] = { {}, {}, {}, {}, {}, postgresV6, schemaV7 };
+    static const std::span<const char *const> steps[] = { {}, {}, {}, {}, {}, postgresV6, schemaV7, postgresV8 };
     static_assert(std::size(steps) == currentVersion);
     return version >= 1 && version <= currentVersion ? steps[version - 1] : std::span<const char *const>();
 }

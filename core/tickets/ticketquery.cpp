@@ -96,7 +96,8 @@ QStringList TicketStore::sortableColumns()
 {
     return { QStringLiteral("id"), QStringLiteral("created"), QStringLiteral("teacher_name"),
         QStringLiteral("teacher_email"), QStringLiteral("summary"), QStringLiteral("signal_count"),
-        QStringLiteral("status"), QStringLiteral("email_status") };
+        QStringLiteral("status"), QStringLiteral("email_status"), QStringLiteral("assignee_name"),
+        QStringLiteral("waiting_since") };
 }
 
 Result<std::pair<QString, QVariantList>> TicketStore::whereFor(const TicketFilter &filter) const
@@ -114,6 +115,19 @@ Result<std::pair<QString, QVariantList>> TicketStore::whereFor(const TicketFilte
                                   .arg(filter.status, statuses().join(QLatin1String(", "))));
         where << QStringLiteral("t.status = ?");
         values << filter.status;
+    }
+    switch (filter.assignment) {
+    case TicketFilter::Assignment::All:
+        break;
+    case TicketFilter::Assignment::Mine:
+        if (filter.viewerId.isEmpty())
+            return R::failure(QStringLiteral("\"Mine\" needs a signed-in support account."));
+        where << QStringLiteral("t.assignee_id = ?");
+        values << filter.viewerId;
+        break;
+    case TicketFilter::Assignment::Unassigned:
+        where << QStringLiteral("t.assignee_id = ''");
+        break;
     }
     if (filter.from.isValid()) {
         where << QStringLiteral("t.created >= ?");

@@ -11,9 +11,9 @@ namespace LearnPulse::TicketRows {
 inline const QString columns = QStringLiteral(
     "t.id, t.session_id, t.user_id, t.teacher_name, t.teacher_email, t.teacher_role, t.class_id, t.student, t.scope, "
     "t.created, t.updated, t.summary, t.signal_count, t.rules, t.status, t.email_status, t.conversation_file, "
-    "t.integrity");
+    "t.integrity, t.assignee_id, t.assignee_name, t.waiting_since, t.teacher_read, t.rating, t.rating_comment");
 
-inline constexpr int columnCount = 18;
+inline constexpr int columnCount = 24;
 
 inline TicketRecord fromQuery(const QSqlQuery &q)
 {
@@ -37,6 +37,14 @@ inline TicketRecord fromQuery(const QSqlQuery &q)
     r.emailStatus = q.value(i++).toString();
     r.conversationFile = q.value(i++).toString();
     r.integrity = q.value(i++).toString();
+    r.assigneeId = q.value(i++).toString();
+    r.assigneeName = q.value(i++).toString();
+    r.waitingSince = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
+    if (r.waitingSince.isValid() && r.waitingSince.date().year() >= 9999)
+        r.waitingSince = {}; // nobody waits (schema version 8)
+    r.teacherRead = q.value(i++).toLongLong();
+    r.rating = q.value(i++).toString();
+    r.ratingComment = q.value(i++).toString();
     return r;
 }
 

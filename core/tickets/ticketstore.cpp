@@ -58,7 +58,33 @@ QJsonObject TicketRecord::toJson() const
         { QStringLiteral("email_status"), emailStatus },
         { QStringLiteral("conversation_file"), conversationFile },
         { QStringLiteral("integrity"), integrity },
+        { QStringLiteral("assignee_id"), assigneeId },
+        { QStringLiteral("assignee_name"), assigneeName },
+        { QStringLiteral("waiting_since"), waitingSince.isValid() ? QJsonValue(iso(waitingSince)) : QJsonValue() },
+        { QStringLiteral("rating"), rating.isEmpty() ? QJsonValue() : QJsonValue(rating) },
     };
+}
+
+double TicketRecord::waitingHours(const QDateTime &now) const
+{
+    if (!waitingSince.isValid())
+        return -1;
+    const QDateTime from = waitingSince.toUTC();
+    const QDateTime to = now.toUTC();
+    if (to <= from)
+        return 0;
+    // Whole days are walked (at most a few hundred for a forgotten ticket); the seconds of each that are
+    // not on a Saturday or Sunday count.
+    qint64 seconds = 0;
+    QDateTime cursor = from;
+    while (cursor < to) {
+        const QDateTime dayEnd = cursor.date().addDays(1).startOfDay(Qt::UTC);
+        const QDateTime end = qMin(dayEnd, to);
+        if (cursor.date().dayOfWeek() <= 5)
+            seconds += cursor.secsTo(end);
+        cursor = end;
+    }
+    return seconds / 3600.0;
 }
 
 TicketStore::TicketStore(std::shared_ptr<Database> database)
@@ -68,6 +94,11 @@ TicketStore::TicketStore(std::shared_ptr<Database> database)
 QStringList TicketStore::statuses()
 {
     return { QStringLiteral("open"), QStringLiteral("in_progress"), QStringLiteral("resolved") };
+}
+
+QString TicketStore::notWaiting()
+{
+    return QStringLiteral("9999-12-31T23:59:59Z");
 }
 
 bool TicketStore::isValidStatus(const QString &status)
@@ -99,11 +130,12 @@ Result<TicketStore::InsertResult> TicketStore::insert(
     q.prepare(QStringLiteral(
         "INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
         "class_id, student, scope, created, updated, summary, signal_count, rules, status, "
-        "email_status, conversation_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq"));
+        "email_status, conversation_file, waiting_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING seq"));
     for (const QVariant &v : QVariantList { text(r.id), text(r.sessionId), text(r.userId), text(r.teacherName),
              text(r.teacherEmail), text(r.teacherRole), text(r.classId), text(r.student), text(r.scope), iso(r.created),
              iso(r.created), text(r.summary), r.signalCount, text(r.rules.join(QLatin1Char(','))), text(r.status),
-             text(r.emailStatus), text(r.conversationFile) })
+             text(r.emailStatus), text(r.conversationFile), iso(r.created) })
         q.addBindValue(v);
     bool ok = q.exec();
     QString error = ok ? QString() : Database::errorOf(q);
@@ -146,9 +178,12 @@ Result<TicketStore::InsertResult> TicketStore::insert(
 
 Result<TicketRecord> TicketStore::find(const Actor &actor, const QString &ticketId)
 {
-    if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
-        return Result<TicketRecord>::failure(refused);
-    auto rows = select(QStringLiteral("t.id = ?"), { ticketId });
+    // A teacher finds their own tickets only; another teacher's ticket is "not found", not "refused".
+    const bool ownOnly = !isAllowed(actor, Permission::ViewTickets);
+    if (ownOnly && (actor.role != Role::Teacher || actor.userId.isEmpty()))
+        return Result<TicketRecord>::failure(refusal(actor, Permission::ViewTickets));
+    auto rows = ownOnly ? select(QStringLiteral("t.id = ? AND t.user_id = ?"), { ticketId, actor.userId })
+                        : select(QStringLiteral("t.id = ?"), { ticketId });
     if (!rows)
         return Result<TicketRecord>::failure(rows.error());
     if (rows->isEmpty())
@@ -239,9 +274,13 @@ Status TicketStore::setStatus(const Actor &actor, const QString &ticketId, const
     if (!conn)
         return Status::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("UPDATE tickets SET status = ?, updated = ? WHERE id = ?"));
+    // A resolved ticket waits for nobody (a teacher message reopens it and starts the wait again).
+    q.prepare(QStringLiteral("UPDATE tickets SET status = ?, updated = ?, waiting_since = CASE WHEN ? = 'resolved' "
+                             "THEN ? ELSE waiting_since END WHERE id = ?"));
     q.addBindValue(status);
     q.addBindValue(iso(QDateTime::currentDateTimeUtc()));
+    q.addBindValue(status);
+    q.addBindValue(notWaiting());
     q.addBindValue(ticketId);
     if (!q.exec())
         return Status::failure(QStringLiteral("Cannot update the ticket: %1").arg(Database::errorOf(q)));

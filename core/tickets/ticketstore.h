@@ -39,6 +39,16 @@ struct TicketRecord
     QString emailStatus = QStringLiteral("pending");
     QString conversationFile;
     QString integrity; // empty, or what is wrong ("transcript missing")
+    QString assigneeId; // the support agent or admin who has the ticket; empty: unassigned
+    QString assigneeName;
+    QDateTime waitingSince; // the oldest teacher message without a reply; invalid: nobody waits
+    qint64 teacherRead = 0; // the newest thread message the teacher has seen
+    QString rating; // "helpful", "not_helpful" or empty
+    QString ratingComment;
+
+    // Hours a teacher has waited for a reply at `now`, weekends not counted (the first-response
+    // target counts working days); negative when nobody waits.
+    double waitingHours(const QDateTime &now) const;
 
     QJsonObject toJson() const;
 };
@@ -55,6 +65,14 @@ struct TicketFilter
     QString afterId;
     QDate from; // created on or after this day (UTC), if valid
     QDate to; // created on or before this day (UTC), if valid
+    enum class Assignment
+    {
+        All,
+        Mine, // assigned to `viewerId`
+        Unassigned,
+    };
+    Assignment assignment = Assignment::All;
+    QString viewerId;
     QString sortColumn = QStringLiteral("created"); // one of sortableColumns()
     bool descending = true;
 };
@@ -69,6 +87,8 @@ public:
     const std::shared_ptr<Database> &database() const { return m_db; }
 
     static bool isValidStatus(const QString &status);
+    // The `waiting_since` of a ticket on which nobody waits (sorts after every real time).
+    static QString notWaiting();
     static QStringList statuses();
 
     enum class InsertOutcome
@@ -96,6 +116,7 @@ public:
     static bool recordDeleted(QSqlQuery &query, const QStringList &ticketIds);
     // Whether the ticket was deleted.
     Result<bool> wasDeleted(const QString &ticketId);
+    // Support and admins find any ticket; a teacher only their own.
     Result<TicketRecord> find(const Actor &actor, const QString &ticketId);
     Result<TicketRecord> findBySession(const QString &sessionId);
     Result<QList<TicketRecord>> list(const Actor &actor, const TicketFilter &filter);

@@ -244,6 +244,8 @@ void ChatView::finishTurn(const ChatTurnResult &result)
     case ChatTurnResult::Status::Escalated:
         m_model->append({ ConversationModel::Kind::Application, result.reply, QDateTime::currentDateTime() });
         break;
+    case ChatTurnResult::Status::SentToSupport:
+        break; // the teacher's message is shown; support answers in the conversation when it replies
     case ChatTurnResult::Status::AssistantFailed:
     case ChatTurnResult::Status::BadInput:
     case ChatTurnResult::Status::RateLimited:
