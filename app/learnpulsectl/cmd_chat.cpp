@@ -5,6 +5,7 @@
 #include "messagevalidator.h"
 #include "outbox.h"
 #include "sessionstore.h"
+#include "ticketthread.h"
 
 #include <QEventLoop>
 #include <QFile>
@@ -101,7 +102,10 @@ int cmdChat(const QStringList &args)
                 { QStringLiteral("session"), QStringLiteral("Continue this conversation."), QStringLiteral("ID") },
                 { QStringLiteral("class"), QStringLiteral("Class of a new conversation."), QStringLiteral("C") },
                 { QStringLiteral("student"), QStringLiteral("Student of a new conversation."), QStringLiteral("S") },
-                { QStringLiteral("scope"), QStringLiteral("Scope of a new conversation."), QStringLiteral("X") } }))
+                { QStringLiteral("scope"), QStringLiteral("Scope of a new conversation."), QStringLiteral("X") },
+                { QStringLiteral("to-support"),
+                    QStringLiteral(
+                        "Write to support: opens the ticket, or adds to it; the assistant is not asked.") } }))
         return *code;
     if (!inv.isSet(QStringLiteral("user")))
         return usage(QStringLiteral("chat needs --user EMAIL"));
@@ -137,7 +141,7 @@ int cmdChat(const QStringList &args)
 
     ChatTurnResult result;
     QEventLoop loop;
-    ChatTurn *turn = engine.send(teacher.value(), sessionId, text);
+    ChatTurn *turn = engine.send(teacher.value(), sessionId, text, inv.isSet(QStringLiteral("to-support")));
     bool streamed = false;
     if (!inv.json)
         QObject::connect(turn, &ChatTurn::replyDelta, &loop, [&streamed](const QString &piece) {
@@ -158,9 +162,34 @@ int cmdChat(const QStringList &args)
             fail(exitOk, QStringLiteral("delivery will be retried: ") + error);
     }
 
+    // Support replies the teacher has not seen yet (since their last message, or since the console showed
+    // them); from now on they count as seen.
+    QList<ThreadMessage> replies;
+    if (!result.ticketId.isEmpty()) {
+        TicketThread thread(ctx->db);
+        const Actor me = teacher->actor();
+        if (auto ticket = ctx->services->ticketStore()->find(me, result.ticketId)) {
+            if (auto messages = thread.messages(me, result.ticketId, ticket->teacherRead)) {
+                for (const ThreadMessage &m : messages.value())
+                    if (m.kind == QLatin1String("support"))
+                        replies.append(m);
+                if (!messages->isEmpty())
+                    (void)thread.markRead(me, result.ticketId, messages->constLast().id);
+            }
+        }
+    }
+
     if (inv.json) {
-        printJson(result.toJson());
+        QJsonObject o = result.toJson();
+        QJsonArray supportReplies;
+        for (const ThreadMessage &m : std::as_const(replies))
+            supportReplies.append(QJsonObject { { QStringLiteral("time"), m.time.toUTC().toString(Qt::ISODate) },
+                { QStringLiteral("author"), m.authorName }, { QStringLiteral("text"), m.body } });
+        o.insert(QStringLiteral("support_replies"), supportReplies);
+        printJson(o);
     } else {
+        for (const ThreadMessage &m : std::as_const(replies))
+            writeOut(QStringLiteral("[%1] %2\n%3\n").arg(m.time.toUTC().toString(Qt::ISODate), m.speaker(), m.body));
         if (streamed)
             writeOut(QStringLiteral("\n"));
         writeOut(

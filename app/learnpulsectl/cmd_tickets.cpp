@@ -2,8 +2,11 @@
 #include "ctlcommon.h"
 #include "outbox.h"
 #include "roles.h"
+#include "sessionstore.h"
 #include "ticketstore.h"
+#include "ticketthread.h"
 
+#include <QFile>
 #include <QJsonArray>
 
 namespace LearnPulse::Ctl {
@@ -21,7 +24,136 @@ QString ticketLine(const TicketRecord &t)
         .arg(t.summary);
 }
 
+// Tells the consoles (support: lp:tickets; the ticket's teacher: their own channel) that a ticket changed.
+// Best effort: a console that misses it sees the change at its next look (within seconds).
+void announce(Context &ctx, const TicketRecord &ticket, const QString &change)
+{
+    if (!ctx.config.redisUrlExplicit)
+        return; // a private Redis belongs to the console of this seat, which looks by itself
+    if (auto connected = ctx.services->connectRedis(); !connected) {
+        fail(exitOk,
+            QStringLiteral("the consoles were not told at once (%1); they see it within seconds")
+                .arg(connected.error()));
+        return;
+    }
+    SessionStore *sessions = ctx.services->sessions();
+    (void)sessions->publishTicketChange(ticket.id, change);
+    (void)sessions->publishUserEvent(ticket.userId, ticket.id, change);
+}
+
+// The text of a reply or note: the argument, or standard input when it is "-" or missing.
+Result<QString> bodyFrom(const Invocation &inv)
+{
+    if (inv.positional.size() >= 2 && inv.positional.at(1) != QLatin1String("-"))
+        return inv.positional.mid(1).join(QLatin1Char(' '));
+    QFile in;
+    if (!in.open(stdin, QIODevice::ReadOnly))
+        return Result<QString>::failure(QStringLiteral("cannot read standard input"));
+    return QString::fromUtf8(in.readAll());
+}
+
+// Who writes: a support or admin account (--as EMAIL: its name is what the teacher sees), or the local
+// administrator running the tool.
+Result<Actor> writerFrom(const Invocation &inv, Context &ctx)
+{
+    if (!inv.isSet(QStringLiteral("as")))
+        return Actor::commandLine();
+    auto account = ctx.services->accounts().findByEmail(inv.value(QStringLiteral("as")));
+    if (!account)
+        return Result<Actor>::failure(account.error());
+    if (account->role == Role::Teacher)
+        return Result<Actor>::failure(
+            QStringLiteral("%1 is a teacher account: replies come from support").arg(account->email));
+    return account->actor();
+}
+
+int threadCommand(const QStringList &args, bool note)
+{
+    const QString name = note ? QStringLiteral("tickets note") : QStringLiteral("tickets reply");
+    Invocation inv;
+    if (auto code = parse(inv, args,
+            { { QStringLiteral("as"), QStringLiteral("Write as this support or admin account."),
+                QStringLiteral("EMAIL") } }))
+        return *code;
+    if (inv.positional.isEmpty())
+        return usage(QStringLiteral("%1 takes a ticket ID and the text (or - for standard input)").arg(name));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    auto writer = writerFrom(inv, ctx.value());
+    if (!writer)
+        return fail(exitError, writer.error());
+    auto body = bodyFrom(inv);
+    if (!body)
+        return fail(exitError, body.error());
+    TicketThread thread(ctx->db);
+    const QString id = inv.positional.constFirst();
+    auto change = note ? thread.note(writer.value(), id, body.value()) : thread.reply(writer.value(), id, body.value());
+    if (!change)
+        return fail(exitError, change.error());
+    if (!note)
+        announce(ctx.value(), change->ticket, QStringLiteral("reply"));
+    if (inv.json)
+        printJson(change->message.toJson());
+    else
+        writeOut(QStringLiteral("%1: %2 %3 added\n")
+                     .arg(id, note ? QStringLiteral("note") : QStringLiteral("reply"))
+                     .arg(change->message.id));
+    return exitOk;
+}
+
+// The thread below the transcript; internal notes marked as such (this tool acts for an administrator).
+QString threadText(const QList<ThreadMessage> &messages)
+{
+    return TicketThread::render(messages);
+}
+
 } // namespace
+
+int cmdTicketsReply(const QStringList &args)
+{
+    return threadCommand(args, false);
+}
+
+int cmdTicketsNote(const QStringList &args)
+{
+    return threadCommand(args, true);
+}
+
+int cmdTicketsAssign(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {}))
+        return *code;
+    if (inv.positional.size() != 2)
+        return usage(QStringLiteral("tickets assign takes a ticket ID and an email (or \"none\")"));
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    QString assigneeId;
+    const QString who = inv.positional.at(1);
+    if (who != QLatin1String("none")) {
+        auto account = ctx->services->accounts().findByEmail(who);
+        if (!account)
+            return fail(exitError, account.error());
+        assigneeId = account->id;
+    }
+    TicketThread thread(ctx->db);
+    const QString id = inv.positional.constFirst();
+    auto ticket = thread.assign(Actor::commandLine(), id, assigneeId);
+    if (!ticket)
+        return fail(exitError, ticket.error());
+    announce(ctx.value(), ticket.value(), QStringLiteral("assigned"));
+    if (inv.json)
+        printJson({ { QStringLiteral("ticket_id"), id }, { QStringLiteral("assignee_id"), ticket->assigneeId },
+            { QStringLiteral("assignee_name"), ticket->assigneeName } });
+    else
+        writeOut(QStringLiteral("%1: %2\n")
+                     .arg(id,
+                         ticket->assigneeName.isEmpty() ? QStringLiteral("unassigned")
+                                                        : QStringLiteral("assigned to ") + ticket->assigneeName));
+    return exitOk;
+}
 
 int cmdOutboxList(const QStringList &args)
 {
@@ -127,13 +259,21 @@ int cmdTicketsShow(const QStringList &args)
     if (!read)
         return fail(exitError, read.error());
     const QString transcript = read.value();
+    auto messages = TicketThread(ctx->db).messages(Actor::commandLine(), ticket->id);
+    if (!messages)
+        return fail(exitError, messages.error());
     if (inv.json) {
         QJsonObject o = ticket->toJson();
         o.insert(QStringLiteral("transcript"), transcript);
+        QJsonArray thread;
+        for (const ThreadMessage &m : messages.value())
+            thread.append(m.toJson());
+        o.insert(QStringLiteral("thread"), thread);
         printJson(o);
     } else {
-        writeOut(QStringLiteral("Status: %1\nEmail: %2\nFile: %3\n\n%4")
-                     .arg(ticket->status, ticket->emailStatus, ticket->conversationFile, transcript));
+        writeOut(QStringLiteral("Status: %1\nAssignee: %2\nEmail: %3\nFile: %4\n\n%5%6")
+                     .arg(ticket->status, ticket->assigneeName.isEmpty() ? QStringLiteral("-") : ticket->assigneeName,
+                         ticket->emailStatus, ticket->conversationFile, transcript, threadText(messages.value())));
     }
     return exitOk;
 }
@@ -155,6 +295,8 @@ int cmdTicketsStatus(const QStringList &args)
     TicketStore store(ctx->db);
     if (auto done = store.setStatus(Actor::commandLine(), id, status); !done)
         return fail(exitError, done.error());
+    if (auto ticket = store.find(Actor::commandLine(), id))
+        announce(ctx.value(), ticket.value(), QStringLiteral("status"));
     if (inv.json)
         printJson({ { QStringLiteral("ticket_id"), id }, { QStringLiteral("status"), status } });
     else

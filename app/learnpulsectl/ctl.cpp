@@ -46,7 +46,9 @@ int run(const QStringList &rawArguments)
     const std::map<QString, std::map<QString, Handler>> grouped {
         { QStringLiteral("tickets"),
             { { QStringLiteral("list"), cmdTicketsList }, { QStringLiteral("show"), cmdTicketsShow },
-                { QStringLiteral("status"), cmdTicketsStatus }, { QStringLiteral("delete"), cmdTicketsDelete } } },
+                { QStringLiteral("status"), cmdTicketsStatus }, { QStringLiteral("delete"), cmdTicketsDelete },
+                { QStringLiteral("reply"), cmdTicketsReply }, { QStringLiteral("note"), cmdTicketsNote },
+                { QStringLiteral("assign"), cmdTicketsAssign } } },
         { QStringLiteral("users"), { { QStringLiteral("add"), cmdUsersAdd } } },
         { QStringLiteral("outbox"),
             { { QStringLiteral("list"), cmdOutboxList }, { QStringLiteral("retry"), cmdOutboxRetry } } },

@@ -16,11 +16,16 @@ $LEARNPULSE_DATA_DIR, else the per-user data directory) and --json (one JSON obj
 
 Commands:
   detect [--json] [TEXT...]          classify each TEXT; no TEXT: one message per stdin line
-  chat --user EMAIL [--session ID] [--json] [--class C] [--student S] [--scope X] TEXT
+  chat --user EMAIL [--session ID] [--json] [--class C] [--student S] [--scope X] [--to-support] TEXT
                                      one teacher message through the whole turn; without --session
-                                     a new conversation starts (its id is in the output)
+                                     a new conversation starts (its id is in the output); support
+                                     replies not seen yet come with it ("support_replies" in JSON);
+                                     --to-support writes to support instead of the assistant
   tickets list [--json] [--user EMAIL] [--search QUERY] [--status open|in_progress|resolved]
-  tickets show [--json] ID           the ticket and its transcript
+  tickets show [--json] ID           the ticket, its transcript and its thread (replies, notes)
+  tickets reply [--as EMAIL] ID TEXT|-   a reply to the teacher (- : read standard input)
+  tickets note [--as EMAIL] ID TEXT|-    an internal note, never shown to the teacher
+  tickets assign ID EMAIL|none       give the ticket to a support or admin account
   tickets status ID open|in_progress|resolved
   tickets delete ID --yes
   users add --email E --name N --role teacher|support|admin [--password-stdin]

@@ -74,6 +74,9 @@ int cmdTicketsList(const QStringList &args);
 int cmdTicketsShow(const QStringList &args);
 int cmdTicketsStatus(const QStringList &args);
 int cmdTicketsDelete(const QStringList &args);
+int cmdTicketsReply(const QStringList &args);
+int cmdTicketsNote(const QStringList &args);
+int cmdTicketsAssign(const QStringList &args);
 int cmdUsersAdd(const QStringList &args);
 
 } // namespace LearnPulse::Ctl

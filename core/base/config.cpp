@@ -92,6 +92,7 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     readInt("smtp/timeout_seconds", c.smtpTimeoutSeconds, 1, 3600);
     readString("webhook/url", c.webhookUrl);
     readInt("retention/ticket_days", c.retentionDays, 0, 36500);
+    readInt("support/first_response_hours", c.firstResponseHours, 1, 1000);
     readInt("outbox/max_tries", c.outboxMaxTries, 1, 1000);
     readInt("outbox/backoff_initial_seconds", c.outboxBackoffInitialSeconds, 1, 86400);
     readInt("outbox/backoff_cap_seconds", c.outboxBackoffCapSeconds, 1, 7 * 86400);

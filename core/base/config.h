@@ -42,6 +42,7 @@ struct Config
     int smtpTimeoutSeconds = 60;
     QString webhookUrl;
 
+    int firstResponseHours = 4; // support's target for a reply to a waiting teacher, in working hours
     int retentionDays = 0; // tickets older than this are erased on start and daily; 0: kept
 
     int outboxMaxTries = 8;

@@ -11,6 +11,7 @@ ChatController::ChatController(ConsoleContext &context, std::function<Status()> 
     , m_ensureRedis(std::move(ensureRedis))
 {
     qRegisterMetaType<ConversationData>();
+    qRegisterMetaType<TicketUpdate>();
 }
 
 ChatController::~ChatController()
@@ -57,9 +58,75 @@ RequestResult ChatController::openConversation(const QString &sessionId, const S
     if (state->context.userId != me.id)
         return RequestResult::failure(tr("This conversation belongs to another user."), ErrorKind::Forbidden);
     m_sessionId = id;
+    m_ticket = {};
+    m_lastThreadId = 0;
     if (auto remembered = sessions.setLastSession(me.id, id); !remembered)
         qCWarning(lcChat).noquote() << QStringLiteral("Cannot remember the last conversation: ") + remembered.error();
-    return RequestResult::success(QVariant::fromValue(ConversationData { state.value(), history.value() }));
+    ConversationData data { state.value(), history.value(), {} };
+    if (!state->ticketId.isEmpty()) {
+        // Support's replies so far go into the conversation; a ticket that cannot be read now (the index is
+        // away) leaves the conversation usable, and the next look tries again.
+        if (auto ticket = lookAtTicket(state->ticketId, 0))
+            data.ticket = ticket.value();
+        else
+            qCWarning(lcChat).noquote()
+                << QStringLiteral("Cannot read ticket %1: %2").arg(state->ticketId, ticket.error());
+    }
+    return RequestResult::success(QVariant::fromValue(data));
+}
+
+Result<TicketUpdate> ChatController::lookAtTicket(const QString &ticketId, qint64 afterId)
+{
+    const Actor me = m_ctx.actor();
+    auto ticket = m_ctx.services->ticketStore()->find(me, ticketId);
+    if (!ticket)
+        return Result<TicketUpdate>::failure(ticket.error());
+    TicketThread thread(m_ctx.services->database());
+    auto messages = thread.messages(me, ticketId, afterId);
+    if (!messages)
+        return Result<TicketUpdate>::failure(messages.error());
+    TicketUpdate update { m_sessionId, ticket.value(), {}, 0 };
+    for (const ThreadMessage &m : messages.value()) {
+        if (m.kind == QLatin1String("support")) {
+            update.replies.append(m);
+            if (m.id > ticket->teacherRead)
+                ++update.unread;
+        }
+        m_lastThreadId = qMax(m_lastThreadId, m.id);
+    }
+    m_ticket = ticket.value();
+    if (m_lastThreadId > ticket->teacherRead)
+        if (auto read = thread.markRead(me, ticketId, m_lastThreadId); !read)
+            qCWarning(lcChat).noquote() << QStringLiteral("Cannot mark replies read: ") + read.error();
+    return update;
+}
+
+bool ChatController::refreshTicket(TicketUpdate *update)
+{
+    if (!m_ctx.signedIn || m_sessionId.isEmpty() || m_ticket.id.isEmpty() || m_turn)
+        return false;
+    const TicketRecord before = m_ticket;
+    auto looked = lookAtTicket(before.id, m_lastThreadId);
+    if (!looked)
+        return false; // the next look tries again
+    if (looked->replies.isEmpty() && looked->ticket.status == before.status && looked->ticket.rating == before.rating)
+        return false;
+    *update = looked.value();
+    return true;
+}
+
+RequestResult ChatController::rateTicket(bool helpful, const QString &comment)
+{
+    if (m_ticket.id.isEmpty())
+        return RequestResult::failure(tr("This conversation has no support ticket to rate."), ErrorKind::BadInput);
+    const Status rated = TicketThread(m_ctx.services->database()).rate(m_ctx.actor(), m_ticket.id, helpful, comment);
+    if (!rated)
+        return RequestResult::from(rated);
+    auto ticket = m_ctx.services->ticketStore()->find(m_ctx.actor(), m_ticket.id);
+    if (!ticket)
+        return RequestResult::from(ticket);
+    m_ticket = ticket.value();
+    return RequestResult::success(QVariant::fromValue(ticket.value()));
 }
 
 RequestResult ChatController::updateContext(const SessionContext &context)
@@ -111,6 +178,11 @@ void ChatController::onTurnFinished(const ChatTurnResult &r)
         emit assistantReachable(true, tr("Assistant ready"));
     else if (r.status == ChatTurnResult::Status::AssistantFailed && r.llmError != LlmError::Kind::Cancelled)
         emit assistantReachable(false, tr("Assistant unavailable"));
+    if (!r.ticketId.isEmpty() && m_ticket.id != r.ticketId) {
+        // The conversation has a ticket now: from here on its replies and status come into the conversation.
+        if (auto ticket = m_ctx.services->ticketStore()->find(m_ctx.actor(), r.ticketId))
+            m_ticket = ticket.value();
+    }
     if (done)
         done(RequestResult::success(QVariant::fromValue(r)));
     if (r.status == ChatTurnResult::Status::Escalated)
@@ -133,6 +205,8 @@ void ChatController::signOut()
 {
     cancelTurn(tr("Signed out: the reply was stopped."));
     m_sessionId.clear();
+    m_ticket = {};
+    m_lastThreadId = 0;
 }
 
 } // namespace LearnPulse

@@ -4,6 +4,7 @@
 #include "consolecontext.h"
 #include "request.h"
 #include "sessionstore.h"
+#include "ticketthread.h"
 
 #include <QObject>
 #include <QPointer>
@@ -12,11 +13,23 @@
 
 namespace LearnPulse {
 
+// The conversation's ticket as the teacher sees it: its status and rating, and support's replies (all of
+// them when the conversation opens; the new ones in an update). `unread`: replies the teacher had not
+// seen before (they count as seen once the console shows them).
+struct TicketUpdate
+{
+    QString sessionId;
+    TicketRecord ticket;
+    QList<ThreadMessage> replies;
+    int unread = 0;
+};
+
 // The value of an open-conversation request.
 struct ConversationData
 {
     SessionState state;
     QList<HistoryEntry> history;
+    TicketUpdate ticket; // empty ticket id: the conversation has none
 };
 
 // A teacher's conversation on the console's worker thread: opening one, its context, and one turn at a
@@ -44,6 +57,12 @@ public:
     void cancelTurn(const QString &reason);
     bool hasTurn() const { return m_turn != nullptr; }
     void signOut();
+    // Looks at the open conversation's ticket: true with `update` when its status, rating or support
+    // replies changed since the last look.
+    bool refreshTicket(TicketUpdate *update);
+    // The teacher rates the conversation's resolved ticket. Value: TicketRecord.
+    RequestResult rateTicket(bool helpful, const QString &comment);
+    QString ticketId() const { return m_ticket.id; }
 
 signals:
     void replyDelta(const QString &text);
@@ -54,14 +73,19 @@ signals:
 
 private:
     void onTurnFinished(const ChatTurnResult &result);
+    // The ticket and the thread messages after `afterId` as the teacher sees them; marks them read.
+    Result<TicketUpdate> lookAtTicket(const QString &ticketId, qint64 afterId);
 
     ConsoleContext &m_ctx;
     std::function<Status()> m_ensureRedis;
     QPointer<ChatTurn> m_turn;
     Done m_done;
     QString m_sessionId;
+    TicketRecord m_ticket; // the open conversation's ticket as last seen
+    qint64 m_lastThreadId = 0; // the newest thread message the teacher has been shown
 };
 
 } // namespace LearnPulse
 
 Q_DECLARE_METATYPE(LearnPulse::ConversationData)
+Q_DECLARE_METATYPE(LearnPulse::TicketUpdate)

@@ -27,6 +27,8 @@ void ConsoleBackend::registerTypes()
     qRegisterMetaType<ConversationData>();
     qRegisterMetaType<TicketPage>();
     qRegisterMetaType<TicketView>();
+    qRegisterMetaType<TicketUpdate>();
+    qRegisterMetaType<QList<CannedReply>>();
     qRegisterMetaType<MetricsStore::Summary>();
     qRegisterMetaType<Database::AuditEntry>();
     qRegisterMetaType<QList<Database::AuditEntry>>();
@@ -80,7 +82,9 @@ void ConsoleBackend::initialize(quint64 requestId)
         [this](bool ok, const QString &status) { emit assistantStatus(status, ok); });
     connect(m_chat, &ChatController::escalated, this, &ConsoleBackend::deliverSoon);
     m_tickets = std::make_unique<TicketController>(
-        m_ctx, [this](const QString &ticketId, const QString &change) { announce(ticketId, change); });
+        m_ctx, [this](const QString &ticketId, const QString &change, const QString &teacherId) {
+            announce(ticketId, change, teacherId);
+        });
     m_admin = std::make_unique<AdminController>(m_ctx);
     m_privacy = std::make_unique<PrivacyController>(m_ctx);
     answer(requestId,
@@ -109,6 +113,7 @@ void ConsoleBackend::initialize(quint64 requestId)
     m_redisWatch = new QTimer(this);
     m_redisWatch->setInterval(2000);
     connect(m_redisWatch, &QTimer::timeout, this, &ConsoleBackend::watchRedis);
+    connect(m_redisWatch, &QTimer::timeout, this, &ConsoleBackend::lookAtTickets);
     m_redisWatch->start();
 }
 
@@ -132,8 +137,12 @@ void ConsoleBackend::shutdown()
         m_deliveryThread.wait(); // an entry cut short is retried later (its lease covers a crash)
         m_delivery = nullptr;
     }
+    if (m_tickets)
+        m_tickets->closeTicket();
     delete m_subscriber;
     m_subscriber = nullptr;
+    delete m_userSubscriber;
+    m_userSubscriber = nullptr;
     if (m_ctx.services)
         m_ctx.services->disconnectRedis(); // stops a private redis-server
 }
@@ -155,6 +164,7 @@ Status ConsoleBackend::ensureRedis()
             = new RedisSubscriber(m_ctx.services->redisClient()->endpoint(), SessionStore::ticketsChannel(), this);
         connect(m_subscriber, &RedisSubscriber::message, this, &ConsoleBackend::ticketsChanged);
         m_subscriber->start();
+        subscribeUser();
         m_redisReachable = -1;
         setRedisReachable(true);
     }
@@ -195,13 +205,42 @@ void ConsoleBackend::watchRedis()
     setRedisReachable(connected);
 }
 
-void ConsoleBackend::announce(const QString &ticketId, const QString &change)
+void ConsoleBackend::announce(const QString &ticketId, const QString &change, const QString &teacherId)
 {
     if (ensureRedis()) {
-        if (auto published = m_ctx.services->sessions()->publishTicketChange(ticketId, change); !published)
+        SessionStore *sessions = m_ctx.services->sessions();
+        if (auto published = sessions->publishTicketChange(ticketId, change); !published)
             qCWarning(lcTickets).noquote() << QStringLiteral("Cannot announce a ticket change: ") + published.error();
+        if (!teacherId.isEmpty())
+            if (auto told = sessions->publishUserEvent(teacherId, ticketId, change); !told)
+                qCWarning(lcTickets).noquote() << QStringLiteral("Cannot tell the teacher: ") + told.error();
     }
     emit ticketsChanged();
+}
+
+void ConsoleBackend::subscribeUser()
+{
+    delete m_userSubscriber;
+    m_userSubscriber = nullptr;
+    if (!m_ctx.signedIn || !m_ctx.services || !m_ctx.services->hasRedis())
+        return;
+    m_userSubscriber = new RedisSubscriber(
+        m_ctx.services->redisClient()->endpoint(), SessionStore::userChannel(m_ctx.account.id), this);
+    connect(m_userSubscriber, &RedisSubscriber::message, this, &ConsoleBackend::lookAtTickets);
+    m_userSubscriber->start();
+}
+
+void ConsoleBackend::lookAtTickets()
+{
+    if (!m_ctx.signedIn)
+        return;
+    TicketUpdate update;
+    if (m_chat && m_chat->refreshTicket(&update))
+        emit ticketUpdated(update);
+    QString ticketId;
+    QStringList viewers;
+    if (m_tickets && m_tickets->refreshPresence(&ticketId, &viewers))
+        emit ticketViewers(ticketId, viewers);
 }
 
 void ConsoleBackend::deliverSoon()
@@ -245,6 +284,7 @@ void ConsoleBackend::signIn(quint64 requestId, const QString &email, const QStri
     if (account) {
         m_ctx.account = account.value();
         m_ctx.signedIn = true;
+        subscribeUser();
     }
     answer(requestId, RequestResult::from(account));
 }
@@ -253,6 +293,10 @@ void ConsoleBackend::signOut(quint64 requestId)
 {
     if (m_chat)
         m_chat->signOut(); // the turn in flight is answered first
+    if (m_tickets)
+        m_tickets->closeTicket();
+    delete m_userSubscriber;
+    m_userSubscriber = nullptr;
     m_ctx.signedIn = false;
     m_ctx.account = {};
     answer(requestId, RequestResult::success());
@@ -271,9 +315,19 @@ void ConsoleBackend::updateContext(quint64 requestId, const SessionContext &cont
         answer(requestId, m_chat->updateContext(context));
 }
 
-void ConsoleBackend::sendMessage(quint64 requestId, const QString &text)
+void ConsoleBackend::sendMessage(quint64 requestId, const QString &text, bool toSupport)
 {
-    startTurn(requestId, text, false);
+    startTurn(requestId, text, toSupport);
+}
+
+void ConsoleBackend::rateTicket(quint64 requestId, bool helpful, const QString &comment)
+{
+    if (!ready(requestId))
+        return;
+    const RequestResult rated = m_chat->rateTicket(helpful, comment);
+    if (rated.ok())
+        announce(m_chat->ticketId(), QStringLiteral("rated"));
+    answer(requestId, rated);
 }
 
 void ConsoleBackend::contactSupport(quint64 requestId)
@@ -322,6 +376,30 @@ void ConsoleBackend::deleteTicket(quint64 requestId, const QString &ticketId)
 {
     if (ready(requestId))
         answer(requestId, m_tickets->remove(ticketId));
+}
+
+void ConsoleBackend::replyToTicket(quint64 requestId, const QString &ticketId, const QString &text, bool note)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->reply(ticketId, text, note));
+}
+
+void ConsoleBackend::assignTicket(quint64 requestId, const QString &ticketId, bool toMe)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->assign(ticketId, toMe));
+}
+
+void ConsoleBackend::listCannedReplies(quint64 requestId)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->cannedReplies());
+}
+
+void ConsoleBackend::closeTicket()
+{
+    if (m_tickets)
+        m_tickets->closeTicket();
 }
 
 void ConsoleBackend::loadMetrics(quint64 requestId, int days)

@@ -55,8 +55,11 @@ public slots:
     void openConversation(
         quint64 requestId, const QString &sessionId, const LearnPulse::SessionContext &context, bool forceNew);
     void updateContext(quint64 requestId, const LearnPulse::SessionContext &context);
-    void sendMessage(quint64 requestId, const QString &text);
+    // `toSupport`: written to support (the conversation's ticket gets it; the assistant is not asked).
+    void sendMessage(quint64 requestId, const QString &text, bool toSupport = false);
     void contactSupport(quint64 requestId);
+    // The teacher rates the conversation's resolved ticket. Value: TicketRecord.
+    void rateTicket(quint64 requestId, bool helpful, const QString &comment);
     // Not a request of its own: the running turn's answer says that it was stopped.
     void stopReply();
 
@@ -65,6 +68,13 @@ public slots:
     void loadTicket(quint64 requestId, const QString &ticketId);
     void setTicketStatus(quint64 requestId, const QString &ticketId, const QString &status);
     void deleteTicket(quint64 requestId, const QString &ticketId);
+    // A reply to the teacher or an internal note. Value: TicketView.
+    void replyToTicket(quint64 requestId, const QString &ticketId, const QString &text, bool note);
+    // Value: TicketRecord.
+    void assignTicket(quint64 requestId, const QString &ticketId, bool toMe);
+    void listCannedReplies(quint64 requestId); // value: QList<CannedReply>
+    // Not a request: the browser no longer shows a ticket (its presence ends).
+    void closeTicket();
 
     // Metrics and administration (AdminController, PrivacyController).
     void loadMetrics(quint64 requestId, int days);
@@ -84,6 +94,9 @@ public slots:
     // it comes back, and connects when it was not there at the start.
     void watchRedis();
     void applyRetention();
+    // Looks at the open conversation's ticket (a push from support, or the regular look in case one was
+    // missed) and renews this console's presence on the ticket it shows.
+    void lookAtTickets();
 
 signals:
     void finished(quint64 requestId, const LearnPulse::RequestResult &result);
@@ -91,6 +104,10 @@ signals:
     void replyDelta(quint64 requestId, const QString &text);
     // Pushes.
     void ticketsChanged();
+    // The open conversation's ticket changed: a support reply, a new status.
+    void ticketUpdated(const LearnPulse::TicketUpdate &update);
+    // Who else has the ticket open in their console now.
+    void ticketViewers(const QString &ticketId, const QStringList &names);
     void redisStatus(const QString &status, bool ok);
     void assistantStatus(const QString &status, bool ok);
     // Something the person should know that answers no request (the admin's rules file is broken).
@@ -103,7 +120,9 @@ private:
     Status ensureRedis();
     void setRedisReachable(bool reachable);
     void startTurn(quint64 requestId, const QString &text, bool supportRequested);
-    void announce(const QString &ticketId, const QString &change);
+    void announce(const QString &ticketId, const QString &change, const QString &teacherId = {});
+    // Listens on the signed-in user's own channel (support replies to their tickets).
+    void subscribeUser();
     void deliverSoon();
 
     ConsoleContext m_ctx;
@@ -112,6 +131,7 @@ private:
     std::unique_ptr<AdminController> m_admin;
     std::unique_ptr<PrivacyController> m_privacy;
     RedisSubscriber *m_subscriber = nullptr;
+    RedisSubscriber *m_userSubscriber = nullptr;
     QThread m_deliveryThread;
     DeliveryWorker *m_delivery = nullptr;
     QTimer *m_retentionTimer = nullptr;

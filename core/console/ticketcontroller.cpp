@@ -1,5 +1,9 @@
 #include "ticketcontroller.h"
 
+#include "logging.h"
+#include "redisclient.h"
+#include "sessionstore.h"
+
 namespace LearnPulse {
 
 TicketController::TicketController(ConsoleContext &context, Announce announce)
@@ -8,6 +12,15 @@ TicketController::TicketController(ConsoleContext &context, Announce announce)
 {
     qRegisterMetaType<TicketPage>();
     qRegisterMetaType<TicketView>();
+    qRegisterMetaType<CannedReply>();
+    qRegisterMetaType<QList<CannedReply>>();
+}
+
+SessionStore *TicketController::sessions() const
+{
+    // Only when Redis is there now: presence is a courtesy and never waits for a reconnect.
+    Services *services = m_ctx.services.get();
+    return services && services->hasRedis() && services->redisClient()->isConnected() ? services->sessions() : nullptr;
 }
 
 RequestResult TicketController::list(const TicketFilter &filter)
@@ -31,15 +44,83 @@ RequestResult TicketController::load(const QString &ticketId)
     if (!ticket)
         return RequestResult::from(ticket);
     auto transcript = store.transcript(m_ctx.actor(), ticket.value());
-    return RequestResult::success(QVariant::fromValue(TicketView {
-        ticket.value(), transcript ? transcript.value() : QString(), transcript ? QString() : transcript.error() }));
+    TicketView view { ticket.value(), transcript ? transcript.value() : QString(),
+        transcript ? QString() : transcript.error(), {}, {} };
+    auto thread = TicketThread(m_ctx.services->database()).messages(m_ctx.actor(), ticketId);
+    if (!thread)
+        return RequestResult::from(thread);
+    view.thread = thread.value();
+    if (m_viewing != ticketId)
+        closeTicket();
+    m_viewing = ticketId;
+    if (SessionStore *s = sessions()) {
+        (void)s->markViewing(ticketId, m_ctx.account.id, m_ctx.account.displayName);
+        if (auto others = s->viewers(ticketId, m_ctx.account.id))
+            view.otherViewers = others.value();
+    }
+    m_viewers = view.otherViewers;
+    return RequestResult::success(QVariant::fromValue(view));
+}
+
+RequestResult TicketController::reply(const QString &ticketId, const QString &text, bool note)
+{
+    TicketThread thread(m_ctx.services->database());
+    auto change = note ? thread.note(m_ctx.actor(), ticketId, text) : thread.reply(m_ctx.actor(), ticketId, text);
+    if (!change)
+        return RequestResult::from(change);
+    m_announce(
+        ticketId, note ? QStringLiteral("note") : QStringLiteral("reply"), note ? QString() : change->ticket.userId);
+    return load(ticketId);
+}
+
+RequestResult TicketController::assign(const QString &ticketId, bool toMe)
+{
+    auto ticket
+        = TicketThread(m_ctx.services->database()).assign(m_ctx.actor(), ticketId, toMe ? m_ctx.account.id : QString());
+    if (!ticket)
+        return RequestResult::from(ticket);
+    m_announce(ticketId, QStringLiteral("assigned"), QString());
+    return RequestResult::success(QVariant::fromValue(ticket.value()));
+}
+
+RequestResult TicketController::cannedReplies()
+{
+    auto list = TicketThread(m_ctx.services->database()).cannedReplies(m_ctx.actor());
+    return list ? RequestResult::success(QVariant::fromValue(list.value())) : RequestResult::from(list);
+}
+
+void TicketController::closeTicket()
+{
+    if (!m_viewing.isEmpty())
+        if (SessionStore *s = sessions())
+            (void)s->stopViewing(m_viewing, m_ctx.account.id, m_ctx.account.displayName);
+    m_viewing.clear();
+    m_viewers.clear();
+}
+
+bool TicketController::refreshPresence(QString *ticketId, QStringList *viewers)
+{
+    SessionStore *s = sessions();
+    if (m_viewing.isEmpty() || !s)
+        return false;
+    (void)s->markViewing(m_viewing, m_ctx.account.id, m_ctx.account.displayName);
+    auto others = s->viewers(m_viewing, m_ctx.account.id);
+    if (!others || others.value() == m_viewers)
+        return false;
+    m_viewers = others.value();
+    *ticketId = m_viewing;
+    *viewers = m_viewers;
+    return true;
 }
 
 RequestResult TicketController::setStatus(const QString &ticketId, const QString &status)
 {
-    const Status done = m_ctx.services->ticketStore()->setStatus(m_ctx.actor(), ticketId, status);
-    if (done)
-        m_announce(ticketId, QStringLiteral("status"));
+    TicketStore &store = *m_ctx.services->ticketStore();
+    const Status done = store.setStatus(m_ctx.actor(), ticketId, status);
+    if (done) {
+        auto ticket = store.find(m_ctx.actor(), ticketId);
+        m_announce(ticketId, QStringLiteral("status"), ticket ? ticket->userId : QString());
+    }
     return RequestResult::from(done);
 }
 
@@ -47,7 +128,7 @@ RequestResult TicketController::remove(const QString &ticketId)
 {
     const Status done = m_ctx.services->ticketStore()->remove(m_ctx.actor(), ticketId);
     if (done)
-        m_announce(ticketId, QStringLiteral("deleted"));
+        m_announce(ticketId, QStringLiteral("deleted"), QString());
     return RequestResult::from(done);
 }
 

@@ -8,6 +8,7 @@
 #include "roles.h"
 #include "sessionstore.h"
 #include "ticketstore.h"
+#include "ticketthread.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -52,7 +53,8 @@ struct TicketFiles
 
 // Deletes the index rows of `ids` (full-text entries, outbox entries, tickets) inside the caller's
 // transaction; adds what it removed to the counters given. False on the first failure.
-bool deleteTicketRows(QSqlQuery &q, const QStringList &ids, int *outboxCount, int *ticketCount)
+bool deleteTicketRows(
+    QSqlQuery &q, const QStringList &ids, int *outboxCount, int *ticketCount, int *threadCount = nullptr)
 {
     if (ids.isEmpty())
         return true;
@@ -60,6 +62,7 @@ bool deleteTicketRows(QSqlQuery &q, const QStringList &ids, int *outboxCount, in
         { QStringLiteral("DELETE FROM tickets_fts WHERE rowid IN (SELECT seq FROM tickets WHERE id IN (%1))"),
             nullptr },
         { QStringLiteral("DELETE FROM outbox WHERE ticket_id IN (%1)"), outboxCount },
+        { QStringLiteral("DELETE FROM ticket_messages WHERE ticket_id IN (%1)"), threadCount },
         { QStringLiteral("DELETE FROM tickets WHERE id IN (%1)"), ticketCount },
     };
     for (const auto &[sql, count] : statements) {
@@ -80,8 +83,9 @@ QJsonObject ErasureReport::toJson() const
 {
     return QJsonObject { { QStringLiteral("accounts"), accounts }, { QStringLiteral("tickets"), tickets },
         { QStringLiteral("transcripts"), transcripts }, { QStringLiteral("outbox_entries"), outboxEntries },
-        { QStringLiteral("sessions"), sessions }, { QStringLiteral("redis_keys"), redisKeys },
-        { QStringLiteral("emails_already_sent"), emailsAlreadySent },
+        { QStringLiteral("thread_messages"), threadMessages },
+        { QStringLiteral("authored_elsewhere"), authoredElsewhere }, { QStringLiteral("sessions"), sessions },
+        { QStringLiteral("redis_keys"), redisKeys }, { QStringLiteral("emails_already_sent"), emailsAlreadySent },
         { QStringLiteral("emails_sent_to"), QJsonArray::fromStringList(sentTo) },
         { QStringLiteral("redis_reached"), redisReached } };
 }
@@ -228,7 +232,22 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     // 3. Database rows, all in one transaction.
     if (!m_db->beginWrite(q))
         return R::failure(QStringLiteral("Cannot lock the index: %1").arg(Database::errorOf(q)));
-    bool ok = deleteTicketRows(q, tickets.ids, &report.outboxEntries, &report.tickets);
+    bool ok = deleteTicketRows(q, tickets.ids, &report.outboxEntries, &report.tickets, &report.threadMessages);
+    if (ok && !ids->isEmpty()) {
+        // What the person wrote or held on other people's tickets (an agent's replies, an assignment) stays
+        // with those tickets, without their name.
+        for (const QString &sql :
+            { QStringLiteral("UPDATE ticket_messages SET author_id = '', author_name = '' "
+                             "WHERE author_id IN (%1)"),
+                QStringLiteral("UPDATE tickets SET assignee_id = '', assignee_name = '' WHERE assignee_id IN (%1)") }) {
+            q.prepare(sql.arg(placeholders(ids->size())));
+            for (const QString &id : ids.value())
+                q.addBindValue(id);
+            ok = ok && q.exec();
+            if (ok)
+                report.authoredElsewhere += q.numRowsAffected();
+        }
+    }
     if (ok && !ids->isEmpty()) {
         q.prepare(QStringLiteral("DELETE FROM users WHERE id IN (%1)").arg(placeholders(ids->size())));
         for (const QString &id : ids.value())
@@ -305,13 +324,25 @@ Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString
         return R::failure(tickets.error());
     QJsonArray ticketArray;
     int copied = 0;
+    TicketThread thread(m_db);
     for (const TicketRecord &t : tickets.value()) {
         QJsonObject o = t.toJson();
+        o.insert(QStringLiteral("rating_comment"), t.ratingComment);
+        // The thread as the teacher sees it: internal notes are support's, not the person's data.
+        Actor teacherView { t.userId, t.teacherEmail, t.teacherName, Role::Teacher, false };
+        auto messages = thread.messages(teacherView, t.id);
+        if (!messages)
+            return R::failure(messages.error());
+        QJsonArray threadArray;
+        for (const ThreadMessage &m : messages.value())
+            threadArray.append(m.toJson());
+        o.insert(QStringLiteral("thread"), threadArray);
         const QString name = QFileInfo(t.conversationFile).fileName();
         // The file, or the index's copy when the file is on another seat.
         if (auto text = store.transcript(actor, t); text) {
             QSaveFile target(directory + QStringLiteral("/tickets/") + name);
-            if (!target.open(QIODevice::WriteOnly) || target.write(text->toUtf8()) < 0 || !target.commit())
+            const QByteArray bytes = (text.value() + TicketThread::render(messages.value())).toUtf8();
+            if (!target.open(QIODevice::WriteOnly) || target.write(bytes) < 0 || !target.commit())
                 return R::failure(QStringLiteral("Cannot write %1: %2").arg(target.fileName(), target.errorString()));
             ++copied;
             o.insert(QStringLiteral("transcript_file"), QString(QStringLiteral("tickets/") + name));

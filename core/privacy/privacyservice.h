@@ -23,6 +23,8 @@ struct ErasureReport
     int tickets = 0;
     int transcripts = 0;
     int outboxEntries = 0;
+    int threadMessages = 0; // replies, notes and follow-ups of the erased tickets
+    int authoredElsewhere = 0; // thread messages and assignments on others' tickets that named the person
     int sessions = 0;
     int redisKeys = 0;
     int emailsAlreadySent = 0; // ticket emails delivered before the erasure: they cannot be recalled

@@ -320,6 +320,53 @@ Status SessionStore::publishUserEvent(const QString &userId, const QString &tick
     return Status::from(m_redis.command({ "PUBLISH", userChannel(userId), changePayload(ticketId, change) }));
 }
 
+namespace {
+
+// A viewer is one member of the ticket's sorted set: id and name, scored with the time it lapses.
+QByteArray viewerMember(const QString &userId, const QString &name)
+{
+    return userId.toUtf8() + '\x1f' + name.toUtf8();
+}
+
+} // namespace
+
+Status SessionStore::markViewing(const QString &ticketId, const QString &userId, const QString &name, int ttlSeconds)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QByteArray key = presenceKey(ticketId);
+    for (const QList<QByteArray> &cmd :
+        { QList<QByteArray> { "ZREMRANGEBYSCORE", key, "-inf", QByteArray::number(now) },
+            QList<QByteArray> {
+                "ZADD", key, QByteArray::number(now + ttlSeconds * 1000LL), viewerMember(userId, name) },
+            QList<QByteArray> { "EXPIRE", key, QByteArray::number(ttlSeconds) } })
+        if (auto done = m_redis.command(cmd); !done)
+            return Status::from(done);
+    return {};
+}
+
+Status SessionStore::stopViewing(const QString &ticketId, const QString &userId, const QString &name)
+{
+    return Status::from(m_redis.command({ "ZREM", presenceKey(ticketId), viewerMember(userId, name) }));
+}
+
+Result<QStringList> SessionStore::viewers(const QString &ticketId, const QString &exceptUserId)
+{
+    auto reply = m_redis.command(
+        { "ZRANGEBYSCORE", presenceKey(ticketId), QByteArray::number(QDateTime::currentMSecsSinceEpoch()), "+inf" });
+    if (!reply)
+        return Result<QStringList>::failure(reply.error());
+    QStringList names;
+    for (const RedisReply &member : reply->elements) {
+        const qsizetype split = member.string.indexOf('\x1f');
+        if (split < 0 || QString::fromUtf8(member.string.left(split)) == exceptUserId)
+            continue;
+        const QString name = QString::fromUtf8(member.string.mid(split + 1));
+        if (!names.contains(name))
+            names << name;
+    }
+    return names;
+}
+
 Status SessionStore::setLastSession(const QString &userId, const QString &sessionId)
 {
     return Status::from(m_redis.command({ "SET", "lp:user:" + userId.toUtf8() + ":last_session", sessionId.toUtf8(),

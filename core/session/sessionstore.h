@@ -94,6 +94,16 @@ public:
     // the user's own channel: the payload names the ticket and the change, never text.
     Status publishUserEvent(const QString &userId, const QString &ticketId, const QString &change);
     static QByteArray userChannel(const QString &userId) { return "lp:user:" + userId.toUtf8() + ":events"; }
+
+    // Who has a ticket open (support consoles), so that two agents do not answer at once: each viewer is
+    // kept for `ttlSeconds` after their console last said so; a closed or crashed console drops out by itself.
+    static constexpr int presenceTtlSeconds = 15;
+    Status markViewing(
+        const QString &ticketId, const QString &userId, const QString &name, int ttlSeconds = presenceTtlSeconds);
+    Status stopViewing(const QString &ticketId, const QString &userId, const QString &name);
+    // The names of the others who have the ticket open now.
+    Result<QStringList> viewers(const QString &ticketId, const QString &exceptUserId);
+    static QByteArray presenceKey(const QString &ticketId) { return "lp:presence:" + ticketId.toUtf8(); }
     // The user's last conversation, so that the console reopens it.
     Status setLastSession(const QString &userId, const QString &sessionId);
     Result<QString> lastSession(const QString &userId);

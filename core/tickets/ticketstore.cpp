@@ -308,6 +308,7 @@ Status TicketStore::remove(const Actor &actor, const QString &ticketId)
     for (const QString &sql :
         { QStringLiteral("DELETE FROM tickets_fts WHERE rowid = (SELECT seq FROM tickets WHERE id = ?)"),
             QStringLiteral("DELETE FROM outbox WHERE ticket_id = ? AND state <> 'sent'"),
+            QStringLiteral("DELETE FROM ticket_messages WHERE ticket_id = ?"),
             QStringLiteral("DELETE FROM tickets WHERE id = ?") }) {
         q.prepare(sql);
         q.addBindValue(ticketId);

@@ -24,6 +24,7 @@ private slots:
     void erasureRemovesOnePersonAndNothingElse();
     void erasureFinishesAfterACrash();
     void exportWritesAPersonsData();
+    void theTicketThreadReachesTheTeacherWithoutNotesAndIsErased();
     void onlyAdminsEraseOrExport();
     void auditLogIsAppendOnlyAndReadable();
     void retentionErasesOldTickets();
@@ -231,6 +232,94 @@ void TestPrivacy::exportWritesAPersonsData()
     QCOMPARE(sessions.size(), 1);
     QVERIFY(sessions.at(0).toObject().value(QLatin1String("messages")).toArray().size() >= 3);
     QVERIFY(ctl({ QStringLiteral("audit") }).out.contains("privacy.export"));
+}
+
+void TestPrivacy::theTicketThreadReachesTheTeacherWithoutNotesAndIsErased()
+{
+    const QString ben = QStringLiteral("ben.okafor@school.example");
+    addTeacher(ben);
+    QVERIFY(ctl({ QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"),
+                    QStringLiteral("sam.lee@learnpulse.example"), QStringLiteral("--name"), QStringLiteral("Sam Lee"),
+                    QStringLiteral("--role"), QStringLiteral("support") })
+                .exitCode
+        == 0);
+    const QString s = chat(ben, QStringLiteral("How is 7C doing?"));
+    const ProcessResult opened = ctl({ QStringLiteral("chat"), QStringLiteral("--json"), QStringLiteral("--user"), ben,
+        QStringLiteral("--session"), s, QStringLiteral("--to-support"), QStringLiteral("The 7C figures look off.") });
+    QVERIFY2(opened.exitCode == 0, opened.err.constData());
+    const QString ticket = QJsonDocument::fromJson(opened.out).object().value(QLatin1String("ticket_id")).toString();
+    QVERIFY(!ticket.isEmpty());
+
+    ProcessResult r = ctl({ QStringLiteral("tickets"), QStringLiteral("reply"), QStringLiteral("--as"),
+        QStringLiteral("sam.lee@learnpulse.example"), ticket, QStringLiteral("Zanzibar: the sync was late.") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("note"), ticket, QStringLiteral("-") },
+        "Quokka: internal, do not tell the teacher.\n");
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(ctl({ QStringLiteral("tickets"), QStringLiteral("reply"), QStringLiteral("--as"), ben, ticket,
+                    QStringLiteral("I am support") })
+                .err.contains("teacher account"));
+
+    // The teacher's next message brings the reply, once, and never the note; it also goes into the thread.
+    r = ctl({ QStringLiteral("chat"), QStringLiteral("--json"), QStringLiteral("--user"), ben,
+        QStringLiteral("--session"), s, QStringLiteral("--to-support"), QStringLiteral("Thanks, and June?") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QJsonObject turn = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(turn.value(QLatin1String("status")).toString(), QStringLiteral("sent_to_support"));
+    QCOMPARE(turn.value(QLatin1String("reply")).toString(), QString()); // the assistant never speaks for support
+    const QJsonArray replies = turn.value(QLatin1String("support_replies")).toArray();
+    QCOMPARE(replies.size(), 1);
+    QCOMPARE(replies.at(0).toObject().value(QLatin1String("author")).toString(), QStringLiteral("Sam Lee"));
+    QCOMPARE(replies.at(0).toObject().value(QLatin1String("text")).toString(),
+        QStringLiteral("Zanzibar: the sync was late."));
+    QVERIFY(!r.out.contains("Quokka"));
+    r = ctl({ QStringLiteral("chat"), QStringLiteral("--json"), QStringLiteral("--user"), ben,
+        QStringLiteral("--session"), s, QStringLiteral("--to-support"), QStringLiteral("Hello?") });
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QLatin1String("support_replies")).toArray().size(), 0);
+
+    // The agent's view: the whole thread in order, the note marked.
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("show"), ticket });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QString shown = QString::fromUtf8(r.out);
+    QVERIFY2(shown.contains(QStringLiteral("Support — Sam Lee:\n  Zanzibar: the sync was late.")), qPrintable(shown));
+    QVERIFY(shown.contains(QStringLiteral("Internal note — ")));
+    QVERIFY(shown.indexOf(QLatin1String("Zanzibar")) < shown.indexOf(QLatin1String("Quokka")));
+    QVERIFY(shown.indexOf(QLatin1String("Quokka")) < shown.indexOf(QLatin1String("Thanks, and June?")));
+    r = ctl(
+        { QStringLiteral("tickets"), QStringLiteral("assign"), ticket, QStringLiteral("sam.lee@learnpulse.example") });
+    QVERIFY2(r.out.contains("assigned to Sam Lee"), r.err.constData());
+    QVERIFY(ctl({ QStringLiteral("tickets"), QStringLiteral("assign"), ticket, ben }).exitCode != 0);
+
+    // The export is the teacher's: the reply, not the note, in the JSON and in the transcript copy.
+    QTemporaryDir out;
+    r = ctl({ QStringLiteral("privacy"), QStringLiteral("export"), QStringLiteral("--user"), ben,
+        QStringLiteral("--out"), out.path() });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QFile json(out.filePath(QStringLiteral("tickets.json")));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    const QByteArray exported = json.readAll();
+    QVERIFY(exported.contains("Zanzibar") && !exported.contains("Quokka"));
+    const QJsonObject exportedTicket = QJsonDocument::fromJson(exported).array().at(0).toObject();
+    QCOMPARE(exportedTicket.value(QLatin1String("thread")).toArray().size(), 3); // reply and two follow-ups
+    QFile copy(out.filePath(exportedTicket.value(QLatin1String("transcript_file")).toString()));
+    QVERIFY(copy.open(QIODevice::ReadOnly));
+    const QByteArray copied = copy.readAll();
+    QVERIFY(copied.contains("Zanzibar") && copied.contains("Hello?") && !copied.contains("Quokka"));
+
+    // Erasure takes the thread with the ticket and reports it.
+    r = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"), ben,
+        QStringLiteral("--yes"), QStringLiteral("--json") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QLatin1String("thread_messages")).toInt(), 4);
+    QStringList left;
+    for (int i = 0; i < 100 && !(left = filesContaining("Zanzibar")).isEmpty(); ++i)
+        QTest::qWait(100);
+    QVERIFY2(left.isEmpty(), qPrintable(left.join(QLatin1Char(' '))));
+    QVERIFY(filesContaining("Quokka").isEmpty());
+    auto db = Database::open(testConfig(m_dataDir->path()).value()).value();
+    QSqlQuery q(db->connection().value());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM ticket_messages")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
 }
 
 void TestPrivacy::onlyAdminsEraseOrExport()
