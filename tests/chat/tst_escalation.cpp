@@ -1,5 +1,6 @@
 #include "escalationengine.h"
 #include "testsupport.h"
+#include "ticketthread.h"
 
 #include <QDir>
 #include <QFile>
@@ -28,6 +29,7 @@ private slots:
     void badInputIsRefusedAndWritesNothing();
     void failedTicketIsRetriedWithTheNextMessage();
     void racingProcessesOpenExactlyOneTicket();
+    void racingFollowUpsReopenTheOneTicketOnce();
     void logsNameRulesAndIdsButNeverMessageText();
     void aTurnIsOneRoundTrip();
     void messageOverTheRateLimitIsTakenBackExactly_data();
@@ -270,6 +272,60 @@ void TestEscalation::racingProcessesOpenExactlyOneTicket()
     QVERIFY(state->escalated);
     QCOMPARE(state->ticketId, m_fx->tickets->findBySession(m_session)->id);
     QCOMPARE(m_fx->sessions->history(m_session)->size(), workers);
+}
+
+void TestEscalation::racingFollowUpsReopenTheOneTicketOnce()
+{
+    const TurnOutcome opened = m_engine->handleTeacherMessage(m_teacher, m_session, QStringLiteral("Help"), true);
+    QVERIFY(opened.newlyEscalated);
+    const Actor agent { QStringLiteral("agent-1"), QStringLiteral("sam@learnpulse.example"), QStringLiteral("Sam"),
+        Role::Support, false };
+    QVERIFY(m_fx->tickets->setStatus(agent, opened.ticketId, QStringLiteral("resolved")));
+
+    // Several processes, each with several threads, send follow-ups to the resolved ticket at once.
+    constexpr int workers = 4;
+    constexpr int threadsEach = 3;
+    const QString go = m_fx->dataDir.filePath(QStringLiteral("go"));
+    std::vector<std::unique_ptr<QProcess>> processes;
+    for (int i = 0; i < workers; ++i) {
+        auto p = std::make_unique<QProcess>();
+        p->start(QStringLiteral(LP_TURN_WORKER),
+            { QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"), m_fx->redis.url(),
+                QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
+                QStringLiteral("--text"), QStringLiteral("Back again, process %1").arg(i), QStringLiteral("--threads"),
+                QString::number(threadsEach), QStringLiteral("--go-file"), go });
+        QVERIFY(p->waitForStarted());
+        processes.push_back(std::move(p));
+    }
+    QTest::qWait(300);
+    QFile start(go);
+    QVERIFY(start.open(QIODevice::WriteOnly));
+    start.close();
+
+    int reopened = 0;
+    int added = 0;
+    QSet<QString> ticketIds;
+    for (auto &p : processes) {
+        QVERIFY(p->waitForFinished(60000));
+        QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+        const QList<QByteArray> lines = p->readAllStandardOutput().trimmed().split('\n');
+        QCOMPARE(lines.size(), threadsEach);
+        for (const QByteArray &line : lines) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            QVERIFY2(!o.value(QLatin1String("new_ticket")).toBool(), line.constData());
+            reopened += o.value(QLatin1String("reopened")).toBool();
+            added += o.value(QLatin1String("added_to_thread")).toBool();
+            ticketIds.insert(o.value(QLatin1String("ticket_id")).toString());
+        }
+    }
+    QCOMPARE(reopened, 1); // exactly one message found it resolved
+    QCOMPARE(added, workers * threadsEach);
+    QCOMPARE(ticketIds, QSet<QString> { opened.ticketId });
+    QCOMPARE(ticketRows(), 1);
+    QCOMPARE(m_fx->tickets->find(agent, opened.ticketId)->status, QStringLiteral("open"));
+    auto thread = TicketThread(m_fx->db).messages(agent, opened.ticketId);
+    QVERIFY2(thread, qPrintable(thread.error()));
+    QCOMPARE(thread->size(), workers * threadsEach);
 }
 
 namespace {

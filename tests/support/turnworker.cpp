@@ -78,6 +78,8 @@ int main(int argc, char *argv[])
                 teacher.value(), session, threads > 1 ? text + QStringLiteral(" #%1").arg(t) : text);
             QJsonObject o = outcome.toJson();
             o.insert(QStringLiteral("new_ticket"), outcome.newlyEscalated);
+            o.insert(QStringLiteral("reopened"), outcome.reopened);
+            o.insert(QStringLiteral("added_to_thread"), outcome.addedToThread);
             QMutexLocker lock(&outputLock);
             allRecorded = allRecorded && outcome.status == TurnOutcome::Status::Recorded;
             std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
