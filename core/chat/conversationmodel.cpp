@@ -25,6 +25,8 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         return m.time;
     case PendingRole:
         return m.pending;
+    case AuthorRole:
+        return m.author;
     default:
         return {};
     }
@@ -32,7 +34,8 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ConversationModel::roleNames() const
 {
-    return { { Qt::DisplayRole, "text" }, { KindRole, "kind" }, { TimeRole, "time" }, { PendingRole, "pending" } };
+    return { { Qt::DisplayRole, "text" }, { KindRole, "kind" }, { TimeRole, "time" }, { PendingRole, "pending" },
+        { AuthorRole, "author" } };
 }
 
 ConversationModel::Kind ConversationModel::kindOf(const QString &historyRole)
@@ -44,13 +47,25 @@ ConversationModel::Kind ConversationModel::kindOf(const QString &historyRole)
     return Kind::Assistant;
 }
 
-void ConversationModel::setHistory(const QList<HistoryEntry> &history)
+ConversationModel::Message ConversationModel::fromSupportReply(const ThreadMessage &reply)
+{
+    return { Kind::Support, reply.body, reply.time.toLocalTime(), false, reply.authorName };
+}
+
+void ConversationModel::setHistory(const QList<HistoryEntry> &history, const QList<ThreadMessage> &supportReplies)
 {
     beginResetModel();
     m_messages.clear();
-    m_messages.reserve(history.size());
-    for (const HistoryEntry &e : history)
-        m_messages.append({ kindOf(e.role), e.content, e.timestamp.toLocalTime(), false });
+    m_messages.reserve(history.size() + supportReplies.size());
+    // Both lists are in time order: merged, a reply comes after the messages sent before it.
+    qsizetype next = 0;
+    for (const HistoryEntry &e : history) {
+        for (; next < supportReplies.size() && supportReplies.at(next).time < e.timestamp; ++next)
+            m_messages.append(fromSupportReply(supportReplies.at(next)));
+        m_messages.append({ kindOf(e.role), e.content, e.timestamp.toLocalTime(), false, {} });
+    }
+    for (; next < supportReplies.size(); ++next)
+        m_messages.append(fromSupportReply(supportReplies.at(next)));
     endResetModel();
 }
 

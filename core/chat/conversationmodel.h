@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sessionstore.h"
+#include "ticketthread.h"
 
 #include <QAbstractListModel>
 #include <QDateTime>
@@ -9,7 +10,8 @@
 namespace LearnPulse {
 
 // The messages of the conversation a teacher has open, as the chat pane shows them: the teacher's, the
-// assistant's and the application's, and while a reply streams, a pending assistant message that grows
+// assistant's, the application's and support's replies (once the conversation has a ticket), and while a
+// reply streams, a pending assistant message that grows
 // piece by piece. A list model (QtCore only), so that views can follow it row by row instead of
 // rebuilding everything on each piece.
 class ConversationModel final : public QAbstractListModel
@@ -23,6 +25,7 @@ public:
         Teacher,
         Assistant,
         Application,
+        Support, // a support agent's reply to the conversation's ticket
     };
     struct Message
     {
@@ -30,12 +33,14 @@ public:
         QString text;
         QDateTime time; // local time
         bool pending = false; // a reply still streaming
+        QString author = {}; // a support reply: the agent's name
     };
     enum Role
     {
         KindRole = Qt::UserRole + 1, // int(Kind)
         TimeRole,
         PendingRole,
+        AuthorRole,
     };
 
     explicit ConversationModel(QObject *parent = nullptr);
@@ -49,8 +54,9 @@ public:
     bool hasPending() const { return !m_messages.isEmpty() && m_messages.constLast().pending; }
 
     static Kind kindOf(const QString &historyRole);
-    // Replaces everything (a conversation opened).
-    void setHistory(const QList<HistoryEntry> &history);
+    // Replaces everything (a conversation opened): the history, and support's replies where they belong in time.
+    void setHistory(const QList<HistoryEntry> &history, const QList<ThreadMessage> &supportReplies = {});
+    static Message fromSupportReply(const ThreadMessage &reply);
     void append(const Message &message);
     // Adds a piece to the pending reply: dataChanged() for it, and textAppended() with just the piece.
     void appendToPending(const QString &piece);

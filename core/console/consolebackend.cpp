@@ -89,7 +89,8 @@ void ConsoleBackend::initialize(quint64 requestId)
     m_privacy = std::make_unique<PrivacyController>(m_ctx);
     answer(requestId,
         RequestResult::success(QVariantMap { { QStringLiteral("first_start"), count.value() == 0 },
-            { QStringLiteral("max_message_chars"), m_ctx.services->config().maxMessageChars } }));
+            { QStringLiteral("max_message_chars"), m_ctx.services->config().maxMessageChars },
+            { QStringLiteral("first_response_hours"), m_ctx.services->config().firstResponseHours } }));
 
     // The sign-in page is up; the rest runs while the person types (what the window asks for meanwhile
     // waits on this thread). After a crash: index transcripts the index lacks, flag rows whose file is gone.

@@ -42,7 +42,8 @@ public:
 
 public slots:
     // Value: QVariantMap: "first_start" (bool: no account yet, the first admin must be created) and
-    // "max_message_chars" (the configured limit of a teacher's message).
+    // "max_message_chars" (the configured limit of a teacher's message), "first_response_hours" (support's
+    // target).
     void initialize(quint64 requestId);
     // Stops the delivery thread and a private redis-server; called blocking by the window as it closes.
     void shutdown();

@@ -97,7 +97,7 @@ public:
 
     // Who has a ticket open (support consoles), so that two agents do not answer at once: each viewer is
     // kept for `ttlSeconds` after their console last said so; a closed or crashed console drops out by itself.
-    static constexpr int presenceTtlSeconds = 15;
+    static constexpr int presenceTtlSeconds = 6; // three looks of a live console (every 2 s)
     Status markViewing(
         const QString &ticketId, const QString &userId, const QString &name, int ttlSeconds = presenceTtlSeconds);
     Status stopViewing(const QString &ticketId, const QString &userId, const QString &name);

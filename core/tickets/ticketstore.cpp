@@ -67,10 +67,13 @@ QJsonObject TicketRecord::toJson() const
 
 double TicketRecord::waitingHours(const QDateTime &now) const
 {
-    if (!waitingSince.isValid())
-        return -1;
-    const QDateTime from = waitingSince.toUTC();
-    const QDateTime to = now.toUTC();
+    return waitingSince.isValid() ? workingHoursBetween(waitingSince, now) : -1;
+}
+
+double TicketRecord::workingHoursBetween(const QDateTime &start, const QDateTime &finish)
+{
+    const QDateTime from = start.toUTC();
+    const QDateTime to = finish.toUTC();
     if (to <= from)
         return 0;
     // Whole days are walked (at most a few hundred for a forgotten ticket); the seconds of each that are

@@ -49,6 +49,7 @@ struct TicketRecord
     // Hours a teacher has waited for a reply at `now`, weekends not counted (the first-response
     // target counts working days); negative when nobody waits.
     double waitingHours(const QDateTime &now) const;
+    static double workingHoursBetween(const QDateTime &from, const QDateTime &to);
 
     QJsonObject toJson() const;
 };

@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QPalette>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QScrollBar>
 #include <QShortcut>
 #include <QTextBrowser>
@@ -79,10 +80,22 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     m_bannerText->setObjectName(QStringLiteral("ticketIdLabel"));
     m_bannerText->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_bannerText->setWordWrap(true);
+    m_bannerText->setTextFormat(Qt::RichText);
     auto *copy = new QPushButton(tr("Copy ticket ID"), m_banner);
     copy->setObjectName(QStringLiteral("copyTicketIdButton"));
     connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_ticketId); });
+    // Once support resolved the ticket: was it helpful?
+    m_helpful = new QPushButton(tr("👍 Helpful"), m_banner);
+    m_helpful->setObjectName(QStringLiteral("rateHelpfulButton"));
+    m_notHelpful = new QPushButton(tr("👎 Not helpful"), m_banner);
+    m_notHelpful->setObjectName(QStringLiteral("rateNotHelpfulButton"));
+    connect(m_helpful, &QPushButton::clicked, this, [this] { emit rateRequested(true); });
+    connect(m_notHelpful, &QPushButton::clicked, this, [this] { emit rateRequested(false); });
+    m_helpful->hide();
+    m_notHelpful->hide();
     bannerLayout->addWidget(m_bannerText, 1);
+    bannerLayout->addWidget(m_helpful);
+    bannerLayout->addWidget(m_notHelpful);
     bannerLayout->addWidget(copy);
     m_banner->hide();
     layout->addWidget(m_banner);
@@ -134,6 +147,28 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     m_error->setStyleSheet(QStringLiteral("color: #c62828; font-weight: 600;"));
     m_error->hide();
     layout->addWidget(m_error);
+
+    // Whom the next message is for, once the conversation has a ticket; the assistant never speaks for support.
+    m_addressee = new QWidget(this);
+    m_addressee->setObjectName(QStringLiteral("addresseeChoice"));
+    auto *addresseeLayout = new QHBoxLayout(m_addressee);
+    addresseeLayout->setContentsMargins(0, 0, 0, 0);
+    addresseeLayout->addWidget(new QLabel(tr("Send to:"), m_addressee));
+    m_toAssistant = new QRadioButton(tr("the a&ssistant"), m_addressee);
+    m_toAssistant->setObjectName(QStringLiteral("toAssistantRadio"));
+    m_toSupport = new QRadioButton(tr("the support &team (ticket)"), m_addressee);
+    m_toSupport->setObjectName(QStringLiteral("toSupportRadio"));
+    m_toAssistant->setChecked(true);
+    addresseeLayout->addWidget(m_toAssistant);
+    addresseeLayout->addWidget(m_toSupport);
+    addresseeLayout->addStretch();
+    connect(m_toSupport, &QRadioButton::toggled, this, [this](bool toSupport) {
+        m_input->setPlaceholderText(toSupport
+                ? tr("Write to the support team… (Enter sends, Shift+Enter for a new line)")
+                : tr("Ask about your class… (Enter sends, Shift+Enter for a new line)"));
+    });
+    m_addressee->hide();
+    layout->addWidget(m_addressee);
 
     auto *inputRow = new QHBoxLayout;
     m_input = new MessageEdit(this);
@@ -197,21 +232,32 @@ SessionContext ChatView::context() const
     return c;
 }
 
-void ChatView::setConversation(const SessionState &state, const QList<HistoryEntry> &history)
+void ChatView::setConversation(
+    const SessionState &state, const QList<HistoryEntry> &history, const TicketUpdate &ticket)
 {
     m_sessionId = state.id;
     m_teacherEmail = state.context.teacherEmail;
     m_class->setText(state.context.classId);
     m_student->setText(state.context.student);
     m_scope->setText(state.context.scope);
-    m_model->setHistory(history);
+    m_model->setHistory(history, ticket.replies);
     m_ticketId.clear();
+    m_ticket = ticket.ticket;
+    m_newestReply = ticket.replies.isEmpty() ? ThreadMessage() : ticket.replies.constLast();
+    m_unread = ticket.unread;
+    m_deferred.clear();
+    m_toAssistant->setChecked(true);
     m_banner->hide();
     if (!state.ticketId.isEmpty())
         showBanner(state.ticketId);
     m_error->hide();
     setSending(false);
     m_input->setFocus();
+}
+
+bool ChatView::writesToSupport() const
+{
+    return !m_ticketId.isEmpty() && m_toSupport->isChecked();
 }
 
 void ChatView::send()
@@ -221,11 +267,46 @@ void ChatView::send()
         return;
     m_error->hide();
     m_lastSent = text;
+    const bool toSupport = writesToSupport();
+    if (m_unread > 0) { // the teacher has seen the new replies by now
+        m_unread = 0;
+        updateBanner();
+    }
     m_model->append({ ConversationModel::Kind::Teacher, text, QDateTime::currentDateTime() });
-    m_model->append({ ConversationModel::Kind::Assistant, QString(), QDateTime::currentDateTime(), true });
+    if (!toSupport) // support answers later, in its own time; the assistant answers now
+        m_model->append({ ConversationModel::Kind::Assistant, QString(), QDateTime::currentDateTime(), true });
     m_input->clear();
     setSending(true);
-    emit sendRequested(text);
+    emit sendRequested(text, toSupport);
+}
+
+void ChatView::applyTicketUpdate(const TicketUpdate &update)
+{
+    if (update.sessionId != m_sessionId)
+        return; // about a conversation no longer shown
+    if (m_model->hasPending()) {
+        m_deferred.append(update); // after the streaming reply, not inside it
+        return;
+    }
+    for (const ThreadMessage &reply : update.replies)
+        m_model->append(ConversationModel::fromSupportReply(reply));
+    m_ticket = update.ticket;
+    if (!update.replies.isEmpty()) {
+        m_newestReply = update.replies.constLast();
+        m_unread += update.unread;
+    }
+    if (m_ticketId.isEmpty() && !update.ticket.id.isEmpty())
+        showBanner(update.ticket.id);
+    else
+        updateBanner();
+}
+
+void ChatView::showRated(const TicketRecord &ticket)
+{
+    if (ticket.id != m_ticketId)
+        return;
+    m_ticket = ticket;
+    updateBanner();
 }
 
 void ChatView::appendReplyDelta(const QString &text)
@@ -260,11 +341,13 @@ void ChatView::finishTurn(const ChatTurnResult &result)
         showError(result.error);
         break;
     }
-    if (result.escalated && !result.ticketId.isEmpty())
+    if (result.escalated && !result.ticketId.isEmpty() && result.ticketId != m_ticketId)
         showBanner(result.ticketId);
     if (result.recorded)
         m_offline->setVisible(result.offline);
     setSending(false);
+    for (const TicketUpdate &update : std::exchange(m_deferred, {}))
+        applyTicketUpdate(update);
 }
 
 void ChatView::setConnectionLost(bool lost)
@@ -281,14 +364,57 @@ void ChatView::showError(const QString &message)
 void ChatView::showBanner(const QString &ticketId)
 {
     m_ticketId = ticketId;
-    m_bannerText->setText(tr("Support ticket %1 is open: the LearnPulse support team has this conversation and will "
-                             "contact you%2.")
-                              .arg(ticketId, m_teacherEmail.isEmpty() ? QString() : tr(" at %1").arg(m_teacherEmail)));
+    if (m_ticket.id != ticketId)
+        m_ticket = {}; // heard of through the turn: its status comes with the next update
     QPalette p = m_banner->palette();
     p.setColor(QPalette::Window, isDark(palette()) ? QColor(0x1b, 0x3a, 0x57) : QColor(0xe3, 0xf2, 0xfd));
     m_banner->setPalette(p);
     m_banner->show();
+    m_addressee->show();
+    updateBanner();
     updateInputState();
+}
+
+void ChatView::updateBanner()
+{
+    if (m_ticketId.isEmpty())
+        return;
+    const QString id = QStringLiteral("<b>%1</b>").arg(m_ticketId.toHtmlEscaped());
+    const QString status = m_ticket.id == m_ticketId ? m_ticket.status : QStringLiteral("open");
+    QString text;
+    if (status == QLatin1String("in_progress"))
+        text = tr("Support ticket %1 is in progress: the LearnPulse support team is working on it.").arg(id);
+    else if (status == QLatin1String("resolved"))
+        text = tr("Support ticket %1 is resolved. If the problem is back, write to the support team and the ticket "
+                  "opens again.")
+                   .arg(id);
+    else
+        text = tr("Support ticket %1 is open: the LearnPulse support team has this conversation and will contact "
+                  "you%2.")
+                   .arg(id, m_teacherEmail.isEmpty() ? QString() : tr(" at %1").arg(m_teacherEmail.toHtmlEscaped()));
+    if (m_newestReply.id > 0) {
+        QString excerpt = m_newestReply.body.simplified();
+        if (excerpt.size() > 160)
+            excerpt = excerpt.left(159) + QStringLiteral("…");
+        text += QStringLiteral("<br>")
+            + tr("Newest reply from %1 (%2): “%3”")
+                  .arg(m_newestReply.authorName.toHtmlEscaped(),
+                      QLocale().toString(m_newestReply.time.toLocalTime(), QLocale::ShortFormat),
+                      excerpt.toHtmlEscaped());
+        if (m_unread > 0)
+            text += QStringLiteral(" <b>%1</b>").arg(tr("(%n new)", nullptr, m_unread));
+    }
+    const bool rateable = status == QLatin1String("resolved") && m_ticket.rating.isEmpty();
+    if (status == QLatin1String("resolved") && !m_ticket.rating.isEmpty())
+        text += QStringLiteral("<br>")
+            + (m_ticket.rating == QLatin1String("helpful") ? tr("You rated the support helpful. Thank you!")
+                                                           : tr("You rated the support not helpful. Thank you for "
+                                                                "telling us."));
+    else if (rateable)
+        text += QStringLiteral("<br>") + tr("Was the support helpful?");
+    m_bannerText->setText(text);
+    m_helpful->setVisible(rateable);
+    m_notHelpful->setVisible(rateable);
 }
 
 void ChatView::setSending(bool sending)
@@ -342,6 +468,10 @@ void ChatView::appendMessage(int row)
     case ConversationModel::Kind::Application:
         who = tr("LearnPulse");
         background = dark ? QColor(0x1b, 0x3a, 0x57) : QColor(0xe3, 0xf2, 0xfd);
+        break;
+    case ConversationModel::Kind::Support:
+        who = tr("Support — %1").arg(m.author);
+        background = dark ? QColor(0x4a, 0x3a, 0x12) : QColor(0xff, 0xf3, 0xd6);
         break;
     }
     QTextCursor c(m_log->document());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chatcontroller.h"
 #include "chatengine.h"
 #include "conversationmodel.h"
 #include "sessionstore.h"
@@ -13,15 +14,18 @@ class QFrame;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QRadioButton;
 class QTextBrowser;
 
 namespace LearnPulse {
 
 class MessageEdit;
 
-// The teacher's conversation with the assistant: messages of the teacher, the assistant and the
-// application told apart at a glance, the streaming reply, the input with a character counter, the
-// conversation's context, "Contact support" and the escalation banner with the real ticket ID.
+// The teacher's conversation with the assistant: messages of the teacher, the assistant, the application
+// and support told apart at a glance, the streaming reply, the input with a character counter, the
+// conversation's context, "Contact support" and the ticket banner (the real ticket ID, its live status,
+// support's newest reply, the rating once it is resolved). Once there is a ticket the teacher chooses
+// whom a message is for: the assistant or support.
 class ChatView final : public QWidget
 {
     Q_OBJECT
@@ -30,7 +34,13 @@ class ChatView final : public QWidget
 public:
     explicit ChatView(int maxChars, QWidget *parent = nullptr);
 
-    void setConversation(const SessionState &state, const QList<HistoryEntry> &history);
+    void setConversation(
+        const SessionState &state, const QList<HistoryEntry> &history, const TicketUpdate &ticket = {});
+    // Support replied or the ticket's status changed (while a reply streams it waits for the reply's end).
+    void applyTicketUpdate(const TicketUpdate &update);
+    // The teacher's rating was recorded.
+    void showRated(const TicketRecord &ticket);
+    bool writesToSupport() const;
     void appendReplyDelta(const QString &text);
     void finishTurn(const ChatTurnResult &result);
     void showError(const QString &message);
@@ -48,7 +58,8 @@ protected:
     void changeEvent(QEvent *event) override;
 
 signals:
-    void sendRequested(const QString &text);
+    void sendRequested(const QString &text, bool toSupport);
+    void rateRequested(bool helpful);
     void contactSupportRequested();
     void stopRequested();
     void newConversationRequested(const LearnPulse::SessionContext &context);
@@ -66,6 +77,7 @@ private:
     void updateInputState();
     void setSending(bool sending);
     void showBanner(const QString &ticketId);
+    void updateBanner();
     SessionContext context() const;
 
     int m_maxChars;
@@ -77,6 +89,10 @@ private:
     bool m_sending = false;
     QString m_lastSent;
     QString m_ticketId;
+    TicketRecord m_ticket; // as last heard of (empty id: not yet)
+    ThreadMessage m_newestReply;
+    int m_unread = 0;
+    QList<TicketUpdate> m_deferred; // updates that came while a reply streamed
     QString m_sessionId;
     QString m_teacherEmail;
 
@@ -85,6 +101,11 @@ private:
     QLineEdit *m_scope;
     QFrame *m_banner;
     QLabel *m_bannerText;
+    QPushButton *m_helpful;
+    QPushButton *m_notHelpful;
+    QWidget *m_addressee;
+    QRadioButton *m_toAssistant;
+    QRadioButton *m_toSupport;
     QTextBrowser *m_log;
     QLabel *m_error;
     QLabel *m_offline;

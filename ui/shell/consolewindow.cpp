@@ -57,6 +57,8 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
     fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     auto *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&Privacy notice"), this, &ConsoleWindow::showPrivacyNotice);
+    m_shortcutsAction = helpMenu->addAction(tr("&Keyboard shortcuts"), this, &ConsoleWindow::showShortcuts);
+    m_shortcutsAction->setObjectName(QStringLiteral("shortcutsAction"));
     helpMenu->addAction(tr("&About"), this, [this] {
         QMessageBox::about(this, tr("About"),
             tr("<b>LearnPulse Support Console</b><p>Teachers chat with the LearnPulse assistant; when "
@@ -109,6 +111,19 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
         if (m_browser)
             m_browser->refresh();
     });
+    connect(m_backend, &ConsoleBackend::ticketUpdated, this, [this](const TicketUpdate &update) {
+        if (!m_chat)
+            return;
+        m_chat->applyTicketUpdate(update);
+        if (!update.replies.isEmpty()) {
+            statusBar()->showMessage(tr("Support replied to your ticket %1.").arg(update.ticket.id), 10000);
+            QApplication::alert(this); // the taskbar entry asks for attention when the window is not active
+        }
+    });
+    connect(m_backend, &ConsoleBackend::ticketViewers, this, [this](const QString &ticketId, const QStringList &names) {
+        if (m_browser)
+            m_browser->showViewers(ticketId, names);
+    });
     connect(m_backend, &ConsoleBackend::warning, this,
         [this](const QString &message) { statusBar()->showMessage(message, 30000); });
 
@@ -150,6 +165,7 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
             }
             const QVariantMap started = r.value.toMap();
             m_maxMessageChars = started.value(QStringLiteral("max_message_chars"), m_maxMessageChars).toInt();
+            m_firstResponseHours = started.value(QStringLiteral("first_response_hours"), m_firstResponseHours).toInt();
             m_signIn->setFirstStart(started.value(QStringLiteral("first_start")).toBool());
             m_pages->setCurrentWidget(m_signIn);
         });

@@ -12,6 +12,7 @@
 
 #include <functional>
 
+class QAction;
 class QLabel;
 class QProgressBar;
 class QStackedWidget;
@@ -73,6 +74,8 @@ private:
     void signOut();
     void openConversation(bool forceNew, const SessionContext &context = {});
     void sendTurn(const QString &what, const std::function<void(ConsoleBackend *, quint64)> &call);
+    void showShortcuts();
+    void rateTicket(bool helpful);
     void refreshAccounts();
     void refreshAudit();
     void openSettings(const QVariantMap &values);
@@ -99,6 +102,8 @@ private:
     quint64 m_turnRequest = 0; // the chat turn whose reply is streaming
     quint64 m_conversationRequest = 0; // an open-conversation request not answered yet
     int m_maxMessageChars = 8000;
+    int m_firstResponseHours = 4;
+    QAction *m_shortcutsAction = nullptr;
     Account m_account;
     bool m_signedIn = false;
 };

@@ -16,6 +16,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -47,7 +48,7 @@ void ConsoleWindow::openConversation(bool forceNew, const SessionContext &contex
             }
             const auto conversation = r.value.value<ConversationData>();
             m_chat->showError(QString());
-            m_chat->setConversation(conversation.state, conversation.history);
+            m_chat->setConversation(conversation.state, conversation.history, conversation.ticket);
         });
 }
 
@@ -70,6 +71,47 @@ void ConsoleWindow::sendTurn(const QString &what, const std::function<void(Conso
             return;
         m_chat->finishTurn(turn);
     });
+}
+
+void ConsoleWindow::rateTicket(bool helpful)
+{
+    // An optional comment, then the rating; Cancel rates nothing.
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("ratingDialog"));
+    dialog->setWindowTitle(helpful ? tr("Helpful") : tr("Not helpful"));
+    dialog->setLabelText(tr("Anything you would like to tell the support team? (optional)"));
+    dialog->setOkButtonText(tr("Send rating"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, helpful](const QString &comment) {
+        request(
+            tr("Rate the ticket"),
+            [helpful, comment](ConsoleBackend *b, quint64 id) { b->rateTicket(id, helpful, comment.trimmed()); },
+            [this](const RequestResult &r) {
+                if (!r.ok())
+                    reportFailure(tr("Rate the ticket"), r.error);
+                else if (m_chat)
+                    m_chat->showRated(r.value.value<TicketRecord>());
+            });
+    });
+    dialog->open();
+}
+
+void ConsoleWindow::showShortcuts()
+{
+    QString rows;
+    QList<std::pair<QString, QString>> keys { { QKeySequence(QKeySequence::New).toString(QKeySequence::NativeText),
+                                                  tr("New conversation") },
+        { QStringLiteral("Esc"), tr("Stop the assistant's reply") } };
+    if (m_browser)
+        keys += TicketBrowser::shortcuts();
+    for (const auto &[key, what] : keys)
+        rows += QStringLiteral("<tr><td><b>%1</b>&nbsp;&nbsp;</td><td>%2</td></tr>")
+                    .arg(key.toHtmlEscaped(), what.toHtmlEscaped());
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Keyboard shortcuts"),
+        QStringLiteral("<table>%1</table>").arg(rows), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("shortcutsDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void ConsoleWindow::refreshAccounts()
@@ -121,9 +163,11 @@ void ConsoleWindow::buildMainView()
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_chat = new ChatView(m_maxMessageChars, m_tabs);
     m_tabs->addTab(m_chat, tr("&Assistant"));
-    connect(m_chat, &ChatView::sendRequested, this, [this](const QString &text) {
-        sendTurn(tr("Send"), [text](ConsoleBackend *b, quint64 id) { b->sendMessage(id, text); });
+    connect(m_chat, &ChatView::sendRequested, this, [this](const QString &text, bool toSupport) {
+        sendTurn(toSupport ? tr("Write to support") : tr("Send"),
+            [text, toSupport](ConsoleBackend *b, quint64 id) { b->sendMessage(id, text, toSupport); });
     });
+    connect(m_chat, &ChatView::rateRequested, this, &ConsoleWindow::rateTicket);
     connect(m_chat, &ChatView::contactSupportRequested, this,
         [this] { sendTurn(tr("Contact support"), [](ConsoleBackend *b, quint64 id) { b->contactSupport(id); }); });
     connect(m_chat, &ChatView::stopRequested, this,
@@ -141,7 +185,8 @@ void ConsoleWindow::buildMainView()
     connect(m_chat, &ChatView::privacyNoticeRequested, this, &ConsoleWindow::showPrivacyNotice);
 
     if (isAllowed(m_account.actor(), Permission::ViewTickets)) {
-        m_browser = new TicketBrowser(isAllowed(m_account.actor(), Permission::DeleteTicket), m_tabs);
+        m_browser = new TicketBrowser(isAllowed(m_account.actor(), Permission::DeleteTicket), m_account.id, m_tabs);
+        m_browser->model()->setFirstResponseHours(m_firstResponseHours);
         m_tabs->addTab(m_browser, tr("&Tickets"));
         connect(m_browser, &TicketBrowser::pageRequested, this, [this](quint64 pageId, const TicketFilter &f) {
             request(
@@ -160,9 +205,50 @@ void ConsoleWindow::buildMainView()
                     if (!m_browser)
                         return;
                     const auto view = r.value.value<TicketView>();
-                    m_browser->showTicket(view.ticket, view.transcript, r.ok() ? view.transcriptError : r.error);
+                    m_browser->showTicket(view, r.ok() ? view.transcriptError : r.error);
                 });
         });
+        connect(m_browser, &TicketBrowser::ticketClosed, this,
+            [this] { QMetaObject::invokeMethod(m_backend, &ConsoleBackend::closeTicket, Qt::QueuedConnection); });
+        connect(m_browser, &TicketBrowser::replyRequested, this,
+            [this](const QString &ticketId, const QString &text, bool note) {
+                const QString what = note ? tr("Add a note to %1").arg(ticketId) : tr("Reply to %1").arg(ticketId);
+                request(
+                    what,
+                    [ticketId, text, note](
+                        ConsoleBackend *b, quint64 id) { b->replyToTicket(id, ticketId, text, note); },
+                    [this, what](const RequestResult &r) {
+                        if (!m_browser)
+                            return;
+                        if (!r.ok()) {
+                            reportFailure(what, r.error);
+                            m_browser->replyFailed(); // the text stays in the box, to send again
+                            return;
+                        }
+                        m_browser->replySent();
+                        const auto view = r.value.value<TicketView>();
+                        if (view.ticket.id == m_browser->shownTicketId())
+                            m_browser->showTicket(view, view.transcriptError);
+                        statusBar()->showMessage(tr("%1: sent.").arg(what), 5000);
+                    });
+            });
+        connect(m_browser, &TicketBrowser::assignRequested, this, [this](const QString &ticketId, bool toMe) {
+            request(
+                tr("Assign %1").arg(ticketId),
+                [ticketId, toMe](ConsoleBackend *b, quint64 id) { b->assignTicket(id, ticketId, toMe); },
+                [this, ticketId](const RequestResult &r) {
+                    if (!r.ok())
+                        reportFailure(tr("Assign %1").arg(ticketId), r.error);
+                    else if (m_browser)
+                        m_browser->refresh();
+                });
+        });
+        request(
+            tr("Load the canned replies"), [](ConsoleBackend *b, quint64 id) { b->listCannedReplies(id); },
+            [this](const RequestResult &r) {
+                if (r.ok() && m_browser)
+                    m_browser->showCannedReplies(r.value.value<QList<CannedReply>>());
+            });
         connect(
             m_browser, &TicketBrowser::statusChangeRequested, this, [this](const QString &ticketId, const QString &s) {
                 request(tr("Change the status of %1").arg(ticketId),

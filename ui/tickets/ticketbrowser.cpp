@@ -8,11 +8,14 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
@@ -21,10 +24,37 @@
 
 namespace LearnPulse {
 
-TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
+namespace {
+
+// The browser's shortcuts, one list for the keys and the Help menu.
+const QKeySequence nextTicketKeys(Qt::ALT | Qt::Key_Down);
+const QKeySequence previousTicketKeys(Qt::ALT | Qt::Key_Up);
+const QKeySequence replyKeys(Qt::CTRL | Qt::Key_R);
+const QKeySequence sendReplyKeys(Qt::CTRL | Qt::Key_Return);
+const QKeySequence addNoteKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_Return);
+const QKeySequence assignKeys(Qt::CTRL | Qt::Key_M);
+
+} // namespace
+
+QList<std::pair<QString, QString>> TicketBrowser::shortcuts()
+{
+    auto keys = [](const QKeySequence &k) { return k.toString(QKeySequence::NativeText); };
+    return {
+        { keys(nextTicketKeys), tr("Next ticket") },
+        { keys(previousTicketKeys), tr("Previous ticket") },
+        { keys(QKeySequence::Find), tr("Search the tickets") },
+        { keys(replyKeys), tr("Write a reply") },
+        { keys(sendReplyKeys), tr("Send the reply to the teacher") },
+        { keys(addNoteKeys), tr("Add it as an internal note (never shown to the teacher)") },
+        { keys(assignKeys), tr("Assign the ticket to me") },
+    };
+}
+
+TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *parent)
     : QWidget(parent)
     , m_canDelete(canDelete)
     , m_model(new TicketTableModel(this))
+    , m_myUserId(myUserId)
 {
     connect(m_model, &TicketTableModel::pageRequested, this, &TicketBrowser::pageRequested);
     auto *layout = new QVBoxLayout(this);
@@ -54,6 +84,13 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
         m_statusFilter->addItem(QString(s).replace(QLatin1Char('_'), QLatin1Char(' ')), s);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &TicketBrowser::applyFilter);
     filters->addWidget(m_statusFilter);
+    m_assignmentFilter = new QComboBox(this);
+    m_assignmentFilter->setObjectName(QStringLiteral("assignmentFilter"));
+    m_assignmentFilter->addItem(tr("All tickets"), int(TicketFilter::Assignment::All));
+    m_assignmentFilter->addItem(tr("Mine"), int(TicketFilter::Assignment::Mine));
+    m_assignmentFilter->addItem(tr("Unassigned"), int(TicketFilter::Assignment::Unassigned));
+    connect(m_assignmentFilter, &QComboBox::currentIndexChanged, this, &TicketBrowser::applyFilter);
+    filters->addWidget(m_assignmentFilter);
 
     auto makeDate = [&](const QString &label, QCheckBox *&check, QDateEdit *&edit, const QDate &initial) {
         check = new QCheckBox(label, this);
@@ -100,12 +137,21 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
             m_table->resizeColumnsToContents();
             m_columnsSized = true;
         }
-        if (!m_reselect.isEmpty()) {
-            const int row = m_model->rowOf(m_reselect);
-            if (row >= 0)
+        // The ticket shown stays selected while it is in the list; when it is not, the detail pane empties.
+        const QString keep = m_reselect.isEmpty() ? m_shownId : m_reselect;
+        m_reselect.clear();
+        if (!keep.isEmpty() && selectedTicketId().isEmpty()) {
+            const int row = m_model->rowOf(keep);
+            if (row >= 0) {
                 m_table->selectRow(row);
-            m_reselect.clear();
+            } else if (!m_shownId.isEmpty()) {
+                clearDetail(QString());
+                emit ticketClosed();
+            }
         }
+        if (m_shownId.isEmpty() && selectedTicketId().isEmpty())
+            m_header->setText(
+                m_model->total() == 0 ? tr("No tickets match.") : tr("Select a ticket to read its transcript."));
     });
     connect(m_model, &TicketTableModel::loadFailed, this,
         [this](const QString &error) { m_count->setText(tr("Cannot load tickets: %1").arg(error)); });
@@ -131,6 +177,20 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
     });
     actions->addWidget(statusLabel);
     actions->addWidget(m_status);
+    m_assign = new QPushButton(tr("Assign to &me"), detail);
+    m_assign->setObjectName(QStringLiteral("assignButton"));
+    m_assign->setToolTip(tr("Assign to me (%1)").arg(assignKeys.toString(QKeySequence::NativeText)));
+    m_assign->setEnabled(false);
+    connect(m_assign, &QPushButton::clicked, this, [this] {
+        if (!m_shownId.isEmpty())
+            emit assignRequested(m_shownId, m_shownAssignee != m_myUserId);
+    });
+    auto *assignShortcut = new QShortcut(assignKeys, this);
+    connect(assignShortcut, &QShortcut::activated, this, [this] {
+        if (!m_shownId.isEmpty() && m_shownAssignee != m_myUserId)
+            emit assignRequested(m_shownId, true);
+    });
+    actions->addWidget(m_assign);
     actions->addStretch();
     m_delete = new QPushButton(tr("&Delete ticket…"), detail);
     m_delete->setObjectName(QStringLiteral("deleteTicketButton"));
@@ -139,11 +199,73 @@ TicketBrowser::TicketBrowser(bool canDelete, QWidget *parent)
     connect(m_delete, &QPushButton::clicked, this, &TicketBrowser::confirmDelete);
     actions->addWidget(m_delete);
     detailLayout->addLayout(actions);
+    m_viewers = new QLabel(detail);
+    m_viewers->setObjectName(QStringLiteral("otherViewersNotice"));
+    m_viewers->setWordWrap(true);
+    m_viewers->setTextFormat(Qt::PlainText);
+    m_viewers->setStyleSheet(QStringLiteral("background: #fff3d6; color: #5d4200; padding: 4px;"));
+    m_viewers->hide();
+    detailLayout->addWidget(m_viewers);
     m_transcript = new QPlainTextEdit(detail);
     m_transcript->setObjectName(QStringLiteral("transcriptView"));
     m_transcript->setReadOnly(true);
     m_transcript->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     detailLayout->addWidget(m_transcript, 1);
+
+    // The reply box: to the teacher, or an internal note; canned replies fill it.
+    auto *replyTools = new QHBoxLayout;
+    auto *replyLabel = new QLabel(tr("&Reply:"), detail);
+    m_canned = new QComboBox(detail);
+    m_canned->setObjectName(QStringLiteral("cannedReplyCombo"));
+    m_canned->addItem(tr("Canned replies…"));
+    m_canned->setEnabled(false);
+    connect(m_canned, &QComboBox::activated, this, [this](int index) {
+        if (index <= 0)
+            return;
+        m_reply->insertPlainText(m_canned->itemData(index).toString());
+        m_canned->setCurrentIndex(0);
+        m_reply->setFocus();
+    });
+    replyTools->addWidget(replyLabel);
+    replyTools->addStretch();
+    replyTools->addWidget(m_canned);
+    detailLayout->addLayout(replyTools);
+    m_reply = new QPlainTextEdit(detail);
+    m_reply->setObjectName(QStringLiteral("replyEdit"));
+    m_reply->setPlaceholderText(
+        tr("Write to the teacher… (%1 sends; %2 adds an internal note)")
+            .arg(sendReplyKeys.toString(QKeySequence::NativeText), addNoteKeys.toString(QKeySequence::NativeText)));
+    m_reply->setFixedHeight(m_reply->fontMetrics().lineSpacing() * 4 + 12);
+    m_reply->setEnabled(false);
+    replyLabel->setBuddy(m_reply);
+    detailLayout->addWidget(m_reply);
+    auto *replyButtons = new QHBoxLayout;
+    replyButtons->addStretch();
+    m_addNote = new QPushButton(tr("Add internal &note"), detail);
+    m_addNote->setObjectName(QStringLiteral("addNoteButton"));
+    m_addNote->setToolTip(
+        tr("Only support and admins see it (%1)").arg(addNoteKeys.toString(QKeySequence::NativeText)));
+    m_sendReply = new QPushButton(tr("Send reply to teacher"), detail);
+    m_sendReply->setObjectName(QStringLiteral("sendReplyButton"));
+    m_sendReply->setToolTip(sendReplyKeys.toString(QKeySequence::NativeText));
+    for (QPushButton *b : { m_addNote, m_sendReply }) {
+        b->setEnabled(false);
+        replyButtons->addWidget(b);
+    }
+    connect(m_sendReply, &QPushButton::clicked, this, [this] { sendReply(false); });
+    connect(m_addNote, &QPushButton::clicked, this, [this] { sendReply(true); });
+    connect(m_reply, &QPlainTextEdit::textChanged, this, &TicketBrowser::updateReplyButtons);
+    detailLayout->addLayout(replyButtons);
+    m_reply->installEventFilter(this); // Ctrl+Return and Ctrl+Shift+Return, before the editor takes them
+    auto *replyShortcut = new QShortcut(replyKeys, this);
+    connect(replyShortcut, &QShortcut::activated, this, [this] {
+        if (m_reply->isEnabled())
+            m_reply->setFocus();
+    });
+    auto *next = new QShortcut(nextTicketKeys, this);
+    connect(next, &QShortcut::activated, this, [this] { moveSelection(1); });
+    auto *previous = new QShortcut(previousTicketKeys, this);
+    connect(previous, &QShortcut::activated, this, [this] { moveSelection(-1); });
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
@@ -155,6 +277,8 @@ void TicketBrowser::applyFilter()
     TicketFilter f;
     f.search = m_search->text().trimmed();
     f.status = m_statusFilter->currentData().toString();
+    f.assignment = TicketFilter::Assignment(m_assignmentFilter->currentData().toInt());
+    f.viewerId = m_myUserId;
     if (m_fromCheck->isChecked())
         f.from = m_from->date();
     if (m_toCheck->isChecked())
@@ -187,33 +311,133 @@ QString TicketBrowser::selectedTicketId() const
 void TicketBrowser::selectionChanged()
 {
     const QString id = selectedTicketId();
-    if (id.isEmpty() || id == m_shownId)
+    if (id == m_shownId)
         return;
+    if (id.isEmpty()) {
+        // Nothing selected any more (a new search, the ticket went): nothing of the former one stays.
+        clearDetail(m_model->rowCount() == 0 && m_model->total() == 0 ? tr("No tickets match.")
+                                                                      : tr("Select a ticket to read its transcript."));
+        emit ticketClosed();
+        return;
+    }
     m_header->setText(tr("Loading %1…").arg(id));
     emit ticketRequested(id);
 }
 
-void TicketBrowser::showTicket(const TicketRecord &ticket, const QString &transcript, const QString &error)
+void TicketBrowser::moveSelection(int delta)
 {
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    const int row = rows.isEmpty() ? (delta > 0 ? 0 : m_model->rowCount() - 1) : rows.first().row() + delta;
+    if (row < 0 || row >= m_model->rowCount())
+        return;
+    m_table->selectRow(row);
+    m_table->scrollTo(m_model->index(row, 0));
+}
+
+void TicketBrowser::clearDetail(const QString &message)
+{
+    m_shownId.clear();
+    m_shownAssignee.clear();
+    m_header->setText(message);
+    m_transcript->clear();
+    m_status->setEnabled(false);
+    m_delete->setEnabled(false);
+    m_assign->setEnabled(false);
+    m_viewers->hide();
+    m_reply->setEnabled(false);
+    m_canned->setEnabled(false);
+    m_sendReply->setEnabled(false);
+    m_addNote->setEnabled(false);
+}
+
+void TicketBrowser::sendReply(bool note)
+{
+    const QString text = m_reply->toPlainText();
+    if (m_shownId.isEmpty() || text.trimmed().isEmpty())
+        return;
+    m_sendReply->setEnabled(false);
+    m_addNote->setEnabled(false);
+    emit replyRequested(m_shownId, text, note);
+}
+
+bool TicketBrowser::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_reply && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
+        const Qt::KeyboardModifiers mods = key->modifiers() & ~Qt::KeypadModifier;
+        if (enter && (mods == Qt::ControlModifier || mods == (Qt::ControlModifier | Qt::ShiftModifier))) {
+            sendReply(mods & Qt::ShiftModifier);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void TicketBrowser::replySent()
+{
+    m_reply->clear();
+}
+
+void TicketBrowser::replyFailed()
+{
+    updateReplyButtons();
+}
+
+void TicketBrowser::updateReplyButtons()
+{
+    const bool hasText = !m_reply->toPlainText().trimmed().isEmpty() && !m_shownId.isEmpty();
+    m_sendReply->setEnabled(hasText);
+    m_addNote->setEnabled(hasText);
+}
+
+void TicketBrowser::showCannedReplies(const QList<CannedReply> &replies)
+{
+    while (m_canned->count() > 1)
+        m_canned->removeItem(1);
+    for (const CannedReply &r : replies)
+        m_canned->addItem(r.title, r.body);
+    m_canned->setEnabled(replies.size() > 0 && !m_shownId.isEmpty());
+}
+
+void TicketBrowser::showViewers(const QString &ticketId, const QStringList &names)
+{
+    if (ticketId != m_shownId)
+        return;
+    m_viewers->setText(names.isEmpty() ? QString()
+                                       : tr("%1 also has this ticket open: agree who answers before you reply.")
+                                             .arg(QLocale().createSeparatedList(names)));
+    m_viewers->setVisible(!names.isEmpty());
+}
+
+void TicketBrowser::showTicket(const TicketView &view, const QString &error)
+{
+    const TicketRecord &ticket = view.ticket;
     if (ticket.id.isEmpty()) {
-        // The ticket is gone (deleted here or by another console).
-        m_shownId.clear();
-        m_header->setText(error);
-        m_transcript->clear();
-        m_status->setEnabled(false);
-        m_delete->setEnabled(false);
+        clearDetail(error); // the ticket is gone (deleted here or by another console), or refused
         return;
     }
+    const bool sameTicket = ticket.id == m_shownId;
+    const int scroll = m_transcript->verticalScrollBar()->value();
     m_shownId = ticket.id;
-    m_header->setText(tr("<b>%1</b> — %2<br>%3 &lt;%4&gt;, %5 signals, email: %6")
+    m_shownAssignee = ticket.assigneeId;
+    m_assign->setEnabled(true);
+    m_assign->setText(ticket.assigneeId == m_myUserId ? tr("Una&ssign") : tr("Assign to &me"));
+    m_reply->setEnabled(true);
+    m_canned->setEnabled(m_canned->count() > 1);
+    showViewers(ticket.id, view.otherViewers);
+    m_header->setText(tr("<b>%1</b> — %2<br>%3 &lt;%4&gt;, %5 signals, email: %6<br>Assignee: %7")
                           .arg(ticket.id.toHtmlEscaped(), ticket.summary.toHtmlEscaped(),
                               ticket.teacherName.toHtmlEscaped(), ticket.teacherEmail.toHtmlEscaped())
                           .arg(ticket.signalCount)
-                          .arg(ticket.emailStatus.toHtmlEscaped()));
+                          .arg(ticket.emailStatus.toHtmlEscaped(),
+                              ticket.assigneeName.isEmpty() ? tr("nobody yet") : ticket.assigneeName.toHtmlEscaped()));
     m_status->setCurrentIndex(m_status->findData(ticket.status));
     m_status->setEnabled(true);
     m_delete->setEnabled(true);
-    m_transcript->setPlainText(error.isEmpty() ? transcript : error);
+    m_transcript->setPlainText((error.isEmpty() ? view.transcript : error) + TicketThread::render(view.thread));
+    if (sameTicket) // a reload of the same ticket (a reply, a status) keeps the reader's place
+        m_transcript->verticalScrollBar()->setValue(scroll);
 }
 
 void TicketBrowser::confirmDelete()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ticketcontroller.h"
 #include "ticketstore.h"
 
 #include <QWidget>
@@ -18,38 +19,62 @@ namespace LearnPulse {
 
 class TicketTableModel;
 
-// The support agent's ticket browser: a lazily fetched, sortable table with full-text search and
-// status and date filters, the selected ticket's transcript beside it, its status, and (for admins)
-// deletion behind a confirmation.
+// The support agent's ticket browser: a lazily fetched, sortable table with full-text search, status,
+// assignment and date filters, and the time teachers have waited (red past the first-response target);
+// beside it the selected ticket's transcript and thread, its status and assignee, a reply box (replies
+// to the teacher, internal notes, canned replies), a notice when another agent has it open, and (for
+// admins) deletion behind a confirmation. Every action has a shortcut (shortcuts()).
 class TicketBrowser final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TicketBrowser)
 
 public:
-    TicketBrowser(bool canDelete, QWidget *parent = nullptr);
+    TicketBrowser(bool canDelete, const QString &myUserId, QWidget *parent = nullptr);
 
     TicketTableModel *model() const { return m_model; }
-    void showTicket(const TicketRecord &ticket, const QString &transcript, const QString &error);
+    // `error` non-empty with an empty ticket: the ticket cannot be shown (gone, refused).
+    void showTicket(const TicketView &view, const QString &error);
+    void showCannedReplies(const QList<CannedReply> &replies);
+    // Who else has `ticketId` open now.
+    void showViewers(const QString &ticketId, const QStringList &names);
+    // A reply or note was written: the box empties.
+    void replySent();
+    // It was not: the text stays, the buttons come back.
+    void replyFailed();
     void refresh();
     QString selectedTicketId() const;
+    QString shownTicketId() const { return m_shownId; }
+    // The browser's keyboard shortcuts, for the Help menu: (keys, what they do).
+    static QList<std::pair<QString, QString>> shortcuts();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 signals:
     void pageRequested(quint64 requestId, const LearnPulse::TicketFilter &filter);
     void ticketRequested(const QString &ticketId);
+    void ticketClosed();
     void statusChangeRequested(const QString &ticketId, const QString &status);
     void deleteRequested(const QString &ticketId);
+    void replyRequested(const QString &ticketId, const QString &text, bool note);
+    void assignRequested(const QString &ticketId, bool toMe);
 
 private:
     void applyFilter();
     void selectionChanged();
     void confirmDelete();
     void updateCount();
+    void sendReply(bool note);
+    void moveSelection(int delta);
+    void clearDetail(const QString &message);
+    void updateReplyButtons();
 
     bool m_canDelete;
     TicketTableModel *m_model;
     QLineEdit *m_search;
     QComboBox *m_statusFilter;
+    QComboBox *m_assignmentFilter;
     QCheckBox *m_fromCheck;
     QDateEdit *m_from;
     QCheckBox *m_toCheck;
@@ -59,9 +84,17 @@ private:
     QLabel *m_header;
     QComboBox *m_status;
     QPushButton *m_delete;
+    QPushButton *m_assign;
+    QLabel *m_viewers;
     QPlainTextEdit *m_transcript;
+    QComboBox *m_canned;
+    QPlainTextEdit *m_reply;
+    QPushButton *m_sendReply;
+    QPushButton *m_addNote;
     QTimer *m_searchDelay;
+    QString m_myUserId;
     QString m_shownId;
+    QString m_shownAssignee;
     QString m_reselect;
     bool m_columnsSized = false;
 };

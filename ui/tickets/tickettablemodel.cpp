@@ -1,5 +1,6 @@
 #include "tickettablemodel.h"
 
+#include <QColor>
 #include <QDateTime>
 #include <QLocale>
 
@@ -11,8 +12,17 @@ namespace {
 
 constexpr qint64 noTime = std::numeric_limits<qint64>::min();
 
-const char *const sortColumns[]
-    = { "id", "created", "teacher_name", "teacher_email", "summary", "signal_count", "status", "email_status" };
+const char *const sortColumns[] = { "id", "created", "teacher_name", "teacher_email", "summary", "signal_count",
+    "status", "waiting_since", "assignee_name", "email_status" };
+static_assert(std::size(sortColumns) == TicketTableModel::ColumnCount);
+
+QString waitingText(double hours)
+{
+    const int minutes = int(hours * 60);
+    if (minutes < 60)
+        return TicketTableModel::tr("%n min", nullptr, minutes);
+    return TicketTableModel::tr("%1 h %2 min").arg(minutes / 60).arg(minutes % 60, 2, 10, QLatin1Char('0'));
+}
 
 } // namespace
 
@@ -51,8 +61,21 @@ QVariant TicketTableModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Status");
     case EmailStatusColumn:
         return tr("Email status");
+    case WaitingColumn:
+        return tr("Waiting");
+    case AssigneeColumn:
+        return tr("Assignee");
     }
     return {};
+}
+
+bool TicketTableModel::isOverdue(int row, const QDateTime &now) const
+{
+    if (row < 0 || row >= m_rows.size() || m_rows.at(row).waitingSinceMs == 0)
+        return false;
+    return TicketRecord::workingHoursBetween(
+               QDateTime::fromMSecsSinceEpoch(m_rows.at(row).waitingSinceMs, Qt::UTC), now)
+        >= m_targetHours;
 }
 
 QVariant TicketTableModel::data(const QModelIndex &index, int role) const
@@ -66,6 +89,12 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && index.column() == EmailStatusColumn)
         return t.emailStatus;
+    if (index.column() == WaitingColumn && (role == Qt::ForegroundRole || role == Qt::ToolTipRole)
+        && isOverdue(index.row())) {
+        if (role == Qt::ForegroundRole)
+            return QColor(0xc6, 0x28, 0x28);
+        return tr("Past the first-response target of %n working hour(s)", nullptr, m_targetHours);
+    }
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
@@ -87,6 +116,13 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
         return QString(t.status).replace(QLatin1Char('_'), QLatin1Char(' '));
     case EmailStatusColumn:
         return t.emailStatus.section(QLatin1Char('('), 0, 0).trimmed();
+    case WaitingColumn:
+        if (t.waitingSinceMs == 0)
+            return QString();
+        return waitingText(TicketRecord::workingHoursBetween(
+            QDateTime::fromMSecsSinceEpoch(t.waitingSinceMs, Qt::UTC), QDateTime::currentDateTimeUtc()));
+    case AssigneeColumn:
+        return t.assigneeName;
     }
     return {};
 }
@@ -190,6 +226,8 @@ TicketTableModel::Row TicketTableModel::rowFor(const TicketRecord &t)
     r.summary = shared(t.summary);
     r.status = shared(t.status);
     r.emailStatus = shared(t.emailStatus);
+    r.assigneeName = shared(t.assigneeName);
+    r.waitingSinceMs = t.waitingSince.isValid() ? t.waitingSince.toMSecsSinceEpoch() : 0;
     r.createdMs = t.created.isValid() ? t.created.toMSecsSinceEpoch() : noTime;
     r.signalCount = t.signalCount;
     return r;

@@ -25,6 +25,8 @@ public:
         SummaryColumn,
         SignalsColumn,
         StatusColumn,
+        WaitingColumn, // working hours since the oldest unanswered teacher message
+        AssigneeColumn,
         EmailStatusColumn,
         ColumnCount
     };
@@ -49,6 +51,12 @@ public:
     // `total` < 0: unchanged (a further page).
     void addPage(quint64 requestId, const QList<TicketRecord> &rows, int total, const QString &error);
 
+    // Waits longer than this many working hours are shown in red (the first-response target).
+    void setFirstResponseHours(int hours) { m_targetHours = hours; }
+    int firstResponseHours() const { return m_targetHours; }
+    // Whether the row's teacher has waited past the target.
+    bool isOverdue(int row, const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+
     QString ticketIdAt(int row) const;
     int rowOf(const QString &ticketId) const;
     int total() const { return m_total; }
@@ -70,7 +78,9 @@ private:
         QString summary;
         QString status;
         QString emailStatus;
+        QString assigneeName;
         qint64 createdMs = 0;
+        qint64 waitingSinceMs = 0; // 0: nobody waits
         int signalCount = 0;
     };
     void request(int offset);
@@ -84,6 +94,7 @@ private:
     quint64 m_nextRequest = 1;
     quint64 m_pendingRequest = 0;
     bool m_resetOnArrival = false;
+    int m_targetHours = 4;
 };
 
 } // namespace LearnPulse

@@ -1,0 +1,223 @@
+// The loop between a teacher and support inside the console (issue 15): a support reply reaches the
+// teacher's open window, notes never do, status and rating, writing to support after the escalation,
+// assignment and its filters, canned replies, and the notice when another agent has the ticket open.
+// With LP_TEST_DATABASE=postgres the support console is a second seat (its own data directory) on the
+// shared PostgreSQL index and Redis.
+#include "chatview.h"
+#include "consoletestbase.h"
+#include "messageedit.h"
+#include "sessionstore.h"
+#include "ticketbrowser.h"
+#include "tickettablemodel.h"
+#include "ticketthread.h"
+
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QInputDialog>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+class TestConsoleLoop : public ConsoleTestBase
+{
+    Q_OBJECT
+
+private slots:
+    void supportAndTeacherTalkInsideTheConsole();
+    void presenceNoticeComesAndGoes();
+
+private:
+    // A support console: on PostgreSQL a second seat with a data directory of its own.
+    std::unique_ptr<ConsoleWindow> openSupportSeat(const QString &email);
+    // The teacher's window with an escalated conversation.
+    std::unique_ptr<ConsoleWindow> teacherWithTicket();
+    void selectTicket(TicketBrowser *browser, const QString &ticketId);
+
+    QTemporaryDir m_otherSeat;
+};
+
+std::unique_ptr<ConsoleWindow> TestConsoleLoop::openSupportSeat(const QString &email)
+{
+    auto w = std::make_unique<ConsoleWindow>(TestPostgres::wanted() ? m_otherSeat.path() : m_dataDir->path());
+    w->resize(1400, 900);
+    w->show();
+    signIn(*w, email);
+    closePrivacyNotice(*w);
+    w->tabs()->setCurrentWidget(w->ticketBrowser());
+    return w;
+}
+
+std::unique_ptr<ConsoleWindow> TestConsoleLoop::teacherWithTicket()
+{
+    auto teacher = openWindow();
+    signIn(*teacher, QStringLiteral("amira@school.example"));
+    closePrivacyNotice(*teacher);
+    ChatView *chat = teacher->chatView();
+    if (!QTest::qWaitFor([chat] { return !chat->sessionId().isEmpty(); }, 10000))
+        return nullptr;
+    chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"))->click();
+    if (!QTest::qWaitFor([chat] { return !chat->ticketId().isEmpty() && !chat->isSending(); }, 15000))
+        return nullptr;
+    return teacher;
+}
+
+void TestConsoleLoop::selectTicket(TicketBrowser *browser, const QString &ticketId)
+{
+    auto *table = browser->findChild<QTableView *>(QStringLiteral("ticketTable"));
+    QTRY_VERIFY_WITH_TIMEOUT(browser->model()->rowOf(ticketId) >= 0, 10000);
+    table->selectRow(browser->model()->rowOf(ticketId));
+    QTRY_COMPARE_WITH_TIMEOUT(browser->shownTicketId(), ticketId, 10000);
+}
+
+void TestConsoleLoop::supportAndTeacherTalkInsideTheConsole()
+{
+    addAccount(QStringLiteral("amira@school.example"), Role::Teacher);
+    addAccount(QStringLiteral("sam@learnpulse.example"), Role::Support);
+    QVERIFY(TicketThread(m_db).saveCannedReply(
+        Actor::commandLine(), QStringLiteral("Looking into it"), QStringLiteral("Thank you, we are looking into it.")));
+
+    auto teacher = teacherWithTicket();
+    QVERIFY(teacher);
+    ChatView *chat = teacher->chatView();
+    const QString ticketId = chat->ticketId();
+    auto *banner = chat->findChild<QLabel *>(QStringLiteral("ticketIdLabel"));
+    QVERIFY2(banner->text().contains(QLatin1String("is open")), qPrintable(banner->text()));
+    QVERIFY(chat->findChild<QWidget *>(QStringLiteral("addresseeChoice"))->isVisible());
+
+    auto support = openSupportSeat(QStringLiteral("sam@learnpulse.example"));
+    TicketBrowser *browser = support->ticketBrowser();
+    selectTicket(browser, ticketId);
+    auto *reply = browser->findChild<QPlainTextEdit *>(QStringLiteral("replyEdit"));
+    auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
+
+    // A canned reply fills the box; Ctrl+Return sends it to the teacher, whose open window shows it, marked
+    // as support's, within a second.
+    auto *canned = browser->findChild<QComboBox *>(QStringLiteral("cannedReplyCombo"));
+    QTRY_COMPARE_WITH_TIMEOUT(canned->count(), 2, 5000);
+    QVERIFY(canned->isEnabled());
+    canned->setCurrentIndex(1);
+    emit canned->activated(1);
+    QCOMPARE(reply->toPlainText(), QStringLiteral("Thank you, we are looking into it."));
+    QTest::keyClicks(reply, QStringLiteral(" The June figures come from the gradebook sync."));
+    QElapsedTimer sent;
+    sent.start();
+    QTest::keyClick(reply, Qt::Key_Return, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(chat->conversationText().contains(QLatin1String("gradebook sync")), 5000);
+    const qint64 latency = sent.elapsed();
+    QVERIFY2(latency < 1000, qPrintable(QStringLiteral("the reply took %1 ms").arg(latency)));
+    QVERIFY2(chat->conversationText().contains(QStringLiteral("Support — sam")), qPrintable(chat->conversationText()));
+    QTRY_VERIFY(banner->text().contains(QLatin1String("in progress")));
+    QVERIFY2(banner->text().contains(QLatin1String("Newest reply from sam")), qPrintable(banner->text()));
+    QVERIFY(banner->text().contains(QLatin1String("(1 new)")));
+    QCOMPARE(reply->toPlainText(), QString()); // sent: the box is empty
+    QTRY_VERIFY(transcript->toPlainText().contains(QStringLiteral("Support — sam:")));
+
+    // An internal note stays with support: never in the teacher's window, also after the regular look.
+    QTest::keyClicks(reply, QStringLiteral("Quokka: the sync job failed twice, check the logs"));
+    QTest::keyClick(reply, Qt::Key_Return, Qt::ControlModifier | Qt::ShiftModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QStringLiteral("Internal note — sam:")), 5000);
+    QTest::qWait(2500);
+    QVERIFY(!chat->conversationText().contains(QLatin1String("Quokka")));
+    QVERIFY(!banner->text().contains(QLatin1String("Quokka")));
+
+    // Assigning: "Mine" and "Unassigned" follow; the assignee column names the agent.
+    browser->findChild<QPushButton *>(QStringLiteral("assignButton"))->click();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        browser->model()
+                ->data(browser->model()->index(browser->model()->rowOf(ticketId), TicketTableModel::AssigneeColumn))
+                .toString()
+            == QLatin1String("sam"),
+        5000);
+    auto *assignment = browser->findChild<QComboBox *>(QStringLiteral("assignmentFilter"));
+    assignment->setCurrentIndex(assignment->findText(QStringLiteral("Unassigned")));
+    QTRY_VERIFY_WITH_TIMEOUT(browser->model()->rowCount() == 0 && !browser->model()->isLoading(), 5000);
+    QTRY_COMPARE(browser->shownTicketId(), QString()); // the detail pane clears with the selection
+    QVERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketHeader"))->text().contains(QLatin1String("No tickets")));
+    assignment->setCurrentIndex(assignment->findText(QStringLiteral("Mine")));
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 1, 5000);
+    selectTicket(browser, ticketId);
+
+    // Resolved on the support seat: the teacher's banner says so within a second and asks for a rating.
+    auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
+    status->setCurrentIndex(status->findData(QStringLiteral("resolved")));
+    emit status->activated(status->currentIndex());
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QLatin1String("is resolved")), 1000);
+    auto *helpful = chat->findChild<QPushButton *>(QStringLiteral("rateHelpfulButton"));
+    QTRY_VERIFY(helpful->isVisible());
+    helpful->click();
+    QInputDialog *comment = nullptr;
+    QTRY_VERIFY((comment = teacher->findChild<QInputDialog *>(QStringLiteral("ratingDialog"))) && comment->isVisible());
+    comment->setTextValue(QStringLiteral("Quick and clear"));
+    comment->accept();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QLatin1String("rated the support helpful")), 5000);
+    QVERIFY(!helpful->isVisible());
+    TicketStore store(m_db);
+    QCOMPARE(store.find(Actor::commandLine(), ticketId)->rating, QStringLiteral("helpful"));
+
+    // Writing to support after the resolution: the same ticket opens again, the assistant is not asked,
+    // and the support seat sees the message in the thread by itself.
+    chat->findChild<QRadioButton *>(QStringLiteral("toSupportRadio"))->setChecked(true);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("It is wrong again for 6B"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    QVERIFY(!chat->conversationText().contains(QLatin1String("I understand."))); // no assistant answer
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QLatin1String("is open")), 5000);
+    QCOMPARE(chat->ticketId(), ticketId);
+    QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QLatin1String("It is wrong again for 6B")), 5000);
+    QCOMPARE(store.find(Actor::commandLine(), ticketId)->status, QStringLiteral("open"));
+    QCOMPARE(store.list(Actor::commandLine(), {})->size(), 1);
+
+    // Signed in again later: the conversation shows support's reply where it belongs.
+    screenshot(support.get(), QStringLiteral("support-reply.png"));
+    screenshot(teacher.get(), QStringLiteral("teacher-support-reply.png"));
+    teacher.reset();
+    auto again = openWindow();
+    signIn(*again, QStringLiteral("amira@school.example"));
+    QTRY_VERIFY_WITH_TIMEOUT(again->chatView()->conversationText().contains(QLatin1String("gradebook sync")), 10000);
+    QVERIFY(!again->chatView()->conversationText().contains(QLatin1String("Quokka")));
+}
+
+void TestConsoleLoop::presenceNoticeComesAndGoes()
+{
+    addAccount(QStringLiteral("amira@school.example"), Role::Teacher);
+    addAccount(QStringLiteral("sam@learnpulse.example"), Role::Support);
+    addAccount(QStringLiteral("kim@learnpulse.example"), Role::Support);
+    auto teacher = teacherWithTicket();
+    QVERIFY(teacher);
+    const QString ticketId = teacher->chatView()->ticketId();
+    teacher.reset();
+
+    auto sam = openSupportSeat(QStringLiteral("sam@learnpulse.example"));
+    selectTicket(sam->ticketBrowser(), ticketId);
+    auto *notice = sam->ticketBrowser()->findChild<QLabel *>(QStringLiteral("otherViewersNotice"));
+    QVERIFY(!notice->isVisible());
+
+    // Another agent opens the same ticket: each console says so; the other closes it: the notice goes.
+    auto kim = openSupportSeat(QStringLiteral("kim@learnpulse.example"));
+    selectTicket(kim->ticketBrowser(), ticketId);
+    auto *kimsNotice = kim->ticketBrowser()->findChild<QLabel *>(QStringLiteral("otherViewersNotice"));
+    QVERIFY2(
+        kimsNotice->isVisible() && kimsNotice->text().contains(QLatin1String("sam")), qPrintable(kimsNotice->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible() && notice->text().contains(QLatin1String("kim")), 5000);
+    kim.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(!notice->isVisible(), 5000);
+
+    // A console that dies without a word (here: presence written once, then never renewed) drops out by
+    // itself once its presence lapses.
+    auto redis = RedisClient::connect(m_redis->url()).value();
+    SessionStore sessions(*redis, m_config);
+    QVERIFY(sessions.markViewing(ticketId, QStringLiteral("crashed-agent"), QStringLiteral("Lee")));
+    QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible() && notice->text().contains(QLatin1String("Lee")), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!notice->isVisible(), (SessionStore::presenceTtlSeconds + 5) * 1000);
+}
+
+QTEST_MAIN(TestConsoleLoop)
+#include "tst_console_loop.moc"
