@@ -139,6 +139,11 @@ int cmdMetrics(const QStringList &args)
         text += QStringLiteral("  rule %1: %2 escalations\n").arg(rule.rule).arg(rule.escalations);
     for (auto it = s.guardHits.cbegin(); it != s.guardHits.cend(); ++it)
         text += QStringLiteral("  guard %1: %2 replaced claims\n").arg(it.key()).arg(it.value());
+    text += s.ratings == 0 ? QStringLiteral("Satisfaction: no ratings\n")
+                           : QStringLiteral("Satisfaction: %1 of %2 ratings helpful (%3 %)\n")
+                                 .arg(s.helpfulRatings)
+                                 .arg(s.ratings)
+                                 .arg(s.csat() * 100, 0, 'f', 1);
     writeOut(text);
     return exitOk;
 }

@@ -33,7 +33,7 @@ public:
         QString text;
         QDateTime time; // local time
         bool pending = false; // a reply still streaming
-        QString author = {}; // a support reply: the agent's name
+        QString author = {}; // a support reply: the agent's name; a teacher's message to support: "support"
     };
     enum Role
     {

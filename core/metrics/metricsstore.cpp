@@ -120,6 +120,24 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
             s.escalations += n;
         }
     }
+    // Ratings of resolved tickets (csat_events: the hour and the verdict only).
+    if (!run(QStringLiteral("SELECT substr(ts, 1, 10), helpful, COUNT(*) FROM csat_events WHERE ts >= ? AND ts < ? "
+                            "GROUP BY substr(ts, 1, 10), helpful")))
+        return failed();
+    while (q.next()) {
+        const QDate day = QDate::fromString(q.value(0).toString(), Qt::ISODate);
+        if (!days.contains(day))
+            continue;
+        const int n = q.value(2).toInt();
+        const bool helpful = q.value(1).toInt() != 0;
+        Period &p = days[day];
+        p.ratings += n;
+        s.ratings += n;
+        if (helpful) {
+            p.helpful += n;
+            s.helpfulRatings += n;
+        }
+    }
     QMap<QString, Period> weeks; // "yyyy-Www" sorts by time
     for (auto it = days.cbegin(); it != days.cend(); ++it) {
         s.days << it.value();
@@ -129,6 +147,8 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
         w.label = weekLabel(it.key());
         w.sessions += it->sessions;
         w.escalations += it->escalations;
+        w.ratings += it->ratings;
+        w.helpful += it->helpful;
     }
     s.weeks = weeks.values();
 
@@ -189,8 +209,13 @@ QJsonObject MetricsStore::Summary::toJson() const
     for (const Period &p : days)
         dayList.append(periodJson(p, QStringLiteral("day")));
     QJsonArray weekList;
-    for (const Period &p : weeks)
+    QJsonArray csatWeeks;
+    auto csatValue = [](double v) { return v < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(v); };
+    for (const Period &p : weeks) {
         weekList.append(periodJson(p, QStringLiteral("week")));
+        csatWeeks.append(QJsonObject { { QStringLiteral("week"), p.label }, { QStringLiteral("ratings"), p.ratings },
+            { QStringLiteral("helpful"), p.helpful }, { QStringLiteral("csat"), csatValue(p.csat()) } });
+    }
     return QJsonObject {
         { QStringLiteral("from"), from.toString(Qt::ISODate) },
         { QStringLiteral("to"), to.toString(Qt::ISODate) },
@@ -206,6 +231,10 @@ QJsonObject MetricsStore::Summary::toJson() const
         { QStringLiteral("guard_hits_total"), guardTotal },
         { QStringLiteral("daily"), dayList },
         { QStringLiteral("weekly"), weekList },
+        // Satisfaction: the share of "helpful" among teachers' ratings of resolved tickets, and per week.
+        { QStringLiteral("csat"),
+            QJsonObject { { QStringLiteral("ratings"), ratings }, { QStringLiteral("helpful"), helpfulRatings },
+                { QStringLiteral("rate"), csatValue(csat()) }, { QStringLiteral("weekly"), csatWeeks } } },
     };
 }
 

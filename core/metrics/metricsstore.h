@@ -40,7 +40,11 @@ public:
         int days = 1; // a week at either end of the range may hold fewer than 7 of its days
         int sessions = 0;
         int escalations = 0;
+        int ratings = 0; // teachers' ratings of resolved tickets
+        int helpful = 0; // ... of which "helpful"
         double rate() const { return sessions > 0 ? double(escalations) / sessions : 0.0; }
+        // Satisfaction: the share of helpful ratings; negative without ratings.
+        double csat() const { return ratings > 0 ? double(helpful) / ratings : -1.0; }
     };
     struct RuleCount
     {
@@ -54,6 +58,9 @@ public:
         int sessions = 0;
         int escalations = 0;
         double escalationRate() const { return sessions > 0 ? double(escalations) / sessions : 0.0; }
+        int ratings = 0;
+        int helpfulRatings = 0;
+        double csat() const { return ratings > 0 ? double(helpfulRatings) / ratings : -1.0; }
         // Median of the teacher messages before escalation; negative when nothing escalated.
         double medianMessagesToEscalation = -1;
         QMap<int, int> messagesToEscalation; // messages -> escalations

@@ -1,5 +1,9 @@
+#include "accountstore.h"
+#include "database.h"
 #include "messagevalidator.h"
 #include "testsupport.h"
+#include "ticketstore.h"
+#include "ticketthread.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -357,6 +361,28 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
         weekDays += w.toObject().value(QLatin1String("days")).toInt();
     QCOMPARE(weekDays, 30);
 
+    // Satisfaction: the teacher rates both tickets once they are resolved (one helpful, one not).
+    QVERIFY(empty.value(QLatin1String("csat")).toObject().value(QLatin1String("rate")).isNull());
+    {
+        auto db = Database::open(testConfig(m_dataDir->path()).value()).value();
+        auto teacher = AccountStore(db).findByEmail(QStringLiteral("amira.khan@school.example")).value();
+        TicketStore store(db);
+        const QList<TicketRecord> tickets = store.list(Actor::commandLine(), {}).value();
+        QCOMPARE(tickets.size(), 2);
+        TicketThread thread(db);
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(store.setStatus(Actor::commandLine(), tickets.at(i).id, QStringLiteral("resolved")));
+            QVERIFY(thread.rate(teacher.actor(), tickets.at(i).id, i == 0, {}));
+        }
+    }
+    const QJsonObject csat = metrics().value(QLatin1String("csat")).toObject();
+    QCOMPARE(csat.value(QLatin1String("ratings")).toInt(), 2);
+    QCOMPARE(csat.value(QLatin1String("helpful")).toInt(), 1);
+    QCOMPARE(csat.value(QLatin1String("rate")).toDouble(), 0.5);
+    const QJsonObject thisWeek = csat.value(QLatin1String("weekly")).toArray().last().toObject();
+    QCOMPARE(thisWeek.value(QLatin1String("ratings")).toInt(), 2);
+    QCOMPARE(thisWeek.value(QLatin1String("csat")).toDouble(), 0.5);
+
     // The events name no one: after erasing the teacher they are all still there.
     const ProcessResult erased = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
         { QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
@@ -364,6 +390,7 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
             m_dataDir->path() });
     QVERIFY2(erased.exitCode == 0, erased.err.constData());
     QCOMPARE(metrics().value(QLatin1String("escalations")).toInt(), 2);
+    QCOMPARE(metrics().value(QLatin1String("csat")).toObject().value(QLatin1String("ratings")).toInt(), 2);
 
     // Plain text for people; bad usage is refused.
     const ProcessResult text = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
@@ -371,6 +398,7 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
             m_dataDir->path() });
     QCOMPARE(text.exitCode, 0);
     QVERIFY2(text.out.contains("4 sessions, 2 escalated: 50.0 % (target 5 %)"), text.out.constData());
+    QVERIFY2(text.out.contains("Satisfaction: 1 of 2 ratings helpful (50.0 %)"), text.out.constData());
     QCOMPARE(runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
                  { QStringLiteral("metrics"), QStringLiteral("--days"), QStringLiteral("0"),
                      QStringLiteral("--data-dir"), m_dataDir->path() })

@@ -6,6 +6,7 @@
 #include "chatview.h"
 #include "consoletestbase.h"
 #include "messageedit.h"
+#include "metricsview.h"
 #include "sessionstore.h"
 #include "ticketbrowser.h"
 #include "tickettablemodel.h"
@@ -160,6 +161,19 @@ void TestConsoleLoop::supportAndTeacherTalkInsideTheConsole()
     QVERIFY(!helpful->isVisible());
     TicketStore store(m_db);
     QCOMPARE(store.find(Actor::commandLine(), ticketId)->rating, QStringLiteral("helpful"));
+
+    // The rating counts in the support seat's metrics (satisfaction, per week too).
+    support->tabs()->setCurrentWidget(support->metricsView());
+    QTRY_VERIFY_WITH_TIMEOUT(support->metricsView()
+                                 ->findChild<QLabel *>(QStringLiteral("metricsCsat"))
+                                 ->text()
+                                 .contains(QLatin1String("100")),
+        5000);
+    QVERIFY(support->metricsView()
+                ->findChild<QLabel *>(QStringLiteral("metricsCsatWeeks"))
+                ->text()
+                .contains(QLatin1String("1 of 1 rated helpful")));
+    support->tabs()->setCurrentWidget(browser);
 
     // Writing to support after the resolution: the same ticket opens again, the assistant is not asked,
     // and the support seat sees the message in the thread by itself.

@@ -272,7 +272,9 @@ void ChatView::send()
         m_unread = 0;
         updateBanner();
     }
-    m_model->append({ ConversationModel::Kind::Teacher, text, QDateTime::currentDateTime() });
+    // A message for support is marked as such, so that the teacher sees whom they wrote to.
+    m_model->append({ ConversationModel::Kind::Teacher, text, QDateTime::currentDateTime(), false,
+        toSupport ? QStringLiteral("support") : QString() });
     if (!toSupport) // support answers later, in its own time; the assistant answers now
         m_model->append({ ConversationModel::Kind::Assistant, QString(), QDateTime::currentDateTime(), true });
     m_input->clear();
@@ -458,7 +460,7 @@ void ChatView::appendMessage(int row)
     QColor background;
     switch (m.kind) {
     case ConversationModel::Kind::Teacher:
-        who = tr("You");
+        who = m.author == QLatin1String("support") ? tr("You → support team") : tr("You");
         background = dark ? QColor(0x2e, 0x4a, 0x33) : QColor(0xe8, 0xf5, 0xe9);
         break;
     case ConversationModel::Kind::Assistant:

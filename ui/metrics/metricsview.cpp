@@ -137,9 +137,14 @@ MetricsView::MetricsView(QWidget *parent)
     m_rate = figureLabel(QStringLiteral("metricsRate"), this);
     m_median = figureLabel(QStringLiteral("metricsMedian"), this);
     m_guard = figureLabel(QStringLiteral("metricsGuard"), this);
-    for (QLabel *label : { m_sessions, m_rate, m_median, m_guard })
+    m_csat = figureLabel(QStringLiteral("metricsCsat"), this);
+    for (QLabel *label : { m_sessions, m_rate, m_median, m_guard, m_csat })
         figures->addWidget(label, 1);
     layout->addLayout(figures);
+    m_csatWeeks = new QLabel(this);
+    m_csatWeeks->setObjectName(QStringLiteral("metricsCsatWeeks"));
+    m_csatWeeks->setWordWrap(true);
+    layout->addWidget(m_csatWeeks);
 
     auto *charts = new QGridLayout;
     m_rateChart = addChart(QStringLiteral("rateChart"));
@@ -215,6 +220,13 @@ void MetricsView::redraw()
     for (int n : s.guardHits)
         guardTotal += n;
     m_guard->setText(figure(QString::number(guardTotal), tr("false claims replaced by the guard")));
+    m_csat->setText(figure(s.ratings > 0 ? percent(s.csat()) : tr("–"),
+        tr("rated helpful (%n rating(s) of resolved tickets)", nullptr, s.ratings)));
+    QStringList weeks;
+    for (const MetricsStore::Period &w : s.weeks)
+        weeks << (w.ratings > 0 ? tr("%1: %2 of %n rated helpful", nullptr, w.ratings).arg(w.label).arg(w.helpful)
+                                : tr("%1: no ratings").arg(w.label));
+    m_csatWeeks->setText(tr("Satisfaction per week — %1").arg(weeks.join(QLatin1String(" · "))));
 
     // The escalation rate per day or week, with the target as a line.
     const bool weekly = m_grouping->currentIndex() == 1;

@@ -44,6 +44,8 @@ private:
     QLabel *m_rate = nullptr;
     QLabel *m_median = nullptr;
     QLabel *m_guard = nullptr;
+    QLabel *m_csat = nullptr;
+    QLabel *m_csatWeeks = nullptr;
     QChartView *m_rateChart = nullptr;
     QChartView *m_messagesChart = nullptr;
     QChartView *m_rulesChart = nullptr;

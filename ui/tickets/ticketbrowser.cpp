@@ -128,6 +128,12 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // uniform rows: no per-row sizes
     m_table->horizontalHeader()->setResizeContentsPrecision(0); // the rows on screen
+    // What triage needs first, on screen without scrolling: when, state, wait, who has it.
+    QHeaderView *header = m_table->horizontalHeader();
+    int visual = 2;
+    for (int column : { TicketTableModel::StatusColumn, TicketTableModel::WaitingColumn,
+             TicketTableModel::AssigneeColumn, TicketTableModel::TeacherColumn, TicketTableModel::SummaryColumn })
+        header->moveSection(header->visualIndex(column), visual++);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TicketBrowser::selectionChanged);
     connect(m_model, &TicketTableModel::loaded, this, [this] {
         updateCount();
