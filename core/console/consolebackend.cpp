@@ -397,6 +397,18 @@ void ConsoleBackend::listCannedReplies(quint64 requestId)
         answer(requestId, m_tickets->cannedReplies());
 }
 
+void ConsoleBackend::saveCannedReply(quint64 requestId, const QString &title, const QString &body)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->saveCannedReply(title, body));
+}
+
+void ConsoleBackend::removeCannedReply(quint64 requestId, const QString &title)
+{
+    if (ready(requestId))
+        answer(requestId, m_tickets->removeCannedReply(title));
+}
+
 void ConsoleBackend::closeTicket()
 {
     if (m_tickets)

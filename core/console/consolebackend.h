@@ -74,6 +74,9 @@ public slots:
     // Value: TicketRecord.
     void assignTicket(quint64 requestId, const QString &ticketId, bool toMe);
     void listCannedReplies(quint64 requestId); // value: QList<CannedReply>
+    // Admins; value: the list afterwards.
+    void saveCannedReply(quint64 requestId, const QString &title, const QString &body);
+    void removeCannedReply(quint64 requestId, const QString &title);
     // Not a request: the browser no longer shows a ticket (its presence ends).
     void closeTicket();
 

@@ -89,6 +89,18 @@ RequestResult TicketController::cannedReplies()
     return list ? RequestResult::success(QVariant::fromValue(list.value())) : RequestResult::from(list);
 }
 
+RequestResult TicketController::saveCannedReply(const QString &title, const QString &body)
+{
+    const Status saved = TicketThread(m_ctx.services->database()).saveCannedReply(m_ctx.actor(), title, body);
+    return saved ? cannedReplies() : RequestResult::from(saved);
+}
+
+RequestResult TicketController::removeCannedReply(const QString &title)
+{
+    const Status removed = TicketThread(m_ctx.services->database()).removeCannedReply(m_ctx.actor(), title);
+    return removed ? cannedReplies() : RequestResult::from(removed);
+}
+
 void TicketController::closeTicket()
 {
     if (!m_viewing.isEmpty())

@@ -47,6 +47,9 @@ public:
     // To the signed-in account, or to nobody. Value: TicketRecord.
     RequestResult assign(const QString &ticketId, bool toMe);
     RequestResult cannedReplies(); // value: QList<CannedReply>
+    // Admins: value: the list afterwards.
+    RequestResult saveCannedReply(const QString &title, const QString &body);
+    RequestResult removeCannedReply(const QString &title);
     void closeTicket();
     // Renews this console's presence on the open ticket; true with `viewers` when the others changed.
     bool refreshPresence(QString *ticketId, QStringList *viewers);

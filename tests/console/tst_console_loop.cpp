@@ -3,6 +3,7 @@
 // assignment and its filters, canned replies, and the notice when another agent has the ticket open.
 // With LP_TEST_DATABASE=postgres the support console is a second seat (its own data directory) on the
 // shared PostgreSQL index and Redis.
+#include "cannedrepliesdialog.h"
 #include "chatview.h"
 #include "consoletestbase.h"
 #include "messageedit.h"
@@ -16,6 +17,8 @@
 #include <QElapsedTimer>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
@@ -33,6 +36,7 @@ class TestConsoleLoop : public ConsoleTestBase
 private slots:
     void supportAndTeacherTalkInsideTheConsole();
     void presenceNoticeComesAndGoes();
+    void adminKeepsTheCannedReplies();
 
 private:
     // A support console: on PostgreSQL a second seat with a data directory of its own.
@@ -231,6 +235,47 @@ void TestConsoleLoop::presenceNoticeComesAndGoes()
     QVERIFY(sessions.markViewing(ticketId, QStringLiteral("crashed-agent"), QStringLiteral("Lee")));
     QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible() && notice->text().contains(QLatin1String("Lee")), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!notice->isVisible(), (SessionStore::presenceTtlSeconds + 5) * 1000);
+}
+
+void TestConsoleLoop::adminKeepsTheCannedReplies()
+{
+    addAccount(QStringLiteral("root@learnpulse.example"), Role::Admin);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("root@learnpulse.example"));
+    closePrivacyNotice(*w);
+    w->tabs()->setCurrentIndex(w->tabs()->count() - 1); // Administration
+    w->findChild<QPushButton *>(QStringLiteral("cannedRepliesButton"))->click();
+    CannedRepliesDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<CannedRepliesDialog *>()) && dialog->isVisible());
+    auto *list = dialog->findChild<QListWidget *>(QStringLiteral("cannedReplyList"));
+    auto *title = dialog->findChild<QLineEdit *>(QStringLiteral("cannedTitleEdit"));
+    auto *body = dialog->findChild<QPlainTextEdit *>(QStringLiteral("cannedBodyEdit"));
+    auto *save = dialog->findChild<QPushButton *>(QStringLiteral("cannedSaveButton"));
+    QVERIFY(!save->isEnabled()); // nothing to save yet
+    QTest::keyClicks(title, QStringLiteral("Sync delay"));
+    QTest::keyClicks(body, QStringLiteral("The gradebook sync runs every night."));
+    save->click();
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 1, 5000);
+    QCOMPARE(list->currentRow(), 0);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("Sync delay"));
+    // The browser's menu follows at once.
+    auto *combo = w->ticketBrowser()->findChild<QComboBox *>(QStringLiteral("cannedReplyCombo"));
+    QTRY_COMPARE(combo->count(), 2);
+    // Saving under the same title changes it; a second one sorts by title.
+    body->setPlainText(QStringLiteral("The gradebook sync runs every night at 2:00."));
+    save->click();
+    title->setText(QStringLiteral("Access"));
+    body->setPlainText(QStringLiteral("Please sign out and in again."));
+    save->click();
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 2, 5000);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("Access"));
+    auto stored = TicketThread(m_db).cannedReplies(Actor::commandLine());
+    QCOMPARE(stored->at(1).body, QStringLiteral("The gradebook sync runs every night at 2:00."));
+    list->setCurrentRow(1);
+    dialog->findChild<QPushButton *>(QStringLiteral("cannedRemoveButton"))->click();
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 1, 5000);
+    QCOMPARE(TicketThread(m_db).cannedReplies(Actor::commandLine())->size(), 1);
+    QTRY_COMPARE(combo->count(), 2);
 }
 
 QTEST_MAIN(TestConsoleLoop)

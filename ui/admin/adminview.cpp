@@ -86,8 +86,12 @@ AdminView::AdminView(QWidget *parent)
     auto *settings = new QPushButton(tr("Se&ttings…"), this);
     settings->setObjectName(QStringLiteral("settingsButton"));
     connect(settings, &QPushButton::clicked, this, &AdminView::settingsRequested);
+    auto *canned = new QPushButton(tr("&Canned replies…"), this);
+    canned->setObjectName(QStringLiteral("cannedRepliesButton"));
+    connect(canned, &QPushButton::clicked, this, &AdminView::cannedRepliesRequested);
     bottom->addWidget(refresh);
     bottom->addStretch();
+    bottom->addWidget(canned);
     bottom->addWidget(settings);
     layout->addLayout(bottom);
 }

@@ -29,6 +29,7 @@ signals:
     void passwordResetRequested(const QString &userId, const QString &password);
     void removeRequested(const QString &userId);
     void settingsRequested();
+    void cannedRepliesRequested();
     void eraseRequested(const QString &email);
     void exportRequested(const QString &email, const QString &directory);
 

@@ -74,6 +74,7 @@ private:
     void signOut();
     void openConversation(bool forceNew, const SessionContext &context = {});
     void sendTurn(const QString &what, const std::function<void(ConsoleBackend *, quint64)> &call);
+    void openCannedReplies();
     void showShortcuts();
     void rateTicket(bool helpful);
     void refreshAccounts();

@@ -1,4 +1,5 @@
 #include "adminview.h"
+#include "cannedrepliesdialog.h"
 #include "chatcontroller.h"
 #include "chatview.h"
 #include "consolebackend.h"
@@ -93,6 +94,47 @@ void ConsoleWindow::rateTicket(bool helpful)
                     m_chat->showRated(r.value.value<TicketRecord>());
             });
     });
+    dialog->open();
+}
+
+void ConsoleWindow::openCannedReplies()
+{
+    if (findChild<CannedRepliesDialog *>())
+        return;
+    auto *dialog = new CannedRepliesDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QPointer<CannedRepliesDialog> guard(dialog);
+    // Every answer shows the list as it is now, in the dialog and in the ticket browser's menu.
+    auto show = [this, guard](const QString &what) {
+        return [this, guard, what](const RequestResult &r) {
+            if (!r.ok()) {
+                if (guard)
+                    guard->showError(r.error);
+                else
+                    reportFailure(what, r.error);
+                return;
+            }
+            const auto replies = r.value.value<QList<CannedReply>>();
+            if (guard)
+                guard->setReplies(replies);
+            if (m_browser)
+                m_browser->showCannedReplies(replies);
+        };
+    };
+    connect(dialog, &CannedRepliesDialog::saveRequested, this, [this, show](const QString &title, const QString &body) {
+        request(
+            tr("Save the canned reply"),
+            [title, body](ConsoleBackend *b, quint64 id) { b->saveCannedReply(id, title, body); },
+            show(tr("Save the canned reply")));
+    });
+    connect(dialog, &CannedRepliesDialog::removeRequested, this, [this, show](const QString &title) {
+        request(
+            tr("Remove the canned reply"), [title](ConsoleBackend *b, quint64 id) { b->removeCannedReply(id, title); },
+            show(tr("Remove the canned reply")));
+    });
+    request(
+        tr("Load the canned replies"), [](ConsoleBackend *b, quint64 id) { b->listCannedReplies(id); },
+        show(tr("Load the canned replies")));
     dialog->open();
 }
 
@@ -320,6 +362,7 @@ void ConsoleWindow::buildMainView()
                 tr("Remove the account"), [userId](ConsoleBackend *b, quint64 id) { b->removeAccount(id, userId); },
                 thenRefresh(tr("Remove the account")));
         });
+        connect(m_admin, &AdminView::cannedRepliesRequested, this, &ConsoleWindow::openCannedReplies);
         connect(m_admin, &AdminView::settingsRequested, this, [this] {
             request(
                 tr("Open the settings"), [](ConsoleBackend *b, quint64 id) { b->loadSettings(id); },
