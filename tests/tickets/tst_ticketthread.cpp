@@ -1,11 +1,13 @@
 // The ticket thread (issue 15): replies, notes, follow-ups, assignment, reading, rating and canned
 // replies, against the real index (SQLite, or PostgreSQL with LP_TEST_DATABASE=postgres) and Redis.
+#include "database.h"
 #include "escalationengine.h"
 #include "roles.h"
 #include "testsupport.h"
 #include "ticketthread.h"
 
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace LearnPulse;
@@ -27,6 +29,7 @@ private slots:
     void renderIndentsEveryKindOfLineBreak();
     void cannedRepliesAreAdminsToKeep();
     void auditNamesIdsButNoText();
+    void migratesAVersion7Index();
 
 private:
     // A teacher's conversation escalated through the engine, as the console does it.
@@ -324,6 +327,41 @@ void TestTicketThread::auditNamesIdsButNoText()
     QVERIFY2(actions.contains(QLatin1String("ticket.support")), qPrintable(actions.join(u',')));
     QVERIFY(actions.contains(QLatin1String("ticket.note")));
     QVERIFY(actions.contains(QLatin1String("ticket.assign")));
+}
+
+void TestTicketThread::migratesAVersion7Index()
+{
+    if (m_fx->db->backend() == Database::Backend::PostgreSQL)
+        QSKIP("a PostgreSQL index is created at the newest version; the steps are the same statements");
+    // An index of the build before the thread: an open and a resolved ticket.
+    Config config = m_fx->config;
+    QTemporaryDir dir;
+    config.dataDir = dir.path();
+    {
+        auto old = Database::open(config, 7);
+        QVERIFY2(old, qPrintable(old.error()));
+        QSqlQuery q(old.value()->connection().value());
+        for (const QString &status : { QStringLiteral("open"), QStringLiteral("resolved") }) {
+            q.prepare(QStringLiteral(
+                "INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, created, "
+                "updated, summary, signal_count, status, conversation_file) VALUES (?, ?, 'u1', 'Amira', "
+                "'amira@school.example', 'teacher', '2026-11-27T15:00:00Z', '2026-11-27T15:00:00Z', 's', 3, ?, '/x')"));
+            q.addBindValue(QString(QStringLiteral("T-") + status));
+            q.addBindValue(QString(QStringLiteral("session-") + status));
+            q.addBindValue(status);
+            QVERIFY(q.exec());
+        }
+    }
+    auto db = Database::open(config);
+    QVERIFY2(db, qPrintable(db.error()));
+    TicketStore store(db.value());
+    const TicketRecord open = store.find(Actor::commandLine(), QStringLiteral("T-open")).value();
+    QCOMPARE(open.waitingSince, QDateTime(QDate(2026, 11, 27), QTime(15, 0), Qt::UTC)); // waiting since it opened
+    QCOMPARE(open.assigneeId, QString());
+    QVERIFY(!store.find(Actor::commandLine(), QStringLiteral("T-resolved"))->waitingSince.isValid());
+    TicketThread thread(db.value());
+    QCOMPARE(thread.messages(Actor::commandLine(), QStringLiteral("T-open"))->size(), 0);
+    QVERIFY(thread.reply(m_agent.actor(), QStringLiteral("T-open"), QStringLiteral("Hello")));
 }
 
 QTEST_GUILESS_MAIN(TestTicketThread)
