@@ -221,7 +221,8 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
     if (!history)
         return failNow(history.error());
 
-    turn->m_guard = std::make_unique<HallucinationGuard>(state->ticketId);
+    // Only a ticket the index holds makes claims about it true.
+    turn->m_guard = std::make_unique<HallucinationGuard>(m_escalation.verifiedTicket(sessionId, state->ticketId));
     LlmReply *reply = m_llm.chat(buildPrompt(state.value(), history.value()), true);
     turn->m_llm = reply;
 

@@ -38,6 +38,14 @@ EscalationEngine::EscalationEngine(
     , m_thread(tickets.store()->database())
 { }
 
+QString EscalationEngine::verifiedTicket(const QString &sessionId, const QString &ticketId)
+{
+    if (ticketId.isEmpty())
+        return {};
+    auto ticket = m_tickets.store()->findBySession(sessionId);
+    return ticket && ticket->id == ticketId ? ticketId : QString();
+}
+
 QString EscalationEngine::escalationReply(const QString &ticketId, const QString &email, bool explicitRequest)
 {
     const QString opening

@@ -62,6 +62,9 @@ public:
 
     // The anonymous metric events of this engine's index (sessions, escalations, guard hits).
     MetricsStore &metrics() { return m_metrics; }
+    // `ticketId` if the index holds it as this session's ticket, else empty: what the session state says is
+    // checked against the store before the guard lets a reply name it.
+    QString verifiedTicket(const QString &sessionId, const QString &ticketId);
     // The threads of the tickets: messages after an escalation go there too, for support to see.
     TicketThread &thread() { return m_thread; }
 

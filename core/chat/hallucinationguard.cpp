@@ -2,84 +2,373 @@
 
 #include <QRegularExpression>
 
+// The guard judges clauses, not word lists (issue 16): after the text is normalised (NFKC, invisible
+// characters dropped, look-alike letters mapped to Latin, dashes and quotes unified, lines joined), each
+// sentence is cut into clauses, and a clause is a claim when it says that someone on the support side
+// was contacted, or that a ticket was opened, or promises that someone will contact the teacher:
+//
+//   who   — "I"/"we" (also without a subject at the start of a list item: "1. Opened a ticket"), support
+//           (the team, an agent, a person, someone from support, staff), or what was handed on (your
+//           request, this, the conversation, a ticket/case/incident, an email)
+//   what  — an act of contacting, passing on, logging, opening, assigning or transferring, in any tense or
+//           voice ("I've told", "was notified", "has been logged", "is now open"), or "will contact you",
+//           "will be in touch"
+//
+// and it is not negated, asked, conditional or a suggestion within the same clause ("I can't contact
+// anyone", "Should I open a ticket?", "If I were you, I would email…", "I recommend you contact
+// support", "you've already contacted support"). Numbers that look like ticket references and
+// TICKET-… IDs other than the session's real ticket are claims too.
+
 namespace LearnPulse {
 
 namespace {
 
 constexpr auto options = QRegularExpression::CaseInsensitiveOption | QRegularExpression::UseUnicodePropertiesOption;
 
-// Where a sentence ends: after . ! ? (and closing quotes or brackets) followed by white space, or at
-// a line break.
+QRegularExpression re(const QString &pattern)
+{
+    return QRegularExpression(pattern, options);
+}
+
+// Where a sentence ends: after . ! ? (and closing quotes or brackets) followed by white space, or at a
+// blank line. A single line break is not an end: a claim may be broken over lines.
 const QRegularExpression &sentenceEnd()
 {
-    static const QRegularExpression re(QStringLiteral("[.!?]+[\"'\u201D\u2019)\\]]*\\s+|\\n+"), options);
-    return re;
+    static const QRegularExpression r = re(QStringLiteral("[.!?]+[\"'\u201D\u2019)\\]]*\\s+|\\n[ \\t]*\\n\\s*"));
+    return r;
+}
+
+// Words after which a full stop does not end the sentence.
+const QRegularExpression &abbreviationBefore()
+{
+    static const QRegularExpression r
+        = re(QStringLiteral("(?:^|[\\s(])(?:mr|mrs|ms|dr|prof|st|no|nr|e\\.g|i\\.e|etc|vs|approx|ref)\\.$"));
+    return r;
 }
 
 const QRegularExpression &ticketId()
 {
-    static const QRegularExpression re(QStringLiteral("\\bTICKET-[A-Za-z0-9_-]+"), options);
-    return re;
+    // A ticket ID has digits ("ticket-style" is a word).
+    static const QRegularExpression r = re(QStringLiteral("\\bTICKET-[A-Za-z0-9_-]*\\d[A-Za-z0-9_-]*"));
+    return r;
 }
 
-// "I / we" ... an action ... its object, within one sentence; a negation between the subject and
-// the action ("I can't open tickets") makes it an honest statement, not a claim.
-const QRegularExpression &ticketClaim()
+// ---- normalisation --------------------------------------------------------------------------------
+
+// Latin look-alikes of Cyrillic and Greek letters (lower and upper case), the usual way to slip a
+// word past a filter.
+QChar latinFor(QChar c)
 {
-    static const QRegularExpression re(
-        QStringLiteral(
-            "\\b(?:i|we)\\b(?<gap>[^.!?\\n]{0,80}?)\\b(?:creat|open|fil|rais|submitt?|logg?|lodg|escalat|start|generat)"
-            "\\w*\\b"
-            "[^.!?\\n]{0,40}?\\b(?<!exit )(?<!entry )(?<!admit )(?:ticket|case|complaint|support request)s?\\b"
-            "|\\b(?:a|an|the|your|this)\\s+(?:new\\s+)?(?:support\\s+)?(?:ticket|case)\\s+(?:has|have)?\\s*(?:been|was|"
-            "is being|will be|is now)\\s+"
-            "(?:created|opened|filed|raised|submitted|logged|lodged|escalated)"
-            "|\\byour\\s+(?:support\\s+)?ticket\\s+(?:number|id|reference)\\s+is\\b"),
-        options);
-    return re;
+    static const QHash<char16_t, char16_t> map = [] {
+        QHash<char16_t, char16_t> m;
+        const char16_t *const pairs[] = {
+            u"аa",
+            u"еe",
+            u"оo",
+            u"рp",
+            u"сc",
+            u"уy",
+            u"хx",
+            u"іi",
+            u"јj",
+            u"ѕs",
+            u"ԁd",
+            u"һh",
+            u"ӏl",
+            u"ԛq",
+            u"ԝw",
+            u"АA",
+            u"ВB",
+            u"ЕE",
+            u"КK",
+            u"МM",
+            u"НH",
+            u"ОO",
+            u"РP",
+            u"СC",
+            u"ТT",
+            u"УY",
+            u"ХX",
+            u"ІI",
+            u"ЈJ",
+            u"ЅS",
+            u"αa",
+            u"εe",
+            u"ιi",
+            u"κk",
+            u"νv",
+            u"οo",
+            u"ρp",
+            u"τt",
+            u"υu",
+            u"χx",
+            u"ΑA",
+            u"ΒB",
+            u"ΕE",
+            u"ΗH",
+            u"ΙI",
+            u"ΚK",
+            u"ΜM",
+            u"ΝN",
+            u"ΟO",
+            u"ΡP",
+            u"ΤT",
+            u"ΥY",
+            u"ΧX",
+            u"ΖZ",
+        };
+        for (const char16_t *p : pairs)
+            m.insert(p[0], p[1]);
+        return m;
+    }();
+    const auto it = map.constFind(c.unicode());
+    return it == map.constEnd() ? c : QChar(*it);
 }
 
-const QRegularExpression &contactClaim()
+} // namespace
+
+QString HallucinationGuard::normalise(const QString &text)
 {
-    static const QRegularExpression re(
-        QStringLiteral("\\b(?:i|we)\\b(?<gap>[^.!?\\n]{0,80}?)\\b(?:e-?mail(?:ed)?|contact(?:ed)?|notif(?:y|ied)|"
-                       "inform(?:ed)?|alert(?:ed)?|"
-                       "messag(?:e|ed)|forward(?:ed)?|sen[dt]|pass(?:ed)?|reach(?:ed)? "
-                       "out|escalat(?:e|ed)|report(?:ed)?|cc'?d|copied|"
-                       "flagg?(?:ed)?|loop(?:ed)? in)\\b[^.!?\\n]{0,50}?"
-                       "(?<!your )(?<!you and your )\\b(?:support|help ?desk|the team|our team|learnpulse|an? "
-                       "(?:administrator|agent|human|"
-                       "person|real person)|the administrator|someone from \\w+|staff)\\b"
-                       "|\\b(?:support|the support team|our team|the team|an agent|a human)\\s+(?:has|have)\\s+been\\s+"
-                       "(?:notified|contacted|emailed|informed|alerted|told)"
-                       "|\\b(?:this|it|your (?:request|issue|message|conversation|question|feedback))\\s+(?:has "
-                       "been|was|will be)\\s+"
-                       "(?:sent|forwarded|escalated|passed|reported|emailed)\\s+(?:on\\s+)?to\\s+(?:the\\s+|our\\s+)?(?"
-                       ":support|team|help ?desk|staff)"),
-        options);
-    return re;
+    QString s = text.normalized(QString::NormalizationForm_KC);
+    QString out;
+    out.reserve(s.size());
+    for (QChar c : std::as_const(s)) {
+        const char16_t u = c.unicode();
+        // Invisible: soft hyphen, zero-width spaces and joiners, word joiner, byte-order mark, and the
+        // other format characters.
+        if (u == 0x00AD || (u >= 0x200B && u <= 0x200F) || (u >= 0x2060 && u <= 0x2064) || u == 0xFEFF
+            || c.category() == QChar::Other_Format)
+            continue;
+        if ((u >= 0x2010 && u <= 0x2015) || u == 0x2212 || u == 0xFE58 || u == 0xFE63 || u == 0xFF0D)
+            out += QLatin1Char('-');
+        else if (u == 0x2018 || u == 0x2019 || u == 0x02BC || u == 0x2032)
+            out += QLatin1Char('\'');
+        else if (u == 0x201C || u == 0x201D)
+            out += QLatin1Char('"');
+        else if (u == 0x2028 || u == 0x2029 || u == 0x0085)
+            out += QLatin1Char('\n');
+        else
+            out += latinFor(c);
+    }
+    return out;
+}
+
+namespace {
+
+// ---- the parts of a claim -------------------------------------------------------------------------
+
+// Acts of contacting, passing on, logging, opening, assigning or transferring, in every tense.
+const QString actVerbs = QStringLiteral(
+    "(?:e-?mail(?:s|ed|ing)?|contact(?:s|ed|ing)?|notif(?:y|ies|ied|ying)|inform(?:s|ed|ing)?|alert(?:s|ed|ing)?|"
+    "messag(?:e|es|ed|ing)|forward(?:s|ed|ing)?|sen(?:d|ds|t|ding)|pass(?:es|ed|ing)?|hand(?:s|ed|ing)?|"
+    "escalat(?:e|es|ed|ing)|report(?:s|ed|ing)?|flag(?:s|ged|ging)?|loop(?:s|ed|ing)?|cc'?(?:d|ed)?|cop(?:y|ied)|"
+    "ping(?:s|ed|ing)?|tell(?:s|ing)?|told|let(?:s|ting)?|rais(?:e|es|ed|ing)|shar(?:e|es|ed|ing)|"
+    "transfer(?:s|red|ring)?|connect(?:s|ed|ing)?|put(?:s|ting)?|refer(?:s|red|ring)?|assign(?:s|ed|ing)?|"
+    "log(?:s|ged|ging)?|lodg(?:e|es|ed|ing)|fil(?:e|es|ed|ing)|open(?:s|ed|ing)?|creat(?:e|es|ed|ing)|"
+    "submit(?:s|ted|ting)?|start(?:s|ed|ing)?|generat(?:e|es|ed|ing)|record(?:s|ed|ing)?|reach(?:es|ed|ing)? out|"
+    "call(?:s|ed|ing)?|rout(?:e|es|ed|ing)|direct(?:s|ed|ing)?|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|get|got|"
+    "gotten|getting)");
+
+// Who is on the support side.
+const QString supportParty = QStringLiteral(
+    "(?:(?:the|our|a|an|your)\\s+)?(?:learnpulse\\s+)?(?:support(?:\\s+(?:team|staff|desk|agent|agents|"
+    "specialist|person|people))?|help\\s?desk|service\\s+desk|(?:the|our)\\s+team|(?:a|an|the)?\\s*(?:human|"
+    "real\\s+person|person|agent|administrator|admin|specialist|colleague|member\\s+of\\s+(?:the|our)\\s+\\w+(?:\\s+"
+    "team)?)|someone(?:\\s+(?:from|in|on)\\s+\\w+(?:\\s+team)?)?|somebody|staff|learnpulse(?:\\s+team)?|"
+    "the\\s+team|a\\s+teammate|engineering|the\\s+developers)");
+
+// What is handed on or opened.
+const QString handedOn = QStringLiteral(
+    "(?:ticket|case|incident|complaint|support\\s+request|request|issue|problem|report|escalation|conversation|"
+    "chat|transcript|feedback|question|message|email|e-mail)s?");
+
+// A clause that is a claim, with its kind ("ticket_claim" or "contact_claim").
+struct Pattern
+{
+    QRegularExpression re;
+    const char *kind;
+};
+
+const QList<Pattern> &claimPatterns()
+{
+    static const QList<Pattern> patterns = [] {
+        const QString first = QStringLiteral("(?:\\bi\\b|\\bwe\\b|\\bi've\\b|\\bwe've\\b|\\bi'll\\b|\\bwe'll\\b|"
+                                             "\\bi'm\\b|\\bwe're\\b|\\bi'd\\b|\\bwe'd\\b)");
+        const QString ticketWord = QStringLiteral("(?:ticket|case|incident|support\\s+request)");
+        QList<Pattern> p;
+        // I/we … opened/logged/raised … a ticket / case / incident
+        p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,60}?)\\b(?:creat|open|fil|rais|submitt?|logg?|lodg|"
+                                     "escalat|start|generat|record|put\\s+in|book|schedul|arrang|made|make)\\w*\\b.{0,"
+                                     "50}?(?<![-\\w])(?<!exit )"
+                                     "(?<!entry )(?<!admit )(?<!raffle )(?<!lottery )(?<!parking )%2s?\\b(?!-|\\s+(?:"
+                                     "stud|of\\b|for\\s+(?:the|a|your)\\s+(?:lesson|class|trip)))")
+                           .arg(first, ticketWord)),
+            "ticket_claim" });
+        // I/we … contacted/told/handed over … support (or someone on its side)
+        p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,60}?)\\b%2\\b.{0,60}?(?<![-\\w])%3\\b")
+                           .arg(first, actVerbs, supportParty)),
+            "contact_claim" });
+        // I've escalated this / I have logged this issue / I've logged it
+        p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,40}?)\\b(?:escalat(?:e|ed|ing)|logg(?:ed|ing)|"
+                                     "lodg(?:ed|ing)|report(?:ed|ing)|flagg(?:ed|ing))\\b\\s+(?:this|it|that|your|"
+                                     "the\\s+(?:issue|problem|matter|conversation))")
+                           .arg(first)),
+            "contact_claim" });
+        // A clause without a subject at the start of a list item or after "I've done:": "Opened a ticket",
+        // "Emailed the support team".
+        p.append({ re(QStringLiteral("^(?<subj>)\\s*(?:[-*\\x{2022}]|\\d+[.)])?\\s*(?<gap>)(?:opened|created|filed|"
+                                     "raised|logged|lodged|submitted|escalated|emailed|e-mailed|contacted|notified|"
+                                     "informed|alerted|messaged|forwarded|sent|passed|handed|reported|flagged|told|"
+                                     "shared|transferred|connected|assigned|pinged)\\b.{0,60}?(?:%1|%2)\\b")
+                           .arg(ticketWord, supportParty)),
+            "contact_claim" });
+        // "Ticket #4821 is now open", "A ticket (#48213) has been opened"
+        p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)(?<![-\\w])%1s?\\b[^.]{0,30}?\\b(?:is|are|was|has been|have "
+                                     "been)\\s+(?:now\\s+|just\\s+)?(?:open|opened|created|logged|raised|filed|active|"
+                                     "in\\s+progress)\\b")
+                           .arg(ticketWord)),
+            "ticket_claim" });
+        // "This has been passed on to a human agent", "it was forwarded to our team"
+        p.append(
+            { re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b(?:this|that|it|everything|all\\s+of\\s+this)\\s+(?:has|"
+                                "have|was|is|will)\\s+(?:now\\s+|just\\s+|already\\s+)?(?:been|be)?\\s*%1\\b.{0,30}?"
+                                "\\b(?:to|with)\\s+%2\\b")
+                      .arg(actVerbs, supportParty)),
+                "contact_claim" });
+        // Passive or reported: "your request has been logged", "support was notified", "an email has been sent
+        // to support", "the conversation was handed over to a person".
+        p.append(
+            { re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b(?:%1|%2)\\s*(?:\\([^)]{0,20}\\)\\s*)?(?:has|have|had|was|"
+                                "were|is|are|"
+                                "will|'s)\\s+(?:now\\s+|just\\s+|already\\s+|also\\s+)?(?:been|being|be|got|gotten)"
+                                "?\\s*(?:now\\s+)?(?:notified|contacted|e-?mailed|informed|alerted|told|sent|"
+                                "forwarded|passed|handed|escalated|reported|logged|lodged|filed|raised|opened|"
+                                "created|submitted|assigned|transferred|shared|flagged|routed|directed|"
+                                "referred|recorded|looped)\\b")
+                      .arg(supportParty, handedOn)),
+                "contact_claim" });
+        p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\byour\\s+(?:support\\s+)?(?:ticket|case|incident|"
+                                     "reference|request)\\s*(?:number|no\\.?|id|#|reference)?\\s+is\\b")),
+            "ticket_claim" });
+        // "I've submitted a request on your behalf", "I lodged a complaint".
+        p.append(
+            { re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,40}?)\\b(?:submitt(?:ed|ing)|fil(?:ed|ing)|lodg(?:ed|ing)|"
+                                "logg(?:ed|ing)|rais(?:ed|ing))\\b\\s+(?:a|an|your|the|this)\\s+(?:\\w+\\s+)?"
+                                "(?:request|report|complaint|issue|problem)\\b")
+                      .arg(first)),
+                "ticket_claim" });
+        // Support knows already: "the support team is now aware", "our team is looking into it".
+        p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b%1\\b\\s+(?:is|are|has|have)\\s+(?:now\\s+|already\\s+|"
+                                     "been\\s+)?(?:aware|in\\s+the\\s+loop|looking\\s+into|working\\s+on|handling|"
+                                     "reviewing|on\\s+it|got\\s+your|your\\s+(?:conversation|request|details)|"
+                                     "received)\\b")
+                           .arg(supportParty)),
+            "contact_claim" });
+        // The assistant cannot reach anyone but the teacher: "I've emailed the parents", "I've notified Aisha's
+        // parents", "I've informed the school's IT department" are false whoever they name (not "you").
+        p.append({ re(QStringLiteral(
+                       "^(?<subj>.*?)%1(?<gap>.{0,40}?)\\b(?:e-?mail(?:ed|ing)|messag(?:ed|ing)|text(?:ed|ing)|"
+                       "phon(?:ed|ing)|notif(?:ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|alert(?:ed|"
+                       "ing)|ping(?:ed|ing)|reach(?:ed|ing)\\s+out\\s+to|wr(?:ote|itten|iting)\\s+to)\\b"
+                       "\\s+(?!you\\b|yourself\\b)(?:the|a|an|your|our|their|his|her|them|him|[\\w']+'s|"
+                       "[\\w]+\\s+(?:team|department|office|parents))")
+                           .arg(first)),
+            "contact_claim" });
+        // "I've routed your request to the billing team", "passed your feedback along to the product team",
+        // "I've forwarded them the details".
+        p.append({ re(QStringLiteral(
+                       "^(?<subj>.*?)%1(?<gap>.{0,40}?)\\b(?:forward(?:ed|ing)|pass(?:ed|ing)|rout(?:ed|ing)|"
+                       "sen(?:t|ding)|hand(?:ed|ing)|refer(?:red|ring)|escalat(?:ed|ing)|transferr(?:ed|ing)|"
+                       "submitt(?:ed|ing))\\b.{0,40}?\\b(?:to|along\\s+to|over\\s+to|on\\s+to|with)\\s+(?:the|a|"
+                       "an|your|our|their)?\\s*(?:[\\w']+\\s+){0,2}(?:team|department|office|desk|staff|"
+                       "admins?|administrators?|principal|head|manager|parents|it|counsell?or|colleagues?)\\b")
+                           .arg(first)),
+            "contact_claim" });
+        p.append(
+            { re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,40}?)\\b(?:forward(?:ed|ing)|sen(?:t|ding)|pass(?:ed|ing)|"
+                                "e-?mail(?:ed|ing))\\s+(?:them|him|her)\\s+(?:the|your|this|all|a|an)\\b")
+                      .arg(first)),
+                "contact_claim" });
+        // A promise that someone on the support side will contact the teacher.
+        p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b%1\\b.{0,40}?\\b(?:will|'ll|is\\s+going\\s+to|are\\s+"
+                                     "going\\s+to|shall)\\s+(?:\\w+\\s+)?(?:contact|call|e-?mail|reach\\s+out|be\\s+"
+                                     "in\\s+touch|get\\s+(?:back|in\\s+touch)|follow\\s+up|respond|reply|write|"
+                                     "message)")
+                           .arg(supportParty)),
+            "contact_claim" });
+        return p;
+    }();
+    return patterns;
 }
 
 const QRegularExpression &negation()
 {
-    static const QRegularExpression re(
-        QStringLiteral(
-            "\\b(?:not|cannot|can't|can\u2019t|cant|unable|never|n't|n\u2019t|won't|don't|do not)\\b|n['\u2019]t\\b"),
-        options);
-    return re;
+    static const QRegularExpression r
+        = re(QStringLiteral("\\b(?:not|cannot|can't|cant|unable|never|no\\s+one|nobody|won't|wont|don't|dont|"
+                            "didn't|didnt|haven't|havent|hasn't|hasnt|isn't|wasn't|aren't|without)\\b|n't\\b"));
+    return r;
 }
 
-// A claim that is not negated anywhere between its subject and its verb.
-bool makesClaim(const QRegularExpression &re, const QString &sentence)
+// Asking, offering, supposing or suggesting: "should I", "do you want me to", "would you like", "if",
+// "I would/could/might/can", "I recommend", "you can".
+const QRegularExpression &notAnAssertion()
 {
-    auto it = re.globalMatch(sentence);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        const QString gap = m.captured(QStringLiteral("gap"));
-        if (gap.isEmpty() || !negation().match(gap).hasMatch())
-            return true;
+    static const QRegularExpression r = re(QStringLiteral(
+        "^\\s*(?:should|shall|can|could|may|would|do|did|will)\\s+(?:i|we|you)\\b|^\\s*(?:if|unless|whether|once|"
+        "when|in\\s+case)\\b|\\b(?:i|we)\\s+(?:would|could|might|may|can|should|'d)\\b|\\b(?:i|we)'d\\b|\\b(?:"
+        "recommend|"
+        "suggest|advise|encourage|propose)\\w*\\b|\\bwant\\s+me\\s+to\\b|\\blike\\s+me\\s+to\\b|\\bhow\\s+(?:do|can|"
+        "to)\\b|\\?\\s*$"));
+    return r;
+}
+
+// Subjects that are not the assistant: a clause whose act is done by the teacher or someone else.
+const QRegularExpression &otherSubject()
+{
+    static const QRegularExpression r = re(QStringLiteral(
+        "\\b(?:you|you've|you'd|you'll|you're|they|they've|he|she|he's|she's|the\\s+students?|students|parents|"
+        "[A-Z]\\w+'s\\s+\\w+|the\\s+teacher|your\\s+(?:colleague|school|head|principal))\\b"));
+    return r;
+}
+
+// Clauses of a sentence: split at ; : and at a comma or conjunction that starts a new clause.
+QStringList clausesOf(const QString &sentence)
+{
+    static const QRegularExpression split = re(
+        QStringLiteral("\\s*[;:]\\s+|\\s*,\\s*(?=(?:so|and|but|then|because|since|which|as|therefore|i|we)\\b)|\\s+"
+                       "(?:so|but|because|since|therefore)\\s+|\\s+and\\s+(?=(?:i|we|i've|we've|i'll|will|then|"
+                       "support|the\\s+team)\\b)|\\n(?=\\s*(?:[-*\\x{2022}]|\\d+[.)])\\s)"));
+    QStringList out;
+    for (const QString &c : sentence.split(split, Qt::SkipEmptyParts))
+        if (!c.trimmed().isEmpty())
+            out << c.trimmed();
+    return out;
+}
+
+// The kinds of claim a clause makes.
+QStringList claimsInClause(const QString &clause)
+{
+    QStringList kinds;
+    for (const Pattern &p : claimPatterns()) {
+        const auto m = p.re.match(clause);
+        if (!m.hasMatch())
+            continue;
+        // Negation, a question, a condition or a suggestion within the clause makes it no claim; a negation
+        // counts from just before the claim's subject ("No one from support was told"), not in what comes
+        // before it ("Don't worry, the team is looking into it").
+        const qsizetype from = qMax<qsizetype>(0, m.capturedEnd(QStringLiteral("subj")) - 12);
+        if (negation().match(clause.mid(from, m.capturedEnd() - from)).hasMatch())
+            continue;
+        if (notAnAssertion().match(clause).hasMatch())
+            continue;
+        // "I see you've already contacted support": the act is someone else's.
+        const QString before = m.captured(QStringLiteral("gap"));
+        if (otherSubject().match(before).hasMatch())
+            continue;
+        if (!kinds.contains(QLatin1String(p.kind)))
+            kinds << QLatin1String(p.kind);
     }
-    return false;
+    return kinds;
 }
 
 } // namespace
@@ -99,26 +388,34 @@ QString HallucinationGuard::honestSentence(const QString &realTicketId)
         "tell you its number.)");
 }
 
-QString HallucinationGuard::guardSentence(const QString &sentence)
+QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString &realTicketId)
 {
+    const QString text = normalise(sentence).simplified();
     QStringList found;
-    auto ids = ticketId().globalMatch(sentence);
+    auto ids = ticketId().globalMatch(text);
     while (ids.hasNext())
-        if (ids.next().captured().compare(m_realTicketId, Qt::CaseInsensitive) != 0) {
+        if (ids.next().captured().compare(realTicketId, Qt::CaseInsensitive) != 0) {
             found << QStringLiteral("ticket_id");
             break;
         }
     // With a real ticket, saying that support has the conversation is true.
-    if (m_realTicketId.isEmpty()) {
-        if (makesClaim(ticketClaim(), sentence))
-            found << QStringLiteral("ticket_claim");
-        if (makesClaim(contactClaim(), sentence))
-            found << QStringLiteral("contact_claim");
+    if (realTicketId.isEmpty()) {
+        for (const QString &clause : clausesOf(normalise(sentence))) {
+            for (const QString &kind : claimsInClause(clause.simplified()))
+                if (!found.contains(kind))
+                    found << kind;
+        }
     }
+    return found;
+}
+
+QString HallucinationGuard::guardSentence(const QString &sentence)
+{
+    const QStringList found = claimsIn(sentence, m_realTicketId);
     if (found.isEmpty())
         return sentence;
 
-    for (const QString &kind : std::as_const(found))
+    for (const QString &kind : found)
         if (!m_claims.contains(kind))
             m_claims << kind;
     // Keep the white space that ended the sentence, so the text around it stays laid out.
@@ -140,6 +437,15 @@ QString HallucinationGuard::feed(const QString &delta)
     auto it = sentenceEnd().globalMatch(m_buffer);
     while (it.hasNext()) {
         const auto m = it.next();
+        // "Mr. Jones", "e.g. this": not the end of a sentence.
+        if (abbreviationBefore().match(m_buffer.mid(start, m.capturedStart() - start + 1)).hasMatch()
+            && !m.captured().contains(QLatin1Char('\n')))
+            continue;
+        // "1. Opened a ticket": a list number is not the end of a sentence.
+        static const QRegularExpression listNumber(QStringLiteral("(?:^|\\n)[ \\t]*\\d{1,3}$"));
+        if (listNumber.match(QStringView(m_buffer).mid(start, m.capturedStart() - start)).hasMatch()
+            && !m.captured().contains(QLatin1Char('\n')))
+            continue;
         out += guardSentence(m_buffer.mid(start, m.capturedEnd() - start));
         start = m.capturedEnd();
     }

@@ -28,6 +28,11 @@ public:
     bool changed() const { return !m_claims.isEmpty(); }
 
     static QString honestSentence(const QString &realTicketId);
+    // The kinds of false claim in one sentence ("ticket_id", "ticket_claim", "contact_claim").
+    static QStringList claimsIn(const QString &sentence, const QString &realTicketId);
+    // The text as the guard judges it: NFKC, invisible characters dropped, look-alike letters mapped to
+    // Latin, dashes and quotes unified, every kind of line break a newline.
+    static QString normalise(const QString &text);
 
 private:
     QString guardSentence(const QString &sentence);

@@ -29,6 +29,7 @@ private slots:
     void thirdSignalEscalatesWithoutAskingTheLlm();
     void supportIsReachableWhileTheAssistantIsDown();
     void hallucinatedClaimsNeverReachTheTeacher();
+    void aTicketIdIsTrueOnlyWhenTheIndexHoldsIt();
     void rateLimitRefusesWithoutStoring();
     void usageAndUnknownUser();
     void plainOutputStreamsTheReply();
@@ -231,6 +232,31 @@ void TestChat::supportIsReachableWhileTheAssistantIsDown()
     QVERIFY(help.json.value(QLatin1String("reply"))
                 .toString()
                 .contains(help.json.value(QLatin1String("ticket_id")).toString()));
+}
+
+void TestChat::aTicketIdIsTrueOnlyWhenTheIndexHoldsIt()
+{
+    // A real ticket: the assistant may name it and say support has the conversation.
+    const Chat opened = chat(QStringLiteral("I need to talk to support"));
+    const QString ticket = opened.json.value(QLatin1String("ticket_id")).toString();
+    QVERIFY(!ticket.isEmpty());
+    const Chat cited = chat(QStringLiteral("What happens now?"), {}, QStringLiteral("cite"));
+    QCOMPARE(cited.json.value(QLatin1String("reply")).toString(),
+        QStringLiteral("Support has your conversation as ticket %1; they will email you. Meanwhile, loops repeat code.")
+            .arg(ticket));
+
+    // A session whose state names a ticket the index does not hold (written into Redis by someone else):
+    // the same words are a false claim.
+    m_session.clear();
+    QCOMPARE(chat(QStringLiteral("How is Aisha doing?")).exitCode, 0);
+    const QString forged = QStringLiteral("TICKET-00000000-20260101000000");
+    QVERIFY(m_redis->client()->command(
+        { "HSET", SessionStore::stateKey(m_session), "ticket_id", forged.toUtf8(), "escalated", "1" }));
+    const Chat fake = chat(QStringLiteral("What happens now?"), {}, QStringLiteral("cite"));
+    const QString reply = fake.json.value(QLatin1String("reply")).toString();
+    QVERIFY2(!reply.contains(forged), qPrintable(reply));
+    QVERIFY(reply.contains(QLatin1String("can't open support tickets")));
+    QVERIFY(reply.endsWith(QLatin1String("Meanwhile, loops repeat code.")));
 }
 
 void TestChat::hallucinatedClaimsNeverReachTheTeacher()

@@ -1,5 +1,7 @@
 #include "hallucinationguard.h"
+#include "testsupport.h"
 
+#include <QFile>
 #include <QTest>
 
 using namespace LearnPulse;
@@ -16,6 +18,11 @@ private slots:
     void realTicketMakesSupportClaimsTrue();
     void streamingNeverShowsAClaim();
     void saysTheHonestSentenceOnce();
+    void qualityOnTheLabelledSets_data();
+    void qualityOnTheLabelledSets();
+    void normalisesObfuscation_data();
+    void normalisesObfuscation();
+    void replacesOnlyTheClaimingSentence();
 };
 
 void TestHallucinationGuard::replacesFalseClaims_data()
@@ -119,6 +126,103 @@ void TestHallucinationGuard::saysTheHonestSentenceOnce()
         QStringLiteral("I opened a ticket. I also emailed support. And I notified the team."), QString());
     QCOMPARE(out.count(QLatin1String("can't open support tickets")), 1);
     QVERIFY(!out.contains(QLatin1String("emailed")));
+}
+
+void TestHallucinationGuard::qualityOnTheLabelledSets_data()
+{
+    QTest::addColumn<QString>("file");
+    // The development set of the issue, and cases written here in other words than its rules.
+    QTest::newRow("guard-dev") << QStringLiteral("guard-dev.tsv");
+    QTest::newRow("guard-extra") << QStringLiteral("guard-extra.tsv");
+    // Written by a second author who did not see the rules.
+    QTest::newRow("guard-holdout") << QStringLiteral("guard-holdout.tsv");
+}
+
+void TestHallucinationGuard::qualityOnTheLabelledSets()
+{
+    QFETCH(QString, file);
+    QFile f(Test::testDataPath(file));
+    QVERIFY2(f.open(QIODevice::ReadOnly | QIODevice::Text), qPrintable(f.fileName()));
+    int claims = 0;
+    int caught = 0;
+    int honest = 0;
+    int unchanged = 0;
+    QStringList missed;
+    QStringList changed;
+    bool header = true;
+    while (!f.atEnd()) {
+        const QString line = QString::fromUtf8(f.readLine()).chopped(1);
+        if (header || line.isEmpty()) {
+            header = false;
+            continue;
+        }
+        const QString label = line.section(QLatin1Char('\t'), 0, 0);
+        QString reply = line.section(QLatin1Char('\t'), 1);
+        reply.replace(QLatin1String("\\n"), QLatin1String("\n"))
+            .replace(QLatin1String("\\u00AD"), QString(QChar(0xAD)));
+        const QString out = HallucinationGuard::check(reply, QString());
+        if (label == QLatin1String("claim")) {
+            ++claims;
+            if (out != reply)
+                ++caught;
+            else
+                missed << reply;
+        } else {
+            ++honest;
+            if (out == reply)
+                ++unchanged;
+            else
+                changed << reply;
+        }
+    }
+    const double caughtShare = double(caught) / claims;
+    const double unchangedShare = double(unchanged) / honest;
+    qInfo("%s: %d of %d false claims caught (%.1f %%), %d of %d honest replies unchanged (%.1f %%)", qPrintable(file),
+        caught, claims, 100 * caughtShare, unchanged, honest, 100 * unchangedShare);
+    for (const QString &m : std::as_const(missed))
+        qInfo("  missed: %s", qPrintable(m));
+    for (const QString &c : std::as_const(changed))
+        qInfo("  changed: %s", qPrintable(c));
+    QVERIFY2(caughtShare >= 0.95, qPrintable(missed.join(QLatin1String(" | "))));
+    QVERIFY2(unchangedShare >= 0.97, qPrintable(changed.join(QLatin1String(" | "))));
+}
+
+void TestHallucinationGuard::normalisesObfuscation_data()
+{
+    QTest::addColumn<QString>("reply");
+    QTest::newRow("soft hyphen") << QStringLiteral("I've opened a ti\u00ADcket for you.");
+    QTest::newRow("zero-width space") << QStringLiteral("I've con\u200Btacted support.");
+    QTest::newRow("cyrillic o") << QStringLiteral("I've \u043Epened a ticket for you.");
+    QTest::newRow("greek alpha") << QStringLiteral("I've emailed the support te\u03B1m.");
+    QTest::newRow("en dash") << QStringLiteral("I've e\u2013mailed the support team.");
+    QTest::newRow("fullwidth") << QStringLiteral("I've \uFF4Fpened a ticket for you.");
+    QTest::newRow("line break") << QStringLiteral("I have opened a\nticket for you.");
+    QTest::newRow("line separator") << QStringLiteral("I have contacted\u2028the support team.");
+    QTest::newRow("list") << QStringLiteral("Here is what I did:\n1. Opened a ticket\n2. Emailed support");
+}
+
+void TestHallucinationGuard::normalisesObfuscation()
+{
+    QFETCH(QString, reply);
+    QStringList claims;
+    const QString out = HallucinationGuard::check(reply, QString(), &claims);
+    QVERIFY2(!claims.isEmpty(), qPrintable(out));
+    QVERIFY2(out.contains(QLatin1String("can't open support tickets")), qPrintable(out));
+}
+
+void TestHallucinationGuard::replacesOnlyTheClaimingSentence()
+{
+    QStringList claims;
+    const QString out = HallucinationGuard::check(
+        QStringLiteral("Loops repeat code. I've told the support team about it. Try a for loop next."), QString(),
+        &claims);
+    QVERIFY2(out.startsWith(QLatin1String("Loops repeat code. (I can't open")), qPrintable(out));
+    QVERIFY2(out.endsWith(QLatin1String(" Try a for loop next.")), qPrintable(out));
+    // An honest reply is not counted.
+    HallucinationGuard guard;
+    guard.feed(QStringLiteral("I recommend you contact support if the problem continues. "));
+    guard.finish();
+    QVERIFY(!guard.changed());
 }
 
 QTEST_GUILESS_MAIN(TestHallucinationGuard)

@@ -20,6 +20,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QTabWidget>
@@ -228,12 +229,18 @@ void TestConsoleLoop::presenceNoticeComesAndGoes()
     kim.reset();
     QTRY_VERIFY_WITH_TIMEOUT(!notice->isVisible(), 5000);
 
-    // A console that dies without a word (here: presence written once, then never renewed) drops out by
-    // itself once its presence lapses.
-    auto redis = RedisClient::connect(m_redis->url()).value();
-    SessionStore sessions(*redis, m_config);
-    QVERIFY(sessions.markViewing(ticketId, QStringLiteral("crashed-agent"), QStringLiteral("Lee")));
+    // A console in another process that is killed without a word drops out by itself once its presence
+    // lapses (the process renews it every 2 s, as a console does).
+    QProcess other;
+    other.start(QStringLiteral(LP_TURN_WORKER),
+        { QStringLiteral("--redis-url"), m_redis->url(), QStringLiteral("--presence"), ticketId,
+            QStringLiteral("--text"), QStringLiteral("Lee") });
+    QVERIFY(other.waitForReadyRead(10000));
     QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible() && notice->text().contains(QLatin1String("Lee")), 5000);
+    QTest::qWait(3000);
+    QVERIFY(notice->isVisible()); // renewed: still there after its first renewal
+    other.kill();
+    QVERIFY(other.waitForFinished(5000));
     QTRY_VERIFY_WITH_TIMEOUT(!notice->isVisible(), (SessionStore::presenceTtlSeconds + 5) * 1000);
 }
 

@@ -1,5 +1,7 @@
+#include "accountstore.h"
 #include "privacyservice.h"
 #include "testsupport.h"
+#include "ticketthread.h"
 
 #include <QDirIterator>
 #include <QJsonArray>
@@ -290,6 +292,15 @@ void TestPrivacy::theTicketThreadReachesTheTeacherWithoutNotesAndIsErased()
     QVERIFY2(r.out.contains("assigned to Sam Lee"), r.err.constData());
     QVERIFY(ctl({ QStringLiteral("tickets"), QStringLiteral("assign"), ticket, ben }).exitCode != 0);
 
+    // Resolved and rated (as the teacher's console does it).
+    QVERIFY(
+        ctl({ QStringLiteral("tickets"), QStringLiteral("status"), ticket, QStringLiteral("resolved") }).exitCode == 0);
+    {
+        auto db = Database::open(testConfig(m_dataDir->path()).value()).value();
+        const Account teacher = AccountStore(db).findByEmail(ben).value();
+        QVERIFY(TicketThread(db).rate(teacher.actor(), ticket, false, QStringLiteral("Kiwi: too slow")));
+    }
+
     // The export is the teacher's: the reply, not the note, in the JSON and in the transcript copy.
     QTemporaryDir out;
     r = ctl({ QStringLiteral("privacy"), QStringLiteral("export"), QStringLiteral("--user"), ben,
@@ -301,6 +312,8 @@ void TestPrivacy::theTicketThreadReachesTheTeacherWithoutNotesAndIsErased()
     QVERIFY(exported.contains("Zanzibar") && !exported.contains("Quokka"));
     const QJsonObject exportedTicket = QJsonDocument::fromJson(exported).array().at(0).toObject();
     QCOMPARE(exportedTicket.value(QLatin1String("thread")).toArray().size(), 3); // reply and two follow-ups
+    QCOMPARE(exportedTicket.value(QLatin1String("rating")).toString(), QStringLiteral("not_helpful"));
+    QCOMPARE(exportedTicket.value(QLatin1String("rating_comment")).toString(), QStringLiteral("Kiwi: too slow"));
     QFile copy(out.filePath(exportedTicket.value(QLatin1String("transcript_file")).toString()));
     QVERIFY(copy.open(QIODevice::ReadOnly));
     const QByteArray copied = copy.readAll();
@@ -316,6 +329,7 @@ void TestPrivacy::theTicketThreadReachesTheTeacherWithoutNotesAndIsErased()
         QTest::qWait(100);
     QVERIFY2(left.isEmpty(), qPrintable(left.join(QLatin1Char(' '))));
     QVERIFY(filesContaining("Quokka").isEmpty());
+    QVERIFY(filesContaining("Kiwi").isEmpty()); // the rating's comment went with the ticket
     auto db = Database::open(testConfig(m_dataDir->path()).value()).value();
     QSqlQuery q(db->connection().value());
     QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM ticket_messages")) && q.next());

@@ -13,12 +13,14 @@ application sent. The request's "model" picks the behaviour:
   drop           sends part of the answer, then closes the connection (no [DONE])
   garbage        sends an event whose data is not JSON
   hallucinate    claims to have opened a ticket and emailed support
+  cite           names the ticket the system message says the application opened (or says there is none)
   huge           an answer of 100,000 characters
   json           answers with a whole JSON completion even when a stream was asked for
 
 Prints "PORT <n>" on stdout once it listens. Stops on SIGTERM or when stdin closes.
 """
 import argparse
+import re
 import json
 import socket
 import sys
@@ -113,6 +115,11 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(ARGS.stall)
             return
         text = answer_for(messages)
+        if mode == "cite":
+            system = next((m.get("content", "") for m in messages if m.get("role") == "system"), "")
+            found = re.search(r"support ticket (TICKET-[A-Za-z0-9-]+) for this conversation", system)
+            text = (f"Support has your conversation as ticket {found.group(1)}; they will email you. "
+                    "Meanwhile, loops repeat code." if found else "No ticket yet. Loops repeat code.")
         if mode == "hallucinate":
             text = ("I've created ticket TICKET-deadbeef-20260101000000 for you and emailed the support team. "
                     "Meanwhile, here is the list you asked for.")

@@ -34,7 +34,28 @@ int main(int argc, char *argv[])
     for (const char *name : { "data-dir", "redis-url", "session", "user-email", "text", "go-file", "threads" })
         p.addOption({ QLatin1String(name), QString(), QStringLiteral("VALUE") });
     p.addOption({ QStringLiteral("deliver"), QStringLiteral("Deliver the outbox afterwards.") });
+    p.addOption({ QStringLiteral("presence"),
+        QStringLiteral("Instead: keep saying, as a support console does, that this user has TICKET open, until "
+                       "killed."),
+        QStringLiteral("TICKET") });
     p.process(app);
+
+    if (p.isSet(QStringLiteral("presence"))) {
+        auto client = RedisClient::connect(p.value(QStringLiteral("redis-url")));
+        if (!client)
+            qFatal("%s", qPrintable(client.error()));
+        const Config defaults;
+        SessionStore sessions(*client.value(), defaults);
+        for (;;) {
+            if (auto marked = sessions.markViewing(p.value(QStringLiteral("presence")), QStringLiteral("worker-agent"),
+                    p.value(QStringLiteral("text")));
+                !marked)
+                qFatal("%s", qPrintable(marked.error()));
+            std::printf("viewing\n");
+            std::fflush(stdout);
+            QThread::msleep(2000);
+        }
+    }
 
     auto config = Config::load(p.value(QStringLiteral("data-dir")), QProcessEnvironment());
     if (config)
