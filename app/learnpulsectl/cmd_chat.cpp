@@ -18,11 +18,20 @@ namespace LearnPulse::Ctl {
 
 namespace {
 
-QJsonObject detectionJson(const QString &text, const Detection &d)
+QJsonObject detectionJson(const QString &text, const Detection &d, bool explain)
 {
-    return QJsonObject { { QStringLiteral("text"), text }, { QStringLiteral("dissatisfied"), d.dissatisfied },
+    QJsonObject o { { QStringLiteral("text"), text }, { QStringLiteral("dissatisfied"), d.dissatisfied },
         { QStringLiteral("explicit_request"), d.explicitRequest },
         { QStringLiteral("rules"), QJsonArray::fromStringList(d.rules) } };
+    if (explain) {
+        QJsonArray why;
+        for (qsizetype i = 0; i < d.rules.size(); ++i)
+            why.append(QJsonObject { { QStringLiteral("rule"), d.rules.at(i) },
+                { QStringLiteral("phrase"), d.phrases.value(i) },
+                { QStringLiteral("meaning"), Detection::ruleInWords(d.rules.at(i)) } });
+        o.insert(QStringLiteral("explanation"), why);
+    }
+    return o;
 }
 
 } // namespace
@@ -30,8 +39,11 @@ QJsonObject detectionJson(const QString &text, const Detection &d)
 int cmdDetect(const QStringList &args)
 {
     Invocation inv;
-    if (auto code = parse(inv, args, {}))
+    if (auto code = parse(inv, args,
+            { { QStringLiteral("explain"),
+                QStringLiteral("Also print the words each rule matched, and what it means.") } }))
         return *code;
+    const bool explain = inv.isSet(QStringLiteral("explain"));
     auto ctx = openContext(inv, false);
     if (!ctx)
         return fail(exitError, ctx.error());
@@ -45,12 +57,16 @@ int cmdDetect(const QStringList &args)
     auto report = [&](const QString &text) {
         const Detection d = detector.detect(text);
         if (inv.json) {
-            printJson(detectionJson(text, d));
+            printJson(detectionJson(text, d, explain));
         } else {
             writeOut(QStringLiteral("%1\t%2\t%3\t%4\n")
                          .arg(d.dissatisfied ? QStringLiteral("dissatisfied") : QStringLiteral("ok"),
                              d.explicitRequest ? QStringLiteral("explicit") : QStringLiteral("-"),
                              d.rules.isEmpty() ? QStringLiteral("-") : d.rules.join(QLatin1Char(',')), text));
+            if (explain)
+                for (qsizetype i = 0; i < d.rules.size(); ++i)
+                    writeOut(QStringLiteral("  %1: \"%2\" (%3)\n")
+                                 .arg(d.rules.at(i), d.phrases.value(i), Detection::ruleInWords(d.rules.at(i))));
         }
     };
 

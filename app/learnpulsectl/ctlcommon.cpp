@@ -15,7 +15,8 @@ The LearnPulse Support Console core from a shell. Every command takes --data-dir
 $LEARNPULSE_DATA_DIR, else the per-user data directory) and --json (one JSON object per result line).
 
 Commands:
-  detect [--json] [TEXT...]          classify each TEXT; no TEXT: one message per stdin line
+  detect [--json] [--explain] [TEXT...]   classify each TEXT; no TEXT: one message per stdin line;
+                                     --explain: the words each rule matched and what it means
   chat --user EMAIL [--session ID] [--json] [--class C] [--student S] [--scope X] [--to-support] TEXT
                                      one teacher message through the whole turn; without --session
                                      a new conversation starts (its id is in the output); support

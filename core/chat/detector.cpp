@@ -141,6 +141,9 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
     loadRules("explicit_rules", d->m_explicitRules);
     if (error.isEmpty())
         loadRules("complaint_rules", d->m_complaintRules);
+    // Optional: complaints that span clauses ("wow, super useful... not"), matched on the whole message.
+    if (error.isEmpty() && root.contains(QLatin1String("message_rules")))
+        loadRules("message_rules", d->m_messageRules);
     if (error.isEmpty())
         d->m_people = compile(QStringLiteral("people_pattern"), stringField(root, "people_pattern"));
     if (error.isEmpty())
@@ -308,6 +311,17 @@ bool Detector::aboutSomebodyElse(
     if (inMatch.hasMatch() && inMatch.capturedStart() == 0)
         return false;
     const QString prefix = clause.left(start);
+    // "Your explanation of recursion for my year 9s is confusing", "the breakdown you gave me is wrong":
+    // what the assistant produced is the subject, whatever else the clause names before the match.
+    static const QRegularExpression assistantWork(QStringLiteral(
+        "^(?:\\w+ ){0,3}?(?:your (?:answer|answers|reply|replies|response|responses|explanation|explanations|summary|"
+        "list|lists|numbers|figures|data|breakdown|table|chart|plan|suggestion|suggestions|advice|info|information|"
+        "report|calculation|calculations|maths|math|output|version|draft|analysis)|the (?:\\w+ ){1,3}you (?:gave|"
+        "wrote|sent|made|produced|generated|showed|listed|suggested|calculated)(?: me)?|you (?:have |had "
+        ")?(?:got|get|put|made|"
+        "mixed|messed|muddled|confused))\\b"));
+    if (assistantWork.match(prefix).hasMatch())
+        return false;
     if (m_people.match(prefix).hasMatch() || m_objects.match(prefix).hasMatch())
         return true;
     if (inMatch.hasMatch() || m_assistant.match(prefix).hasMatch())
@@ -316,12 +330,69 @@ bool Detector::aboutSomebodyElse(
     return m_people.match(suffix).hasMatch() || (!explicitRule && m_objects.match(suffix).hasMatch());
 }
 
+QString Detection::ruleInWords(const QString &rule)
+{
+    static const QHash<QString, QString> words {
+        { QStringLiteral("talk_to_person"), QStringLiteral("asked to talk to a person") },
+        { QStringLiteral("contact_support"), QStringLiteral("asked to contact support") },
+        { QStringLiteral("ask_for_human"), QStringLiteral("asked for a person") },
+        { QStringLiteral("real_person"), QStringLiteral("asked for a real person") },
+        { QStringLiteral("put_through"), QStringLiteral("asked to be put through") },
+        { QStringLiteral("support_staff"), QStringLiteral("asked for the support team") },
+        { QStringLiteral("someone_help_me"), QStringLiteral("asked for someone to help") },
+        { QStringLiteral("open_ticket"), QStringLiteral("asked for a support ticket") },
+        { QStringLiteral("escalate"), QStringLiteral("asked to escalate") },
+        { QStringLiteral("contact_me"), QStringLiteral("asked to be contacted") },
+        { QStringLiteral("contact_support_button"), QStringLiteral("pressed Contact support") },
+        { QStringLiteral("not_helpful"), QStringLiteral("said the answer was not helpful") },
+        { QStringLiteral("does_not_help"), QStringLiteral("said the answer did not help") },
+        { QStringLiteral("not_answered"), QStringLiteral("said the question was not answered") },
+        { QStringLiteral("not_listening"), QStringLiteral("felt not listened to") },
+        { QStringLiteral("not_what_asked"), QStringLiteral("said it was not what they asked") },
+        { QStringLiteral("wrong"), QStringLiteral("said the answer was wrong") },
+        { QStringLiteral("not_right"), QStringLiteral("said the answer was not right") },
+        { QStringLiteral("unclear"), QStringLiteral("found the answer unclear") },
+        { QStringLiteral("frustrated"), QStringLiteral("said they were frustrated") },
+        { QStringLiteral("useless"), QStringLiteral("called the answer useless") },
+        { QStringLiteral("waste_of_time"), QStringLiteral("called it a waste of time") },
+        { QStringLiteral("not_working"), QStringLiteral("said it was not working") },
+        { QStringLiteral("repeated_answer"), QStringLiteral("got the same answer again") },
+        { QStringLiteral("giving_up"), QStringLiteral("said they were giving up") },
+        { QStringLiteral("keeps_repeating"), QStringLiteral("said the assistant keeps repeating itself") },
+        { QStringLiteral("repetition"), QStringLiteral("asked the same thing again") },
+        { QStringLiteral("thumbs_down"), QStringLiteral("marked an answer as not helpful") },
+        { QStringLiteral("sarcasm"), QStringLiteral("thanked the assistant sarcastically") },
+        { QStringLiteral("contradicted"), QStringLiteral("corrected the assistant's facts") },
+        { QStringLiteral("compared_unfavourably"), QStringLiteral("said other tools did better") },
+    };
+    return words.value(rule, QString(rule).replace(QLatin1Char('_'), QLatin1Char(' ')));
+}
+
 Detection Detector::detect(const QString &text) const
 {
     Detection result;
-    const QStringList parts = clauses(normalise(text));
+    const QString normalised = normalise(text);
+    const QStringList parts = clauses(normalised);
     if (parts.isEmpty())
         return result;
+    // Rules over the whole message (clause breaks kept as " | "), which see what no single clause shows.
+    QStringList messageRules;
+    QStringList messagePhrases;
+    for (const Rule &rule : m_messageRules) {
+        const auto m = rule.pattern.match(normalised);
+        if (m.hasMatch()) {
+            messageRules << rule.name;
+            messagePhrases << m.captured().trimmed();
+        }
+    }
+    auto addMessageRules = [&] {
+        for (qsizetype i = 0; i < messageRules.size(); ++i)
+            if (!result.rules.contains(messageRules.at(i))) {
+                result.rules << messageRules.at(i);
+                result.phrases << messagePhrases.at(i);
+                result.dissatisfied = true;
+            }
+    };
 
     // Only clauses where some rule matches somewhere need the rules one by one.
     std::vector<char> candidate(size_t(parts.size()), 1);
@@ -329,13 +400,16 @@ Detection Detector::detect(const QString &text) const
         bool any = false;
         for (qsizetype c = 0; c < parts.size(); ++c)
             any |= (candidate[size_t(c)] = m_anyRule.match(parts.at(c)).hasMatch());
-        if (!any)
+        if (!any) {
+            addMessageRules();
             return result;
+        }
     }
 
     auto apply = [&](const std::vector<Rule> &rules, bool explicitRequest) {
         for (const Rule &rule : rules) {
             bool counted = false;
+            QString phrase;
             for (qsizetype c = 0; c < parts.size() && !counted; ++c) {
                 if (!candidate[size_t(c)])
                     continue;
@@ -348,10 +422,12 @@ Detection Detector::detect(const QString &text) const
                     if (aboutSomebodyElse(clause, m.captured(), m.capturedStart(), m.capturedEnd(), explicitRequest))
                         continue;
                     counted = true;
+                    phrase = m.captured().trimmed();
                 }
             }
             if (counted) {
                 result.rules << rule.name;
+                result.phrases << phrase;
                 result.dissatisfied = true;
                 result.explicitRequest = result.explicitRequest || explicitRequest;
             }
@@ -359,6 +435,7 @@ Detection Detector::detect(const QString &text) const
     };
     apply(m_explicitRules, true);
     apply(m_complaintRules, false);
+    addMessageRules();
     return result;
 }
 

@@ -16,6 +16,10 @@ struct Detection
     bool dissatisfied = false;
     bool explicitRequest = false;
     QStringList rules; // names of the rules that matched, in rule-file order, no duplicates
+    QStringList phrases = {}; // for each rule, the words it matched (in the normalised text)
+
+    // A rule name in words a teacher understands ("not_helpful" -> "said the answer was not helpful").
+    static QString ruleInWords(const QString &rule);
 };
 
 // Result of loading a rule set: either usable rules or a readable error.
@@ -60,6 +64,7 @@ private:
 
     std::vector<Rule> m_explicitRules;
     std::vector<Rule> m_complaintRules;
+    std::vector<Rule> m_messageRules; // over the whole normalised message, clause breaks included
     // Every rule's pattern in one alternation: a clause it does not match cannot match any rule, so one
     // search replaces ~25 for most clauses. Invalid (unused) when a pattern refers to groups by number.
     QRegularExpression m_anyRule;

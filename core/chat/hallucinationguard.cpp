@@ -167,20 +167,24 @@ const QString actVerbs = QStringLiteral(
     "log(?:s|ged|ging)?|lodg(?:e|es|ed|ing)|fil(?:e|es|ed|ing)|open(?:s|ed|ing)?|creat(?:e|es|ed|ing)|"
     "submit(?:s|ted|ting)?|start(?:s|ed|ing)?|generat(?:e|es|ed|ing)|record(?:s|ed|ing)?|reach(?:es|ed|ing)? out|"
     "call(?:s|ed|ing)?|rout(?:e|es|ed|ing)|direct(?:s|ed|ing)?|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|get|got|"
-    "gotten|getting)");
+    "gotten|getting|bump(?:s|ed|ing)?|spoke|spoken|speak(?:ing)?|talk(?:s|ed|ing)?|had\\s+a\\s+(?:word|chat)|"
+    "drop(?:s|ped|ping)?\\s+(?:a|an)\\s+(?:note|line|email|message)|fired\\s+off|heads-up|ring(?:s|ing)?|rang)");
 
-// Who is on the support side.
+// Who is on the support side (or anyone else the assistant could not reach): a team or desk of any kind
+// ("the platform team", "the helpdesk lads", "our second-line support"), a person of that side.
 const QString supportParty = QStringLiteral(
-    "(?:(?:the|our|a|an|your)\\s+)?(?:learnpulse\\s+)?(?:support(?:\\s+(?:team|staff|desk|agent|agents|"
-    "specialist|person|people))?|help\\s?desk|service\\s+desk|(?:the|our)\\s+team|(?:a|an|the)?\\s*(?:human|"
-    "real\\s+person|person|agent|administrator|admin|specialist|colleague|member\\s+of\\s+(?:the|our)\\s+\\w+(?:\\s+"
-    "team)?)|someone(?:\\s+(?:from|in|on)\\s+\\w+(?:\\s+team)?)?|somebody|staff|learnpulse(?:\\s+team)?|"
-    "the\\s+team|a\\s+teammate|engineering|the\\s+developers)");
+    "(?:(?:the|our|a|an|one\\s+of\\s+our)\\s+)?(?:learnpulse\\s+)?(?:(?!(?:your|my|you|our\\s+class)\\b)[\\w-]+\\s+){0,"
+    "2}?(?:support(?:\\s+(?:team|"
+    "staff|desk|agents?|specialists?|person|people|folks|lads))?|help\\s?desk(?:\\s+(?:lads|folks|team|staff))?|"
+    "service\\s+desk|team|folks|lads|staff|department|desk|(?:live\\s+|real\\s+)?(?:human|person|agent|agents|"
+    "administrators?|admins?|specialists?|representatives?|reps?|engineers?|technicians?|officers?|colleagues?)|"
+    "member\\s+of\\s+(?:the|our)\\s+\\w+(?:\\s+team)?|someone(?:\\s+(?:from|in|on|at)\\s+\\w+(?:\\s+team)?)?|somebody|"
+    "learnpulse(?:\\s+team)?|a\\s+teammate|engineering|developers|principal|registrar)");
 
 // What is handed on or opened.
 const QString handedOn = QStringLiteral(
     "(?:ticket|case|incident|complaint|support\\s+request|request|issue|problem|report|escalation|conversation|"
-    "chat|transcript|feedback|question|message|email|e-mail)s?");
+    "chat|transcript|feedback|question|message|email|e-mail|concern|query|details)s?");
 
 // A clause that is a claim, with its kind ("ticket_claim" or "contact_claim").
 struct Pattern
@@ -237,16 +241,16 @@ const QList<Pattern> &claimPatterns()
                 "contact_claim" });
         // Passive or reported: "your request has been logged", "support was notified", "an email has been sent
         // to support", "the conversation was handed over to a person".
-        p.append(
-            { re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b(?:%1|%2)\\s*(?:\\([^)]{0,20}\\)\\s*)?(?:has|have|had|was|"
-                                "were|is|are|"
-                                "will|'s)\\s+(?:now\\s+|just\\s+|already\\s+|also\\s+)?(?:been|being|be|got|gotten)"
-                                "?\\s*(?:now\\s+)?(?:notified|contacted|e-?mailed|informed|alerted|told|sent|"
-                                "forwarded|passed|handed|escalated|reported|logged|lodged|filed|raised|opened|"
-                                "created|submitted|assigned|transferred|shared|flagged|routed|directed|"
-                                "referred|recorded|looped)\\b")
-                      .arg(supportParty, handedOn)),
-                "contact_claim" });
+        p.append({ re(QStringLiteral(
+                       "^(?<subj>.*?)(?<gap>)\\b(?:%1|%2)\\s*(?:\\([^)]{0,20}\\)\\s*)?(?:has|have|had|was|"
+                       "were|is|are|"
+                       "will|'s)\\s+(?:now\\s+|just\\s+|already\\s+|also\\s+)?(?:been|being|be|got|gotten)"
+                       "?\\s*(?:now\\s+)?(?:notified|contacted|e-?mailed|informed|alerted|told|sent|made\\s+aware|"
+                       "forwarded|passed|handed|escalated|reported|logged|lodged|filed|raised|opened|"
+                       "created|submitted|assigned|transferred|shared|flagged|routed|directed|"
+                       "referred|recorded|looped)\\b")
+                           .arg(supportParty, handedOn)),
+            "contact_claim" });
         p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\byour\\s+(?:support\\s+)?(?:ticket|case|incident|"
                                      "reference|request)\\s*(?:number|no\\.?|id|#|reference)?\\s+is\\b")),
             "ticket_claim" });
@@ -289,10 +293,46 @@ const QList<Pattern> &claimPatterns()
                                 "e-?mail(?:ed|ing))\\s+(?:them|him|her)\\s+(?:the|your|this|all|a|an)\\b")
                       .arg(first)),
                 "contact_claim" });
+        // Idioms of handing on: "I've put a request in", "I've organised a call-back from one of our
+        // specialists", "I've marked it as high priority", "consider it escalated".
+        p.append({ re(QStringLiteral(
+                       "^(?<subj>.*?)%1(?<gap>.{0,40}?)\\b(?:put|got|placed)\\s+(?:a|an|in\\s+a)\\s+(?:request|"
+                       "ticket|note|word|complaint)\\s+in\\b|^(?<subj2>.*?)%1(?<gap2>.{0,40}?)\\b(?:organi[sz]ed|"
+                       "arranged|booked|scheduled|set\\s+up)\\s+(?:a|an)\\s+(?:call-?back|call|meeting|appointment|"
+                       "session)\\b|\\bmarked\\s+(?:it|this|your\\s+\\w+)\\s+(?:as\\s+)?(?:high|urgent|top)\\s+"
+                       "priority\\b|\\bconsider\\s+it\\s+(?:escalated|reported|logged|flagged|forwarded)\\b")
+                           .arg(first)),
+            "contact_claim" });
+        // Support has it now: "the folks at support now have your chat transcript", "your concern is now in our
+        // queue", "is now with our second-line support", "you should hear back from an agent soon".
+        p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b(?:%1|folks\\s+at\\s+support)\\s+(?:now\\s+)?(?:have|has|"
+                                     "got)\\s+(?:now\\s+)?(?:your|the|this)\\s+(?:chat|conversation|transcript|details|"
+                                     "request|message|ticket|case)")
+                           .arg(supportParty)),
+            "contact_claim" });
+        p.append(
+            { re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b(?:%1|this|it)\\s+(?:is|are|has\\s+been)\\s+(?:now\\s+)?(?:in|"
+                                "with|on)\\s+(?:our|the|a)\\s+(?:[\\w-]+\\s+){0,2}(?:queue|support|team|desk|"
+                                "backlog|system|radar)\\b")
+                      .arg(handedOn)),
+                "contact_claim" });
+        p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\bhear\\s+(?:back\\s+)?from\\s+%1\\b").arg(supportParty)),
+            "contact_claim" });
+        // The assistant's own promise to reach someone: "I'll email the parents tonight", "I'll let the IT
+        // department know".
+        p.append({ re(QStringLiteral(
+                       "^(?<subj>.*?)(?:\\bi'll\\b|\\bwe'll\\b|\\b(?:i|we)\\s+will\\b|\\bi\\s+am\\s+going\\s+to\\b|"
+                       "\\bi'm\\s+going\\s+to\\b)(?<gap>\\s+(?:\\w+\\s+)?)(?:e-?mail|message|text|phone|ring|"
+                       "notify|inform|contact|alert|ping|tell|let|forward|pass|send|reach\\s+out\\s+to|write\\s+"
+                       "to|escalate|flag|report|raise|loop\\s+in|get\\s+in\\s+touch\\s+with)\\b\\s+(?!you\\b|"
+                       "yourself\\b)(?:the|a|an|your|our|their|his|her|them|him|this|it|[\\w']+'s|[\\w]+\\s+(?:team|"
+                       "department|office|parents))")),
+            "contact_claim" });
         // A promise that someone on the support side will contact the teacher.
         p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b%1\\b.{0,40}?\\b(?:will|'ll|is\\s+going\\s+to|are\\s+"
                                      "going\\s+to|shall)\\s+(?:\\w+\\s+)?(?:contact|call|e-?mail|reach\\s+out|be\\s+"
-                                     "in\\s+touch|get\\s+(?:back|in\\s+touch)|follow\\s+up|respond|reply|write|"
+                                     "in\\s+touch|get\\s+(?:back|in\\s+touch)|follow\\s+up|respond|reply|write|ring|"
+                                     "take\\s+(?:it|this|over)|"
                                      "message)")
                            .arg(supportParty)),
             "contact_claim" });
@@ -346,8 +386,14 @@ QStringList clausesOf(const QString &sentence)
 }
 
 // The kinds of claim a clause makes.
-QStringList claimsInClause(const QString &clause)
+QStringList claimsInClause(const QString &text)
 {
+    // The teacher's own people are not the support side: "share it with your team" names no one the
+    // assistant claims to have reached (the words stay for the contact patterns: "a note to your principal").
+    static const QRegularExpression teachersOwn = re(QStringLiteral(
+        "\\b(your|my)\\s+(?:([\\w-]+)\\s+)?(team|colleagues?|staff|department|class|school|folks|group)\\b"));
+    QString clause = text;
+    clause.replace(teachersOwn, QStringLiteral("\\1-own-\\2-\\3"));
     QStringList kinds;
     for (const Pattern &p : claimPatterns()) {
         const auto m = p.re.match(clause);

@@ -136,6 +136,7 @@ void TestHallucinationGuard::qualityOnTheLabelledSets_data()
     QTest::newRow("guard-extra") << QStringLiteral("guard-extra.tsv");
     // Written by a second author who did not see the rules.
     QTest::newRow("guard-holdout") << QStringLiteral("guard-holdout.tsv");
+    QTest::newRow("guard-holdout2") << QStringLiteral("guard-holdout2.tsv");
 }
 
 void TestHallucinationGuard::qualityOnTheLabelledSets()

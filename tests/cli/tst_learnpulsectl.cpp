@@ -25,6 +25,7 @@ private slots:
     void helpAndUsageErrors_data();
     void helpAndUsageErrors();
     void detectArguments();
+    void detectExplainsEachRule();
     void detectStdinKeepsOrder();
     void detectStdinReportsInvalidUtf8PerLine();
     void detectUsesAdminOverride();
@@ -159,6 +160,31 @@ void TestLearnpulsectl::detectArguments()
     const ProcessResult plain = ctl({ QStringLiteral("detect"), QStringLiteral("This doesn't help") });
     QCOMPARE(plain.exitCode, 0);
     QCOMPARE(plain.out, QByteArray("dissatisfied\t-\tdoes_not_help\tThis doesn't help\n"));
+}
+
+void TestLearnpulsectl::detectExplainsEachRule()
+{
+    const ProcessResult r = ctl({ QStringLiteral("detect"), QStringLiteral("--json"), QStringLiteral("--explain"),
+        QStringLiteral("Honestly this doesn't help and the numbers are wrong"),
+        QStringLiteral("How is Aisha doing?") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    const QJsonArray why = QJsonDocument::fromJson(lines.at(0)).object().value(QLatin1String("explanation")).toArray();
+    QStringList rules;
+    for (const QJsonValue &v : why) {
+        const QJsonObject o = v.toObject();
+        rules << o.value(QLatin1String("rule")).toString();
+        QVERIFY(!o.value(QLatin1String("phrase")).toString().isEmpty());
+        QVERIFY(!o.value(QLatin1String("meaning")).toString().contains(QLatin1Char('_'))); // words, not a rule name
+    }
+    QVERIFY2(rules.contains(QLatin1String("does_not_help")) && rules.contains(QLatin1String("wrong")),
+        qPrintable(rules.join(u',')));
+    QVERIFY(QJsonDocument::fromJson(lines.at(1)).object().value(QLatin1String("explanation")).toArray().isEmpty());
+    const ProcessResult plain
+        = ctl({ QStringLiteral("detect"), QStringLiteral("--explain"), QStringLiteral("This doesn't help") });
+    QVERIFY2(
+        plain.out.contains("  does_not_help: \"does not help\" (said the answer did not help)"), plain.out.constData());
 }
 
 void TestLearnpulsectl::detectStdinKeepsOrder()
