@@ -76,6 +76,8 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     readString("database/url", c.databaseUrl);
     readInt("escalation/threshold", c.escalationThreshold, 1, 1000);
     readBool("escalation/explicit_request_immediate", c.escalateOnExplicitRequest);
+    readBool("signals/repetition", c.repetitionSignal);
+    readInt("signals/repetition_window", c.repetitionWindow, 1, 20);
     readInt("escalation/claim_lapse_seconds", c.claimLapseSeconds, 1, 86400);
     readInt("session/history_cap", c.historyCap, 2, 10000);
     readInt("session/ttl_seconds", c.sessionTtlSeconds, 60, 365 * 24 * 3600);

@@ -25,6 +25,9 @@ struct Config
 
     int escalationThreshold = 3;
     bool escalateOnExplicitRequest = true;
+    // The repetition signal: asking again what one of the last `repetitionWindow` teacher messages asked.
+    bool repetitionSignal = true;
+    int repetitionWindow = 3;
     int claimLapseSeconds = 300; // a claim whose process died without a ticket lapses after this
     int historyCap = 50;
     int sessionTtlSeconds = 7 * 24 * 3600;

@@ -99,6 +99,11 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
     }
     out.recorded = true;
     out.offline = recorded->offline;
+    if (recorded->repetition) { // counted by the record itself (the same question asked again)
+        out.detection.dissatisfied = true;
+        out.detection.rules << QStringLiteral("repetition");
+        out.detection.phrases << QString();
+    }
     out.status = TurnOutcome::Status::Recorded;
     out.dissatisfactionCount = recorded->dissatisfactionCount;
     out.escalated = recorded->escalated;

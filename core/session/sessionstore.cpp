@@ -6,6 +6,7 @@
 #include "messagevalidator.h"
 #include "redisclient.h"
 #include "redisscripts.h"
+#include "repetition.h"
 #include "sessionwire.h"
 
 #include <QJsonDocument>
@@ -187,19 +188,27 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     using R = Result<RecordOutcome>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return R::failure(valid.error());
-    const bool dissatisfied = detection && detection->dissatisfied;
+    bool dissatisfied = detection && detection->dissatisfied;
     const bool explicitRequest = detection && detection->explicitRequest;
     const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QDateTime now = entry.timestamp.isValid() ? entry.timestamp : QDateTime::currentDateTimeUtc();
-    const QByteArray entryJson = entry.toJson();
-    const QByteArray rules = detection ? detection->rules.join(QLatin1Char(',')).toUtf8() : QByteArray();
+    QByteArray entryJson = entry.toJson();
+    QByteArray rules = detection ? detection->rules.join(QLatin1Char(',')).toUtf8() : QByteArray();
+    // A teacher message carries its content words, so that the script can tell a question asked again.
+    const bool compare = entry.role == QLatin1String("teacher") && m_config.repetitionSignal;
+    const QByteArray words
+        = compare ? Repetition::contentWords(entry.content).join(QLatin1Char(' ')).toUtf8() : QByteArray();
+    if (!words.isEmpty()) // letters, digits and apostrophes only: nothing to escape
+        entryJson.insert(entryJson.size() - 1, ",\"w\":\"" + words + '"');
     const QList<QByteArray> keys { stateKey(sessionId), historyKey(sessionId) };
     const QList<QByteArray> args { userId.toUtf8(), entry.role.toUtf8(), entryJson, dissatisfied ? "1" : "0",
         explicitRequest ? "1" : "0", QByteArray::number(m_config.escalationThreshold),
         QByteArray::number(m_config.historyCap), QByteArray::number(m_config.sessionTtlSeconds),
         (m_config.escalateOnExplicitRequest || forceEscalation) ? "1" : "0", isoUtc(now),
         QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(), rules,
-        QByteArray::number(m_config.claimLapseSeconds) };
+        QByteArray::number(m_config.claimLapseSeconds), words,
+        compare && Repetition::saysAgain(entry.content) ? "1" : "0",
+        QByteArray::number(compare ? m_config.repetitionWindow : 0) };
 
     // One round trip: the user's rate counter, the turn, and (first message of the session in this process)
     // a copy of the session for the outage cache.
@@ -251,7 +260,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
         return fail<RecordOutcome>(turn);
     }
     const auto &e = turn.elements;
-    if (e.size() != 9)
+    if (e.size() != 10)
         return R::failure(QStringLiteral("Unexpected reply from the Redis turn script"));
     RecordOutcome out;
     out.dissatisfactionCount = int(e.at(0).integer);
@@ -261,6 +270,11 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     out.ticketId = QString::fromUtf8(e.at(3).string);
     out.historyLength = int(e.at(4).integer);
     out.reason = QString::fromUtf8(e.at(5).string);
+    out.repetition = e.at(9).integer == 1;
+    if (out.repetition) { // the script counted it: a take-back must take that back too
+        dissatisfied = true;
+        rules += rules.isEmpty() ? QByteArray("repetition") : QByteArray(",repetition");
+    }
 
     if (overLimit) {
         // Counted in the same round trip as the turn, so the turn ran: take it back, nothing is stored.

@@ -60,6 +60,7 @@ struct RecordOutcome
     int historyLength = 0;
     bool offline = false; // Redis was unreachable: recorded in memory, written back on reconnect
     bool rateLimited = false; // over the user's limit per minute: nothing was stored
+    bool repetition = false; // the message asked again what a recent one asked: counted as a signal
 };
 
 // Session state in Redis (DESIGN.md, "Session state"). Both keys of a session share the hash tag

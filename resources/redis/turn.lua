@@ -3,10 +3,12 @@
 -- ARGV: 1 user_id, 2 role (teacher|assistant), 3 history entry (JSON), 4 dissatisfied (0/1),
 --       5 explicit request (0/1), 6 threshold, 7 history cap, 8 ttl seconds,
 --       9 escalate on explicit request (0/1), 10 now (ISO 8601), 11 now (epoch seconds),
---       12 claim token, 13 rule names (comma-separated), 14 seconds after which an unfinished claim lapses
+--       12 claim token, 13 rule names (comma-separated), 14 seconds after which an unfinished claim lapses,
+--       15 the message's content words (space-separated; the entry carries them as "w"), 16 it says "again"
+--       (0/1), 17 how many earlier teacher messages the repetition signal compares with (0: off)
 -- Returns {dissatisfaction_count, claimed (0/1), escalated (0/1), ticket_id, history length, reason,
---          the entry the cap pushed out (or ''), escalation_reason before, updated before}:
---          the last three let the caller take the turn back exactly (a message over the rate limit).
+--          the entry the cap pushed out (or ''), escalation_reason before, updated before, repetition (0/1)}:
+--          the three before the last let the caller take the turn back exactly (a message over the rate limit).
 -- One read of every field the decision needs (a missing hash reads as all nil).
 local f = redis.call('HMGET', KEYS[1], 'user_id', 'dissatisfaction_count', 'escalated', 'ticket_id',
                      'escalation_reason', 'claimed_at', 'signals', 'updated')
@@ -15,6 +17,56 @@ if not f[1] then
 end
 if f[1] ~= ARGV[1] then
   return redis.error_reply('LP_FORBIDDEN the session belongs to another user')
+end
+
+-- The repetition signal: the same question again, in other words, within the last few teacher messages
+-- (most content words shared, or "again" and at least two shared), counted with the rest of this turn.
+local dissatisfied = ARGV[4] == '1'
+local rules = ARGV[13]
+local repeated = 0
+local window = tonumber(ARGV[17] or '0') or 0
+if window > 0 and ARGV[2] == 'teacher' and (ARGV[15] or '') ~= '' then
+  local mine = {}
+  local mineCount = 0
+  for w in string.gmatch(ARGV[15], '%S+') do
+    if not mine[w] then
+      mine[w] = true
+      mineCount = mineCount + 1
+    end
+  end
+  local recent = redis.call('LRANGE', KEYS[2], -(window * 4), -1)
+  local seen = 0
+  for i = #recent, 1, -1 do
+    if seen >= window or repeated == 1 then
+      break
+    end
+    local ok, e = pcall(cjson.decode, recent[i])
+    if ok and type(e) == 'table' and e.role == 'teacher' then
+      seen = seen + 1
+      local theirs = {}
+      local theirCount = 0
+      local shared = 0
+      for w in string.gmatch(type(e.w) == 'string' and e.w or '', '%S+') do
+        if not theirs[w] then
+          theirs[w] = true
+          theirCount = theirCount + 1
+          if mine[w] then
+            shared = shared + 1
+          end
+        end
+      end
+      local all = mineCount + theirCount - shared
+      local smaller = math.min(mineCount, theirCount)
+      if (ARGV[16] == '1' and shared >= 2)
+          or (shared >= 3 and (shared / all >= 0.6 or shared / smaller >= 0.8)) then
+        repeated = 1
+      end
+    end
+  end
+  if repeated == 1 then
+    dissatisfied = true
+    rules = (rules ~= '' and (rules .. ',') or '') .. 'repetition'
+  end
 end
 
 local len = redis.call('RPUSH', KEYS[2], ARGV[3])
@@ -30,13 +82,13 @@ end
 
 local count = tonumber(f[2] or '0')
 local updates = {'updated', ARGV[10]}
-if ARGV[4] == '1' then
+if dissatisfied then
   count = count + 1
   local signals = f[7]
   if signals and signals ~= '' then
-    signals = signals .. ';' .. ARGV[13]
+    signals = signals .. ';' .. rules
   else
-    signals = ARGV[13]
+    signals = rules
   end
   table.insert(updates, 'dissatisfaction_count')
   table.insert(updates, tostring(count))
@@ -81,4 +133,4 @@ end
 redis.call('HSET', KEYS[1], unpack(updates))
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 redis.call('EXPIRE', KEYS[2], ARGV[8])
-return {count, claimed, escalated and 1 or 0, ticket, len, reason, dropped, pendingReason, f[8] or ''}
+return {count, claimed, escalated and 1 or 0, ticket, len, reason, dropped, pendingReason, f[8] or '', repeated}

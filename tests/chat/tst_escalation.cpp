@@ -30,6 +30,9 @@ private slots:
     void failedTicketIsRetriedWithTheNextMessage();
     void racingProcessesOpenExactlyOneTicket();
     void racingFollowUpsReopenTheOneTicketOnce();
+    void repetitionIsASignal_data();
+    void repetitionIsASignal();
+    void repetitionFollowsItsSettings();
     void logsNameRulesAndIdsButNeverMessageText();
     void aTurnIsOneRoundTrip();
     void messageOverTheRateLimitIsTakenBackExactly_data();
@@ -326,6 +329,67 @@ void TestEscalation::racingFollowUpsReopenTheOneTicketOnce()
     auto thread = TicketThread(m_fx->db).messages(agent, opened.ticketId);
     QVERIFY2(thread, qPrintable(thread.error()));
     QCOMPARE(thread->size(), workers * threadsEach);
+}
+
+void TestEscalation::repetitionIsASignal_data()
+{
+    QTest::addColumn<QStringList>("earlier");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<bool>("repetition");
+    const QString q = QStringLiteral("Which students in 8A are behind on fractions homework?");
+    QTest::newRow("same words") << QStringList { q } << q << true;
+    QTest::newRow("other words") << QStringList { q }
+                                 << QStringLiteral("In 8A, who is behind with the fractions homework?") << true;
+    QTest::newRow("again") << QStringList { q } << QStringLiteral("Again: fractions homework, who in 8A?") << true;
+    QTest::newRow("two messages back") << QStringList { q, QStringLiteral("Thanks. How long is the lesson on Monday?") }
+                                       << QStringLiteral("So which 8A students are behind on the fractions homework?")
+                                       << true;
+    QTest::newRow("a new question") << QStringList { q }
+                                    << QStringLiteral("What should 7C revise before the loops test?") << false;
+    QTest::newRow("same class, other topic")
+        << QStringList { q } << QStringLiteral("Which students in 8A missed the trip to the museum?") << false;
+    QTest::newRow("again about a student")
+        << QStringList { q } << QStringLiteral("Omar forgot his homework again, any ideas?") << false;
+    QTest::newRow("short") << QStringList { QStringLiteral("Thanks!") } << QStringLiteral("Thanks!") << false;
+    QTest::newRow("outside the window") << QStringList { q, QStringLiteral("How long is Monday's lesson?"),
+        QStringLiteral("What about Tuesday?"), QStringLiteral("And the quiz dates for 7C?") }
+                                        << QStringLiteral("In 8A, who is behind with the fractions homework?") << false;
+}
+
+void TestEscalation::repetitionIsASignal()
+{
+    QFETCH(QStringList, earlier);
+    QFETCH(QString, message);
+    QFETCH(bool, repetition);
+    for (const QString &e : earlier)
+        QCOMPARE(send(e).status, TurnOutcome::Status::Recorded);
+    const int before = m_fx->sessions->state(m_session)->dissatisfactionCount;
+    const TurnOutcome o = send(message);
+    QCOMPARE(o.detection.rules.contains(QLatin1String("repetition")), repetition);
+    // Counted in the same record as the message: the session's count moved with it.
+    QCOMPARE(m_fx->sessions->state(m_session)->dissatisfactionCount, before + (o.detection.dissatisfied ? 1 : 0));
+    if (repetition)
+        QVERIFY(m_fx->sessions->state(m_session)->signalRules.contains(QLatin1String("repetition")));
+}
+
+void TestEscalation::repetitionFollowsItsSettings()
+{
+    const QString q = QStringLiteral("Which students in 8A are behind on fractions homework?");
+    send(q);
+    send(QStringLiteral("How long is Monday's lesson?"));
+    m_fx->config.repetitionWindow = 1; // only the message just before counts
+    QVERIFY(!send(q).detection.rules.contains(QLatin1String("repetition")));
+    m_fx->config.repetitionWindow = 3;
+    QVERIFY(send(q).detection.rules.contains(QLatin1String("repetition")));
+    m_fx->config.repetitionSignal = false;
+    QVERIFY(!send(q).detection.dissatisfied);
+    // Asked again and again, it opens the ticket as any three signals do (one counted so far).
+    m_fx->config.repetitionSignal = true;
+    QCOMPARE(m_fx->sessions->state(m_session)->dissatisfactionCount, 1);
+    QVERIFY(!send(q).newlyEscalated);
+    const TurnOutcome third = send(q);
+    QVERIFY(third.newlyEscalated);
+    QCOMPARE(third.dissatisfactionCount, 3);
 }
 
 namespace {

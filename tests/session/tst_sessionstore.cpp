@@ -126,11 +126,14 @@ void TestSessionStore::recordsMessagesAndRefreshesTtl()
     QCOMPARE(history->at(1).content, QStringLiteral("Wrong."));
     QVERIFY(history->at(1).timestamp.isValid());
 
-    // The stored entry is the JSON of DESIGN.md: {"role","content","ts"}.
+    // The stored entry is the JSON of DESIGN.md: {"role","content","ts"}, and for a teacher message "w", its
+    // content words (the repetition signal compares them).
     auto raw = m_fx->redisClient->command({ "LINDEX", SessionStore::historyKey(id), "0" });
     QVERIFY(raw);
     const QJsonObject o = QJsonDocument::fromJson(raw->string).object();
-    QCOMPARE(o.keys(), (QStringList { QStringLiteral("content"), QStringLiteral("role"), QStringLiteral("ts") }));
+    QCOMPARE(o.keys(),
+        (QStringList { QStringLiteral("content"), QStringLiteral("role"), QStringLiteral("ts"), QStringLiteral("w") }));
+    QCOMPARE(o.value(QLatin1String("w")).toString(), QStringLiteral("omar"));
 
     auto state = m_fx->sessions->state(id);
     QVERIFY(state);
