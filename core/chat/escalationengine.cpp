@@ -46,14 +46,26 @@ QString EscalationEngine::verifiedTicket(const QString &sessionId, const QString
     return ticket && ticket->id == ticketId ? ticketId : QString();
 }
 
-QString EscalationEngine::escalationReply(const QString &ticketId, const QString &email, bool explicitRequest)
+QString EscalationEngine::escalationReply(
+    const QString &ticketId, const QString &email, bool explicitRequest, const QStringList &signalRules)
 {
     const QString opening
         = explicitRequest ? QStringLiteral("Of course.") : QStringLiteral("I'm sorry this hasn't been helpful.");
-    return QStringLiteral("%1 I have opened support ticket %2 and passed our whole conversation to the LearnPulse "
-                          "support team. A member of the team will contact you at %3. Please quote %2 if you "
-                          "get in touch with support.")
-        .arg(opening, ticketId, email);
+    QString reply = QStringLiteral("%1 I have opened support ticket %2 and passed our whole conversation to the "
+                                   "LearnPulse support team. A member of the team will contact you at %3. Please quote "
+                                   "%2 if you get in touch with support.")
+                        .arg(opening, ticketId, email);
+    if (!explicitRequest && !signalRules.isEmpty()) {
+        // What counted, each kind once, in words (no product we compare with tells the teacher).
+        QStringList why;
+        for (const QString &rule : signalRules) {
+            const QString words = QStringLiteral("you ") + Detection::ruleInWords(rule);
+            if (!why.contains(words))
+                why << words;
+        }
+        reply += QStringLiteral(" (What counted: %1.)").arg(why.join(QLatin1String("; ")));
+    }
+    return reply;
 }
 
 TurnOutcome EscalationEngine::handleTeacherMessage(
@@ -161,6 +173,21 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
     request.teacherUserId = teacher.id;
     request.teacherRole = roleName(teacher.role);
     request.summary = TicketService::summaryFor(request.session);
+    // Which of the teacher's messages counted, and why, for the agent reading the ticket.
+    for (qsizetype i = 0; i < request.history.size(); ++i) {
+        const HistoryEntry &e = request.history.at(i);
+        if (e.role != QLatin1String("teacher"))
+            continue;
+        const Detection d = m_detector.detect(e.content);
+        QStringList words;
+        for (const QString &rule : d.rules)
+            words << Detection::ruleInWords(rule);
+        if (i == request.history.size() - 1 && out.detection.rules.contains(QLatin1String("repetition"))
+            && !d.rules.contains(QLatin1String("repetition")))
+            words << Detection::ruleInWords(QStringLiteral("repetition"));
+        if (!words.isEmpty())
+            request.signalNotes.insert(int(i), words.join(QLatin1String("; ")));
+    }
 
     TicketResult ticket = m_tickets.createTicket(request);
     if (!ticket.success)
@@ -179,7 +206,8 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
         [](const HistoryEntry &e) { return e.role == QLatin1String("teacher"); });
     if (auto counted = m_metrics.recordEscalation(int(teacherMessages), request.session.signalRules); !counted)
         qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count the escalation: ") + counted.error();
-    out.reply = escalationReply(out.ticketId, teacher.email, recorded->reason == QLatin1String("explicit"));
+    out.reply = escalationReply(
+        out.ticketId, teacher.email, recorded->reason == QLatin1String("explicit"), request.session.signalRules);
     qCInfo(lcEscalation).noquote() << QStringLiteral("Escalation threshold reached session=") + sessionId
                                    << QStringLiteral("ticket=") + out.ticketId
                                    << QStringLiteral("reason=") + recorded->reason;

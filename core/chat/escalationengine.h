@@ -58,7 +58,10 @@ public:
     TurnOutcome handleTeacherMessage(
         const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
 
-    static QString escalationReply(const QString &ticketId, const QString &email, bool explicitRequest);
+    // The application's message with the real ticket ID; after signals (not an explicit request) it says
+    // what counted, in words ("you said the answer was wrong; you asked the same thing again").
+    static QString escalationReply(
+        const QString &ticketId, const QString &email, bool explicitRequest, const QStringList &signalRules = {});
 
     // The anonymous metric events of this engine's index (sessions, escalations, guard hits).
     MetricsStore &metrics() { return m_metrics; }

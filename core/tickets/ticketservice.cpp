@@ -84,11 +84,15 @@ QString TicketService::transcriptText(const QString &ticketId, const QDateTime &
              .arg(r.session.signalRules.isEmpty() ? QStringLiteral("-")
                                                   : r.session.signalRules.join(QLatin1String(", ")));
     t += QStringLiteral("Conversation (%1 messages)\n").arg(r.history.size());
-    for (const HistoryEntry &e : r.history) {
+    for (qsizetype i = 0; i < r.history.size(); ++i) {
+        const HistoryEntry &e = r.history.at(i);
         const QString speaker = e.role == QLatin1String("teacher") ? QStringLiteral("Teacher")
             : e.role == QLatin1String("application")               ? QStringLiteral("LearnPulse")
                                                                    : QStringLiteral("Assistant");
-        t += QStringLiteral("\n[%1] %2:\n").arg(e.timestamp.toUTC().toString(Qt::ISODate), speaker);
+        const QString note = r.signalNotes.value(int(i));
+        t += QStringLiteral("\n[%1] %2%3:\n")
+                 .arg(e.timestamp.toUTC().toString(Qt::ISODate), speaker,
+                     note.isEmpty() ? QString() : QStringLiteral(" (signal: %1)").arg(note));
         // Indent continuation lines so that a message cannot forge a header line of the transcript.
         QString body = e.content;
         body.replace(QLatin1Char('\n'), QLatin1String("\n  "));

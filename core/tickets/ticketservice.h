@@ -3,6 +3,7 @@
 #include "sessionstore.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -27,6 +28,7 @@ struct TicketRequest
     QString teacherRole;
     QString summary;
     QDateTime now; // invalid: the current time
+    QHash<int, QString> signalNotes; // history index -> why that message counted as a signal, in words
 };
 
 struct TicketResult

@@ -33,6 +33,7 @@ private slots:
     void repetitionIsASignal_data();
     void repetitionIsASignal();
     void repetitionFollowsItsSettings();
+    void theTeacherAndTheTicketAreToldWhatCounted();
     void logsNameRulesAndIdsButNeverMessageText();
     void aTurnIsOneRoundTrip();
     void messageOverTheRateLimitIsTakenBackExactly_data();
@@ -390,6 +391,30 @@ void TestEscalation::repetitionFollowsItsSettings()
     const TurnOutcome third = send(q);
     QVERIFY(third.newlyEscalated);
     QCOMPARE(third.dissatisfactionCount, 3);
+}
+
+void TestEscalation::theTeacherAndTheTicketAreToldWhatCounted()
+{
+    const QString q = QStringLiteral("Which students in 8A are behind on fractions homework?");
+    send(q);
+    send(QStringLiteral("That is wrong."));
+    send(QStringLiteral("This is confusing."));
+    const TurnOutcome o = send(QStringLiteral("In 8A, who is behind with the fractions homework?"));
+    QVERIFY(o.newlyEscalated);
+    QVERIFY2(o.reply.contains(QLatin1String("(What counted: you said the answer was wrong; you found the answer "
+                                            "unclear; you asked the same thing again.)")),
+        qPrintable(o.reply));
+    QFile f(o.ticket->conversationFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString transcript = QString::fromUtf8(f.readAll());
+    QVERIFY2(transcript.contains(QLatin1String("Teacher (signal: said the answer was wrong):\n  That is wrong.")),
+        qPrintable(transcript));
+    QVERIFY(transcript.contains(QLatin1String("Teacher (signal: asked the same thing again):")));
+    QVERIFY(transcript.contains(QStringLiteral("] Teacher:\n  %1").arg(q))); // the first asking was no signal
+    // An explicit request says nothing of signals.
+    QVERIFY(
+        !EscalationEngine::escalationReply(QStringLiteral("T"), QStringLiteral("e"), true, { QStringLiteral("wrong") })
+             .contains(QLatin1String("What counted")));
 }
 
 namespace {
