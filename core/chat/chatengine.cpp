@@ -194,9 +194,12 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
         // speaks for support.
         r.status = o.addedToThread ? ChatTurnResult::Status::SentToSupport : ChatTurnResult::Status::Failed;
         if (!o.addedToThread)
-            r.error = QStringLiteral("Your message was saved in the conversation, but it could not be added to "
-                                     "ticket %1. Please try again.")
-                          .arg(o.ticketId);
+            r.error = o.ticketId.isEmpty()
+                ? QStringLiteral("Your message was saved in the conversation; the support ticket is still being "
+                                 "opened. Please send it to support again in a moment.")
+                : QStringLiteral("Your message was saved in the conversation, but it could not be added to ticket "
+                                 "%1 (it may have been closed and deleted). Please contact support another way.")
+                      .arg(o.ticketId);
         return finishSoon(r);
     }
 

@@ -132,6 +132,9 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
             }
             rule.pattern = compile(QStringLiteral("rule \"%1\"").arg(rule.name), stringField(o, "pattern"));
             rule.negatable = o.value(QLatin1String("negatable")).toBool(false);
+            for (const QJsonValue &r : o.value(QLatin1String("requires")).toArray())
+                if (!r.toString().isEmpty())
+                    rule.needs << r.toString();
             if (!error.isEmpty())
                 return;
             into.push_back(std::move(rule));
@@ -379,6 +382,10 @@ Detection Detector::detect(const QString &text) const
     QStringList messageRules;
     QStringList messagePhrases;
     for (const Rule &rule : m_messageRules) {
+        if (!rule.needs.isEmpty()
+            && std::none_of(rule.needs.cbegin(), rule.needs.cend(),
+                [&normalised](const QString &needle) { return normalised.contains(needle); }))
+            continue;
         const auto m = rule.pattern.match(normalised);
         if (m.hasMatch()) {
             messageRules << rule.name;

@@ -55,6 +55,7 @@ private:
         QString name;
         QRegularExpression pattern;
         bool negatable = false;
+        QStringList needs; // message rules: run only when the text contains one of these (empty: always)
     };
 
     QString markPeople(const QString &text) const;

@@ -191,6 +191,9 @@ struct Pattern
 {
     QRegularExpression re;
     const char *kind;
+    // Still a false claim when the session has a real ticket: the assistant reached someone else (a parent,
+    // the school's IT), which the application never does.
+    bool evenWithTicket = false;
 };
 
 const QList<Pattern> &claimPatterns()
@@ -277,7 +280,7 @@ const QList<Pattern> &claimPatterns()
                        "\\s+(?!you\\b|yourself\\b)(?:the|a|an|your|our|their|his|her|them|him|[\\w']+'s|"
                        "[\\w]+\\s+(?:team|department|office|parents))")
                            .arg(first)),
-            "contact_claim" });
+            "contact_claim", true });
         // "I've routed your request to the billing team", "passed your feedback along to the product team",
         // "I've forwarded them the details".
         p.append({ re(QStringLiteral(
@@ -327,7 +330,7 @@ const QList<Pattern> &claimPatterns()
                        "to|escalate|flag|report|raise|loop\\s+in|get\\s+in\\s+touch\\s+with)\\b\\s+(?!you\\b|"
                        "yourself\\b)(?:the|a|an|your|our|their|his|her|them|him|this|it|[\\w']+'s|[\\w]+\\s+(?:team|"
                        "department|office|parents))")),
-            "contact_claim" });
+            "contact_claim", true });
         // A promise that someone on the support side will contact the teacher.
         p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b%1\\b.{0,40}?\\b(?:will|'ll|is\\s+going\\s+to|are\\s+"
                                      "going\\s+to|shall)\\s+(?:\\w+\\s+)?(?:contact|call|e-?mail|reach\\s+out|be\\s+"
@@ -385,9 +388,12 @@ QStringList clausesOf(const QString &sentence)
     return out;
 }
 
-// The kinds of claim a clause makes.
-QStringList claimsInClause(const QString &text)
+// The kinds of claim a clause makes. `withTicket`: the session has a real ticket, so what is said of
+// support is true; only reaching someone else is a claim.
+QStringList claimsInClause(const QString &text, bool withTicket)
 {
+    static const QRegularExpression supportSide
+        = re(QStringLiteral("\\b(?:support|help\\s?desk|learnpulse|agents?|the\\s+team|our\\s+team|ticket)\\b"));
     // The teacher's own people are not the support side: "share it with your team" names no one the
     // assistant claims to have reached (the words stay for the contact patterns: "a note to your principal").
     static const QRegularExpression teachersOwn = re(QStringLiteral(
@@ -396,8 +402,12 @@ QStringList claimsInClause(const QString &text)
     clause.replace(teachersOwn, QStringLiteral("\\1-own-\\2-\\3"));
     QStringList kinds;
     for (const Pattern &p : claimPatterns()) {
+        if (withTicket && !p.evenWithTicket)
+            continue;
         const auto m = p.re.match(clause);
         if (!m.hasMatch())
+            continue;
+        if (withTicket && supportSide.match(m.captured()).hasMatch())
             continue;
         // Negation, a question, a condition or a suggestion within the clause makes it no claim; a negation
         // counts from just before the claim's subject ("No one from support was told"), not in what comes
@@ -444,14 +454,11 @@ QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString 
             found << QStringLiteral("ticket_id");
             break;
         }
-    // With a real ticket, saying that support has the conversation is true.
-    if (realTicketId.isEmpty()) {
-        for (const QString &clause : clausesOf(normalise(sentence))) {
-            for (const QString &kind : claimsInClause(clause.simplified()))
-                if (!found.contains(kind))
-                    found << kind;
-        }
-    }
+    // With a real ticket, saying that support has the conversation is true; reaching anyone else is not.
+    for (const QString &clause : clausesOf(normalise(sentence)))
+        for (const QString &kind : claimsInClause(clause.simplified(), !realTicketId.isEmpty()))
+            if (!found.contains(kind))
+                found << kind;
     return found;
 }
 

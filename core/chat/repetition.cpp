@@ -47,13 +47,27 @@ QStringList contentWords(const QString &text)
     static const QRegularExpression word(
         QStringLiteral("[\\p{L}\\p{N}]+(?:['\u2019][\\p{L}]+)?"), QRegularExpression::UseUnicodePropertiesOption);
     QStringList out;
-    auto it = word.globalMatch(text.toLower());
+    auto it = word.globalMatch(text);
+    bool sentenceStart = true;
+    qsizetype previousEnd = 0;
     while (it.hasNext()) {
-        const QString w = it.next().captured().replace(QChar(0x2019), QLatin1Char('\''));
+        const auto m = it.next();
+        // A new sentence starts after . ! ? between the words.
+        const QStringView between = QStringView(text).mid(previousEnd, m.capturedStart() - previousEnd);
+        if (between.contains(QLatin1Char('.')) || between.contains(QLatin1Char('!'))
+            || between.contains(QLatin1Char('?')))
+            sentenceStart = true;
+        previousEnd = m.capturedEnd();
+        const QString original = m.captured();
+        const QString w = original.toLower().replace(QChar(0x2019), QLatin1Char('\''));
         const bool hasDigit = std::any_of(w.cbegin(), w.cend(), [](QChar c) { return c.isDigit(); });
+        const bool name = !sentenceStart && original.at(0).isUpper();
+        sentenceStart = false;
         if (stopwords().contains(w) || (w.size() < 3 && !hasDigit))
             continue;
-        const QString s = hasDigit ? w : stem(w);
+        // What a question is about (a class code, a student's name) is marked: the same question about
+        // another class or student is a new question.
+        const QString s = hasDigit || name ? QLatin1Char('#') + w : stem(w);
         if (!out.contains(s))
             out << s;
     }

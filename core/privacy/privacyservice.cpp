@@ -193,6 +193,17 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
             if (rate)
                 for (const RedisReply &k : rate->elements)
                     keys << k.string;
+            // An agent's name in the "who has this ticket open" sets.
+            if (auto presence = m_redis->command({ "KEYS", "lp:presence:*" })) {
+                for (const RedisReply &k : presence->elements) {
+                    auto members = m_redis->command({ "ZRANGE", k.string, "0", "-1" });
+                    if (!members)
+                        continue;
+                    for (const RedisReply &m : members->elements)
+                        if (m.string.startsWith(QByteArray(uid.toUtf8() + '\x1f')))
+                            (void)m_redis->command({ "ZREM", k.string, m.string });
+                }
+            }
             auto deleted = m_redis->command(keys);
             if (!deleted) {
                 report.redisReached = false;
@@ -283,7 +294,7 @@ Status PrivacyService::scrubDatabase()
     if (m_db->backend() == Database::Backend::PostgreSQL) {
         // The rows are gone for every seat; VACUUM makes the server reuse their space (outside a
         // transaction). The server's own write-ahead log and backups are its administrator's to manage.
-        if (!q.exec(QStringLiteral("VACUUM tickets, tickets_fts, users, outbox")))
+        if (!q.exec(QStringLiteral("VACUUM tickets, tickets_fts, ticket_messages, users, outbox")))
             return Status::failure(
                 QStringLiteral("Cannot clear deleted data from the index: %1").arg(Database::errorOf(q)));
         return {};
@@ -329,19 +340,22 @@ Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString
         QJsonObject o = t.toJson();
         o.insert(QStringLiteral("rating_comment"), t.ratingComment);
         // The thread as the teacher sees it: internal notes are support's, not the person's data.
-        Actor teacherView { t.userId, t.teacherEmail, t.teacherName, Role::Teacher, false };
-        auto messages = thread.messages(teacherView, t.id);
-        if (!messages)
-            return R::failure(messages.error());
+        auto all = thread.messages(actor, t.id);
+        if (!all)
+            return R::failure(all.error());
+        QList<ThreadMessage> messages;
+        for (const ThreadMessage &m : all.value())
+            if (!m.isNote())
+                messages << m;
         QJsonArray threadArray;
-        for (const ThreadMessage &m : messages.value())
+        for (const ThreadMessage &m : std::as_const(messages))
             threadArray.append(m.toJson());
         o.insert(QStringLiteral("thread"), threadArray);
         const QString name = QFileInfo(t.conversationFile).fileName();
         // The file, or the index's copy when the file is on another seat.
         if (auto text = store.transcript(actor, t); text) {
             QSaveFile target(directory + QStringLiteral("/tickets/") + name);
-            const QByteArray bytes = (text.value() + TicketThread::render(messages.value())).toUtf8();
+            const QByteArray bytes = (text.value() + TicketThread::render(messages)).toUtf8();
             if (!target.open(QIODevice::WriteOnly) || target.write(bytes) < 0 || !target.commit())
                 return R::failure(QStringLiteral("Cannot write %1: %2").arg(target.fileName(), target.errorString()));
             ++copied;

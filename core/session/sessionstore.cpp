@@ -307,7 +307,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     if (dissatisfied)
         qCInfo(lcSession).noquote() << QStringLiteral("Dissatisfaction detected session=") + sessionId
                                     << QStringLiteral("count=") + QString::number(out.dissatisfactionCount)
-                                    << QStringLiteral("rules=") + detection->rules.join(QLatin1Char(','));
+                                    << QStringLiteral("rules=") + QString::fromUtf8(rules);
     return out;
 }
 

@@ -28,37 +28,57 @@ local window = tonumber(ARGV[17] or '0') or 0
 if window > 0 and ARGV[2] == 'teacher' and (ARGV[15] or '') ~= '' then
   local mine = {}
   local mineCount = 0
+  local mineKeys = 0
   for w in string.gmatch(ARGV[15], '%S+') do
     if not mine[w] then
       mine[w] = true
       mineCount = mineCount + 1
+      if string.sub(w, 1, 1) == '#' then
+        mineKeys = mineKeys + 1
+      end
     end
   end
-  local recent = redis.call('LRANGE', KEYS[2], -(window * 4), -1)
+  -- Fewer words than any match needs: nothing to read.
+  local recent = {}
+  if mineCount >= 3 or (ARGV[16] == '1' and mineCount >= 2) then
+    recent = redis.call('LRANGE', KEYS[2], -(window * 4), -1)
+  end
   local seen = 0
   for i = #recent, 1, -1 do
     if seen >= window or repeated == 1 then
       break
     end
-    local ok, e = pcall(cjson.decode, recent[i])
-    if ok and type(e) == 'table' and e.role == 'teacher' then
+    -- Entries are written by SessionStore (HistoryEntry::toJson): the role comes first, and "w" holds
+    -- letters, digits, apostrophes and '#' only, so plain string matching reads them without decoding JSON.
+    if string.sub(recent[i], 1, 17) == '{"role":"teacher"' then
       seen = seen + 1
       local theirs = {}
       local theirCount = 0
       local shared = 0
-      for w in string.gmatch(type(e.w) == 'string' and e.w or '', '%S+') do
+      local theirKeys = 0
+      local sharedKeys = 0
+      for w in string.gmatch(string.match(recent[i], '"w":"([^"]*)"}$') or '', '%S+') do
         if not theirs[w] then
           theirs[w] = true
           theirCount = theirCount + 1
+          local key = string.sub(w, 1, 1) == '#'
+          if key then
+            theirKeys = theirKeys + 1
+          end
           if mine[w] then
             shared = shared + 1
+            if key then
+              sharedKeys = sharedKeys + 1
+            end
           end
         end
       end
+      -- Each names something the other does not (another class, another student): a new question.
+      local otherSubject = mineKeys > sharedKeys and theirKeys > sharedKeys
       local all = mineCount + theirCount - shared
       local smaller = math.min(mineCount, theirCount)
-      if (ARGV[16] == '1' and shared >= 2)
-          or (shared >= 3 and (shared / all >= 0.6 or shared / smaller >= 0.8)) then
+      if not otherSubject and ((ARGV[16] == '1' and shared >= 2)
+          or (shared >= 3 and (shared / all >= 0.6 or shared / smaller >= 0.8))) then
         repeated = 1
       end
     end

@@ -161,7 +161,9 @@ void benchRedisTurn(RedisClient &redis, const Config &config, std::shared_ptr<Da
         // The whole turn of the core: validation, rate limit, detection, the state update.
         before = redis.roundTrips();
         t.restart();
-        (void)engine.handleTeacherMessage(teacher, session, QStringLiteral("Which students are confused by loops?"));
+        // A new question each time (another class): the same question again would be a signal (repetition).
+        (void)engine.handleTeacherMessage(
+            teacher, session, QStringLiteral("Which students in Y%1 are confused by loops?").arg(i));
         turn << double(t.nsecsElapsed()) / 1000.0;
         turnTrips += redis.roundTrips() - before;
     }
@@ -303,6 +305,8 @@ int main(int argc, char *argv[])
         // Rate limit off for the benchmark: it measures cost, not the limit.
         Config unlimited = config;
         unlimited.rateLimitPerMinute = 1000000;
+        // LP_BENCH_NO_REPETITION=1: without the repetition signal, to see what it costs.
+        unlimited.repetitionSignal = !qEnvironmentVariableIsSet("LP_BENCH_NO_REPETITION");
         benchRedisTurn(*redis, unlimited, db, qMin(2000, size));
     }
     benchTicketCreation(config, db, qMin(200, size / 10));

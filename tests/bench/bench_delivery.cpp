@@ -170,7 +170,10 @@ int main(int argc, char *argv[])
         { QStringLiteral("delivered_after_host_back_s"), hung.deliveredAfterS },
         { QStringLiteral("emails_delivered"), hung.delivered } };
     std::printf("delivery_off_the_chat_thread %s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
-    if (ratio > 2.0) // the goal is 1.1x (docs/BENCHMARKS.md); a delivery on the chat thread costs 1000x
+    // The goal is 1.1x, measured with 40 turns a side (docs/BENCHMARKS.md); a delivery on the chat thread
+    // costs 1000x. A smoke run of a few turns beside other tests is noisy: it only catches that.
+    const double limit = turns >= 20 ? 2.0 : 5.0;
+    if (ratio > limit)
         die(QStringLiteral("turns took %1x as long while the SMTP host hung").arg(ratio));
     if (hung.delivered != 1 || healthy.delivered != 1)
         die(QStringLiteral("the ticket email was delivered %1 times (healthy run: %2), not once")

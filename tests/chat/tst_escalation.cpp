@@ -349,6 +349,11 @@ void TestEscalation::repetitionIsASignal_data()
                                     << QStringLiteral("What should 7C revise before the loops test?") << false;
     QTest::newRow("same class, other topic")
         << QStringList { q } << QStringLiteral("Which students in 8A missed the trip to the museum?") << false;
+    QTest::newRow("the same question about another class")
+        << QStringList { q } << QStringLiteral("Which students in 8B are behind on fractions homework?") << false;
+    QTest::newRow("the same question about another student")
+        << QStringList { QStringLiteral("How is Aisha doing with fractions homework this week?") }
+        << QStringLiteral("How is Omar doing with fractions homework this week?") << false;
     QTest::newRow("again about a student")
         << QStringList { q } << QStringLiteral("Omar forgot his homework again, any ideas?") << false;
     QTest::newRow("short") << QStringList { QStringLiteral("Thanks!") } << QStringLiteral("Thanks!") << false;

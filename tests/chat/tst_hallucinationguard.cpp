@@ -213,6 +213,16 @@ void TestHallucinationGuard::normalisesObfuscation()
 
 void TestHallucinationGuard::replacesOnlyTheClaimingSentence()
 {
+    // With a real ticket, what is said of support is true, but reaching anyone else is still false.
+    const QString real = QStringLiteral("TICKET-3f9a1c2e-20261123095630");
+    QStringList withTicket;
+    QCOMPARE(HallucinationGuard::check(QStringLiteral("The support team has your conversation."), real, &withTicket),
+        QStringLiteral("The support team has your conversation."));
+    const QString parents = HallucinationGuard::check(
+        QStringLiteral("I've emailed Aisha's parents about it. Loops next."), real, &withTicket);
+    QVERIFY2(!parents.contains(QLatin1String("emailed")), qPrintable(parents));
+    QVERIFY(parents.endsWith(QLatin1String("Loops next.")));
+
     QStringList claims;
     const QString out = HallucinationGuard::check(
         QStringLiteral("Loops repeat code. I've told the support team about it. Try a for loop next."), QString(),

@@ -38,6 +38,7 @@ private slots:
     void supportAndTeacherTalkInsideTheConsole();
     void presenceNoticeComesAndGoes();
     void adminKeepsTheCannedReplies();
+    void aReplyDraftStaysWithItsTicket();
 
 private:
     // A support console: on PostgreSQL a second seat with a data directory of its own.
@@ -283,6 +284,33 @@ void TestConsoleLoop::adminKeepsTheCannedReplies()
     QTRY_COMPARE_WITH_TIMEOUT(list->count(), 1, 5000);
     QCOMPARE(TicketThread(m_db).cannedReplies(Actor::commandLine())->size(), 1);
     QTRY_COMPARE(combo->count(), 2);
+}
+
+void TestConsoleLoop::aReplyDraftStaysWithItsTicket()
+{
+    addAccount(QStringLiteral("sam@learnpulse.example"), Role::Support);
+    const QString first = makeTicket(QStringLiteral("The quiz scores are wrong"), 1).ticketId;
+    const QString second = makeTicket(QStringLiteral("Attendance is missing"), 2).ticketId;
+    auto support = openSupportSeat(QStringLiteral("sam@learnpulse.example"));
+    TicketBrowser *browser = support->ticketBrowser();
+    auto *reply = browser->findChild<QPlainTextEdit *>(QStringLiteral("replyEdit"));
+    selectTicket(browser, first);
+    QTest::keyClicks(reply, QStringLiteral("Dear teacher 1, about your quiz scores"));
+
+    // Another ticket: the box is that ticket's (empty), and Ctrl+Enter sends nothing of the first one's.
+    selectTicket(browser, second);
+    QCOMPARE(reply->toPlainText(), QString());
+    QTest::keyClick(reply, Qt::Key_Return, Qt::ControlModifier);
+    QTest::qWait(500);
+    QCOMPARE(TicketThread(m_db).messages(Actor::commandLine(), second)->size(), 0);
+
+    // Back: the draft is there, and goes to its own ticket.
+    selectTicket(browser, first);
+    QCOMPARE(reply->toPlainText(), QStringLiteral("Dear teacher 1, about your quiz scores"));
+    QTest::keyClick(reply, Qt::Key_Return, Qt::ControlModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(TicketThread(m_db).messages(Actor::commandLine(), first)->size(), 1, 5000);
+    QTRY_COMPARE(reply->toPlainText(), QString());
+    QCOMPARE(TicketThread(m_db).messages(Actor::commandLine(), second)->size(), 0);
 }
 
 QTEST_MAIN(TestConsoleLoop)

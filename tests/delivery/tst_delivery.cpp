@@ -1,5 +1,7 @@
 #include "outbox.h"
+#include "roles.h"
 #include "testsupport.h"
+#include "ticketthread.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -28,6 +30,7 @@ private slots:
     void startTlsIsRequiredWhenConfigured();
     void webhookIsPostedAndRetried();
     void shellTicketIsMailedBeforeTheProcessExits();
+    void aLaterNoteNeverReachesTheTicketEmail();
 
 private:
     TicketResult createTicket(const QString &teacherName = QStringLiteral("Zo\u00eb \u00c5ngstr\u00f6m"),
@@ -362,6 +365,35 @@ void TestDelivery::shellTicketIsMailedBeforeTheProcessExits()
     QCOMPARE(retry.exitCode, 0);
     QVERIFY(retry.out.contains("attempted 0"));
     QCOMPARE(sink.messages().size(), 1);
+}
+
+void TestDelivery::aLaterNoteNeverReachesTheTicketEmail()
+{
+    // The ticket's email waits (the server is away) while support writes in the thread; what is mailed
+    // is the transcript of the escalation: never an internal note (the email's Reply-To is the teacher).
+    const TicketResult ticket = createTicket();
+    const Actor agent { QStringLiteral("agent-1"), QStringLiteral("sam@learnpulse.example"), QStringLiteral("Sam"),
+        Role::Support, false };
+    TicketThread thread(m_fx->db);
+    QVERIFY(thread.note(agent, ticket.ticketId, QStringLiteral("Quokka: internal only")));
+    QVERIFY(thread.reply(agent, ticket.ticketId, QStringLiteral("We are looking into it.")));
+    SmtpSink sink;
+    QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
+    Outbox outbox(m_fx->db, m_fx->config);
+    QCOMPARE(outbox.deliverDue().sent, 1);
+    QCOMPARE(sink.messages().size(), 1);
+    const QJsonObject mail = sink.messages().constFirst();
+    const QByteArray attachment = QByteArray::fromBase64(mail.value(QLatin1String("attachments"))
+                                                             .toArray()
+                                                             .first()
+                                                             .toObject()
+                                                             .value(QLatin1String("base64"))
+                                                             .toString()
+                                                             .toLatin1());
+    QVERIFY(attachment.contains("This is wrong")); // the conversation is there
+    for (const QByteArray &part : { mail.value(QLatin1String("body")).toString().toUtf8(), attachment,
+             mail.value(QLatin1String("raw_headers")).toString().toUtf8() })
+        QVERIFY(!part.contains("Quokka"));
 }
 
 void TestDelivery::mailFromAnotherSeatAttachesTheIndexCopy()

@@ -1,5 +1,7 @@
 #include "accountstore.h"
 #include "privacyservice.h"
+#include "redisclient.h"
+#include "sessionstore.h"
 #include "testsupport.h"
 #include "ticketthread.h"
 
@@ -291,6 +293,25 @@ void TestPrivacy::theTicketThreadReachesTheTeacherWithoutNotesAndIsErased()
         { QStringLiteral("tickets"), QStringLiteral("assign"), ticket, QStringLiteral("sam.lee@learnpulse.example") });
     QVERIFY2(r.out.contains("assigned to Sam Lee"), r.err.constData());
     QVERIFY(ctl({ QStringLiteral("tickets"), QStringLiteral("assign"), ticket, ben }).exitCode != 0);
+    // The agent has the ticket open in a console (presence); erasing the agent takes the name out of it.
+    auto redis = RedisClient::connect(m_redis->url()).value();
+    const Config plain;
+    SessionStore presence(*redis, plain);
+    const QString samId = QJsonDocument::fromJson(
+        ctl({ QStringLiteral("tickets"), QStringLiteral("show"), QStringLiteral("--json"), ticket }).out)
+                              .object()
+                              .value(QLatin1String("assignee_id"))
+                              .toString();
+    QVERIFY(!samId.isEmpty());
+    QVERIFY(presence.markViewing(ticket, samId, QStringLiteral("Sam Lee"), 600));
+    QVERIFY(presence.markViewing(ticket, QStringLiteral("someone-else"), QStringLiteral("Kim"), 600));
+    r = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        QStringLiteral("sam.lee@learnpulse.example"), QStringLiteral("--yes"), QStringLiteral("--json") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(presence.viewers(ticket, QString()).value(), QStringList { QStringLiteral("Kim") });
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("show"), ticket });
+    QVERIFY2(
+        !r.out.contains("Sam Lee") && r.out.contains("Assignee: -"), r.out.constData()); // name gone from the thread
 
     // Resolved and rated (as the teacher's console does it).
     QVERIFY(

@@ -133,7 +133,7 @@ void TestSessionStore::recordsMessagesAndRefreshesTtl()
     const QJsonObject o = QJsonDocument::fromJson(raw->string).object();
     QCOMPARE(o.keys(),
         (QStringList { QStringLiteral("content"), QStringLiteral("role"), QStringLiteral("ts"), QStringLiteral("w") }));
-    QCOMPARE(o.value(QLatin1String("w")).toString(), QStringLiteral("omar"));
+    QCOMPARE(o.value(QLatin1String("w")).toString(), QStringLiteral("#omar")); // what it is about, marked
 
     auto state = m_fx->sessions->state(id);
     QVERIFY(state);

@@ -248,6 +248,7 @@ void ChatView::setConversation(
     m_deferred.clear();
     m_toAssistant->setChecked(true);
     m_banner->hide();
+    m_addressee->hide(); // shown again with the banner when the conversation has a ticket
     if (!state.ticketId.isEmpty())
         showBanner(state.ticketId);
     m_error->hide();

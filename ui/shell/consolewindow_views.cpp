@@ -259,7 +259,7 @@ void ConsoleWindow::buildMainView()
                     what,
                     [ticketId, text, note](
                         ConsoleBackend *b, quint64 id) { b->replyToTicket(id, ticketId, text, note); },
-                    [this, what](const RequestResult &r) {
+                    [this, what, ticketId](const RequestResult &r) {
                         if (!m_browser)
                             return;
                         if (!r.ok()) {
@@ -267,7 +267,7 @@ void ConsoleWindow::buildMainView()
                             m_browser->replyFailed(); // the text stays in the box, to send again
                             return;
                         }
-                        m_browser->replySent();
+                        m_browser->replySent(ticketId);
                         const auto view = r.value.value<TicketView>();
                         if (view.ticket.id == m_browser->shownTicketId())
                             m_browser->showTicket(view, view.transcriptError);

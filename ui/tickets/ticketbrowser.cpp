@@ -327,6 +327,10 @@ void TicketBrowser::selectionChanged()
         return;
     }
     m_header->setText(tr("Loading %1…").arg(id));
+    // What was typed belongs to the ticket it was typed for: kept as its draft, never sent to the next one.
+    m_reply->setEnabled(false);
+    m_sendReply->setEnabled(false);
+    m_addNote->setEnabled(false);
     emit ticketRequested(id);
 }
 
@@ -342,6 +346,9 @@ void TicketBrowser::moveSelection(int delta)
 
 void TicketBrowser::clearDetail(const QString &message)
 {
+    if (!m_shownId.isEmpty() && !m_reply->toPlainText().isEmpty())
+        m_drafts.insert(m_shownId, m_reply->toPlainText());
+    m_reply->clear();
     m_shownId.clear();
     m_shownAssignee.clear();
     m_header->setText(message);
@@ -359,8 +366,8 @@ void TicketBrowser::clearDetail(const QString &message)
 void TicketBrowser::sendReply(bool note)
 {
     const QString text = m_reply->toPlainText();
-    if (m_shownId.isEmpty() || text.trimmed().isEmpty())
-        return;
+    if (m_shownId.isEmpty() || !m_reply->isEnabled() || text.trimmed().isEmpty())
+        return; // also while the next ticket loads
     m_sendReply->setEnabled(false);
     m_addNote->setEnabled(false);
     emit replyRequested(m_shownId, text, note);
@@ -380,9 +387,12 @@ bool TicketBrowser::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
-void TicketBrowser::replySent()
+void TicketBrowser::replySent(const QString &ticketId)
 {
-    m_reply->clear();
+    if (ticketId == m_shownId)
+        m_reply->clear();
+    else
+        m_drafts.remove(ticketId); // sent from a draft of a ticket no longer shown
 }
 
 void TicketBrowser::replyFailed()
@@ -425,6 +435,12 @@ void TicketBrowser::showTicket(const TicketView &view, const QString &error)
     }
     const bool sameTicket = ticket.id == m_shownId;
     const int scroll = m_transcript->verticalScrollBar()->value();
+    if (!sameTicket) {
+        // Each ticket has its own reply box content: the former one's draft is parked, this one's restored.
+        if (!m_shownId.isEmpty() && !m_reply->toPlainText().isEmpty())
+            m_drafts.insert(m_shownId, m_reply->toPlainText());
+        m_reply->setPlainText(m_drafts.take(ticket.id));
+    }
     m_shownId = ticket.id;
     m_shownAssignee = ticket.assigneeId;
     m_assign->setEnabled(true);

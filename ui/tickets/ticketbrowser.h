@@ -3,6 +3,7 @@
 #include "ticketcontroller.h"
 #include "ticketstore.h"
 
+#include <QHash>
 #include <QWidget>
 
 class QCheckBox;
@@ -38,8 +39,8 @@ public:
     void showCannedReplies(const QList<CannedReply> &replies);
     // Who else has `ticketId` open now.
     void showViewers(const QString &ticketId, const QStringList &names);
-    // A reply or note was written: the box empties.
-    void replySent();
+    // A reply or note to `ticketId` was written: its draft goes.
+    void replySent(const QString &ticketId);
     // It was not: the text stays, the buttons come back.
     void replyFailed();
     void refresh();
@@ -93,6 +94,7 @@ private:
     QPushButton *m_addNote;
     QTimer *m_searchDelay;
     QString m_myUserId;
+    QHash<QString, QString> m_drafts; // unsent replies of the tickets not shown now, by ticket id
     QString m_shownId;
     QString m_shownAssignee;
     QString m_reselect;
