@@ -163,6 +163,9 @@ void TestLlmClient::capsReplySize()
 {
     LlmSettings s = settingsFor(QStringLiteral("huge"));
     s.maxReplyChars = 1000;
+    // This test is about the size cap: a loaded machine (CI builds the fuzzers beside it) must not turn it
+    // into an idle timeout while the test server writes its 100,000 characters.
+    s.idleTimeoutMs = 30000;
     const Run r = run(QStringLiteral("huge"), true, s);
     QCOMPARE(r.result.error.kind, LlmError::Kind::TooLarge);
     QVERIFY(r.result.text.size() <= 1000);
