@@ -8,6 +8,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <functional>
 
 namespace LearnPulse {
 
@@ -103,41 +104,41 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
     for (QDate d = from; d <= to; d = d.addDays(1))
         days.insert(d, Period { d.toString(Qt::ISODate) });
 
-    if (!run(QStringLiteral("SELECT substr(ts, 1, 10), kind, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ? "
-                            "AND kind IN ('session', 'escalation') GROUP BY substr(ts, 1, 10), kind")))
-        return failed();
-    while (q.next()) {
-        const QDate day = QDate::fromString(q.value(0).toString(), Qt::ISODate);
-        if (!days.contains(day))
-            continue;
-        const int n = q.value(2).toInt();
-        Period &p = days[day];
-        if (q.value(1).toString() == QLatin1String("session")) {
-            p.sessions += n;
-            s.sessions += n;
-        } else {
-            p.escalations += n;
-            s.escalations += n;
+    // Counts per day: `add` gets the day's period, the grouping value and the count of each row.
+    auto perDay = [&](const QString &sql, const std::function<void(Period &, const QVariant &, int)> &add) {
+        if (!run(sql))
+            return false;
+        while (q.next()) {
+            const QDate day = QDate::fromString(q.value(0).toString(), Qt::ISODate);
+            if (days.contains(day))
+                add(days[day], q.value(1), q.value(2).toInt());
         }
-    }
+        return true;
+    };
+    if (!perDay(QStringLiteral("SELECT substr(ts, 1, 10), kind, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ? "
+                               "AND kind IN ('session', 'escalation') GROUP BY substr(ts, 1, 10), kind"),
+            [&s](Period &p, const QVariant &kind, int n) {
+                if (kind.toString() == QLatin1String("session")) {
+                    p.sessions += n;
+                    s.sessions += n;
+                } else {
+                    p.escalations += n;
+                    s.escalations += n;
+                }
+            }))
+        return failed();
     // Ratings of resolved tickets (csat_events: the hour and the verdict only).
-    if (!run(QStringLiteral("SELECT substr(ts, 1, 10), helpful, COUNT(*) FROM csat_events WHERE ts >= ? AND ts < ? "
-                            "GROUP BY substr(ts, 1, 10), helpful")))
+    if (!perDay(QStringLiteral("SELECT substr(ts, 1, 10), helpful, COUNT(*) FROM csat_events WHERE ts >= ? AND ts < ? "
+                               "GROUP BY substr(ts, 1, 10), helpful"),
+            [&s](Period &p, const QVariant &helpful, int n) {
+                p.ratings += n;
+                s.ratings += n;
+                if (helpful.toInt() != 0) {
+                    p.helpful += n;
+                    s.helpfulRatings += n;
+                }
+            }))
         return failed();
-    while (q.next()) {
-        const QDate day = QDate::fromString(q.value(0).toString(), Qt::ISODate);
-        if (!days.contains(day))
-            continue;
-        const int n = q.value(2).toInt();
-        const bool helpful = q.value(1).toInt() != 0;
-        Period &p = days[day];
-        p.ratings += n;
-        s.ratings += n;
-        if (helpful) {
-            p.helpful += n;
-            s.helpfulRatings += n;
-        }
-    }
     QMap<QString, Period> weeks; // "yyyy-Www" sorts by time
     for (auto it = days.cbegin(); it != days.cend(); ++it) {
         s.days << it.value();
