@@ -41,6 +41,28 @@ private slots:
 
 private:
     TurnOutcome send(const QString &text) { return m_engine->handleTeacherMessage(m_teacher, m_session, text); }
+    // Starts `workers` turn-worker processes (each with `threads` threads) on this session, lets them all
+    // connect, then releases them at once; the text of worker i is textPattern.arg(i). False if one did not
+    // start.
+    bool race(
+        std::vector<std::unique_ptr<QProcess>> &processes, int workers, const QString &textPattern, int threads = 1)
+    {
+        const QString go = m_fx->dataDir.filePath(QStringLiteral("go"));
+        for (int i = 0; i < workers; ++i) {
+            auto p = std::make_unique<QProcess>();
+            p->start(QStringLiteral(LP_TURN_WORKER),
+                { QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"), m_fx->redis.url(),
+                    QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
+                    QStringLiteral("--text"), textPattern.arg(i), QStringLiteral("--threads"), QString::number(threads),
+                    QStringLiteral("--go-file"), go });
+            if (!p->waitForStarted())
+                return false;
+            processes.push_back(std::move(p));
+        }
+        QTest::qWait(300); // let every worker connect and wait at the line
+        QFile start(go);
+        return start.open(QIODevice::WriteOnly);
+    }
     int ticketRows()
     {
         QSqlQuery q(m_fx->db->connection().value());
@@ -239,22 +261,8 @@ void TestEscalation::failedTicketIsRetriedWithTheNextMessage()
 void TestEscalation::racingProcessesOpenExactlyOneTicket()
 {
     constexpr int workers = 8;
-    const QString go = m_fx->dataDir.filePath(QStringLiteral("go"));
     std::vector<std::unique_ptr<QProcess>> processes;
-    for (int i = 0; i < workers; ++i) {
-        auto p = std::make_unique<QProcess>();
-        p->start(QStringLiteral(LP_TURN_WORKER),
-            { QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"), m_fx->redis.url(),
-                QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
-                QStringLiteral("--text"), QStringLiteral("This is wrong, attempt %1").arg(i),
-                QStringLiteral("--go-file"), go });
-        QVERIFY(p->waitForStarted());
-        processes.push_back(std::move(p));
-    }
-    QTest::qWait(300); // let every worker connect and wait at the line
-    QFile start(go);
-    QVERIFY(start.open(QIODevice::WriteOnly));
-    start.close();
+    QVERIFY(race(processes, workers, QStringLiteral("This is wrong, attempt %1")));
 
     int newTickets = 0;
     QSet<QString> ticketIds;
@@ -289,22 +297,8 @@ void TestEscalation::racingFollowUpsReopenTheOneTicketOnce()
     // Several processes, each with several threads, send follow-ups to the resolved ticket at once.
     constexpr int workers = 4;
     constexpr int threadsEach = 3;
-    const QString go = m_fx->dataDir.filePath(QStringLiteral("go"));
     std::vector<std::unique_ptr<QProcess>> processes;
-    for (int i = 0; i < workers; ++i) {
-        auto p = std::make_unique<QProcess>();
-        p->start(QStringLiteral(LP_TURN_WORKER),
-            { QStringLiteral("--data-dir"), m_fx->config.dataDir, QStringLiteral("--redis-url"), m_fx->redis.url(),
-                QStringLiteral("--session"), m_session, QStringLiteral("--user-email"), m_teacher.email,
-                QStringLiteral("--text"), QStringLiteral("Back again, process %1").arg(i), QStringLiteral("--threads"),
-                QString::number(threadsEach), QStringLiteral("--go-file"), go });
-        QVERIFY(p->waitForStarted());
-        processes.push_back(std::move(p));
-    }
-    QTest::qWait(300);
-    QFile start(go);
-    QVERIFY(start.open(QIODevice::WriteOnly));
-    start.close();
+    QVERIFY(race(processes, workers, QStringLiteral("Back again, process %1"), threadsEach));
 
     int reopened = 0;
     int added = 0;
