@@ -21,7 +21,7 @@ namespace {
 QJsonObject detectionJson(const QString &text, const Detection &d, bool explain)
 {
     QJsonObject o { { QStringLiteral("text"), text }, { QStringLiteral("dissatisfied"), d.dissatisfied },
-        { QStringLiteral("explicit_request"), d.explicitRequest },
+        { QStringLiteral("explicit_request"), d.explicitRequest }, { QStringLiteral("vague_request"), d.vagueRequest },
         { QStringLiteral("rules"), QJsonArray::fromStringList(d.rules) } };
     if (explain) {
         QJsonArray why;
@@ -30,6 +30,8 @@ QJsonObject detectionJson(const QString &text, const Detection &d, bool explain)
                 { QStringLiteral("phrase"), d.phrases.value(i) },
                 { QStringLiteral("meaning"), Detection::ruleInWords(d.rules.at(i)) } });
         o.insert(QStringLiteral("explanation"), why);
+        if (d.vagueRequest)
+            o.insert(QStringLiteral("offer_phrase"), d.vaguePhrase);
     }
     return o;
 }
@@ -61,12 +63,17 @@ int cmdDetect(const QStringList &args)
         } else {
             writeOut(QStringLiteral("%1\t%2\t%3\t%4\n")
                          .arg(d.dissatisfied ? QStringLiteral("dissatisfied") : QStringLiteral("ok"),
-                             d.explicitRequest ? QStringLiteral("explicit") : QStringLiteral("-"),
+                             d.explicitRequest    ? QStringLiteral("explicit")
+                                 : d.vagueRequest ? QStringLiteral("offer")
+                                                  : QStringLiteral("-"),
                              d.rules.isEmpty() ? QStringLiteral("-") : d.rules.join(QLatin1Char(',')), text));
             if (explain)
                 for (qsizetype i = 0; i < d.rules.size(); ++i)
                     writeOut(QStringLiteral("  %1: \"%2\" (%3)\n")
                                  .arg(d.rules.at(i), d.phrases.value(i), Detection::ruleInWords(d.rules.at(i))));
+            if (explain && d.vagueRequest)
+                writeOut(QStringLiteral("  offer: \"%1\" (asked vaguely for a person: a ticket is offered once)\n")
+                             .arg(d.vaguePhrase));
         }
     };
 
@@ -120,13 +127,50 @@ int cmdChat(const QStringList &args)
                 { QStringLiteral("student"), QStringLiteral("Student of a new conversation."), QStringLiteral("S") },
                 { QStringLiteral("scope"), QStringLiteral("Scope of a new conversation."), QStringLiteral("X") },
                 { QStringLiteral("to-support"),
-                    QStringLiteral(
-                        "Write to support: opens the ticket, or adds to it; the assistant is not asked.") } }))
+                    QStringLiteral("Write to support: opens the ticket, or adds to it; the assistant is not asked.") },
+                { QStringLiteral("feedback"),
+                    QStringLiteral("Rate the assistant's newest reply (or --reply TS): up or down."),
+                    QStringLiteral("up|down") },
+                { QStringLiteral("reply"), QStringLiteral("The reply to rate, by its reply_ts."),
+                    QStringLiteral("TS") },
+                { QStringLiteral("withdraw"),
+                    QStringLiteral("Say the newest message that counted (or --message TS) was not a complaint.") },
+                { QStringLiteral("message"), QStringLiteral("The message to withdraw, by its message_ts."),
+                    QStringLiteral("TS") },
+                { QStringLiteral("offer"), QStringLiteral("Answer the offer of a support ticket: yes or no."),
+                    QStringLiteral("yes|no") } }))
         return *code;
     if (!inv.isSet(QStringLiteral("user")))
         return usage(QStringLiteral("chat needs --user EMAIL"));
-    if (inv.positional.isEmpty())
+    enum class Action
+    {
+        Message,
+        Feedback,
+        Withdraw,
+        Offer,
+    };
+    Action action = Action::Message;
+    int actions = 0;
+    for (const auto &[name, a] : { std::pair { "feedback", Action::Feedback },
+             std::pair { "withdraw", Action::Withdraw }, std::pair { "offer", Action::Offer } })
+        if (inv.isSet(QLatin1String(name))) {
+            action = a;
+            ++actions;
+        }
+    if (actions > 1)
+        return usage(QStringLiteral("chat takes one of --feedback, --withdraw and --offer"));
+    const QString feedback = inv.value(QStringLiteral("feedback"));
+    const QString offer = inv.value(QStringLiteral("offer"));
+    if (action == Action::Feedback && feedback != QLatin1String("up") && feedback != QLatin1String("down"))
+        return usage(QStringLiteral("--feedback is up or down"));
+    if (action == Action::Offer && offer != QLatin1String("yes") && offer != QLatin1String("no"))
+        return usage(QStringLiteral("--offer is yes or no"));
+    if (action != Action::Message && !inv.isSet(QStringLiteral("session")))
+        return usage(QStringLiteral("--feedback, --withdraw and --offer need --session ID"));
+    if (action == Action::Message && inv.positional.isEmpty())
         return usage(QStringLiteral("chat needs the message TEXT"));
+    if (action != Action::Message && !inv.positional.isEmpty())
+        return usage(QStringLiteral("--feedback, --withdraw and --offer take no message TEXT"));
     const QString text = inv.positional.join(QLatin1Char(' '));
     const QString sessionOption = inv.value(QStringLiteral("session"));
     if (inv.isSet(QStringLiteral("session")) && !MessageValidator::isValidSessionId(sessionOption))
@@ -157,7 +201,32 @@ int cmdChat(const QStringList &args)
 
     ChatTurnResult result;
     QEventLoop loop;
-    ChatTurn *turn = engine.send(teacher.value(), sessionId, text, inv.isSet(QStringLiteral("to-support")));
+    if (action == Action::Withdraw) {
+        auto withdrawn
+            = services.escalation()->withdrawSignal(teacher.value(), sessionId, inv.value(QStringLiteral("message")));
+        if (!withdrawn)
+            return fail(exitError, withdrawn.error());
+        if (inv.json) {
+            printJson(
+                { { QStringLiteral("session"), sessionId }, { QStringLiteral("status"), QStringLiteral("withdrawn") },
+                    { QStringLiteral("message_ts"), withdrawn->key },
+                    { QStringLiteral("rules"), QJsonArray::fromStringList(withdrawn->rules) },
+                    { QStringLiteral("dissatisfaction_count"), withdrawn->dissatisfactionCount } });
+        } else {
+            QStringList words;
+            for (const QString &rule : std::as_const(withdrawn->rules))
+                words << Detection::ruleInWords(rule);
+            writeOut(QStringLiteral("Withdrawn: the message of %1 (you %2) no longer counts; %3 signal(s) now.\n")
+                         .arg(withdrawn->key, words.join(QLatin1String("; ")))
+                         .arg(withdrawn->dissatisfactionCount));
+        }
+        return exitOk;
+    }
+    ChatTurn *turn = action == Action::Feedback
+        ? engine.vote(teacher.value(), sessionId, inv.value(QStringLiteral("reply")), feedback == QLatin1String("up"))
+        : action == Action::Offer
+        ? engine.answerOffer(teacher.value(), sessionId, offer == QLatin1String("yes"))
+        : engine.send(teacher.value(), sessionId, text, inv.isSet(QStringLiteral("to-support")));
     bool streamed = false;
     if (!inv.json)
         QObject::connect(turn, &ChatTurn::replyDelta, &loop, [&streamed](const QString &piece) {
@@ -208,6 +277,14 @@ int cmdChat(const QStringList &args)
             writeOut(QStringLiteral("[%1] %2\n%3\n").arg(m.time.toUTC().toString(Qt::ISODate), m.speaker(), m.body));
         if (streamed)
             writeOut(QStringLiteral("\n"));
+        if (result.status == ChatTurnResult::Status::Rated)
+            writeOut(result.signalChange > 0 ? QStringLiteral(
+                         "Noted: this reply was not helpful (it counts as a sign you are unhappy; %1 so far).\n")
+                                                   .arg(result.dissatisfactionCount)
+                                             : QStringLiteral("Noted, thank you.\n"));
+        if (result.status == ChatTurnResult::Status::Offered)
+            writeOut(QStringLiteral("[answer with: learnpulsectl chat --user %1 --session %2 --offer yes|no]\n")
+                         .arg(teacher->email, result.sessionId));
         writeOut(
             QStringLiteral("[session %1%2]\n")
                 .arg(result.sessionId,

@@ -22,6 +22,15 @@ Commands:
                                      a new conversation starts (its id is in the output); support
                                      replies not seen yet come with it ("support_replies" in JSON);
                                      --to-support writes to support instead of the assistant
+  chat --user EMAIL --session ID --feedback up|down [--reply TS]
+                                     rate the assistant's newest reply (or the one with reply_ts TS);
+                                     a thumbs-down counts as a sign the teacher is unhappy
+  chat --user EMAIL --session ID --withdraw [--message TS]
+                                     the newest message that counted (or message_ts TS) was not a
+                                     complaint: its signal goes (before the ticket)
+  chat --user EMAIL --session ID --offer yes|no
+                                     answer the offer of a support ticket (made once, after a vague
+                                     ask such as "is there someone I can email about this?")
   tickets list [--json] [--user EMAIL] [--search QUERY] [--status open|in_progress|resolved]
   tickets show [--json] ID           the ticket, its transcript and its thread (replies, notes)
   tickets reply [--as EMAIL] ID TEXT|-   a reply to the teacher (- : read standard input)

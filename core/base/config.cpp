@@ -78,6 +78,8 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     readBool("escalation/explicit_request_immediate", c.escalateOnExplicitRequest);
     readBool("signals/repetition", c.repetitionSignal);
     readInt("signals/repetition_window", c.repetitionWindow, 1, 20);
+    readBool("signals/feedback", c.feedbackSignal);
+    readBool("signals/offer", c.offerSignal);
     readInt("escalation/claim_lapse_seconds", c.claimLapseSeconds, 1, 86400);
     readInt("session/history_cap", c.historyCap, 2, 10000);
     readInt("session/ttl_seconds", c.sessionTtlSeconds, 60, 365 * 24 * 3600);

@@ -28,6 +28,10 @@ struct Config
     // The repetition signal: asking again what one of the last `repetitionWindow` teacher messages asked.
     bool repetitionSignal = true;
     int repetitionWindow = 3;
+    // A thumbs-down on one of the assistant's replies counts as a signal (a thumbs-up is only counted).
+    bool feedbackSignal = true;
+    // A vague ask for a person ("is there someone I can email about this?") gets the offer of a ticket, once.
+    bool offerSignal = true;
     int claimLapseSeconds = 300; // a claim whose process died without a ticket lapses after this
     int historyCap = 50;
     int sessionTtlSeconds = 7 * 24 * 3600;

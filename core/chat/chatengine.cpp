@@ -7,6 +7,7 @@
 #include "sessionstore.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QTimer>
 
 namespace LearnPulse {
@@ -18,6 +19,10 @@ QString statusName(ChatTurnResult::Status s)
     switch (s) {
     case ChatTurnResult::Status::Answered:
         return QStringLiteral("answered");
+    case ChatTurnResult::Status::Offered:
+        return QStringLiteral("offered");
+    case ChatTurnResult::Status::Rated:
+        return QStringLiteral("rated");
     case ChatTurnResult::Status::Escalated:
         return QStringLiteral("escalated");
     case ChatTurnResult::Status::SentToSupport:
@@ -50,6 +55,14 @@ QJsonObject ChatTurnResult::toJson() const
         { QStringLiteral("status"), statusName(status) } };
     if (!error.isEmpty())
         o.insert(QStringLiteral("error"), error);
+    if (!messageKey.isEmpty())
+        o.insert(QStringLiteral("message_ts"), messageKey);
+    if (!replyKey.isEmpty())
+        o.insert(QStringLiteral("reply_ts"), replyKey);
+    if (detection.dissatisfied || signalChange != 0)
+        o.insert(QStringLiteral("signal_rules"), QJsonArray::fromStringList(detection.rules));
+    if (status == Status::Offered)
+        o.insert(QStringLiteral("offer"), true);
     return o;
 }
 
@@ -145,11 +158,12 @@ QList<ChatMessage> ChatEngine::buildPrompt(const SessionState &session, const QL
     return messages;
 }
 
-ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested)
+ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested,
+    const QString &requestRule)
 {
     auto *turn = new ChatTurn(this);
     ChatTurnResult r;
-    const TurnOutcome o = m_escalation.handleTeacherMessage(teacher, sessionId, text, supportRequested);
+    const TurnOutcome o = m_escalation.handleTeacherMessage(teacher, sessionId, text, supportRequested, requestRule);
     r.sessionId = sessionId;
     r.recorded = o.recorded;
     r.offline = o.offline;
@@ -158,6 +172,7 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
     r.escalated = o.escalated;
     r.ticketId = o.ticketId;
     r.error = o.error;
+    r.messageKey = o.messageKey;
 
     auto finishSoon = [turn](ChatTurnResult result) {
         turn->finishSoon(std::move(result));
@@ -180,13 +195,16 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
 
     if (o.newlyEscalated) {
         r.status = ChatTurnResult::Status::Escalated;
-        r.reply = o.reply;
-        // The application's own message, told apart from the assistant's in the history.
-        const HistoryEntry reply { QStringLiteral("application"), o.reply, QDateTime::currentDateTimeUtc() };
-        if (auto stored = m_sessions.record(sessionId, teacher.id, reply, nullptr); !stored)
-            qCWarning(lcChat).noquote() << QStringLiteral("Cannot store the escalation reply session=") + sessionId;
-        QTimer::singleShot(0, turn, [turn, reply = o.reply] { emit turn->replyDelta(reply); });
-        return finishSoon(r);
+        turn->m_result = r;
+        applicationReply(turn, teacher, o.reply);
+        return turn;
+    }
+    if (o.offered) {
+        // A vague ask for a person: the application offers the ticket (once); the assistant is not asked.
+        r.status = ChatTurnResult::Status::Offered;
+        turn->m_result = r;
+        applicationReply(turn, teacher, offerText(teacher.email));
+        return turn;
     }
 
     if (supportRequested && o.escalated) {
@@ -205,6 +223,110 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
 
     turn->m_result = r;
     askAssistant(turn, teacher);
+    return turn;
+}
+
+QString ChatEngine::offerText(const QString &email)
+{
+    return QStringLiteral("I can't contact anyone myself, but I can open a support ticket for you: the LearnPulse "
+                          "support team would get this conversation and contact you at %1. Would you like a "
+                          "support ticket?")
+        .arg(email);
+}
+
+bool ChatEngine::isOffer(const QString &text)
+{
+    return text.endsWith(QLatin1String("Would you like a support ticket?"));
+}
+
+void ChatEngine::applicationReply(ChatTurn *turn, const Account &teacher, const QString &text)
+{
+    ChatTurnResult r = turn->m_result;
+    r.reply = text;
+    r.fromApplication = true;
+    // The application's own message, told apart from the assistant's in the history.
+    const HistoryEntry reply { QStringLiteral("application"), text, HistoryEntry::stamp() };
+    if (auto stored = m_sessions.record(r.sessionId, teacher.id, reply, nullptr); !stored)
+        qCWarning(lcChat).noquote() << QStringLiteral("Cannot store the application's reply session=") + r.sessionId;
+    else
+        r.replyKey = reply.key();
+    QTimer::singleShot(0, turn, [turn, text] { emit turn->replyDelta(text); });
+    turn->finishSoon(std::move(r));
+}
+
+ChatTurn *ChatEngine::vote(const Account &teacher, const QString &sessionId, const QString &replyKey, bool up)
+{
+    auto *turn = new ChatTurn(this);
+    const TurnOutcome o = m_escalation.handleVote(teacher, sessionId, replyKey, up);
+    ChatTurnResult r;
+    r.sessionId = sessionId;
+    r.recorded = o.recorded;
+    r.detection = o.detection;
+    r.dissatisfactionCount = o.dissatisfactionCount;
+    r.escalated = o.escalated;
+    r.ticketId = o.ticketId;
+    r.error = o.error;
+    r.messageKey = o.messageKey;
+    r.signalChange = o.signalChange;
+    switch (o.status) {
+    case TurnOutcome::Status::BadInput:
+    case TurnOutcome::Status::RateLimited:
+        r.status = ChatTurnResult::Status::BadInput;
+        break;
+    case TurnOutcome::Status::Failed:
+        r.status = ChatTurnResult::Status::Failed;
+        break;
+    case TurnOutcome::Status::Recorded:
+        r.status = ChatTurnResult::Status::Rated;
+        if (o.newlyEscalated) {
+            r.status = ChatTurnResult::Status::Escalated;
+            turn->m_result = r;
+            applicationReply(turn, teacher, o.reply);
+            return turn;
+        }
+        break;
+    }
+    turn->finishSoon(r);
+    return turn;
+}
+
+ChatTurn *ChatEngine::answerOffer(const Account &teacher, const QString &sessionId, bool accept)
+{
+    auto before = m_sessions.answerOffer(sessionId, teacher.id, accept);
+    if (before && before.value() == QLatin1String("open")) {
+        if (auto counted = m_escalation.metrics().recordFeedback(
+                QStringLiteral("offer"), accept ? QStringLiteral("accepted") : QStringLiteral("declined"));
+            !counted)
+            qCWarning(lcChat).noquote() << QStringLiteral("Cannot count an offer's answer: ") + counted.error();
+        if (accept)
+            return send(teacher, sessionId, QStringLiteral("Yes, please open a support ticket."), true,
+                QStringLiteral("offer_accepted"));
+        auto *turn = new ChatTurn(this);
+        ChatTurnResult r;
+        r.sessionId = sessionId;
+        r.status = ChatTurnResult::Status::Answered;
+        turn->m_result = r;
+        applicationReply(turn, teacher,
+            QStringLiteral("All right, no ticket. If you change your mind, press Contact support at any time."));
+        return turn;
+    }
+    auto *turn = new ChatTurn(this);
+    ChatTurnResult r;
+    r.sessionId = sessionId;
+    if (!before) {
+        r.status = before.kind() == ErrorKind::NoSession || before.kind() == ErrorKind::Forbidden
+                || before.kind() == ErrorKind::BadInput
+            ? ChatTurnResult::Status::BadInput
+            : ChatTurnResult::Status::Failed;
+        r.error = before.error();
+    } else {
+        r.status = ChatTurnResult::Status::BadInput;
+        r.error = before->isEmpty()
+            ? QStringLiteral("No support ticket was offered in this conversation.")
+            : QStringLiteral("You answered this offer already (%1).")
+                  .arg(before.value() == QLatin1String("accepted") ? QStringLiteral("yes") : QStringLiteral("no"));
+    }
+    turn->finishSoon(r);
     return turn;
 }
 
@@ -271,7 +393,8 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
                         qCWarning(lcGuard).noquote()
                             << QStringLiteral("Cannot count a guard event: ") + counted.error();
             }
-            const HistoryEntry entry { QStringLiteral("assistant"), r.reply, QDateTime::currentDateTimeUtc() };
+            const HistoryEntry entry { QStringLiteral("assistant"), r.reply, HistoryEntry::stamp() };
+            r.replyKey = entry.key();
             if (auto stored = m_sessions.record(sessionId, teacher.id, entry, nullptr); !stored) {
                 r.status = ChatTurnResult::Status::Failed;
                 r.error = QStringLiteral("The assistant answered, but the answer could not be saved: %1")

@@ -20,7 +20,9 @@ struct ChatTurnResult
 {
     enum class Status
     {
-        Answered, // the assistant answered (reply checked by the hallucination guard)
+        Answered, // the assistant answered (reply checked by the hallucination guard), or the application did
+        Offered, // a vague ask: the reply is the application's offer of a ticket, to answer with Yes or No
+        Rated, // a vote on a reply was recorded (no reply)
         Escalated, // this message opened a ticket; the reply is the application's own
         SentToSupport, // written to support in an escalated conversation: in the ticket's thread, no reply
         BadInput, // refused, nothing stored
@@ -39,11 +41,16 @@ struct ChatTurnResult
     int dissatisfactionCount = 0;
     Detection detection;
     QStringList guardedClaims; // kinds of false claim the guard replaced in the reply
+    QString messageKey; // the teacher message's "ts" (a vote: the rated reply's), to withdraw its signal
+    QString replyKey; // the stored reply's "ts", to rate it
+    int signalChange = 0; // a vote: 1 a thumbs-down counted as a signal, -1 it was taken back
+    bool fromApplication = false; // the reply is the application's own (an escalation, an offer, its answer)
     LlmError::Kind llmError = LlmError::Kind::None;
 
     bool ok() const
     {
-        return status == Status::Answered || status == Status::Escalated || status == Status::SentToSupport;
+        return status == Status::Answered || status == Status::Escalated || status == Status::SentToSupport
+            || status == Status::Offered || status == Status::Rated;
     }
     // The shape of `learnpulsectl chat --json` (DESIGN.md).
     QJsonObject toJson() const;
@@ -99,14 +106,26 @@ public:
     // `supportRequested`: the teacher wrote to support ("Contact support", or "To support" once the
     // conversation has its ticket): the message opens the ticket, or goes into its thread, and the
     // assistant is not asked.
-    ChatTurn *send(
-        const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
+    ChatTurn *send(const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false,
+        const QString &requestRule = QStringLiteral("contact_support_button"));
 
+    // A thumbs up or down on the assistant's reply with "ts" `replyKey` (empty: the newest). A thumbs-down that
+    // reaches the threshold opens the ticket: the turn then ends Escalated with the application's message.
+    ChatTurn *vote(const Account &teacher, const QString &sessionId, const QString &replyKey, bool up);
+    // The teacher's answer to the offer of a ticket: Yes opens it (Escalated), No is noted (Answered, with
+    // the application's short reply). A second answer, or no offer: BadInput.
+    ChatTurn *answerOffer(const Account &teacher, const QString &sessionId, bool accept);
+
+    static QString offerText(const QString &email);
+    // Whether the application's message `text` is the offer of a ticket.
+    static bool isOffer(const QString &text);
     static QString systemInstruction();
     static QList<ChatMessage> buildPrompt(const SessionState &session, const QList<HistoryEntry> &history);
 
 private:
     void askAssistant(ChatTurn *turn, const Account &teacher);
+    // Stores the application's own message and streams it as the turn's reply.
+    void applicationReply(ChatTurn *turn, const Account &teacher, const QString &text);
 
     const Config &m_config;
     EscalationEngine &m_escalation;

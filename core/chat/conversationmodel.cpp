@@ -1,5 +1,7 @@
 #include "conversationmodel.h"
 
+#include "chatengine.h"
+
 namespace LearnPulse {
 
 ConversationModel::ConversationModel(QObject *parent)
@@ -52,21 +54,77 @@ ConversationModel::Message ConversationModel::fromSupportReply(const ThreadMessa
     return { Kind::Support, reply.body, reply.time.toLocalTime(), false, reply.authorName };
 }
 
-void ConversationModel::setHistory(const QList<HistoryEntry> &history, const QList<ThreadMessage> &supportReplies)
+void ConversationModel::setHistory(
+    const QList<HistoryEntry> &history, const QList<ThreadMessage> &supportReplies, const SessionState &state)
 {
     beginResetModel();
     m_messages.clear();
     m_messages.reserve(history.size() + supportReplies.size());
+    QHash<QString, QStringList> counted;
+    for (const SignalMark &m : state.signalMarks)
+        counted[m.key] << m.rules;
+    QHash<QString, QStringList> withdrawn;
+    for (const SignalMark &m : state.withdrawnSignals)
+        withdrawn[m.key] << m.rules;
+    qsizetype offerAt = -1;
     // Both lists are in time order: merged, a reply comes after the messages sent before it.
     qsizetype next = 0;
     for (const HistoryEntry &e : history) {
         for (; next < supportReplies.size() && supportReplies.at(next).time < e.timestamp; ++next)
             m_messages.append(fromSupportReply(supportReplies.at(next)));
-        m_messages.append({ kindOf(e.role), e.content, e.timestamp.toLocalTime(), false, {} });
+        Message m { kindOf(e.role), e.content, e.timestamp.toLocalTime(), false, {} };
+        m.key = e.key();
+        if (m.kind == Kind::Teacher) {
+            QStringList rules = counted.value(m.key);
+            rules.removeAll(QStringLiteral("thumbs_down")); // a reply's mark, in the same millisecond
+            const QStringList taken = withdrawn.value(m.key);
+            m.withdrawn = !taken.isEmpty() && !taken.contains(QLatin1String("thumbs_down"));
+            m.signalNote = signalWords(m.withdrawn ? taken : rules);
+        } else if (m.kind == Kind::Assistant && state.votes.contains(m.key)) {
+            m.vote = state.votes.value(m.key) ? QStringLiteral("up") : QStringLiteral("down");
+        } else if (m.kind == Kind::Application && ChatEngine::isOffer(e.content)) {
+            offerAt = m_messages.size();
+        }
+        m_messages.append(m);
     }
     for (; next < supportReplies.size(); ++next)
         m_messages.append(fromSupportReply(supportReplies.at(next)));
+    if (offerAt >= 0 && state.offer == QLatin1String("open"))
+        m_messages[offerAt].offerOpen = true;
     endResetModel();
+}
+
+int ConversationModel::rowOf(const QString &key, Kind kind) const
+{
+    for (qsizetype row = m_messages.size() - 1; row >= 0 && !key.isEmpty(); --row)
+        if (m_messages.at(row).kind == kind && m_messages.at(row).key == key)
+            return int(row);
+    return -1;
+}
+
+int ConversationModel::lastRowOf(Kind kind) const
+{
+    for (qsizetype row = m_messages.size() - 1; row >= 0; --row)
+        if (m_messages.at(row).kind == kind)
+            return int(row);
+    return -1;
+}
+
+void ConversationModel::update(int row, const Message &message)
+{
+    if (row < 0 || row >= m_messages.size() || m_messages.at(row).pending)
+        return;
+    m_messages[row] = message;
+    emit dataChanged(index(row), index(row));
+}
+
+QString ConversationModel::signalWords(const QStringList &rules)
+{
+    QStringList words;
+    for (const QString &rule : rules)
+        if (const QString w = tr("you %1").arg(Detection::ruleInWords(rule)); !words.contains(w))
+            words << w;
+    return words.join(QLatin1String("; "));
 }
 
 void ConversationModel::append(const Message &message)

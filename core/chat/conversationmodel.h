@@ -34,6 +34,11 @@ public:
         QDateTime time; // local time
         bool pending = false; // a reply still streaming
         QString author = {}; // a support reply: the agent's name; a teacher's message to support: "support"
+        QString key = {}; // the stored message's "ts": names it for votes and signals (empty: not stored yet)
+        QString signalNote = {}; // a teacher message that counted as a signal: why, in words
+        bool withdrawn = false; // ... and the teacher said it was not a complaint
+        QString vote = {}; // a reply of the assistant the teacher rated: "up" or "down"
+        bool offerOpen = false; // the application's offer of a ticket, not answered yet
     };
     enum Role
     {
@@ -54,8 +59,18 @@ public:
     bool hasPending() const { return !m_messages.isEmpty() && m_messages.constLast().pending; }
 
     static Kind kindOf(const QString &historyRole);
-    // Replaces everything (a conversation opened): the history, and support's replies where they belong in time.
-    void setHistory(const QList<HistoryEntry> &history, const QList<ThreadMessage> &supportReplies = {});
+    // Replaces everything (a conversation opened): the history, and support's replies where they belong in time;
+    // what the session state says of its messages (signals, withdrawals, votes, an open offer) goes with them.
+    void setHistory(const QList<HistoryEntry> &history, const QList<ThreadMessage> &supportReplies = {},
+        const SessionState &state = {});
+    // The row of the stored message with this key and kind, or -1.
+    int rowOf(const QString &key, Kind kind) const;
+    // The last row of this kind, or -1.
+    int lastRowOf(Kind kind) const;
+    // Changes a message that is not pending (its text, key or marks): dataChanged() for its row.
+    void update(int row, const Message &message);
+    // Why rules counted, in words ("you said the answer was wrong; you asked the same thing again").
+    static QString signalWords(const QStringList &rules);
     static Message fromSupportReply(const ThreadMessage &reply);
     void append(const Message &message);
     // Adds a piece to the pending reply: dataChanged() for it, and textAppended() with just the piece.

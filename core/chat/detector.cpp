@@ -147,6 +147,9 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
     // Optional: complaints that span clauses ("wow, super useful... not"), matched on the whole message.
     if (error.isEmpty() && root.contains(QLatin1String("message_rules")))
         loadRules("message_rules", d->m_messageRules);
+    // Optional: vague asks for a person, answered with the offer of a ticket.
+    if (error.isEmpty() && root.contains(QLatin1String("offer_rules")))
+        loadRules("offer_rules", d->m_offerRules);
     if (error.isEmpty())
         d->m_people = compile(QStringLiteral("people_pattern"), stringField(root, "people_pattern"));
     if (error.isEmpty())
@@ -378,6 +381,19 @@ Detection Detector::detect(const QString &text) const
     const QStringList parts = clauses(normalised);
     if (parts.isEmpty())
         return result;
+    // A vague ask gets the offer of a ticket unless the message asks for one clearly.
+    auto addOffer = [&] {
+        if (result.explicitRequest)
+            return;
+        for (const Rule &rule : m_offerRules) {
+            const auto m = rule.pattern.match(normalised);
+            if (m.hasMatch()) {
+                result.vagueRequest = true;
+                result.vaguePhrase = m.captured().trimmed();
+                return;
+            }
+        }
+    };
     // Rules over the whole message (clause breaks kept as " | "), which see what no single clause shows.
     QStringList messageRules;
     QStringList messagePhrases;
@@ -409,6 +425,7 @@ Detection Detector::detect(const QString &text) const
             any |= (candidate[size_t(c)] = m_anyRule.match(parts.at(c)).hasMatch());
         if (!any) {
             addMessageRules();
+            addOffer();
             return result;
         }
     }
@@ -443,6 +460,7 @@ Detection Detector::detect(const QString &text) const
     apply(m_explicitRules, true);
     apply(m_complaintRules, false);
     addMessageRules();
+    addOffer();
     return result;
 }
 

@@ -17,6 +17,10 @@ struct Detection
     bool explicitRequest = false;
     QStringList rules; // names of the rules that matched, in rule-file order, no duplicates
     QStringList phrases = {}; // for each rule, the words it matched (in the normalised text)
+    // A vague ask for a person ("is there someone I can email about this?"), not a request: the application
+    // offers a ticket once instead of opening one. Never set together with `explicitRequest`.
+    bool vagueRequest = false;
+    QString vaguePhrase = {};
 
     // A rule name in words a teacher understands ("not_helpful" -> "said the answer was not helpful").
     static QString ruleInWords(const QString &rule);
@@ -66,6 +70,7 @@ private:
     std::vector<Rule> m_explicitRules;
     std::vector<Rule> m_complaintRules;
     std::vector<Rule> m_messageRules; // over the whole normalised message, clause breaks included
+    std::vector<Rule> m_offerRules; // vague asks for a person, over the whole message: an offer, not a signal
     // Every rule's pattern in one alternation: a clause it does not match cannot match any rule, so one
     // search replaces ~25 for most clauses. Invalid (unused) when a pattern refers to groups by number.
     QRegularExpression m_anyRule;

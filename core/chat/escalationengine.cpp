@@ -68,8 +68,8 @@ QString EscalationEngine::escalationReply(
     return reply;
 }
 
-TurnOutcome EscalationEngine::handleTeacherMessage(
-    const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested)
+TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const QString &sessionId,
+    const QString &text, bool supportRequested, const QString &requestRule)
 {
     TurnOutcome out;
     out.sessionId = sessionId;
@@ -90,10 +90,13 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
     if (supportRequested) {
         out.detection.dissatisfied = true;
         out.detection.explicitRequest = true;
-        if (!out.detection.rules.contains(QLatin1String("contact_support_button")))
-            out.detection.rules.prepend(QStringLiteral("contact_support_button"));
+        out.detection.vagueRequest = false;
+        if (!out.detection.rules.contains(requestRule)) {
+            out.detection.rules.prepend(requestRule);
+            out.detection.phrases.prepend(QString());
+        }
     }
-    const HistoryEntry entry { QStringLiteral("teacher"), text, QDateTime::currentDateTimeUtc() };
+    const HistoryEntry entry { QStringLiteral("teacher"), text, HistoryEntry::stamp() };
     auto recorded = m_sessions.record(
         sessionId, teacher.id, entry, &out.detection, supportRequested, m_config.rateLimitPerMinute);
     if (!recorded) {
@@ -111,6 +114,11 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
     }
     out.recorded = true;
     out.offline = recorded->offline;
+    out.messageKey = entry.key();
+    out.offered = recorded->offered;
+    if (out.offered)
+        if (auto counted = m_metrics.recordFeedback(QStringLiteral("offer"), QStringLiteral("made")); !counted)
+            qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count an offer: ") + counted.error();
     if (recorded->repetition) { // counted by the record itself (the same question asked again)
         out.detection.dissatisfied = true;
         out.detection.rules << QStringLiteral("repetition");
@@ -146,8 +154,63 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
 
     // This caller won the claim: it alone opens the ticket.
     crashPoint("after_claim");
+    openClaimedTicket(teacher, recorded->claimToken, recorded->reason == QLatin1String("explicit"), out);
+    return out;
+}
+
+QHash<int, QString> EscalationEngine::signalNotes(
+    const SessionState &state, const QList<HistoryEntry> &history, const Detection &latest) const
+{
+    QHash<int, QString> notes;
+    QHash<QString, QStringList> counted;
+    QHash<QString, QStringList> withdrawn;
+    bool keyed = false;
+    for (const SignalMark &m : state.signalMarks) {
+        keyed = keyed || !m.key.isEmpty();
+        counted[m.key] << m.rules;
+    }
+    for (const SignalMark &m : state.withdrawnSignals)
+        withdrawn[m.key] << m.rules;
+    auto inWords = [](const QStringList &rules) {
+        QStringList words;
+        for (const QString &rule : rules)
+            if (const QString w = Detection::ruleInWords(rule); !words.contains(w))
+                words << w;
+        return words.join(QLatin1String("; "));
+    };
+    for (qsizetype i = 0; i < history.size(); ++i) {
+        const HistoryEntry &e = history.at(i);
+        const QString key = e.key();
+        // A thumbs-down marks a reply of the assistant, any other signal a teacher message (two messages may
+        // share a millisecond).
+        QStringList rules;
+        for (const QString &rule : counted.value(key))
+            if ((rule == QLatin1String("thumbs_down")) == (e.role == QLatin1String("assistant")))
+                rules << rule;
+        if (!keyed && e.role == QLatin1String("teacher")) {
+            // Signals stored before they had keys: the detector says again what counted.
+            rules = m_detector.detect(e.content).rules;
+            if (i == history.size() - 1 && latest.rules.contains(QLatin1String("repetition"))
+                && !rules.contains(QLatin1String("repetition")))
+                rules << QStringLiteral("repetition");
+        }
+        QString note = inWords(rules);
+        if (const QStringList taken = withdrawn.value(key); !taken.isEmpty()
+            && (taken.contains(QLatin1String("thumbs_down")) == (e.role == QLatin1String("assistant"))))
+            note += (note.isEmpty() ? QString() : QStringLiteral("; "))
+                + QStringLiteral("withdrawn by the teacher as not a complaint: %1").arg(inWords(taken));
+        if (!note.isEmpty())
+            notes.insert(int(i), note);
+    }
+    return notes;
+}
+
+void EscalationEngine::openClaimedTicket(
+    const Account &teacher, const QString &claimToken, bool explicitRequest, TurnOutcome &out)
+{
+    const QString sessionId = out.sessionId;
     auto fail = [&](const QString &error) {
-        if (auto released = m_sessions.releaseClaim(sessionId, recorded->claimToken); !released)
+        if (auto released = m_sessions.releaseClaim(sessionId, claimToken); !released)
             qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot release escalation claim session=") + sessionId;
         out.status = TurnOutcome::Status::Failed;
         out.escalated = false;
@@ -155,7 +218,6 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
                                    "It will be opened with your next message.")
                         .arg(error);
         qCWarning(lcEscalation).noquote() << QStringLiteral("Escalation failed session=") + sessionId;
-        return out;
     };
 
     auto state = m_sessions.state(sessionId);
@@ -173,26 +235,13 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
     request.teacherUserId = teacher.id;
     request.teacherRole = roleName(teacher.role);
     request.summary = TicketService::summaryFor(request.session);
-    // Which of the teacher's messages counted, and why, for the agent reading the ticket.
-    for (qsizetype i = 0; i < request.history.size(); ++i) {
-        const HistoryEntry &e = request.history.at(i);
-        if (e.role != QLatin1String("teacher"))
-            continue;
-        const Detection d = m_detector.detect(e.content);
-        QStringList words;
-        for (const QString &rule : d.rules)
-            words << Detection::ruleInWords(rule);
-        if (i == request.history.size() - 1 && out.detection.rules.contains(QLatin1String("repetition"))
-            && !d.rules.contains(QLatin1String("repetition")))
-            words << Detection::ruleInWords(QStringLiteral("repetition"));
-        if (!words.isEmpty())
-            request.signalNotes.insert(int(i), words.join(QLatin1String("; ")));
-    }
+    // Which messages counted, and why, for the agent reading the ticket (and which the teacher took back).
+    request.signalNotes = signalNotes(request.session, request.history, out.detection);
 
     TicketResult ticket = m_tickets.createTicket(request);
     if (!ticket.success)
         return fail(ticket.error);
-    auto stored = m_sessions.finishEscalation(sessionId, recorded->claimToken, ticket.ticketId);
+    auto stored = m_sessions.finishEscalation(sessionId, claimToken, ticket.ticketId);
     if (!stored)
         return fail(stored.error());
 
@@ -204,14 +253,64 @@ TurnOutcome EscalationEngine::handleTeacherMessage(
     out.ticket = ticket;
     const auto teacherMessages = std::count_if(request.history.cbegin(), request.history.cend(),
         [](const HistoryEntry &e) { return e.role == QLatin1String("teacher"); });
-    if (auto counted = m_metrics.recordEscalation(int(teacherMessages), request.session.signalRules); !counted)
+    QStringList rules = request.session.signalRules;
+    if (explicitRequest) // the request itself is the reason (its rule may not be a signal mark: an accepted offer)
+        for (const QString &rule : std::as_const(out.detection.rules))
+            if (!rules.contains(rule))
+                rules << rule;
+    if (auto counted = m_metrics.recordEscalation(int(teacherMessages), rules); !counted)
         qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count the escalation: ") + counted.error();
-    out.reply = escalationReply(
-        out.ticketId, teacher.email, recorded->reason == QLatin1String("explicit"), request.session.signalRules);
+    out.reply = escalationReply(out.ticketId, teacher.email, explicitRequest, request.session.signalRules);
     qCInfo(lcEscalation).noquote() << QStringLiteral("Escalation threshold reached session=") + sessionId
                                    << QStringLiteral("ticket=") + out.ticketId
-                                   << QStringLiteral("reason=") + recorded->reason;
+                                   << QStringLiteral("reason=")
+            + (explicitRequest ? QStringLiteral("explicit") : QStringLiteral("threshold"));
+}
+
+TurnOutcome EscalationEngine::handleVote(
+    const Account &teacher, const QString &sessionId, const QString &replyKey, bool up)
+{
+    TurnOutcome out;
+    out.sessionId = sessionId;
+    auto voted = m_sessions.vote(sessionId, teacher.id, replyKey, up, m_config.feedbackSignal);
+    if (!voted) {
+        out.status = voted.kind() == ErrorKind::BadInput || voted.kind() == ErrorKind::NotFound
+            ? TurnOutcome::Status::BadInput
+            : TurnOutcome::Status::Failed;
+        out.error = voted.error();
+        return out;
+    }
+    out.status = TurnOutcome::Status::Recorded;
+    out.recorded = true;
+    out.messageKey = voted->replyKey;
+    out.dissatisfactionCount = voted->dissatisfactionCount;
+    out.escalated = voted->escalated;
+    out.ticketId = voted->ticketId;
+    out.signalChange = voted->signalChange;
+    if (voted->before != (up ? QLatin1String("up") : QLatin1String("down")))
+        if (auto counted
+            = m_metrics.recordFeedback(QStringLiteral("thumbs"), up ? QStringLiteral("up") : QStringLiteral("down"));
+            !counted)
+            qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count a rating: ") + counted.error();
+    if (voted->signalChange > 0) {
+        out.detection.dissatisfied = true;
+        out.detection.rules << QStringLiteral("thumbs_down");
+        out.detection.phrases << QString();
+    }
+    if (voted->claimed)
+        openClaimedTicket(teacher, voted->claimToken, false, out);
     return out;
+}
+
+Result<WithdrawOutcome> EscalationEngine::withdrawSignal(
+    const Account &teacher, const QString &sessionId, const QString &messageKey)
+{
+    auto withdrawn = m_sessions.withdrawSignal(sessionId, teacher.id, messageKey);
+    if (withdrawn)
+        for (const QString &rule : std::as_const(withdrawn->rules))
+            if (auto counted = m_metrics.recordFeedback(QStringLiteral("withdrawn"), rule); !counted)
+                qCWarning(lcEscalation).noquote() << QStringLiteral("Cannot count a withdrawal: ") + counted.error();
+    return withdrawn;
 }
 
 } // namespace LearnPulse

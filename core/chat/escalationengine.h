@@ -2,6 +2,7 @@
 
 #include "detector.h"
 #include "metricsstore.h"
+#include "sessionstore.h"
 #include "ticketservice.h"
 #include "ticketthread.h"
 
@@ -12,7 +13,6 @@
 
 namespace LearnPulse {
 
-class SessionStore;
 struct Account;
 struct Config;
 
@@ -41,6 +41,9 @@ struct TurnOutcome
     std::optional<TicketResult> ticket;
     bool addedToThread = false; // a message in an escalated conversation went into the ticket's thread
     bool reopened = false; // ... and reopened the resolved ticket
+    QString messageKey; // the "ts" of the teacher's message (a vote: of the reply rated), for withdrawing and votes
+    bool offered = false; // a vague ask: the application offers a ticket instead of asking the assistant
+    int signalChange = 0; // a vote: 1 a thumbs-down counted, -1 its signal went with a thumbs-up
 
     bool needsAssistantReply() const { return status == Status::Recorded && !newlyEscalated; }
     QJsonObject toJson() const;
@@ -54,9 +57,20 @@ class EscalationEngine final
 public:
     EscalationEngine(const Config &config, const Detector &detector, SessionStore &sessions, TicketService &tickets);
 
-    // `supportRequested`: the teacher pressed "Contact support": an explicit request whatever the text.
-    TurnOutcome handleTeacherMessage(
-        const Account &teacher, const QString &sessionId, const QString &text, bool supportRequested = false);
+    // `supportRequested`: the teacher pressed "Contact support" (or accepted the offer of a ticket): an explicit
+    // request whatever the text, counted under `requestRule`.
+    TurnOutcome handleTeacherMessage(const Account &teacher, const QString &sessionId, const QString &text,
+        bool supportRequested = false, const QString &requestRule = QStringLiteral("contact_support_button"));
+    // A thumbs up or down on the assistant's reply with "ts" `replyKey` (empty: the newest). A thumbs-down
+    // counts as a signal (signals/feedback) and opens the ticket when it reaches the threshold (`newlyEscalated`,
+    // `reply` then holds the application's message). BadInput: no such reply.
+    TurnOutcome handleVote(const Account &teacher, const QString &sessionId, const QString &replyKey, bool up);
+    // "That was not a complaint": the signal of the message with "ts" `messageKey` (empty: the newest) goes,
+    // before the ticket; recorded in the conversation (the ticket shows it) and in the metrics.
+    Result<WithdrawOutcome> withdrawSignal(const Account &teacher, const QString &sessionId, const QString &messageKey);
+    // Which messages counted, and why, in words, by history index (and which the teacher withdrew).
+    QHash<int, QString> signalNotes(
+        const SessionState &state, const QList<HistoryEntry> &history, const Detection &latest) const;
 
     // The application's message with the real ticket ID; after signals (not an explicit request) it says
     // what counted, in words ("you said the answer was wrong; you asked the same thing again").
@@ -72,6 +86,9 @@ public:
     TicketThread &thread() { return m_thread; }
 
 private:
+    // This caller won the claim: it alone opens the ticket (or gives the claim back, and `out` says why).
+    void openClaimedTicket(const Account &teacher, const QString &claimToken, bool explicitRequest, TurnOutcome &out);
+
     const Config &m_config;
     const Detector &m_detector;
     SessionStore &m_sessions;

@@ -12,6 +12,7 @@ ChatController::ChatController(ConsoleContext &context, std::function<Status()> 
 {
     qRegisterMetaType<ConversationData>();
     qRegisterMetaType<TicketUpdate>();
+    qRegisterMetaType<WithdrawOutcome>();
 }
 
 ChatController::~ChatController()
@@ -140,6 +141,37 @@ RequestResult ChatController::updateContext(const SessionContext &context)
 
 void ChatController::send(const QString &text, bool supportRequested, Done done)
 {
+    run([this, text, supportRequested](
+            ChatEngine &chat) { return chat.send(m_ctx.account, m_sessionId, text, supportRequested); },
+        std::move(done));
+}
+
+void ChatController::vote(const QString &replyKey, bool up, Done done)
+{
+    run([this, replyKey, up](ChatEngine &chat) { return chat.vote(m_ctx.account, m_sessionId, replyKey, up); },
+        std::move(done));
+}
+
+void ChatController::answerOffer(bool accept, Done done)
+{
+    run([this, accept](ChatEngine &chat) { return chat.answerOffer(m_ctx.account, m_sessionId, accept); },
+        std::move(done));
+}
+
+RequestResult ChatController::withdrawSignal(const QString &messageKey)
+{
+    if (!m_ctx.signedIn || m_sessionId.isEmpty())
+        return RequestResult::failure(tr("Open a conversation first."), ErrorKind::BadInput);
+    if (auto redis = m_ensureRedis(); !redis)
+        return RequestResult::from(redis);
+    auto withdrawn = m_ctx.services->escalation()->withdrawSignal(m_ctx.account, m_sessionId, messageKey);
+    if (!withdrawn)
+        return RequestResult::failure(withdrawn.error(), withdrawn.kind());
+    return RequestResult::success(QVariant::fromValue(withdrawn.value()));
+}
+
+void ChatController::run(const std::function<ChatTurn *(ChatEngine &)> &start, Done done)
+{
     auto refuse = [&done](const QString &error, ErrorKind kind) {
         ChatTurnResult r;
         r.status = ChatTurnResult::Status::Failed;
@@ -158,7 +190,7 @@ void ChatController::send(const QString &text, bool supportRequested, Done done)
                          "again."),
             ErrorKind::Unavailable);
     m_done = std::move(done);
-    m_turn = chat->send(m_ctx.account, m_sessionId, text, supportRequested);
+    m_turn = start(*chat);
     connect(m_turn, &ChatTurn::replyDelta, this, &ChatController::replyDelta);
     connect(m_turn, &ChatTurn::finished, this, &ChatController::onTurnFinished);
 }

@@ -52,6 +52,13 @@ public:
     // Value of the answer: ChatTurnResult (its status says how the turn went; a refused turn is not an
     // error of the request).
     void send(const QString &text, bool supportRequested, Done done);
+    // A thumbs up or down on the reply with "ts" `replyKey`; answered like a turn (a thumbs-down may open the
+    // ticket: Escalated).
+    void vote(const QString &replyKey, bool up, Done done);
+    // The teacher's answer to the offer of a ticket; answered like a turn.
+    void answerOffer(bool accept, Done done);
+    // "That was not a complaint": the signal of the message with "ts" `messageKey` goes. Value: WithdrawOutcome.
+    RequestResult withdrawSignal(const QString &messageKey);
     void stop();
     // Ends the running turn now, with a result whose error says `reason`, before what it uses goes away.
     void cancelTurn(const QString &reason);
@@ -72,6 +79,8 @@ signals:
     void escalated();
 
 private:
+    // Runs one turn of the open conversation (made by `start`), answered through `done` exactly once.
+    void run(const std::function<ChatTurn *(ChatEngine &)> &start, Done done);
     void onTurnFinished(const ChatTurnResult &result);
     // The ticket and the thread messages after `afterId` as the teacher sees them; marks them read.
     Result<TicketUpdate> lookAtTicket(const QString &ticketId, qint64 afterId);
@@ -89,3 +98,4 @@ private:
 
 Q_DECLARE_METATYPE(LearnPulse::ConversationData)
 Q_DECLARE_METATYPE(LearnPulse::TicketUpdate)
+Q_DECLARE_METATYPE(LearnPulse::WithdrawOutcome)

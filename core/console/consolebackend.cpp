@@ -339,11 +339,37 @@ void ConsoleBackend::contactSupport(quint64 requestId)
 
 void ConsoleBackend::startTurn(quint64 requestId, const QString &text, bool supportRequested)
 {
+    runTurn(requestId, [text, supportRequested](ChatController *chat, const ChatController::Done &done) {
+        chat->send(text, supportRequested, done);
+    });
+}
+
+void ConsoleBackend::voteOnReply(quint64 requestId, const QString &replyKey, bool up)
+{
+    runTurn(requestId,
+        [replyKey, up](ChatController *chat, const ChatController::Done &done) { chat->vote(replyKey, up, done); });
+}
+
+void ConsoleBackend::answerOffer(quint64 requestId, bool accept)
+{
+    runTurn(requestId,
+        [accept](ChatController *chat, const ChatController::Done &done) { chat->answerOffer(accept, done); });
+}
+
+void ConsoleBackend::withdrawSignal(quint64 requestId, const QString &messageKey)
+{
+    if (ready(requestId))
+        answer(requestId, m_chat->withdrawSignal(messageKey));
+}
+
+void ConsoleBackend::runTurn(
+    quint64 requestId, const std::function<void(ChatController *, const ChatController::Done &)> &start)
+{
     if (!ready(requestId))
         return;
     auto progress = connect(m_chat, &ChatController::replyDelta, this,
         [this, requestId](const QString &piece) { emit replyDelta(requestId, piece); });
-    m_chat->send(text, supportRequested, [this, requestId, progress](const RequestResult &result) {
+    start(m_chat, [this, requestId, progress](const RequestResult &result) {
         disconnect(progress);
         answer(requestId, result);
     });

@@ -59,6 +59,12 @@ public slots:
     // `toSupport`: written to support (the conversation's ticket gets it; the assistant is not asked).
     void sendMessage(quint64 requestId, const QString &text, bool toSupport = false);
     void contactSupport(quint64 requestId);
+    // A thumbs up or down on one of the assistant's replies (by its "ts"); the answer is a ChatTurnResult.
+    void voteOnReply(quint64 requestId, const QString &replyKey, bool up);
+    // The teacher's answer to the offer of a ticket; the answer is a ChatTurnResult.
+    void answerOffer(quint64 requestId, bool accept);
+    // "That was not a complaint" about the message with "ts" `messageKey`. Value: WithdrawOutcome.
+    void withdrawSignal(quint64 requestId, const QString &messageKey);
     // The teacher rates the conversation's resolved ticket. Value: TicketRecord.
     void rateTicket(quint64 requestId, bool helpful, const QString &comment);
     // Not a request of its own: the running turn's answer says that it was stopped.
@@ -124,6 +130,8 @@ private:
     Status ensureRedis();
     void setRedisReachable(bool reachable);
     void startTurn(quint64 requestId, const QString &text, bool supportRequested);
+    // A turn of the chat controller, started by `start`; its reply pieces go out as replyDelta(requestId).
+    void runTurn(quint64 requestId, const std::function<void(ChatController *, const ChatController::Done &)> &start);
     void announce(const QString &ticketId, const QString &change, const QString &teacherId = {});
     // Listens on the signed-in user's own channel (support replies to their tickets).
     void subscribeUser();

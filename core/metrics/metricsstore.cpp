@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QSet>
 #include <QSqlQuery>
 
 #include <algorithm>
@@ -56,6 +57,38 @@ Status MetricsStore::recordEscalation(int teacherMessages, const QStringList &ru
 Status MetricsStore::recordGuardHit(const QString &kind)
 {
     return record(QStringLiteral("guard"), 0, kind);
+}
+
+Status MetricsStore::recordFeedback(const QString &kind, const QString &detail)
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("INSERT INTO feedback_events (ts, kind, detail) VALUES (?, ?, ?)"));
+    q.addBindValue(hourStamp(QDateTime::currentDateTimeUtc()));
+    q.addBindValue(kind);
+    q.addBindValue(detail.isNull() ? QStringLiteral("") : detail);
+    if (!q.exec())
+        return Status::failure(QStringLiteral("Cannot record a feedback event: %1").arg(Database::errorOf(q)));
+    return {};
+}
+
+QString MetricsStore::signalKind(const QString &rule)
+{
+    static const QSet<QString> asked { QStringLiteral("talk_to_person"), QStringLiteral("contact_support"),
+        QStringLiteral("ask_for_human"), QStringLiteral("real_person"), QStringLiteral("put_through"),
+        QStringLiteral("support_staff"), QStringLiteral("someone_help_me"), QStringLiteral("open_ticket"),
+        QStringLiteral("escalate"), QStringLiteral("contact_me") };
+    if (rule == QLatin1String("contact_support_button"))
+        return QStringLiteral("button");
+    if (rule == QLatin1String("offer_accepted"))
+        return QStringLiteral("offer");
+    if (rule == QLatin1String("repetition"))
+        return QStringLiteral("repetition");
+    if (rule == QLatin1String("thumbs_down"))
+        return QStringLiteral("feedback");
+    return asked.contains(rule) ? QStringLiteral("request") : QStringLiteral("message");
 }
 
 Status MetricsStore::record(const QString &kind, int messages, const QString &detail)
@@ -139,6 +172,30 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
                 }
             }))
         return failed();
+    // Teachers' feedback (feedback_events: the hour, the kind and what it was).
+    if (!perDay(QStringLiteral("SELECT substr(ts, 1, 10), kind || ':' || detail, COUNT(*) FROM feedback_events "
+                               "WHERE ts >= ? AND ts < ? AND kind IN ('thumbs', 'offer') "
+                               "GROUP BY substr(ts, 1, 10), kind || ':' || detail"),
+            [&s](Period &p, const QVariant &what, int n) {
+                const QString w = what.toString();
+                int *day = w == QLatin1String("thumbs:up") ? &p.thumbsUp
+                    : w == QLatin1String("thumbs:down")    ? &p.thumbsDown
+                    : w == QLatin1String("offer:made")     ? &p.offersMade
+                    : w == QLatin1String("offer:accepted") ? &p.offersAccepted
+                    : w == QLatin1String("offer:declined") ? &p.offersDeclined
+                                                           : nullptr;
+                int *total = w == QLatin1String("thumbs:up") ? &s.thumbsUp
+                    : w == QLatin1String("thumbs:down")      ? &s.thumbsDown
+                    : w == QLatin1String("offer:made")       ? &s.offersMade
+                    : w == QLatin1String("offer:accepted")   ? &s.offersAccepted
+                    : w == QLatin1String("offer:declined")   ? &s.offersDeclined
+                                                             : nullptr;
+                if (day && total) {
+                    *day += n;
+                    *total += n;
+                }
+            }))
+        return failed();
     QMap<QString, Period> weeks; // "yyyy-Www" sorts by time
     for (auto it = days.cbegin(); it != days.cend(); ++it) {
         s.days << it.value();
@@ -150,6 +207,11 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
         w.escalations += it->escalations;
         w.ratings += it->ratings;
         w.helpful += it->helpful;
+        w.thumbsUp += it->thumbsUp;
+        w.thumbsDown += it->thumbsDown;
+        w.offersMade += it->offersMade;
+        w.offersAccepted += it->offersAccepted;
+        w.offersDeclined += it->offersDeclined;
     }
     s.weeks = weeks.values();
 
@@ -162,8 +224,13 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
         const int n = q.value(0).toInt();
         messages << n;
         s.messagesToEscalation[n] += 1;
-        for (const QString &rule : q.value(1).toString().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        QSet<QString> kinds;
+        for (const QString &rule : q.value(1).toString().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             rules[rule] += 1;
+            kinds.insert(signalKind(rule));
+        }
+        for (const QString &kind : std::as_const(kinds))
+            s.escalationsBySignalKind[kind] += 1;
     }
     if (!messages.isEmpty()) {
         std::sort(messages.begin(), messages.end());
@@ -181,6 +248,14 @@ Result<MetricsStore::Summary> MetricsStore::summary(const Actor &actor, QDate fr
         return failed();
     while (q.next())
         s.guardHits.insert(q.value(0).toString(), q.value(1).toInt());
+
+    if (!run(QStringLiteral("SELECT detail, COUNT(*) FROM feedback_events WHERE ts >= ? AND ts < ? AND "
+                            "kind = 'withdrawn' GROUP BY detail")))
+        return failed();
+    while (q.next()) {
+        s.withdrawnSignals.insert(q.value(0).toString(), q.value(1).toInt());
+        s.withdrawnTotal += q.value(1).toInt();
+    }
     return s;
 }
 
@@ -211,12 +286,23 @@ QJsonObject MetricsStore::Summary::toJson() const
         dayList.append(periodJson(p, QStringLiteral("day")));
     QJsonArray weekList;
     QJsonArray csatWeeks;
+    QJsonArray feedbackWeeks;
     auto csatValue = [](double v) { return v < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(v); };
     for (const Period &p : weeks) {
         weekList.append(periodJson(p, QStringLiteral("week")));
         csatWeeks.append(QJsonObject { { QStringLiteral("week"), p.label }, { QStringLiteral("ratings"), p.ratings },
             { QStringLiteral("helpful"), p.helpful }, { QStringLiteral("csat"), csatValue(p.csat()) } });
+        feedbackWeeks.append(QJsonObject { { QStringLiteral("week"), p.label },
+            { QStringLiteral("thumbs_up"), p.thumbsUp }, { QStringLiteral("thumbs_down"), p.thumbsDown },
+            { QStringLiteral("offers"), p.offersMade }, { QStringLiteral("offers_accepted"), p.offersAccepted },
+            { QStringLiteral("offers_declined"), p.offersDeclined } });
     }
+    QJsonObject byKind;
+    for (auto it = escalationsBySignalKind.cbegin(); it != escalationsBySignalKind.cend(); ++it)
+        byKind.insert(it.key(), it.value());
+    QJsonObject withdrawn;
+    for (auto it = withdrawnSignals.cbegin(); it != withdrawnSignals.cend(); ++it)
+        withdrawn.insert(it.key(), it.value());
     return QJsonObject {
         { QStringLiteral("from"), from.toString(Qt::ISODate) },
         { QStringLiteral("to"), to.toString(Qt::ISODate) },
@@ -236,6 +322,17 @@ QJsonObject MetricsStore::Summary::toJson() const
         { QStringLiteral("csat"),
             QJsonObject { { QStringLiteral("ratings"), ratings }, { QStringLiteral("helpful"), helpfulRatings },
                 { QStringLiteral("rate"), csatValue(csat()) }, { QStringLiteral("weekly"), csatWeeks } } },
+        // Escalations by what counted: "request" (asked in words), "button" (Contact support), "offer" (said
+        // yes to the offer of a ticket), "message" (what a message said), "repetition", "feedback" (a
+        // thumbs-down); an escalation with several kinds counts under each.
+        { QStringLiteral("escalations_by_signal_kind"), byKind },
+        { QStringLiteral("feedback"),
+            QJsonObject { { QStringLiteral("thumbs_up"), thumbsUp }, { QStringLiteral("thumbs_down"), thumbsDown },
+                { QStringLiteral("offers"), offersMade }, { QStringLiteral("offers_accepted"), offersAccepted },
+                { QStringLiteral("offers_declined"), offersDeclined },
+                { QStringLiteral("signals_withdrawn"), withdrawnTotal },
+                { QStringLiteral("signals_withdrawn_by_rule"), withdrawn },
+                { QStringLiteral("weekly"), feedbackWeeks } } },
     };
 }
 

@@ -33,6 +33,9 @@ public:
     Status recordEscalation(int teacherMessages, const QStringList &rules);
     // The hallucination guard replaced a false claim of this kind in a reply.
     Status recordGuardHit(const QString &kind);
+    // A teacher's feedback: kind "thumbs" (detail "up" or "down"), "offer" (the offer of a ticket: "made",
+    // "accepted" or "declined") or "withdrawn" (a signal taken back: its rule).
+    Status recordFeedback(const QString &kind, const QString &detail);
 
     struct Period
     {
@@ -42,6 +45,11 @@ public:
         int escalations = 0;
         int ratings = 0; // teachers' ratings of resolved tickets
         int helpful = 0; // ... of which "helpful"
+        int thumbsUp = 0; // teachers' votes on the assistant's replies
+        int thumbsDown = 0;
+        int offersMade = 0; // offers of a ticket after a vague ask, and their answers
+        int offersAccepted = 0;
+        int offersDeclined = 0;
         double rate() const { return sessions > 0 ? double(escalations) / sessions : 0.0; }
         // Satisfaction: the share of helpful ratings; negative without ratings.
         double csat() const { return ratings > 0 ? double(helpful) / ratings : -1.0; }
@@ -66,6 +74,14 @@ public:
         QMap<int, int> messagesToEscalation; // messages -> escalations
         QList<RuleCount> topRules; // most escalations first
         QMap<QString, int> guardHits; // kind -> hits
+        QMap<QString, int> escalationsBySignalKind; // signalKind() -> escalations (one escalation: each kind once)
+        int thumbsUp = 0;
+        int thumbsDown = 0;
+        int offersMade = 0;
+        int offersAccepted = 0;
+        int offersDeclined = 0;
+        int withdrawnTotal = 0; // signals teachers withdrew ("not a complaint")
+        QMap<QString, int> withdrawnSignals; // rule -> withdrawals
         QList<Period> days; // every day of the range, oldest first
         QList<Period> weeks; // every ISO week touching the range, oldest first
 
@@ -74,6 +90,8 @@ public:
     };
     // Everything from `from` to `to` (UTC days, both included).
     Result<Summary> summary(const Actor &actor, QDate from, QDate to);
+    // What kind of signal a rule is: "request", "button", "offer", "message", "repetition" or "feedback".
+    static QString signalKind(const QString &rule);
     // The last `days` days (1 to 3660), ending today (UTC).
     Result<Summary> lastDays(const Actor &actor, int days);
 

@@ -57,6 +57,7 @@ Result<RecordOutcome> SessionStore::recordOffline(
     if (detection && detection->dissatisfied) {
         ++c.state.dissatisfactionCount;
         c.state.signalRules << detection->rules;
+        c.state.signalMarks.append({ QString::fromUtf8(isoUtc(e.timestamp)), detection->rules });
     }
     // The same decision as the turn script, on what this process knows.
     if (e.role == QLatin1String("teacher") && !c.state.escalated) {
@@ -123,7 +124,7 @@ Result<bool> SessionStore::restoreIfMissing(const QString &sessionId, const Cach
          << QByteArray::number(s.dissatisfactionCount)
          // A claim in flight is not written: without a ticket the reason stays, so the next message retries.
          << "escalated" << (ticket.isEmpty() ? "0" : "1") << "ticket_id" << ticket.toUtf8() << "escalation_reason"
-         << s.escalationReason.toUtf8() << "signals" << s.signalRules.join(QLatin1Char(',')).toUtf8() << "created"
+         << s.escalationReason.toUtf8() << "signals" << SessionWire::signalsField(s.signalMarks) << "created"
          << isoUtc(s.created.isValid() ? s.created : QDateTime::currentDateTimeUtc()) << "updated"
          << isoUtc(QDateTime::currentDateTimeUtc());
     auto r = m_redis.eval(RedisScripts::restore(), { stateKey(sessionId), historyKey(sessionId) }, args);

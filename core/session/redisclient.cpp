@@ -294,6 +294,10 @@ ErrorKind RedisClient::errorKind(const RedisReply &reply)
         return ErrorKind::NoSession;
     if (code == "LP_FORBIDDEN" || code == "NOAUTH" || code == "WRONGPASS" || code == "NOPERM")
         return ErrorKind::Forbidden;
+    if (code == "LP_NOT_FOUND")
+        return ErrorKind::NotFound;
+    if (code == "LP_BAD_INPUT" || code == "LP_ESCALATED")
+        return ErrorKind::BadInput;
     return ErrorKind::Failed;
 }
 

@@ -59,4 +59,22 @@ const QByteArray &setContext()
     return script;
 }
 
+const QByteArray &feedback()
+{
+    static const QByteArray script = load("feedback");
+    return script;
+}
+
+const QByteArray &withdraw()
+{
+    static const QByteArray script = load("withdraw");
+    return script;
+}
+
+const QByteArray &offer()
+{
+    static const QByteArray script = load("offer");
+    return script;
+}
+
 } // namespace LearnPulse::RedisScripts

@@ -208,7 +208,8 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
         QByteArray::number(now.toSecsSinceEpoch()), token.toUtf8(), rules,
         QByteArray::number(m_config.claimLapseSeconds), words,
         compare && Repetition::saysAgain(entry.content) ? "1" : "0",
-        QByteArray::number(compare ? m_config.repetitionWindow : 0) };
+        QByteArray::number(compare ? m_config.repetitionWindow : 0),
+        detection && detection->vagueRequest && m_config.offerSignal ? "1" : "0" };
 
     // One round trip: the user's rate counter, the turn, and (first message of the session in this process)
     // a copy of the session for the outage cache.
@@ -260,7 +261,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
         return fail<RecordOutcome>(turn);
     }
     const auto &e = turn.elements;
-    if (e.size() != 10)
+    if (e.size() != 11)
         return R::failure(QStringLiteral("Unexpected reply from the Redis turn script"));
     RecordOutcome out;
     out.dissatisfactionCount = int(e.at(0).integer);
@@ -271,6 +272,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     out.historyLength = int(e.at(4).integer);
     out.reason = QString::fromUtf8(e.at(5).string);
     out.repetition = e.at(9).integer == 1;
+    out.offered = e.at(10).integer == 1;
     if (out.repetition) { // the script counted it: a take-back must take that back too
         dissatisfied = true;
         rules += rules.isEmpty() ? QByteArray("repetition") : QByteArray(",repetition");
@@ -279,8 +281,8 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     if (overLimit) {
         // Counted in the same round trip as the turn, so the turn ran: take it back, nothing is stored.
         auto undone = m_redis.eval(RedisScripts::takeBack(), keys,
-            { entryJson, dissatisfied ? "1" : "0", rules, out.claimToken.toUtf8(), e.at(6).string, e.at(7).string,
-                e.at(8).string });
+            { entryJson, dissatisfied ? "1" : "0", isoUtc(now) + '=' + rules, out.claimToken.toUtf8(), e.at(6).string,
+                e.at(7).string, e.at(8).string, out.offered ? "1" : "0" });
         if (!undone)
             return R::failure(QStringLiteral("The message went over the rate limit and could not be taken back: %1")
                                   .arg(explain(undone.kind(), undone.error())),
@@ -402,6 +404,90 @@ Status SessionStore::setContext(const QString &sessionId, const SessionContext &
     auto r = m_redis.eval(RedisScripts::setContext(), { stateKey(sessionId) },
         { c.student.toUtf8(), c.classId.toUtf8(), c.scope.toUtf8() });
     return r ? Status() : Status::failure(explain(r.kind(), r.error()), r.kind());
+}
+
+Result<VoteOutcome> SessionStore::vote(
+    const QString &sessionId, const QString &userId, const QString &replyKey, bool up, bool countsAsSignal)
+{
+    using R = Result<VoteOutcome>;
+    if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
+        return R::failure(valid.error(), ErrorKind::BadInput);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    auto r = m_redis.eval(RedisScripts::feedback(), { stateKey(sessionId), historyKey(sessionId) },
+        { userId.toUtf8(), replyKey.toUtf8(), up ? "up" : "down", QByteArray::number(m_config.escalationThreshold),
+            QByteArray::number(m_config.sessionTtlSeconds), isoUtc(now), QByteArray::number(now.toSecsSinceEpoch()),
+            token.toUtf8(), QByteArray::number(m_config.claimLapseSeconds), countsAsSignal ? "1" : "0" });
+    if (!r) {
+        if (r.kind() == ErrorKind::NotFound)
+            return R::failure(
+                QStringLiteral("There is no such reply of the assistant in this conversation."), ErrorKind::NotFound);
+        return fail<VoteOutcome>(r);
+    }
+    const auto &e = r->elements;
+    if (e.size() != 8)
+        return R::failure(QStringLiteral("Unexpected reply from the Redis feedback script"));
+    VoteOutcome out;
+    out.dissatisfactionCount = int(e.at(0).integer);
+    out.claimed = e.at(1).integer == 1;
+    out.claimToken = out.claimed ? token : QString();
+    out.escalated = e.at(2).integer == 1;
+    out.ticketId = QString::fromUtf8(e.at(3).string);
+    out.replyKey = QString::fromUtf8(e.at(4).string);
+    out.before = QString::fromUtf8(e.at(5).string);
+    out.signalChange = int(e.at(6).integer);
+    if (auto it = m_cache.find(sessionId); it != m_cache.end()) {
+        it->state.dissatisfactionCount = out.dissatisfactionCount;
+        it->state.escalated = out.escalated;
+    }
+    qCInfo(lcSession).noquote() << QStringLiteral("Reply rated session=") + sessionId
+                                << QStringLiteral("vote=") + (up ? QStringLiteral("up") : QStringLiteral("down"))
+                                << QStringLiteral("count=") + QString::number(out.dissatisfactionCount);
+    return out;
+}
+
+Result<WithdrawOutcome> SessionStore::withdrawSignal(
+    const QString &sessionId, const QString &userId, const QString &key)
+{
+    using R = Result<WithdrawOutcome>;
+    if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
+        return R::failure(valid.error(), ErrorKind::BadInput);
+    auto r = m_redis.eval(RedisScripts::withdraw(), { stateKey(sessionId) },
+        { userId.toUtf8(), key.toUtf8(), isoUtc(QDateTime::currentDateTimeUtc()),
+            QByteArray::number(m_config.sessionTtlSeconds) });
+    if (!r) {
+        if (r.kind() == ErrorKind::NotFound)
+            return R::failure(
+                QStringLiteral("That message did not count as a sign that you were unhappy."), ErrorKind::NotFound);
+        if (r.kind() == ErrorKind::BadInput)
+            return R::failure(
+                QStringLiteral("This conversation has its support ticket already; nothing can be withdrawn now."),
+                ErrorKind::BadInput);
+        return fail<WithdrawOutcome>(r);
+    }
+    const auto &e = r->elements;
+    if (e.size() != 3)
+        return R::failure(QStringLiteral("Unexpected reply from the Redis withdraw script"));
+    WithdrawOutcome out;
+    out.dissatisfactionCount = int(e.at(0).integer);
+    out.key = QString::fromUtf8(e.at(1).string);
+    out.rules = QString::fromUtf8(e.at(2).string).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (auto it = m_cache.find(sessionId); it != m_cache.end())
+        it->state.dissatisfactionCount = out.dissatisfactionCount;
+    qCInfo(lcSession).noquote() << QStringLiteral("Signal withdrawn session=") + sessionId
+                                << QStringLiteral("rules=") + out.rules.join(QLatin1Char(','));
+    return out;
+}
+
+Result<QString> SessionStore::answerOffer(const QString &sessionId, const QString &userId, bool accept)
+{
+    if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
+        return Result<QString>::failure(valid.error(), ErrorKind::BadInput);
+    auto r = m_redis.eval(RedisScripts::offer(), { stateKey(sessionId) },
+        { userId.toUtf8(), accept ? "accepted" : "declined", QByteArray::number(m_config.sessionTtlSeconds) });
+    if (!r)
+        return fail<QString>(r);
+    return QString::fromUtf8(r->string);
 }
 
 Result<QString> SessionStore::finishEscalation(

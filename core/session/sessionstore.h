@@ -25,6 +25,14 @@ struct SessionContext
     QString scope;
 };
 
+// One signal of a conversation: the "ts" of the message (or, for a thumbs-down, of the assistant's reply)
+// that counted, and its rules. Signals written before marks had keys have an empty key.
+struct SignalMark
+{
+    QString key;
+    QStringList rules;
+};
+
 struct SessionState
 {
     QString id;
@@ -34,6 +42,10 @@ struct SessionState
     QString ticketId;
     QString escalationReason; // "threshold" or "explicit" once claimed
     QStringList signalRules; // rule names of every signal so far, oldest first
+    QList<SignalMark> signalMarks; // the same, per message
+    QList<SignalMark> withdrawnSignals; // signals the teacher took back ("that was not a complaint")
+    QHash<QString, bool> votes; // the assistant's replies the teacher rated, by "ts": true for a thumbs-up
+    QString offer; // the offer of a ticket: "" none made, "open", "accepted" or "declined"
     QDateTime created;
     QDateTime updated;
 };
@@ -46,6 +58,11 @@ struct HistoryEntry
 
     QByteArray toJson() const;
     static Result<HistoryEntry> fromJson(const QByteArray &json);
+    // What names the entry within its conversation: its "ts" as stored ("2026-11-24T10:00:00.000Z").
+    QString key() const;
+    // The time for a new entry: now, and in this process always later than the one before, so that two
+    // entries made within a millisecond still have keys of their own.
+    static QDateTime stamp();
 };
 
 // What recording one message did to the session.
@@ -61,6 +78,28 @@ struct RecordOutcome
     bool offline = false; // Redis was unreachable: recorded in memory, written back on reconnect
     bool rateLimited = false; // over the user's limit per minute: nothing was stored
     bool repetition = false; // the message asked again what a recent one asked: counted as a signal
+    bool offered = false; // a vague ask: the application offers a ticket (the first in the conversation)
+};
+
+// What a thumbs up or down did.
+struct VoteOutcome
+{
+    QString replyKey; // the "ts" of the reply rated
+    QString before; // the vote before: "", "up" or "down"
+    int signalChange = 0; // 1: a signal was counted; -1: the thumbs-down's signal was withdrawn; 0: neither
+    int dissatisfactionCount = 0;
+    bool claimed = false; // the thumbs-down reached the threshold: this caller must open the ticket
+    QString claimToken;
+    bool escalated = false;
+    QString ticketId;
+};
+
+// What withdrawing a signal did.
+struct WithdrawOutcome
+{
+    QString key; // the "ts" of the message whose signal went
+    QStringList rules;
+    int dissatisfactionCount = 0;
 };
 
 // Session state in Redis (DESIGN.md, "Session state"). Both keys of a session share the hash tag
@@ -87,6 +126,17 @@ public:
     // shared counter and the conversation goes on.
     Result<RecordOutcome> record(const QString &sessionId, const QString &userId, const HistoryEntry &entry,
         const Detection *detection, bool forceEscalation = false, int ratePerMinute = 0);
+
+    // A thumbs up or down on one of the assistant's replies (`replyKey`: its "ts"; empty: the newest reply).
+    // One vote per reply; a thumbs-down counts as a signal (if `countsAsSignal`) and may claim the
+    // escalation, atomically (resources/redis/feedback.lua). Needs Redis.
+    Result<VoteOutcome> vote(
+        const QString &sessionId, const QString &userId, const QString &replyKey, bool up, bool countsAsSignal);
+    // The teacher says the message with "ts" `key` (empty: the newest signal) was not a complaint: its signal
+    // goes, before the conversation has a ticket, and is kept as withdrawn. Needs Redis.
+    Result<WithdrawOutcome> withdrawSignal(const QString &sessionId, const QString &userId, const QString &key);
+    // Answers the offer of a ticket; returns the offer's state before ("open" when this answer counted).
+    Result<QString> answerOffer(const QString &sessionId, const QString &userId, bool accept);
 
     // Tells every console that the ticket list changed (pub/sub channel lp:tickets).
     Status publishTicketChange(const QString &ticketId, const QString &change);

@@ -5,6 +5,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 
@@ -73,6 +75,14 @@ void appendJsonString(QByteArray &out, const QString &text)
     out += '"';
 }
 
+QByteArray signalsField(const QList<SignalMark> &marks)
+{
+    QStringList out;
+    for (const SignalMark &m : marks)
+        out << (m.key.isEmpty() ? QString() : m.key + QLatin1Char('=')) + m.rules.join(QLatin1Char(','));
+    return out.join(QLatin1Char(';')).toUtf8();
+}
+
 SessionState parseState(const QString &sessionId, const RedisReply &hgetall)
 {
     QHash<QByteArray, QString> f;
@@ -86,8 +96,26 @@ SessionState parseState(const QString &sessionId, const RedisReply &hgetall)
     s.escalated = f.value("escalated") == QLatin1String("1");
     s.ticketId = f.value("ticket_id");
     s.escalationReason = f.value("escalation_reason");
-    for (const QString &group : f.value("signals").split(QLatin1Char(';'), Qt::SkipEmptyParts))
-        s.signalRules << group.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    // "<ts>=<rules>;..." (a mark without "=" was written before signals had keys).
+    auto marks = [](const QString &field) {
+        QList<SignalMark> out;
+        for (const QString &group : field.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
+            const qsizetype eq = group.indexOf(QLatin1Char('='));
+            out.append(
+                { eq < 0 ? QString() : group.left(eq), group.mid(eq + 1).split(QLatin1Char(','), Qt::SkipEmptyParts) });
+        }
+        return out;
+    };
+    s.signalMarks = marks(f.value("signals"));
+    for (const SignalMark &m : std::as_const(s.signalMarks))
+        s.signalRules << m.rules;
+    s.withdrawnSignals = marks(f.value("withdrawn"));
+    for (const QString &vote : f.value("votes").split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
+        const qsizetype eq = vote.lastIndexOf(QLatin1Char('='));
+        if (eq > 0)
+            s.votes.insert(vote.left(eq), vote.mid(eq + 1) == QLatin1String("up"));
+    }
+    s.offer = f.value("offer");
     s.created = QDateTime::fromString(f.value("created"), Qt::ISODateWithMs);
     s.updated = QDateTime::fromString(f.value("updated"), Qt::ISODateWithMs);
     return s;
@@ -125,6 +153,23 @@ QByteArray HistoryEntry::toJson() const
     out += isoUtc(timestamp);
     out += "\"}";
     return out;
+}
+
+QDateTime HistoryEntry::stamp()
+{
+    static std::atomic<qint64> last { 0 };
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 previous = last.load();
+    qint64 next = 0;
+    do
+        next = std::max(now, previous + 1);
+    while (!last.compare_exchange_weak(previous, next));
+    return QDateTime::fromMSecsSinceEpoch(next, Qt::UTC);
+}
+
+QString HistoryEntry::key() const
+{
+    return QString::fromLatin1(isoUtc(timestamp));
 }
 
 Result<HistoryEntry> HistoryEntry::fromJson(const QByteArray &json)

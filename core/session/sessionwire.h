@@ -18,6 +18,8 @@ namespace SessionWire {
 QByteArray isoUtc(const QDateTime &t);
 // A JSON string with its quotes; non-ASCII stays UTF-8 (RFC 8259).
 void appendJsonString(QByteArray &out, const QString &text);
+// The "signals" field: "<ts>=<rules>" per signal, ';' between them.
+QByteArray signalsField(const QList<SignalMark> &marks);
 SessionState parseState(const QString &sessionId, const RedisReply &hgetall);
 Result<QList<HistoryEntry>> parseHistory(const RedisReply &lrange);
 

@@ -23,7 +23,7 @@ struct Config;
 class Database final
 {
 public:
-    static constexpr int schemaVersion = 8;
+    static constexpr int schemaVersion = 9;
 
     ~Database();
     Database(const Database &) = delete;

@@ -167,6 +167,18 @@ const char *const schemaV8[] = { LP_THREAD_TABLES("INTEGER PRIMARY KEY AUTOINCRE
 const char *const postgresV8[] = { LP_THREAD_TABLES("BIGSERIAL PRIMARY KEY") };
 #undef LP_THREAD_TABLES
 
+// Version 9: teachers' feedback, counted anonymously for the metrics like metric_events (the hour and
+// what happened only): thumbs up and down on replies, offers of a ticket and their answers, and signals
+// a teacher withdrew.
+#define LP_FEEDBACK_TABLES(SERIAL)                                                                                     \
+    "CREATE TABLE feedback_events (id " SERIAL ", ts TEXT NOT NULL, "                                                  \
+    "kind TEXT NOT NULL CHECK (kind IN ('thumbs', 'offer', 'withdrawn')), detail TEXT NOT NULL DEFAULT '')",           \
+        "CREATE INDEX feedback_events_ts ON feedback_events (ts)"
+
+const char *const schemaV9[] = { LP_FEEDBACK_TABLES("INTEGER PRIMARY KEY AUTOINCREMENT") };
+const char *const postgresV9[] = { LP_FEEDBACK_TABLES("BIGSERIAL PRIMARY KEY") };
+#undef LP_FEEDBACK_TABLES
+
 // PostgreSQL (several seats, DATABASE_URL) starts at schema version 6: its first migration creates
 // what SQLite reached through versions 1 to 6. Later versions add a step for each back end (7 is
 // the same statement on both).
@@ -255,14 +267,15 @@ const char *const postgresV6[] = {
 std::span<const char *const> sqliteStep(int version)
 {
     static const std::span<const char *const> steps[]
-        = { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8 };
+        = { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8, schemaV9 };
     static_assert(std::size(steps) == currentVersion);
     return version >= 1 && version <= currentVersion ? steps[version - 1] : std::span<const char *const>();
 }
 
 std::span<const char *const> postgresStep(int version)
 {
-    static const std::span<const char *const> steps[] = { {}, {}, {}, {}, {}, postgresV6, schemaV7, postgresV8 };
+    static const std::span<const char *const> steps[]
+        = { {}, {}, {}, {}, {}, postgresV6, schemaV7, postgresV8, postgresV9 };
     static_assert(std::size(steps) == currentVersion);
     return version >= 1 && version <= currentVersion ? steps[version - 1] : std::span<const char *const>();
 }

@@ -5,13 +5,16 @@
 --       9 escalate on explicit request (0/1), 10 now (ISO 8601), 11 now (epoch seconds),
 --       12 claim token, 13 rule names (comma-separated), 14 seconds after which an unfinished claim lapses,
 --       15 the message's content words (space-separated; the entry carries them as "w"), 16 it says "again"
---       (0/1), 17 how many earlier teacher messages the repetition signal compares with (0: off)
+--       (0/1), 17 how many earlier teacher messages the repetition signal compares with (0: off),
+--       18 a vague ask for a person (0/1): the application offers a ticket, once per conversation
+-- A signal is kept in "signals" as "<the message's ts>=<rules>", ';' between signals (withdraw.lua finds it by ts).
 -- Returns {dissatisfaction_count, claimed (0/1), escalated (0/1), ticket_id, history length, reason,
---          the entry the cap pushed out (or ''), escalation_reason before, updated before, repetition (0/1)}:
---          the three before the last let the caller take the turn back exactly (a message over the rate limit).
+--          the entry the cap pushed out (or ''), escalation_reason before, updated before, repetition (0/1),
+--          offered (0/1)}: the entry pushed out, the two befores and "offered" let the caller take the turn
+--          back exactly (a message over the rate limit).
 -- One read of every field the decision needs (a missing hash reads as all nil).
 local f = redis.call('HMGET', KEYS[1], 'user_id', 'dissatisfaction_count', 'escalated', 'ticket_id',
-                     'escalation_reason', 'claimed_at', 'signals', 'updated')
+                     'escalation_reason', 'claimed_at', 'signals', 'updated', 'offer')
 if not f[1] then
   return redis.error_reply('LP_NO_SESSION no such session, or it expired')
 end
@@ -105,10 +108,11 @@ local updates = {'updated', ARGV[10]}
 if dissatisfied then
   count = count + 1
   local signals = f[7]
+  local mark = ARGV[10] .. '=' .. rules
   if signals and signals ~= '' then
-    signals = signals .. ';' .. rules
+    signals = signals .. ';' .. mark
   else
-    signals = rules
+    signals = mark
   end
   table.insert(updates, 'dissatisfaction_count')
   table.insert(updates, tostring(count))
@@ -149,8 +153,17 @@ if ARGV[2] == 'teacher' and not escalated then
   end
 end
 
+-- A vague ask ("is there someone I can email about this?") gets the offer of a ticket, once per conversation.
+local offered = 0
+if ARGV[2] == 'teacher' and ARGV[18] == '1' and not escalated and (f[9] or '') == '' then
+  table.insert(updates, 'offer')
+  table.insert(updates, 'open')
+  offered = 1
+end
+
 -- Every change to the state hash in one command.
 redis.call('HSET', KEYS[1], unpack(updates))
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 redis.call('EXPIRE', KEYS[2], ARGV[8])
-return {count, claimed, escalated and 1 or 0, ticket, len, reason, dropped, pendingReason, f[8] or '', repeated}
+return {count, claimed, escalated and 1 or 0, ticket, len, reason, dropped, pendingReason, f[8] or '', repeated,
+        offered}

@@ -35,6 +35,11 @@ private slots:
     void plainOutputStreamsTheReply();
     void metricsCountSessionsEscalationsRulesAndGuardHits();
     void brokenRulesFileFallsBackToTheBuiltInRules();
+    void feedbackFromTheCommandLine_data();
+    void feedbackFromTheCommandLine();
+    void aVagueAskIsOfferedATicketOnce_data();
+    void aVagueAskIsOfferedATicketOnce();
+    void metricsCountFeedbackOffersAndSignalKinds();
 
 private:
     struct Chat
@@ -115,7 +120,9 @@ TestChat::Chat TestChat::chat(const QString &text, const QStringList &extra, con
         args << QStringLiteral("--json");
     if (!m_session.isEmpty())
         args << QStringLiteral("--session") << m_session;
-    args << extra << text;
+    args << extra;
+    if (!text.isEmpty())
+        args << text;
     const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE), args, {}, env);
     Chat c { r.exitCode, {}, r.out, r.err };
     if (json && !r.out.isEmpty())
@@ -133,9 +140,9 @@ void TestChat::normalConversationIsAnsweredWithContextAndHistory()
     QVERIFY2(first.exitCode == 0, first.err.constData());
     QVERIFY(MessageValidator::isValidSessionId(m_session)); // a new session, its id in the JSON
     QCOMPARE(first.json.keys(),
-        (QStringList { QStringLiteral("dissatisfaction_count"), QStringLiteral("escalated"), QStringLiteral("reply"),
-            QStringLiteral("session"), QStringLiteral("status"), QStringLiteral("support_replies"),
-            QStringLiteral("ticket_id") }));
+        (QStringList { QStringLiteral("dissatisfaction_count"), QStringLiteral("escalated"),
+            QStringLiteral("message_ts"), QStringLiteral("reply"), QStringLiteral("reply_ts"), QStringLiteral("session"),
+            QStringLiteral("status"), QStringLiteral("support_replies"), QStringLiteral("ticket_id") }));
     QCOMPARE(first.json.value(QLatin1String("support_replies")).toArray(), QJsonArray()); // no ticket, no replies
     QCOMPARE(first.json.value(QLatin1String("reply")).toString(),
         QStringLiteral("I understand. About \u201cHow is Aisha doing?\u201d: caf\u00e9 data shows steady progress "
@@ -434,6 +441,185 @@ void TestChat::metricsCountSessionsEscalationsRulesAndGuardHits()
                      QStringLiteral("--data-dir"), m_dataDir->path() })
                  .exitCode,
         2);
+}
+
+void TestChat::feedbackFromTheCommandLine_data()
+{
+    // After two answered questions and one complaint, the votes in order ("down", "up", "down@first": the
+    // older reply by its reply_ts); then the signal count and whether the last vote opened the ticket.
+    QTest::addColumn<QStringList>("votes");
+    QTest::addColumn<int>("count");
+    QTest::addColumn<bool>("escalates");
+    QTest::newRow("thumbs up") << QStringList { QStringLiteral("up") } << 1 << false;
+    QTest::newRow("thumbs down is the second signal") << QStringList { QStringLiteral("down") } << 2 << false;
+    QTest::newRow("the same reply twice counts once")
+        << QStringList { QStringLiteral("down"), QStringLiteral("down") } << 2 << false;
+    QTest::newRow("two replies: the third signal opens the ticket")
+        << QStringList { QStringLiteral("down"), QStringLiteral("down@first") } << 3 << true;
+    QTest::newRow("changed to up") << QStringList { QStringLiteral("down"), QStringLiteral("up") } << 1 << false;
+}
+
+void TestChat::feedbackFromTheCommandLine()
+{
+    QFETCH(QStringList, votes);
+    QFETCH(int, count);
+    QFETCH(bool, escalates);
+    const Chat first = chat(QStringLiteral("How is Aisha doing?"));
+    QVERIFY2(first.exitCode == 0, first.err.constData());
+    const QString firstReply = first.json.value(QLatin1String("reply_ts")).toString();
+    QVERIFY(!firstReply.isEmpty());
+    const Chat second = chat(QStringLiteral("This doesn't help"));
+    QCOMPARE(second.json.value(QLatin1String("dissatisfaction_count")).toInt(), 1);
+    QVERIFY(!second.json.value(QLatin1String("message_ts")).toString().isEmpty());
+    QVERIFY(second.json.value(QLatin1String("reply_ts")).toString() != firstReply);
+    const qsizetype calls = llmCalls();
+    Chat last;
+    for (const QString &v : votes) {
+        QStringList extra { QStringLiteral("--feedback"), v.section(QLatin1Char('@'), 0, 0) };
+        if (v.endsWith(QLatin1String("@first")))
+            extra << QStringLiteral("--reply") << firstReply;
+        last = chat(QString(), extra);
+        QVERIFY2(last.exitCode == 0, last.err.constData());
+    }
+    QCOMPARE(llmCalls(), calls); // a vote asks no one
+    QCOMPARE(last.json.value(QLatin1String("dissatisfaction_count")).toInt(), count);
+    QCOMPARE(last.json.value(QLatin1String("status")).toString(),
+        escalates ? QStringLiteral("escalated") : QStringLiteral("rated"));
+    if (escalates) {
+        const QString ticket = last.json.value(QLatin1String("ticket_id")).toString();
+        QVERIFY(last.json.value(QLatin1String("reply")).toString().contains(ticket));
+        QVERIFY(last.json.value(QLatin1String("signal_rules")).toArray().contains(QStringLiteral("thumbs_down")));
+        const ProcessResult shown = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+            { QStringLiteral("tickets"), QStringLiteral("show"), ticket, QStringLiteral("--data-dir"),
+                m_dataDir->path() });
+        QVERIFY2(shown.out.contains("Assistant (signal: marked an answer as not helpful)"), shown.out.constData());
+    }
+
+    // Bad usage and a reply that does not exist: refused with a reason.
+    Chat bad = chat(QString(), { QStringLiteral("--feedback"), QStringLiteral("sideways") });
+    QCOMPARE(bad.exitCode, 2);
+    bad = chat(QString(),
+        { QStringLiteral("--feedback"), QStringLiteral("down"), QStringLiteral("--reply"),
+            QStringLiteral("2020-01-01T00:00:00.000Z") });
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("no such reply"), bad.err.constData());
+    bad = chat(QStringLiteral("text too"), { QStringLiteral("--feedback"), QStringLiteral("down") });
+    QCOMPARE(bad.exitCode, 2);
+}
+
+void TestChat::aVagueAskIsOfferedATicketOnce_data()
+{
+    QTest::addColumn<QString>("answer");
+    QTest::newRow("yes") << QStringLiteral("yes");
+    QTest::newRow("no") << QStringLiteral("no");
+}
+
+void TestChat::aVagueAskIsOfferedATicketOnce()
+{
+    QFETCH(QString, answer);
+    QCOMPARE(chat(QStringLiteral("How is Aisha doing?")).exitCode, 0);
+    const qsizetype calls = llmCalls();
+    const Chat vague = chat(QStringLiteral("Is there someone I can email about this?"));
+    QVERIFY2(vague.exitCode == 0, vague.err.constData());
+    QCOMPARE(vague.json.value(QLatin1String("status")).toString(), QStringLiteral("offered"));
+    QVERIFY(vague.json.value(QLatin1String("offer")).toBool());
+    QVERIFY(vague.json.value(QLatin1String("reply"))
+                .toString()
+                .contains(QLatin1String("Would you like a support ticket?")));
+    QVERIFY(!vague.json.value(QLatin1String("escalated")).toBool());
+    QCOMPARE(llmCalls(), calls); // the application offered; the assistant was not asked
+
+    const Chat answered = chat(QString(), { QStringLiteral("--offer"), answer });
+    QVERIFY2(answered.exitCode == 0, answered.err.constData());
+    if (answer == QLatin1String("yes")) {
+        QCOMPARE(answered.json.value(QLatin1String("status")).toString(), QStringLiteral("escalated"));
+        const QString ticket = answered.json.value(QLatin1String("ticket_id")).toString();
+        QVERIFY(!ticket.isEmpty());
+        QVERIFY(answered.json.value(QLatin1String("reply")).toString().contains(ticket));
+        const ProcessResult list = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+            { QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--data-dir"),
+                m_dataDir->path() });
+        QCOMPARE(list.out.count('\n'), 1);
+    } else {
+        QCOMPARE(answered.json.value(QLatin1String("status")).toString(), QStringLiteral("answered"));
+        QVERIFY(answered.json.value(QLatin1String("reply")).toString().contains(QLatin1String("no ticket")));
+        QVERIFY(!answered.json.value(QLatin1String("escalated")).toBool());
+        // Offered once: the next vague ask goes to the assistant.
+        const Chat again = chat(QStringLiteral("Who should I talk to about this?"));
+        QCOMPARE(again.json.value(QLatin1String("status")).toString(), QStringLiteral("answered"));
+        QCOMPARE(llmCalls(), calls + 1);
+    }
+    QCOMPARE(llmCalls(), calls + (answer == QLatin1String("no") ? 1 : 0));
+    // A second answer is refused, and so is an answer where nothing was offered.
+    const Chat twice = chat(QString(), { QStringLiteral("--offer"), QStringLiteral("yes") });
+    QCOMPARE(twice.exitCode, 1);
+    QVERIFY2(twice.err.contains("answered this offer already"), twice.err.constData());
+    m_session.clear();
+    QCOMPARE(chat(QStringLiteral("Thanks")).exitCode, 0);
+    const Chat none = chat(QString(), { QStringLiteral("--offer"), QStringLiteral("yes") });
+    QCOMPARE(none.exitCode, 1);
+    QVERIFY2(none.err.contains("No support ticket was offered"), none.err.constData());
+}
+
+void TestChat::metricsCountFeedbackOffersAndSignalKinds()
+{
+    // Session 1: a thumbs-up, then a complaint, a thumbs-down and a repetition open the ticket.
+    QCOMPARE(chat(QStringLiteral("Which students in 8A are behind on fractions homework?")).exitCode, 0);
+    QCOMPARE(chat(QString(), { QStringLiteral("--feedback"), QStringLiteral("up") }).exitCode, 0);
+    QCOMPARE(chat(QStringLiteral("That is wrong.")).exitCode, 0);
+    const Chat withdrawable = chat(QStringLiteral("This is confusing."));
+    QCOMPARE(withdrawable.json.value(QLatin1String("dissatisfaction_count")).toInt(), 2);
+    // The teacher takes the last one back ("that was not a complaint"), by its message_ts.
+    const Chat withdrawn = chat(QString(),
+        { QStringLiteral("--withdraw"), QStringLiteral("--message"),
+            withdrawable.json.value(QLatin1String("message_ts")).toString() });
+    QVERIFY2(withdrawn.exitCode == 0, withdrawn.err.constData());
+    const QJsonObject &w = withdrawn.json;
+    QCOMPARE(w.value(QLatin1String("status")).toString(), QStringLiteral("withdrawn"));
+    QCOMPARE(w.value(QLatin1String("dissatisfaction_count")).toInt(), 1);
+    QCOMPARE(w.value(QLatin1String("rules")).toArray(), QJsonArray { QStringLiteral("unclear") });
+
+    QCOMPARE(chat(QString(), { QStringLiteral("--feedback"), QStringLiteral("down") })
+                 .json.value(QLatin1String("dissatisfaction_count"))
+                 .toInt(),
+        2);
+    const Chat third = chat(QStringLiteral("In 8A, who is behind with the fractions homework?"));
+    QVERIFY2(third.json.value(QLatin1String("escalated")).toBool(), third.out.constData());
+    // With the ticket open, nothing can be withdrawn.
+    const Chat late = chat(QString(), { QStringLiteral("--withdraw") });
+    QCOMPARE(late.exitCode, 1);
+    QVERIFY2(late.err.contains("ticket already"), late.err.constData());
+    // Session 2: offered and declined. Session 3: offered and accepted.
+    for (const QString &answer : { QStringLiteral("no"), QStringLiteral("yes") }) {
+        m_session.clear();
+        QCOMPARE(chat(QStringLiteral("Is there someone I can email about this?")).json.value(QLatin1String("status")),
+            QJsonValue(QStringLiteral("offered")));
+        QCOMPARE(chat(QString(), { QStringLiteral("--offer"), answer }).exitCode, 0);
+    }
+
+    const QJsonObject m = metrics();
+    QCOMPARE(m.value(QLatin1String("escalations")).toInt(), 2);
+    const QJsonObject kinds = m.value(QLatin1String("escalations_by_signal_kind")).toObject();
+    QCOMPARE(kinds.value(QLatin1String("message")).toInt(), 1);
+    QCOMPARE(kinds.value(QLatin1String("feedback")).toInt(), 1);
+    QCOMPARE(kinds.value(QLatin1String("repetition")).toInt(), 1);
+    QCOMPARE(kinds.value(QLatin1String("offer")).toInt(), 1);
+    QVERIFY(!kinds.contains(QLatin1String("button")));
+    const QJsonObject feedback = m.value(QLatin1String("feedback")).toObject();
+    QCOMPARE(feedback.value(QLatin1String("thumbs_up")).toInt(), 1);
+    QCOMPARE(feedback.value(QLatin1String("thumbs_down")).toInt(), 1);
+    QCOMPARE(feedback.value(QLatin1String("offers")).toInt(), 2);
+    QCOMPARE(feedback.value(QLatin1String("offers_accepted")).toInt(), 1);
+    QCOMPARE(feedback.value(QLatin1String("offers_declined")).toInt(), 1);
+    QCOMPARE(feedback.value(QLatin1String("signals_withdrawn")).toInt(), 1);
+    QCOMPARE(
+        feedback.value(QLatin1String("signals_withdrawn_by_rule")).toObject().value(QLatin1String("unclear")).toInt(),
+        1);
+    const QJsonObject week = feedback.value(QLatin1String("weekly")).toArray().last().toObject();
+    QCOMPARE(week.value(QLatin1String("thumbs_up")).toInt(), 1);
+    QCOMPARE(week.value(QLatin1String("thumbs_down")).toInt(), 1);
+    QCOMPARE(week.value(QLatin1String("offers_accepted")).toInt(), 1);
+    QCOMPARE(week.value(QLatin1String("offers_declined")).toInt(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestChat)

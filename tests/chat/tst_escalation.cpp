@@ -34,6 +34,12 @@ private slots:
     void repetitionIsASignal();
     void repetitionFollowsItsSettings();
     void theTeacherAndTheTicketAreToldWhatCounted();
+    void aThumbsDownIsASignal_data();
+    void aThumbsDownIsASignal();
+    void aThumbsDownCanOpenTheTicket();
+    void aWithdrawnSignalNoLongerCounts_data();
+    void aWithdrawnSignalNoLongerCounts();
+    void aVagueAskIsOfferedATicketOnce();
     void logsNameRulesAndIdsButNeverMessageText();
     void aTurnIsOneRoundTrip();
     void messageOverTheRateLimitIsTakenBackExactly_data();
@@ -408,12 +414,185 @@ void TestEscalation::theTeacherAndTheTicketAreToldWhatCounted()
     const QString transcript = QString::fromUtf8(f.readAll());
     QVERIFY2(transcript.contains(QLatin1String("Teacher (signal: said the answer was wrong):\n  That is wrong.")),
         qPrintable(transcript));
-    QVERIFY(transcript.contains(QLatin1String("Teacher (signal: asked the same thing again):")));
+    QVERIFY2(
+        transcript.contains(QLatin1String("Teacher (signal: asked the same thing again):")), qPrintable(transcript));
     QVERIFY(transcript.contains(QStringLiteral("] Teacher:\n  %1").arg(q))); // the first asking was no signal
     // An explicit request says nothing of signals.
     QVERIFY(
         !EscalationEngine::escalationReply(QStringLiteral("T"), QStringLiteral("e"), true, { QStringLiteral("wrong") })
              .contains(QLatin1String("What counted")));
+}
+
+void TestEscalation::aThumbsDownIsASignal_data()
+{
+    // Votes on the assistant's replies, in order: "reply:vote" (reply 0 is the older, 1 the newer, "-" the
+    // newest); then the session's signal count and whether a thumbs-down is among its signals.
+    QTest::addColumn<QStringList>("votes");
+    QTest::addColumn<bool>("feedbackSignal");
+    QTest::addColumn<int>("count");
+    QTest::addColumn<bool>("marked");
+    QTest::newRow("down") << QStringList { QStringLiteral("-:down") } << true << 1 << true;
+    QTest::newRow("up is only counted") << QStringList { QStringLiteral("-:up") } << true << 0 << false;
+    QTest::newRow("down twice on one reply")
+        << QStringList { QStringLiteral("1:down"), QStringLiteral("1:down") } << true << 1 << true;
+    QTest::newRow("down on two replies") << QStringList { QStringLiteral("0:down"), QStringLiteral("1:down") } << true
+                                         << 2 << true;
+    QTest::newRow("down then up takes it back")
+        << QStringList { QStringLiteral("1:down"), QStringLiteral("1:up") } << true << 0 << false;
+    QTest::newRow("up then down") << QStringList { QStringLiteral("0:up"), QStringLiteral("0:down") } << true << 1
+                                  << true;
+    QTest::newRow("setting off") << QStringList { QStringLiteral("-:down") } << false << 0 << false;
+}
+
+void TestEscalation::aThumbsDownIsASignal()
+{
+    QFETCH(QStringList, votes);
+    QFETCH(bool, feedbackSignal);
+    QFETCH(int, count);
+    QFETCH(bool, marked);
+    m_fx->config.feedbackSignal = feedbackSignal;
+    QStringList replies;
+    for (const QString &text : { QStringLiteral("How is Aisha doing?"), QStringLiteral("And her homework?") }) {
+        QVERIFY(send(text).needsAssistantReply());
+        const HistoryEntry reply { QStringLiteral("assistant"), QStringLiteral("Fine."),
+            QDateTime::currentDateTimeUtc().addMSecs(replies.size()) };
+        QVERIFY(m_fx->sessions->record(m_session, m_teacher.id, reply, nullptr));
+        replies << reply.key();
+    }
+    for (const QString &v : votes) {
+        const QString which = v.section(QLatin1Char(':'), 0, 0);
+        const QString key = which == QLatin1String("-") ? QString() : replies.at(which.toInt());
+        const TurnOutcome o = m_engine->handleVote(m_teacher, m_session, key, v.endsWith(QLatin1String(":up")));
+        QVERIFY2(o.status == TurnOutcome::Status::Recorded, qPrintable(o.error));
+        QCOMPARE(o.messageKey, key.isEmpty() ? replies.last() : key);
+        QVERIFY(!o.newlyEscalated);
+    }
+    const SessionState state = m_fx->sessions->state(m_session).value();
+    QCOMPARE(state.dissatisfactionCount, count);
+    QCOMPARE(state.signalRules.contains(QLatin1String("thumbs_down")), marked);
+    // The vote itself is kept whatever the setting, once per reply.
+    QVERIFY(!state.votes.isEmpty());
+    QVERIFY(state.votes.size() <= 2);
+
+    // A reply that is not in the conversation, or another teacher: refused, nothing changes.
+    const QByteArray before = redisDump(false);
+    const TurnOutcome missing
+        = m_engine->handleVote(m_teacher, m_session, QStringLiteral("2020-01-01T00:00:00.000Z"), false);
+    QCOMPARE(missing.status, TurnOutcome::Status::BadInput);
+    QVERIFY2(missing.error.contains(QLatin1String("no such reply")), qPrintable(missing.error));
+    const Account other = m_fx->addTeacher(QStringLiteral("omar@school.example"), QStringLiteral("Omar Haddad"));
+    QVERIFY(m_engine->handleVote(other, m_session, {}, false).status != TurnOutcome::Status::Recorded);
+    QCOMPARE(redisDump(false), before);
+}
+
+void TestEscalation::aThumbsDownCanOpenTheTicket()
+{
+    QCOMPARE(send(QStringLiteral("This doesn't help")).dissatisfactionCount, 1);
+    QCOMPARE(send(QStringLiteral("Still not clear")).dissatisfactionCount, 2);
+    const HistoryEntry reply { QStringLiteral("assistant"), QStringLiteral("Try the gradebook."),
+        QDateTime::currentDateTimeUtc().addMSecs(5) };
+    QVERIFY(m_fx->sessions->record(m_session, m_teacher.id, reply, nullptr));
+    const TurnOutcome o = m_engine->handleVote(m_teacher, m_session, {}, false);
+    QVERIFY2(o.status == TurnOutcome::Status::Recorded, qPrintable(o.error));
+    QVERIFY(o.newlyEscalated);
+    QCOMPARE(o.dissatisfactionCount, 3);
+    QVERIFY(o.reply.contains(o.ticketId));
+    QVERIFY2(o.reply.contains(QLatin1String("you marked an answer as not helpful")), qPrintable(o.reply));
+    QCOMPARE(ticketRows(), 1);
+    QFile f(o.ticket->conversationFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString transcript = QString::fromUtf8(f.readAll());
+    QVERIFY2(transcript.contains(QLatin1String("Assistant (signal: marked an answer as not helpful):\n  Try the "
+                                               "gradebook.")),
+        qPrintable(transcript));
+    QVERIFY(transcript.contains(QLatin1String("Teacher (signal: found the answer unclear):\n  Still not clear")));
+    // After the ticket a vote is kept but counts no more, and opens nothing.
+    const TurnOutcome up = m_engine->handleVote(m_teacher, m_session, {}, true);
+    QCOMPARE(up.status, TurnOutcome::Status::Recorded);
+    QCOMPARE(up.dissatisfactionCount, 3);
+    QVERIFY(!up.newlyEscalated);
+    QCOMPARE(ticketRows(), 1);
+}
+
+void TestEscalation::aWithdrawnSignalNoLongerCounts_data()
+{
+    QTest::addColumn<QString>("complaint");
+    QTest::addColumn<QString>("rule");
+    QTest::newRow("a complaint rule") << QStringLiteral("That is wrong.") << QStringLiteral("wrong");
+    QTest::newRow("sarcasm") << QStringLiteral("Thanks for nothing") << QStringLiteral("sarcasm");
+    QTest::newRow("repetition") << QStringLiteral("Which students in 8A are behind on fractions homework?")
+                                << QStringLiteral("repetition");
+}
+
+void TestEscalation::aWithdrawnSignalNoLongerCounts()
+{
+    QFETCH(QString, complaint);
+    QFETCH(QString, rule);
+    QVERIFY(send(QStringLiteral("Which students in 8A are behind on fractions homework?")).needsAssistantReply());
+    const TurnOutcome counted = send(complaint);
+    QVERIFY2(counted.detection.rules.contains(rule), qPrintable(counted.detection.rules.join(QLatin1Char(','))));
+    QCOMPARE(counted.dissatisfactionCount, 1);
+    auto withdrawn = m_engine->withdrawSignal(m_teacher, m_session, counted.messageKey);
+    QVERIFY2(withdrawn, qPrintable(withdrawn.error()));
+    QCOMPARE(withdrawn->dissatisfactionCount, 0);
+    QVERIFY(withdrawn->rules.contains(rule));
+    SessionState state = m_fx->sessions->state(m_session).value();
+    QCOMPARE(state.dissatisfactionCount, 0);
+    QVERIFY(state.signalMarks.isEmpty());
+    QCOMPARE(state.withdrawnSignals.size(), 1);
+    QCOMPARE(state.withdrawnSignals.constFirst().key, counted.messageKey);
+    // Once only; another teacher cannot.
+    auto again = m_engine->withdrawSignal(m_teacher, m_session, counted.messageKey);
+    QVERIFY(!again);
+    QVERIFY2(again.error().contains(QLatin1String("did not count")), qPrintable(again.error()));
+    const Account other = m_fx->addTeacher(QStringLiteral("omar@school.example"), QStringLiteral("Omar Haddad"));
+    QVERIFY(!m_engine->withdrawSignal(other, m_session, {}));
+
+    // Three more signals open the ticket; the ticket shows the one the teacher took back.
+    send(QStringLiteral("This doesn't help"));
+    send(QStringLiteral("Still not clear"));
+    const TurnOutcome third = send(QStringLiteral("That's useless"));
+    QVERIFY(third.newlyEscalated);
+    QCOMPARE(third.dissatisfactionCount, 3);
+    QFile f(third.ticket->conversationFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString transcript = QString::fromUtf8(f.readAll());
+    QVERIFY2(transcript.contains(QStringLiteral("Teacher (signal: withdrawn by the teacher as not a complaint: ")),
+        qPrintable(transcript));
+    QVERIFY(transcript.contains(Detection::ruleInWords(rule)));
+    // With the ticket open, nothing can be withdrawn.
+    auto late = m_engine->withdrawSignal(m_teacher, m_session, {});
+    QVERIFY(!late);
+    QVERIFY2(late.error().contains(QLatin1String("ticket already")), qPrintable(late.error()));
+}
+
+void TestEscalation::aVagueAskIsOfferedATicketOnce()
+{
+    const TurnOutcome vague = send(QStringLiteral("is there someone I can email about this?"));
+    QVERIFY(vague.detection.vagueRequest);
+    QVERIFY(vague.offered);
+    QVERIFY(!vague.escalated);
+    QCOMPARE(vague.dissatisfactionCount, 0);
+    QCOMPARE(m_fx->sessions->state(m_session)->offer, QStringLiteral("open"));
+    // Once per conversation.
+    const TurnOutcome second = send(QStringLiteral("who should I talk to about this?"));
+    QVERIFY(second.detection.vagueRequest);
+    QVERIFY(!second.offered);
+    QCOMPARE(m_fx->sessions->answerOffer(m_session, m_teacher.id, false).value(), QStringLiteral("open"));
+    QCOMPARE(m_fx->sessions->answerOffer(m_session, m_teacher.id, true).value(), QStringLiteral("declined"));
+    QCOMPARE(m_fx->sessions->state(m_session)->offer, QStringLiteral("declined"));
+    // A clear ask still escalates at once.
+    const TurnOutcome clear = send(QStringLiteral("I want to talk to a person"));
+    QVERIFY(clear.newlyEscalated);
+    QVERIFY(!clear.offered);
+    // Settings: off, no offer.
+    m_fx->config.offerSignal = false;
+    auto session = m_fx->sessions->createSession({ m_teacher.id, m_teacher.email, {}, {}, {} });
+    QVERIFY(session);
+    m_session = session.value();
+    QVERIFY(!send(QStringLiteral("is there someone I can email about this?")).offered);
+    QCOMPARE(m_fx->sessions->state(m_session)->offer, QString());
+    QCOMPARE(m_fx->sessions->answerOffer(m_session, m_teacher.id, true).value(), QString());
 }
 
 namespace {

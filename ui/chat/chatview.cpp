@@ -16,6 +16,7 @@
 #include <QShortcut>
 #include <QTextBrowser>
 #include <QTextTable>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace LearnPulse {
@@ -103,6 +104,8 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     m_log = new QTextBrowser(this);
     m_log->setObjectName(QStringLiteral("conversationLog"));
     m_log->setOpenExternalLinks(false);
+    m_log->setOpenLinks(false); // the conversation's links are actions, never pages
+    connect(m_log, &QTextBrowser::anchorClicked, this, &ChatView::activateLink);
     m_log->setFocusPolicy(Qt::StrongFocus);
     layout->addWidget(m_log, 1);
     // The log stays at its end while the reader is there, also when the layout grows it later; a reader who
@@ -130,6 +133,10 @@ ChatView::ChatView(int maxChars, QWidget *parent)
             rebuild();
     });
     connect(m_model, &ConversationModel::textAppended, this, &ChatView::appendPiece);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from) {
+        if (from.row() < m_model->size() && !m_model->message(from.row()).pending)
+            refresh(); // a vote, a withdrawn signal, an answered offer
+    });
 
     m_offline = new QLabel(tr("The connection to the conversation server is lost. Your messages are kept on this "
                               "computer until the connection is back, then saved. You can still contact support."),
@@ -240,7 +247,7 @@ void ChatView::setConversation(
     m_class->setText(state.context.classId);
     m_student->setText(state.context.student);
     m_scope->setText(state.context.scope);
-    m_model->setHistory(history, ticket.replies);
+    m_model->setHistory(history, ticket.replies, state);
     m_ticketId.clear();
     m_ticket = ticket.ticket;
     m_newestReply = ticket.replies.isEmpty() ? ThreadMessage() : ticket.replies.constLast();
@@ -321,20 +328,51 @@ void ChatView::finishTurn(const ChatTurnResult &result)
 {
     if (m_model->hasPending())
         m_model->removeLast();
+    const QString voteKey = std::exchange(m_voteKey, {});
+    if (!voteKey.isEmpty() && result.recorded) {
+        // The vote is kept whatever followed (a thumbs-down may have opened the ticket).
+        if (const int row = m_model->rowOf(voteKey, ConversationModel::Kind::Assistant); row >= 0) {
+            ConversationModel::Message m = m_model->message(row);
+            m.vote = m_voteUp ? QStringLiteral("up") : QStringLiteral("down");
+            m_model->update(row, m);
+        }
+    } else if (result.recorded && !result.messageKey.isEmpty()) {
+        // The teacher's message is stored: it has its key now, and says whether it counted as a signal.
+        const int row = m_model->lastRowOf(ConversationModel::Kind::Teacher);
+        if (row >= 0 && m_model->message(row).key.isEmpty()) {
+            ConversationModel::Message m = m_model->message(row);
+            m.key = result.messageKey;
+            QStringList rules = result.detection.dissatisfied ? result.detection.rules : QStringList();
+            rules.removeAll(QStringLiteral("contact_support_button")); // the button says so itself
+            rules.removeAll(QStringLiteral("offer_accepted"));
+            m.signalNote = ConversationModel::signalWords(rules);
+            m_model->update(row, m);
+        }
+    }
+    auto reply = [&](ConversationModel::Kind kind, bool offer = false) {
+        ConversationModel::Message m { kind, result.reply, QDateTime::currentDateTime() };
+        m.key = result.replyKey;
+        m.offerOpen = offer;
+        m_model->append(m);
+    };
     switch (result.status) {
     case ChatTurnResult::Status::Answered:
-        m_model->append({ ConversationModel::Kind::Assistant, result.reply, QDateTime::currentDateTime() });
+        reply(result.fromApplication ? ConversationModel::Kind::Application : ConversationModel::Kind::Assistant);
+        break;
+    case ChatTurnResult::Status::Offered:
+        reply(ConversationModel::Kind::Application, true);
         break;
     case ChatTurnResult::Status::Escalated:
-        m_model->append({ ConversationModel::Kind::Application, result.reply, QDateTime::currentDateTime() });
+        reply(ConversationModel::Kind::Application);
         break;
+    case ChatTurnResult::Status::Rated:
     case ChatTurnResult::Status::SentToSupport:
         break; // the teacher's message is shown; support answers in the conversation when it replies
     case ChatTurnResult::Status::AssistantFailed:
     case ChatTurnResult::Status::BadInput:
     case ChatTurnResult::Status::RateLimited:
     case ChatTurnResult::Status::Failed:
-        if (!result.recorded && m_model->size() > 0
+        if (!result.recorded && voteKey.isEmpty() && m_model->size() > 0
             && m_model->message(m_model->size() - 1).kind == ConversationModel::Kind::Teacher) {
             // Nothing was stored: take the message back into the input so that nothing is lost.
             m_model->removeLast();
@@ -351,6 +389,58 @@ void ChatView::finishTurn(const ChatTurnResult &result)
     setSending(false);
     for (const TicketUpdate &update : std::exchange(m_deferred, {}))
         applyTicketUpdate(update);
+}
+
+void ChatView::activateLink(const QUrl &url)
+{
+    if (url.scheme() != QLatin1String("lp"))
+        return;
+    const QStringList parts = url.path().split(QLatin1Char('/'));
+    const QString action = parts.value(0);
+    if (action == QLatin1String("withdraw") && parts.size() == 2) {
+        if (m_ticketId.isEmpty())
+            emit withdrawRequested(parts.at(1));
+        return;
+    }
+    if (m_sending) {
+        showError(tr("Wait for the current reply, or stop it, first."));
+        return;
+    }
+    m_error->hide();
+    if (action == QLatin1String("vote") && parts.size() == 3) {
+        m_voteKey = parts.at(2);
+        m_voteUp = parts.at(1) == QLatin1String("up");
+        m_lastSent.clear();
+        setSending(true);
+        emit voteRequested(m_voteKey, m_voteUp);
+    } else if (action == QLatin1String("offer") && parts.size() == 2) {
+        const bool accept = parts.at(1) == QLatin1String("yes");
+        for (int row = m_model->size() - 1; row >= 0; --row)
+            if (m_model->message(row).offerOpen) {
+                ConversationModel::Message m = m_model->message(row);
+                m.offerOpen = false; // answered: the buttons go
+                m_model->update(row, m);
+                break;
+            }
+        m_lastSent.clear();
+        setSending(true);
+        if (accept) // the teacher's answer, as the engine stores it
+            m_model->append({ ConversationModel::Kind::Teacher, tr("Yes, please open a support ticket."),
+                QDateTime::currentDateTime() });
+        m_model->append({ ConversationModel::Kind::Application, QString(), QDateTime::currentDateTime(), true });
+        emit offerAnswered(accept);
+    }
+}
+
+void ChatView::showWithdrawn(const WithdrawOutcome &withdrawn)
+{
+    const int row = m_model->rowOf(withdrawn.key, ConversationModel::Kind::Teacher);
+    if (row < 0)
+        return;
+    ConversationModel::Message m = m_model->message(row);
+    m.withdrawn = true;
+    m.signalNote = ConversationModel::signalWords(withdrawn.rules);
+    m_model->update(row, m);
 }
 
 void ChatView::setConnectionLost(bool lost)
@@ -507,7 +597,61 @@ void ChatView::appendMessage(int row)
     if (m.pending) {
         c.setCharFormat(plain);
         m_pendingCursor = c;
+        return;
     }
+    // What the teacher can do about the message: links in a smaller line under it.
+    QTextCharFormat small;
+    small.setForeground(dark ? QColor(0xb0, 0xb4, 0xba) : QColor(0x55, 0x5b, 0x63));
+    small.setFontPointSize(qMax(7.0, font().pointSizeF() * 0.9));
+    auto link = [&](const QString &text, const QString &href) {
+        QTextCharFormat f = small;
+        f.setAnchor(true);
+        f.setAnchorHref(href);
+        f.setForeground(palette().color(QPalette::Link));
+        f.setFontUnderline(true);
+        c.insertText(text, f);
+        c.insertText(QStringLiteral("   "), small);
+    };
+    if (m.kind == ConversationModel::Kind::Assistant && !m.key.isEmpty()) {
+        c.insertBlock();
+        const QString up = QStringLiteral("lp:vote/up/") + m.key;
+        const QString down = QStringLiteral("lp:vote/down/") + m.key;
+        if (m.vote == QLatin1String("up")) {
+            c.insertText(tr("You found this helpful. "), small);
+            link(tr("👎 Not helpful after all"), down);
+        } else if (m.vote == QLatin1String("down")) {
+            c.insertText(tr("You found this not helpful. "), small);
+            link(tr("👍 Helpful after all"), up);
+        } else {
+            c.insertText(tr("Was this helpful? "), small);
+            link(tr("👍 Yes"), up);
+            link(tr("👎 No"), down);
+        }
+    } else if (m.kind == ConversationModel::Kind::Teacher && !m.signalNote.isEmpty()) {
+        c.insertBlock();
+        if (m.withdrawn) {
+            c.insertText(tr("You said this was not a complaint (%1): it does not count.").arg(m.signalNote), small);
+        } else {
+            c.insertText(tr("Counted as a sign that you are unhappy: %1. ").arg(m.signalNote), small);
+            if (m_ticketId.isEmpty())
+                link(tr("That was not a complaint"), QStringLiteral("lp:withdraw/") + m.key);
+        }
+    } else if (m.kind == ConversationModel::Kind::Application && m.offerOpen) {
+        c.insertBlock();
+        link(tr("Yes, open a support ticket"), QStringLiteral("lp:offer/yes"));
+        link(tr("No, thanks"), QStringLiteral("lp:offer/no"));
+    }
+}
+
+void ChatView::refresh()
+{
+    QScrollBar *bar = m_log->verticalScrollBar();
+    const int at = bar->value();
+    const bool follow = m_follow;
+    rebuild();
+    m_follow = follow;
+    if (!follow)
+        bar->setValue(at);
 }
 
 void ChatView::appendPiece(int row, const QString &piece)

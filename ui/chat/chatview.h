@@ -16,6 +16,7 @@ class QLineEdit;
 class QPushButton;
 class QRadioButton;
 class QTextBrowser;
+class QUrl;
 
 namespace LearnPulse {
 
@@ -44,6 +45,11 @@ public:
     void appendReplyDelta(const QString &text);
     void finishTurn(const ChatTurnResult &result);
     void showError(const QString &message);
+    // A link in the conversation: a vote on a reply, an answer to the offer of a ticket, or "that was not a
+    // complaint" (lp:vote/up|down/<ts>, lp:offer/yes|no, lp:withdraw/<ts>).
+    void activateLink(const QUrl &url);
+    // The teacher's message no longer counts as a signal.
+    void showWithdrawn(const WithdrawOutcome &withdrawn);
     // Follows the connection to Redis: while it is lost, the warning says the messages are kept here.
     void setConnectionLost(bool lost);
     bool isSending() const { return m_sending; }
@@ -61,6 +67,9 @@ signals:
     void sendRequested(const QString &text, bool toSupport);
     void rateRequested(bool helpful);
     void contactSupportRequested();
+    void voteRequested(const QString &replyKey, bool up);
+    void offerAnswered(bool accept);
+    void withdrawRequested(const QString &messageKey);
     void stopRequested();
     void newConversationRequested(const LearnPulse::SessionContext &context);
     void contextChanged(const LearnPulse::SessionContext &context);
@@ -71,6 +80,8 @@ private:
     // The log follows the model: a reset rebuilds it, a new message is appended, a streamed piece is
     // inserted where the pending reply ends (the reader's selection and scroll position stay).
     void rebuild();
+    // Rebuilds the log after a message changed, keeping the reader's place.
+    void refresh();
     void appendMessage(int row);
     void appendPiece(int row, const QString &piece);
     void removeMessages(int first);
@@ -88,6 +99,8 @@ private:
     bool m_follow = true; // the reader is at the end of the log: keep them there
     bool m_sending = false;
     QString m_lastSent;
+    QString m_voteKey; // the reply whose vote is on its way, and how
+    bool m_voteUp = false;
     QString m_ticketId;
     TicketRecord m_ticket; // as last heard of (empty id: not yet)
     ThreadMessage m_newestReply;

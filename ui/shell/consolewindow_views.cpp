@@ -212,6 +212,25 @@ void ConsoleWindow::buildMainView()
     connect(m_chat, &ChatView::rateRequested, this, &ConsoleWindow::rateTicket);
     connect(m_chat, &ChatView::contactSupportRequested, this,
         [this] { sendTurn(tr("Contact support"), [](ConsoleBackend *b, quint64 id) { b->contactSupport(id); }); });
+    connect(m_chat, &ChatView::voteRequested, this, [this](const QString &key, bool up) {
+        sendTurn(tr("Rate the reply"), [key, up](ConsoleBackend *b, quint64 id) { b->voteOnReply(id, key, up); });
+    });
+    connect(m_chat, &ChatView::offerAnswered, this, [this](bool accept) {
+        sendTurn(accept ? tr("Open a support ticket") : tr("No ticket"),
+            [accept](ConsoleBackend *b, quint64 id) { b->answerOffer(id, accept); });
+    });
+    connect(m_chat, &ChatView::withdrawRequested, this, [this](const QString &key) {
+        request(
+            tr("Not a complaint"), [key](ConsoleBackend *b, quint64 id) { b->withdrawSignal(id, key); },
+            [this](const RequestResult &r) {
+                if (!m_chat)
+                    return;
+                if (r.ok())
+                    m_chat->showWithdrawn(r.value.value<WithdrawOutcome>());
+                else
+                    m_chat->showError(r.error);
+            });
+    });
     connect(m_chat, &ChatView::stopRequested, this,
         [this] { QMetaObject::invokeMethod(m_backend, &ConsoleBackend::stopReply, Qt::QueuedConnection); });
     connect(m_chat, &ChatView::newConversationRequested, this,
