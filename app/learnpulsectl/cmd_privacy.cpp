@@ -144,6 +144,16 @@ int cmdMetrics(const QStringList &args)
                                  .arg(s.helpfulRatings)
                                  .arg(s.ratings)
                                  .arg(s.csat() * 100, 0, 'f', 1);
+    for (auto it = s.escalationsBySignalKind.cbegin(); it != s.escalationsBySignalKind.cend(); ++it)
+        text += QStringLiteral("  signal kind %1: %2 escalations\n").arg(it.key()).arg(it.value());
+    text += QStringLiteral("Replies rated: %1 helpful, %2 not helpful; offers of a ticket: %3 (%4 accepted, %5 "
+                           "declined); signals withdrawn: %6\n")
+                .arg(s.thumbsUp)
+                .arg(s.thumbsDown)
+                .arg(s.offersMade)
+                .arg(s.offersAccepted)
+                .arg(s.offersDeclined)
+                .arg(s.withdrawnTotal);
     writeOut(text);
     return exitOk;
 }

@@ -44,7 +44,9 @@ Commands:
                                      a person's account, tickets, transcripts and sessions as JSON and .txt
   audit [--json]                     the audit log, newest first
   metrics [--json] [--days N]        escalation rate against the 5 % target, messages before
-                                     escalation, top rules, guard hits (the last N days, default 30)
+                                     escalation, top rules, guard hits, satisfaction, escalations by
+                                     signal kind, rated replies, offers, withdrawn signals (the last
+                                     N days, default 30)
   outbox list [--json]               ticket emails and webhook posts, with their delivery state
   outbox retry                       make pending and failed deliveries due now and try them once
 

@@ -141,8 +141,9 @@ void TestChat::normalConversationIsAnsweredWithContextAndHistory()
     QVERIFY(MessageValidator::isValidSessionId(m_session)); // a new session, its id in the JSON
     QCOMPARE(first.json.keys(),
         (QStringList { QStringLiteral("dissatisfaction_count"), QStringLiteral("escalated"),
-            QStringLiteral("message_ts"), QStringLiteral("reply"), QStringLiteral("reply_ts"), QStringLiteral("session"),
-            QStringLiteral("status"), QStringLiteral("support_replies"), QStringLiteral("ticket_id") }));
+            QStringLiteral("message_ts"), QStringLiteral("reply"), QStringLiteral("reply_ts"),
+            QStringLiteral("session"), QStringLiteral("status"), QStringLiteral("support_replies"),
+            QStringLiteral("ticket_id") }));
     QCOMPARE(first.json.value(QLatin1String("support_replies")).toArray(), QJsonArray()); // no ticket, no replies
     QCOMPARE(first.json.value(QLatin1String("reply")).toString(),
         QStringLiteral("I understand. About \u201cHow is Aisha doing?\u201d: caf\u00e9 data shows steady progress "

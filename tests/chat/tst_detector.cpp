@@ -50,6 +50,9 @@ private slots:
     void labelled();
     void precisionAndRecall_data();
     void precisionAndRecall();
+    void aVagueAskIsAnOfferNotASignal_data();
+    void aVagueAskIsAnOfferNotASignal();
+    void offersOnTheHeldOutSet();
     void normalisesApostrophesAndContractions_data();
     void normalisesApostrophesAndContractions();
     void matchesWholeWordsOnly();
@@ -144,6 +147,90 @@ void TestDetector::precisionAndRecall()
         qint64(rows.size()), precision, recall, explicitRight, qint64(rows.size()));
     QVERIFY2(precision >= 0.95, qPrintable(QString::number(precision)));
     QVERIFY2(recall >= 0.90, qPrintable(QString::number(recall)));
+}
+
+void TestDetector::aVagueAskIsAnOfferNotASignal_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("vague");
+    QTest::addColumn<bool>("explicitRequest");
+    // Vague asks for a person: the application offers a ticket once.
+    QTest::newRow("someone to email") << QStringLiteral("Is there someone I can email about this?") << true << false;
+    QTest::newRow("who to talk to") << QStringLiteral("who should I talk to about this?") << true << false;
+    QTest::newRow("contact anyone") << QStringLiteral("can I contact anyone about this?") << true << false;
+    QTest::newRow("more help") << QStringLiteral("Where can I get more help with this?") << true << false;
+    QTest::newRow("support address") << QStringLiteral("is there a support address I could write to?") << true << false;
+    QTest::newRow("phone number") << QStringLiteral("Is there a phone number for support?") << true << false;
+    QTest::newRow("a bug") << QStringLiteral("Who do I contact about a gradebook bug?") << true << false;
+    QTest::newRow("someone look") << QStringLiteral("Could someone look at this?") << true << false;
+    QTest::newRow("getting it fixed") << QStringLiteral("who do I talk to about getting this fixed") << true << false;
+    // Clear asks escalate at once (and are no offer).
+    QTest::newRow("talk to a person") << QStringLiteral("I want to talk to a person") << false << true;
+    QTest::newRow("reach support") << QStringLiteral("how do I reach support? I need a human") << false << true;
+    // Not about support at all.
+    QTest::newRow("a student's absence") << QStringLiteral("Who should I contact about Aisha's absence?") << false
+                                         << false;
+    QTest::newRow("permission slips") << QStringLiteral("who should I talk to about the field trip permission slips")
+                                      << false << false;
+    QTest::newRow("help articles") << QStringLiteral("where can I find help articles") << false << false;
+    QTest::newRow("district office") << QStringLiteral("can I email someone at the district office about this") << false
+                                     << false;
+    QTest::newRow("email template") << QStringLiteral("is there an email template for parents") << false << false;
+}
+
+void TestDetector::aVagueAskIsAnOfferNotASignal()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, vague);
+    QFETCH(bool, explicitRequest);
+    const Detection d = Detector::builtin().detect(text);
+    QCOMPARE(d.vagueRequest, vague);
+    QCOMPARE(d.explicitRequest, explicitRequest);
+    if (vague) {
+        QVERIFY(!d.dissatisfied); // an offer, not a signal
+        QVERIFY(!d.vaguePhrase.isEmpty());
+    }
+}
+
+void TestDetector::offersOnTheHeldOutSet()
+{
+    // Written by a second author who did not see the rules: vague asks (1) and near misses (0), among them clear
+    // requests, which escalate at once instead.
+    QFile f(Test::testDataPath(QStringLiteral("offer-holdout.tsv")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    int tp = 0, fp = 0, fn = 0, rows = 0, atOnce = 0;
+    for (const QByteArray &raw : f.readAll().split('\n')) {
+        const QString line = QString::fromUtf8(raw).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        const qsizetype tab = line.indexOf(QLatin1Char('\t'));
+        QVERIFY2(tab == 1, qPrintable(line));
+        const bool vague = line.at(0) == QLatin1Char('1');
+        const QString text = line.mid(tab + 1);
+        const Detection d = Detector::builtin().detect(text);
+        ++rows;
+        tp += d.vagueRequest && vague;
+        fp += d.vagueRequest && !vague;
+        fn += !d.vagueRequest && vague;
+        // Read as a clear request, a vague ask gets its ticket at once instead of the offer: counted apart.
+        atOnce += !d.vagueRequest && vague && d.explicitRequest;
+        if (d.vagueRequest != vague)
+            qInfo("  %s: %s",
+                d.vagueRequest          ? "offered wrongly"
+                    : d.explicitRequest ? "escalates at once"
+                                        : "missed",
+                qPrintable(text));
+    }
+    const double precision = tp + fp == 0 ? 0.0 : double(tp) / (tp + fp);
+    const double recall = tp + fn == 0 ? 0.0 : double(tp) / (tp + fn);
+    // A vague ask reaches a person either way when it is offered or escalates at once.
+    const double reached = tp + fn == 0 ? 0.0 : double(tp + atOnce) / (tp + fn);
+    qInfo("offer-holdout.tsv: %d messages, offer precision %.3f, recall %.3f; offered or escalated at once %.3f", rows,
+        precision, recall, reached);
+    QVERIFY(rows >= 60);
+    QVERIFY2(precision >= 0.95, qPrintable(QString::number(precision)));
+    QVERIFY2(recall >= 0.75, qPrintable(QString::number(recall)));
+    QVERIFY2(reached >= 0.95, qPrintable(QString::number(reached)));
 }
 
 void TestDetector::normalisesApostrophesAndContractions_data()

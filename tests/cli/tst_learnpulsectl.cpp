@@ -147,7 +147,7 @@ void TestLearnpulsectl::detectArguments()
     QCOMPARE(rows.size(), 3);
     QCOMPARE(rows[0].keys(),
         (QStringList { QStringLiteral("dissatisfied"), QStringLiteral("explicit_request"), QStringLiteral("rules"),
-            QStringLiteral("text") }));
+            QStringLiteral("text"), QStringLiteral("vague_request") }));
     QCOMPARE(rows[0].value(QLatin1String("text")).toString(), QStringLiteral("This doesn't help"));
     QCOMPARE(rows[0].value(QLatin1String("dissatisfied")).toBool(), true);
     QCOMPARE(rows[0].value(QLatin1String("explicit_request")).toBool(), false);
@@ -185,6 +185,17 @@ void TestLearnpulsectl::detectExplainsEachRule()
         = ctl({ QStringLiteral("detect"), QStringLiteral("--explain"), QStringLiteral("This doesn't help") });
     QVERIFY2(
         plain.out.contains("  does_not_help: \"does not help\" (said the answer did not help)"), plain.out.constData());
+    // A vague ask is no signal: an offer, with the words that made it one.
+    const ProcessResult vague = ctl({ QStringLiteral("detect"), QStringLiteral("--explain"),
+        QStringLiteral("Is there someone I can email about this?") });
+    QVERIFY2(vague.out.startsWith("ok\toffer\t-\t"), vague.out.constData());
+    QVERIFY2(vague.out.contains("  offer: \"is there someone i can email\""), vague.out.constData());
+    const ProcessResult vagueJson = ctl({ QStringLiteral("detect"), QStringLiteral("--json"),
+        QStringLiteral("--explain"), QStringLiteral("Is there someone I can email about this?") });
+    const QJsonObject o = QJsonDocument::fromJson(vagueJson.out).object();
+    QCOMPARE(o.value(QLatin1String("vague_request")).toBool(), true);
+    QCOMPARE(o.value(QLatin1String("dissatisfied")).toBool(), false);
+    QVERIFY(!o.value(QLatin1String("offer_phrase")).toString().isEmpty());
 }
 
 void TestLearnpulsectl::detectStdinKeepsOrder()

@@ -31,7 +31,9 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTest>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextDocument>
 
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
@@ -52,6 +54,7 @@ private slots:
     void newConversationWhileAReplyStreams();
     void redisComingBackIsFinishedForTheOpenConversation();
     void contactSupportButtonOpensATicketAtOnce();
+    void votesOffersAndWithdrawalsInTheChatPane();
 };
 
 void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
@@ -402,6 +405,110 @@ void TestConsole::contactSupportButtonOpensATicketAtOnce()
     QVERIFY(ticket);
     QCOMPARE(ticket->summary, QStringLiteral("Teacher asked for support"));
     QVERIFY(ticket->rules.contains(QStringLiteral("contact_support_button")));
+}
+
+namespace {
+
+// Clicks the link whose target starts with `href` in the conversation, as a person would with the mouse;
+// false when there is no such link.
+bool clickLink(QTextBrowser *log, const QString &href)
+{
+    for (QTextBlock block = log->document()->begin(); block.isValid(); block = block.next())
+        for (auto it = block.begin(); !it.atEnd(); ++it) {
+            const QTextFragment fragment = it.fragment();
+            if (!fragment.charFormat().isAnchor() || !fragment.charFormat().anchorHref().startsWith(href))
+                continue;
+            QTextCursor cursor(log->document());
+            cursor.setPosition(fragment.position() + 1);
+            log->setTextCursor(cursor);
+            log->ensureCursorVisible();
+            const QPoint at = log->cursorRect(cursor).center();
+            QTest::mouseClick(log->viewport(), Qt::LeftButton, {}, at);
+            return true;
+        }
+    return false;
+}
+
+int signalCount(TestRedis &redis, const QString &session)
+{
+    auto r = redis.client()->command({ "HGET", SessionStore::stateKey(session), "dissatisfaction_count" });
+    return r ? r->string.toInt() : -1;
+}
+
+} // namespace
+
+void TestConsole::votesOffersAndWithdrawalsInTheChatPane()
+{
+    addAccount(QStringLiteral("nora@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("nora@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    const QString session = chat->sessionId();
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    auto say = [&](const QString &text) {
+        QTest::keyClicks(input, text);
+        QTest::keyClick(input, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 15000);
+    };
+    say(QStringLiteral("How is Aisha doing?"));
+    QVERIFY2(
+        chat->conversationText().contains(QLatin1String("Was this helpful?")), qPrintable(chat->conversationText()));
+
+    // A thumbs-down on the reply: a signal, kept with the reply.
+    QVERIFY(clickLink(chat->log(), QStringLiteral("lp:vote/down/")));
+    QTRY_VERIFY_WITH_TIMEOUT(chat->conversationText().contains(QLatin1String("You found this not helpful.")), 10000);
+    QCOMPARE(signalCount(*m_redis, session), 1);
+
+    // A complaint says that it counted; the teacher takes it back.
+    say(QStringLiteral("That is wrong."));
+    QVERIFY2(chat->conversationText().contains(
+                 QLatin1String("Counted as a sign that you are unhappy: you said the answer was wrong.")),
+        qPrintable(chat->conversationText()));
+    QCOMPARE(signalCount(*m_redis, session), 2);
+    QVERIFY(clickLink(chat->log(), QStringLiteral("lp:withdraw/")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        chat->conversationText().contains(QLatin1String("Not counted: you said this was not a complaint.")), 10000);
+    QCOMPARE(signalCount(*m_redis, session), 1);
+
+    // A vague ask: the application offers a ticket once; "No, thanks" answers it.
+    const qsizetype llmCalls = m_llm.requests().size();
+    say(QStringLiteral("Is there someone I can email about this?"));
+    QCOMPARE(m_llm.requests().size(), llmCalls);
+    QVERIFY(chat->conversationText().contains(QLatin1String("Would you like a support ticket?")));
+    QVERIFY(chat->conversationText().contains(QLatin1String("Yes, open a support ticket")));
+    screenshot(w.get(), QStringLiteral("chat-feedback.png"));
+    QVERIFY(clickLink(chat->log(), QStringLiteral("lp:offer/no")));
+    QTRY_VERIFY_WITH_TIMEOUT(chat->conversationText().contains(QLatin1String("All right, no ticket.")), 10000);
+    QVERIFY(!chat->conversationText().contains(QLatin1String("Yes, open a support ticket")));
+    QVERIFY(chat->ticketId().isEmpty());
+
+    // What the teacher did stays with the conversation: a new window shows it again.
+    w.reset();
+    w = openWindow();
+    signIn(*w, QStringLiteral("nora@school.example"));
+    chat = w->chatView();
+    QTRY_COMPARE_WITH_TIMEOUT(chat->sessionId(), session, 10000);
+    const QString text = chat->conversationText();
+    QVERIFY2(text.contains(QLatin1String("You found this not helpful.")), qPrintable(text));
+    QVERIFY(text.contains(QLatin1String("Not counted: you said this was not a complaint.")));
+    QVERIFY(!text.contains(QLatin1String("Yes, open a support ticket")));
+
+    // In a new conversation the offer is made again, and "Yes" opens the ticket.
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("newConversationButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty() && chat->sessionId() != session, 10000);
+    input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    say(QStringLiteral("Who should I talk to about this?"));
+    QVERIFY(clickLink(chat->log(), QStringLiteral("lp:offer/yes")));
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 10000);
+    QVERIFY(chat->conversationText().contains(QLatin1String("Yes, please open a support ticket.")));
+    QVERIFY(chat->conversationText().contains(chat->ticketId()));
+    TicketStore store(m_db);
+    auto ticket = store.findBySession(chat->sessionId());
+    QVERIFY(ticket);
+    QVERIFY2(
+        ticket->rules.contains(QStringLiteral("offer_accepted")), qPrintable(ticket->rules.join(QLatin1Char(','))));
 }
 
 QTEST_MAIN(TestConsole)

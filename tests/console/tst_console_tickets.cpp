@@ -10,6 +10,7 @@
 #include "tickettablemodel.h"
 
 #include <QAction>
+#include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
@@ -204,6 +205,12 @@ void TestConsoleTickets::supportSeesTheMetrics()
         metrics.recordEscalation(3, { QStringLiteral("wrong"), QStringLiteral("unclear"), QStringLiteral("wrong") }));
     QVERIFY(metrics.recordEscalation(5, { QStringLiteral("wrong"), QStringLiteral("talk_to_person") }));
     QVERIFY(metrics.recordGuardHit(QStringLiteral("ticket_id")));
+    // Teachers' feedback: two thumbs up, one down, an offer declined and one accepted, a signal withdrawn.
+    for (const auto &[kind, detail] : { std::pair { "thumbs", "up" }, std::pair { "thumbs", "up" },
+             std::pair { "thumbs", "down" }, std::pair { "offer", "made" }, std::pair { "offer", "made" },
+             std::pair { "offer", "declined" }, std::pair { "offer", "accepted" }, std::pair { "withdrawn", "wrong" } })
+        QVERIFY(metrics.recordFeedback(QLatin1String(kind), QLatin1String(detail)));
+    QVERIFY(metrics.recordEscalation(2, { QStringLiteral("offer_accepted") }));
 
     addAccount(QStringLiteral("s@school.example"), Role::Support);
     auto w = openWindow();
@@ -213,12 +220,27 @@ void TestConsoleTickets::supportSeesTheMetrics()
     QVERIFY(view);
     w->tabs()->setCurrentWidget(view);
     QTRY_COMPARE_WITH_TIMEOUT(view->summary().sessions, 10, 10000);
-    QCOMPARE(view->summary().escalations, 2);
-    QVERIFY(view->findChild<QLabel *>(QStringLiteral("metricsSessions"))->text().contains(QLatin1String("2 / 10")));
+    QCOMPARE(view->summary().escalations, 3);
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("metricsSessions"))->text().contains(QLatin1String("3 / 10")));
     auto *rate = view->findChild<QLabel *>(QStringLiteral("metricsRate"));
-    QVERIFY2(rate->text().contains(QLatin1String("20.0")), qPrintable(rate->text()));
+    QVERIFY2(rate->text().contains(QLatin1String("30.0")), qPrintable(rate->text()));
+    const QString feedback = view->findChild<QLabel *>(QStringLiteral("metricsFeedbackWeeks"))->text();
+    QVERIFY2(
+        feedback.contains(QLatin1String(": 2 helpful, 1 not helpful; 2 offers of a ticket (1 accepted, 1 declined).")),
+        qPrintable(feedback));
+    QVERIFY(feedback.contains(QLatin1String("Signals withdrawn by teachers: 1.")));
+    // What counted: a message (wrong, unclear) twice, asked for a person once, the offer once.
+    QChart *kinds = view->findChild<QChartView *>(QStringLiteral("signalKindsChart"))->chart();
+    auto *kindBars = qobject_cast<QHorizontalBarSeries *>(kinds->series().at(0));
+    QVERIFY(kindBars);
+    QStringList kindNames = qobject_cast<QBarCategoryAxis *>(kinds->axes(Qt::Vertical).first())->categories();
+    QCOMPARE(kindNames.size(), 3);
+    QVERIFY(kindNames.contains(QStringLiteral("accepted the offer")));
+    QCOMPARE(kindBars->barSets().first()->sum(), 4.0);
     QVERIFY(rate->styleSheet().contains(QLatin1String("#b3261e"))); // over the 5 % target: red
-    QVERIFY(view->findChild<QLabel *>(QStringLiteral("metricsMedian"))->text().contains(QLatin1String(">4<")));
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("metricsMedian"))
+                ->text()
+                .contains(QLatin1String(">3<"))); // 2, 3 and 5 messages
     QVERIFY(view->findChild<QLabel *>(QStringLiteral("metricsGuard"))->text().contains(QLatin1String(">1<")));
 
     // The rate chart: one point per day of the 30, today's at 20 %, and the target line at 5 %.
@@ -227,7 +249,7 @@ void TestConsoleTickets::supportSeesTheMetrics()
     auto *line = qobject_cast<QLineSeries *>(chart->series().at(0));
     QVERIFY(line);
     QCOMPARE(line->count(), 30);
-    QCOMPARE(line->at(29).y(), 20.0);
+    QCOMPARE(line->at(29).y(), 30.0);
     QCOMPARE(line->at(28).y(), 0.0);
     QCOMPARE(QDateTime::fromMSecsSinceEpoch(qint64(line->at(29).x())).date(), QDateTime::currentDateTimeUtc().date());
     auto *target = qobject_cast<QLineSeries *>(chart->series().at(1));
@@ -236,8 +258,8 @@ void TestConsoleTickets::supportSeesTheMetrics()
     QChart *rules = view->findChild<QChartView *>(QStringLiteral("rulesChart"))->chart();
     auto *ruleBars = qobject_cast<QHorizontalBarSeries *>(rules->series().at(0));
     QVERIFY(ruleBars);
-    QCOMPARE(ruleBars->barSets().first()->count(), 3);
-    QCOMPARE(ruleBars->barSets().first()->at(2), 2.0);
+    QCOMPARE(ruleBars->barSets().first()->count(), 4);
+    QCOMPARE(ruleBars->barSets().first()->at(3), 2.0);
     screenshot(w.get(), QStringLiteral("metrics.png"));
 
     // Per week: the current ISO week holds everything.
@@ -246,7 +268,7 @@ void TestConsoleTickets::supportSeesTheMetrics()
     QVERIFY(chart->title().contains(QLatin1String("week")));
     line = qobject_cast<QLineSeries *>(chart->series().at(0));
     QVERIFY(line->count() >= 5 && line->count() <= 6);
-    QCOMPARE(line->at(line->count() - 1).y(), 20.0);
+    QCOMPARE(line->at(line->count() - 1).y(), 30.0);
     const QDate monday = QDateTime::fromMSecsSinceEpoch(qint64(line->at(line->count() - 1).x())).date();
     QCOMPARE(monday.dayOfWeek(), 1);
     QVERIFY(monday.daysTo(QDateTime::currentDateTimeUtc().date()) < 7);

@@ -618,19 +618,19 @@ void ChatView::appendMessage(int row)
         const QString down = QStringLiteral("lp:vote/down/") + m.key;
         if (m.vote == QLatin1String("up")) {
             c.insertText(tr("You found this helpful. "), small);
-            link(tr("👎 Not helpful after all"), down);
+            link(tr("Not helpful after all"), down);
         } else if (m.vote == QLatin1String("down")) {
             c.insertText(tr("You found this not helpful. "), small);
-            link(tr("👍 Helpful after all"), up);
+            link(tr("Helpful after all"), up);
         } else {
             c.insertText(tr("Was this helpful? "), small);
-            link(tr("👍 Yes"), up);
-            link(tr("👎 No"), down);
+            link(tr("Yes"), up);
+            link(tr("No"), down);
         }
     } else if (m.kind == ConversationModel::Kind::Teacher && !m.signalNote.isEmpty()) {
         c.insertBlock();
         if (m.withdrawn) {
-            c.insertText(tr("You said this was not a complaint (%1): it does not count.").arg(m.signalNote), small);
+            c.insertText(tr("Not counted: you said this was not a complaint."), small);
         } else {
             c.insertText(tr("Counted as a sign that you are unhappy: %1. ").arg(m.signalNote), small);
             if (m_ticketId.isEmpty())

@@ -1,5 +1,7 @@
 #include "metricsview.h"
 
+#include "detector.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -145,16 +147,22 @@ MetricsView::MetricsView(QWidget *parent)
     m_csatWeeks->setObjectName(QStringLiteral("metricsCsatWeeks"));
     m_csatWeeks->setWordWrap(true);
     layout->addWidget(m_csatWeeks);
+    m_feedbackWeeks = new QLabel(this);
+    m_feedbackWeeks->setObjectName(QStringLiteral("metricsFeedbackWeeks"));
+    m_feedbackWeeks->setWordWrap(true);
+    layout->addWidget(m_feedbackWeeks);
 
     auto *charts = new QGridLayout;
     m_rateChart = addChart(QStringLiteral("rateChart"));
     m_messagesChart = addChart(QStringLiteral("messagesChart"));
     m_rulesChart = addChart(QStringLiteral("rulesChart"));
     m_guardChart = addChart(QStringLiteral("guardChart"));
+    m_kindsChart = addChart(QStringLiteral("signalKindsChart"));
     charts->addWidget(m_rateChart, 0, 0, 1, 2);
     charts->addWidget(m_messagesChart, 1, 0);
     charts->addWidget(m_rulesChart, 1, 1);
-    charts->addWidget(m_guardChart, 2, 0, 1, 2);
+    charts->addWidget(m_kindsChart, 2, 0);
+    charts->addWidget(m_guardChart, 2, 1);
     charts->setRowStretch(0, 3);
     charts->setRowStretch(1, 3);
     charts->setRowStretch(2, 2);
@@ -221,12 +229,32 @@ void MetricsView::redraw()
         guardTotal += n;
     m_guard->setText(figure(QString::number(guardTotal), tr("false claims replaced by the guard")));
     m_csat->setText(figure(s.ratings > 0 ? percent(s.csat()) : tr("–"),
-        tr("rated helpful (%n rating(s) of resolved tickets)", nullptr, s.ratings)));
+        s.ratings == 1 ? tr("rated helpful (1 rating of a resolved ticket)")
+                       : tr("rated helpful (%1 ratings of resolved tickets)").arg(s.ratings)));
     QStringList weeks;
     for (const MetricsStore::Period &w : s.weeks)
         weeks << (w.ratings > 0 ? tr("%1: %2 of %n rated helpful", nullptr, w.ratings).arg(w.label).arg(w.helpful)
                                 : tr("%1: no ratings").arg(w.label));
-    m_csatWeeks->setText(tr("Satisfaction per week — %1").arg(weeks.join(QLatin1String(" · "))));
+    m_csatWeeks->setText(tr("Satisfaction per week — %1").arg(weeks.join(QStringLiteral(" · "))));
+    // Teachers' feedback in the chat: votes on replies, and the offers of a ticket after a vague ask (weeks
+    // without any left out).
+    QStringList feedback;
+    for (const MetricsStore::Period &w : s.weeks) {
+        if (w.thumbsUp + w.thumbsDown + w.offersMade + w.offersAccepted + w.offersDeclined == 0)
+            continue;
+        feedback << tr("%1: %2 helpful, %3 not helpful; %4 (%5 accepted, %6 declined)")
+                        .arg(w.label)
+                        .arg(w.thumbsUp)
+                        .arg(w.thumbsDown)
+                        .arg(w.offersMade == 1 ? tr("1 offer of a ticket")
+                                               : tr("%1 offers of a ticket").arg(w.offersMade))
+                        .arg(w.offersAccepted)
+                        .arg(w.offersDeclined);
+    }
+    m_feedbackWeeks->setText(
+        (feedback.isEmpty() ? tr("Replies rated per week: none yet.")
+                            : tr("Replies rated per week — %1.").arg(feedback.join(QStringLiteral(" · "))))
+        + QLatin1Char(' ') + tr("Signals withdrawn by teachers: %1.").arg(s.withdrawnTotal));
 
     // The escalation rate per day or week, with the target as a line.
     const bool weekly = m_grouping->currentIndex() == 1;
@@ -283,8 +311,23 @@ void MetricsView::redraw()
     // The rules behind escalations, most frequent first.
     QList<std::pair<QString, int>> ruleBars;
     for (const MetricsStore::RuleCount &r : s.topRules.mid(0, maxRules))
-        ruleBars.append({ r.rule, r.escalations });
+        ruleBars.append({ Detection::ruleInWords(r.rule), r.escalations }); // in words, as the teacher is told
     drawCounts(m_rulesChart->chart(), tr("Rules that led to escalations"), tr("Escalations"), ruleBars, Qt::Horizontal);
+
+    // What counted in escalations: asked in words, the button, the offer, a message, repetition, a thumbs-down.
+    static const QList<std::pair<QString, QString>> kindWords {
+        { QStringLiteral("request"), tr("asked for a person") },
+        { QStringLiteral("button"), tr("pressed Contact support") },
+        { QStringLiteral("offer"), tr("accepted the offer") },
+        { QStringLiteral("message"), tr("what a message said") },
+        { QStringLiteral("repetition"), tr("asked the same again") },
+        { QStringLiteral("feedback"), tr("marked a reply not helpful") },
+    };
+    QList<std::pair<QString, int>> kindBars;
+    for (const auto &[kind, words] : kindWords)
+        if (const int n = s.escalationsBySignalKind.value(kind); n > 0)
+            kindBars.append({ words, n });
+    drawCounts(m_kindsChart->chart(), tr("Escalations by what counted"), tr("Escalations"), kindBars, Qt::Horizontal);
 
     // False claims the guard took out of the assistant's replies, by kind.
     QList<std::pair<QString, int>> guardBars;

@@ -46,10 +46,12 @@ private:
     QLabel *m_guard = nullptr;
     QLabel *m_csat = nullptr;
     QLabel *m_csatWeeks = nullptr;
+    QLabel *m_feedbackWeeks = nullptr;
     QChartView *m_rateChart = nullptr;
     QChartView *m_messagesChart = nullptr;
     QChartView *m_rulesChart = nullptr;
     QChartView *m_guardChart = nullptr;
+    QChartView *m_kindsChart = nullptr;
     MetricsStore::Summary m_summary;
 };
 

@@ -303,7 +303,7 @@ void TicketBrowser::refresh()
 
 void TicketBrowser::updateCount()
 {
-    m_count->setText(tr("%n ticket(s)", nullptr, m_model->total()));
+    m_count->setText(m_model->total() == 1 ? tr("1 ticket") : tr("%1 tickets").arg(m_model->total()));
 }
 
 QString TicketBrowser::selectedTicketId() const

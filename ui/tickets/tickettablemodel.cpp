@@ -93,7 +93,8 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
         && isOverdue(index.row())) {
         if (role == Qt::ForegroundRole)
             return QColor(0xc6, 0x28, 0x28);
-        return tr("Past the first-response target of %n working hour(s)", nullptr, m_targetHours);
+        return m_targetHours == 1 ? tr("Past the first-response target of 1 working hour")
+                                  : tr("Past the first-response target of %1 working hours").arg(m_targetHours);
     }
     if (role != Qt::DisplayRole)
         return {};
