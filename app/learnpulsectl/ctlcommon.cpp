@@ -1,6 +1,7 @@
 #include "ctlcommon.h"
 
 #include "database.h"
+#include "messagevalidator.h"
 
 #include <QJsonDocument>
 
@@ -55,7 +56,8 @@ Exit status: 0 success, 2 bad usage, 1 any other error (one line on stderr).
 
 void writeOut(const QString &text)
 {
-    const QByteArray bytes = text.toUtf8();
+    // Text from rows, servers and people goes to a terminal: no escape sequence or stray carriage return.
+    const QByteArray bytes = MessageValidator::neutralise(text).toUtf8();
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
 }
 

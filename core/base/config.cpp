@@ -8,6 +8,9 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace LearnPulse {
 
 QString Config::ticketsDir() const
@@ -41,6 +44,12 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     if (c.dataDir.isEmpty())
         return Result<Config>::failure(
             QStringLiteral("No data directory: pass --data-dir or set LEARNPULSE_DATA_DIR."));
+
+    // What another user can write is not trusted: a data directory or settings file planted or opened up by
+    // someone else (support/email pointed elsewhere) is refused, not used.
+    for (const auto &[path, isDir] : { std::pair { c.dataDir, true }, std::pair { c.configFile, false } })
+        if (auto trusted = checkOwnership(path, isDir); !trusted)
+            return failureOf<Config>(trusted);
 
     // A file of a newer version is refused; one that cannot be written is still read (same keys).
     if (auto migrated = migrate(c.configFile); !migrated && migrated.kind() == ErrorKind::BadInput)
@@ -307,6 +316,38 @@ Status Config::migrate(const QString &configFile)
     if (ini.status() != QSettings::NoError)
         return Status::failure(QStringLiteral("Cannot write %1.").arg(configFile), ErrorKind::Storage);
     QFile::setPermissions(configFile, QFile::ReadOwner | QFile::WriteOwner);
+    return {};
+}
+
+Status Config::checkOwnership(const QString &path, bool isDirectory)
+{
+    struct stat st
+    {
+    };
+    if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
+        return {}; // not there (yet): made by this user, owner only, when it is needed
+    const QString what = isDirectory ? QStringLiteral("data directory") : QStringLiteral("settings file");
+    if (S_ISLNK(st.st_mode) && !isDirectory)
+        return Status::failure(
+            QStringLiteral("The %1 %2 is a symbolic link; LearnPulse uses only a plain file.").arg(what, path),
+            ErrorKind::Forbidden);
+    if (isDirectory && ::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return {};
+    if (st.st_uid != ::geteuid())
+        return Status::failure(QStringLiteral("The %1 %2 belongs to another user (uid %3), so its contents cannot be "
+                                              "trusted. Use a %1 of your own (--data-dir or LEARNPULSE_DATA_DIR), "
+                                              "or make this one yours.")
+                                   .arg(what, path)
+                                   .arg(st.st_uid),
+            ErrorKind::Forbidden);
+    // Group-writable only matters for a group other than the user's own (Debian gives each user a private
+    // group and, with it, umask 002).
+    if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != ::getegid()))
+        return Status::failure(QStringLiteral("The %1 %2 can be written by other users (mode %3), so its contents "
+                                              "cannot be trusted. Make it writable by you alone: chmod go-w %2")
+                                   .arg(what, path)
+                                   .arg(QString::number(st.st_mode & 07777, 8)),
+            ErrorKind::Forbidden);
     return {};
 }
 

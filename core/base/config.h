@@ -80,6 +80,9 @@ struct Config
         const QString &dataDirOption = {}, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 
     // Creates the data directory (mode 0700) if needed.
+    // A data directory or settings file that exists must belong to this user and be writable by no one else
+    // (a settings file: no symbolic link either). Error (Forbidden): which, and how to fix it.
+    static Status checkOwnership(const QString &path, bool isDirectory);
     Status ensureDataDir() const;
 
     // The settings an admin edits in the console, by INI key, as the settings dialog shows them: secrets

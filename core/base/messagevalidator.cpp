@@ -2,6 +2,8 @@
 
 #include <QStringDecoder>
 
+#include <algorithm>
+
 namespace LearnPulse::MessageValidator {
 
 Result<QString> validateUtf8(QByteArrayView bytes, int maxChars)
@@ -41,6 +43,33 @@ Result<QString> validate(const QString &text, int maxChars)
                 .arg(codePoints)
                 .arg(maxChars));
     return text;
+}
+
+QString neutralise(const QString &text)
+{
+    const auto needsWork = [](QChar c) {
+        const char16_t u = c.unicode();
+        return (u < 0x20 && u != u'\n' && u != u'\t') || (u >= 0x7f && u <= 0x9f) || u == 0x2028 || u == 0x2029;
+    };
+    if (std::none_of(text.cbegin(), text.cend(), needsWork))
+        return text; // the usual case: no copy
+    QString out;
+    out.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t u = text.at(i).unicode();
+        if (u == u'\r') {
+            out += QLatin1Char('\n');
+            if (i + 1 < text.size() && text.at(i + 1) == QLatin1Char('\n'))
+                ++i;
+        } else if (u == 0x0b || u == 0x0c || u == 0x85 || u == 0x2028 || u == 0x2029) {
+            out += QLatin1Char('\n');
+        } else if (needsWork(text.at(i))) {
+            out += QChar(0xfffd);
+        } else {
+            out += text.at(i);
+        }
+    }
+    return out;
 }
 
 bool isValidSessionId(QStringView id)

@@ -17,6 +17,12 @@ Result<QString> validateUtf8(QByteArrayView bytes, int maxChars);
 // other control characters except tab and line breaks, no lone surrogates.
 Result<QString> validate(const QString &text, int maxChars);
 
+// Text as it may be stored, shown, written into a transcript or printed to a terminal: every kind of line
+// break (CR LF, CR, U+2028, U+2029, U+0085, vertical tab, form feed) becomes "\n", so that only "\n" starts a
+// line and a transcript can indent every continuation line; other control characters (C0 but tab and
+// newline, DEL, C1: an escape sequence) become U+FFFD. Text from a person, a server, a row or a file.
+QString neutralise(const QString &text);
+
 // A session id is a random UUID in its canonical lower-case 36-character form; anything else (a
 // path such as "../x", a key pattern such as "*") is refused before it reaches Redis or a file name.
 bool isValidSessionId(QStringView id);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "hallucinationguard.h"
 #include "logging.h"
+#include "messagevalidator.h"
 #include "sessionstore.h"
 
 #include <QFile>
@@ -376,7 +377,7 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
                 turn->m_shown += rest;
                 emit turn->replyDelta(rest);
             }
-            r.reply = turn->m_shown.trimmed();
+            r.reply = MessageValidator::neutralise(turn->m_shown.trimmed()); // stored as it may be shown and printed
             r.guardedClaims = turn->m_guard->claims();
             if (r.reply.isEmpty()) {
                 r.status = ChatTurnResult::Status::AssistantFailed;

@@ -69,17 +69,19 @@ QString EscalationEngine::escalationReply(
 }
 
 TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const QString &sessionId,
-    const QString &text, bool supportRequested, const QString &requestRule)
+    const QString &typed, bool supportRequested, const QString &requestRule)
 {
     TurnOutcome out;
     out.sessionId = sessionId;
 
-    auto valid = MessageValidator::validate(text, m_config.maxMessageChars);
+    auto valid = MessageValidator::validate(typed, m_config.maxMessageChars);
     if (!valid) {
         out.status = TurnOutcome::Status::BadInput;
         out.error = valid.error();
         return out;
     }
+    // Stored with "\n" as its only line break (a CR or U+2028 could forge a line of the transcript).
+    const QString text = MessageValidator::neutralise(typed);
     if (auto id = MessageValidator::checkSessionId(sessionId); !id) {
         out.status = TurnOutcome::Status::BadInput;
         out.error = id.error();

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "database.h"
 #include "logging.h"
+#include "roles.h"
 #include "ticketstore.h"
 
 #include <QFileInfo>
@@ -121,20 +122,39 @@ DeliveryResult Outbox::deliver(const OutboxEntry &e) const
     }
     if (!m_config.smtpConfigured())
         return { false, false, 0, QStringLiteral("SMTP is not configured") };
+    // Nothing of the row is trusted but its ticket ID (anyone who can write the index can write a row): the
+    // recipient and sender come from this seat's configuration, the rest from the ticket itself, and the
+    // attachment is that ticket's transcript, read only from this seat's ticket folder.
+    TicketStore store(m_db);
+    auto ticket = store.find(Actor::commandLine(), e.ticketId);
+    if (!ticket)
+        return { false, true, 0, QStringLiteral("the ticket %1 is not in the index").arg(e.ticketId) };
+    QString attachment;
+    if (auto path = TicketStore::checkedTranscriptFile(ticket.value(), m_config.ticketsDir()); path)
+        attachment = path.value();
+    else
+        qCWarning(lcOutbox).noquote() << QStringLiteral("Transcript path refused ticket=") + e.ticketId;
+    const OutboxItem item
+        = emailFor(m_config, ticket->id, ticket->summary, ticket->teacherName, ticket->teacherEmail, attachment);
     MailMessage m;
-    m.to = e.payload.value(QLatin1String("to")).toString();
-    m.from = e.payload.value(QLatin1String("from")).toString();
-    m.replyTo = e.payload.value(QLatin1String("reply_to")).toString();
-    m.replyToName = e.payload.value(QLatin1String("reply_to_name")).toString();
-    m.subject = e.payload.value(QLatin1String("subject")).toString();
-    m.body = e.payload.value(QLatin1String("body")).toString();
-    m.attachmentPath = e.payload.value(QLatin1String("attachment")).toString();
-    if (!m.attachmentPath.isEmpty() && !QFileInfo(m.attachmentPath).isReadable()) {
+    m.to = m_config.supportEmail;
+    m.from = m_config.fromEmail();
+    m.replyTo = ticket->teacherEmail;
+    m.replyToName = ticket->teacherName;
+    m.subject = item.payload.value(QLatin1String("subject")).toString();
+    m.body = item.payload.value(QLatin1String("body")).toString();
+    m.attachmentPath = attachment;
+    if (attachment.isEmpty() || !QFileInfo(attachment).isReadable()) {
         // Written on another seat (several seats share the index): the index has the same text.
-        if (auto copy = TicketStore(m_db).indexedTranscript(e.ticketId); copy)
-            m.attachmentData = copy->toUtf8();
+        auto copy = store.indexedTranscript(e.ticketId);
+        if (!copy)
+            return { false, false, 0,
+                QStringLiteral("the transcript of %1 cannot be read: %2").arg(e.ticketId, copy.error()) };
+        m.attachmentData = copy->toUtf8();
+        m.attachmentPath
+            = m_config.ticketsDir() + QLatin1Char('/') + TicketStore::transcriptNameFor(e.ticketId); // its name
     }
-    m.messageId = e.payload.value(QLatin1String("message_id")).toString();
+    m.messageId = ticket->id + QStringLiteral("@learnpulse");
     Mailer mailer(m_config);
     mailer.setAbortFlag(m_stop);
     return mailer.send(m);

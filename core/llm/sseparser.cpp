@@ -4,8 +4,9 @@
 
 namespace LearnPulse {
 
-SseParser::SseParser(qsizetype maxLineBytes)
+SseParser::SseParser(qsizetype maxLineBytes, qsizetype maxEventBytes)
     : m_maxLineBytes(maxLineBytes)
+    , m_maxEventBytes(maxEventBytes)
 { }
 
 bool SseParser::hasPendingData() const
@@ -84,6 +85,10 @@ void SseParser::processLine(QByteArrayView line, QList<SseEvent> &out)
             m_data += QLatin1Char('\n');
         m_data += value;
         m_hasData = true;
+        // UTF-16 code units, each at least one byte of the stream: a safe lower bound of the bytes read.
+        if (m_data.size() > m_maxEventBytes)
+            m_error
+                = QStringLiteral("an event of the stream is longer than %1 bytes without ending").arg(m_maxEventBytes);
     } else if (field == QLatin1String("event")) {
         m_event = value;
     } else if (field == QLatin1String("id")) {

@@ -16,11 +16,12 @@ struct SseEvent
 
 // Incremental parser for a text/event-stream body (the WHATWG server-sent events format). Bytes may
 // arrive split anywhere (mid-line, mid-UTF-8 character, between \r and \n): only complete lines are
-// decoded. A line longer than the cap is an error rather than unbounded memory.
+// decoded. A line longer than its cap, or an event whose data grows past its cap without the blank line
+// that ends it, is an error rather than unbounded memory.
 class SseParser final
 {
 public:
-    explicit SseParser(qsizetype maxLineBytes = 1 << 20);
+    explicit SseParser(qsizetype maxLineBytes = 1 << 20, qsizetype maxEventBytes = 4 << 20);
 
     // Parses what `chunk` completes; returns the events it finished, in order.
     QList<SseEvent> feed(QByteArrayView chunk);
@@ -34,6 +35,7 @@ private:
     void processLine(QByteArrayView line, QList<SseEvent> &out);
 
     qsizetype m_maxLineBytes;
+    qsizetype m_maxEventBytes;
     QByteArray m_buffer;
     bool m_skipLineFeed = false; // the previous chunk ended with \r: a leading \n belongs to it
     bool m_firstLine = true;

@@ -48,7 +48,19 @@ Status writeJson(const QString &path, const QJsonDocument &doc)
 struct TicketFiles
 {
     QStringList ids;
-    QStringList files;
+    QStringList files; // checked: only each ticket's own transcript in this seat's ticket folder
+
+    void add(const QString &id, const QString &file, const QString &ticketsDir)
+    {
+        ids << id;
+        TicketRecord ticket;
+        ticket.id = id;
+        ticket.conversationFile = file;
+        if (auto checked = TicketStore::checkedTranscriptFile(ticket, ticketsDir))
+            files << checked.value();
+        else if (!file.isEmpty())
+            qCWarning(lcTickets).noquote() << QStringLiteral("Transcript path refused ticket=") + id;
+    }
 };
 
 // Deletes the index rows of `ids` (full-text entries, outbox entries, tickets) inside the caller's
@@ -147,10 +159,8 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
         q.addBindValue(id);
     if (!q.exec())
         return R::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
-    while (q.next()) {
-        tickets.ids << q.value(0).toString();
-        tickets.files << q.value(1).toString();
-    }
+    while (q.next())
+        tickets.add(q.value(0).toString(), q.value(1).toString(), m_config.ticketsDir());
 
     ErasureReport report;
     // Emails already delivered cannot be recalled: say how many and where they went.
@@ -319,8 +329,14 @@ Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString
     auto ids = subject(actor, Permission::ExportData, email);
     if (!ids)
         return R::failure(ids.error());
+    // A person's data: every folder the export makes is its owner's alone (0700), every file 0600.
+    constexpr auto ownerDir = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+    const bool existed = QFileInfo(directory).isDir();
     if (!QDir().mkpath(directory + QStringLiteral("/tickets")))
         return R::failure(QStringLiteral("Cannot create %1").arg(directory));
+    if ((!existed && !QFile::setPermissions(directory, ownerDir))
+        || !QFile::setPermissions(directory + QStringLiteral("/tickets"), ownerDir))
+        return R::failure(QStringLiteral("Cannot make %1 private to its owner").arg(directory));
 
     AccountStore accounts(m_db);
     QJsonObject account;
@@ -356,7 +372,8 @@ Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString
         if (auto text = store.transcript(actor, t); text) {
             QSaveFile target(directory + QStringLiteral("/tickets/") + name);
             const QByteArray bytes = (text.value() + TicketThread::render(messages)).toUtf8();
-            if (!target.open(QIODevice::WriteOnly) || target.write(bytes) < 0 || !target.commit())
+            if (!target.open(QIODevice::WriteOnly) || !target.setPermissions(QFile::ReadOwner | QFile::WriteOwner)
+                || target.write(bytes) < 0 || !target.commit())
                 return R::failure(QStringLiteral("Cannot write %1: %2").arg(target.fileName(), target.errorString()));
             ++copied;
             o.insert(QStringLiteral("transcript_file"), QString(QStringLiteral("tickets/") + name));
@@ -418,10 +435,8 @@ Result<int> PrivacyService::applyRetention(const Actor &actor, int days)
     if (!q.exec())
         return Result<int>::failure(Database::errorOf(q));
     TicketFiles old;
-    while (q.next()) {
-        old.ids << q.value(0).toString();
-        old.files << q.value(1).toString();
-    }
+    while (q.next())
+        old.add(q.value(0).toString(), q.value(1).toString(), m_config.ticketsDir());
     if (old.ids.isEmpty())
         return 0;
     for (const QString &f : std::as_const(old.files))

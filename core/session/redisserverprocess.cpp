@@ -5,12 +5,15 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTcpServer>
 #include <QThread>
 
 #include <csignal>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 namespace LearnPulse {
 
@@ -54,6 +57,18 @@ Status RedisServerProcess::start(const Options &options, int timeoutMs)
         return Status::failure(QStringLiteral("redis-server needs a port or a unix socket"));
     if (!QDir().mkpath(m_options.directory))
         return Status::failure(QStringLiteral("Cannot create the Redis directory %1").arg(m_options.directory));
+    // The conversations are in there: the folder is its owner's alone, and so is every file in it (also those
+    // an earlier version left readable by others).
+    constexpr auto ownerDir = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+    if (!QFile::setPermissions(m_options.directory, ownerDir))
+        return Status::failure(QStringLiteral("Cannot make the Redis directory %1 private").arg(m_options.directory));
+    for (QDirIterator it(m_options.directory, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+             QDirIterator::Subdirectories);
+         it.hasNext();) {
+        const QFileInfo entry(it.next());
+        if (!entry.isSymLink())
+            QFile::setPermissions(entry.filePath(), entry.isDir() ? ownerDir : QFile::ReadOwner | QFile::WriteOwner);
+    }
 
     QStringList args { QStringLiteral("--dir"), m_options.directory, QStringLiteral("--port"),
         QString::number(m_options.port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
@@ -69,7 +84,11 @@ Status RedisServerProcess::start(const Options &options, int timeoutMs)
     m_process->setStandardOutputFile(QProcess::nullDevice());
     m_process->setStandardErrorFile(QProcess::nullDevice());
     // A private server stops with us, even when we crash (its append-only file keeps the data).
-    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    // What it writes (the append-only files, its log) is its owner's alone.
+    m_process->setChildProcessModifier([] {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        ::umask(077);
+    });
     m_process->start(m_options.executable, args);
     if (!m_process->waitForStarted(timeoutMs)) {
         const QString error = m_process->errorString();

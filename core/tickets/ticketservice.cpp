@@ -3,6 +3,7 @@
 #include "config.h"
 #include "faultinjection.h"
 #include "logging.h"
+#include "messagevalidator.h"
 #include "outbox.h"
 #include "ticketstore.h"
 
@@ -64,25 +65,30 @@ QString TicketService::summaryFor(const SessionState &session)
 
 QString TicketService::transcriptText(const QString &ticketId, const QDateTime &created, const TicketRequest &r)
 {
+    // Every field on its one line, every message's lines indented: nothing in them can forge a line of the
+    // transcript (a header, another speaker).
+    const auto line = [](const QString &field) {
+        return MessageValidator::neutralise(field).replace(QLatin1Char('\n'), QLatin1Char(' '));
+    };
     QString t;
     t += QStringLiteral("LearnPulse support ticket\n");
     t += QStringLiteral("Ticket ID: %1\n").arg(ticketId);
     t += QStringLiteral("Created: %1\n").arg(created.toUTC().toString(Qt::ISODate));
     t += QStringLiteral("Session: %1\n").arg(r.session.id);
-    t += QStringLiteral("Summary: %1\n\n").arg(r.summary);
+    t += QStringLiteral("Summary: %1\n\n").arg(line(r.summary));
     t += QStringLiteral("Teacher\n");
-    t += QStringLiteral("  Name: %1\n").arg(orDash(r.teacherName));
-    t += QStringLiteral("  Email: %1\n").arg(orDash(r.teacherEmail));
-    t += QStringLiteral("  User ID: %1\n").arg(orDash(r.teacherUserId));
-    t += QStringLiteral("  Role: %1\n\n").arg(orDash(r.teacherRole));
+    t += QStringLiteral("  Name: %1\n").arg(orDash(line(r.teacherName)));
+    t += QStringLiteral("  Email: %1\n").arg(orDash(line(r.teacherEmail)));
+    t += QStringLiteral("  User ID: %1\n").arg(orDash(line(r.teacherUserId)));
+    t += QStringLiteral("  Role: %1\n\n").arg(orDash(line(r.teacherRole)));
     t += QStringLiteral("Context\n");
-    t += QStringLiteral("  Class: %1\n").arg(orDash(r.session.context.classId));
-    t += QStringLiteral("  Student: %1\n").arg(orDash(r.session.context.student));
-    t += QStringLiteral("  Scope: %1\n\n").arg(orDash(r.session.context.scope));
+    t += QStringLiteral("  Class: %1\n").arg(orDash(line(r.session.context.classId)));
+    t += QStringLiteral("  Student: %1\n").arg(orDash(line(r.session.context.student)));
+    t += QStringLiteral("  Scope: %1\n\n").arg(orDash(line(r.session.context.scope)));
     t += QStringLiteral("Signals (%1): %2\n\n")
              .arg(r.session.dissatisfactionCount)
              .arg(r.session.signalRules.isEmpty() ? QStringLiteral("-")
-                                                  : r.session.signalRules.join(QLatin1String(", ")));
+                                                  : line(r.session.signalRules.join(QLatin1String(", "))));
     t += QStringLiteral("Conversation (%1 messages)\n").arg(r.history.size());
     for (qsizetype i = 0; i < r.history.size(); ++i) {
         const HistoryEntry &e = r.history.at(i);
@@ -94,7 +100,7 @@ QString TicketService::transcriptText(const QString &ticketId, const QDateTime &
                  .arg(e.timestamp.toUTC().toString(Qt::ISODate), speaker,
                      note.isEmpty() ? QString() : QStringLiteral(" (signal: %1)").arg(note));
         // Indent continuation lines so that a message cannot forge a header line of the transcript.
-        QString body = e.content;
+        QString body = MessageValidator::neutralise(e.content);
         body.replace(QLatin1Char('\n'), QLatin1String("\n  "));
         t += QLatin1String("  ") + body + QLatin1Char('\n');
     }

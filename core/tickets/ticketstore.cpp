@@ -6,7 +6,9 @@
 #include "roles.h"
 #include "ticketrows_p.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -194,19 +196,57 @@ Result<TicketRecord> TicketStore::find(const Actor &actor, const QString &ticket
     return rows->constFirst();
 }
 
+QString TicketStore::transcriptNameFor(const QString &ticketId)
+{
+    static const QRegularExpression shape(QStringLiteral("\\ATICKET-([0-9a-f]{8})-([0-9]{8})([0-9]{6})\\z"));
+    const auto m = shape.match(ticketId);
+    return m.hasMatch() ? QStringLiteral("support_ticket_%1_%2_%3.txt").arg(m.captured(1), m.captured(2), m.captured(3))
+                        : QString();
+}
+
+Result<QString> TicketStore::checkedTranscriptFile(const TicketRecord &ticket, const QString &ticketsDir)
+{
+    using R = Result<QString>;
+    const QString path = ticket.conversationFile;
+    const QString expected = transcriptNameFor(ticket.id);
+    const QFileInfo info(path);
+    if (expected.isEmpty() || path.isEmpty() || !info.isAbsolute() || info.fileName() != expected
+        || path.contains(QLatin1String("/../")) || path.contains(QLatin1String("/./"))
+        || info.dir().dirName() != QLatin1String("support_tickets"))
+        return R::failure(
+            QStringLiteral("The index names a transcript file that is not this ticket's; it was not used."),
+            ErrorKind::BadInput);
+    if (!ticketsDir.isEmpty()
+        && QFileInfo(info.absolutePath()).canonicalFilePath() != QFileInfo(ticketsDir).canonicalFilePath())
+        return R::failure(QStringLiteral("The index names a transcript file outside this seat's ticket folder; it was "
+                                         "not used."),
+            ErrorKind::BadInput);
+    if (info.isSymLink() || (info.exists() && !info.isFile()))
+        return R::failure(QStringLiteral("The transcript of %1 is not a plain file; it was not used.").arg(ticket.id),
+            ErrorKind::BadInput);
+    return path;
+}
+
 Result<QString> TicketStore::transcript(const Actor &actor, const TicketRecord &ticket)
 {
     using R = Result<QString>;
     if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
         return R::failure(refused);
-    QFile file(ticket.conversationFile);
-    if (file.open(QIODevice::ReadOnly))
-        return QString::fromUtf8(file.readAll());
-    const QString fileError = file.errorString();
+    auto path = checkedTranscriptFile(ticket);
+    QString fileError;
+    if (path) {
+        QFile file(path.value());
+        if (file.open(QIODevice::ReadOnly))
+            return QString::fromUtf8(file.readAll());
+        fileError = file.errorString();
+    } else {
+        qCWarning(lcTickets).noquote() << QStringLiteral("Transcript path refused ticket=") + ticket.id;
+        fileError = path.error();
+    }
     auto copy = indexedTranscript(ticket.id);
     if (!copy)
-        return R::failure(QStringLiteral("The transcript file %1 cannot be read (%2), and %3")
-                              .arg(ticket.conversationFile, fileError, copy.error()));
+        return R::failure(
+            QStringLiteral("The transcript of %1 cannot be read (%2), and %3").arg(ticket.id, fileError, copy.error()));
     return copy;
 }
 
@@ -323,10 +363,14 @@ Status TicketStore::remove(const Actor &actor, const QString &ticketId)
         q.exec(QStringLiteral("ROLLBACK"));
         return Status::failure(QStringLiteral("Cannot delete the ticket: %1").arg(error));
     }
-    if (QFile::exists(record->conversationFile) && !QFile::remove(record->conversationFile))
+    // Only the ticket's own transcript file is removed, whatever the row says.
+    if (auto path = checkedTranscriptFile(record.value()); !path) {
+        qCWarning(lcTickets).noquote() << QStringLiteral("Transcript path refused ticket=") + ticketId;
+    } else if (QFile::exists(path.value()) && !QFile::remove(path.value())) {
         return Status::failure(QStringLiteral("The ticket was removed from the index, but its transcript %1 could not "
                                               "be deleted; delete it by hand.")
-                                   .arg(record->conversationFile));
+                                   .arg(path.value()));
+    }
     qCInfo(lcTickets).noquote() << QStringLiteral("Ticket deleted ticket=") + ticketId;
     return m_db->audit(actor, QStringLiteral("ticket.delete"), ticketId);
 }

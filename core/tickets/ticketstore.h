@@ -109,6 +109,13 @@ public:
     // The ticket's transcript: its file, or, when the file cannot be read here (another seat wrote it,
     // or it is gone), the copy in the full-text index.
     Result<QString> transcript(const Actor &actor, const TicketRecord &ticket);
+    // The ticket's transcript file as the index names it, checked before anything reads or removes it: a row
+    // is not trusted (another seat, or anyone with the database, can write it). It must be the file name this
+    // ticket's ID gives ("support_ticket_<8 hex>_<yyyyMMdd>_<HHmmss>.txt") in a folder "support_tickets" (when
+    // `ticketsDir` is given: that folder), with no ".." and no symbolic link on the way. Error: why not.
+    static Result<QString> checkedTranscriptFile(const TicketRecord &ticket, const QString &ticketsDir = {});
+    // The transcript file name of a ticket ID, or empty for an ID of another shape.
+    static QString transcriptNameFor(const QString &ticketId);
     // The copy of a ticket's transcript in the full-text index.
     Result<QString> indexedTranscript(const QString &ticketId);
 

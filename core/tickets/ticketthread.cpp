@@ -33,8 +33,9 @@ ThreadMessage messageFrom(const QSqlQuery &q)
     m.time = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
     m.kind = q.value(i++).toString();
     m.authorId = q.value(i++).toString();
-    m.authorName = q.value(i++).toString();
-    m.body = q.value(i++).toString();
+    // A row is not trusted: a name stays on its line, and no text carries a control character.
+    m.authorName = MessageValidator::neutralise(q.value(i++).toString()).replace(QLatin1Char('\n'), QLatin1Char(' '));
+    m.body = MessageValidator::neutralise(q.value(i++).toString());
     return m;
 }
 
@@ -75,7 +76,7 @@ Result<ThreadChange> TicketThread::append(
     const Actor &actor, const QString &ticketId, const QString &kind, const QString &body)
 {
     using R = Result<ThreadChange>;
-    auto text = MessageValidator::validate(body, maxBodyChars);
+    auto text = MessageValidator::validate(MessageValidator::neutralise(body), maxBodyChars);
     if (!text)
         return R::failure(text.error());
     auto ticket = ticketFor(actor, ticketId);

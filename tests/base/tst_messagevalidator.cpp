@@ -15,6 +15,8 @@ private slots:
     void countsCharactersNotBytes();
     void refusesInvalidUtf8_data();
     void refusesInvalidUtf8();
+    void neutralise_data();
+    void neutralise();
     void sessionIds_data();
     void sessionIds();
 };
@@ -102,6 +104,29 @@ void TestMessageValidator::sessionIds()
     QFETCH(bool, valid);
     QCOMPARE(MessageValidator::isValidSessionId(id), valid);
     QCOMPARE(MessageValidator::checkSessionId(id).ok(), valid);
+}
+
+void TestMessageValidator::neutralise_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("plain") << QStringLiteral("Hello, caf\u00e9 \U0001F600\tend")
+                           << QStringLiteral("Hello, caf\u00e9 \U0001F600\tend");
+    QTest::newRow("CR LF") << QStringLiteral("a\r\nb") << QStringLiteral("a\nb");
+    QTest::newRow("CR") << QStringLiteral("a\rLearnPulse: closed") << QStringLiteral("a\nLearnPulse: closed");
+    QTest::newRow("line separator") << QStringLiteral("a\u2028b\u2029c\u0085d") << QStringLiteral("a\nb\nc\nd");
+    QTest::newRow("vertical tab, form feed") << QStringLiteral("a\u000bb\u000cc") << QStringLiteral("a\nb\nc");
+    QTest::newRow("escape sequence") << QStringLiteral("\u001b[2J\u001b]0;owned\u0007x")
+                                     << QStringLiteral("\ufffd[2J\ufffd]0;owned\ufffdx");
+    QTest::newRow("C1 and DEL") << QStringLiteral("a\u009bb\u007fc") << QStringLiteral("a\ufffdb\ufffdc");
+    QTest::newRow("NUL") << QString(QStringLiteral("a") + QChar(0) + QStringLiteral("b")) << QStringLiteral("a\ufffdb");
+}
+
+void TestMessageValidator::neutralise()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    QCOMPARE(MessageValidator::neutralise(text), expected);
 }
 
 QTEST_GUILESS_MAIN(TestMessageValidator)

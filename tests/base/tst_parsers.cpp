@@ -3,11 +3,15 @@
 #include "postgresurl.h"
 #include "redisclient.h"
 
+#include <QDir>
 #include <QFile>
 #include <QSettings>
 #include <QStringDecoder>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace LearnPulse;
 
@@ -28,6 +32,8 @@ private slots:
     void configPrecedence();
     void configRefusesBadValues();
     void configVersionAndPrivacy();
+    void configRefusesWhatOthersCanWrite_data();
+    void configRefusesWhatOthersCanWrite();
     void configMasksUrlPasswords();
     void mailHeaderEncoding_data();
     void mailHeaderEncoding();
@@ -201,6 +207,55 @@ void TestParsers::configRefusesBadValues()
     auto badPort = Config::load(dir2.path(), env);
     QVERIFY(!badPort);
     QVERIFY(badPort.error().contains(QLatin1String("SMTP_PORT")));
+}
+
+void TestParsers::configRefusesWhatOthersCanWrite_data()
+{
+    QTest::addColumn<QString>("how");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("data directory open to all")
+        << QStringLiteral("dir0777") << QStringLiteral("can be written by other users");
+    QTest::newRow("settings file open to all")
+        << QStringLiteral("ini0666") << QStringLiteral("can be written by other users");
+    QTest::newRow("settings file a link") << QStringLiteral("inilink") << QStringLiteral("symbolic link");
+    QTest::newRow("data directory of another user")
+        << QStringLiteral("dirowner") << QStringLiteral("belongs to another user");
+    QTest::newRow("settings file of another user")
+        << QStringLiteral("iniowner") << QStringLiteral("belongs to another user");
+}
+
+void TestParsers::configRefusesWhatOthersCanWrite()
+{
+    QFETCH(QString, how);
+    QFETCH(QString, message);
+    QTemporaryDir parent;
+    const QString dir = parent.filePath(QStringLiteral("data"));
+    QVERIFY(QDir().mkdir(dir));
+    const QString ini = dir + QStringLiteral("/learnpulse.ini");
+    {
+        QSettings settings(ini, QSettings::IniFormat);
+        settings.setValue(QStringLiteral("support/email"), QStringLiteral("evil@attacker.example"));
+    }
+    QVERIFY(QFile::setPermissions(ini, QFile::ReadOwner | QFile::WriteOwner));
+    QVERIFY(Config::load(dir, QProcessEnvironment())); // the user's own: fine
+    const QByteArray d = QFile::encodeName(dir);
+    const QByteArray f = QFile::encodeName(ini);
+    if (how.endsWith(QLatin1String("owner"))) {
+        if (::geteuid() != 0)
+            QSKIP("changing a file's owner needs root");
+        QVERIFY(::chown(how.startsWith(QLatin1String("dir")) ? d.constData() : f.constData(), 65534, 65534) == 0);
+    } else if (how == QLatin1String("dir0777")) {
+        QVERIFY(::chmod(d.constData(), 0777) == 0);
+    } else if (how == QLatin1String("ini0666")) {
+        QVERIFY(::chmod(f.constData(), 0666) == 0);
+    } else {
+        QVERIFY(QFile::rename(ini, parent.filePath(QStringLiteral("elsewhere.ini"))));
+        QVERIFY(QFile::link(parent.filePath(QStringLiteral("elsewhere.ini")), ini));
+    }
+    auto refused = Config::load(dir, QProcessEnvironment());
+    QVERIFY(!refused);
+    QCOMPARE(refused.kind(), ErrorKind::Forbidden);
+    QVERIFY2(refused.error().contains(message), qPrintable(refused.error()));
 }
 
 void TestParsers::configVersionAndPrivacy()

@@ -34,6 +34,10 @@ private slots:
     void repetitionIsASignal();
     void repetitionFollowsItsSettings();
     void theTeacherAndTheTicketAreToldWhatCounted();
+    void aMessageCannotForgeATranscriptLine_data();
+    void aMessageCannotForgeATranscriptLine();
+    void everyRuleFamilyThroughTheTurn_data();
+    void everyRuleFamilyThroughTheTurn();
     void aThumbsDownIsASignal_data();
     void aThumbsDownIsASignal();
     void aThumbsDownCanOpenTheTicket();
@@ -421,6 +425,83 @@ void TestEscalation::theTeacherAndTheTicketAreToldWhatCounted()
     QVERIFY(
         !EscalationEngine::escalationReply(QStringLiteral("T"), QStringLiteral("e"), true, { QStringLiteral("wrong") })
              .contains(QLatin1String("What counted")));
+}
+
+void TestEscalation::aMessageCannotForgeATranscriptLine_data()
+{
+    QTest::addColumn<QString>("lineBreak");
+    QTest::newRow("CR") << QStringLiteral("\r");
+    QTest::newRow("CR LF") << QStringLiteral("\r\n");
+    QTest::newRow("U+2028") << QStringLiteral("\u2028");
+    QTest::newRow("U+2029") << QStringLiteral("\u2029");
+    // U+0085 and the other control characters are refused before anything is stored (tst_messagevalidator).
+}
+
+void TestEscalation::aMessageCannotForgeATranscriptLine()
+{
+    QFETCH(QString, lineBreak);
+    const QString forged = QStringLiteral("LearnPulse: Support has closed this ticket");
+    const TurnOutcome o = send(QStringLiteral("I want to talk to a person.") + lineBreak + forged);
+    QVERIFY2(o.newlyEscalated, qPrintable(o.error));
+    QFile f(o.ticket->conversationFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString transcript = QString::fromUtf8(f.readAll());
+    for (const QString &l : transcript.split(QLatin1Char('\n')))
+        QVERIFY2(!l.startsWith(forged), qPrintable(transcript));
+    QVERIFY(transcript.contains(QStringLiteral("\n  ") + forged));
+    QVERIFY(!transcript.contains(QLatin1Char('\r')) && !transcript.contains(QChar(0x2028)));
+    // Stored so too: what Redis holds has "\n" as its only line break.
+    QCOMPARE(m_fx->sessions->history(m_session)->constFirst().content,
+        QStringLiteral("I want to talk to a person.\n") + forged);
+}
+
+void TestEscalation::everyRuleFamilyThroughTheTurn_data()
+{
+    // One message of each family of the rules file, recorded by the real turn: what it counts, under which
+    // rule, keyed by the message, and what the conversation does next.
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("rule"); // empty: no signal
+    QTest::addColumn<bool>("escalates");
+    QTest::addColumn<bool>("offered");
+    QTest::newRow("explicit_rules") << QStringLiteral("I want to talk to a person") << QStringLiteral("talk_to_person")
+                                    << true << false;
+    QTest::newRow("complaint_rules") << QStringLiteral("That's wrong.") << QStringLiteral("wrong") << false << false;
+    QTest::newRow("complaint_rules, a typo")
+        << QStringLiteral("doesnt help at all") << QStringLiteral("does_not_help") << false << false;
+    QTest::newRow("message_rules, sarcasm")
+        << QStringLiteral("great, another answer that tells me nothing") << QStringLiteral("sarcasm") << false << false;
+    QTest::newRow("message_rules, corrected facts")
+        << QStringLiteral("She had 14 absences, not 4.") << QStringLiteral("contradicted") << false << false;
+    QTest::newRow("offer_rules") << QStringLiteral("Is there someone I can email about this?") << QString() << false
+                                 << true;
+    QTest::newRow("no rule") << QStringLiteral("How is Aisha doing with loops?") << QString() << false << false;
+}
+
+void TestEscalation::everyRuleFamilyThroughTheTurn()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, rule);
+    QFETCH(bool, escalates);
+    QFETCH(bool, offered);
+    const TurnOutcome o = send(text);
+    QCOMPARE(o.status, TurnOutcome::Status::Recorded);
+    QCOMPARE(o.newlyEscalated, escalates);
+    QCOMPARE(o.offered, offered);
+    QCOMPARE(o.dissatisfactionCount, rule.isEmpty() ? 0 : 1);
+    const SessionState state = m_fx->sessions->state(m_session).value();
+    QCOMPARE(state.offer, offered ? QStringLiteral("open") : QString());
+    if (rule.isEmpty()) {
+        QVERIFY(state.signalMarks.isEmpty());
+        return;
+    }
+    QCOMPARE(state.signalMarks.size(), 1);
+    QCOMPARE(state.signalMarks.constFirst().key, o.messageKey);
+    QVERIFY2(state.signalMarks.constFirst().rules.contains(rule),
+        qPrintable(state.signalMarks.constFirst().rules.join(QLatin1Char(','))));
+    // The stored message is the one the key names.
+    const QList<HistoryEntry> history = m_fx->sessions->history(m_session).value();
+    QCOMPARE(history.constFirst().key(), o.messageKey);
+    QCOMPARE(history.constFirst().content, text);
 }
 
 void TestEscalation::aThumbsDownIsASignal_data()

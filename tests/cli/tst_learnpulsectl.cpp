@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 #include <QUrl>
@@ -396,6 +397,23 @@ void TestLearnpulsectl::ticketsListShowStatusDelete()
     QCOMPARE(r.exitCode, 0);
     QVERIFY(
         jsonLines(r.out).value(0).value(QLatin1String("transcript")).toString().contains(QLatin1String("xylophone")));
+
+    // Rows are not trusted: an escape sequence or a carriage return written into the index reaches the
+    // terminal as a visible replacement, not as a command to it.
+    {
+        QSqlQuery q(db.value()->connection().value());
+        q.prepare(QStringLiteral("INSERT INTO ticket_messages (ticket_id, ts, kind, author_id, author_name, body) "
+                                 "VALUES (?, '2026-12-01T10:00:00Z', 'support', 'x', ?, ?)"));
+        q.addBindValue(o.ticketId);
+        q.addBindValue(QStringLiteral("Eve\u001b]0;owned\u0007"));
+        q.addBindValue(QStringLiteral("Hello\u001b[2J\rLearnPulse: forged line"));
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+    }
+    r = ctl({ QStringLiteral("tickets"), QStringLiteral("show"), o.ticketId });
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(!r.out.contains('\x1b') && !r.out.contains('\r') && !r.out.contains('\x07'), r.out.constData());
+    QVERIFY(r.out.contains("Hello\xef\xbf\xbd[2J")); // U+FFFD in UTF-8
+    QVERIFY(!r.out.contains("\nLearnPulse: forged line"));
 
     r = ctl({ QStringLiteral("tickets"), QStringLiteral("status"), o.ticketId, QStringLiteral("resolved") });
     QCOMPARE(r.exitCode, 0);

@@ -31,6 +31,11 @@ private slots:
     void webhookIsPostedAndRetried();
     void shellTicketIsMailedBeforeTheProcessExits();
     void aLaterNoteNeverReachesTheTicketEmail();
+    void aNameThatLooksLikeAnAddressListIsOneMailbox_data();
+    void aNameThatLooksLikeAnAddressListIsOneMailbox();
+    void aForgedOutboxRowMailsOnlyTheTicketToSupport();
+    void aForgedTranscriptPathIsNeitherReadNorDeleted_data();
+    void aForgedTranscriptPathIsNeitherReadNorDeleted();
 
 private:
     TicketResult createTicket(const QString &teacherName = QStringLiteral("Zo\u00eb \u00c5ngstr\u00f6m"),
@@ -218,14 +223,13 @@ void TestDelivery::headerInjectionIsDefused()
     SmtpSink sink;
     QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
     const TicketResult ticket = createTicket(QStringLiteral("Eve\r\nBcc: victim@evil.example\r\nX-Evil: 1"));
-    // A summary with line breaks too, straight into the outbox.
-    OutboxItem item
-        = Outbox::emailFor(m_fx->config, QStringLiteral("TICKET-x"), QStringLiteral("Help\r\nBcc: b@evil.example"),
-            QStringLiteral("\"Quoted\" <name>\n"), QStringLiteral("zoe@school.example"), ticket.conversationFile);
+    // A summary with line breaks too, written into the index's row (which is not trusted either).
+    const TicketResult second
+        = createTicket(QStringLiteral("\"Quoted\" <name>\n"), QStringLiteral("4aa1c2e0-1111-4222-8333-444455556666"));
     QSqlQuery q(m_fx->db->connection().value());
-    q.prepare(QStringLiteral("INSERT INTO outbox (ticket_id, kind, payload, next_attempt, created) VALUES ('TICKET-x', "
-                             "'email', ?, '', '')"));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(item.payload).toJson()));
+    q.prepare(QStringLiteral("UPDATE tickets SET summary = ? WHERE id = ?"));
+    q.addBindValue(QStringLiteral("Help\r\nBcc: b@evil.example"));
+    q.addBindValue(second.ticketId);
     QVERIFY(q.exec());
 
     Outbox outbox(m_fx->db, m_fx->config);
@@ -245,6 +249,141 @@ void TestDelivery::headerInjectionIsDefused()
         QStringLiteral("\"Eve Bcc: victim@evil.example X-Evil: 1\" <zoe@school.example>"));
     QCOMPARE(header(mails[1], QStringLiteral("Subject")),
         QStringLiteral("Teacher Support Request - Help Bcc: b@evil.example"));
+}
+
+void TestDelivery::aNameThatLooksLikeAnAddressListIsOneMailbox_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("encoded word") << QStringLiteral("=?x?= <evil@attacker.example>, Ms Jones");
+    QTest::newRow("encoded word, not ASCII") << QStringLiteral("=?x?= Zo\u00eb <evil@attacker.example>, Ms Jones");
+    QTest::newRow("comma and quotes") << QStringLiteral("Jones, \"Ms\" <evil@attacker.example>");
+    QTest::newRow("semicolon group") << QStringLiteral("undisclosed:; evil@attacker.example");
+    QTest::newRow("backslash") << QStringLiteral("Ms \\\" Jones <evil@attacker.example>");
+}
+
+void TestDelivery::aNameThatLooksLikeAnAddressListIsOneMailbox()
+{
+    QFETCH(QString, name);
+    SmtpSink sink;
+    QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
+    createTicket(name);
+    Outbox outbox(m_fx->db, m_fx->config);
+    QCOMPARE(outbox.deliverDue().sent, 1);
+    const QJsonObject mail = sink.messages().constFirst();
+    // As Python's email.utils.getaddresses reads the header that arrived: one mailbox, the teacher's.
+    const QJsonArray replyTo
+        = mail.value(QLatin1String("addresses")).toObject().value(QLatin1String("Reply-To")).toArray();
+    QCOMPARE(replyTo.size(), 1);
+    QCOMPARE(replyTo.at(0).toArray().at(1).toString(), QStringLiteral("zoe@school.example"));
+    QCOMPARE(mail.value(QLatin1String("rcpt_tos")).toArray(), QJsonArray { QStringLiteral("support@learnpulse.ai") });
+}
+
+void TestDelivery::aForgedOutboxRowMailsOnlyTheTicketToSupport()
+{
+    SmtpSink sink;
+    QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
+    const TicketResult ticket = createTicket();
+    // Anyone who can write the index rewrites the row: another recipient, a file of this seat as attachment.
+    QTemporaryDir elsewhere;
+    const QString secret = elsewhere.filePath(QStringLiteral("secret.txt"));
+    QFile f(secret);
+    QVERIFY(f.open(QIODevice::WriteOnly) && f.write("top secret\n") > 0);
+    f.close();
+    const QJsonObject forged { { QStringLiteral("to"), QStringLiteral("evil@attacker.example") },
+        { QStringLiteral("from"), QStringLiteral("ceo@learnpulse.ai") },
+        { QStringLiteral("reply_to"), QStringLiteral("evil@attacker.example") },
+        { QStringLiteral("subject"), QStringLiteral("Invoice") }, { QStringLiteral("body"), QStringLiteral("Pay now") },
+        { QStringLiteral("attachment"), secret } };
+    QSqlQuery q(m_fx->db->connection().value());
+    q.prepare(QStringLiteral("UPDATE outbox SET payload = ? WHERE ticket_id = ?"));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(forged).toJson()));
+    q.addBindValue(ticket.ticketId);
+    QVERIFY(q.exec() && q.numRowsAffected() == 1);
+    // And a row of its own for a ticket that does not exist.
+    q.prepare(QStringLiteral("INSERT INTO outbox (ticket_id, kind, payload, next_attempt, created) VALUES "
+                             "('TICKET-deadbeef-20260101000000', 'email', ?, '', '')"));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(forged).toJson()));
+    QVERIFY(q.exec());
+
+    Outbox outbox(m_fx->db, m_fx->config);
+    const Outbox::Report report = outbox.deliverDue();
+    QCOMPARE(report.sent, 1);
+    const QList<QJsonObject> mails = sink.messages();
+    QCOMPARE(mails.size(), 1);
+    const QJsonObject mail = mails.first();
+    QCOMPARE(mail.value(QLatin1String("rcpt_tos")).toArray(), QJsonArray { QStringLiteral("support@learnpulse.ai") });
+    QCOMPARE(mail.value(QLatin1String("mail_from")).toString(), QStringLiteral("console@learnpulse.example"));
+    QVERIFY(header(mail, QStringLiteral("Reply-To")).contains(QLatin1String("zoe@school.example")));
+    QVERIFY(mail.value(QLatin1String("body")).toString().contains(ticket.ticketId));
+    QFile transcript(ticket.conversationFile);
+    QVERIFY(transcript.open(QIODevice::ReadOnly));
+    const QJsonObject a = mail.value(QLatin1String("attachments")).toArray().first().toObject();
+    QCOMPARE(QByteArray::fromBase64(a.value(QLatin1String("base64")).toString().toLatin1()), transcript.readAll());
+    const QString raw = QString::fromUtf8(QJsonDocument(mail).toJson());
+    QVERIFY(!raw.contains(QLatin1String("evil@attacker.example")));
+    QVERIFY(!raw.contains(QLatin1String("top secret")));
+    // The row without a ticket failed for good, and said why.
+    bool refused = false;
+    const QList<OutboxEntry> entries = outbox.list().value();
+    for (const OutboxEntry &e : entries)
+        if (e.ticketId == QLatin1String("TICKET-deadbeef-20260101000000"))
+            refused = e.state == QLatin1String("failed") && e.lastError.contains(QLatin1String("not in the index"));
+    QVERIFY(refused);
+}
+
+void TestDelivery::aForgedTranscriptPathIsNeitherReadNorDeleted_data()
+{
+    QTest::addColumn<QString>("how");
+    QTest::newRow("another file") << QStringLiteral("path");
+    QTest::newRow("dot-dot") << QStringLiteral("dotdot");
+    QTest::newRow("symbolic link") << QStringLiteral("symlink");
+}
+
+void TestDelivery::aForgedTranscriptPathIsNeitherReadNorDeleted()
+{
+    QFETCH(QString, how);
+    SmtpSink sink;
+    QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
+    const TicketResult ticket = createTicket();
+    QTemporaryDir elsewhere;
+    const QString victim = elsewhere.filePath(QStringLiteral("victim.txt"));
+    QFile f(victim);
+    QVERIFY(f.open(QIODevice::WriteOnly) && f.write("do not touch\n") > 0);
+    f.close();
+    QSqlQuery q(m_fx->db->connection().value());
+    if (how == QLatin1String("symlink")) {
+        // The transcript itself replaced by a link to the victim.
+        QVERIFY(QFile::remove(ticket.conversationFile));
+        QVERIFY(QFile::link(victim, ticket.conversationFile));
+    } else {
+        const QString path = how == QLatin1String("path")
+            ? victim
+            : m_fx->config.ticketsDir() + QStringLiteral("/../../") + QFileInfo(ticket.conversationFile).fileName();
+        q.prepare(QStringLiteral("UPDATE tickets SET conversation_file = ? WHERE id = ?"));
+        q.addBindValue(path);
+        q.addBindValue(ticket.ticketId);
+        QVERIFY(q.exec());
+    }
+    // Shown: the index's copy, never the victim.
+    TicketStore store(m_fx->db);
+    const TicketRecord record = store.find(Actor::commandLine(), ticket.ticketId).value();
+    auto text = store.transcript(Actor::commandLine(), record);
+    QVERIFY2(text, qPrintable(text.error()));
+    QVERIFY(text->contains(ticket.ticketId));
+    QVERIFY(!text->contains(QLatin1String("do not touch")));
+    // Mailed: the index's copy.
+    Outbox outbox(m_fx->db, m_fx->config);
+    QCOMPARE(outbox.deliverDue().sent, 1);
+    const QJsonObject a = sink.messages().first().value(QLatin1String("attachments")).toArray().first().toObject();
+    const QByteArray attached = QByteArray::fromBase64(a.value(QLatin1String("base64")).toString().toLatin1());
+    QVERIFY(attached.contains(ticket.ticketId.toUtf8()));
+    QVERIFY(!attached.contains("do not touch"));
+    // Deleted: the ticket goes, the victim stays.
+    QVERIFY(store.remove(Actor::commandLine(), ticket.ticketId));
+    QVERIFY(QFile::exists(victim));
+    QFile check(victim);
+    QVERIFY(check.open(QIODevice::ReadOnly));
+    QCOMPARE(check.readAll(), QByteArray("do not touch\n"));
 }
 
 void TestDelivery::developmentModeLogsInsteadOfSending()

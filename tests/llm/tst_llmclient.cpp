@@ -124,6 +124,9 @@ void TestLlmClient::failuresAreTypedAndReadable_data()
     QTest::newRow("drop") << QStringLiteral("drop") << int(LlmError::Kind::Dropped) << QStringLiteral("connection");
     QTest::newRow("garbage") << QStringLiteral("garbage") << int(LlmError::Kind::MalformedResponse)
                              << QStringLiteral("not JSON");
+    // An event that never ends (no blank line): bounded, not read into memory until the machine gives out.
+    QTest::newRow("endless event") << QStringLiteral("endless") << int(LlmError::Kind::MalformedResponse)
+                                   << QStringLiteral("without ending");
 }
 
 void TestLlmClient::failuresAreTypedAndReadable()

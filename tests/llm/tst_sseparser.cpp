@@ -15,6 +15,7 @@ private slots:
     void keepsPendingUntilBlankLine();
     void reportsInvalidUtf8();
     void capsLineLength();
+    void capsEventSize();
 };
 
 namespace {
@@ -109,6 +110,29 @@ void TestSseParser::capsLineLength()
     p.feed(QByteArray("data: " + QByteArray(100, 'x')));
     QVERIFY(p.hasError());
     QVERIFY(p.error().contains(QLatin1String("longer than 64 bytes")));
+}
+
+void TestSseParser::capsEventSize()
+{
+    // Lines of fine length, but no blank line to end the event: it stops at the cap, whole or in pieces.
+    SseParser p(64, 1000);
+    const QByteArray line = "data: " + QByteArray(50, 'x') + '\n';
+    QList<SseEvent> events;
+    for (int i = 0; i < 100 && !p.hasError(); ++i)
+        events += p.feed(line);
+    QVERIFY(p.hasError());
+    QVERIFY2(p.error().contains(QLatin1String("longer than 1000 bytes without ending")), qPrintable(p.error()));
+    QVERIFY(events.isEmpty());
+    // Under the cap, the same lines make one event.
+    SseParser q(64, 1000);
+    QByteArray stream;
+    for (int i = 0; i < 10; ++i)
+        stream += line;
+    stream += '\n';
+    events = q.feed(stream);
+    QVERIFY(!q.hasError());
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events.first().data.size(), 10 * 50 + 9);
 }
 
 QTEST_GUILESS_MAIN(TestSseParser)

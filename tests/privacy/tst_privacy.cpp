@@ -12,6 +12,8 @@
 #include <QSqlQuery>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
 
@@ -34,6 +36,7 @@ private slots:
     void retentionErasesOldTickets();
     void failedSignInsAreSlowedDown();
     void databaseIsPrivateAndSearchSyntaxIsSafe();
+    void thePrivateRedisKeepsItsFilesPrivate();
 
 private:
     ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
@@ -215,10 +218,31 @@ void TestPrivacy::exportWritesAPersonsData()
     addTeacher(QStringLiteral("ben.okafor@school.example"));
     const QString s = chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("How is 7C doing?"));
     chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("Contact support please"), s);
-    QTemporaryDir out;
+    QTemporaryDir parent;
+    QDir(parent.path()).mkdir(QStringLiteral("export"));
+    const QString outPath = parent.filePath(QStringLiteral("export/ben")); // a folder the export makes
+    const mode_t before = ::umask(022); // the usual umask: files 0644, folders 0755 unless asked otherwise
     const ProcessResult r = ctl({ QStringLiteral("privacy"), QStringLiteral("export"), QStringLiteral("--user"),
-        QStringLiteral("ben.okafor@school.example"), QStringLiteral("--out"), out.path() });
+        QStringLiteral("ben.okafor@school.example"), QStringLiteral("--out"), outPath });
+    ::umask(before);
     QVERIFY2(r.exitCode == 0, r.err.constData());
+    QDir out(outPath);
+    // A person's data is its owner's alone: every folder 0700, every file 0600.
+    int files = 0;
+    for (QDirIterator it(outPath, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
+         it.hasNext();) {
+        const QFileInfo info(it.next());
+        const auto perms = info.permissions() & ~(QFile::ReadUser | QFile::WriteUser | QFile::ExeUser);
+        if (info.isDir()) {
+            QCOMPARE(perms, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        } else {
+            ++files;
+            QVERIFY2(perms == (QFile::ReadOwner | QFile::WriteOwner), qPrintable(info.filePath()));
+        }
+    }
+    QCOMPARE(QFileInfo(outPath).permissions() & ~(QFile::ReadUser | QFile::WriteUser | QFile::ExeUser),
+        QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QVERIFY(files >= 4); // account, tickets, sessions, one transcript
     auto read = [&](const QString &name) {
         QFile f(out.filePath(name));
         return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()) : QJsonDocument();
@@ -488,6 +512,51 @@ void TestPrivacy::databaseIsPrivateAndSearchSyntaxIsSafe()
         { QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--search"), QStringLiteral("((( )))") });
     QCOMPARE(empty.exitCode, 1);
     QVERIFY(empty.err.contains("no words"));
+}
+
+void TestPrivacy::thePrivateRedisKeepsItsFilesPrivate()
+{
+    // A folder an earlier version left open, with a file readable by all.
+    QTemporaryDir parent;
+    const QString dir = parent.filePath(QStringLiteral("redis"));
+    QVERIFY(QDir().mkdir(dir));
+    QVERIFY(::chmod(QFile::encodeName(dir).constData(), 0755) == 0);
+    QFile old(dir + QStringLiteral("/redis.log"));
+    QVERIFY(old.open(QIODevice::WriteOnly));
+    old.close();
+    QVERIFY(::chmod(QFile::encodeName(old.fileName()).constData(), 0644) == 0);
+    const mode_t before = ::umask(022);
+    RedisServerProcess redis;
+    RedisServerProcess::Options o;
+    o.directory = dir;
+    o.port = RedisServerProcess::freePort();
+    o.unixSocket = false;
+    o.appendOnly = true;
+    o.executable = QStringLiteral(LP_REDIS_SERVER);
+    const Status started = redis.start(o);
+    ::umask(before);
+    QVERIFY2(started, qPrintable(started.error()));
+    auto client = RedisClient::connect(redis.url(), 2000);
+    QVERIFY(client);
+    QVERIFY(client.value()->command({ "SET", "lp:test", "a conversation" }));
+    QVERIFY(client.value()->command({ "BGREWRITEAOF" }));
+    QTest::qWait(300);
+    // Anything beyond the owner's own bits (the user bits are the owner's on Linux).
+    const auto openToOthers = [](const QFileInfo &info) {
+        return bool(info.permissions()
+            & (QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther | QFile::WriteOther
+                | QFile::ExeOther));
+    };
+    QVERIFY(!openToOthers(QFileInfo(dir)));
+    int files = 0;
+    for (QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
+         it.hasNext();) {
+        const QFileInfo info(it.next());
+        QVERIFY2(!openToOthers(info), qPrintable(info.filePath()));
+        files += info.isFile();
+    }
+    QVERIFY(files >= 2); // the log and the append-only files
+    redis.stop();
 }
 
 QTEST_GUILESS_MAIN(TestPrivacy)

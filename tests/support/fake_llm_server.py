@@ -16,6 +16,7 @@ application sent. The request's "model" picks the behaviour:
   cite           names the ticket the system message says the application opened (or says there is none)
   huge           an answer of 100,000 characters
   json           answers with a whole JSON completion even when a stream was asked for
+  endless        sends "data:" lines with no blank line to end the event, until the client hangs up
 
 Prints "PORT <n>" on stdout once it listens. Stops on SIGTERM or when stdin closes.
 """
@@ -144,6 +145,13 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "garbage":
             self.wfile.write(b"data: {not json at all\n\n")
             self.wfile.flush()
+        elif mode == "endless":
+            line = b"data: " + b"x" * 1000 + b"\n"
+            try:
+                for _ in range(200000):  # 200 MB at most, far past any cap
+                    self.wfile.write(line * 64)
+            except OSError:
+                pass  # the client gave up, as it should
         else:
             self.stream_text(text)
 

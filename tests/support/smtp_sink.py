@@ -9,6 +9,7 @@ when its stdin closes.
 import argparse
 import base64
 import email
+import email.utils
 import json
 import os
 import sys
@@ -41,8 +42,14 @@ class Sink:
                                     "base64": base64.b64encode(part.get_payload(decode=True)).decode()})
             elif part.get_content_type() == "text/plain" and not body:
                 body = part.get_content()
+        # How a mail client splits the address headers as they arrived (not decoded first): one
+        # [name, address] per mailbox it sees.
+        raw_msg = email.message_from_bytes(raw, policy=policy.compat32)
+        addresses = {name: [list(pair) for pair in email.utils.getaddresses(raw_msg.get_all(name, []))]
+                     for name in ("From", "To", "Reply-To")}
         record = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                   "headers": [[k, str(v)] for k, v in msg.items()], "raw_headers": header_block,
+                  "addresses": addresses,
                   "body": body, "attachments": attachments}
         with self.lock:
             self.count += 1
