@@ -15,7 +15,10 @@ int cmdPrivacy(const QStringList &args, bool erase)
     QList<QCommandLineOption> options { { QStringLiteral("user"), QStringLiteral("The person's email."),
         QStringLiteral("EMAIL") } };
     if (erase)
-        options << QCommandLineOption(QStringLiteral("yes"), QStringLiteral("Confirm the erasure."));
+        options << QCommandLineOption(QStringLiteral("yes"), QStringLiteral("Confirm the erasure."))
+                << QCommandLineOption(QStringLiteral("user-id"),
+                       QStringLiteral("The person's user id (a removed account, a ticket's user id)."),
+                       QStringLiteral("ID"));
     else
         options << QCommandLineOption(
             QStringLiteral("out"), QStringLiteral("Directory to write to."), QStringLiteral("DIR"));
@@ -24,10 +27,15 @@ int cmdPrivacy(const QStringList &args, bool erase)
     if (!inv.positional.isEmpty())
         return usage(QStringLiteral("privacy %1 takes no arguments")
                          .arg(erase ? QStringLiteral("erase") : QStringLiteral("export")));
-    if (!inv.isSet(QStringLiteral("user")))
-        return usage(QStringLiteral("privacy needs --user EMAIL"));
-    if (auto email = AccountStore::validateEmail(inv.value(QStringLiteral("user"))); !email)
-        return usage(email.error());
+    const bool byId = erase && inv.isSet(QStringLiteral("user-id"));
+    if (byId && inv.isSet(QStringLiteral("user")))
+        return usage(QStringLiteral("privacy erase takes --user EMAIL or --user-id ID, not both"));
+    if (!byId && !inv.isSet(QStringLiteral("user")))
+        return usage(erase ? QStringLiteral("privacy erase needs --user EMAIL or --user-id ID")
+                           : QStringLiteral("privacy needs --user EMAIL"));
+    if (!byId)
+        if (auto email = AccountStore::validateEmail(inv.value(QStringLiteral("user"))); !email)
+            return usage(email.error());
     if (erase && !inv.isSet(QStringLiteral("yes")))
         return usage(QStringLiteral("an erasure cannot be undone: add --yes to confirm"));
     if (!erase && !inv.isSet(QStringLiteral("out")))
@@ -42,7 +50,8 @@ int cmdPrivacy(const QStringList &args, bool erase)
     PrivacyService privacy(ctx->config, ctx->db, ctx->services->redisClient());
     const QString email = inv.value(QStringLiteral("user"));
     if (erase) {
-        auto report = privacy.erase(Actor::commandLine(), email);
+        auto report = byId ? privacy.eraseUserId(Actor::commandLine(), inv.value(QStringLiteral("user-id")))
+                           : privacy.erase(Actor::commandLine(), email);
         if (!report)
             return fail(exitError, report.error());
         if (inv.json) {
@@ -61,11 +70,18 @@ int cmdPrivacy(const QStringList &args, bool erase)
                 writeOut(QStringLiteral("%1 ticket email(s) had already been sent to %2 and cannot be recalled\n")
                              .arg(report->emailsAlreadySent)
                              .arg(report->sentTo.join(QLatin1String(", "))));
+            if (!report->exportedAt.isEmpty())
+                writeOut(QStringLiteral("this person's data was exported before (%1): those copies are outside the "
+                                        "app\n")
+                             .arg(report->exportedAt.join(QLatin1String(", "))));
+            if (!report->mentionedIn.isEmpty())
+                writeOut(QStringLiteral("other people's tickets that mention this person (decide about them): %1\n")
+                             .arg(report->mentionedIn.join(QLatin1String(", "))));
         }
         if (!report->redisReached)
             return fail(exitError,
-                QStringLiteral("Redis was not reachable: conversations were not erased (they expire "
-                               "after a week); run the erasure again when Redis is up"));
+                QStringLiteral("Redis was not reachable: the conversations are not erased yet. This is recorded; "
+                               "the console's next start, or this erasure run again, finishes it once Redis is up"));
         return exitOk;
     }
     auto exported = privacy.exportData(Actor::commandLine(), email, inv.value(QStringLiteral("out")));

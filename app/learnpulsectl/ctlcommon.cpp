@@ -40,7 +40,10 @@ Commands:
   tickets status ID open|in_progress|resolved
   tickets delete ID --yes
   users add --email E --name N --role teacher|support|admin [--password-stdin]
-  privacy erase --user EMAIL --yes   erase everything stored about a person; prints what was removed
+  privacy erase --user EMAIL|--user-id ID --yes
+                                     erase everything stored about a person (found by any email they
+                                     had); prints what was removed, emails already sent, and other
+                                     people's tickets that mention them
   privacy export --user EMAIL --out DIR
                                      a person's account, tickets, transcripts and sessions as JSON and .txt
   audit [--json]                     the audit log, newest first

@@ -3,6 +3,7 @@
 #include "database.h"
 #include "logging.h"
 
+#include <QCryptographicHash>
 #include <QRegularExpression>
 #include <QSqlQuery>
 #include <QUuid>
@@ -267,11 +268,31 @@ Status AccountStore::remove(const Actor &actor, const QString &userId)
 {
     if (userId == actor.userId)
         return Status::failure(QStringLiteral("You cannot remove your own account."));
-    // The row stays (disabled, email freed) so that the audit log keeps naming it.
+    // The row stays (disabled, email freed) so that the audit log keeps naming it. The email's hash stays too,
+    // so that an erasure asked for by that email still finds the account.
+    if (auto account = findById(userId); account && !account->email.endsWith(QLatin1String("@removed.invalid"))) {
+        auto conn = m_db->connection();
+        if (!conn)
+            return Status::failure(conn.error());
+        QSqlQuery q(conn.value());
+        q.prepare(QStringLiteral("INSERT INTO account_emails (user_id, email_hash) SELECT ?, ? WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM account_emails WHERE user_id = ? AND email_hash = ?)"));
+        const QString hash = emailHash(account->email);
+        for (const QString &v : { userId, hash, userId, hash })
+            q.addBindValue(v);
+        if (!q.exec())
+            return Status::failure(QStringLiteral("Cannot remove the account: %1").arg(Database::errorOf(q)));
+    }
     return update(actor, userId,
         QStringLiteral("UPDATE users SET disabled = 1, password_hash = NULL, email = id || '@removed.invalid' "
                        "WHERE id = ? AND disabled = 0"),
         QVariant(), QStringLiteral("account.remove"), QString());
+}
+
+QString AccountStore::emailHash(const QString &email)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(email.trimmed().toLower().toUtf8(), QCryptographicHash::Sha256).toHex());
 }
 
 Result<int> AccountStore::count()

@@ -52,6 +52,8 @@ public:
     Status remove(const Actor &actor, const QString &userId);
 
     static Status validateEmail(const QString &email);
+    // SHA-256 (hex) of an email, trimmed and in lower case: how a removed account's former email is kept.
+    static QString emailHash(const QString &email);
 
 private:
     Status update(const Actor &actor, const QString &userId, const QString &sql, const QVariant &value,

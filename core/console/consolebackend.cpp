@@ -2,6 +2,7 @@
 
 #include "deliveryworker.h"
 #include "logging.h"
+#include "privacyservice.h"
 #include "redisclient.h"
 #include "redisconnector.h"
 #include "redissubscriber.h"
@@ -204,6 +205,16 @@ void ConsoleBackend::watchRedis()
         qCWarning(lcSession).noquote() << QStringLiteral("Writing back the conversations kept in memory failed: ")
                 + probed.error();
     setRedisReachable(connected);
+    if (!connected) {
+        m_pendingErasuresDone = false;
+    } else if (!m_pendingErasuresDone) {
+        // Erasures that could not reach Redis are finished as soon as it answers (once per connection).
+        PrivacyService privacy(m_ctx.services->config(), m_ctx.services->database(), m_ctx.services->redisClient());
+        if (auto finished = privacy.finishPendingErasures(); finished)
+            m_pendingErasuresDone = true;
+        else
+            qCWarning(lcSession).noquote() << QStringLiteral("Pending erasures wait: ") + finished.error();
+    }
 }
 
 void ConsoleBackend::announce(const QString &ticketId, const QString &change, const QString &teacherId)

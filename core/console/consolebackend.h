@@ -150,6 +150,7 @@ private:
     QTimer *m_redisWatch = nullptr;
     int m_redisReachable = -1; // as last reported: -1 not yet, 0 no, 1 yes
     bool m_rulesWarned = false;
+    bool m_pendingErasuresDone = false; // erasures left by an unreachable Redis were finished on this connection
 };
 
 } // namespace LearnPulse

@@ -39,11 +39,14 @@ RequestResult PrivacyController::erase(const QString &email, RedisClient *redis)
             + tr("%1 ticket email(s) had already been sent to %2 and cannot be recalled.")
                   .arg(report->emailsAlreadySent)
                   .arg(report->sentTo.join(QLatin1String(", ")));
+    if (!report->mentionedIn.isEmpty())
+        summary += QLatin1Char(' ')
+            + tr("Other people's tickets mention this person: %1. Decide whether they must go too.")
+                  .arg(report->mentionedIn.join(QLatin1String(", ")));
     return RequestResult::success(summary,
         report->redisReached ? QString()
-                             : tr("Redis was not reachable: conversations were "
-                                  "not erased. Run the erasure again when Redis "
-                                  "is available."));
+                             : tr("Redis was not reachable: the conversations are not erased yet. This is recorded, "
+                                  "and the console finishes it as soon as Redis is back."));
 }
 
 RequestResult PrivacyController::exportData(const QString &email, const QString &directory, RedisClient *redis)

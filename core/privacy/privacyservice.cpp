@@ -16,6 +16,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSet>
 #include <QSqlQuery>
@@ -99,7 +100,9 @@ QJsonObject ErasureReport::toJson() const
         { QStringLiteral("authored_elsewhere"), authoredElsewhere }, { QStringLiteral("sessions"), sessions },
         { QStringLiteral("redis_keys"), redisKeys }, { QStringLiteral("emails_already_sent"), emailsAlreadySent },
         { QStringLiteral("emails_sent_to"), QJsonArray::fromStringList(sentTo) },
-        { QStringLiteral("redis_reached"), redisReached } };
+        { QStringLiteral("redis_reached"), redisReached }, { QStringLiteral("redis_pending"), redisPending },
+        { QStringLiteral("mentioned_in_other_tickets"), QJsonArray::fromStringList(mentionedIn) },
+        { QStringLiteral("exported_before_at"), QJsonArray::fromStringList(exportedAt) } };
 }
 
 PrivacyService::PrivacyService(const Config &config, std::shared_ptr<Database> database, RedisClient *redis)
@@ -114,16 +117,21 @@ Result<QStringList> PrivacyService::userIdsFor(const QString &email)
     if (!conn)
         return Result<QStringList>::failure(conn.error());
     QSqlQuery q(conn.value());
+    // The account with this email now, one that had it (removed accounts keep its hash), the tickets written
+    // under it, and an erasure by it that is still waiting for Redis.
     q.prepare(
         m_db->sql(QStringLiteral("SELECT id FROM users WHERE email = ? COLLATE NOCASE "
-                                 "UNION SELECT DISTINCT user_id FROM tickets WHERE teacher_email = ? COLLATE NOCASE")));
-    q.addBindValue(email);
-    q.addBindValue(email);
+                                 "UNION SELECT DISTINCT user_id FROM tickets WHERE teacher_email = ? COLLATE NOCASE "
+                                 "UNION SELECT user_id FROM account_emails WHERE email_hash = ? "
+                                 "UNION SELECT user_id FROM erase_pending WHERE email_hash = ?")));
+    const QString hash = AccountStore::emailHash(email);
+    for (const QString &v : { email, email, hash, hash })
+        q.addBindValue(v);
     if (!q.exec())
         return Result<QStringList>::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
     QStringList ids;
     while (q.next())
-        if (!q.value(0).toString().isEmpty())
+        if (!q.value(0).toString().isEmpty() && !ids.contains(q.value(0).toString()))
             ids << q.value(0).toString();
     return ids;
 }
@@ -139,42 +147,222 @@ Result<QStringList> PrivacyService::subject(const Actor &actor, Permission permi
 
 Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &rawEmail)
 {
-    using R = Result<ErasureReport>;
     const QString email = rawEmail.trimmed();
     auto ids = subject(actor, Permission::EraseData, email);
     if (!ids)
-        return R::failure(ids.error());
+        return Result<ErasureReport>::failure(ids.error());
+    return eraseSubject(actor, { email }, ids.value(), AccountStore::emailHash(email));
+}
+
+Result<ErasureReport> PrivacyService::eraseUserId(const Actor &actor, const QString &rawUserId)
+{
+    using R = Result<ErasureReport>;
+    if (const QString refused = refusal(actor, Permission::EraseData); !refused.isEmpty())
+        return R::failure(refused);
+    const QString userId = rawUserId.trimmed();
+    static const QRegularExpression shape(QStringLiteral("\\A[A-Za-z0-9._:@-]{1,100}\\z"));
+    if (!shape.match(userId).hasMatch())
+        return R::failure(QStringLiteral("\"%1\" is not a user id.").arg(userId), ErrorKind::BadInput);
+    // Every email the person is known by: the account's (unless it is a removed account's placeholder) and
+    // their tickets'.
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    QSqlQuery q(conn.value());
+    q.prepare(QStringLiteral("SELECT email FROM users WHERE id = ? UNION SELECT teacher_email FROM tickets WHERE "
+                             "user_id = ?"));
+    q.addBindValue(userId);
+    q.addBindValue(userId);
+    if (!q.exec())
+        return R::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
+    QStringList emails;
+    while (q.next()) {
+        const QString e = q.value(0).toString();
+        if (!e.isEmpty() && !e.endsWith(QLatin1String("@removed.invalid")) && !emails.contains(e, Qt::CaseInsensitive))
+            emails << e;
+    }
+    return eraseSubject(actor, emails, { userId }, QString());
+}
+
+namespace {
+
+// A LIKE pattern that finds `text` anywhere, its own % and _ taken literally (ESCAPE '\').
+QString containsPattern(const QString &text)
+{
+    QString t = text.toLower();
+    t.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('%'), QLatin1String("\\%"));
+    t.replace(QLatin1Char('_'), QLatin1String("\\_"));
+    return QLatin1Char('%') + t + QLatin1Char('%');
+}
+
+} // namespace
+
+bool PrivacyService::eraseFromRedis(const QStringList &ids, const QStringList &emails, ErasureReport *report)
+{
+    if (!m_redis)
+        return false;
+    QSet<QByteArray> sessions;
+    QList<QByteArray> keys { "DEL" };
+    for (const QString &uid : ids) {
+        auto listed = m_redis->command({ "SMEMBERS", SessionStore::userSessionsKey(uid) });
+        if (!listed)
+            return false;
+        for (const RedisReply &id : listed->elements)
+            sessions.insert(id.string);
+        keys << SessionStore::userSessionsKey(uid) << "lp:user:" + uid.toUtf8() + ":last_session";
+        if (auto rate = m_redis->command({ "KEYS", "lp:user:" + uid.toUtf8() + ":rate:*" }))
+            for (const RedisReply &k : rate->elements)
+                keys << k.string;
+    }
+    // Conversations the per-user lists do not name (a list that expired first, an account that was renamed):
+    // every session state is looked at, by its user id and its teacher's email.
+    QSet<QByteArray> wantedIds;
+    for (const QString &uid : ids)
+        wantedIds.insert(uid.toUtf8());
+    QSet<QString> wantedEmails;
+    for (const QString &e : emails)
+        wantedEmails.insert(e.toLower());
+    QByteArray cursor = "0";
+    do {
+        auto page = m_redis->command({ "SCAN", cursor, "MATCH", "lp:{*}:state", "COUNT", "1000" });
+        if (!page || page->elements.size() != 2)
+            return false;
+        cursor = page->elements.at(0).string;
+        for (const RedisReply &key : page->elements.at(1).elements) {
+            auto owner = m_redis->command({ "HMGET", key.string, "user_id", "teacher_email" });
+            if (!owner || owner->elements.size() != 2)
+                continue;
+            if (wantedIds.contains(owner->elements.at(0).string)
+                || wantedEmails.contains(QString::fromUtf8(owner->elements.at(1).string).toLower())) {
+                const QByteArray &k = key.string; // lp:{<session>}:state
+                sessions.insert(k.mid(4, k.size() - 4 - 7));
+            }
+        }
+    } while (cursor != "0");
+    for (const QByteArray &id : std::as_const(sessions)) {
+        keys << SessionStore::stateKey(QString::fromUtf8(id)) << SessionStore::historyKey(QString::fromUtf8(id));
+        ++report->sessions;
+    }
+    // An agent's name in the "who has this ticket open" sets.
+    if (auto presence = m_redis->command({ "KEYS", "lp:presence:*" })) {
+        for (const RedisReply &k : presence->elements) {
+            auto members = m_redis->command({ "ZRANGE", k.string, "0", "-1" });
+            if (!members)
+                continue;
+            for (const RedisReply &m : members->elements)
+                for (const QString &uid : ids)
+                    if (m.string.startsWith(QByteArray(uid.toUtf8() + '\x1f')))
+                        (void)m_redis->command({ "ZREM", k.string, m.string });
+        }
+    }
+    if (keys.size() > 1) {
+        auto deleted = m_redis->command(keys);
+        if (!deleted)
+            return false;
+        report->redisKeys += int(deleted->integer);
+    }
+    // An append-only file keeps deleted values until it is rewritten.
+    auto aof = m_redis->command({ "CONFIG", "GET", "appendonly" });
+    if (aof && aof->elements.size() == 2 && aof->elements.at(1).string == "yes"
+        && m_redis->command({ "BGREWRITEAOF" })) {
+        const QDeadlineTimer deadline(30000);
+        while (!deadline.hasExpired()) {
+            auto info = m_redis->command({ "INFO", "persistence" });
+            if (!info
+                || (!info->string.contains("aof_rewrite_in_progress:1")
+                    && !info->string.contains("aof_rewrite_scheduled:1")))
+                break;
+            QThread::msleep(50);
+        }
+    }
+    return true;
+}
+
+Result<int> PrivacyService::finishPendingErasures()
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<int>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("SELECT DISTINCT user_id FROM erase_pending")))
+        return Result<int>::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
+    QStringList ids;
+    while (q.next())
+        ids << q.value(0).toString();
+    if (ids.isEmpty())
+        return 0;
+    ErasureReport report;
+    if (!eraseFromRedis(ids, {}, &report))
+        return Result<int>::failure(
+            QStringLiteral("Redis is not reachable: the conversations of %1 erased people still wait for it.")
+                .arg(ids.size()),
+            ErrorKind::Unavailable);
+    q.prepare(QStringLiteral("DELETE FROM erase_pending WHERE user_id IN (%1)").arg(placeholders(ids.size())));
+    for (const QString &id : std::as_const(ids))
+        q.addBindValue(id);
+    if (!q.exec())
+        return Result<int>::failure(QStringLiteral("Cannot update the index: %1").arg(Database::errorOf(q)));
+    qCInfo(lcDatabase).noquote() << QStringLiteral("Pending erasures finished users=%1 sessions=%2")
+                                        .arg(ids.join(QLatin1Char(',')))
+                                        .arg(report.sessions);
+    return int(ids.size());
+}
+
+Result<ErasureReport> PrivacyService::eraseSubject(
+    const Actor &actor, const QStringList &emails, const QStringList &ids, const QString &requestedHash)
+{
+    using R = Result<ErasureReport>;
     auto conn = m_db->connection();
     if (!conn)
         return R::failure(conn.error());
     QSqlQuery q(conn.value());
 
-    // The person's tickets, by email or by user id.
+    // The person's tickets, by any of their emails or by user id.
     TicketFiles tickets;
-    q.prepare(
-        m_db->sql(QStringLiteral("SELECT id, conversation_file FROM tickets WHERE teacher_email = ? COLLATE NOCASE"))
-        + (ids->isEmpty() ? QString() : QStringLiteral(" OR user_id IN (%1)").arg(placeholders(ids->size()))));
-    q.addBindValue(email);
-    for (const QString &id : ids.value())
-        q.addBindValue(id);
-    if (!q.exec())
-        return R::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
-    while (q.next())
-        tickets.add(q.value(0).toString(), q.value(1).toString(), m_config.ticketsDir());
+    QStringList where;
+    for (qsizetype i = 0; i < emails.size(); ++i)
+        where << m_db->sql(QStringLiteral("teacher_email = ? COLLATE NOCASE"));
+    if (!ids.isEmpty())
+        where << QStringLiteral("user_id IN (%1)").arg(placeholders(ids.size()));
+    if (!where.isEmpty()) {
+        q.prepare(
+            QStringLiteral("SELECT id, conversation_file FROM tickets WHERE ") + where.join(QLatin1String(" OR ")));
+        for (const QString &e : emails)
+            q.addBindValue(e);
+        for (const QString &id : ids)
+            q.addBindValue(id);
+        if (!q.exec())
+            return R::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
+        while (q.next())
+            tickets.add(q.value(0).toString(), q.value(1).toString(), m_config.ticketsDir());
+    }
 
     ErasureReport report;
-    // Emails already delivered cannot be recalled: say how many and where they went.
-    if (!tickets.ids.isEmpty()) {
-        q.prepare(
-            QStringLiteral("SELECT payload FROM outbox WHERE kind = 'email' AND state = 'sent' AND ticket_id IN (%1)")
-                .arg(placeholders(tickets.ids.size())));
-        for (const QString &id : std::as_const(tickets.ids))
-            q.addBindValue(id);
-        if (q.exec()) {
+    // Ticket emails that name the person: of their tickets, and rows left by tickets deleted earlier. Those
+    // delivered cannot be recalled: say how many and where they went; all of them go from the outbox.
+    QSet<qint64> outboxRows;
+    {
+        QStringList conditions;
+        if (!tickets.ids.isEmpty())
+            conditions << QStringLiteral("ticket_id IN (%1)").arg(placeholders(tickets.ids.size()));
+        for (qsizetype i = 0; i < emails.size(); ++i)
+            conditions << QStringLiteral("lower(payload) LIKE ? ESCAPE '\\'");
+        if (!conditions.isEmpty()) {
+            q.prepare(QStringLiteral("SELECT id, state, payload FROM outbox WHERE kind = 'email' AND (%1)")
+                          .arg(conditions.join(QLatin1String(" OR "))));
+            for (const QString &id : std::as_const(tickets.ids))
+                q.addBindValue(id);
+            for (const QString &e : emails)
+                q.addBindValue(containsPattern(e));
+            if (!q.exec())
+                return R::failure(QStringLiteral("Cannot read the outbox: %1").arg(Database::errorOf(q)));
             QSet<QString> to;
             while (q.next()) {
+                outboxRows.insert(q.value(0).toLongLong());
+                if (q.value(1).toString() != QLatin1String("sent"))
+                    continue;
                 ++report.emailsAlreadySent;
-                to.insert(QJsonDocument::fromJson(q.value(0).toString().toUtf8())
+                to.insert(QJsonDocument::fromJson(q.value(2).toString().toUtf8())
                               .object()
                               .value(QLatin1String("to"))
                               .toString());
@@ -184,60 +372,51 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
         }
     }
 
-    // 1. Redis: sessions and per-user keys. Done first: it needs the user ids the database still holds.
-    if (m_redis) {
-        for (const QString &uid : ids.value()) {
-            auto sessions = m_redis->command({ "SMEMBERS", SessionStore::userSessionsKey(uid) });
-            if (!sessions) {
-                report.redisReached = false;
-                break;
-            }
-            QList<QByteArray> keys { "DEL", SessionStore::userSessionsKey(uid),
-                "lp:user:" + uid.toUtf8() + ":last_session" };
-            for (const RedisReply &s : sessions->elements) {
-                keys << SessionStore::stateKey(QString::fromUtf8(s.string))
-                     << SessionStore::historyKey(QString::fromUtf8(s.string));
-                ++report.sessions;
-            }
-            auto rate = m_redis->command({ "KEYS", "lp:user:" + uid.toUtf8() + ":rate:*" });
-            if (rate)
-                for (const RedisReply &k : rate->elements)
-                    keys << k.string;
-            // An agent's name in the "who has this ticket open" sets.
-            if (auto presence = m_redis->command({ "KEYS", "lp:presence:*" })) {
-                for (const RedisReply &k : presence->elements) {
-                    auto members = m_redis->command({ "ZRANGE", k.string, "0", "-1" });
-                    if (!members)
-                        continue;
-                    for (const RedisReply &m : members->elements)
-                        if (m.string.startsWith(QByteArray(uid.toUtf8() + '\x1f')))
-                            (void)m_redis->command({ "ZREM", k.string, m.string });
-                }
-            }
-            auto deleted = m_redis->command(keys);
-            if (!deleted) {
-                report.redisReached = false;
-                break;
-            }
-            report.redisKeys += int(deleted->integer);
+    // Other people's tickets that mention the person (their email or name) in the transcript: listed by id for
+    // an admin to decide, never changed or shown here.
+    {
+        QStringList names;
+        if (!ids.isEmpty()) {
+            q.prepare(QStringLiteral("SELECT display_name FROM users WHERE id IN (%1)").arg(placeholders(ids.size())));
+            for (const QString &id : ids)
+                q.addBindValue(id);
+            if (q.exec())
+                while (q.next())
+                    if (q.value(0).toString().trimmed().size() >= 3)
+                        names << q.value(0).toString().trimmed();
         }
-        // An append-only file keeps deleted values until it is rewritten.
-        auto aof = m_redis->command({ "CONFIG", "GET", "appendonly" });
-        if (report.redisReached && aof && aof->elements.size() == 2 && aof->elements.at(1).string == "yes"
-            && m_redis->command({ "BGREWRITEAOF" })) {
-            const QDeadlineTimer deadline(30000);
-            while (!deadline.hasExpired()) {
-                auto info = m_redis->command({ "INFO", "persistence" });
-                if (!info
-                    || (!info->string.contains("aof_rewrite_in_progress:1")
-                        && !info->string.contains("aof_rewrite_scheduled:1")))
-                    break;
-                QThread::msleep(50);
-            }
+        TicketStore store(m_db);
+        QSet<QString> mentioned;
+        for (const QString &words : emails + names) {
+            TicketFilter filter;
+            filter.search = QLatin1Char('"') + QString(words).remove(QLatin1Char('"')) + QLatin1Char('"');
+            filter.limit = 1000;
+            if (auto found = store.list(Actor::commandLine(), filter))
+                for (const TicketRecord &t : found.value())
+                    if (!tickets.ids.contains(t.id))
+                        mentioned.insert(t.id);
         }
-    } else {
-        report.redisReached = false;
+        report.mentionedIn = QStringList(mentioned.begin(), mentioned.end());
+        report.mentionedIn.sort();
     }
+
+    // Exports made earlier are copies outside the app: the audit log says when (ids and times, no paths).
+    for (const QString &id : ids) {
+        q.prepare(QStringLiteral("SELECT ts FROM audit_log WHERE action = 'privacy.export' AND (target = ? OR target "
+                                 "LIKE ? OR target LIKE ? OR target LIKE ?) ORDER BY id"));
+        q.addBindValue(id);
+        q.addBindValue(QString(id + QStringLiteral(",%")));
+        q.addBindValue(QString(QStringLiteral("%,") + id));
+        q.addBindValue(QString(QStringLiteral("%,") + id + QStringLiteral(",%")));
+        if (q.exec())
+            while (q.next())
+                if (!report.exportedAt.contains(q.value(0).toString()))
+                    report.exportedAt << q.value(0).toString();
+    }
+
+    // 1. Redis: sessions and per-user keys. Done first: it needs the user ids the database still holds. When
+    // Redis cannot be reached, the ids wait in erase_pending until a re-run or the console's next start.
+    report.redisReached = eraseFromRedis(ids, emails, &report);
 
     // 2. Transcript files (before their rows: a crash here leaves rows that a re-run finds again).
     for (const QString &file : std::as_const(tickets.files)) {
@@ -254,28 +433,62 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     if (!m_db->beginWrite(q))
         return R::failure(QStringLiteral("Cannot lock the index: %1").arg(Database::errorOf(q)));
     bool ok = deleteTicketRows(q, tickets.ids, &report.outboxEntries, &report.tickets, &report.threadMessages);
-    if (ok && !ids->isEmpty()) {
+    if (ok && !outboxRows.isEmpty()) { // rows of tickets deleted before (their own went with their tickets)
+        QStringList rowIds;
+        for (qint64 id : std::as_const(outboxRows))
+            rowIds << QString::number(id);
+        ok = q.exec(QStringLiteral("DELETE FROM outbox WHERE id IN (%1)").arg(rowIds.join(QLatin1Char(','))));
+        if (ok)
+            report.outboxEntries += q.numRowsAffected();
+    }
+    if (ok && !ids.isEmpty()) {
         // What the person wrote or held on other people's tickets (an agent's replies, an assignment) stays
         // with those tickets, without their name.
         for (const QString &sql :
             { QStringLiteral("UPDATE ticket_messages SET author_id = '', author_name = '' "
                              "WHERE author_id IN (%1)"),
                 QStringLiteral("UPDATE tickets SET assignee_id = '', assignee_name = '' WHERE assignee_id IN (%1)") }) {
-            q.prepare(sql.arg(placeholders(ids->size())));
-            for (const QString &id : ids.value())
+            q.prepare(sql.arg(placeholders(ids.size())));
+            for (const QString &id : ids)
                 q.addBindValue(id);
             ok = ok && q.exec();
             if (ok)
                 report.authoredElsewhere += q.numRowsAffected();
         }
     }
-    if (ok && !ids->isEmpty()) {
-        q.prepare(QStringLiteral("DELETE FROM users WHERE id IN (%1)").arg(placeholders(ids->size())));
-        for (const QString &id : ids.value())
+    if (ok && !ids.isEmpty()) {
+        q.prepare(QStringLiteral("DELETE FROM users WHERE id IN (%1)").arg(placeholders(ids.size())));
+        for (const QString &id : ids)
             q.addBindValue(id);
         ok = q.exec();
         if (ok)
             report.accounts += q.numRowsAffected();
+    }
+    if (ok && !ids.isEmpty()) {
+        q.prepare(QStringLiteral("DELETE FROM account_emails WHERE user_id IN (%1)").arg(placeholders(ids.size())));
+        for (const QString &id : ids)
+            q.addBindValue(id);
+        ok = q.exec();
+    }
+    // What Redis still holds waits in erase_pending (ids and the asked email's hash, no address); done: gone.
+    if (ok) {
+        q.prepare(QStringLiteral("DELETE FROM erase_pending WHERE email_hash = ?")
+            + (ids.isEmpty() ? QString() : QStringLiteral(" OR user_id IN (%1)").arg(placeholders(ids.size()))));
+        q.addBindValue(requestedHash.isEmpty() ? QStringLiteral("-") : requestedHash);
+        for (const QString &id : ids)
+            q.addBindValue(id);
+        ok = q.exec();
+    }
+    if (ok && !report.redisReached) {
+        const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+        for (const QString &id : ids) {
+            q.prepare(QStringLiteral("INSERT INTO erase_pending (user_id, email_hash, created) VALUES (?, ?, ?)"));
+            q.addBindValue(id);
+            q.addBindValue(requestedHash);
+            q.addBindValue(now);
+            ok = ok && q.exec();
+        }
+        report.redisPending = int(ids.size());
     }
     if (!ok || !q.exec(QStringLiteral("COMMIT"))) {
         const QString error = Database::errorOf(q);
@@ -284,14 +497,17 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     }
 
     // The audit names user ids only: an erased person's email is nowhere in it.
-    if (auto audited = m_db->audit(actor, QStringLiteral("privacy.erase"), ids->join(QLatin1Char(',')),
-            QStringLiteral("tickets=%1 sessions=%2").arg(report.tickets).arg(report.sessions));
+    if (auto audited = m_db->audit(actor, QStringLiteral("privacy.erase"), ids.join(QLatin1Char(',')),
+            QStringLiteral("tickets=%1 sessions=%2 redis_pending=%3")
+                .arg(report.tickets)
+                .arg(report.sessions)
+                .arg(report.redisPending));
         !audited)
         return R::failure(audited.error());
     if (auto scrubbed = scrubDatabase(); !scrubbed)
         return R::failure(scrubbed.error());
     qCInfo(lcDatabase).noquote()
-        << QStringLiteral("Erasure done users=%1 tickets=%2").arg(ids->join(QLatin1Char(','))).arg(report.tickets);
+        << QStringLiteral("Erasure done users=%1 tickets=%2").arg(ids.join(QLatin1Char(','))).arg(report.tickets);
     return report;
 }
 

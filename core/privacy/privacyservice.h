@@ -29,7 +29,10 @@ struct ErasureReport
     int redisKeys = 0;
     int emailsAlreadySent = 0; // ticket emails delivered before the erasure: they cannot be recalled
     QStringList sentTo; // the addresses those went to
-    bool redisReached = true; // false: Redis was not reachable, sessions (which expire in 7 days) were not erased
+    bool redisReached = true; // false: Redis was not reachable; its part waits (redisPending) for a re-run or start
+    int redisPending = 0; // people whose conversations in Redis are still to be erased (erase_pending)
+    QStringList mentionedIn; // other people's tickets whose transcript names the person (ids only, for an admin)
+    QStringList exportedAt; // when the person's data was exported before (copies outside the app), from the audit
 
     QJsonObject toJson() const;
 };
@@ -44,7 +47,12 @@ public:
     // `redis` may be null when no Redis is reachable (sessions are then reported as not erased).
     PrivacyService(const Config &config, std::shared_ptr<Database> database, RedisClient *redis);
 
+    // Finds the person by any email they had (a removed account's too) and erases everything.
     Result<ErasureReport> erase(const Actor &actor, const QString &email);
+    Result<ErasureReport> eraseUserId(const Actor &actor, const QString &userId);
+    // Finishes what earlier erasures could not do while Redis was unreachable; how many people. Fails
+    // (Unavailable) while Redis still cannot be reached.
+    Result<int> finishPendingErasures();
     // Writes account.json, tickets.json, sessions.json and tickets/*.txt into `directory`.
     Result<QJsonObject> exportData(const Actor &actor, const QString &email, const QString &directory);
     // Erases tickets created more than `days` days ago; returns how many.
@@ -55,6 +63,10 @@ private:
     // The checks both erase and export begin with: permission, a valid address; then the person's ids.
     Result<QStringList> subject(const Actor &actor, Permission permission, const QString &email);
     Status scrubDatabase();
+    Result<ErasureReport> eraseSubject(
+        const Actor &actor, const QStringList &emails, const QStringList &ids, const QString &requestedHash);
+    // Deletes the person's conversations and per-user keys; false when Redis could not be reached.
+    bool eraseFromRedis(const QStringList &ids, const QStringList &emails, ErasureReport *report);
 
     const Config &m_config;
     std::shared_ptr<Database> m_db;

@@ -31,6 +31,7 @@ public:
     RedisServerProcess &operator=(const RedisServerProcess &) = delete;
 
     // Starts the server and waits until it answers PING (at most `timeoutMs`).
+    const Options &options() const { return m_options; }
     Status start(const Options &options, int timeoutMs = 10000);
     void stop();
     // Starts again with the same options (same port, same data): the append-only file brings the data back.

@@ -82,8 +82,8 @@ Result<QString> SessionStore::createSession(const SessionContext &context)
         { "HSET", key, "user_id", context.userId.toUtf8(), "teacher_email", context.teacherEmail.toUtf8(), "student",
             context.student.toUtf8(), "class_id", context.classId.toUtf8(), "scope", context.scope.toUtf8(),
             "dissatisfaction_count", "0", "escalated", "0", "ticket_id", "", "created", now, "updated", now },
-        { "EXPIRE", key, ttl },
-        { "SADD", userSessionsKey(context.userId), id.toUtf8() },
+        { "EXPIRE", key, ttl }, { "SADD", userSessionsKey(context.userId), id.toUtf8() },
+        { "EXPIRE", userSessionsKey(context.userId), ttl }, // every key expires (an erasure also scans states)
     });
     if (!r)
         return Result<QString>::failure(r.error());
@@ -385,8 +385,11 @@ Result<QStringList> SessionStore::viewers(const QString &ticketId, const QString
 
 Status SessionStore::setLastSession(const QString &userId, const QString &sessionId)
 {
-    return Status::from(m_redis.command({ "SET", "lp:user:" + userId.toUtf8() + ":last_session", sessionId.toUtf8(),
-        "EX", QByteArray::number(m_config.sessionTtlSeconds) }));
+    const QByteArray ttl = QByteArray::number(m_config.sessionTtlSeconds);
+    auto r
+        = m_redis.pipeline({ { "SET", "lp:user:" + userId.toUtf8() + ":last_session", sessionId.toUtf8(), "EX", ttl },
+            { "EXPIRE", userSessionsKey(userId), ttl } }); // the list lives as long as the conversation it opens
+    return r ? Status() : Status::failure(r.error(), r.kind());
 }
 
 Result<QString> SessionStore::lastSession(const QString &userId)

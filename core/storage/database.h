@@ -23,7 +23,7 @@ struct Config;
 class Database final
 {
 public:
-    static constexpr int schemaVersion = 9;
+    static constexpr int schemaVersion = 10;
 
     ~Database();
     Database(const Database &) = delete;

@@ -179,6 +179,20 @@ const char *const schemaV9[] = { LP_FEEDBACK_TABLES("INTEGER PRIMARY KEY AUTOINC
 const char *const postgresV9[] = { LP_FEEDBACK_TABLES("BIGSERIAL PRIMARY KEY") };
 #undef LP_FEEDBACK_TABLES
 
+// Version 10: erasure without gaps. An account removed in Administration gets a placeholder email; the
+// SHA-256 of each email it had stays in account_emails, so that an erasure by that email still finds it
+// (the hash, not the address). An erasure that could not reach Redis leaves the user ids in erase_pending
+// (with the hash of the email it was asked for), and a re-run or the console's next start finishes it.
+#define LP_ERASURE_TABLES                                                                                              \
+    "CREATE TABLE account_emails (user_id TEXT NOT NULL, email_hash TEXT NOT NULL, PRIMARY KEY (user_id, "             \
+    "email_hash))",                                                                                                    \
+        "CREATE INDEX account_emails_hash ON account_emails (email_hash)",                                             \
+        "CREATE TABLE erase_pending (user_id TEXT NOT NULL, email_hash TEXT NOT NULL DEFAULT '', created TEXT NOT "    \
+        "NULL, PRIMARY KEY (user_id, email_hash))"
+
+const char *const schemaV10[] = { LP_ERASURE_TABLES };
+#undef LP_ERASURE_TABLES
+
 // PostgreSQL (several seats, DATABASE_URL) starts at schema version 6: its first migration creates
 // what SQLite reached through versions 1 to 6. Later versions add a step for each back end (7 is
 // the same statement on both).
@@ -267,7 +281,7 @@ const char *const postgresV6[] = {
 std::span<const char *const> sqliteStep(int version)
 {
     static const std::span<const char *const> steps[]
-        = { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8, schemaV9 };
+        = { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8, schemaV9, schemaV10 };
     static_assert(std::size(steps) == currentVersion);
     return version >= 1 && version <= currentVersion ? steps[version - 1] : std::span<const char *const>();
 }
@@ -275,7 +289,7 @@ std::span<const char *const> sqliteStep(int version)
 std::span<const char *const> postgresStep(int version)
 {
     static const std::span<const char *const> steps[]
-        = { {}, {}, {}, {}, {}, postgresV6, schemaV7, postgresV8, postgresV9 };
+        = { {}, {}, {}, {}, {}, postgresV6, schemaV7, postgresV8, postgresV9, schemaV10 };
     static_assert(std::size(steps) == currentVersion);
     return version >= 1 && version <= currentVersion ? steps[version - 1] : std::span<const char *const>();
 }

@@ -194,17 +194,14 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
     }
     result.success = true;
     if (!m_config.smtpConfigured() && !result.alreadyExisted) {
-        // Development mode: say what would have been sent (addresses, subject and file; no message text).
-        const OutboxItem mail
-            = Outbox::emailFor(m_config, record.id, record.summary, record.teacherName, record.teacherEmail, path);
+        // Development mode: say what would have been sent; the teacher appears by user id (their email, name
+        // and words never go into a log).
         qCWarning(lcMail) << "SMTP not configured - logging ticket instead of sending email";
         qCWarning(lcMail).noquote() << QStringLiteral(
-            "SUPPORT TICKET WOULD BE SENT: To: %1 | From: %2 | Reply-To: %3 | "
-            "Subject: %4 | Attachment: %5")
-                                           .arg(mail.payload.value(QLatin1String("to")).toString(),
-                                               mail.payload.value(QLatin1String("from")).toString(),
-                                               mail.payload.value(QLatin1String("reply_to")).toString(),
-                                               mail.payload.value(QLatin1String("subject")).toString(), path);
+            "SUPPORT TICKET WOULD BE SENT: To: %1 | From: %2 | Reply-To: the teacher (user %3) | "
+            "Subject: Teacher Support Request - %4 | Attachment: %5")
+                                           .arg(m_config.supportEmail, m_config.fromEmail(), request.teacherUserId,
+                                               record.summary, path);
     }
     return result;
 }

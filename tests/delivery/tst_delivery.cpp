@@ -410,6 +410,10 @@ void TestDelivery::developmentModeLogsInsteadOfSending()
     QVERIFY(all.contains(QLatin1String("Subject: Teacher Support Request - Teacher dissatisfaction after 3 signals")));
     QVERIFY(all.contains(ticket.conversationFile));
     QVERIFY(!all.contains(QLatin1String("caf\u00e9"))); // no message text
+    // The teacher by user id: no email or name of theirs in a log.
+    QVERIFY(all.contains(QLatin1String("Reply-To: the teacher (user user-7)")));
+    QVERIFY2(!all.contains(QLatin1String("zoe@school.example")) && !all.contains(QStringLiteral("Zo\u00eb")),
+        qPrintable(all));
     Outbox outbox(m_fx->db, m_fx->config);
     QVERIFY(outbox.list()->isEmpty());
 }
