@@ -371,6 +371,13 @@ QString Detection::ruleInWords(const QString &rule)
         { QStringLiteral("sarcasm"), QStringLiteral("thanked the assistant sarcastically") },
         { QStringLiteral("contradicted"), QStringLiteral("corrected the assistant's facts") },
         { QStringLiteral("compared_unfavourably"), QStringLiteral("said other tools did better") },
+        { QStringLiteral("misunderstood"), QStringLiteral("said the question was misunderstood") },
+        { QStringLiteral("ignored_instructions"), QStringLiteral("said what they asked for was ignored") },
+        { QStringLiteral("said_before"), QStringLiteral("got what the assistant had said before") },
+        { QStringLiteral("corrected_again"), QStringLiteral("had to correct the assistant again") },
+        { QStringLiteral("not_trusted"), QStringLiteral("said the answers cannot be trusted") },
+        { QStringLiteral("harder"), QStringLiteral("said the assistant made it harder") },
+        { QStringLiteral("exasperated"), QStringLiteral("said they had had enough") },
     };
     return words.value(rule, QString(rule).replace(QLatin1Char('_'), QLatin1Char(' ')));
 }

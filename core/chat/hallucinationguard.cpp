@@ -150,6 +150,23 @@ QString HallucinationGuard::normalise(const QString &text)
         else
             out += latinFor(c);
     }
+    // Common misspellings of the words a claim is made of ("Ive opened a tiket with suport").
+    static const std::pair<QRegularExpression, QString> typos[] = {
+        { re(QStringLiteral("\\b(?:ive)\\b")), QStringLiteral("I've") },
+        { re(QStringLiteral("\\b(?:weve)\\b")), QStringLiteral("we've") },
+        { re(QStringLiteral("\\b(?:tiket|tikcet|ticekt|tickit|ticet|tciket|tickte|tickett)(s?)\\b")),
+            QStringLiteral("ticket\\1") },
+        { re(QStringLiteral("\\b(?:suport|supprt|suppport|supoprt|suppot|supprot|sopport)\\b")),
+            QStringLiteral("support") },
+        { re(QStringLiteral("\\b(?:escalted|escalatd|esclated|escallated)\\b")), QStringLiteral("escalated") },
+        { re(QStringLiteral("\\b(?:forwared|fowarded|forwrded)\\b")), QStringLiteral("forwarded") },
+        { re(QStringLiteral("\\b(?:contaced|contacetd|conatcted)\\b")), QStringLiteral("contacted") },
+        { re(QStringLiteral("\\b(?:notifed|notfied)\\b")), QStringLiteral("notified") },
+        { re(QStringLiteral("\\b(?:submited|sumbitted)\\b")), QStringLiteral("submitted") },
+        { re(QStringLiteral("\\bemial(ed)?\\b")), QStringLiteral("email\\1") },
+    };
+    for (const auto &[typo, word] : typos)
+        out.replace(typo, word);
     return out;
 }
 
@@ -244,16 +261,17 @@ const QList<Pattern> &claimPatterns()
                 "contact_claim" });
         // Passive or reported: "your request has been logged", "support was notified", "an email has been sent
         // to support", "the conversation was handed over to a person".
-        p.append({ re(QStringLiteral(
-                       "^(?<subj>.*?)(?<gap>)\\b(?:%1|%2)\\s*(?:\\([^)]{0,20}\\)\\s*)?(?:has|have|had|was|"
-                       "were|is|are|"
-                       "will|'s)\\s+(?:now\\s+|just\\s+|already\\s+|also\\s+)?(?:been|being|be|got|gotten)"
-                       "?\\s*(?:now\\s+)?(?:notified|contacted|e-?mailed|informed|alerted|told|sent|made\\s+aware|"
-                       "forwarded|passed|handed|escalated|reported|logged|lodged|filed|raised|opened|"
-                       "created|submitted|assigned|transferred|shared|flagged|routed|directed|"
-                       "referred|recorded|looped)\\b")
-                           .arg(supportParty, handedOn)),
-            "contact_claim" });
+        p.append(
+            { re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b(?:%1|%2)\\s*(?:\\([^)]{0,20}\\)\\s*)?(?:has|have|had|was|"
+                                "were|is|are|"
+                                "will|'s)\\s+(?:now\\s+|just\\s+|already\\s+|also\\s+)?(?:been|being|be|got|gotten)"
+                                "?\\s*(?:now\\s+)?(?:\\w+ly\\s+)?(?:notified|contacted|e-?mailed|informed|alerted|told|"
+                                "sent|made\\s+aware|"
+                                "forwarded|passed|handed|escalated|reported|logged|lodged|filed|raised|opened|"
+                                "created|submitted|assigned|transferred|shared|flagged|routed|directed|"
+                                "referred|recorded|looped)\\b")
+                      .arg(supportParty, handedOn)),
+                "contact_claim" });
         p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\byour\\s+(?:support\\s+)?(?:ticket|case|incident|"
                                      "reference|request)\\s*(?:number|no\\.?|id|#|reference)?\\s+is\\b")),
             "ticket_claim" });
@@ -331,6 +349,30 @@ const QList<Pattern> &claimPatterns()
                        "yourself\\b)(?:the|a|an|your|our|their|his|her|them|him|this|it|[\\w']+'s|[\\w]+\\s+(?:team|"
                        "department|office|parents))")),
             "contact_claim", true });
+        // What was handed on, then how, then to whom: "Your report about the attendance sync was filed with the
+        // support team", "the details you gave have been passed to our engineers".
+        p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b%1\\b[^.]{0,50}?\\b(?:has|have|had|was|were|is|are)\\s+"
+                                     "(?:now\\s+|just\\s+|already\\s+|also\\s+)?(?:been\\s+)?(?:\\w+ly\\s+)?(?:"
+                                     "notified|e-?mailed|sent|forwarded|passed|handed|escalated|reported|logged|lodged|"
+                                     "filed|raised|submitted|assigned|transferred|shared|flagged|routed|referred)\\b"
+                                     "[^.]{0,30}?\\b(?:with|to|over\\s+to|on\\s+to)\\s+%2\\b")
+                           .arg(handedOn, supportParty)),
+            "contact_claim" });
+        // "the support ticket I opened earlier (#73904)", "the case we raised for you".
+        p.append(
+            { re(QStringLiteral("^(?<subj>.*?)(?<gap>)(?<![-\\w])%1s?\\s+(?:\\(?#?\\d+\\)?\\s+)?(?:that\\s+|which\\s+)?"
+                                "(?:i|we)(?:'ve|\\s+have|\\s+had)?\\s+(?:just\\s+|already\\s+|recently\\s+)?(?:"
+                                "opened|created|filed|raised|logged|lodged|submitted|started|made)\\b")
+                      .arg(ticketWord)),
+                "ticket_claim" });
+        // A status line: "Ticket created", "✅ Support ticket #4821 opened", "Case escalated."
+        p.append(
+            { re(QStringLiteral("^(?<subj>)\\s*(?:[-*\\x{2022}]|\\d+[.)]|[^\\w\\s]{1,3})?\\s*(?<gap>)(?:support\\s+|"
+                                "your\\s+|new\\s+)?(?:%1|request|issue)\\s*(?:#?\\s*[\\w-]*\\d[\\w-]*\\s+)?(?:"
+                                "successfully\\s+)?(?:created|opened|logged|raised|filed|submitted|escalated|"
+                                "sent|forwarded)\\b")
+                      .arg(ticketWord)),
+                "ticket_claim" });
         // A promise that someone on the support side will contact the teacher.
         p.append({ re(QStringLiteral("^(?<subj>.*?)(?<gap>)\\b%1\\b.{0,40}?\\b(?:will|'ll|is\\s+going\\s+to|are\\s+"
                                      "going\\s+to|shall)\\s+(?:\\w+\\s+)?(?:contact|call|e-?mail|reach\\s+out|be\\s+"
@@ -347,7 +389,8 @@ const QList<Pattern> &claimPatterns()
 const QRegularExpression &negation()
 {
     static const QRegularExpression r
-        = re(QStringLiteral("\\b(?:not|cannot|can't|cant|unable|never|no\\s+one|nobody|won't|wont|don't|dont|"
+        = re(QStringLiteral("\\b(?:not|cannot|can't|cant|unable|never|no\\s+one|nobody|no\\s+(?:way|means|ability)\\s+"
+                            "to|won't|wont|don't|dont|"
                             "didn't|didnt|haven't|havent|hasn't|hasnt|isn't|wasn't|aren't|without)\\b|n't\\b"));
     return r;
 }
@@ -412,7 +455,10 @@ QStringList claimsInClause(const QString &text, bool withTicket)
         // Negation, a question, a condition or a suggestion within the clause makes it no claim; a negation
         // counts from just before the claim's subject ("No one from support was told"), not in what comes
         // before it ("Don't worry, the team is looking into it").
-        const qsizetype from = qMax<qsizetype>(0, m.capturedEnd(QStringLiteral("subj")) - 12);
+        const qsizetype subjEnd = m.capturedEnd(QStringLiteral("subj"));
+        // ... and not across a comma: "Don't worry, the support team has been told" is still a claim.
+        const qsizetype from
+            = qMax(qMax<qsizetype>(0, subjEnd - 12), clause.lastIndexOf(QLatin1Char(','), subjEnd - 1) + 1);
         if (negation().match(clause.mid(from, m.capturedEnd() - from)).hasMatch())
             continue;
         if (notAnAssertion().match(clause).hasMatch())

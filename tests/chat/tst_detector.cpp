@@ -123,6 +123,7 @@ void TestDetector::precisionAndRecall_data()
     // Typos, lower case, sarcasm, indirect complaints, long mixed messages: written by a second author
     // who did not see the rules.
     QTest::newRow("hard") << QStringLiteral("dissatisfaction-hard.tsv");
+    QTest::newRow("hard2") << QStringLiteral("dissatisfaction-hard2.tsv");
 }
 
 void TestDetector::precisionAndRecall()

@@ -137,6 +137,7 @@ void TestHallucinationGuard::qualityOnTheLabelledSets_data()
     // Written by a second author who did not see the rules.
     QTest::newRow("guard-holdout") << QStringLiteral("guard-holdout.tsv");
     QTest::newRow("guard-holdout2") << QStringLiteral("guard-holdout2.tsv");
+    QTest::newRow("guard-holdout3") << QStringLiteral("guard-holdout3.tsv");
 }
 
 void TestHallucinationGuard::qualityOnTheLabelledSets()
