@@ -137,7 +137,7 @@ Result<Account> AccountStore::findBy(const QString &column, const QString &value
     if (!q.exec())
         return Result<Account>::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
     if (!q.next())
-        return Result<Account>::failure(QStringLiteral("No account for %1.").arg(value));
+        return Result<Account>::failure(QStringLiteral("No account for %1.").arg(value), ErrorKind::NotFound);
     return accountFrom(q);
 }
 

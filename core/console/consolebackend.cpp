@@ -59,7 +59,42 @@ bool ConsoleBackend::ready(quint64 requestId, bool needSignIn)
         answer(requestId, RequestResult::failure(tr("Sign in first."), ErrorKind::Forbidden));
         return false;
     }
+    if (needSignIn) {
+        // The account as it is now, not as it was at sign-in: an admin (on any seat) may have changed its role,
+        // disabled or removed it since. Read for every request that acts with it.
+        auto now = m_ctx.services->accounts().findById(m_ctx.account.id);
+        QString ended;
+        if (!now && now.kind() == ErrorKind::NotFound)
+            ended = tr("Your account was removed or disabled by an administrator, so you have been signed out.");
+        if (!now && ended.isEmpty()) {
+            answer(requestId, RequestResult::from(now));
+            return false;
+        }
+        if (now && now->role != m_ctx.account.role)
+            ended = tr("Your role was changed by an administrator (now: %1). Sign in again to continue.")
+                        .arg(roleName(now->role));
+        if (!ended.isEmpty()) {
+            qCInfo(lcAccounts).noquote() << QStringLiteral("Session ended by an account change user=")
+                    + m_ctx.account.id;
+            endSession();
+            answer(requestId, RequestResult::failure(ended, ErrorKind::Forbidden));
+            emit signedOutByAdministrator(ended);
+            return false;
+        }
+    }
     return true;
+}
+
+void ConsoleBackend::endSession()
+{
+    if (m_chat)
+        m_chat->signOut(); // the turn in flight is answered first
+    if (m_tickets)
+        m_tickets->closeTicket();
+    delete m_userSubscriber;
+    m_userSubscriber = nullptr;
+    m_ctx.signedIn = false;
+    m_ctx.account = {};
 }
 
 void ConsoleBackend::initialize(quint64 requestId)
@@ -303,14 +338,7 @@ void ConsoleBackend::signIn(quint64 requestId, const QString &email, const QStri
 
 void ConsoleBackend::signOut(quint64 requestId)
 {
-    if (m_chat)
-        m_chat->signOut(); // the turn in flight is answered first
-    if (m_tickets)
-        m_tickets->closeTicket();
-    delete m_userSubscriber;
-    m_userSubscriber = nullptr;
-    m_ctx.signedIn = false;
-    m_ctx.account = {};
+    endSession();
     answer(requestId, RequestResult::success());
 }
 

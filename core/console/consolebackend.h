@@ -122,11 +122,17 @@ signals:
     void assistantStatus(const QString &status, bool ok);
     // Something the person should know that answers no request (the admin's rules file is broken).
     void warning(const QString &message);
+    // The signed-in account was removed, disabled or given another role: the session ended (why, in words).
+    void signedOutByAdministrator(const QString &reason);
 
 private:
     void answer(quint64 requestId, const RequestResult &result) { emit finished(requestId, result); }
     // Answers `requestId` with a refusal unless the index is open and someone is signed in.
+    // With someone signed in, their account is read again first: removed, disabled or given another role, the
+    // session ends (signedOutByAdministrator) and the request is refused.
     bool ready(quint64 requestId, bool needSignIn = true);
+    // Forgets who is signed in: the running turn is answered, presence and the user's channel end.
+    void endSession();
     Status ensureRedis();
     void setRedisReachable(bool reachable);
     void startTurn(quint64 requestId, const QString &text, bool supportRequested);

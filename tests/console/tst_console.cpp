@@ -55,6 +55,8 @@ private slots:
     void redisComingBackIsFinishedForTheOpenConversation();
     void contactSupportButtonOpensATicketAtOnce();
     void votesOffersAndWithdrawalsInTheChatPane();
+    void anAccountChangedElsewhereEndsItsSession_data();
+    void anAccountChangedElsewhereEndsItsSession();
 };
 
 void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
@@ -509,6 +511,42 @@ void TestConsole::votesOffersAndWithdrawalsInTheChatPane()
     QVERIFY(ticket);
     QVERIFY2(
         ticket->rules.contains(QStringLiteral("offer_accepted")), qPrintable(ticket->rules.join(QLatin1Char(','))));
+}
+
+void TestConsole::anAccountChangedElsewhereEndsItsSession_data()
+{
+    QTest::addColumn<QString>("change");
+    QTest::newRow("removed") << QStringLiteral("removed");
+    QTest::newRow("demoted") << QStringLiteral("demoted");
+}
+
+void TestConsole::anAccountChangedElsewhereEndsItsSession()
+{
+    QFETCH(QString, change);
+    // A support agent is signed in; an admin (another seat, or learnpulsectl) changes the account meanwhile.
+    addAccount(QStringLiteral("sam@school.example"), Role::Support);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("sam@school.example"));
+    closePrivacyNotice(*w);
+    QVERIFY(w->isSignedIn());
+    AccountStore accounts(m_db);
+    const Account sam = accounts.findByEmail(QStringLiteral("sam@school.example")).value();
+    if (change == QLatin1String("removed"))
+        QVERIFY(accounts.remove(Actor::commandLine(), sam.id));
+    else
+        QVERIFY(accounts.setRole(Actor::commandLine(), sam.id, Role::Teacher));
+    // The next request the console makes with the account finds out: the session ends, the form says why.
+    ChatView *chat = w->chatView();
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("newConversationButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!w->isSignedIn(), 10000);
+    SignInPage *page = w->signInPage();
+    QTRY_VERIFY(page->isVisible());
+    auto *error = page->findChild<QLabel *>(QStringLiteral("signInError"));
+    QVERIFY(error->isVisible());
+    QVERIFY2(error->text().contains(change == QLatin1String("removed") ? QLatin1String("removed or disabled")
+                                                                       : QLatin1String("role was changed")),
+        qPrintable(error->text()));
+    QVERIFY(page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"))->text().isEmpty());
 }
 
 QTEST_MAIN(TestConsole)

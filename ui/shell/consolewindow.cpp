@@ -124,6 +124,12 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
         if (m_browser)
             m_browser->showViewers(ticketId, names);
     });
+    connect(m_backend, &ConsoleBackend::signedOutByAdministrator, this, [this](const QString &reason) {
+        if (!m_signedIn)
+            return;
+        leaveSession();
+        m_signIn->showError(reason);
+    });
     connect(m_backend, &ConsoleBackend::warning, this,
         [this](const QString &message) { statusBar()->showMessage(message, 30000); });
 
@@ -274,6 +280,11 @@ void ConsoleWindow::signOut()
 {
     request(
         tr("Sign out"), [](ConsoleBackend *b, quint64 id) { b->signOut(id); }, [](const RequestResult &) {});
+    leaveSession();
+}
+
+void ConsoleWindow::leaveSession()
+{
     m_signedIn = false;
     m_account = {};
     m_turnRequest = 0;

@@ -72,6 +72,8 @@ private:
     void updateBusy();
     void buildMainView();
     void signOut();
+    // Back to the sign-in page with nothing of the account left in the window.
+    void leaveSession();
     void openConversation(bool forceNew, const SessionContext &context = {});
     void sendTurn(const QString &what, const std::function<void(ConsoleBackend *, quint64)> &call);
     void openCannedReplies();
