@@ -108,6 +108,7 @@ Result<RedisEndpoint> RedisEndpoint::parse(const QString &url)
                     QStringLiteral("Invalid Redis URL: the database must be a number"));
         }
         e.password = u.password();
+        e.username = u.userName();
     } else if (u.scheme() == QLatin1String("unix")) {
         e.socketPath = u.path();
         if (e.socketPath.isEmpty())
@@ -115,6 +116,7 @@ Result<RedisEndpoint> RedisEndpoint::parse(const QString &url)
         if (query.hasQueryItem(QStringLiteral("db")))
             e.db = query.queryItemValue(QStringLiteral("db")).toInt();
         e.password = query.queryItemValue(QStringLiteral("password"));
+        e.username = query.queryItemValue(QStringLiteral("user"));
     } else {
         return Result<RedisEndpoint>::failure(
             QStringLiteral("Invalid Redis URL: the scheme must be redis:// or unix://"));
@@ -164,7 +166,10 @@ Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &e
     std::unique_ptr<RedisClient> client(new RedisClient(std::move(d), endpoint));
     client->m_timeoutMs = timeoutMs;
     if (!endpoint.password.isEmpty()) {
-        if (auto r = client->command({ "AUTH", endpoint.password.toUtf8() }); !r)
+        const QList<QByteArray> auth = endpoint.username.isEmpty()
+            ? QList<QByteArray> { "AUTH", endpoint.password.toUtf8() }
+            : QList<QByteArray> { "AUTH", endpoint.username.toUtf8(), endpoint.password.toUtf8() };
+        if (auto r = client->command(auth); !r)
             return R::failure(
                 QStringLiteral("Redis at %1 refused the password: %2").arg(endpoint.describe(), r.error()),
                 ErrorKind::Forbidden);

@@ -40,6 +40,7 @@ struct RedisEndpoint
     QString socketPath; // set for unix:// URLs
     int db = 0;
     QString password;
+    QString username; // an ACL user (redis://user:password@host); empty: the default user
 
     static Result<RedisEndpoint> parse(const QString &url);
     // For logs and error messages: never includes the password.

@@ -148,9 +148,15 @@ void RedisSubscriber::connectNow()
     c->ev.cleanup = Private::cleanup;
     redisAsyncSetConnectCallback(c, Private::connected);
     redisAsyncSetDisconnectCallback(c, Private::disconnected);
-    if (!m_endpoint.password.isEmpty())
-        redisAsyncCommand(c, nullptr, nullptr, "AUTH %b", m_endpoint.password.toUtf8().constData(),
-            size_t(m_endpoint.password.toUtf8().size()));
+    if (!m_endpoint.password.isEmpty()) {
+        const QByteArray password = m_endpoint.password.toUtf8();
+        const QByteArray user = m_endpoint.username.toUtf8();
+        if (user.isEmpty())
+            redisAsyncCommand(c, nullptr, nullptr, "AUTH %b", password.constData(), size_t(password.size()));
+        else
+            redisAsyncCommand(c, nullptr, nullptr, "AUTH %b %b", user.constData(), size_t(user.size()),
+                password.constData(), size_t(password.size()));
+    }
     redisAsyncCommand(c, onMessage, nullptr, "SUBSCRIBE %b", m_channel.constData(), size_t(m_channel.size()));
 }
 

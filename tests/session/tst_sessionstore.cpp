@@ -1,5 +1,6 @@
 #include "detector.h"
 #include "messagevalidator.h"
+#include "redissubscriber.h"
 #include "sessionstore.h"
 #include "testsupport.h"
 
@@ -7,6 +8,7 @@
 #include <QJsonObject>
 #include <QTest>
 #include <QTimeZone>
+#include <QUrl>
 
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
@@ -33,6 +35,8 @@ private slots:
     void firstTicketIdWins();
     void refusesOtherUsersAndUnknownSessions();
     void refusesInvalidSessionIdsWithoutWriting();
+    void aRedisWithAPasswordOrAnAclUserWorksEverywhere_data();
+    void aRedisWithAPasswordOrAnAclUserWorksEverywhere();
 
 private:
     Detection signal(const QString &rule = QStringLiteral("wrong")) const
@@ -319,6 +323,53 @@ void TestSessionStore::refusesInvalidSessionIdsWithoutWriting()
 }
 
 QTEST_GUILESS_MAIN(TestSessionStore)
+void TestSessionStore::aRedisWithAPasswordOrAnAclUserWorksEverywhere_data()
+{
+    QTest::addColumn<QString>("credentials"); // what goes before "@" in the URL
+    QTest::newRow("password") << QStringLiteral(":s3cret-pw");
+    QTest::newRow("ACL user") << QStringLiteral("seat-7:seat-pw");
+}
+
+void TestSessionStore::aRedisWithAPasswordOrAnAclUserWorksEverywhere()
+{
+    QFETCH(QString, credentials);
+    // A shared Redis must not be reachable without a password: this one asks for one (and knows an ACL user).
+    TestRedis redis;
+    QVERIFY2(redis.start(), qPrintable(redis.error()));
+    {
+        auto admin = redis.client();
+        QVERIFY(admin->command({ "ACL", "SETUSER", "seat-7", "on", ">seat-pw", "~*", "&*", "+@all" }));
+        QVERIFY(admin->command({ "CONFIG", "SET", "requirepass", "s3cret-pw" }));
+    }
+    const QUrl plain(redis.url());
+    const QString url = QStringLiteral("redis://%1@%2:%3/0").arg(credentials, plain.host()).arg(plain.port());
+    QVERIFY(!RedisClient::connect(redis.url(), 2000).value()->command({ "PING" })); // without: NOAUTH
+
+    // The blocking client: sessions and turns.
+    auto client = RedisClient::connect(url, 2000);
+    QVERIFY2(client, qPrintable(client.error()));
+    SessionStore sessions(*client.value(), m_fx->config);
+    auto session = sessions.createSession({ QStringLiteral("u1"), QStringLiteral("t@school.example"), {}, {}, {} });
+    QVERIFY2(session, qPrintable(session.error()));
+    QVERIFY(sessions.record(session.value(), QStringLiteral("u1"), teacher(QStringLiteral("Hello")), nullptr));
+
+    // The subscriber (pub/sub) too.
+    RedisSubscriber subscriber(RedisEndpoint::parse(url).value(), SessionStore::ticketsChannel());
+    QByteArray received;
+    connect(&subscriber, &RedisSubscriber::message, this, [&received](const QByteArray &p) { received = p; });
+    subscriber.start();
+    QTRY_VERIFY_WITH_TIMEOUT(subscriber.isSubscribed(), 5000);
+    QVERIFY(sessions.publishTicketChange(QStringLiteral("TICKET-1"), QStringLiteral("created")));
+    QTRY_VERIFY_WITH_TIMEOUT(received.contains("TICKET-1"), 5000);
+
+    // A wrong password: refused, and the message never shows a password.
+    const QString wrong = QString(url).replace(QLatin1String("pw@"), QLatin1String("pw-typo@"));
+    auto refused = RedisClient::connect(wrong, 2000);
+    QVERIFY(!refused);
+    QCOMPARE(refused.kind(), ErrorKind::Forbidden);
+    QVERIFY2(!refused.error().contains(QLatin1String("pw")), qPrintable(refused.error()));
+}
+
 void TestSessionStore::historyEntryJsonIsExact_data()
 {
     QTest::addColumn<QString>("content");
