@@ -50,6 +50,8 @@ int run(const QStringList &rawArguments)
                 { QStringLiteral("reply"), cmdTicketsReply }, { QStringLiteral("note"), cmdTicketsNote },
                 { QStringLiteral("assign"), cmdTicketsAssign } } },
         { QStringLiteral("users"), { { QStringLiteral("add"), cmdUsersAdd } } },
+        { QStringLiteral("db"),
+            { { QStringLiteral("setup-roles"), cmdDbSetupRoles }, { QStringLiteral("add-login"), cmdDbAddLogin } } },
         { QStringLiteral("outbox"),
             { { QStringLiteral("list"), cmdOutboxList }, { QStringLiteral("retry"), cmdOutboxRetry } } },
         { QStringLiteral("privacy"),

@@ -46,6 +46,10 @@ Commands:
                                      people's tickets that mention them
   privacy export --user EMAIL --out DIR
                                      a person's account, tickets, transcripts and sessions as JSON and .txt
+  db setup-roles                     PostgreSQL: the roles lp_teacher, lp_support, lp_admin with their
+                                     grants and row-level security (run with the owner's URL)
+  db add-login --user EMAIL --login NAME [--password-stdin]
+                                     a database login of its own for one account, in its role's group
   audit [--json]                     the audit log, newest first
   metrics [--json] [--days N]        escalation rate against the 5 % target, messages before
                                      escalation, top rules, guard hits, satisfaction, escalations by

@@ -66,6 +66,8 @@ std::optional<int> openWithoutArguments(
 int cmdDetect(const QStringList &args);
 int cmdChat(const QStringList &args);
 int cmdPrivacy(const QStringList &args, bool erase);
+int cmdDbSetupRoles(const QStringList &args);
+int cmdDbAddLogin(const QStringList &args);
 int cmdAudit(const QStringList &args);
 int cmdMetrics(const QStringList &args);
 int cmdOutboxList(const QStringList &args);

@@ -1,5 +1,8 @@
+#include "accountstore.h"
 #include "escalationengine.h"
 #include "testsupport.h"
+#include "ticketservice.h"
+#include "ticketstore.h"
 
 #include <QDir>
 #include <QFile>
@@ -35,6 +38,7 @@ private slots:
     void usersAddRefusesBadInput();
     void ticketsListShowStatusDelete();
     void badDatabaseUrlIsAClearErrorWithoutThePassword();
+    void databaseRolesKeepEachSeatToItsOwn();
 
 private:
     ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
@@ -459,6 +463,153 @@ void TestLearnpulsectl::badDatabaseUrlIsAClearErrorWithoutThePassword()
         QVERIFY2(!r.err.contains("hunter2"), r.err.constData());
         QCOMPARE(r.err.count('\n'), 1); // one line
     }
+}
+
+void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
+{
+    CoreFixture fx;
+    QVERIFY2(fx.setUp(), qPrintable(fx.error()));
+    qputenv("DATABASE_URL", fx.config.databaseUrl.toUtf8());
+    if (!TestPostgres::wanted()) {
+        // One seat on SQLite: roles are refused with the reason.
+        const ProcessResult r = ctl({ QStringLiteral("db"), QStringLiteral("setup-roles") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("PostgreSQL"), r.err.constData());
+        return;
+    }
+    // Set up twice: the script is idempotent.
+    for (int i = 0; i < 2; ++i) {
+        const ProcessResult r = ctl({ QStringLiteral("db"), QStringLiteral("setup-roles") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+    AccountStore accounts(fx.db);
+    const Account amira
+        = accounts
+              .add(Actor::commandLine(), QStringLiteral("amira@school.example"), QStringLiteral("Amira"), Role::Teacher)
+              .value();
+    const Account ben
+        = accounts.add(Actor::commandLine(), QStringLiteral("ben@school.example"), QStringLiteral("Ben"), Role::Teacher)
+              .value();
+    const Account sam
+        = accounts.add(Actor::commandLine(), QStringLiteral("sam@school.example"), QStringLiteral("Sam"), Role::Support)
+              .value();
+    const Account ada
+        = accounts.add(Actor::commandLine(), QStringLiteral("ada@school.example"), QStringLiteral("Ada"), Role::Admin)
+              .value();
+    // Ben's ticket, made by the owner's seat.
+    TicketRequest request;
+    request.session.id = QStringLiteral("bbbbbbbb-1111-4222-8333-444455556666");
+    request.session.dissatisfactionCount = 1;
+    request.history = { { QStringLiteral("teacher"), QStringLiteral("Ben's words"), QDateTime::currentDateTimeUtc() } };
+    request.teacherName = ben.displayName;
+    request.teacherEmail = ben.email;
+    request.teacherUserId = ben.id;
+    request.teacherRole = QStringLiteral("teacher");
+    request.summary = QStringLiteral("Teacher asked for support");
+    const TicketResult bens = fx.ticketService->createTicket(request);
+    QVERIFY2(bens.success, qPrintable(bens.error));
+
+    // A login of its own for each seat (logins are cluster-wide: unique names per run).
+    const QString suffix = QString::number(QDateTime::currentMSecsSinceEpoch() % 100000000);
+    auto login = [&](const Account &who, const QString &prefix) {
+        const QString name = prefix + suffix;
+        const ProcessResult r
+            = ctl({ QStringLiteral("db"), QStringLiteral("add-login"), QStringLiteral("--user"), who.email,
+                      QStringLiteral("--login"), name, QStringLiteral("--password-stdin") },
+                "seat-secret-pw\n");
+        if (r.exitCode != 0 || r.out.contains("seat-secret-pw") || r.err.contains("seat-secret-pw"))
+            qWarning("add-login: %s %s", r.out.constData(), r.err.constData());
+        return r.exitCode == 0 ? name : QString();
+    };
+    const QUrl url(fx.config.databaseUrl);
+    auto connectAs = [&](const QString &name) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("seat-") + name);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setDatabaseName(url.path().mid(1));
+        db.setUserName(name);
+        db.setPassword(QStringLiteral("seat-secret-pw"));
+        return db;
+    };
+    // Whether `sql` is allowed for `db` (and, for a count, its value).
+    auto allowed = [](QSqlDatabase &db, const QString &sql, int *count = nullptr) {
+        QSqlQuery q(db);
+        const bool ok = q.exec(sql);
+        if (ok && count && q.next())
+            *count = q.value(0).toInt();
+        return ok;
+    };
+
+    const QString teacherLogin = login(amira, QStringLiteral("t_amira_"));
+    const QString supportLogin = login(sam, QStringLiteral("s_sam_"));
+    const QString adminLogin = login(ada, QStringLiteral("a_ada_"));
+    QVERIFY(!teacherLogin.isEmpty() && !supportLogin.isEmpty() && !adminLogin.isEmpty());
+    {
+        QSqlDatabase teacher = connectAs(teacherLogin);
+        QVERIFY2(teacher.open(), qPrintable(teacher.lastError().text()));
+        // Can: open a ticket of her own (through the function), read it and write into its thread.
+        QVERIFY(allowed(teacher,
+            QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaaa-20261201120000', "
+                           "'aaaaaaaa-1111-4222-8333-444455556666', '2026-12-01T12:00:00Z', 'Teacher asked for "
+                           "support', 1, 'talk_to_person', '/seat/support_tickets/"
+                           "support_ticket_aaaaaaaa_20261201_120000.txt', 'her transcript', '6B', '', '')")));
+        int n = -1;
+        QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));
+        QCOMPARE(n, 1); // hers; Ben's is not there
+        QVERIFY(
+            allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM tickets WHERE id = '%1'").arg(bens.ticketId), &n));
+        QCOMPARE(n, 0);
+        QVERIFY(allowed(teacher,
+            QStringLiteral("SELECT lp_add_teacher_message('TICKET-aaaaaaaa-20261201120000', "
+                           "'2026-12-01T12:05:00Z', 'a follow-up')")));
+        QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM ticket_messages"), &n));
+        QCOMPARE(n, 1);
+        QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM users"), &n));
+        QCOMPARE(n, 1); // herself
+        // Cannot: another teacher's thread, password hashes, the audit log, the outbox, roles, tickets by hand.
+        QVERIFY(!allowed(teacher,
+            QStringLiteral("SELECT lp_add_teacher_message('%1', '2026-12-01T12:06:00Z', 'x')").arg(bens.ticketId)));
+        for (const QString &forbidden : { QStringLiteral("SELECT password_hash FROM users"),
+                 QStringLiteral("SELECT COUNT(*) FROM audit_log"), QStringLiteral("SELECT COUNT(*) FROM outbox"),
+                 QStringLiteral("INSERT INTO outbox (ticket_id, kind, payload, next_attempt, created) VALUES "
+                                "('TICKET-aaaaaaaa-20261201120000', 'email', '{}', '', '')"),
+                 QStringLiteral("UPDATE users SET role = 'admin'"), QStringLiteral("DELETE FROM tickets"),
+                 QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, "
+                                "teacher_role, created, updated, summary, signal_count, conversation_file) VALUES "
+                                "('TICKET-cccccccc-20261201120000', 'c', 'x', 'x', 'x', 'teacher', '', '', '', 0, '')"),
+                 QStringLiteral("SELECT COUNT(*) FROM lp_logins") })
+            QVERIFY2(!allowed(teacher, forbidden), qPrintable(forbidden));
+        teacher.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("seat-") + teacherLogin);
+    {
+        QSqlDatabase support = connectAs(supportLogin);
+        QVERIFY2(support.open(), qPrintable(support.lastError().text()));
+        int n = -1;
+        QVERIFY(allowed(support, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));
+        QCOMPARE(n, 2); // every ticket
+        QVERIFY(allowed(support, QStringLiteral("UPDATE tickets SET status = 'in_progress'")));
+        for (const QString &forbidden :
+            { QStringLiteral("UPDATE users SET role = 'admin'"), QStringLiteral("DELETE FROM users"),
+                QStringLiteral("INSERT INTO users (id, email, display_name, role, created) VALUES ('x', "
+                               "'x@example', 'x', 'admin', '')"),
+                QStringLiteral("SELECT password_hash FROM users"), QStringLiteral("SELECT COUNT(*) FROM audit_log"),
+                QStringLiteral("DELETE FROM tickets") })
+            QVERIFY2(!allowed(support, forbidden), qPrintable(forbidden));
+        support.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("seat-") + supportLogin);
+    {
+        QSqlDatabase admin = connectAs(adminLogin);
+        QVERIFY2(admin.open(), qPrintable(admin.lastError().text()));
+        int n = -1;
+        QVERIFY(allowed(admin, QStringLiteral("SELECT COUNT(*) FROM audit_log"), &n));
+        QVERIFY(n > 0);
+        QVERIFY(allowed(admin, QStringLiteral("UPDATE users SET display_name = 'Ben O.' WHERE id = '%1'").arg(ben.id)));
+        QVERIFY(!allowed(admin, QStringLiteral("DELETE FROM audit_log"))); // append-only for everyone
+        admin.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("seat-") + adminLogin);
 }
 
 QTEST_GUILESS_MAIN(TestLearnpulsectl)

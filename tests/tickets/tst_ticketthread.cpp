@@ -123,9 +123,11 @@ void TestTicketThread::repliesAndNotesWithRoles()
 
     // Bad input is refused and writes nothing.
     QVERIFY(!m_thread->reply(m_agent.actor(), id, QStringLiteral("   ")));
-    QVERIFY(!m_thread->reply(m_agent.actor(), id, QStringLiteral("bell \a in text")));
     QVERIFY(!m_thread->reply(m_agent.actor(), QStringLiteral("TICKET-nope"), QStringLiteral("hello")));
     QCOMPARE(m_thread->messages(m_agent.actor(), id)->size(), 2);
+    // A control character is kept as a visible U+FFFD, never stored as it came (issue 17).
+    QVERIFY(m_thread->reply(m_agent.actor(), id, QStringLiteral("bell \a in text\r\nnext")));
+    QCOMPARE(m_thread->messages(m_agent.actor(), id)->constLast().body, QStringLiteral("bell \ufffd in text\nnext"));
 }
 
 void TestTicketThread::followUpsGoIntoTheThreadAndReopen()
