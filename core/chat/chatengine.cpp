@@ -40,6 +40,23 @@ QString statusName(ChatTurnResult::Status s)
     return {};
 }
 
+// What the turn's first part (EscalationEngine) decided, as the turn's result; the status is the caller's.
+ChatTurnResult resultOf(const TurnOutcome &o)
+{
+    ChatTurnResult r;
+    r.sessionId = o.sessionId;
+    r.recorded = o.recorded;
+    r.offline = o.offline;
+    r.detection = o.detection;
+    r.dissatisfactionCount = o.dissatisfactionCount;
+    r.escalated = o.escalated;
+    r.ticketId = o.ticketId;
+    r.error = o.error;
+    r.messageKey = o.messageKey;
+    r.signalChange = o.signalChange;
+    return r;
+}
+
 QString orNotSet(const QString &s)
 {
     return s.isEmpty() ? QStringLiteral("not set") : s;
@@ -163,17 +180,8 @@ ChatTurn *ChatEngine::send(const Account &teacher, const QString &sessionId, con
     const QString &requestRule)
 {
     auto *turn = new ChatTurn(this);
-    ChatTurnResult r;
     const TurnOutcome o = m_escalation.handleTeacherMessage(teacher, sessionId, text, supportRequested, requestRule);
-    r.sessionId = sessionId;
-    r.recorded = o.recorded;
-    r.offline = o.offline;
-    r.detection = o.detection;
-    r.dissatisfactionCount = o.dissatisfactionCount;
-    r.escalated = o.escalated;
-    r.ticketId = o.ticketId;
-    r.error = o.error;
-    r.messageKey = o.messageKey;
+    ChatTurnResult r = resultOf(o);
 
     auto finishSoon = [turn](ChatTurnResult result) {
         turn->finishSoon(std::move(result));
@@ -259,16 +267,7 @@ ChatTurn *ChatEngine::vote(const Account &teacher, const QString &sessionId, con
 {
     auto *turn = new ChatTurn(this);
     const TurnOutcome o = m_escalation.handleVote(teacher, sessionId, replyKey, up);
-    ChatTurnResult r;
-    r.sessionId = sessionId;
-    r.recorded = o.recorded;
-    r.detection = o.detection;
-    r.dissatisfactionCount = o.dissatisfactionCount;
-    r.escalated = o.escalated;
-    r.ticketId = o.ticketId;
-    r.error = o.error;
-    r.messageKey = o.messageKey;
-    r.signalChange = o.signalChange;
+    ChatTurnResult r = resultOf(o);
     switch (o.status) {
     case TurnOutcome::Status::BadInput:
     case TurnOutcome::Status::RateLimited:
