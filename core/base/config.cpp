@@ -8,6 +8,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -342,7 +344,14 @@ Status Config::checkOwnership(const QString &path, bool isDirectory)
             ErrorKind::Forbidden);
     // Group-writable only matters for a group other than the user's own (Debian gives each user a private
     // group and, with it, umask 002).
-    if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != ::getegid()))
+    const auto privateGroup = [](gid_t gid) {
+        // The user's own group (Debian's user private groups): named as the user, with no other members.
+        const passwd *user = ::getpwuid(::geteuid());
+        const group *g = ::getgrgid(gid);
+        return user && g && gid == user->pw_gid && qstrcmp(g->gr_name, user->pw_name) == 0
+            && (!g->gr_mem || !g->gr_mem[0]);
+    };
+    if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && !privateGroup(st.st_gid)))
         return Status::failure(QStringLiteral("The %1 %2 can be written by other users (mode %3), so its contents "
                                               "cannot be trusted. Make it writable by you alone: chmod go-w %2")
                                    .arg(what, path)

@@ -298,9 +298,18 @@ ChatTurn *ChatEngine::answerOffer(const Account &teacher, const QString &session
                 QStringLiteral("offer"), accept ? QStringLiteral("accepted") : QStringLiteral("declined"));
             !counted)
             qCWarning(lcChat).noquote() << QStringLiteral("Cannot count an offer's answer: ") + counted.error();
-        if (accept)
-            return send(teacher, sessionId, QStringLiteral("Yes, please open a support ticket."), true,
+        if (accept) {
+            ChatTurn *turn = send(teacher, sessionId, QStringLiteral("Yes, please open a support ticket."), true,
                 QStringLiteral("offer_accepted"));
+            // No ticket after all (refused, failed): the offer stands, so that a second "yes" can open it.
+            connect(turn, &ChatTurn::finished, this, [this, sessionId, userId = teacher.id](const ChatTurnResult &r) {
+                if (!r.escalated)
+                    if (auto reopened = m_sessions.reopenOffer(sessionId, userId); !reopened)
+                        qCWarning(lcChat).noquote()
+                            << QStringLiteral("Cannot open the offer again session=") + sessionId;
+            });
+            return turn;
+        }
         auto *turn = new ChatTurn(this);
         ChatTurnResult r;
         r.sessionId = sessionId;

@@ -73,6 +73,8 @@ bool ConsoleBackend::ready(quint64 requestId, bool needSignIn)
         if (now && now->role != m_ctx.account.role)
             ended = tr("Your role was changed by an administrator (now: %1). Sign in again to continue.")
                         .arg(roleName(now->role));
+        if (ended.isEmpty())
+            m_ctx.account = now.value(); // a corrected name or email is used from now on
         if (!ended.isEmpty()) {
             qCInfo(lcAccounts).noquote() << QStringLiteral("Session ended by an account change user=")
                     + m_ctx.account.id;

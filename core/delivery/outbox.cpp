@@ -118,7 +118,12 @@ DeliveryResult Outbox::deliver(const OutboxEntry &e) const
     if (e.kind == QLatin1String("webhook")) {
         if (m_config.webhookUrl.isEmpty())
             return { false, true, 0, QStringLiteral("WEBHOOK_URL is no longer set") };
-        return postJson(m_config.webhookUrl, QJsonDocument(e.payload).toJson(QJsonDocument::Compact), 15, m_network);
+        // As for email: the post is made from the ticket, not from what the row says.
+        auto ticket = TicketStore(m_db).find(Actor::commandLine(), e.ticketId);
+        if (!ticket)
+            return { false, true, 0, QStringLiteral("the ticket %1 is not in the index").arg(e.ticketId) };
+        const QJsonObject payload = webhookFor(ticket->id, ticket->summary).payload;
+        return postJson(m_config.webhookUrl, QJsonDocument(payload).toJson(QJsonDocument::Compact), 15, m_network);
     }
     if (!m_config.smtpConfigured())
         return { false, false, 0, QStringLiteral("SMTP is not configured") };

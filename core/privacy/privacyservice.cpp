@@ -22,6 +22,8 @@
 #include <QSqlQuery>
 #include <QThread>
 
+#include <algorithm>
+
 namespace LearnPulse {
 
 namespace {
@@ -261,6 +263,11 @@ bool PrivacyService::eraseFromRedis(const QStringList &ids, const QStringList &e
             return false;
         report->redisKeys += int(deleted->integer);
     }
+    // Consoles that kept a conversation of the person in memory must not write it back (ids only).
+    for (const QString &uid : ids)
+        if (!m_redis->command({ "SET", SessionStore::erasedKey(uid), "1", "EX",
+                QByteArray::number(m_config.sessionTtlSeconds + 86400) }))
+            return false;
     // An append-only file keeps deleted values until it is rewritten.
     auto aof = m_redis->command({ "CONFIG", "GET", "appendonly" });
     if (aof && aof->elements.size() == 2 && aof->elements.at(1).string == "yes"
@@ -348,7 +355,7 @@ Result<ErasureReport> PrivacyService::eraseSubject(
         for (qsizetype i = 0; i < emails.size(); ++i)
             conditions << QStringLiteral("lower(payload) LIKE ? ESCAPE '\\'");
         if (!conditions.isEmpty()) {
-            q.prepare(QStringLiteral("SELECT id, state, payload FROM outbox WHERE kind = 'email' AND (%1)")
+            q.prepare(QStringLiteral("SELECT id, state, payload, ticket_id FROM outbox WHERE kind = 'email' AND (%1)")
                           .arg(conditions.join(QLatin1String(" OR "))));
             for (const QString &id : std::as_const(tickets.ids))
                 q.addBindValue(id);
@@ -358,14 +365,19 @@ Result<ErasureReport> PrivacyService::eraseSubject(
                 return R::failure(QStringLiteral("Cannot read the outbox: %1").arg(Database::errorOf(q)));
             QSet<QString> to;
             while (q.next()) {
+                // A row of the person's tickets, or one whose reply-to is exactly one of their emails (the LIKE
+                // only narrows: "ann@x" is in "joann@x" too).
+                const QJsonObject payload = QJsonDocument::fromJson(q.value(2).toString().toUtf8()).object();
+                const QString replyTo = payload.value(QLatin1String("reply_to")).toString();
+                if (!tickets.ids.contains(q.value(3).toString())
+                    && std::none_of(emails.cbegin(), emails.cend(),
+                        [&](const QString &e) { return e.compare(replyTo, Qt::CaseInsensitive) == 0; }))
+                    continue;
                 outboxRows.insert(q.value(0).toLongLong());
                 if (q.value(1).toString() != QLatin1String("sent"))
                     continue;
                 ++report.emailsAlreadySent;
-                to.insert(QJsonDocument::fromJson(q.value(2).toString().toUtf8())
-                              .object()
-                              .value(QLatin1String("to"))
-                              .toString());
+                to.insert(payload.value(QLatin1String("to")).toString());
             }
             report.sentTo = QStringList(to.begin(), to.end());
             report.sentTo.sort();

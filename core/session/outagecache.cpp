@@ -110,6 +110,18 @@ Status SessionStore::probe()
     return flushPending();
 }
 
+namespace {
+
+QByteArray votesField(const QHash<QString, bool> &votes)
+{
+    QByteArrayList out;
+    for (auto it = votes.cbegin(); it != votes.cend(); ++it)
+        out << it.key().toUtf8() + (it.value() ? "=up" : "=down");
+    return out.join(';');
+}
+
+} // namespace
+
 Result<bool> SessionStore::restoreIfMissing(const QString &sessionId, const Cached &c)
 {
     const SessionState &s = c.state;
@@ -124,9 +136,10 @@ Result<bool> SessionStore::restoreIfMissing(const QString &sessionId, const Cach
          << QByteArray::number(s.dissatisfactionCount)
          // A claim in flight is not written: without a ticket the reason stays, so the next message retries.
          << "escalated" << (ticket.isEmpty() ? "0" : "1") << "ticket_id" << ticket.toUtf8() << "escalation_reason"
-         << s.escalationReason.toUtf8() << "signals" << SessionWire::signalsField(s.signalMarks) << "created"
-         << isoUtc(s.created.isValid() ? s.created : QDateTime::currentDateTimeUtc()) << "updated"
-         << isoUtc(QDateTime::currentDateTimeUtc());
+         << s.escalationReason.toUtf8() << "signals" << SessionWire::signalsField(s.signalMarks) << "withdrawn"
+         << SessionWire::signalsField(s.withdrawnSignals) << "votes" << votesField(s.votes) << "offer"
+         << s.offer.toUtf8() << "created" << isoUtc(s.created.isValid() ? s.created : QDateTime::currentDateTimeUtc())
+         << "updated" << isoUtc(QDateTime::currentDateTimeUtc());
     auto r = m_redis.eval(RedisScripts::restore(), { stateKey(sessionId), historyKey(sessionId) }, args);
     if (!r)
         return Result<bool>::failure(r.error());
@@ -146,6 +159,18 @@ Status SessionStore::flushPending()
     if (!m_redis.isConnected() && !m_redis.command({ "PING" }))
         return Status::failure(QStringLiteral("Redis is still unreachable"));
     m_offline = false; // from here on, finishEscalation and releaseClaim go to Redis
+    // A person erased meanwhile (by another console, during or after the outage): their conversations kept
+    // here are forgotten, never written back.
+    for (auto it = m_cache.begin(); it != m_cache.end();) {
+        auto erased = m_redis.command({ "EXISTS", erasedKey(it->state.context.userId) });
+        if (erased && erased->integer == 1) {
+            qCInfo(lcSession).noquote() << QStringLiteral("Conversation of an erased person forgotten session=")
+                    + it.key();
+            it = m_cache.erase(it);
+        } else {
+            ++it;
+        }
+    }
     for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {
         Cached &c = it.value();
         if (!c.pending.isEmpty() || !c.localTicket.isEmpty() || c.sawOutage) {

@@ -415,6 +415,7 @@ Result<VoteOutcome> SessionStore::vote(
     using R = Result<VoteOutcome>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return R::failure(valid.error(), ErrorKind::BadInput);
+    (void)flushPending(); // what was kept in memory during an outage first (the reply may be among it)
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
     auto r = m_redis.eval(RedisScripts::feedback(), { stateKey(sessionId), historyKey(sessionId) },
@@ -439,10 +440,7 @@ Result<VoteOutcome> SessionStore::vote(
     out.replyKey = QString::fromUtf8(e.at(4).string);
     out.before = QString::fromUtf8(e.at(5).string);
     out.signalChange = int(e.at(6).integer);
-    if (auto it = m_cache.find(sessionId); it != m_cache.end()) {
-        it->state.dissatisfactionCount = out.dissatisfactionCount;
-        it->state.escalated = out.escalated;
-    }
+    refreshCachedState(sessionId);
     qCInfo(lcSession).noquote() << QStringLiteral("Reply rated session=") + sessionId
                                 << QStringLiteral("vote=") + (up ? QStringLiteral("up") : QStringLiteral("down"))
                                 << QStringLiteral("count=") + QString::number(out.dissatisfactionCount);
@@ -455,9 +453,10 @@ Result<WithdrawOutcome> SessionStore::withdrawSignal(
     using R = Result<WithdrawOutcome>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return R::failure(valid.error(), ErrorKind::BadInput);
+    (void)flushPending();
     auto r = m_redis.eval(RedisScripts::withdraw(), { stateKey(sessionId) },
         { userId.toUtf8(), key.toUtf8(), isoUtc(QDateTime::currentDateTimeUtc()),
-            QByteArray::number(m_config.sessionTtlSeconds) });
+            QByteArray::number(m_config.sessionTtlSeconds), QByteArray::number(m_config.escalationThreshold) });
     if (!r) {
         if (r.kind() == ErrorKind::NotFound)
             return R::failure(
@@ -475,8 +474,7 @@ Result<WithdrawOutcome> SessionStore::withdrawSignal(
     out.dissatisfactionCount = int(e.at(0).integer);
     out.key = QString::fromUtf8(e.at(1).string);
     out.rules = QString::fromUtf8(e.at(2).string).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    if (auto it = m_cache.find(sessionId); it != m_cache.end())
-        it->state.dissatisfactionCount = out.dissatisfactionCount;
+    refreshCachedState(sessionId);
     qCInfo(lcSession).noquote() << QStringLiteral("Signal withdrawn session=") + sessionId
                                 << QStringLiteral("rules=") + out.rules.join(QLatin1Char(','));
     return out;
@@ -486,11 +484,32 @@ Result<QString> SessionStore::answerOffer(const QString &sessionId, const QStrin
 {
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
         return Result<QString>::failure(valid.error(), ErrorKind::BadInput);
+    (void)flushPending();
     auto r = m_redis.eval(RedisScripts::offer(), { stateKey(sessionId) },
         { userId.toUtf8(), accept ? "accepted" : "declined", QByteArray::number(m_config.sessionTtlSeconds) });
     if (!r)
         return fail<QString>(r);
+    refreshCachedState(sessionId);
     return QString::fromUtf8(r->string);
+}
+
+Status SessionStore::reopenOffer(const QString &sessionId, const QString &userId)
+{
+    auto r = m_redis.eval(RedisScripts::offer(), { stateKey(sessionId) },
+        { userId.toUtf8(), "reopen", QByteArray::number(m_config.sessionTtlSeconds) });
+    refreshCachedState(sessionId);
+    return r ? Status() : Status::failure(r.error(), r.kind());
+}
+
+void SessionStore::refreshCachedState(const QString &sessionId)
+{
+    // The copy kept for an outage follows what the scripts changed (votes, withdrawn signals, the offer), so
+    // that writing it back after a loss does not bring back what the teacher took back.
+    auto it = m_cache.find(sessionId);
+    if (it == m_cache.end())
+        return;
+    if (auto all = m_redis.command({ "HGETALL", stateKey(sessionId) }); all && !all->elements.isEmpty())
+        it->state = parseState(sessionId, all.value());
 }
 
 Result<QString> SessionStore::finishEscalation(

@@ -112,6 +112,9 @@ public:
     static QByteArray stateKey(const QString &sessionId);
     static QByteArray historyKey(const QString &sessionId);
     static QByteArray userSessionsKey(const QString &userId);
+    // Set by an erasure (for longer than a conversation lives): a console that kept the person's conversation
+    // in memory during an outage does not write it back.
+    static QByteArray erasedKey(const QString &userId) { return "lp:erased:" + userId.toUtf8(); }
 
     Result<QString> createSession(const SessionContext &context);
     Result<SessionState> state(const QString &sessionId);
@@ -137,6 +140,8 @@ public:
     Result<WithdrawOutcome> withdrawSignal(const QString &sessionId, const QString &userId, const QString &key);
     // Answers the offer of a ticket; returns the offer's state before ("open" when this answer counted).
     Result<QString> answerOffer(const QString &sessionId, const QString &userId, bool accept);
+    // An accepted offer whose ticket could not be opened is open again, so that the teacher can say yes again.
+    Status reopenOffer(const QString &sessionId, const QString &userId);
 
     // Tells every console that the ticket list changed (pub/sub channel lp:tickets).
     Status publishTicketChange(const QString &ticketId, const QString &change);
@@ -199,6 +204,7 @@ private:
         bool sawOutage = false; // Redis was lost while this was cached: the server may have come back without it
     };
     bool connectionLost() const;
+    void refreshCachedState(const QString &sessionId);
     // Redis is unreachable: every cached conversation is written back (whole, if need be) when it returns.
     void markOutage();
     // Writes a cached conversation to a server that does not have it; false when the server has it.

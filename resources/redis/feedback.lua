@@ -59,7 +59,8 @@ end
 table.insert(votes, key .. '=' .. ARGV[3])
 local updates = {'votes', table.concat(votes, ';'), 'updated', ARGV[6]}
 
--- The signal of a thumbs-down: counted once per reply; taken back when the vote turns up before the ticket.
+-- The signal of a thumbs-down: counted once per reply (also after the ticket, as turn.lua counts messages);
+-- taken back when the vote turns up before the ticket.
 local mark = key .. '=thumbs_down'
 local marks = {}
 local had = false
@@ -71,7 +72,7 @@ for item in string.gmatch(f[6] or '', '[^;]+') do
   end
 end
 local changed = 0
-if ARGV[3] == 'down' and ARGV[10] == '1' and not had and not escalated then
+if ARGV[3] == 'down' and ARGV[10] == '1' and not had then
   table.insert(marks, mark)
   count = count + 1
   changed = 1
@@ -87,7 +88,7 @@ end
 
 local claimed = 0
 local reason = ''
-if changed == 1 and count >= tonumber(ARGV[4]) then
+if changed == 1 and not escalated and count >= tonumber(ARGV[4]) then
   reason = 'threshold'
   for _, v in ipairs({'escalated', '1', 'claim', ARGV[8], 'claimed_at', ARGV[7], 'escalation_reason', reason}) do
     table.insert(updates, v)

@@ -1,9 +1,10 @@
 -- The teacher says a message was not a complaint: its signal is withdrawn before the ticket (DESIGN.md,
 -- "Signals"), and kept in the "withdrawn" field so that the ticket can say so.
 -- KEYS[1] lp:{session}:state. ARGV: 1 user_id, 2 the signal's key (the message's "ts"; '' for the newest
--- signal), 3 now (ISO 8601), 4 ttl seconds.
+-- signal), 3 now (ISO 8601), 4 ttl seconds, 5 the threshold.
 -- Returns {dissatisfaction_count, the key, its rules (comma-separated)}.
-local f = redis.call('HMGET', KEYS[1], 'user_id', 'dissatisfaction_count', 'escalated', 'signals', 'withdrawn')
+local f = redis.call('HMGET', KEYS[1], 'user_id', 'dissatisfaction_count', 'escalated', 'signals', 'withdrawn',
+                     'escalation_reason', 'ticket_id')
 if not f[1] then
   return redis.error_reply('LP_NO_SESSION no such session, or it expired')
 end
@@ -39,5 +40,9 @@ else
 end
 redis.call('HSET', KEYS[1], 'signals', table.concat(marks, ';'), 'dissatisfaction_count', tostring(count),
            'withdrawn', withdrawn, 'updated', ARGV[3])
+-- A threshold escalation that failed and waits for a retry is no longer due when the count falls below it.
+if f[6] == 'threshold' and (f[7] or '') == '' and count < tonumber(ARGV[5] or '0') then
+  redis.call('HDEL', KEYS[1], 'escalation_reason')
+end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {count, key, rules}

@@ -44,6 +44,7 @@ private slots:
     void aWithdrawnSignalNoLongerCounts_data();
     void aWithdrawnSignalNoLongerCounts();
     void aVagueAskIsOfferedATicketOnce();
+    void aWithdrawnSignalStopsAFailedEscalationsRetry();
     void logsNameRulesAndIdsButNeverMessageText();
     void aTurnIsOneRoundTrip();
     void messageOverTheRateLimitIsTakenBackExactly_data();
@@ -587,11 +588,18 @@ void TestEscalation::aThumbsDownCanOpenTheTicket()
                                                "gradebook.")),
         qPrintable(transcript));
     QVERIFY(transcript.contains(QLatin1String("Teacher (signal: found the answer unclear):\n  Still not clear")));
-    // After the ticket a vote is kept but counts no more, and opens nothing.
+    // After the ticket a thumbs-up takes nothing back, and a thumbs-down on a later reply counts as a message
+    // would (the turn counts signals after the ticket too), but opens nothing.
     const TurnOutcome up = m_engine->handleVote(m_teacher, m_session, {}, true);
     QCOMPARE(up.status, TurnOutcome::Status::Recorded);
     QCOMPARE(up.dissatisfactionCount, 3);
     QVERIFY(!up.newlyEscalated);
+    const HistoryEntry later { QStringLiteral("assistant"), QStringLiteral("Another answer."),
+        QDateTime::currentDateTimeUtc().addMSecs(10) };
+    QVERIFY(m_fx->sessions->record(m_session, m_teacher.id, later, nullptr));
+    const TurnOutcome down = m_engine->handleVote(m_teacher, m_session, {}, false);
+    QCOMPARE(down.dissatisfactionCount, 4);
+    QVERIFY(!down.newlyEscalated);
     QCOMPARE(ticketRows(), 1);
 }
 
@@ -645,6 +653,26 @@ void TestEscalation::aWithdrawnSignalNoLongerCounts()
     auto late = m_engine->withdrawSignal(m_teacher, m_session, {});
     QVERIFY(!late);
     QVERIFY2(late.error().contains(QLatin1String("ticket already")), qPrintable(late.error()));
+}
+
+void TestEscalation::aWithdrawnSignalStopsAFailedEscalationsRetry()
+{
+    m_fx->config.escalationThreshold = 2;
+    QFile blocker(m_fx->config.ticketsDir());
+    QVERIFY(blocker.open(QIODevice::WriteOnly)); // the disk refuses the transcript: the ticket fails
+    blocker.close();
+    QCOMPARE(send(QStringLiteral("Wrong.")).dissatisfactionCount, 1);
+    const TurnOutcome failed = send(QStringLiteral("Still wrong."));
+    QCOMPARE(failed.status, TurnOutcome::Status::Failed);
+    QVERIFY(QFile::remove(m_fx->config.ticketsDir()));
+    // The teacher takes one signal back: under the threshold, the next message opens no ticket.
+    auto withdrawn = m_engine->withdrawSignal(m_teacher, m_session, failed.messageKey);
+    QVERIFY2(withdrawn, qPrintable(withdrawn.error()));
+    QCOMPARE(withdrawn->dissatisfactionCount, 1);
+    const TurnOutcome next = send(QStringLiteral("Thanks, how is Aisha doing?"));
+    QCOMPARE(next.status, TurnOutcome::Status::Recorded);
+    QVERIFY(!next.newlyEscalated);
+    QCOMPARE(ticketRows(), 0);
 }
 
 void TestEscalation::aVagueAskIsOfferedATicketOnce()

@@ -577,8 +577,21 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
                  QStringLiteral("INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, "
                                 "teacher_role, created, updated, summary, signal_count, conversation_file) VALUES "
                                 "('TICKET-cccccccc-20261201120000', 'c', 'x', 'x', 'x', 'teacher', '', '', '', 0, '')"),
-                 QStringLiteral("SELECT COUNT(*) FROM lp_logins") })
+                 QStringLiteral("SELECT COUNT(*) FROM lp_logins"),
+                 QStringLiteral("INSERT INTO audit_log (ts, actor, action) VALUES ('', 'x', 'privacy.export')") })
             QVERIFY2(!allowed(teacher, forbidden), qPrintable(forbidden));
+        // Temporary tables of her own cannot stand in for the real ones inside the functions.
+        QVERIFY(allowed(teacher, QStringLiteral("CREATE TEMP TABLE tickets (id TEXT, user_id TEXT)")));
+        QVERIFY(allowed(teacher,
+            QStringLiteral("INSERT INTO pg_temp.tickets VALUES ('%1', (SELECT lp_current_user_id()))")
+                .arg(bens.ticketId)));
+        QVERIFY(allowed(teacher, QStringLiteral("CREATE TEMP TABLE lp_logins (login TEXT, user_id TEXT)")));
+        QVERIFY(
+            allowed(teacher, QStringLiteral("INSERT INTO pg_temp.lp_logins VALUES (session_user, '%1')").arg(ada.id)));
+        QVERIFY(!allowed(teacher,
+            QStringLiteral("SELECT lp_add_teacher_message('%1', '2026-12-01T12:07:00Z', 'x')").arg(bens.ticketId)));
+        QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM public.tickets"), &n));
+        QCOMPARE(n, 1);
         teacher.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("seat-") + teacherLogin);
@@ -610,6 +623,18 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         admin.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("seat-") + adminLogin);
+
+    // A login acts only while its account does: demoted, the support login sees no ticket any more.
+    QVERIFY(accounts.setRole(Actor::commandLine(), sam.id, Role::Teacher));
+    {
+        QSqlDatabase support = connectAs(supportLogin);
+        QVERIFY2(support.open(), qPrintable(support.lastError().text()));
+        int n = -1;
+        QVERIFY(allowed(support, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));
+        QCOMPARE(n, 0);
+        support.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("seat-") + supportLogin);
 }
 
 QTEST_GUILESS_MAIN(TestLearnpulsectl)

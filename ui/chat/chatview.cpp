@@ -329,6 +329,18 @@ void ChatView::finishTurn(const ChatTurnResult &result)
     if (m_model->hasPending())
         m_model->removeLast();
     const QString voteKey = std::exchange(m_voteKey, {});
+    const bool offerAnswer = std::exchange(m_answeringOffer, false);
+    if (offerAnswer && !result.escalated && result.status != ChatTurnResult::Status::Answered) {
+        // The answer did not take (a refusal, a failure): the offer stands, its links come back.
+        for (int row = m_model->size() - 1; row >= 0; --row)
+            if (m_model->message(row).kind == ConversationModel::Kind::Application
+                && ChatEngine::isOffer(m_model->message(row).text)) {
+                ConversationModel::Message m = m_model->message(row);
+                m.offerOpen = true;
+                m_model->update(row, m);
+                break;
+            }
+    }
     if (!voteKey.isEmpty() && result.recorded) {
         // The vote is kept whatever followed (a thumbs-down may have opened the ticket).
         if (const int row = m_model->rowOf(voteKey, ConversationModel::Kind::Assistant); row >= 0) {
@@ -423,6 +435,7 @@ void ChatView::activateLink(const QUrl &url)
                 break;
             }
         m_lastSent.clear();
+        m_answeringOffer = true;
         setSending(true);
         if (accept) // the teacher's answer, as the engine stores it
             m_model->append({ ConversationModel::Kind::Teacher, tr("Yes, please open a support ticket."),

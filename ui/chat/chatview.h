@@ -101,6 +101,7 @@ private:
     QString m_lastSent;
     QString m_voteKey; // the reply whose vote is on its way, and how
     bool m_voteUp = false;
+    bool m_answeringOffer = false; // the turn on its way answers the offer of a ticket
     QString m_ticketId;
     TicketRecord m_ticket; // as last heard of (empty id: not yet)
     ThreadMessage m_newestReply;
