@@ -199,7 +199,8 @@ QString containsPattern(const QString &text)
 
 } // namespace
 
-bool PrivacyService::eraseFromRedis(const QStringList &ids, const QStringList &emails, ErasureReport *report)
+bool PrivacyService::eraseFromRedis(
+    const QStringList &ids, const QStringList &emails, ErasureReport *report, const QStringList &emailHashes)
 {
     if (!m_redis)
         return false;
@@ -234,8 +235,9 @@ bool PrivacyService::eraseFromRedis(const QStringList &ids, const QStringList &e
             auto owner = m_redis->command({ "HMGET", key.string, "user_id", "teacher_email" });
             if (!owner || owner->elements.size() != 2)
                 continue;
-            if (wantedIds.contains(owner->elements.at(0).string)
-                || wantedEmails.contains(QString::fromUtf8(owner->elements.at(1).string).toLower())) {
+            const QString email = QString::fromUtf8(owner->elements.at(1).string);
+            if (wantedIds.contains(owner->elements.at(0).string) || wantedEmails.contains(email.toLower())
+                || (!emailHashes.isEmpty() && emailHashes.contains(AccountStore::emailHash(email)))) {
                 const QByteArray &k = key.string; // lp:{<session>}:state
                 sessions.insert(k.mid(4, k.size() - 4 - 7));
             }
@@ -291,28 +293,41 @@ Result<int> PrivacyService::finishPendingErasures()
     if (!conn)
         return Result<int>::failure(conn.error());
     QSqlQuery q(conn.value());
-    if (!q.exec(QStringLiteral("SELECT DISTINCT user_id FROM erase_pending")))
+    if (!q.exec(QStringLiteral("SELECT user_id, email_hash FROM erase_pending")))
         return Result<int>::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
+    // By user id; and by the hash of the email asked for when no account or ticket named the person (their
+    // conversations are found by the hash of the email they hold).
     QStringList ids;
-    while (q.next())
-        ids << q.value(0).toString();
-    if (ids.isEmpty())
+    QStringList hashes;
+    int rows = 0;
+    while (q.next()) {
+        ++rows;
+        if (!q.value(0).toString().isEmpty() && !ids.contains(q.value(0).toString()))
+            ids << q.value(0).toString();
+        if (q.value(0).toString().isEmpty() && !q.value(1).toString().isEmpty())
+            hashes << q.value(1).toString();
+    }
+    if (rows == 0)
         return 0;
     ErasureReport report;
-    if (!eraseFromRedis(ids, {}, &report))
+    if (!eraseFromRedis(ids, {}, &report, hashes))
         return Result<int>::failure(
-            QStringLiteral("Redis is not reachable: the conversations of %1 erased people still wait for it.")
-                .arg(ids.size()),
-            ErrorKind::Unavailable);
-    q.prepare(QStringLiteral("DELETE FROM erase_pending WHERE user_id IN (%1)").arg(placeholders(ids.size())));
-    for (const QString &id : std::as_const(ids))
-        q.addBindValue(id);
-    if (!q.exec())
+            QStringLiteral("Redis is not reachable: %1 erasures still wait for it.").arg(rows), ErrorKind::Unavailable);
+    // Only what was read (another seat may have added an erasure meanwhile).
+    QStringList which;
+    if (!ids.isEmpty())
+        which << QStringLiteral("user_id IN (%1)").arg(placeholders(ids.size()));
+    if (!hashes.isEmpty())
+        which << QStringLiteral("(user_id = '' AND email_hash IN (%1))").arg(placeholders(hashes.size()));
+    q.prepare(QStringLiteral("DELETE FROM erase_pending WHERE ") + which.join(QLatin1String(" OR ")));
+    for (const QString &v : ids + hashes)
+        q.addBindValue(v);
+    if (!which.isEmpty() && !q.exec())
         return Result<int>::failure(QStringLiteral("Cannot update the index: %1").arg(Database::errorOf(q)));
     qCInfo(lcDatabase).noquote() << QStringLiteral("Pending erasures finished users=%1 sessions=%2")
                                         .arg(ids.join(QLatin1Char(',')))
                                         .arg(report.sessions);
-    return int(ids.size());
+    return rows;
 }
 
 Result<ErasureReport> PrivacyService::eraseSubject(
@@ -501,6 +516,14 @@ Result<ErasureReport> PrivacyService::eraseSubject(
             ok = ok && q.exec();
         }
         report.redisPending = int(ids.size());
+        if (ids.isEmpty() && !requestedHash.isEmpty()) {
+            // Nobody known by id: the conversations are found later by the email's hash.
+            q.prepare(QStringLiteral("INSERT INTO erase_pending (user_id, email_hash, created) VALUES ('', ?, ?)"));
+            q.addBindValue(requestedHash);
+            q.addBindValue(now);
+            ok = ok && q.exec();
+            report.redisPending = 1;
+        }
     }
     if (!ok || !q.exec(QStringLiteral("COMMIT"))) {
         const QString error = Database::errorOf(q);

@@ -66,7 +66,9 @@ private:
     Result<ErasureReport> eraseSubject(
         const Actor &actor, const QStringList &emails, const QStringList &ids, const QString &requestedHash);
     // Deletes the person's conversations and per-user keys; false when Redis could not be reached.
-    bool eraseFromRedis(const QStringList &ids, const QStringList &emails, ErasureReport *report);
+    // `emailHashes`: also conversations whose teacher email has one of these SHA-256 hashes.
+    bool eraseFromRedis(
+        const QStringList &ids, const QStringList &emails, ErasureReport *report, const QStringList &emailHashes = {});
 
     const Config &m_config;
     std::shared_ptr<Database> m_db;

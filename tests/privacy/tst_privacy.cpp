@@ -704,6 +704,24 @@ void TestPrivacy::erasureWithoutRedisIsFinishedLater()
     QVERIFY(marks && !marks->elements.isEmpty());
     QVERIFY(redis->command({ "TTL", marks->elements.constFirst().string })->integer > 0);
     QCOMPARE(privacy.finishPendingErasures().value(), 0);
+
+    // A person the index no longer knows (their row gone by hand, no ticket) but whose conversation Redis
+    // keeps: erased by email while Redis is down, recorded by the email's hash, finished when it is back.
+    addTeacher(QStringLiteral("gia.rossi@school.example"));
+    const QString third = chat(QStringLiteral("gia.rossi@school.example"), QStringLiteral("How is 12E doing?"));
+    QVERIFY(q.exec(QStringLiteral("DELETE FROM users WHERE email = 'gia.rossi@school.example'")));
+    q.finish();
+    m_redis->stop();
+    const ProcessResult gia = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        QStringLiteral("gia.rossi@school.example"), QStringLiteral("--yes"), QStringLiteral("--json") });
+    QCOMPARE(gia.exitCode, 1);
+    QCOMPARE(QJsonDocument::fromJson(gia.out).object().value(QLatin1String("redis_pending")).toInt(), 1);
+    QVERIFY(m_redis->start(o));
+    redis = RedisClient::connect(m_redis->url()).value();
+    PrivacyService again2(config, db, redis.get());
+    QCOMPARE(redis->command({ "EXISTS", SessionStore::stateKey(third) })->integer, 1);
+    QCOMPARE(again2.finishPendingErasures().value(), 1);
+    QCOMPARE(redis->command({ "EXISTS", SessionStore::stateKey(third) })->integer, 0);
 }
 
 void TestPrivacy::everyKeyOfAPersonExpires()
