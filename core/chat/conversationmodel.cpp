@@ -60,12 +60,6 @@ void ConversationModel::setHistory(
     beginResetModel();
     m_messages.clear();
     m_messages.reserve(history.size() + supportReplies.size());
-    QHash<QString, QStringList> counted;
-    for (const SignalMark &m : state.signalMarks)
-        counted[m.key] << m.rules;
-    QHash<QString, QStringList> withdrawn;
-    for (const SignalMark &m : state.withdrawnSignals)
-        withdrawn[m.key] << m.rules;
     qsizetype offerAt = -1;
     // Both lists are in time order: merged, a reply comes after the messages sent before it.
     qsizetype next = 0;
@@ -75,11 +69,9 @@ void ConversationModel::setHistory(
         Message m { kindOf(e.role), e.content, e.timestamp.toLocalTime(), false, {} };
         m.key = e.key();
         if (m.kind == Kind::Teacher) {
-            QStringList rules = counted.value(m.key);
-            rules.removeAll(QStringLiteral("thumbs_down")); // a reply's mark, in the same millisecond
-            const QStringList taken = withdrawn.value(m.key);
-            m.withdrawn = !taken.isEmpty() && !taken.contains(QLatin1String("thumbs_down"));
-            m.signalNote = signalWords(m.withdrawn ? taken : rules);
+            const QStringList taken = state.rulesOf(e, true);
+            m.withdrawn = !taken.isEmpty();
+            m.signalNote = signalWords(m.withdrawn ? taken : state.rulesOf(e));
         } else if (m.kind == Kind::Assistant && state.votes.contains(m.key)) {
             m.vote = state.votes.value(m.key) ? QStringLiteral("up") : QStringLiteral("down");
         } else if (m.kind == Kind::Application && ChatEngine::isOffer(e.content)) {
@@ -120,11 +112,7 @@ void ConversationModel::update(int row, const Message &message)
 
 QString ConversationModel::signalWords(const QStringList &rules)
 {
-    QStringList words;
-    for (const QString &rule : rules)
-        if (const QString w = tr("you %1").arg(Detection::ruleInWords(rule)); !words.contains(w))
-            words << w;
-    return words.join(QLatin1String("; "));
+    return Detection::rulesInWords(rules, QStringLiteral("you "));
 }
 
 void ConversationModel::append(const Message &message)

@@ -382,6 +382,15 @@ QString Detection::ruleInWords(const QString &rule)
     return words.value(rule, QString(rule).replace(QLatin1Char('_'), QLatin1Char(' ')));
 }
 
+QString Detection::rulesInWords(const QStringList &rules, const QString &prefix)
+{
+    QStringList words;
+    for (const QString &rule : rules)
+        if (const QString w = prefix + ruleInWords(rule); !words.contains(w))
+            words << w;
+    return words.join(QLatin1String("; "));
+}
+
 Detection Detector::detect(const QString &text) const
 {
     Detection result;

@@ -24,6 +24,8 @@ struct Detection
 
     // A rule name in words a teacher understands ("not_helpful" -> "said the answer was not helpful").
     static QString ruleInWords(const QString &rule);
+    // Rules in words, each wording once, joined with "; ", each after `prefix` ("you ").
+    static QString rulesInWords(const QStringList &rules, const QString &prefix = {});
 };
 
 // Result of loading a rule set: either usable rules or a readable error.

@@ -57,13 +57,8 @@ QString EscalationEngine::escalationReply(
                         .arg(opening, ticketId, email);
     if (!explicitRequest && !signalRules.isEmpty()) {
         // What counted, each kind once, in words (no product we compare with tells the teacher).
-        QStringList why;
-        for (const QString &rule : signalRules) {
-            const QString words = QStringLiteral("you ") + Detection::ruleInWords(rule);
-            if (!why.contains(words))
-                why << words;
-        }
-        reply += QStringLiteral(" (What counted: %1.)").arg(why.join(QLatin1String("; ")));
+        reply
+            += QStringLiteral(" (What counted: %1.)").arg(Detection::rulesInWords(signalRules, QStringLiteral("you ")));
     }
     return reply;
 }
@@ -164,31 +159,11 @@ QHash<int, QString> EscalationEngine::signalNotes(
     const SessionState &state, const QList<HistoryEntry> &history, const Detection &latest) const
 {
     QHash<int, QString> notes;
-    QHash<QString, QStringList> counted;
-    QHash<QString, QStringList> withdrawn;
-    bool keyed = false;
-    for (const SignalMark &m : state.signalMarks) {
-        keyed = keyed || !m.key.isEmpty();
-        counted[m.key] << m.rules;
-    }
-    for (const SignalMark &m : state.withdrawnSignals)
-        withdrawn[m.key] << m.rules;
-    auto inWords = [](const QStringList &rules) {
-        QStringList words;
-        for (const QString &rule : rules)
-            if (const QString w = Detection::ruleInWords(rule); !words.contains(w))
-                words << w;
-        return words.join(QLatin1String("; "));
-    };
+    const bool keyed = std::any_of(
+        state.signalMarks.cbegin(), state.signalMarks.cend(), [](const SignalMark &m) { return !m.key.isEmpty(); });
     for (qsizetype i = 0; i < history.size(); ++i) {
         const HistoryEntry &e = history.at(i);
-        const QString key = e.key();
-        // A thumbs-down marks a reply of the assistant, any other signal a teacher message (two messages may
-        // share a millisecond).
-        QStringList rules;
-        for (const QString &rule : counted.value(key))
-            if ((rule == QLatin1String("thumbs_down")) == (e.role == QLatin1String("assistant")))
-                rules << rule;
+        QStringList rules = state.rulesOf(e);
         if (!keyed && e.role == QLatin1String("teacher")) {
             // Signals stored before they had keys: the detector says again what counted.
             rules = m_detector.detect(e.content).rules;
@@ -196,11 +171,10 @@ QHash<int, QString> EscalationEngine::signalNotes(
                 && !rules.contains(QLatin1String("repetition")))
                 rules << QStringLiteral("repetition");
         }
-        QString note = inWords(rules);
-        if (const QStringList taken = withdrawn.value(key); !taken.isEmpty()
-            && (taken.contains(QLatin1String("thumbs_down")) == (e.role == QLatin1String("assistant"))))
+        QString note = Detection::rulesInWords(rules);
+        if (const QStringList taken = state.rulesOf(e, true); !taken.isEmpty())
             note += (note.isEmpty() ? QString() : QStringLiteral("; "))
-                + QStringLiteral("withdrawn by the teacher as not a complaint: %1").arg(inWords(taken));
+                + QStringLiteral("withdrawn by the teacher as not a complaint: %1").arg(Detection::rulesInWords(taken));
         if (!note.isEmpty())
             notes.insert(int(i), note);
     }

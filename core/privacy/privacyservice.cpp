@@ -212,7 +212,7 @@ bool PrivacyService::eraseFromRedis(
             return false;
         for (const RedisReply &id : listed->elements)
             sessions.insert(id.string);
-        keys << SessionStore::userSessionsKey(uid) << "lp:user:" + uid.toUtf8() + ":last_session";
+        keys << SessionStore::userSessionsKey(uid) << SessionStore::lastSessionKey(uid);
         if (auto rate = m_redis->command({ "KEYS", "lp:user:" + uid.toUtf8() + ":rate:*" }))
             for (const RedisReply &k : rate->elements)
                 keys << k.string;

@@ -386,15 +386,14 @@ Result<QStringList> SessionStore::viewers(const QString &ticketId, const QString
 Status SessionStore::setLastSession(const QString &userId, const QString &sessionId)
 {
     const QByteArray ttl = QByteArray::number(m_config.sessionTtlSeconds);
-    auto r
-        = m_redis.pipeline({ { "SET", "lp:user:" + userId.toUtf8() + ":last_session", sessionId.toUtf8(), "EX", ttl },
-            { "EXPIRE", userSessionsKey(userId), ttl } }); // the list lives as long as the conversation it opens
+    auto r = m_redis.pipeline({ { "SET", lastSessionKey(userId), sessionId.toUtf8(), "EX", ttl },
+        { "EXPIRE", userSessionsKey(userId), ttl } }); // the list lives as long as the conversation it opens
     return r ? Status() : Status::failure(r.error(), r.kind());
 }
 
 Result<QString> SessionStore::lastSession(const QString &userId)
 {
-    auto r = m_redis.command({ "GET", "lp:user:" + userId.toUtf8() + ":last_session" });
+    auto r = m_redis.command({ "GET", lastSessionKey(userId) });
     if (!r)
         return Result<QString>::failure(r.error());
     return QString::fromUtf8(r->string);

@@ -25,6 +25,8 @@ struct SessionContext
     QString scope;
 };
 
+struct HistoryEntry;
+
 // One signal of a conversation: the "ts" of the message (or, for a thumbs-down, of the assistant's reply)
 // that counted, and its rules. Signals written before marks had keys have an empty key.
 struct SignalMark
@@ -46,6 +48,10 @@ struct SessionState
     QList<SignalMark> withdrawnSignals; // signals the teacher took back ("that was not a complaint")
     QHash<QString, bool> votes; // the assistant's replies the teacher rated, by "ts": true for a thumbs-up
     QString offer; // the offer of a ticket: "" none made, "open", "accepted" or "declined"
+
+    // The rules that counted for this stored message (`withdrawn`: that the teacher took back): a thumbs-down
+    // marks a reply of the assistant, any other signal a teacher message (two may share a millisecond).
+    QStringList rulesOf(const HistoryEntry &entry, bool withdrawn = false) const;
     QDateTime created;
     QDateTime updated;
 };
@@ -112,6 +118,7 @@ public:
     static QByteArray stateKey(const QString &sessionId);
     static QByteArray historyKey(const QString &sessionId);
     static QByteArray userSessionsKey(const QString &userId);
+    static QByteArray lastSessionKey(const QString &userId) { return "lp:user:" + userId.toUtf8() + ":last_session"; }
     // Set by an erasure (for longer than a conversation lives): a console that kept the person's conversation
     // in memory during an outage does not write it back.
     static QByteArray erasedKey(const QString &userId) { return "lp:erased:" + userId.toUtf8(); }

@@ -167,6 +167,19 @@ QDateTime HistoryEntry::stamp()
     return QDateTime::fromMSecsSinceEpoch(next, Qt::UTC);
 }
 
+QStringList SessionState::rulesOf(const HistoryEntry &entry, bool withdrawn) const
+{
+    const QString key = entry.key();
+    const bool reply = entry.role == QLatin1String("assistant");
+    QStringList rules;
+    for (const SignalMark &m : withdrawn ? withdrawnSignals : signalMarks)
+        if (m.key == key)
+            for (const QString &rule : m.rules)
+                if ((rule == QLatin1String("thumbs_down")) == reply)
+                    rules << rule;
+    return rules;
+}
+
 QString HistoryEntry::key() const
 {
     return QString::fromLatin1(isoUtc(timestamp));

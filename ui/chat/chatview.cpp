@@ -330,17 +330,8 @@ void ChatView::finishTurn(const ChatTurnResult &result)
         m_model->removeLast();
     const QString voteKey = std::exchange(m_voteKey, {});
     const bool offerAnswer = std::exchange(m_answeringOffer, false);
-    if (offerAnswer && !result.escalated && result.status != ChatTurnResult::Status::Answered) {
-        // The answer did not take (a refusal, a failure): the offer stands, its links come back.
-        for (int row = m_model->size() - 1; row >= 0; --row)
-            if (m_model->message(row).kind == ConversationModel::Kind::Application
-                && ChatEngine::isOffer(m_model->message(row).text)) {
-                ConversationModel::Message m = m_model->message(row);
-                m.offerOpen = true;
-                m_model->update(row, m);
-                break;
-            }
-    }
+    if (offerAnswer && !result.escalated && result.status != ChatTurnResult::Status::Answered)
+        setOfferOpen(true); // the answer did not take (a refusal, a failure): the offer stands, its links come back
     if (!voteKey.isEmpty() && result.recorded) {
         // The vote is kept whatever followed (a thumbs-down may have opened the ticket).
         if (const int row = m_model->rowOf(voteKey, ConversationModel::Kind::Assistant); row >= 0) {
@@ -427,13 +418,7 @@ void ChatView::activateLink(const QUrl &url)
         emit voteRequested(m_voteKey, m_voteUp);
     } else if (action == QLatin1String("offer") && parts.size() == 2) {
         const bool accept = parts.at(1) == QLatin1String("yes");
-        for (int row = m_model->size() - 1; row >= 0; --row)
-            if (m_model->message(row).offerOpen) {
-                ConversationModel::Message m = m_model->message(row);
-                m.offerOpen = false; // answered: the buttons go
-                m_model->update(row, m);
-                break;
-            }
+        setOfferOpen(false); // answered: the links go
         m_lastSent.clear();
         m_answeringOffer = true;
         setSending(true);
@@ -442,6 +427,20 @@ void ChatView::activateLink(const QUrl &url)
                 QDateTime::currentDateTime() });
         m_model->append({ ConversationModel::Kind::Application, QString(), QDateTime::currentDateTime(), true });
         emit offerAnswered(accept);
+    }
+}
+
+void ChatView::setOfferOpen(bool open)
+{
+    // The conversation's offer of a ticket is its last one (it is made once).
+    for (int row = m_model->size() - 1; row >= 0; --row) {
+        const ConversationModel::Message &found = m_model->message(row);
+        if (found.kind == ConversationModel::Kind::Application && ChatEngine::isOffer(found.text)) {
+            ConversationModel::Message m = found;
+            m.offerOpen = open;
+            m_model->update(row, m);
+            return;
+        }
     }
 }
 

@@ -86,6 +86,8 @@ private:
     void appendPiece(int row, const QString &piece);
     void removeMessages(int first);
     void updateInputState();
+    // Shows or hides the Yes/No links of the conversation's offer of a ticket.
+    void setOfferOpen(bool open);
     void setSending(bool sending);
     void showBanner(const QString &ticketId);
     void updateBanner();
