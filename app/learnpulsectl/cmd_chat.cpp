@@ -1,6 +1,7 @@
 #include "accountstore.h"
 #include "chatengine.h"
 #include "ctlcommon.h"
+#include "database.h"
 #include "detector.h"
 #include "messagevalidator.h"
 #include "outbox.h"
@@ -183,6 +184,8 @@ int cmdChat(const QStringList &args)
     auto teacher = services.accounts().findByEmail(inv.value(QStringLiteral("user")));
     if (!teacher)
         return fail(exitError, teacher.error() + QStringLiteral(" Add it with: learnpulsectl users add"));
+    if (ctx->db->seatLogin() && ctx->db->seatLogin()->userId != teacher->id)
+        return fail(exitError, QStringLiteral("This seat's database login chats as its own account only."));
     if (auto redis = services.connectRedis(); !redis)
         return fail(exitError, redis.error());
     if (!services.rulesWarning().isEmpty())
@@ -240,8 +243,9 @@ int cmdChat(const QStringList &args)
     });
     loop.exec();
 
-    // A ticket made from the shell is mailed without a console running: one delivery attempt now.
-    if (result.status == ChatTurnResult::Status::Escalated) {
+    // A ticket made from the shell is mailed without a console running: one delivery attempt now (a teacher's
+    // seat login cannot read the outbox: a support seat delivers it).
+    if (result.status == ChatTurnResult::Status::Escalated && ctx->db->actsForEverySeatAs(Role::Support)) {
         const Outbox::Report report = services.outbox().deliverDue(10, result.ticketId);
         for (const QString &error : report.errors)
             fail(exitOk, QStringLiteral("delivery will be retried: ") + error);

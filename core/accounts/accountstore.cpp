@@ -32,7 +32,14 @@ Result<QByteArray> hashPassword(const QByteArray &password)
     return QByteArray(out);
 }
 
-const QString columns = QStringLiteral("id, email, display_name, role, password_hash IS NOT NULL, created");
+// What an account row shows. A seat's login other than an admin's cannot read the password hash, not even
+// whether there is one: there every account counts as able to sign in.
+QString columnsFor(const Database &db)
+{
+    const bool hashesHidden = db.seatLogin() && db.seatLogin()->role != Role::Admin;
+    return QStringLiteral("id, email, display_name, role, %1, created")
+        .arg(hashesHidden ? QStringLiteral("TRUE") : QStringLiteral("password_hash IS NOT NULL"));
+}
 
 // The account on the current row of a query that selected `columns`.
 Account accountFrom(const QSqlQuery &q)
@@ -131,7 +138,7 @@ Result<Account> AccountStore::findBy(const QString &column, const QString &value
     if (!conn)
         return Result<Account>::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(m_db->sql(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM users WHERE ") + column
+    q.prepare(m_db->sql(QStringLiteral("SELECT ") + columnsFor(*m_db) + QStringLiteral(" FROM users WHERE ") + column
         + QStringLiteral(" = ? AND disabled = 0")));
     q.addBindValue(value);
     if (!q.exec())
@@ -157,27 +164,52 @@ Result<Account> AccountStore::authenticate(const QString &email, const QByteArra
     Actor system;
     system.localTool = true;
     system.displayName = QStringLiteral("sign-in");
-    auto account = findByEmail(email);
-    if (!account || !sodiumReady()) {
-        // Unknown address: audited without it (the log holds ids, not personal data).
-        (void)m_db->audit(
-            system, QStringLiteral("account.sign_in_failed"), QString(), QStringLiteral("unknown account"));
-        return refused;
-    }
     auto conn = m_db->connection();
     if (!conn)
         return Result<Account>::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("SELECT password_hash, failed_sign_ins, locked_until FROM users WHERE id = ?"));
-    q.addBindValue(account->id);
-    if (!q.exec() || !q.next())
+    // The account's hash and throttling state. A seat's login reads them only for its own account, through
+    // the database's function, and only when `email` is that account's.
+    const bool seat = m_db->seatLogin().has_value();
+    if (seat) {
+        q.prepare(
+            QStringLiteral("SELECT user_id, password_hash, failed_sign_ins, locked_until FROM lp_sign_in_state(?)"));
+        q.addBindValue(email.trimmed());
+    } else {
+        q.prepare(m_db->sql(QStringLiteral("SELECT id, password_hash, failed_sign_ins, locked_until FROM users WHERE "
+                                           "email = ? COLLATE NOCASE AND disabled = 0")));
+        q.addBindValue(email.trimmed());
+    }
+    if (!q.exec())
+        return Result<Account>::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
+    if (!q.next() || !sodiumReady()) {
+        // Unknown address: audited without it (the log holds ids, not personal data).
+        (void)m_db->audit(
+            system, QStringLiteral("account.sign_in_failed"), QString(), QStringLiteral("unknown account"));
+        if (seat)
+            return Result<Account>::failure(QStringLiteral(
+                "The email or the password is wrong. (This computer's database login signs in one account only: "
+                "another person signs in at a seat of their own.)"));
         return refused;
-    const QVariant hashValue = q.value(0);
-    const int failures = q.value(1).toInt();
-    const QDateTime lockedUntil = QDateTime::fromString(q.value(2).toString(), Qt::ISODate);
+    }
+    const QString userId = q.value(0).toString();
+    const QVariant hashValue = q.value(1);
+    const int failures = q.value(2).toInt();
+    const QDateTime lockedUntil = QDateTime::fromString(q.value(3).toString(), Qt::ISODate);
+    q.finish();
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto record = [&](int count, const QString &until) {
+        q.prepare(seat ? QStringLiteral("SELECT lp_record_sign_in(?, ?)")
+                       : QStringLiteral("UPDATE users SET failed_sign_ins = ?, locked_until = ? WHERE id = ?"));
+        q.addBindValue(count);
+        q.addBindValue(until);
+        if (!seat)
+            q.addBindValue(userId);
+        if (!q.exec())
+            qCWarning(lcAccounts).noquote() << QStringLiteral("Cannot record a sign-in: ") + Database::errorOf(q);
+    };
     if (lockedUntil.isValid() && lockedUntil > now) {
-        (void)m_db->audit(system, QStringLiteral("account.sign_in_refused"), account->id, QStringLiteral("throttled"));
+        (void)m_db->audit(system, QStringLiteral("account.sign_in_refused"), userId, QStringLiteral("throttled"));
         return Result<Account>::failure(
             QStringLiteral("Too many failed sign-ins for this account. Try again in %1 seconds.")
                 .arg(now.secsTo(lockedUntil) + 1));
@@ -188,20 +220,16 @@ Result<Account> AccountStore::authenticate(const QString &email, const QByteArra
         // After three failures each further one doubles the wait: 5 s, 10 s, ... at most 15 minutes.
         const int count = failures + 1;
         const qint64 wait = count < 3 ? 0 : std::min<qint64>(900, qint64(5) << std::min(count - 3, 10));
-        q.prepare(QStringLiteral("UPDATE users SET failed_sign_ins = ?, locked_until = ? WHERE id = ?"));
-        q.addBindValue(count);
-        q.addBindValue(wait > 0 ? now.addSecs(wait).toString(Qt::ISODate) : QStringLiteral(""));
-        q.addBindValue(account->id);
-        q.exec();
+        record(count, wait > 0 ? now.addSecs(wait).toString(Qt::ISODate) : QStringLiteral(""));
         (void)m_db->audit(
-            system, QStringLiteral("account.sign_in_failed"), account->id, QStringLiteral("failures=%1").arg(count));
+            system, QStringLiteral("account.sign_in_failed"), userId, QStringLiteral("failures=%1").arg(count));
         return refused;
     }
-    if (failures > 0) {
-        q.prepare(QStringLiteral("UPDATE users SET failed_sign_ins = 0, locked_until = '' WHERE id = ?"));
-        q.addBindValue(account->id);
-        q.exec();
-    }
+    if (failures > 0)
+        record(0, QStringLiteral(""));
+    auto account = findById(userId);
+    if (!account)
+        return refused;
     (void)m_db->audit(account->actor(), QStringLiteral("account.sign_in"), account->id);
     return account;
 }
@@ -215,7 +243,8 @@ Result<QList<Account>> AccountStore::list(const Actor &actor)
     if (!conn)
         return R::failure(conn.error());
     QSqlQuery q(conn.value());
-    if (!q.exec(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM users WHERE disabled = 0 ORDER BY email")))
+    if (!q.exec(QStringLiteral("SELECT ") + columnsFor(*m_db)
+            + QStringLiteral(" FROM users WHERE disabled = 0 ORDER BY email")))
         return R::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
     QList<Account> out;
     while (q.next()) {

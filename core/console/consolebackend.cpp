@@ -126,7 +126,8 @@ void ConsoleBackend::initialize(quint64 requestId)
     m_admin = std::make_unique<AdminController>(m_ctx);
     m_privacy = std::make_unique<PrivacyController>(m_ctx);
     answer(requestId,
-        RequestResult::success(QVariantMap { { QStringLiteral("first_start"), count.value() == 0 },
+        RequestResult::success(QVariantMap {
+            { QStringLiteral("first_start"), count.value() == 0 && !m_ctx.services->database()->seatLogin() },
             { QStringLiteral("max_message_chars"), m_ctx.services->config().maxMessageChars },
             { QStringLiteral("first_response_hours"), m_ctx.services->config().firstResponseHours } }));
 
@@ -244,7 +245,7 @@ void ConsoleBackend::watchRedis()
     setRedisReachable(connected);
     if (!connected) {
         m_pendingErasuresDone = false;
-    } else if (!m_pendingErasuresDone) {
+    } else if (!m_pendingErasuresDone && m_ctx.services->database()->actsForEverySeatAs(Role::Admin)) {
         // Erasures that could not reach Redis are finished as soon as it answers (once per connection).
         PrivacyService privacy(m_ctx.services->config(), m_ctx.services->database(), m_ctx.services->redisClient());
         if (auto finished = privacy.finishPendingErasures(); finished)
@@ -300,6 +301,8 @@ void ConsoleBackend::deliverSoon()
 
 void ConsoleBackend::applyRetention()
 {
+    if (!m_ctx.services->database()->actsForEverySeatAs(Role::Admin))
+        return; // the owner's or an admin's seat erases what is older than the retention period
     if (m_privacy && m_privacy->applyRetention() > 0)
         emit ticketsChanged();
 }

@@ -1,6 +1,7 @@
 #include "deliveryworker.h"
 
 #include "database.h"
+#include "logging.h"
 #include "outbox.h"
 
 #include <QNetworkAccessManager>
@@ -26,10 +27,13 @@ DeliveryWorker::~DeliveryWorker()
 void DeliveryWorker::start()
 {
     // Made here, on the worker's own thread, so that they belong to it.
-    m_outbox = std::make_unique<Outbox>(m_db, m_config);
     m_network = new QNetworkAccessManager(this); // the one manager for this thread's HTTP
-    m_outbox->setNetwork(m_network);
-    m_outbox->setStopFlag(&m_stop);
+    // A teacher's seat login cannot read the outbox: the support seats deliver what its tickets queue.
+    if (m_db->actsForEverySeatAs(Role::Support)) {
+        m_outbox = std::make_unique<Outbox>(m_db, m_config);
+        m_outbox->setNetwork(m_network);
+        m_outbox->setStopFlag(&m_stop);
+    }
     m_timer = new QTimer(this);
     m_timer->setInterval(m_config.outboxPollSeconds * 1000);
     connect(m_timer, &QTimer::timeout, this, &DeliveryWorker::deliverDue);
@@ -55,6 +59,9 @@ void DeliveryWorker::deliverDue()
         report.attempted += more.attempted;
     }
     m_delivering = false;
+    if (report.attempted == 0
+        && !report.errors.isEmpty()) // the outbox could not be read (sending failures log themselves)
+        qCWarning(lcOutbox).noquote() << QStringLiteral("Cannot read the outbox: ") + report.errors.constFirst();
     if (report.attempted > 0)
         emit delivered(report.attempted);
 }

@@ -137,7 +137,7 @@ DeliveryResult Outbox::deliver(const OutboxEntry &e) const
     QString attachment;
     if (auto path = TicketStore::checkedTranscriptFile(ticket.value(), m_config.ticketsDir()); path)
         attachment = path.value();
-    else
+    else if (!TicketStore::checkedTranscriptFile(ticket.value(), QString())) // not merely another seat's file
         qCWarning(lcOutbox).noquote() << QStringLiteral("Transcript path refused ticket=") + e.ticketId;
     const OutboxItem item
         = emailFor(m_config, ticket->id, ticket->summary, ticket->teacherName, ticket->teacherEmail, attachment);

@@ -14,9 +14,14 @@ Status Database::audit(const Actor &actor, const QString &action, const QString 
     if (!conn)
         return Status::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("INSERT INTO audit_log (ts, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"));
-    q.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
-    q.addBindValue(actor.auditName());
+    if (m_seat) {
+        // A seat's login appends under its own account's name and the server's time, whatever `actor` says.
+        q.prepare(QStringLiteral("SELECT lp_audit(?, ?, ?)"));
+    } else {
+        q.prepare(QStringLiteral("INSERT INTO audit_log (ts, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"));
+        q.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+        q.addBindValue(actor.auditName());
+    }
     // A null QString binds as SQL NULL; these columns hold text.
     q.addBindValue(action);
     q.addBindValue(target.isNull() ? QStringLiteral("") : target);

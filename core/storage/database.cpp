@@ -63,8 +63,11 @@ Result<std::shared_ptr<Database>> Database::open(const Config &config, int targe
                          .arg(target->user, target->host)
                          .arg(target->port)
                          .arg(target->database);
-        if (auto migrated = db->migrate(qBound(1, targetVersion, schemaVersion)); !migrated)
-            return R::failure(migrated.error());
+        if (auto seat = db->findSeatLogin(); !seat)
+            return R::failure(seat.error());
+        if (auto ready = db->m_seat ? db->checkSeatSchema() : db->migrate(qBound(1, targetVersion, schemaVersion));
+            !ready)
+            return R::failure(ready.error());
         return db;
     }
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
@@ -171,6 +174,66 @@ Status Database::migrate(int targetVersion)
     if (!q.exec(QStringLiteral("COMMIT")))
         return rollback(errorOf(q));
     return {};
+}
+
+Status Database::findSeatLogin()
+{
+    auto conn = connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    // The owner of the tables (or a superuser) migrates and is bound by no row rule; any other login is a seat's.
+    if (!q.exec(QStringLiteral("SELECT NOT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class "
+                               "WHERE oid = to_regclass('public.schema_version')")))
+        return Status::failure(QStringLiteral("Cannot read the index database %1: %2").arg(m_path, errorOf(q)));
+    if (!q.next() || !q.value(0).toBool())
+        return {}; // the owner, or a database without tables yet (created by whoever opens it first)
+    q.finish();
+    if (!q.exec(QStringLiteral("SELECT to_regprocedure('public.lp_current_user_id()') IS NOT NULL")) || !q.next()
+        || !q.value(0).toBool())
+        return Status::failure(QStringLiteral("The database login %1 is not the owner of the index database %2, and "
+                                              "the database has no seat roles: with the owner's DATABASE_URL, run "
+                                              "learnpulsectl db setup-roles.")
+                                   .arg(m_user, m_path));
+    q.finish();
+    if (!q.exec(QStringLiteral("SELECT id, role FROM users WHERE id = lp_current_user_id()")))
+        return Status::failure(QStringLiteral("Cannot read the index database %1: %2").arg(m_path, errorOf(q)));
+    const std::optional<Role> role = q.next() ? roleFromName(q.value(1).toString()) : std::nullopt;
+    if (!role)
+        return Status::failure(
+            QStringLiteral("The database login %1 acts for no account: its account was removed or disabled, or its "
+                           "role changed. An admin gives this seat a login again with learnpulsectl db add-login.")
+                .arg(m_user));
+    m_seat = SeatLogin { q.value(0).toString(), role.value() };
+    qCInfo(lcDatabase).noquote() << QStringLiteral("index database opened with a seat's login role=%1 user=%2")
+                                        .arg(roleName(*role), m_seat->userId);
+    return {};
+}
+
+Status Database::checkSeatSchema()
+{
+    auto conn = connection();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlQuery q(conn.value());
+    const int version
+        = q.exec(QStringLiteral("SELECT version FROM schema_version")) && q.next() ? q.value(0).toInt() : 0;
+    if (version == schemaVersion)
+        return {};
+    if (version > schemaVersion)
+        return Status::failure(
+            QStringLiteral("The index database %1 was written by a newer version of LearnPulse (schema %2, this build "
+                           "knows %3): install the same version on every seat.")
+                .arg(m_path)
+                .arg(version)
+                .arg(schemaVersion));
+    return Status::failure(
+        QStringLiteral("The index database %1 has schema version %2 and this build needs %3. A seat's login cannot "
+                       "change the schema: run this version of learnpulsectl (any command, e.g. tickets list) once "
+                       "with the owner's DATABASE_URL, then learnpulsectl db setup-roles.")
+            .arg(m_path)
+            .arg(version)
+            .arg(schemaVersion));
 }
 
 bool Database::beginWrite(QSqlQuery &q) const

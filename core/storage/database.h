@@ -1,6 +1,7 @@
 #pragma once
 
 #include "result.h"
+#include "roles.h"
 
 #include <QDateTime>
 #include <QMutex>
@@ -9,6 +10,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 class QSqlQuery;
 
@@ -39,6 +41,21 @@ public:
         PostgreSQL, // DATABASE_URL=postgresql://...: several seats
     };
     Backend backend() const { return m_backend; }
+
+    // A seat's own PostgreSQL login (`learnpulsectl db add-login`; docs/DESIGN.md, "Trust model"): the
+    // account it acts for and that account's role, as found when the index was opened. Empty for the
+    // owner's connection (SQLite, or the URL of the tables' owner), which alone migrates the schema. A
+    // seat's login reaches what its role's grants and row rules allow, and writes some rows only through
+    // the database's functions (sign-in, tickets, thread, audit log).
+    struct SeatLogin
+    {
+        QString userId;
+        Role role = Role::Teacher;
+    };
+    const std::optional<SeatLogin> &seatLogin() const { return m_seat; }
+    // Whether this connection may do what `minimum`'s seats do for every seat: delivering the outbox
+    // (support), retention and finishing erasures (admin). The owner's connection may do everything.
+    bool actsForEverySeatAs(Role minimum) const { return !m_seat || int(m_seat->role) >= int(minimum); }
 
     // The connection of the calling thread (opened on first use).
     Result<QSqlDatabase> connection();
@@ -71,9 +88,12 @@ public:
 private:
     explicit Database(QString path);
     Status migrate(int targetVersion);
+    Status findSeatLogin();
+    Status checkSeatSchema();
 
     QString m_path; // SQLite: the file; PostgreSQL: the server, without the password
     Backend m_backend = Backend::SQLite;
+    std::optional<SeatLogin> m_seat;
     QString m_host;
     int m_port = 0;
     QString m_user;

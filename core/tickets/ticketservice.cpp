@@ -1,6 +1,7 @@
 #include "ticketservice.h"
 
 #include "config.h"
+#include "database.h"
 #include "faultinjection.h"
 #include "logging.h"
 #include "messagevalidator.h"
@@ -164,8 +165,10 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
 
     // The email and the webhook go to the outbox in the ticket's own transaction: creating a ticket
     // never waits for SMTP, and no ticket exists without its delivery on record.
+    // A teacher's seat login does not deliver (its support seats do, with their own mail settings): its ticket's
+    // email is always queued.
     QList<OutboxItem> outbox;
-    if (m_config.smtpConfigured()) {
+    if (m_config.smtpConfigured() || !m_store->database()->actsForEverySeatAs(Role::Support)) {
         record.emailStatus = QStringLiteral("pending");
         outbox << Outbox::emailFor(m_config, record.id, record.summary, record.teacherName, record.teacherEmail, path);
     } else {
@@ -193,7 +196,8 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
         result.alreadyExisted = true;
     }
     result.success = true;
-    if (!m_config.smtpConfigured() && !result.alreadyExisted) {
+    if (!m_config.smtpConfigured() && !result.alreadyExisted
+        && m_store->database()->actsForEverySeatAs(Role::Support)) {
         // Development mode: say what would have been sent; the teacher appears by user id (their email, name
         // and words never go into a log).
         qCWarning(lcMail) << "SMTP not configured - logging ticket instead of sending email";

@@ -132,6 +132,29 @@ Result<TicketStore::InsertResult> TicketStore::insert(
     }
     q.finish();
 
+    if (m_db->seatLogin()) {
+        // A seat's login opens a ticket only as its own account, through the database's function (which
+        // queues the outbox entries by kind: delivery takes nothing else from a row).
+        if (r.userId != m_db->seatLogin()->userId) {
+            q.exec(QStringLiteral("ROLLBACK"));
+            return R::failure(QStringLiteral("Cannot write the ticket index: this seat's database login opens tickets "
+                                             "of its own account only."));
+        }
+        QStringList kinds;
+        for (const OutboxItem &item : outbox)
+            kinds << item.kind;
+        q.prepare(QStringLiteral("SELECT lp_create_ticket(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        for (const QVariant &v : QVariantList { text(r.id), text(r.sessionId), iso(r.created), text(r.summary),
+                 r.signalCount, text(r.rules.join(QLatin1Char(','))), text(r.conversationFile), transcript,
+                 text(r.classId), text(r.student), text(r.scope), text(r.emailStatus), kinds.join(QLatin1Char(',')) })
+            q.addBindValue(v);
+        if (!q.exec() || !q.exec(QStringLiteral("COMMIT"))) {
+            const QString error = Database::errorOf(q);
+            q.exec(QStringLiteral("ROLLBACK"));
+            return R::failure(QStringLiteral("Cannot write the ticket index: %1").arg(error));
+        }
+        return InsertResult {};
+    }
     q.prepare(QStringLiteral(
         "INSERT INTO tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, "
         "class_id, student, scope, created, updated, summary, signal_count, rules, status, "

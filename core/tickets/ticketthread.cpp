@@ -113,12 +113,23 @@ Result<ThreadChange> TicketThread::append(
     m.authorId = actor.userId;
     m.authorName = actor.displayName;
     m.body = text.value();
-    q.prepare(QStringLiteral("INSERT INTO ticket_messages (ticket_id, ts, kind, author_id, author_name, body) "
-                             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
-    for (const QVariant &v :
-        QVariantList { ticketId, iso(m.time), kind, m.authorId.isNull() ? QStringLiteral("") : m.authorId,
-            m.authorName.isNull() ? QStringLiteral("") : m.authorName, m.body })
-        q.addBindValue(v);
+    // A teacher's seat login writes into its own ticket's thread only through the database's function, which
+    // also starts the wait and reopens a resolved ticket (as below).
+    const bool throughFunction = m_db->seatLogin() && m_db->seatLogin()->role == Role::Teacher;
+    if (throughFunction) {
+        q.prepare(QStringLiteral("SELECT lp_add_thread_message(?, ?, ?, ?)"));
+        q.addBindValue(ticketId);
+        q.addBindValue(iso(m.time));
+        q.addBindValue(kind);
+        q.addBindValue(m.body);
+    } else {
+        q.prepare(QStringLiteral("INSERT INTO ticket_messages (ticket_id, ts, kind, author_id, author_name, body) "
+                                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+        for (const QVariant &v :
+            QVariantList { ticketId, iso(m.time), kind, m.authorId.isNull() ? QStringLiteral("") : m.authorId,
+                m.authorName.isNull() ? QStringLiteral("") : m.authorName, m.body })
+            q.addBindValue(v);
+    }
     if (!q.exec() || !q.next())
         return rollback(Database::errorOf(q));
     m.id = q.value(0).toLongLong();
@@ -141,13 +152,15 @@ Result<ThreadChange> TicketThread::append(
         values << TicketStore::notWaiting() << iso(m.time);
         change.reopened = wasResolved;
     }
-    q.prepare(QStringLiteral("UPDATE tickets SET updated = ?")
-        + (update.isEmpty() ? QString() : QStringLiteral(", ") + update) + QStringLiteral(" WHERE id = ?"));
-    for (const QVariant &v : std::as_const(values))
-        q.addBindValue(v);
-    q.addBindValue(ticketId);
-    if (!q.exec())
-        return rollback(Database::errorOf(q));
+    if (!throughFunction) {
+        q.prepare(QStringLiteral("UPDATE tickets SET updated = ?")
+            + (update.isEmpty() ? QString() : QStringLiteral(", ") + update) + QStringLiteral(" WHERE id = ?"));
+        for (const QVariant &v : std::as_const(values))
+            q.addBindValue(v);
+        q.addBindValue(ticketId);
+        if (!q.exec())
+            return rollback(Database::errorOf(q));
+    }
     if (!q.exec(QStringLiteral("COMMIT")))
         return rollback(Database::errorOf(q));
 
@@ -265,10 +278,16 @@ Status TicketThread::markRead(const Actor &teacher, const QString &ticketId, qin
     if (!conn)
         return Status::failure(conn.error());
     QSqlQuery q(conn.value());
-    q.prepare(QStringLiteral("UPDATE tickets SET teacher_read = ? WHERE id = ? AND teacher_read < ?"));
-    q.addBindValue(upToId);
-    q.addBindValue(ticketId);
-    q.addBindValue(upToId);
+    if (m_db->seatLogin() && m_db->seatLogin()->role == Role::Teacher) {
+        q.prepare(QStringLiteral("SELECT lp_mark_read(?, ?)")); // a teacher's seat changes no ticket row itself
+        q.addBindValue(ticketId);
+        q.addBindValue(upToId);
+    } else {
+        q.prepare(QStringLiteral("UPDATE tickets SET teacher_read = ? WHERE id = ? AND teacher_read < ?"));
+        q.addBindValue(upToId);
+        q.addBindValue(ticketId);
+        q.addBindValue(upToId);
+    }
     if (!q.exec())
         return Status::failure(QStringLiteral("Cannot update the ticket: %1").arg(Database::errorOf(q)));
     return {};
@@ -312,14 +331,22 @@ Status TicketThread::rate(const Actor &teacher, const QString &ticketId, bool he
     QSqlQuery q(conn.value());
     if (!m_db->beginWrite(q))
         return Status::failure(QStringLiteral("Cannot rate the ticket: %1").arg(Database::errorOf(q)));
-    // Once per resolution: the row changes only while it is resolved and not rated yet.
-    q.prepare(QStringLiteral(
-        "UPDATE tickets SET rating = ?, rating_comment = ? WHERE id = ? AND status = 'resolved' AND rating = ''"));
+    // Once per resolution: the row changes only while it is resolved and not rated yet (on a teacher's seat
+    // login, through the database's function, which says whether it did).
+    const bool throughFunction = m_db->seatLogin() && m_db->seatLogin()->role == Role::Teacher;
+    q.prepare(throughFunction
+            ? QStringLiteral("SELECT lp_rate_ticket(?, ?, ?)")
+            : QStringLiteral("UPDATE tickets SET rating = ?, rating_comment = ? WHERE id = ? AND status = 'resolved' "
+                             "AND rating = ''"));
+    if (throughFunction)
+        q.addBindValue(ticketId);
     q.addBindValue(helpful ? QStringLiteral("helpful") : QStringLiteral("not_helpful"));
     q.addBindValue(text.isNull() ? QStringLiteral("") : text);
-    q.addBindValue(ticketId);
+    if (!throughFunction)
+        q.addBindValue(ticketId);
     const bool updated = q.exec();
-    if (!updated || q.numRowsAffected() == 0) {
+    const bool taken = throughFunction ? updated && q.next() && q.value(0).toBool() : q.numRowsAffected() > 0;
+    if (!updated || !taken) {
         const QString error = Database::errorOf(q);
         q.exec(QStringLiteral("ROLLBACK"));
         if (!updated)

@@ -2,8 +2,10 @@
 -- Run by `learnpulsectl db setup-roles` with the owner's DATABASE_URL; idempotent. The owner (the full URL)
 -- is not bound by these rules; a seat's own login (`learnpulsectl db add-login`) is a member of one group:
 --   lp_teacher  reads its own account (no password hash), its own tickets and their thread without notes;
---               opens its own tickets and writes into their thread only through the functions below;
---               adds anonymous metric events; nothing else (not even audit entries: one would be believed).
+--               opens its own tickets, writes into their thread, marks it read and rates it only through the
+--               functions below; adds anonymous metric events; audits only a teacher's own acts, under its
+--               own account's name (lp_audit); nothing else.
+-- Every seat signs in through lp_sign_in_state (only its own account's hash, for its own email).
 --   lp_support  reads and works every ticket, thread and outbox entry, reads accounts without password
 --               hashes; cannot change accounts or roles, read or write the audit log, or erase.
 -- A login acts only while its account is enabled and still has its group's role (lp_current_user_id()).
@@ -30,10 +32,13 @@ CREATE OR REPLACE FUNCTION lp_current_user_id() RETURNS TEXT
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM lp_teacher, lp_support, lp_admin;
 GRANT USAGE ON SCHEMA public TO lp_teacher, lp_support, lp_admin;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO lp_teacher, lp_support, lp_admin;
+-- Every seat checks that the index has the schema its build knows (only the owner migrates).
+GRANT SELECT ON schema_version TO lp_teacher, lp_support, lp_admin;
 
 -- Admins.
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO lp_admin;
 REVOKE UPDATE, DELETE ON audit_log FROM lp_admin;
+REVOKE ALL ON lp_logins FROM lp_admin; -- which login acts for whom: the owner's alone (db add-login)
 
 -- Support.
 GRANT SELECT, INSERT, UPDATE ON tickets, tickets_fts, ticket_messages, outbox, deleted_tickets TO lp_support;
@@ -68,17 +73,19 @@ DROP POLICY IF EXISTS lp_staff ON ticket_messages;
 CREATE POLICY lp_staff ON ticket_messages TO lp_support, lp_admin USING (lp_current_user_id() IS NOT NULL)
   WITH CHECK (lp_current_user_id() IS NOT NULL);
 
--- A teacher opens a ticket only as themselves: the function takes the account from the login, never from
--- its arguments, checks the ID's shape, and queues the email with an empty payload (delivery trusts only
--- the ticket id of an outbox row).
+-- A seat opens a ticket only as its own account: the function takes the account from the login, never from
+-- its arguments, checks the ID's shape, and queues the email (and webhook) with an empty payload (delivery
+-- trusts only the ticket id of an outbox row).
+DROP FUNCTION IF EXISTS lp_create_ticket(TEXT, TEXT, TEXT, TEXT, INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT);
 CREATE OR REPLACE FUNCTION lp_create_ticket(p_id TEXT, p_session TEXT, p_created TEXT, p_summary TEXT,
     p_signal_count INTEGER, p_rules TEXT, p_file TEXT, p_transcript TEXT, p_class TEXT, p_student TEXT,
-    p_scope TEXT) RETURNS TEXT
+    p_scope TEXT, p_email_status TEXT, p_outbox TEXT) RETURNS TEXT
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  me TEXT := lp_current_user_id();
+  me TEXT := public.lp_current_user_id();
   account RECORD;
   row_seq BIGINT;
+  outbox_kind TEXT;
 BEGIN
   IF me IS NULL THEN RAISE EXCEPTION 'this login acts for no account'; END IF;
   SELECT * INTO account FROM public.users WHERE id = me AND disabled = 0;
@@ -86,35 +93,110 @@ BEGIN
   IF p_id !~ '^TICKET-[0-9a-f]{8}-[0-9]{14}$' OR p_session !~ '^[0-9a-f-]{36}$' THEN
     RAISE EXCEPTION 'not a ticket id or session id';
   END IF;
+  IF p_email_status NOT IN ('pending', 'not_configured') THEN RAISE EXCEPTION 'not an email status'; END IF;
   INSERT INTO public.tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, class_id, student,
-      scope, created, updated, summary, signal_count, rules, conversation_file, waiting_since)
+      scope, created, updated, summary, signal_count, rules, email_status, conversation_file, waiting_since)
     VALUES (p_id, p_session, me, account.display_name, account.email, account.role, p_class, p_student, p_scope,
-      p_created, p_created, p_summary, p_signal_count, p_rules, p_file, p_created)
+      p_created, p_created, p_summary, p_signal_count, p_rules, p_email_status, p_file, p_created)
     RETURNING seq INTO row_seq;
   INSERT INTO public.tickets_fts (rowid, ticket_id, transcript) VALUES (row_seq, p_id, p_transcript);
-  INSERT INTO public.outbox (ticket_id, kind, payload, next_attempt, created) VALUES (p_id, 'email', '{}', p_created, p_created);
+  FOREACH outbox_kind IN ARRAY coalesce(string_to_array(nullif(p_outbox, ''), ','), '{}') LOOP
+    IF outbox_kind NOT IN ('email', 'webhook') THEN RAISE EXCEPTION 'not an outbox kind'; END IF;
+    INSERT INTO public.outbox (ticket_id, kind, payload, next_attempt, created) -- due now, in the outbox's form
+      VALUES (p_id, outbox_kind, '{}', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+  END LOOP;
   RETURN p_id;
 END $$;
 
--- A teacher writes into the thread of their own ticket only.
-CREATE OR REPLACE FUNCTION lp_add_teacher_message(p_ticket TEXT, p_ts TEXT, p_body TEXT) RETURNS BIGINT
+-- A teacher writes into the thread of their own ticket only: their own messages and the assistant's replies
+-- that follow the ticket. A teacher's message starts the ticket's wait and opens a resolved one again (as
+-- TicketThread does on the owner's connection).
+DROP FUNCTION IF EXISTS lp_add_teacher_message(TEXT, TEXT, TEXT);
+CREATE OR REPLACE FUNCTION lp_add_thread_message(p_ticket TEXT, p_ts TEXT, p_kind TEXT, p_body TEXT) RETURNS BIGINT
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  me TEXT := lp_current_user_id();
+  me TEXT := public.lp_current_user_id();
   message_id BIGINT;
 BEGIN
   IF me IS NULL OR NOT EXISTS (SELECT 1 FROM public.tickets WHERE id = p_ticket AND user_id = me) THEN
     RAISE EXCEPTION 'no such ticket of this account';
   END IF;
+  IF p_kind NOT IN ('teacher', 'assistant') THEN RAISE EXCEPTION 'a teacher writes teacher messages only'; END IF;
   INSERT INTO public.ticket_messages (ticket_id, ts, kind, author_id, author_name, body)
-    SELECT p_ticket, p_ts, 'teacher', me, display_name, p_body FROM public.users WHERE id = me
+    SELECT p_ticket, p_ts, p_kind, me, CASE WHEN p_kind = 'assistant' THEN 'Assistant' ELSE display_name END, p_body
+      FROM public.users WHERE id = me
     RETURNING id INTO message_id;
+  IF p_kind = 'assistant' THEN
+    UPDATE public.tickets SET updated = p_ts WHERE id = p_ticket;
+  ELSE
+    UPDATE public.tickets SET updated = p_ts,
+        waiting_since = CASE WHEN waiting_since = '9999-12-31T23:59:59Z' THEN p_ts ELSE waiting_since END,
+        status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END,
+        rating = CASE WHEN status = 'resolved' THEN '' ELSE rating END,
+        rating_comment = CASE WHEN status = 'resolved' THEN '' ELSE rating_comment END
+      WHERE id = p_ticket;
+  END IF;
   RETURN message_id;
 END $$;
 
-REVOKE ALL ON FUNCTION lp_create_ticket(TEXT, TEXT, TEXT, TEXT, INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT) FROM PUBLIC;
-REVOKE ALL ON FUNCTION lp_add_teacher_message(TEXT, TEXT, TEXT) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION lp_create_ticket(TEXT, TEXT, TEXT, TEXT, INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT)
-  TO lp_teacher, lp_support, lp_admin;
-GRANT EXECUTE ON FUNCTION lp_add_teacher_message(TEXT, TEXT, TEXT) TO lp_teacher, lp_support, lp_admin;
-GRANT EXECUTE ON FUNCTION lp_current_user_id() TO lp_teacher, lp_support, lp_admin;
+-- A teacher marks their own ticket's thread read up to a message.
+CREATE OR REPLACE FUNCTION lp_mark_read(p_ticket TEXT, p_up_to BIGINT) RETURNS VOID
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+  AS $$ UPDATE public.tickets SET teacher_read = p_up_to
+        WHERE id = p_ticket AND user_id = public.lp_current_user_id() AND teacher_read < p_up_to $$;
+
+-- A teacher rates their own resolved ticket once; true when the rating was taken.
+CREATE OR REPLACE FUNCTION lp_rate_ticket(p_ticket TEXT, p_rating TEXT, p_comment TEXT) RETURNS BOOLEAN
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  IF p_rating NOT IN ('helpful', 'not_helpful') THEN RAISE EXCEPTION 'not a rating'; END IF;
+  UPDATE public.tickets SET rating = p_rating, rating_comment = p_comment
+    WHERE id = p_ticket AND user_id = public.lp_current_user_id() AND status = 'resolved' AND rating = '';
+  RETURN FOUND;
+END $$;
+
+-- Sign-in at a seat: the password hash and throttling state of the login's own account, and only when the
+-- email typed is that account's (a seat's login cannot read anyone's hash, nor sign in as someone else).
+CREATE OR REPLACE FUNCTION lp_sign_in_state(p_email TEXT)
+    RETURNS TABLE (user_id TEXT, password_hash TEXT, failed_sign_ins INTEGER, locked_until TEXT)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+  AS $$ SELECT u.id, u.password_hash, u.failed_sign_ins, u.locked_until FROM public.users u
+        WHERE u.id = public.lp_current_user_id() AND lower(u.email) = lower(trim(p_email)) $$;
+CREATE OR REPLACE FUNCTION lp_record_sign_in(p_failures INTEGER, p_locked_until TEXT) RETURNS VOID
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+  AS $$ UPDATE public.users SET failed_sign_ins = greatest(p_failures, 0), locked_until = p_locked_until
+        WHERE id = public.lp_current_user_id() $$;
+
+-- A seat appends to the audit log under its own account's name, with the server's time; a teacher's seat only
+-- what a teacher does, a support seat only sign-ins and ticket work.
+CREATE OR REPLACE FUNCTION lp_audit(p_action TEXT, p_target TEXT, p_detail TEXT) RETURNS VOID
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  me TEXT := public.lp_current_user_id();
+  my_role TEXT;
+BEGIN
+  IF me IS NULL THEN RAISE EXCEPTION 'this login acts for no account'; END IF;
+  SELECT role INTO my_role FROM public.users WHERE id = me;
+  IF (my_role = 'teacher' AND p_action NOT IN ('account.sign_in', 'account.sign_in_failed',
+        'account.sign_in_refused', 'ticket.teacher', 'ticket.assistant', 'ticket.reopen', 'ticket.rate'))
+     OR (my_role = 'support' AND p_action NOT LIKE 'account.sign\_in%' AND p_action NOT LIKE 'ticket.%') THEN
+    RAISE EXCEPTION 'a % seat does not audit %', my_role, p_action;
+  END IF;
+  INSERT INTO public.audit_log (ts, actor, action, target, detail)
+    VALUES (to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), my_role || ':' || me,
+      p_action, coalesce(p_target, ''), coalesce(p_detail, ''));
+END $$;
+
+DO $$
+DECLARE
+  f TEXT;
+BEGIN
+  FOREACH f IN ARRAY ARRAY['lp_create_ticket(TEXT, TEXT, TEXT, TEXT, INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT)',
+      'lp_add_thread_message(TEXT, TEXT, TEXT, TEXT)', 'lp_mark_read(TEXT, BIGINT)', 'lp_rate_ticket(TEXT, TEXT, TEXT)',
+      'lp_sign_in_state(TEXT)', 'lp_record_sign_in(INTEGER, TEXT)', 'lp_audit(TEXT, TEXT, TEXT)',
+      'lp_current_user_id()'] LOOP
+    EXECUTE 'REVOKE ALL ON FUNCTION ' || f || ' FROM PUBLIC';
+    EXECUTE 'GRANT EXECUTE ON FUNCTION ' || f || ' TO lp_teacher, lp_support, lp_admin';
+  END LOOP;
+END $$;

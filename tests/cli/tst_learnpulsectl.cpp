@@ -552,7 +552,14 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
             QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaaa-20261201120000', "
                            "'aaaaaaaa-1111-4222-8333-444455556666', '2026-12-01T12:00:00Z', 'Teacher asked for "
                            "support', 1, 'talk_to_person', '/seat/support_tickets/"
-                           "support_ticket_aaaaaaaa_20261201_120000.txt', 'her transcript', '6B', '', '')")));
+                           "support_ticket_aaaaaaaa_20261201_120000.txt', 'her transcript', '6B', '', '', "
+                           "'pending', 'email')")));
+        // Not with an outbox kind of her own making.
+        QVERIFY(!allowed(teacher,
+            QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaab-20261201120000', "
+                           "'aaaaaaab-1111-4222-8333-444455556666', '2026-12-01T12:00:00Z', 's', 1, '', "
+                           "'/seat/support_tickets/support_ticket_aaaaaaab_20261201_120000.txt', 't', '', '', '', "
+                           "'pending', 'email,mailto:evil@attacker.example')")));
         int n = -1;
         QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));
         QCOMPARE(n, 1); // hers; Ben's is not there
@@ -560,15 +567,33 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
             allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM tickets WHERE id = '%1'").arg(bens.ticketId), &n));
         QCOMPARE(n, 0);
         QVERIFY(allowed(teacher,
-            QStringLiteral("SELECT lp_add_teacher_message('TICKET-aaaaaaaa-20261201120000', "
-                           "'2026-12-01T12:05:00Z', 'a follow-up')")));
+            QStringLiteral("SELECT lp_add_thread_message('TICKET-aaaaaaaa-20261201120000', "
+                           "'2026-12-01T12:05:00Z', 'teacher', 'a follow-up')")));
         QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM ticket_messages"), &n));
         QCOMPARE(n, 1);
+        for (const char *kind : { "support", "note" }) // not as support, not even in her own thread
+            QVERIFY(!allowed(teacher,
+                QStringLiteral("SELECT lp_add_thread_message('TICKET-aaaaaaaa-20261201120000', "
+                               "'2026-12-01T12:05:00Z', '%1', 'Support has closed this ticket')")
+                    .arg(QLatin1String(kind))));
         QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM users"), &n));
         QCOMPARE(n, 1); // herself
+        // Sign-in: her own hash for her own email only.
+        QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM lp_sign_in_state('AMIRA@school.example')"), &n));
+        QCOMPARE(n, 1);
+        QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM lp_sign_in_state('%1')").arg(ben.email), &n));
+        QCOMPARE(n, 0);
+        // The audit log: a teacher's own acts, under her own name whatever she claims.
+        QVERIFY(
+            allowed(teacher, QStringLiteral("SELECT lp_audit('ticket.rate', 'TICKET-aaaaaaaa-20261201120000', '')")));
+        QVERIFY(!allowed(teacher, QStringLiteral("SELECT lp_audit('privacy.erase', '%1', '')").arg(ben.id)));
+        // Marking read and rating touch her own tickets only.
+        QVERIFY(allowed(teacher, QStringLiteral("SELECT lp_mark_read('%1', 99)").arg(bens.ticketId)));
+        QVERIFY(allowed(teacher, QStringLiteral("SELECT lp_rate_ticket('%1', 'helpful', '')").arg(bens.ticketId)));
         // Cannot: another teacher's thread, password hashes, the audit log, the outbox, roles, tickets by hand.
         QVERIFY(!allowed(teacher,
-            QStringLiteral("SELECT lp_add_teacher_message('%1', '2026-12-01T12:06:00Z', 'x')").arg(bens.ticketId)));
+            QStringLiteral("SELECT lp_add_thread_message('%1', '2026-12-01T12:06:00Z', 'teacher', 'x')")
+                .arg(bens.ticketId)));
         for (const QString &forbidden : { QStringLiteral("SELECT password_hash FROM users"),
                  QStringLiteral("SELECT COUNT(*) FROM audit_log"), QStringLiteral("SELECT COUNT(*) FROM outbox"),
                  QStringLiteral("INSERT INTO outbox (ticket_id, kind, payload, next_attempt, created) VALUES "
@@ -589,7 +614,8 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         QVERIFY(
             allowed(teacher, QStringLiteral("INSERT INTO pg_temp.lp_logins VALUES (session_user, '%1')").arg(ada.id)));
         QVERIFY(!allowed(teacher,
-            QStringLiteral("SELECT lp_add_teacher_message('%1', '2026-12-01T12:07:00Z', 'x')").arg(bens.ticketId)));
+            QStringLiteral("SELECT lp_add_thread_message('%1', '2026-12-01T12:07:00Z', 'teacher', 'x')")
+                .arg(bens.ticketId)));
         QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM public.tickets"), &n));
         QCOMPARE(n, 1);
         teacher.close();
@@ -620,9 +646,46 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         QVERIFY(n > 0);
         QVERIFY(allowed(admin, QStringLiteral("UPDATE users SET display_name = 'Ben O.' WHERE id = '%1'").arg(ben.id)));
         QVERIFY(!allowed(admin, QStringLiteral("DELETE FROM audit_log"))); // append-only for everyone
+        QVERIFY(!allowed(admin, QStringLiteral("SELECT COUNT(*) FROM lp_logins"))); // the owner's alone
         admin.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("seat-") + adminLogin);
+    {
+        // What the teacher's calls did, seen by the owner: nothing to Ben's ticket, one entry in her name.
+        QSqlQuery q(fx.db->connection().value());
+        QVERIFY(q.exec(QStringLiteral("SELECT teacher_read, rating FROM tickets WHERE id = '%1'").arg(bens.ticketId))
+            && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        QCOMPARE(q.value(1).toString(), QString());
+        QVERIFY(q.exec(QStringLiteral("SELECT actor FROM audit_log WHERE action = 'ticket.rate'")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("teacher:") + amira.id);
+        QVERIFY(!q.next());
+    }
+
+    // learnpulsectl at a seat: the teacher's login lists her tickets only; the owner's URL is not needed.
+    {
+        QUrl seatUrl(fx.config.databaseUrl);
+        seatUrl.setUserName(teacherLogin);
+        seatUrl.setPassword(QStringLiteral("seat-secret-pw"));
+        qputenv("DATABASE_URL", seatUrl.toString().toUtf8());
+        const ProcessResult r = ctl({ QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json") });
+        qputenv("DATABASE_URL", fx.config.databaseUrl.toUtf8());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QList<QJsonObject> rows = jsonLines(r.out);
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.first().value(QLatin1String("ticket_id")).toString(),
+            QStringLiteral("TICKET-aaaaaaaa-20261201120000"));
+        QVERIFY(!r.out.contains("seat-secret-pw") && !r.err.contains("seat-secret-pw"));
+        // An index left at an older schema: a seat's login cannot migrate it, and says whose URL can.
+        QSqlQuery owner(fx.db->connection().value());
+        QVERIFY(owner.exec(QStringLiteral("UPDATE schema_version SET version = version - 1")));
+        qputenv("DATABASE_URL", seatUrl.toString().toUtf8());
+        const ProcessResult old = ctl({ QStringLiteral("tickets"), QStringLiteral("list") });
+        qputenv("DATABASE_URL", fx.config.databaseUrl.toUtf8());
+        QVERIFY(owner.exec(QStringLiteral("UPDATE schema_version SET version = version + 1")));
+        QCOMPARE(old.exitCode, 1);
+        QVERIFY2(old.err.contains("owner's DATABASE_URL"), old.err.constData());
+    }
 
     // A login acts only while its account does: demoted, the support login sees no ticket any more.
     QVERIFY(accounts.setRole(Actor::commandLine(), sam.id, Role::Teacher));
@@ -635,6 +698,16 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         support.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("seat-") + supportLogin);
+    // ...and a console or learnpulsectl with that login says so instead of running for no one.
+    QUrl seatUrl(fx.config.databaseUrl);
+    seatUrl.setUserName(supportLogin);
+    seatUrl.setPassword(QStringLiteral("seat-secret-pw"));
+    qputenv("DATABASE_URL", seatUrl.toString().toUtf8());
+    const ProcessResult r = ctl({ QStringLiteral("tickets"), QStringLiteral("list") });
+    qputenv("DATABASE_URL", fx.config.databaseUrl.toUtf8());
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("acts for no account"), r.err.constData());
+    QVERIFY(!r.err.contains("seat-secret-pw"));
 }
 
 QTEST_GUILESS_MAIN(TestLearnpulsectl)

@@ -4,10 +4,12 @@
 #include "consolewindow.h"
 #include "messageedit.h"
 #include "metricsview.h"
+#include "redisserverprocess.h"
 #include "signinpage.h"
 #include "testsupport.h"
 #include "ticketbrowser.h"
 #include "tickettablemodel.h"
+#include "ticketthread.h"
 
 #include <QAction>
 #include <QBarCategoryAxis>
@@ -19,6 +21,7 @@
 #include <QDialog>
 #include <QElapsedTimer>
 #include <QHorizontalBarSeries>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -26,7 +29,9 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -50,6 +55,7 @@ private slots:
     void adminEditsSettingsWithSecretsMasked();
     void supportSeesTheMetrics();
     void twoSeatsShareTicketsLive();
+    void eachSeatRunsUnderItsOwnDatabaseLogin();
 };
 
 void TestConsoleTickets::teacherCannotReachTheTicketBrowser()
@@ -324,6 +330,149 @@ void TestConsoleTickets::twoSeatsShareTicketsLive()
     QTRY_COMPARE_WITH_TIMEOUT(
         store.find(Actor::commandLine(), chat->ticketId())->status, QStringLiteral("resolved"), 10000);
     screenshot(&support, QStringLiteral("two-seats.png"));
+}
+
+// Several seats with least privilege (docs/DESIGN.md, "Trust model"): each console runs under its own seat's
+// database login, not the owner's URL. The teacher's seat opens a real ticket through the database's function
+// and cannot sign anyone else in; the support seat sees it, mails it and works it; the admin's seat reads
+// accounts and the audit log, in which each seat's entries carry that seat's own account.
+void TestConsoleTickets::eachSeatRunsUnderItsOwnDatabaseLogin()
+{
+    if (!TestPostgres::wanted())
+        QSKIP("seat logins are PostgreSQL roles: run with LP_TEST_DATABASE=postgres (CTest tst_console_tickets_pg)");
+    addAccount(QStringLiteral("amira@school.example"), Role::Teacher);
+    addAccount(QStringLiteral("s@school.example"), Role::Support);
+    addAccount(QStringLiteral("a@school.example"), Role::Admin);
+    AccountStore accounts(m_db);
+    const QString amiraId = accounts.findByEmail(QStringLiteral("amira@school.example"))->id;
+    const QString samId = accounts.findByEmail(QStringLiteral("s@school.example"))->id;
+    const auto teacherUrl = addSeatLogin(m_config.databaseUrl, QStringLiteral("amira@school.example"));
+    const auto supportUrl = addSeatLogin(m_config.databaseUrl, QStringLiteral("s@school.example"));
+    const auto adminUrl = addSeatLogin(m_config.databaseUrl, QStringLiteral("a@school.example"));
+    QVERIFY2(
+        teacherUrl && supportUrl && adminUrl, qPrintable(teacherUrl.error() + supportUrl.error() + adminUrl.error()));
+
+    // Each seat: a data directory of its own whose settings name its login; no owner's URL in the environment.
+    const QByteArray ownerUrl = qgetenv("DATABASE_URL");
+    qunsetenv("DATABASE_URL");
+    auto restore = qScopeGuard([&] { qputenv("DATABASE_URL", ownerUrl); });
+    const int smtpPort = RedisServerProcess::freePort();
+    SmtpSink sink;
+    QVERIFY2(sink.start(smtpPort), qPrintable(sink.error()));
+    auto seat = [&](QTemporaryDir &dir, const QString &url, bool mails) {
+        QSettings ini(dir.filePath(QStringLiteral("learnpulse.ini")), QSettings::IniFormat);
+        ini.setValue(QStringLiteral("database/url"), url);
+        if (mails) {
+            ini.setValue(QStringLiteral("smtp/host"), QStringLiteral("127.0.0.1"));
+            ini.setValue(QStringLiteral("smtp/port"), smtpPort);
+            ini.setValue(QStringLiteral("smtp/from_email"), QStringLiteral("console@learnpulse.example"));
+        }
+        ini.sync();
+        QFile::setPermissions(ini.fileName(), QFile::ReadOwner | QFile::WriteOwner);
+        auto w = std::make_unique<ConsoleWindow>(dir.path());
+        w->resize(1280, 820);
+        w->show();
+        return w;
+    };
+
+    // The teacher's seat signs in its own account only: the support agent's password does not help there.
+    QTemporaryDir teacherDir;
+    auto teacher = seat(teacherDir, teacherUrl.value(), false);
+    SignInPage *page = teacher->signInPage();
+    QTRY_VERIFY_WITH_TIMEOUT(page->isVisible(), 15000);
+    auto *emailEdit = page->findChild<QLineEdit *>(QStringLiteral("emailEdit"));
+    auto *password = page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"));
+    QTest::keyClicks(emailEdit, QStringLiteral("s@school.example"));
+    QTest::keyClicks(password, QStringLiteral("secret-pass-1"));
+    QTest::keyClick(password, Qt::Key_Return);
+    auto *error = page->findChild<QLabel *>(QStringLiteral("signInError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->text().contains(QLatin1String("one account only")), 15000);
+    QVERIFY(!teacher->isSignedIn());
+    signIn(*teacher, QStringLiteral("amira@school.example"));
+    closePrivacyNotice(*teacher);
+    QCOMPARE(teacher->tabs()->count(), 1);
+    ChatView *chat = teacher->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("I want to talk to a person about the xylophone"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        !chat->ticketId().isEmpty(), qPrintable(chat->findChild<QLabel *>(QStringLiteral("chatError"))->text()), 15000);
+    const QString ticketId = chat->ticketId();
+    TicketStore store(m_db);
+    QCOMPARE(store.find(Actor::commandLine(), ticketId)->userId, amiraId);
+    // The conversation goes on into the ticket's thread (the teacher's words and the assistant's reply).
+    QTest::keyClicks(input, QStringLiteral("Also, the xylophone lesson is on Friday"));
+    QTest::keyClick(input, Qt::Key_Return);
+    TicketThread thread(m_db);
+    auto kinds = [&] {
+        QStringList out;
+        if (auto messages = thread.messages(Actor::commandLine(), ticketId))
+            for (const ThreadMessage &m : messages.value())
+                out << m.kind;
+        return out;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(kinds(), (QStringList { QStringLiteral("teacher"), QStringLiteral("assistant") }), 15000);
+    // Queued, not sent: the teacher's login cannot read the outbox; the support seat delivers it.
+    QVERIFY(sink.messages().isEmpty());
+    QCOMPARE(store.find(Actor::commandLine(), ticketId)->emailStatus, QStringLiteral("pending"));
+
+    // The support seat sees the ticket with its transcript, mails it and resolves it.
+    QTemporaryDir supportDir;
+    auto support = seat(supportDir, supportUrl.value(), true);
+    signIn(*support, QStringLiteral("s@school.example"));
+    closePrivacyNotice(*support);
+    TicketBrowser *browser = support->ticketBrowser();
+    QVERIFY(browser);
+    support->tabs()->setCurrentWidget(browser);
+    auto *table = browser->findChild<QTableView *>(QStringLiteral("ticketTable"));
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
+    QCOMPARE(browser->model()->ticketIdAt(0), ticketId);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.messages().size(), 1, 15000);
+    QVERIFY(sink.messages().constFirst().value(QLatin1String("body")).toString().contains(ticketId));
+    QTRY_COMPARE_WITH_TIMEOUT(store.find(Actor::commandLine(), ticketId)->emailStatus, QStringLiteral("sent"), 10000);
+    table->selectRow(0);
+    auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        transcript->toPlainText().contains(QLatin1String("talk to a person about the xylophone")), 10000);
+    auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
+    status->setCurrentIndex(status->findData(QStringLiteral("resolved")));
+    emit status->activated(status->currentIndex());
+    QTRY_COMPARE_WITH_TIMEOUT(store.find(Actor::commandLine(), ticketId)->status, QStringLiteral("resolved"), 10000);
+
+    // The teacher's seat hears of it and rates the ticket (through the database's function).
+    auto *helpful = chat->findChild<QPushButton *>(QStringLiteral("rateHelpfulButton"));
+    QTRY_VERIFY_WITH_TIMEOUT(helpful->isVisible(), 15000);
+    helpful->click();
+    QInputDialog *comment = nullptr;
+    QTRY_VERIFY((comment = teacher->findChild<QInputDialog *>(QStringLiteral("ratingDialog"))) && comment->isVisible());
+    comment->setTextValue(QStringLiteral("Quick and clear"));
+    comment->accept();
+    QTRY_COMPARE_WITH_TIMEOUT(store.find(Actor::commandLine(), ticketId)->rating, QStringLiteral("helpful"), 10000);
+
+    // The admin's seat reads the accounts and the audit log: every seat's entries name its own account.
+    QTemporaryDir adminDir;
+    auto admin = seat(adminDir, adminUrl.value(), false);
+    signIn(*admin, QStringLiteral("a@school.example"));
+    closePrivacyNotice(*admin);
+    QVERIFY(admin->adminView());
+    admin->tabs()->setCurrentWidget(admin->adminView());
+    auto *accountTable = admin->adminView()->findChild<QTableWidget *>(QStringLiteral("accountTable"));
+    QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 3, 10000);
+    QSqlQuery q(m_db->connection().value());
+    QVERIFY(
+        q.exec(QStringLiteral("SELECT actor, action FROM audit_log WHERE target = '%1' ORDER BY id").arg(ticketId)));
+    QStringList entries;
+    while (q.next())
+        entries << q.value(0).toString() + QLatin1Char(' ') + q.value(1).toString();
+    QVERIFY2(entries.contains(QStringLiteral("support:%1 ticket.status").arg(samId)), qPrintable(entries.join(u'|')));
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE actor = 'teacher:%1' AND action = "
+                                  "'account.sign_in'")
+                       .arg(amiraId))
+        && q.next());
+    QCOMPARE(q.value(0).toInt(), 1);
+    q.finish();
+    screenshot(support.get(), QStringLiteral("seat-logins.png"));
 }
 
 QTEST_MAIN(TestConsoleTickets)

@@ -283,6 +283,32 @@ Result<Config> freshTestConfig(const QString &dataDir)
     return testConfig(dataDir);
 }
 
+Result<QString> addSeatLogin(const QString &ownerUrl, const QString &email)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DATABASE_URL"), ownerUrl);
+    QTemporaryDir dataDir; // learnpulsectl's own settings: none needed here
+    const ProcessResult roles = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        { QStringLiteral("db"), QStringLiteral("setup-roles"), QStringLiteral("--data-dir"), dataDir.path() }, {}, env);
+    if (roles.exitCode != 0)
+        return Result<QString>::failure(QStringLiteral("db setup-roles: ") + QString::fromUtf8(roles.err));
+    static int logins = 0;
+    const QString login = QStringLiteral("seat_%1_%2_%3")
+                              .arg(QCoreApplication::applicationPid())
+                              .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
+                              .arg(++logins);
+    const ProcessResult added = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        { QStringLiteral("db"), QStringLiteral("add-login"), QStringLiteral("--user"), email, QStringLiteral("--login"),
+            login, QStringLiteral("--password-stdin"), QStringLiteral("--data-dir"), dataDir.path() },
+        "seat-secret-pw\n", env);
+    if (added.exitCode != 0)
+        return Result<QString>::failure(QStringLiteral("db add-login: ") + QString::fromUtf8(added.err));
+    QUrl url(ownerUrl);
+    url.setUserName(login);
+    url.setPassword(QStringLiteral("seat-secret-pw"));
+    return url.toString();
+}
+
 Account CoreFixture::addTeacher(const QString &email, const QString &name)
 {
     auto added = accounts->add(Actor::commandLine(), email, name, Role::Teacher);

@@ -102,6 +102,10 @@ Result<Config> testConfig(const QString &dataDir);
 // The same for a new test: against PostgreSQL it first takes a fresh database and sets DATABASE_URL
 // (also for the processes the test starts).
 Result<Config> freshTestConfig(const QString &dataDir);
+// With the owner's PostgreSQL URL, as an owner would do it with learnpulsectl: the seat roles (db setup-roles,
+// idempotent) and a login of its own for the account `email` (db add-login). Returns the URL a seat of that
+// account gets (the login's name is unique per call: logins are cluster-wide).
+Result<QString> addSeatLogin(const QString &ownerUrl, const QString &email);
 
 // Runs a program to completion with optional stdin; returns {exit code, stdout, stderr}.
 struct ProcessResult
