@@ -222,7 +222,7 @@ int cmdTicketsList(const QStringList &args)
     auto ctx = openContext(inv, true);
     if (!ctx)
         return fail(exitError, ctx.error());
-    TicketStore store(ctx->db);
+    TicketStore &store = *ctx->services->ticketStore();
     TicketFilter filter;
     filter.teacherEmail = inv.value(QStringLiteral("user"));
     filter.search = inv.value(QStringLiteral("search"));
@@ -251,7 +251,7 @@ int cmdTicketsShow(const QStringList &args)
     auto ctx = openContext(inv, true);
     if (!ctx)
         return fail(exitError, ctx.error());
-    TicketStore store(ctx->db);
+    TicketStore &store = *ctx->services->ticketStore();
     auto ticket = store.find(Actor::commandLine(), inv.positional.constFirst());
     if (!ticket)
         return fail(exitError, ticket.error());
@@ -292,7 +292,7 @@ int cmdTicketsStatus(const QStringList &args)
     auto ctx = openContext(inv, true);
     if (!ctx)
         return fail(exitError, ctx.error());
-    TicketStore store(ctx->db);
+    TicketStore &store = *ctx->services->ticketStore();
     if (auto done = store.setStatus(Actor::commandLine(), id, status); !done)
         return fail(exitError, done.error());
     if (auto ticket = store.find(Actor::commandLine(), id))
@@ -316,7 +316,7 @@ int cmdTicketsDelete(const QStringList &args)
     auto ctx = openContext(inv, true);
     if (!ctx)
         return fail(exitError, ctx.error());
-    TicketStore store(ctx->db);
+    TicketStore &store = *ctx->services->ticketStore();
     const QString id = inv.positional.constFirst();
     if (auto done = store.remove(Actor::commandLine(), id); !done)
         return fail(exitError, done.error());

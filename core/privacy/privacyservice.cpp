@@ -594,7 +594,7 @@ Result<QJsonObject> PrivacyService::exportData(const Actor &actor, const QString
     if (auto a = accounts.findByEmail(email))
         account = a->toJson();
 
-    TicketStore store(m_db);
+    TicketStore store(m_db, m_config.ticketsDir());
     TicketFilter filter;
     filter.teacherEmail = email;
     auto tickets = store.list(actor, filter);

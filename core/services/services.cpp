@@ -50,7 +50,7 @@ Result<std::unique_ptr<Services>> Services::wire(std::unique_ptr<Services> s, st
     }
     s->m_db = std::move(database);
     s->m_accounts = std::make_unique<AccountStore>(s->m_db);
-    s->m_ticketStore = std::make_shared<TicketStore>(s->m_db);
+    s->m_ticketStore = std::make_shared<TicketStore>(s->m_db, s->m_config->ticketsDir());
     s->m_tickets = std::make_unique<TicketService>(*s->m_config, s->m_ticketStore);
     s->m_outbox = std::make_unique<Outbox>(s->m_db, *s->m_config);
     Rules rules = loadRules(*s->m_config);

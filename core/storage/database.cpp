@@ -165,6 +165,18 @@ Status Database::migrate(int targetVersion)
         for (const char *statement : postgres ? Schema::postgresStep(step) : Schema::sqliteStep(step))
             if (!q.exec(QLatin1String(statement)))
                 return rollback(errorOf(q));
+    if (postgres && version > 0 && version < targetVersion && targetVersion == schemaVersion) {
+        // Seat roles set up before: the new tables get their grants in the same transaction (a seat's login
+        // would otherwise meet them without any).
+        if (!q.exec(QStringLiteral("SELECT 1 FROM pg_roles WHERE rolname = 'lp_teacher'")))
+            return rollback(errorOf(q));
+        if (q.next()) {
+            q.finish();
+            QFile script(QStringLiteral(":/sql/postgres-roles.sql"));
+            if (!script.open(QIODevice::ReadOnly) || !q.exec(QString::fromUtf8(script.readAll())))
+                return rollback(QStringLiteral("cannot grant the seat roles the new tables: %1").arg(errorOf(q)));
+        }
+    }
     if (version < targetVersion) {
         if (!q.exec(QStringLiteral("DELETE FROM schema_version"))
             || !q.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(targetVersion)))

@@ -112,7 +112,7 @@ Result<TicketReconciler::Report> TicketReconciler::run()
             continue;
         }
         QList<OutboxItem> outbox;
-        if (m_config.smtpConfigured()) {
+        if (m_config.smtpConfigured() || !m_db->actsForEverySeatAs(Role::Support)) { // as TicketService decides
             r.emailStatus = QStringLiteral("pending");
             outbox << Outbox::emailFor(m_config, r.id, r.summary, r.teacherName, r.teacherEmail, r.conversationFile);
         } else {
@@ -121,6 +121,12 @@ Result<TicketReconciler::Report> TicketReconciler::run()
         if (!m_config.webhookUrl.isEmpty())
             outbox << Outbox::webhookFor(r.id, r.summary);
         auto inserted = store.insert(r, QString::fromUtf8(bytes), outbox);
+        if (!inserted && m_db->seatLogin()) {
+            // A seat's login indexes only its own account's tickets: another's file stays, and the rest go on.
+            report.notIndexed << name;
+            qCWarning(lcTickets).noquote() << QStringLiteral("Reconciliation cannot index ticket=") + r.id;
+            continue;
+        }
         if (!inserted)
             return R::failure(inserted.error());
         if (inserted->outcome == TicketStore::InsertOutcome::Inserted) {

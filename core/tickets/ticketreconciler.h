@@ -24,6 +24,7 @@ public:
         int unflagged = 0;
         int removedDeleted = 0; // transcripts of deleted or erased tickets, removed
         QStringList unreadable; // files that are not transcripts (left alone)
+        QStringList notIndexed; // transcripts a seat's login may not index (another account's; left alone)
     };
 
     TicketReconciler(const Config &config, std::shared_ptr<Database> database);

@@ -92,8 +92,9 @@ double TicketRecord::workingHoursBetween(const QDateTime &start, const QDateTime
     return seconds / 3600.0;
 }
 
-TicketStore::TicketStore(std::shared_ptr<Database> database)
+TicketStore::TicketStore(std::shared_ptr<Database> database, QString ticketsDir)
     : m_db(std::move(database))
+    , m_ticketsDir(std::move(ticketsDir))
 { }
 
 QStringList TicketStore::statuses()
@@ -255,7 +256,7 @@ Result<QString> TicketStore::transcript(const Actor &actor, const TicketRecord &
     using R = Result<QString>;
     if (const QString refused = refusal(actor, Permission::ViewTickets); !refused.isEmpty())
         return R::failure(refused);
-    auto path = checkedTranscriptFile(ticket);
+    auto path = checkedTranscriptFile(ticket, m_ticketsDir);
     QString fileError;
     if (path) {
         QFile file(path.value());
@@ -387,7 +388,7 @@ Status TicketStore::remove(const Actor &actor, const QString &ticketId)
         return Status::failure(QStringLiteral("Cannot delete the ticket: %1").arg(error));
     }
     // Only the ticket's own transcript file is removed, whatever the row says.
-    if (auto path = checkedTranscriptFile(record.value()); !path) {
+    if (auto path = checkedTranscriptFile(record.value(), m_ticketsDir); !path) {
         qCWarning(lcTickets).noquote() << QStringLiteral("Transcript path refused ticket=") + ticketId;
     } else if (QFile::exists(path.value()) && !QFile::remove(path.value())) {
         return Status::failure(QStringLiteral("The ticket was removed from the index, but its transcript %1 could not "

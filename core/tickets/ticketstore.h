@@ -84,7 +84,9 @@ struct TicketFilter
 class TicketStore final
 {
 public:
-    explicit TicketStore(std::shared_ptr<Database> database);
+    // `ticketsDir`: this seat's ticket folder, the only one whose transcripts it reads or removes (empty: any
+    // folder named "support_tickets", for stores that never touch a transcript file).
+    explicit TicketStore(std::shared_ptr<Database> database, QString ticketsDir = {});
     const std::shared_ptr<Database> &database() const { return m_db; }
 
     static bool isValidStatus(const QString &status);
@@ -148,6 +150,7 @@ private:
     Result<std::pair<QString, QVariantList>> whereFor(const TicketFilter &filter) const;
 
     std::shared_ptr<Database> m_db;
+    QString m_ticketsDir;
 };
 
 } // namespace LearnPulse

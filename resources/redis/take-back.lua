@@ -10,12 +10,21 @@ if ARGV[5] ~= '' then
 end
 if ARGV[2] == '1' then
   redis.call('HINCRBY', KEYS[1], 'dissatisfaction_count', -1)
-  local s = redis.call('HGET', KEYS[1], 'signals') or ''
-  local tail = ';' .. ARGV[3]
-  if s == ARGV[3] then
+  -- Its own mark, wherever it is: another signal (a thumbs-down, another window) may have come after it.
+  local marks = {}
+  for mark in string.gmatch(redis.call('HGET', KEYS[1], 'signals') or '', '[^;]+') do
+    table.insert(marks, mark)
+  end
+  for i = #marks, 1, -1 do
+    if marks[i] == ARGV[3] then
+      table.remove(marks, i)
+      break
+    end
+  end
+  if #marks == 0 then
     redis.call('HDEL', KEYS[1], 'signals')
-  elseif #s > #tail and string.sub(s, -#tail) == tail then
-    redis.call('HSET', KEYS[1], 'signals', string.sub(s, 1, #s - #tail))
+  else
+    redis.call('HSET', KEYS[1], 'signals', table.concat(marks, ';'))
   end
 end
 if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'claim') == ARGV[4]

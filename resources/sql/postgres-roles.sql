@@ -30,29 +30,55 @@ CREATE OR REPLACE FUNCTION lp_current_user_id() RETURNS TEXT
         WHERE l.login = session_user AND pg_has_role(session_user, 'lp_' || u.role, 'MEMBER') $$;
 
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM lp_teacher, lp_support, lp_admin;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM lp_teacher, lp_support, lp_admin;
 GRANT USAGE ON SCHEMA public TO lp_teacher, lp_support, lp_admin;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO lp_teacher, lp_support, lp_admin;
+-- No login but the owner creates anything in the schema (PostgreSQL before 15 let everyone).
+DO $$
+BEGIN
+  REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE NOTICE 'the schema public is not this login''s: revoke CREATE on it from PUBLIC by hand';
+END $$;
 -- Every seat checks that the index has the schema its build knows (only the owner migrates).
 GRANT SELECT ON schema_version TO lp_teacher, lp_support, lp_admin;
 
--- Admins.
+-- Admins: everything but the schema's version, the audit log (appended through lp_audit only, never rewritten)
+-- and which login acts for whom (the owner's alone: db add-login).
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO lp_admin;
-REVOKE UPDATE, DELETE ON audit_log FROM lp_admin;
-REVOKE ALL ON lp_logins FROM lp_admin; -- which login acts for whom: the owner's alone (db add-login)
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO lp_admin;
+REVOKE INSERT, UPDATE, DELETE ON schema_version, audit_log FROM lp_admin;
+REVOKE ALL ON lp_logins FROM lp_admin;
 
--- Support.
-GRANT SELECT, INSERT, UPDATE ON tickets, tickets_fts, ticket_messages, outbox, deleted_tickets TO lp_support;
-GRANT SELECT ON canned_replies TO lp_support;
-GRANT INSERT ON metric_events, feedback_events, csat_events TO lp_support;
-GRANT SELECT ON metric_events, feedback_events, csat_events TO lp_support;
+-- Support: reads every ticket and works it (status, assignee, the wait, its email's state), replies and notes
+-- in its own name, delivers the outbox; reads accounts without password hashes.
+GRANT SELECT ON tickets, tickets_fts, ticket_messages, outbox, deleted_tickets, canned_replies TO lp_support;
+GRANT UPDATE (status, updated, waiting_since, assignee_id, assignee_name, email_status) ON tickets TO lp_support;
+GRANT INSERT ON ticket_messages TO lp_support;
+GRANT UPDATE (state, tries, next_attempt, lease_until, last_error, sent_at) ON outbox TO lp_support;
+GRANT SELECT, INSERT ON metric_events, feedback_events, csat_events TO lp_support;
 GRANT SELECT (id, email, display_name, role, created, disabled) ON users TO lp_support;
 
--- Teachers.
+-- Teachers (and which ticket ids were deleted: a seat removes those transcripts from its disk).
 GRANT SELECT (id, email, display_name, role, created, disabled) ON users TO lp_teacher;
-GRANT SELECT ON tickets, ticket_messages TO lp_teacher;
+GRANT SELECT ON tickets, ticket_messages, deleted_tickets TO lp_teacher;
 GRANT INSERT ON metric_events, feedback_events, csat_events TO lp_teacher;
 
--- Rows: a teacher sees their own.
+-- The counters of the rows each group adds.
+DO $$
+DECLARE
+  t TEXT;
+  seq TEXT;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['metric_events', 'feedback_events', 'csat_events', 'ticket_messages'] LOOP
+    seq := pg_get_serial_sequence('public.' || t, 'id');
+    IF seq IS NOT NULL THEN
+      EXECUTE 'GRANT USAGE ON SEQUENCE ' || seq || ' TO lp_support';
+      IF t <> 'ticket_messages' THEN EXECUTE 'GRANT USAGE ON SEQUENCE ' || seq || ' TO lp_teacher'; END IF;
+    END IF;
+  END LOOP;
+END $$;
+
+-- Rows: a teacher sees their own; support reads every row and changes only what its grants name.
 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tickets ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ticket_messages ENABLE ROW LEVEL SECURITY;
@@ -70,8 +96,13 @@ DROP POLICY IF EXISTS lp_own ON ticket_messages;
 CREATE POLICY lp_own ON ticket_messages FOR SELECT TO lp_teacher
   USING (kind <> 'note' AND ticket_id IN (SELECT id FROM tickets WHERE user_id = lp_current_user_id()));
 DROP POLICY IF EXISTS lp_staff ON ticket_messages;
-CREATE POLICY lp_staff ON ticket_messages TO lp_support, lp_admin USING (lp_current_user_id() IS NOT NULL)
+CREATE POLICY lp_staff ON ticket_messages TO lp_admin USING (lp_current_user_id() IS NOT NULL)
   WITH CHECK (lp_current_user_id() IS NOT NULL);
+DROP POLICY IF EXISTS lp_support_reads ON ticket_messages;
+CREATE POLICY lp_support_reads ON ticket_messages FOR SELECT TO lp_support USING (lp_current_user_id() IS NOT NULL);
+DROP POLICY IF EXISTS lp_support_writes ON ticket_messages;
+CREATE POLICY lp_support_writes ON ticket_messages FOR INSERT TO lp_support
+  WITH CHECK (kind IN ('support', 'note') AND author_id = lp_current_user_id());
 
 -- A seat opens a ticket only as its own account: the function takes the account from the login, never from
 -- its arguments, checks the ID's shape, and queues the email (and webhook) with an empty payload (delivery
@@ -83,6 +114,7 @@ CREATE OR REPLACE FUNCTION lp_create_ticket(p_id TEXT, p_session TEXT, p_created
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   me TEXT := public.lp_current_user_id();
+  now_text TEXT := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
   account RECORD;
   row_seq BIGINT;
   outbox_kind TEXT;
@@ -94,17 +126,24 @@ BEGIN
     RAISE EXCEPTION 'not a ticket id or session id';
   END IF;
   IF p_email_status NOT IN ('pending', 'not_configured') THEN RAISE EXCEPTION 'not an email status'; END IF;
+  IF length(p_summary) > 1000 OR length(p_rules) > 2000 OR length(p_file) > 4096 OR length(p_class) > 200
+     OR length(p_student) > 200 OR length(p_scope) > 200 OR length(p_transcript) > 50000000
+     OR p_signal_count NOT BETWEEN 0 AND 100000 THEN
+    RAISE EXCEPTION 'a ticket field is too long';
+  END IF;
+  -- Its time as the seat says (the transcript's), never later than now; it waits from now.
+  IF p_created::timestamptz > clock_timestamp() THEN p_created := now_text; END IF;
   INSERT INTO public.tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, class_id, student,
       scope, created, updated, summary, signal_count, rules, email_status, conversation_file, waiting_since)
     VALUES (p_id, p_session, me, account.display_name, account.email, account.role, p_class, p_student, p_scope,
-      p_created, p_created, p_summary, p_signal_count, p_rules, p_email_status, p_file, p_created)
+      p_created, now_text, p_summary, p_signal_count, p_rules, p_email_status, p_file, now_text)
     RETURNING seq INTO row_seq;
   INSERT INTO public.tickets_fts (rowid, ticket_id, transcript) VALUES (row_seq, p_id, p_transcript);
   FOREACH outbox_kind IN ARRAY coalesce(string_to_array(nullif(p_outbox, ''), ','), '{}') LOOP
     IF outbox_kind NOT IN ('email', 'webhook') THEN RAISE EXCEPTION 'not an outbox kind'; END IF;
-    INSERT INTO public.outbox (ticket_id, kind, payload, next_attempt, created) -- due now, in the outbox's form
-      VALUES (p_id, outbox_kind, '{}', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+    -- Due at once on every seat's clock ('' sorts before every time).
+    INSERT INTO public.outbox (ticket_id, kind, payload, next_attempt, created)
+      VALUES (p_id, outbox_kind, '{}', '', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
   END LOOP;
   RETURN p_id;
 END $$;
@@ -123,6 +162,8 @@ BEGIN
     RAISE EXCEPTION 'no such ticket of this account';
   END IF;
   IF p_kind NOT IN ('teacher', 'assistant') THEN RAISE EXCEPTION 'a teacher writes teacher messages only'; END IF;
+  IF length(p_body) > 100000 THEN RAISE EXCEPTION 'the message is too long'; END IF;
+  p_ts := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'); -- the server's time, not the seat's
   INSERT INTO public.ticket_messages (ticket_id, ts, kind, author_id, author_name, body)
     SELECT p_ticket, p_ts, p_kind, me, CASE WHEN p_kind = 'assistant' THEN 'Assistant' ELSE display_name END, p_body
       FROM public.users WHERE id = me
@@ -178,10 +219,17 @@ DECLARE
 BEGIN
   IF me IS NULL THEN RAISE EXCEPTION 'this login acts for no account'; END IF;
   SELECT role INTO my_role FROM public.users WHERE id = me;
-  IF (my_role = 'teacher' AND p_action NOT IN ('account.sign_in', 'account.sign_in_failed',
-        'account.sign_in_refused', 'ticket.teacher', 'ticket.assistant', 'ticket.reopen', 'ticket.rate'))
-     OR (my_role = 'support' AND p_action NOT LIKE 'account.sign\_in%' AND p_action NOT LIKE 'ticket.%') THEN
-    RAISE EXCEPTION 'a % seat does not audit %', my_role, p_action;
+  -- A teacher's or support seat: sign-ins of its own account, and acts on a ticket it can see (a teacher's own).
+  IF my_role <> 'admin' AND NOT (
+       (p_action IN ('account.sign_in', 'account.sign_in_failed', 'account.sign_in_refused')
+        AND coalesce(p_target, '') IN ('', me))
+       OR (p_action LIKE 'ticket.%' AND (my_role = 'support' OR p_action IN ('ticket.teacher', 'ticket.assistant',
+             'ticket.reopen', 'ticket.rate'))
+           AND EXISTS (SELECT 1 FROM public.tickets WHERE id = p_target AND (my_role = 'support' OR user_id = me)))) THEN
+    RAISE EXCEPTION 'a % seat does not audit % of %', my_role, p_action, p_target;
+  END IF;
+  IF length(p_action) > 100 OR length(p_target) > 2000 OR length(p_detail) > 2000 THEN
+    RAISE EXCEPTION 'an audit entry is too long';
   END IF;
   INSERT INTO public.audit_log (ts, actor, action, target, detail)
     VALUES (to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), my_role || ':' || me,

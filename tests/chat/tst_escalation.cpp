@@ -1,4 +1,5 @@
 #include "escalationengine.h"
+#include "redisscripts.h"
 #include "testsupport.h"
 #include "ticketthread.h"
 
@@ -47,6 +48,7 @@ private slots:
     void aWithdrawnSignalStopsAFailedEscalationsRetry();
     void logsNameRulesAndIdsButNeverMessageText();
     void aTurnIsOneRoundTrip();
+    void aTakeBackRemovesItsOwnSignalMarkWherever();
     void messageOverTheRateLimitIsTakenBackExactly_data();
     void messageOverTheRateLimitIsTakenBackExactly();
 
@@ -768,6 +770,32 @@ void TestEscalation::messageOverTheRateLimitIsTakenBackExactly_data()
     QTest::addColumn<bool>("scriptsFlushed");
     QTest::newRow("scripts cached") << false;
     QTest::newRow("server without the scripts") << true;
+}
+
+void TestEscalation::aTakeBackRemovesItsOwnSignalMarkWherever()
+{
+    // The take-back runs right after the turn, but another window's signal (or a thumbs-down) may land in
+    // between: the turn's own mark goes, the later one stays, and nothing else is touched.
+    const QByteArray state = SessionStore::stateKey(m_session);
+    const QByteArray history = SessionStore::historyKey(m_session);
+    const QByteArray entry = R"({"role":"teacher","content":"That's wrong again","ts":"2026-12-01T12:00:02Z"})";
+    QVERIFY(m_fx->redisClient->command({ "RPUSH", history, entry }));
+    QVERIFY(m_fx->redisClient->command({ "HSET", state, "dissatisfaction_count", "3", "signals",
+        "2026-12-01T12:00:00Z=this_doesnt_help;2026-12-01T12:00:02Z=wrong_answer;2026-12-01T12:00:03Z=feedback" }));
+    auto undone = m_fx->redisClient->eval(RedisScripts::takeBack(), { state, history },
+        { entry, "1", "2026-12-01T12:00:02Z=wrong_answer", "", "", "", "", "0" });
+    QVERIFY2(undone, qPrintable(undone.error()));
+    QCOMPARE(undone->integer, 1);
+    auto marks = m_fx->redisClient->command({ "HGET", state, "signals" });
+    QCOMPARE(marks->string, QByteArray("2026-12-01T12:00:00Z=this_doesnt_help;2026-12-01T12:00:03Z=feedback"));
+    QCOMPARE(m_fx->redisClient->command({ "HGET", state, "dissatisfaction_count" })->string, QByteArray("2"));
+    QCOMPARE(m_fx->redisClient->command({ "LLEN", history })->integer, 0);
+    // The last mark taken back leaves no empty field behind.
+    QVERIFY(m_fx->redisClient->command({ "RPUSH", history, entry }));
+    QVERIFY(m_fx->redisClient->command({ "HSET", state, "signals", "2026-12-01T12:00:02Z=wrong_answer" }));
+    QVERIFY(m_fx->redisClient->eval(RedisScripts::takeBack(), { state, history },
+        { entry, "1", "2026-12-01T12:00:02Z=wrong_answer", "", "", "", "", "0" }));
+    QCOMPARE(m_fx->redisClient->command({ "HEXISTS", state, "signals" })->integer, 0);
 }
 
 void TestEscalation::messageOverTheRateLimitIsTakenBackExactly()

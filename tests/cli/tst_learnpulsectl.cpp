@@ -39,6 +39,7 @@ private slots:
     void ticketsListShowStatusDelete();
     void badDatabaseUrlIsAClearErrorWithoutThePassword();
     void databaseRolesKeepEachSeatToItsOwn();
+    void aMigrationGrantsTheSeatRolesItsNewTables();
 
 private:
     ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
@@ -587,6 +588,24 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         QVERIFY(
             allowed(teacher, QStringLiteral("SELECT lp_audit('ticket.rate', 'TICKET-aaaaaaaa-20261201120000', '')")));
         QVERIFY(!allowed(teacher, QStringLiteral("SELECT lp_audit('privacy.erase', '%1', '')").arg(ben.id)));
+        QVERIFY(!allowed(teacher, QStringLiteral("SELECT lp_audit('account.sign_in_failed', '%1', 'x')").arg(ada.id)));
+        QVERIFY(!allowed(teacher, QStringLiteral("SELECT lp_audit('ticket.rate', '%1', '')").arg(bens.ticketId)));
+        QVERIFY(!allowed(teacher, QStringLiteral("SELECT nextval('audit_log_id_seq')")));
+        // Times are the server's: a message dated 1970 and a ticket dated next year are not.
+        QVERIFY(allowed(teacher,
+            QStringLiteral("SELECT lp_add_thread_message('TICKET-aaaaaaaa-20261201120000', "
+                           "'1970-01-01T00:00:00Z', 'teacher', 'old news')")));
+        QVERIFY(allowed(
+            teacher, QStringLiteral("SELECT COUNT(*) FROM ticket_messages WHERE ts < '2000' OR ts > '2100'"), &n));
+        QCOMPARE(n, 0);
+        QVERIFY(allowed(teacher,
+            QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaac-20271201120000', "
+                           "'aaaaaaac-1111-4222-8333-444455556666', '2027-12-01T12:00:00Z', 's', 1, '', "
+                           "'/seat/support_tickets/support_ticket_aaaaaaac_20271201_120000.txt', 't', '', '', '', "
+                           "'pending', 'email')")));
+        QVERIFY(allowed(teacher,
+            QStringLiteral("SELECT COUNT(*) FROM tickets WHERE created > '2027' OR waiting_since > '2027'"), &n));
+        QCOMPARE(n, 0);
         // Marking read and rating touch her own tickets only.
         QVERIFY(allowed(teacher, QStringLiteral("SELECT lp_mark_read('%1', 99)").arg(bens.ticketId)));
         QVERIFY(allowed(teacher, QStringLiteral("SELECT lp_rate_ticket('%1', 'helpful', '')").arg(bens.ticketId)));
@@ -617,7 +636,7 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
             QStringLiteral("SELECT lp_add_thread_message('%1', '2026-12-01T12:07:00Z', 'teacher', 'x')")
                 .arg(bens.ticketId)));
         QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM public.tickets"), &n));
-        QCOMPARE(n, 1);
+        QCOMPARE(n, 2); // her two
         teacher.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("seat-") + teacherLogin);
@@ -626,10 +645,28 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         QVERIFY2(support.open(), qPrintable(support.lastError().text()));
         int n = -1;
         QVERIFY(allowed(support, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));
-        QCOMPARE(n, 2); // every ticket
+        QCOMPARE(n, 3); // every ticket (Ben's and her two)
         QVERIFY(allowed(support, QStringLiteral("UPDATE tickets SET status = 'in_progress'")));
+        QVERIFY(allowed(support,
+            QStringLiteral("INSERT INTO ticket_messages (ticket_id, ts, kind, author_id, author_name, body) VALUES "
+                           "('%1', '2026-12-01T12:10:00Z', 'support', '%2', 'Sam', 'On it')")
+                .arg(bens.ticketId, sam.id)));
         for (const QString &forbidden :
-            { QStringLiteral("UPDATE users SET role = 'admin'"), QStringLiteral("DELETE FROM users"),
+            { QStringLiteral("UPDATE tickets SET user_id = '%1'").arg(amira.id),
+                QStringLiteral("UPDATE tickets SET rating = 'helpful'"),
+                QStringLiteral("INSERT INTO ticket_messages (ticket_id, ts, kind, author_id, author_name, body) VALUES "
+                               "('%1', '2026-12-01T12:10:00Z', 'teacher', '%2', 'Ben', 'forged')")
+                    .arg(bens.ticketId, ben.id),
+                QStringLiteral("INSERT INTO ticket_messages (ticket_id, ts, kind, author_id, author_name, body) VALUES "
+                               "('%1', '2026-12-01T12:10:00Z', 'support', '%2', 'Ada', 'forged')")
+                    .arg(bens.ticketId, ada.id),
+                QStringLiteral("UPDATE ticket_messages SET kind = 'support' WHERE kind = 'note'"),
+                QStringLiteral("UPDATE tickets_fts SET transcript = ''"),
+                QStringLiteral("UPDATE deleted_tickets SET id = 'x' || id"),
+                QStringLiteral("INSERT INTO outbox (ticket_id, kind, payload, next_attempt, created) VALUES "
+                               "('%1', 'webhook', '{}', '', '')")
+                    .arg(bens.ticketId),
+                QStringLiteral("UPDATE users SET role = 'admin'"), QStringLiteral("DELETE FROM users"),
                 QStringLiteral("INSERT INTO users (id, email, display_name, role, created) VALUES ('x', "
                                "'x@example', 'x', 'admin', '')"),
                 QStringLiteral("SELECT password_hash FROM users"), QStringLiteral("SELECT COUNT(*) FROM audit_log"),
@@ -647,6 +684,10 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         QVERIFY(allowed(admin, QStringLiteral("UPDATE users SET display_name = 'Ben O.' WHERE id = '%1'").arg(ben.id)));
         QVERIFY(!allowed(admin, QStringLiteral("DELETE FROM audit_log"))); // append-only for everyone
         QVERIFY(!allowed(admin, QStringLiteral("SELECT COUNT(*) FROM lp_logins"))); // the owner's alone
+        QVERIFY(!allowed(admin, // appended in one's own name only, through lp_audit
+            QStringLiteral("INSERT INTO audit_log (ts, actor, action) VALUES ('2020-01-01T00:00:00Z', 'support:x', "
+                           "'ticket.delete')")));
+        QVERIFY(!allowed(admin, QStringLiteral("DELETE FROM schema_version")));
         admin.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("seat-") + adminLogin);
@@ -671,10 +712,13 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         const ProcessResult r = ctl({ QStringLiteral("tickets"), QStringLiteral("list"), QStringLiteral("--json") });
         qputenv("DATABASE_URL", fx.config.databaseUrl.toUtf8());
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QList<QJsonObject> rows = jsonLines(r.out);
-        QCOMPARE(rows.size(), 1);
-        QCOMPARE(rows.first().value(QLatin1String("ticket_id")).toString(),
-            QStringLiteral("TICKET-aaaaaaaa-20261201120000"));
+        QStringList ids;
+        for (const QJsonObject &row : jsonLines(r.out))
+            ids << row.value(QLatin1String("ticket_id")).toString();
+        ids.sort();
+        QCOMPARE(ids,
+            (QStringList {
+                QStringLiteral("TICKET-aaaaaaaa-20261201120000"), QStringLiteral("TICKET-aaaaaaac-20271201120000") }));
         QVERIFY(!r.out.contains("seat-secret-pw") && !r.err.contains("seat-secret-pw"));
         // An index left at an older schema: a seat's login cannot migrate it, and says whose URL can.
         QSqlQuery owner(fx.db->connection().value());
@@ -708,6 +752,36 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("acts for no account"), r.err.constData());
     QVERIFY(!r.err.contains("seat-secret-pw"));
+}
+
+void TestLearnpulsectl::aMigrationGrantsTheSeatRolesItsNewTables()
+{
+    if (!TestPostgres::wanted())
+        QSKIP("seat roles are PostgreSQL roles: run with LP_TEST_DATABASE=postgres (CTest tst_learnpulsectl_pg)");
+    CoreFixture fx;
+    QVERIFY2(fx.setUp(), qPrintable(fx.error()));
+    const Account ada
+        = fx.accounts
+              ->add(Actor::commandLine(), QStringLiteral("ada@school.example"), QStringLiteral("Ada"), Role::Admin)
+              .value();
+    QVERIFY2(addSeatLogin(fx.config.databaseUrl, ada.email), "cannot set up the roles");
+    // The index as version 9 left it, with the roles set up then: version 10's tables did not exist.
+    {
+        QSqlQuery q(fx.db->connection().value());
+        QVERIFY(q.exec(QStringLiteral("DROP TABLE account_emails, erase_pending")));
+        QVERIFY(q.exec(QStringLiteral("UPDATE schema_version SET version = 9")));
+    }
+    // The owner's next start migrates, and the admins' group gets the new tables with them.
+    auto reopened = Database::open(fx.config);
+    QVERIFY2(reopened, qPrintable(reopened.error()));
+    QSqlQuery q(reopened.value()->connection().value());
+    QVERIFY(q.exec(QStringLiteral("SELECT has_table_privilege('lp_admin', 'account_emails', 'INSERT'), "
+                                  "has_table_privilege('lp_admin', 'erase_pending', 'DELETE'), "
+                                  "has_table_privilege('lp_teacher', 'erase_pending', 'SELECT')"))
+        && q.next());
+    QVERIFY(q.value(0).toBool());
+    QVERIFY(q.value(1).toBool());
+    QVERIFY(!q.value(2).toBool());
 }
 
 QTEST_GUILESS_MAIN(TestLearnpulsectl)

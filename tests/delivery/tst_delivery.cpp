@@ -337,6 +337,7 @@ void TestDelivery::aForgedTranscriptPathIsNeitherReadNorDeleted_data()
     QTest::newRow("another file") << QStringLiteral("path");
     QTest::newRow("dot-dot") << QStringLiteral("dotdot");
     QTest::newRow("symbolic link") << QStringLiteral("symlink");
+    QTest::newRow("the right name in another ticket folder") << QStringLiteral("folder");
 }
 
 void TestDelivery::aForgedTranscriptPathIsNeitherReadNorDeleted()
@@ -346,7 +347,11 @@ void TestDelivery::aForgedTranscriptPathIsNeitherReadNorDeleted()
     QVERIFY2(sink.start(m_smtpPort), qPrintable(sink.error()));
     const TicketResult ticket = createTicket();
     QTemporaryDir elsewhere;
-    const QString victim = elsewhere.filePath(QStringLiteral("victim.txt"));
+    // "folder": a file with the ticket's own name, in a folder named as a seat's ticket folder is, not this seat's.
+    QVERIFY(QDir(elsewhere.path()).mkpath(QStringLiteral("support_tickets")));
+    const QString victim = how == QLatin1String("folder")
+        ? elsewhere.filePath(QStringLiteral("support_tickets/") + QFileInfo(ticket.conversationFile).fileName())
+        : elsewhere.filePath(QStringLiteral("victim.txt"));
     QFile f(victim);
     QVERIFY(f.open(QIODevice::WriteOnly) && f.write("do not touch\n") > 0);
     f.close();
@@ -356,7 +361,7 @@ void TestDelivery::aForgedTranscriptPathIsNeitherReadNorDeleted()
         QVERIFY(QFile::remove(ticket.conversationFile));
         QVERIFY(QFile::link(victim, ticket.conversationFile));
     } else {
-        const QString path = how == QLatin1String("path")
+        const QString path = how == QLatin1String("path") || how == QLatin1String("folder")
             ? victim
             : m_fx->config.ticketsDir() + QStringLiteral("/../../") + QFileInfo(ticket.conversationFile).fileName();
         q.prepare(QStringLiteral("UPDATE tickets SET conversation_file = ? WHERE id = ?"));
@@ -364,8 +369,8 @@ void TestDelivery::aForgedTranscriptPathIsNeitherReadNorDeleted()
         q.addBindValue(ticket.ticketId);
         QVERIFY(q.exec());
     }
-    // Shown: the index's copy, never the victim.
-    TicketStore store(m_fx->db);
+    // Shown: the index's copy, never the victim (the seat's store, as the console and learnpulsectl use it).
+    TicketStore &store = *m_fx->tickets;
     const TicketRecord record = store.find(Actor::commandLine(), ticket.ticketId).value();
     auto text = store.transcript(Actor::commandLine(), record);
     QVERIFY2(text, qPrintable(text.error()));
