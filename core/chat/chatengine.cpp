@@ -108,6 +108,7 @@ void ChatTurn::cancel(const QString &reason)
     r.status = ChatTurnResult::Status::AssistantFailed;
     r.llmError = LlmError::Kind::Cancelled;
     r.error = reason.isEmpty() ? QStringLiteral("The reply was stopped.") : reason;
+    r.reply = MessageValidator::neutralise(m_shown.trimmed()); // what was shown before the stop (not stored)
     finish(r);
 }
 
@@ -373,6 +374,8 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
             if (!llm.ok) {
                 r.status = ChatTurnResult::Status::AssistantFailed;
                 r.llmError = llm.error.kind;
+                if (llm.error.kind == LlmError::Kind::Cancelled) // what was shown before the stop (not stored)
+                    r.reply = MessageValidator::neutralise(turn->m_shown.trimmed());
                 r.error = llm.error.message
                     + QStringLiteral(
                         " Your message was saved. If you need a person, ask to contact support: that works "

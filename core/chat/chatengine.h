@@ -35,7 +35,7 @@ struct ChatTurnResult
     bool recorded = false;
     bool offline = false; // Redis was unreachable: the conversation is kept in memory for now
     QString sessionId;
-    QString reply;
+    QString reply; // stored, or (a stop: AssistantFailed, Cancelled) what had been shown, not stored
     bool escalated = false;
     QString ticketId;
     int dissatisfactionCount = 0;

@@ -39,6 +39,7 @@ public:
         bool withdrawn = false; // ... and the teacher said it was not a complaint
         QString vote = {}; // a reply of the assistant the teacher rated: "up" or "down"
         bool offerOpen = false; // the application's offer of a ticket, not answered yet
+        bool stopped = false; // a reply the teacher stopped: what had come (not kept in the conversation)
     };
     enum Role
     {

@@ -20,6 +20,42 @@ ChatController::~ChatController()
     cancelTurn(QStringLiteral("The console is closing."));
 }
 
+RequestResult ChatController::listConversations()
+{
+    if (!m_ctx.signedIn)
+        return RequestResult::failure(tr("Sign in first."), ErrorKind::Forbidden);
+    if (auto redis = m_ensureRedis(); !redis)
+        return RequestResult::failure(
+            tr("Redis is not available, so past conversations cannot be listed now."), ErrorKind::Unavailable);
+    SessionStore &sessions = *m_ctx.services->sessions();
+    auto ids = sessions.sessionsOfUser(m_ctx.account.id);
+    if (!ids)
+        return RequestResult::from(ids);
+    QList<ConversationSummary> out;
+    for (const QString &id : std::as_const(ids.value())) {
+        auto state = sessions.state(id);
+        if (!state || state->context.userId != m_ctx.account.id)
+            continue; // expired, or not this teacher's (a list entry is not trusted)
+        ConversationSummary c { id, state->updated.isValid() ? state->updated : state->created, state->context.classId,
+            {}, state->ticketId };
+        if (auto history = sessions.history(id))
+            for (const HistoryEntry &e : std::as_const(history.value()))
+                if (e.role == QLatin1String("teacher")) {
+                    c.firstMessage = e.content.simplified();
+                    if (c.firstMessage.size() > 100)
+                        c.firstMessage = c.firstMessage.left(99) + QChar(0x2026);
+                    break;
+                }
+        out << c;
+    }
+    std::sort(out.begin(), out.end(), [](const ConversationSummary &a, const ConversationSummary &b) {
+        return a.updated != b.updated ? a.updated > b.updated : a.sessionId < b.sessionId;
+    });
+    if (out.size() > 100)
+        out.resize(100);
+    return RequestResult::success(QVariant::fromValue(out));
+}
+
 RequestResult ChatController::openConversation(const QString &sessionId, const SessionContext &context, bool forceNew)
 {
     if (!m_ctx.signedIn)

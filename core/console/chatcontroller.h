@@ -32,6 +32,16 @@ struct ConversationData
     TicketUpdate ticket; // empty ticket id: the conversation has none
 };
 
+// One of the teacher's past conversations, for the list they reopen one from.
+struct ConversationSummary
+{
+    QString sessionId;
+    QDateTime updated;
+    QString classId;
+    QString firstMessage; // the teacher's first words, cut
+    QString ticketId; // empty: none
+};
+
 // A teacher's conversation on the console's worker thread: opening one, its context, and one turn at a
 // time (the assistant's reply streams as replyDelta()). Every turn is answered exactly once through the
 // callback given to send(), also when it is stopped, signed out of, or cut short by new settings.
@@ -49,6 +59,8 @@ public:
     // An empty id reopens the user's last conversation, or starts one. Value: ConversationData.
     RequestResult openConversation(const QString &sessionId, const SessionContext &context, bool forceNew);
     RequestResult updateContext(const SessionContext &context);
+    // The signed-in teacher's conversations still in Redis, newest first. Value: QList<ConversationSummary>.
+    RequestResult listConversations();
     // Value of the answer: ChatTurnResult (its status says how the turn went; a refused turn is not an
     // error of the request).
     void send(const QString &text, bool supportRequested, Done done);
@@ -97,5 +109,7 @@ private:
 } // namespace LearnPulse
 
 Q_DECLARE_METATYPE(LearnPulse::ConversationData)
+Q_DECLARE_METATYPE(LearnPulse::ConversationSummary)
+Q_DECLARE_METATYPE(QList<LearnPulse::ConversationSummary>)
 Q_DECLARE_METATYPE(LearnPulse::TicketUpdate)
 Q_DECLARE_METATYPE(LearnPulse::WithdrawOutcome)

@@ -26,6 +26,7 @@ void ConsoleBackend::registerTypes()
     qRegisterMetaType<Role>();
     qRegisterMetaType<ChatTurnResult>();
     qRegisterMetaType<ConversationData>();
+    qRegisterMetaType<QList<ConversationSummary>>();
     qRegisterMetaType<TicketPage>();
     qRegisterMetaType<TicketView>();
     qRegisterMetaType<TicketUpdate>();
@@ -360,6 +361,12 @@ void ConsoleBackend::updateContext(quint64 requestId, const SessionContext &cont
         answer(requestId, m_chat->updateContext(context));
 }
 
+void ConsoleBackend::listConversations(quint64 requestId)
+{
+    if (ready(requestId))
+        answer(requestId, m_chat->listConversations());
+}
+
 void ConsoleBackend::sendMessage(quint64 requestId, const QString &text, bool toSupport)
 {
     startTurn(requestId, text, toSupport);
@@ -375,10 +382,13 @@ void ConsoleBackend::rateTicket(quint64 requestId, bool helpful, const QString &
     answer(requestId, rated);
 }
 
-void ConsoleBackend::contactSupport(quint64 requestId)
+void ConsoleBackend::contactSupport(quint64 requestId, const QString &description)
 {
-    // The same words the chat pane shows for the button press.
-    startTurn(requestId, tr("I would like to contact support."), true);
+    // The conversation records the request (and the teacher's line, if any) as the teacher's.
+    const QString line = description.simplified().left(200);
+    startTurn(requestId,
+        line.isEmpty() ? tr("I would like to contact support.") : tr("I would like to contact support: %1").arg(line),
+        true);
 }
 
 void ConsoleBackend::startTurn(quint64 requestId, const QString &text, bool supportRequested)

@@ -56,9 +56,11 @@ public slots:
     void openConversation(
         quint64 requestId, const QString &sessionId, const LearnPulse::SessionContext &context, bool forceNew);
     void updateContext(quint64 requestId, const LearnPulse::SessionContext &context);
+    void listConversations(quint64 requestId);
     // `toSupport`: written to support (the conversation's ticket gets it; the assistant is not asked).
     void sendMessage(quint64 requestId, const QString &text, bool toSupport = false);
-    void contactSupport(quint64 requestId);
+    // `description`: the teacher's optional line about what it is about (it goes into the ticket).
+    void contactSupport(quint64 requestId, const QString &description = {});
     // A thumbs up or down on one of the assistant's replies (by its "ts"); the answer is a ChatTurnResult.
     void voteOnReply(quint64 requestId, const QString &replyKey, bool up);
     // The teacher's answer to the offer of a ticket; the answer is a ChatTurnResult.

@@ -101,6 +101,7 @@ Run session(int smtpPort, QTcpServer *blackHole, int turns)
         for (int i = 0; i < 3; ++i)
             (void)turn(i);
         chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"))->click();
+        chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"))->accept(); // "Open a ticket"
         waitFor([&] { return !chat->isSending() && !chat->ticketId().isEmpty(); }, "the ticket", waitSeconds);
         QTest::qWait(300); // the delivery thread is at the SMTP host now
         for (int i = 0; i < turns; ++i)

@@ -78,6 +78,7 @@ int main(int argc, char *argv[])
     ChatView *chat = w.chatView();
     waitFor([&] { return !chat->sessionId().isEmpty(); }, "the conversation");
     chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"))->click();
+    chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"))->accept(); // "Open a ticket"
     waitFor([&] { return !chat->isSending() && !chat->ticketId().isEmpty(); }, "the ticket");
     const QString ticketId = chat->ticketId();
 

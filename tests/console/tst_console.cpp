@@ -10,10 +10,12 @@
 #include "tickettablemodel.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
 #include <QElapsedTimer>
@@ -51,9 +53,12 @@ private slots:
     void settingsSavedWhileAReplyStreams();
     void redisDownAtSignIn();
     void hungAssistantNeverFreezesTheWindow();
+    void stopKeepsThePartialAnswer();
     void newConversationWhileAReplyStreams();
     void redisComingBackIsFinishedForTheOpenConversation();
     void contactSupportButtonOpensATicketAtOnce();
+    void contactSupportWhileAReplyStalls();
+    void newConversationAsksAndPastOnesReopen();
     void votesOffersAndWithdrawalsInTheChatPane();
     void anAccountChangedElsewhereEndsItsSession_data();
     void anAccountChangedElsewhereEndsItsSession();
@@ -165,6 +170,12 @@ void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
     TicketStore store(m_db);
     QCOMPARE(store.findBySession(chat->sessionId())->id, ticket);
     screenshot(w.get(), QStringLiteral("chat.png"));
+    // Copy ticket ID says that it copied.
+    auto *copy = chat->findChild<QPushButton *>(QStringLiteral("copyTicketIdButton"));
+    QTest::mouseClick(copy, Qt::LeftButton);
+    QCOMPARE(QApplication::clipboard()->text(), ticket);
+    QVERIFY2(copy->text().contains(QLatin1String("Copied")), qPrintable(copy->text()));
+    QTRY_COMPARE_WITH_TIMEOUT(copy->text(), QStringLiteral("Copy ticket ID"), 5000);
 
     // The shift key breaks the line instead of sending; the counter appears near the limit.
     QTest::keyClicks(input, QStringLiteral("line one"));
@@ -177,6 +188,10 @@ void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
     QVERIFY(counter->isVisible());
     QVERIFY(counter->text().contains(QLatin1String("8,001")) || counter->text().contains(QLatin1String("8001")));
     QVERIFY(!chat->findChild<QPushButton *>(QStringLiteral("sendButton"))->isEnabled());
+    // Enter does nothing then, and the counter itself says why.
+    QTest::keyClick(input, Qt::Key_Return);
+    QCOMPARE(input->toPlainText().size(), 8001);
+    QVERIFY2(counter->text().contains(QLatin1String("too long to send")), qPrintable(counter->text()));
 
     // A new window resumes the last conversation with its ticket.
     const QString session = chat->sessionId();
@@ -293,11 +308,43 @@ void TestConsole::hungAssistantNeverFreezesTheWindow()
     QVERIFY(stop->isVisible());
     QTest::mouseClick(stop, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 3000);
+    // Stopped by the teacher: no error, nothing of an answer (none had come), the cursor back in the box.
     auto *error = chat->findChild<QLabel *>(QStringLiteral("chatError"));
-    QVERIFY(error->isVisible());
-    QVERIFY2(error->text().contains(QLatin1String("cancelled")), qPrintable(error->text()));
+    QVERIFY2(!error->isVisible(), qPrintable(error->text()));
     QVERIFY(chat->conversationText().contains(QLatin1String("How is Aisha doing?"))); // recorded, still shown
+    QVERIFY(!chat->conversationText().contains(QLatin1String("You stopped this answer")));
+    QTRY_COMPARE(w->focusWidget(), input); // (the offscreen window is never active)
     qputenv("LLM_MODEL", "normal");
+}
+
+void TestConsole::stopKeepsThePartialAnswer()
+{
+    qputenv("LLM_MODEL", "slow"); // a first piece, then nothing for 3 s
+    addAccount(QStringLiteral("hana@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("hana@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(chat->conversationText().contains(QLatin1String("Let me look at the register.")), 5000);
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("stopButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 3000);
+    // What had come stays, marked as stopped; no red error; the cursor is back in the message box.
+    QVERIFY(chat->conversationText().contains(QLatin1String("Let me look at the register.")));
+    QVERIFY(chat->conversationText().contains(QLatin1String("You stopped this answer here")));
+    QVERIFY(!chat->findChild<QLabel *>(QStringLiteral("chatError"))->isVisible());
+    QTRY_COMPARE(w->focusWidget(), input); // (the offscreen window is never active)
+    screenshot(w.get(), QStringLiteral("chat-stopped.png"));
+    // The next message goes as usual (the stopped piece was not kept in the conversation).
+    qputenv("LLM_MODEL", "normal");
+    QTest::qWait(3500); // past the old reply's silence
+    QTest::keyClicks(input, QStringLiteral("And Ben?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    QVERIFY(!chat->findChild<QLabel *>(QStringLiteral("chatError"))->isVisible());
 }
 
 void TestConsole::newConversationWhileAReplyStreams()
@@ -397,16 +444,66 @@ void TestConsole::contactSupportButtonOpensATicketAtOnce()
     const qsizetype llmCalls = m_llm.requests().size();
     auto *support = chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"));
     QTRY_VERIFY(support->isEnabled());
+    // It asks first: Cancel opens nothing.
     QTest::mouseClick(support, Qt::LeftButton);
+    QDialog *confirm = chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"));
+    QVERIFY(confirm && confirm->isVisible());
+    confirm->reject();
+    QTest::qWait(200);
+    QVERIFY(chat->ticketId().isEmpty());
+    QVERIFY(!chat->isSending());
+    // Then with a line about what it is about.
+    QTest::mouseClick(support, Qt::LeftButton);
+    QTRY_VERIFY((confirm = chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"))) && confirm->isVisible());
+    QTest::keyClicks(confirm->findChild<QLineEdit *>(QStringLiteral("supportDescription")),
+        QStringLiteral("Marks for 6B look wrong"));
+    screenshot(confirm, QStringLiteral("contact-support.png"));
+    QTest::mouseClick(confirm->findChild<QPushButton *>(QStringLiteral("openTicketButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 10000);
     QVERIFY(chat->findChild<QWidget *>(QStringLiteral("escalationBanner"))->isVisible());
     QVERIFY(chat->conversationText().contains(chat->ticketId()));
+    // Shown as the application's note, not as words the teacher typed.
+    QVERIFY(
+        chat->conversationText().contains(QStringLiteral("You asked to contact support: “Marks for 6B look wrong”")));
+    QVERIFY(!chat->conversationText().contains(QLatin1String("I would like to contact support")));
     QCOMPARE(m_llm.requests().size(), llmCalls); // the application answered, not the model
     TicketStore store(m_db);
     auto ticket = store.findBySession(chat->sessionId());
     QVERIFY(ticket);
     QCOMPARE(ticket->summary, QStringLiteral("Teacher asked for support"));
     QVERIFY(ticket->rules.contains(QStringLiteral("contact_support_button")));
+    QVERIFY(store.transcript(Actor::commandLine(), ticket.value())->contains(QLatin1String("Marks for 6B look wrong")));
+}
+
+void TestConsole::contactSupportWhileAReplyStalls()
+{
+    qputenv("LLM_MODEL", "stall"); // the assistant accepts the question and says nothing
+    addAccount(QStringLiteral("ivy@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("ivy@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("Which students in 9A read below level?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QVERIFY(chat->isSending());
+    // That is when a person is needed: the button works while the reply hangs; the reply is stopped first.
+    auto *support = chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"));
+    QVERIFY(support->isEnabled());
+    QTest::mouseClick(support, Qt::LeftButton);
+    auto *confirm = chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"));
+    QVERIFY(confirm);
+    QTest::mouseClick(confirm->findChild<QPushButton *>(QStringLiteral("openTicketButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 10000);
+    QTRY_VERIFY(!chat->isSending());
+    QVERIFY(!chat->findChild<QLabel *>(QStringLiteral("chatError"))->isVisible());
+    QVERIFY(chat->conversationText().contains(QLatin1String("You asked to contact support.")));
+    TicketStore store(m_db);
+    const QString transcript
+        = store.transcript(Actor::commandLine(), store.find(Actor::commandLine(), chat->ticketId()).value()).value();
+    QVERIFY(transcript.contains(QLatin1String("9A read below level"))); // the whole conversation
+    qputenv("LLM_MODEL", "normal");
 }
 
 namespace {
@@ -537,6 +634,7 @@ void TestConsole::anAccountChangedElsewhereEndsItsSession()
         QVERIFY(accounts.setRole(Actor::commandLine(), sam.id, Role::Teacher));
     // The next request the console makes with the account finds out: the session ends, the form says why.
     ChatView *chat = w->chatView();
+    w->tabs()->setCurrentWidget(chat); // support starts at the ticket queue
     QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("newConversationButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!w->isSignedIn(), 10000);
     SignInPage *page = w->signInPage();
@@ -547,6 +645,66 @@ void TestConsole::anAccountChangedElsewhereEndsItsSession()
                                                                        : QLatin1String("role was changed")),
         qPrintable(error->text()));
     QVERIFY(page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"))->text().isEmpty());
+}
+
+void TestConsole::newConversationAsksAndPastOnesReopen()
+{
+    addAccount(QStringLiteral("ola@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("ola@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    const QString first = chat->sessionId();
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("I want to talk to a person about the marks"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 15000);
+    const QString ticket = chat->ticketId();
+    auto *newButton = chat->findChild<QPushButton *>(QStringLiteral("newConversationButton"));
+
+    // A conversation with a ticket: asked first; Cancel stays.
+    QTest::mouseClick(newButton, Qt::LeftButton);
+    QMessageBox *confirm = chat->findChild<QMessageBox *>(QStringLiteral("newConversationConfirm"));
+    QVERIFY(confirm && confirm->isVisible());
+    QVERIFY2(confirm->informativeText().contains(ticket), qPrintable(confirm->informativeText()));
+    confirm->button(QMessageBox::Cancel)->click();
+    QTest::qWait(300);
+    QCOMPARE(chat->sessionId(), first);
+    // Unsent words: asked too; the new conversation starts when confirmed.
+    QTest::keyClicks(input, QStringLiteral("a draft"));
+    QTest::mouseClick(newButton, Qt::LeftButton);
+    QTRY_VERIFY(
+        (confirm = chat->findChild<QMessageBox *>(QStringLiteral("newConversationConfirm"))) && confirm->isVisible());
+    QVERIFY(confirm->informativeText().contains(QLatin1String("not been sent")));
+    confirm->findChild<QPushButton *>(QStringLiteral("startNewConversationButton"))->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty() && chat->sessionId() != first, 10000);
+    QCOMPARE(input->toPlainText(), QString());
+    QVERIFY(chat->ticketId().isEmpty());
+    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    // Nothing to lose now: no question.
+    const QString second = chat->sessionId();
+
+    // Past conversations: both, newest first, the first with its ticket; opening it brings the ticket back.
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("pastConversationsButton")), Qt::LeftButton);
+    QDialog *past = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (past = w->findChild<QDialog *>(QStringLiteral("pastConversationsDialog"))) && past->isVisible(), 10000);
+    auto *list = past->findChild<QTableWidget *>(QStringLiteral("conversationList"));
+    QCOMPARE(list->rowCount(), 2);
+    QVERIFY(list->item(0, 2)->text().contains(QLatin1String("How is Aisha doing?")));
+    QVERIFY(list->item(0, 2)->text().contains(QLatin1String("open now")));
+    QCOMPARE(list->item(1, 3)->text(), ticket);
+    QVERIFY(list->item(1, 2)->text().contains(QLatin1String("talk to a person about the marks")));
+    screenshot(past, QStringLiteral("past-conversations.png"));
+    list->selectRow(1);
+    QTest::mouseClick(past->findChild<QPushButton *>(QStringLiteral("openConversationButton")), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(chat->sessionId(), first, 10000);
+    QCOMPARE(chat->ticketId(), ticket);
+    QVERIFY(chat->conversationText().contains(QLatin1String("talk to a person about the marks")));
+    QVERIFY(second != first);
 }
 
 QTEST_MAIN(TestConsole)

@@ -14,6 +14,7 @@
 #include "ticketthread.h"
 
 #include <QComboBox>
+#include <QDialog>
 #include <QElapsedTimer>
 #include <QInputDialog>
 #include <QLabel>
@@ -70,6 +71,7 @@ std::unique_ptr<ConsoleWindow> TestConsoleLoop::teacherWithTicket()
     if (!QTest::qWaitFor([chat] { return !chat->sessionId().isEmpty(); }, 10000))
         return nullptr;
     chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"))->click();
+    chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"))->accept(); // "Open a ticket"
     if (!QTest::qWaitFor([chat] { return !chat->ticketId().isEmpty() && !chat->isSending(); }, 15000))
         return nullptr;
     return teacher;

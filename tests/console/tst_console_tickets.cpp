@@ -33,6 +33,7 @@
 #include <QSettings>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -65,6 +66,7 @@ void TestConsoleTickets::teacherCannotReachTheTicketBrowser()
     auto w = openWindow();
     signIn(*w, QStringLiteral("t@school.example"));
     QCOMPARE(w->tabs()->count(), 1);
+    QVERIFY(!w->tabs()->tabBar()->isVisible()); // no tab bar for the one view a teacher has
     QVERIFY(!w->ticketBrowser());
     QVERIFY(!w->adminView());
     QVERIFY(!w->metricsView());
@@ -80,6 +82,8 @@ void TestConsoleTickets::supportOpensATicketSearchesAndSeesNewOnes()
     auto w = openWindow();
     signIn(*w, QStringLiteral("s@school.example"));
     closePrivacyNotice(*w);
+    QCOMPARE(w->tabs()->currentWidget(), w->ticketBrowser()); // support starts at the queue
+    QVERIFY(w->tabs()->tabBar()->isVisible());
     QCOMPARE(w->tabs()->count(), 3); // assistant, tickets, metrics
     TicketBrowser *browser = w->ticketBrowser();
     w->tabs()->setCurrentWidget(browser);

@@ -31,6 +31,7 @@ for dep in libqt6core6 libqt6widgets6 libqt6network6 libqt6sql6 libqt6charts6 li
 done
 ! grep -q -- '-dev' <<<"$depends" || fail "Depends names a -dev package: $depends"
 grep -q redis-server <<<"$(field Recommends)" || fail "Recommends lacks redis-server"
+grep -q fonts-noto-color-emoji <<<"$(field Recommends)" || fail "Recommends lacks fonts-noto-color-emoji"
 [[ -n $(field Description) ]] || fail "no Description"
 
 # Contents: exactly the application, its desktop integration and the copyright file.

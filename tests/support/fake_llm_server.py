@@ -133,7 +133,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.start_stream()
         if mode == "slow":
-            self.wfile.write(self.event("Thinking"))
+            self.wfile.write(self.event("Let me look at the register. "))
             self.wfile.flush()
             time.sleep(ARGS.stall)
             self.stream_text(text)

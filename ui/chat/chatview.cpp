@@ -1,14 +1,18 @@
 #include "chatview.h"
 
 #include "messageedit.h"
+#include "messagevalidator.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QEvent>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPalette>
 #include <QPushButton>
 #include <QRadioButton>
@@ -16,6 +20,7 @@
 #include <QShortcut>
 #include <QTextBrowser>
 #include <QTextTable>
+#include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -61,10 +66,15 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     auto *newButton = new QPushButton(tr("&New conversation"), this);
     newButton->setObjectName(QStringLiteral("newConversationButton"));
     newButton->setToolTip(tr("Start a new conversation (Ctrl+N)"));
-    connect(newButton, &QPushButton::clicked, this, [this] { emit newConversationRequested(context()); });
+    connect(newButton, &QPushButton::clicked, this, &ChatView::askForNewConversation);
     auto *newShortcut = new QShortcut(QKeySequence::New, this);
     connect(newShortcut, &QShortcut::activated, newButton, &QPushButton::click);
     contextRow->addWidget(newButton);
+    auto *past = new QPushButton(tr("Past c&onversations…"), this);
+    past->setObjectName(QStringLiteral("pastConversationsButton"));
+    past->setToolTip(tr("Reopen one of your earlier conversations, with its ticket"));
+    connect(past, &QPushButton::clicked, this, &ChatView::pastConversationsRequested);
+    contextRow->addWidget(past);
     auto *privacy = new QPushButton(tr("Pri&vacy"), this);
     privacy->setObjectName(QStringLiteral("privacyButton"));
     connect(privacy, &QPushButton::clicked, this, &ChatView::privacyNoticeRequested);
@@ -84,7 +94,12 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     m_bannerText->setTextFormat(Qt::RichText);
     auto *copy = new QPushButton(tr("Copy ticket ID"), m_banner);
     copy->setObjectName(QStringLiteral("copyTicketIdButton"));
-    connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_ticketId); });
+    connect(copy, &QPushButton::clicked, this, [this, copy] {
+        QApplication::clipboard()->setText(m_ticketId);
+        // Says that it did, for a moment, in the button itself (where the teacher is looking).
+        copy->setText(tr("Copied ✓"));
+        QTimer::singleShot(2000, copy, [copy] { copy->setText(tr("Copy ticket ID")); });
+    });
     // Once support resolved the ticket: was it helpful?
     m_helpful = new QPushButton(tr("👍 Helpful"), m_banner);
     m_helpful->setObjectName(QStringLiteral("rateHelpfulButton"));
@@ -195,26 +210,13 @@ ChatView::ChatView(int maxChars, QWidget *parent)
     m_stop->setObjectName(QStringLiteral("stopButton"));
     m_stop->setToolTip(tr("Stop the reply (Esc)"));
     m_stop->hide();
-    connect(m_stop, &QPushButton::clicked, this, &ChatView::stopRequested);
+    connect(m_stop, &QPushButton::clicked, this, &ChatView::stop);
     auto *stopShortcut = new QShortcut(QKeySequence(Qt::Key_Escape), this);
-    connect(stopShortcut, &QShortcut::activated, this, [this] {
-        if (m_sending)
-            emit stopRequested();
-    });
+    connect(stopShortcut, &QShortcut::activated, this, &ChatView::stop);
     m_support = new QPushButton(tr("Contact s&upport"), this);
     m_support->setObjectName(QStringLiteral("contactSupportButton"));
     m_support->setToolTip(tr("Open a support ticket with this conversation now"));
-    connect(m_support, &QPushButton::clicked, this, [this] {
-        if (m_sending)
-            return;
-        m_error->hide();
-        m_lastSent.clear(); // nothing of the teacher's to give back if this fails
-        setSending(true);
-        m_model->append(
-            { ConversationModel::Kind::Teacher, tr("I would like to contact support."), QDateTime::currentDateTime() });
-        m_model->append({ ConversationModel::Kind::Application, QString(), QDateTime::currentDateTime(), true });
-        emit contactSupportRequested();
-    });
+    connect(m_support, &QPushButton::clicked, this, &ChatView::askToContactSupport);
     m_counter = new QLabel(this);
     m_counter->setObjectName(QStringLiteral("charCounter"));
     m_counter->setAlignment(Qt::AlignCenter);
@@ -243,6 +245,8 @@ void ChatView::setConversation(
     const SessionState &state, const QList<HistoryEntry> &history, const TicketUpdate &ticket)
 {
     m_sessionId = state.id;
+    m_stopping = false;
+    m_contactAfterStop.reset(); // asked for in the conversation left
     m_teacherEmail = state.context.teacherEmail;
     m_class->setText(state.context.classId);
     m_student->setText(state.context.student);
@@ -290,6 +294,98 @@ void ChatView::send()
     emit sendRequested(text, toSupport);
 }
 
+void ChatView::askForNewConversation()
+{
+    const bool unsent = !m_input->toPlainText().trimmed().isEmpty();
+    if (!unsent && m_ticketId.isEmpty())
+        return emit newConversationRequested(context());
+    if (findChild<QMessageBox *>(QStringLiteral("newConversationConfirm")))
+        return;
+    QStringList what;
+    if (unsent)
+        what << tr("The message you are writing has not been sent and will be lost.");
+    if (!m_ticketId.isEmpty())
+        what << tr("This conversation has the ticket %1: you can come back to it under Past conversations.")
+                    .arg(m_ticketId);
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("New conversation"), tr("Start a new conversation?"), QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("newConversationConfirm"));
+    box->setInformativeText(what.join(QLatin1Char(' ')));
+    box->addButton(tr("Start a new conversation"), QMessageBox::AcceptRole)
+        ->setObjectName(QStringLiteral("startNewConversationButton"));
+    box->addButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box](QAbstractButton *button) {
+        if (box->buttonRole(button) != QMessageBox::AcceptRole)
+            return;
+        m_input->clear();
+        emit newConversationRequested(context());
+    });
+    box->open();
+}
+
+void ChatView::askToContactSupport()
+{
+    if (!m_ticketId.isEmpty() || m_sessionId.isEmpty() || findChild<QDialog *>(QStringLiteral("contactSupportDialog")))
+        return;
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("contactSupportDialog"));
+    dialog->setWindowTitle(tr("Contact support"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *layout = new QVBoxLayout(dialog);
+    auto *text = new QLabel(tr("Open a support ticket with this whole conversation? A person from the support team "
+                               "reads it and answers here."),
+        dialog);
+    text->setWordWrap(true);
+    layout->addWidget(text);
+    auto *description = new QLineEdit(dialog);
+    description->setObjectName(QStringLiteral("supportDescription"));
+    description->setPlaceholderText(tr("What is it about? (optional, one line)"));
+    description->setMaxLength(200);
+    layout->addWidget(description);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, dialog);
+    buttons->addButton(tr("Open a ticket"), QDialogButtonBox::AcceptRole)
+        ->setObjectName(QStringLiteral("openTicketButton"));
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    connect(dialog, &QDialog::accepted, this, [this, description] {
+        const QString line = MessageValidator::neutralise(description->text()).simplified();
+        if (!m_sending)
+            return contactSupport(line);
+        m_contactAfterStop = line; // the reply on its way stops first; then the ticket opens
+        updateInputState();
+        stop();
+    });
+    dialog->resize(480, dialog->sizeHint().height());
+    dialog->open();
+    description->setFocus();
+}
+
+void ChatView::contactSupport(const QString &description)
+{
+    if (m_sending || !m_ticketId.isEmpty())
+        return;
+    m_error->hide();
+    m_lastSent.clear(); // nothing of the teacher's to give back if this fails
+    setSending(true);
+    // The application's note, not a message the teacher typed.
+    m_model->append({ ConversationModel::Kind::Application,
+        description.isEmpty() ? tr("You asked to contact support.")
+                              : tr("You asked to contact support: “%1”").arg(description),
+        QDateTime::currentDateTime() });
+    m_model->append({ ConversationModel::Kind::Application, QString(), QDateTime::currentDateTime(), true });
+    emit contactSupportRequested(description);
+}
+
+void ChatView::stop()
+{
+    if (!m_sending)
+        return;
+    m_stopping = true;
+    emit stopRequested();
+}
+
 void ChatView::applyTicketUpdate(const TicketUpdate &update)
 {
     if (update.sessionId != m_sessionId)
@@ -330,6 +426,9 @@ void ChatView::finishTurn(const ChatTurnResult &result)
         m_model->removeLast();
     const QString voteKey = std::exchange(m_voteKey, {});
     const bool offerAnswer = std::exchange(m_answeringOffer, false);
+    // Stopped by the teacher (not by a sign-out or a change of settings): no error, what had come stays.
+    const bool stopped = std::exchange(m_stopping, false) && result.status == ChatTurnResult::Status::AssistantFailed
+        && result.llmError == LlmError::Kind::Cancelled;
     if (offerAnswer && !result.escalated && result.status != ChatTurnResult::Status::Answered)
         setOfferOpen(true); // the answer did not take (a refusal, a failure): the offer stands, its links come back
     if (!voteKey.isEmpty() && result.recorded) {
@@ -372,6 +471,16 @@ void ChatView::finishTurn(const ChatTurnResult &result)
     case ChatTurnResult::Status::SentToSupport:
         break; // the teacher's message is shown; support answers in the conversation when it replies
     case ChatTurnResult::Status::AssistantFailed:
+        if (stopped) {
+            if (!result.reply.isEmpty()) {
+                ConversationModel::Message m { ConversationModel::Kind::Assistant, result.reply,
+                    QDateTime::currentDateTime() };
+                m.stopped = true;
+                m_model->append(m);
+            }
+            break;
+        }
+        [[fallthrough]];
     case ChatTurnResult::Status::BadInput:
     case ChatTurnResult::Status::RateLimited:
     case ChatTurnResult::Status::Failed:
@@ -390,6 +499,10 @@ void ChatView::finishTurn(const ChatTurnResult &result)
     if (result.recorded)
         m_offline->setVisible(result.offline);
     setSending(false);
+    if (stopped)
+        m_input->setFocus();
+    if (const std::optional<QString> contact = std::exchange(m_contactAfterStop, std::nullopt))
+        contactSupport(*contact); // confirmed while the reply was on its way (it may have ended by itself)
     for (const TicketUpdate &update : std::exchange(m_deferred, {}))
         applyTicketUpdate(update);
 }
@@ -536,10 +649,14 @@ void ChatView::updateInputState()
     const bool over = length > m_maxChars;
     m_input->setReadOnly(m_sending);
     m_send->setEnabled(!m_sending && !over && !m_input->toPlainText().trimmed().isEmpty() && !m_sessionId.isEmpty());
-    m_support->setEnabled(!m_sending && m_ticketId.isEmpty() && !m_sessionId.isEmpty());
+    // Also while a reply streams or stalls: that is when it is needed (the reply is stopped first).
+    m_support->setEnabled(m_ticketId.isEmpty() && !m_sessionId.isEmpty() && !m_contactAfterStop);
     // The counter shows near the limit, in red past it.
     m_counter->setVisible(length >= m_maxChars * 8 / 10);
-    m_counter->setText(tr("%1 / %2").arg(QLocale().toString(length), QLocale().toString(m_maxChars)));
+    // Past it, the counter says why Enter does nothing.
+    m_counter->setText(over ? tr("%1 / %2: too long to send, shorten it")
+                                  .arg(QLocale().toString(length), QLocale().toString(m_maxChars))
+                            : tr("%1 / %2").arg(QLocale().toString(length), QLocale().toString(m_maxChars)));
     m_counter->setStyleSheet(over ? QStringLiteral("color: #c62828; font-weight: 600;") : QString());
     m_counter->setToolTip(over ? tr("The message is too long: at most %1 characters.").arg(m_maxChars) : QString());
 }
@@ -648,6 +765,9 @@ void ChatView::appendMessage(int row)
             if (m_ticketId.isEmpty())
                 link(tr("That was not a complaint"), QStringLiteral("lp:withdraw/") + m.key);
         }
+    } else if (m.kind == ConversationModel::Kind::Assistant && m.stopped) {
+        c.insertBlock();
+        c.insertText(tr("You stopped this answer here; it is not kept in the conversation."), small);
     } else if (m.kind == ConversationModel::Kind::Application && m.offerOpen) {
         c.insertBlock();
         link(tr("Yes, open a support ticket"), QStringLiteral("lp:offer/yes"));

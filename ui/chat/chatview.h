@@ -10,6 +10,8 @@
 #include <QTextCursor>
 #include <QWidget>
 
+#include <optional>
+
 class QFrame;
 class QLabel;
 class QLineEdit;
@@ -66,17 +68,25 @@ protected:
 signals:
     void sendRequested(const QString &text, bool toSupport);
     void rateRequested(bool helpful);
-    void contactSupportRequested();
+    // `description`: the teacher's optional line about what it is about.
+    void contactSupportRequested(const QString &description);
     void voteRequested(const QString &replyKey, bool up);
     void offerAnswered(bool accept);
     void withdrawRequested(const QString &messageKey);
     void stopRequested();
     void newConversationRequested(const LearnPulse::SessionContext &context);
+    void pastConversationsRequested();
     void contextChanged(const LearnPulse::SessionContext &context);
     void privacyNoticeRequested();
 
 private:
     void send();
+    void stop();
+    // Asks for an optional line and a confirmation, then opens the ticket (stopping a reply on its way first).
+    void askToContactSupport();
+    // Asks first when unsent words or the conversation's ticket would be left.
+    void askForNewConversation();
+    void contactSupport(const QString &description);
     // The log follows the model: a reset rebuilds it, a new message is appended, a streamed piece is
     // inserted where the pending reply ends (the reader's selection and scroll position stay).
     void rebuild();
@@ -104,6 +114,8 @@ private:
     QString m_voteKey; // the reply whose vote is on its way, and how
     bool m_voteUp = false;
     bool m_answeringOffer = false; // the turn on its way answers the offer of a ticket
+    bool m_stopping = false; // the teacher stopped the reply on its way
+    std::optional<QString> m_contactAfterStop; // Contact support confirmed while a reply was on its way
     QString m_ticketId;
     TicketRecord m_ticket; // as last heard of (empty id: not yet)
     ThreadMessage m_newestReply;

@@ -74,7 +74,9 @@ private:
     void signOut();
     // Back to the sign-in page with nothing of the account left in the window.
     void leaveSession();
-    void openConversation(bool forceNew, const SessionContext &context = {});
+    // `sessionId` empty: the last conversation (or a new one when `forceNew`).
+    void openConversation(bool forceNew, const SessionContext &context = {}, const QString &sessionId = {});
+    void showPastConversations();
     void sendTurn(const QString &what, const std::function<void(ConsoleBackend *, quint64)> &call);
     void openCannedReplies();
     void showShortcuts();

@@ -17,15 +17,19 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
@@ -34,11 +38,12 @@
 
 namespace LearnPulse {
 
-void ConsoleWindow::openConversation(bool forceNew, const SessionContext &context)
+void ConsoleWindow::openConversation(bool forceNew, const SessionContext &context, const QString &sessionId)
 {
     m_conversationRequest = request(
         tr("Open the conversation"),
-        [forceNew, context](ConsoleBackend *b, quint64 id) { b->openConversation(id, QString(), context, forceNew); },
+        [forceNew, context, sessionId](
+            ConsoleBackend *b, quint64 id) { b->openConversation(id, sessionId, context, forceNew); },
         [this](const RequestResult &r) {
             m_conversationRequest = 0;
             if (!m_chat)
@@ -50,6 +55,72 @@ void ConsoleWindow::openConversation(bool forceNew, const SessionContext &contex
             const auto conversation = r.value.value<ConversationData>();
             m_chat->showError(QString());
             m_chat->setConversation(conversation.state, conversation.history, conversation.ticket);
+        });
+}
+
+void ConsoleWindow::showPastConversations()
+{
+    request(
+        tr("List past conversations"), [](ConsoleBackend *b, quint64 id) { b->listConversations(id); },
+        [this](const RequestResult &r) {
+            if (!m_chat)
+                return;
+            if (!r.ok())
+                return reportFailure(tr("List past conversations"), r.error);
+            if (findChild<QDialog *>(QStringLiteral("pastConversationsDialog")))
+                return;
+            const auto conversations = r.value.value<QList<ConversationSummary>>();
+            auto *dialog = new QDialog(this);
+            dialog->setObjectName(QStringLiteral("pastConversationsDialog"));
+            dialog->setWindowTitle(tr("Past conversations"));
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            auto *layout = new QVBoxLayout(dialog);
+            auto *table = new QTableWidget(int(conversations.size()), 4, dialog);
+            table->setObjectName(QStringLiteral("conversationList"));
+            table->setHorizontalHeaderLabels({ tr("Last message"), tr("Class"), tr("Started with"), tr("Ticket") });
+            table->setSelectionBehavior(QAbstractItemView::SelectRows);
+            table->setSelectionMode(QAbstractItemView::SingleSelection);
+            table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+            table->verticalHeader()->hide();
+            table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+            const QString current = m_chat->sessionId();
+            for (int row = 0; row < conversations.size(); ++row) {
+                const ConversationSummary &c = conversations.at(row);
+                const QString first = c.firstMessage.isEmpty() ? tr("(nothing written yet)") : c.firstMessage;
+                const QStringList cells { QLocale().toString(c.updated.toLocalTime(), QLocale::ShortFormat), c.classId,
+                    c.sessionId == current ? tr("%1 (open now)").arg(first) : first,
+                    c.ticketId.isEmpty() ? tr("none") : c.ticketId };
+                for (int column = 0; column < cells.size(); ++column) {
+                    auto *item = new QTableWidgetItem(cells.at(column));
+                    item->setData(Qt::UserRole, c.sessionId);
+                    item->setToolTip(cells.at(column));
+                    table->setItem(row, column, item);
+                }
+            }
+            table->resizeColumnToContents(0);
+            table->resizeColumnToContents(3);
+            if (!conversations.isEmpty())
+                table->selectRow(0);
+            layout->addWidget(table);
+            auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+            QPushButton *open = buttons->addButton(tr("&Open"), QDialogButtonBox::AcceptRole);
+            open->setObjectName(QStringLiteral("openConversationButton"));
+            open->setEnabled(!conversations.isEmpty());
+            connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+            auto openSelected = [this, dialog, table] {
+                const QList<QTableWidgetItem *> selected = table->selectedItems();
+                if (selected.isEmpty())
+                    return;
+                const QString sessionId = selected.first()->data(Qt::UserRole).toString();
+                dialog->accept();
+                if (m_chat && sessionId != m_chat->sessionId())
+                    openConversation(false, {}, sessionId);
+            };
+            connect(buttons, &QDialogButtonBox::accepted, dialog, openSelected);
+            connect(table, &QTableWidget::cellDoubleClicked, dialog, openSelected);
+            layout->addWidget(buttons);
+            dialog->resize(760, 420);
+            dialog->open();
         });
 }
 
@@ -210,8 +281,10 @@ void ConsoleWindow::buildMainView()
             [text, toSupport](ConsoleBackend *b, quint64 id) { b->sendMessage(id, text, toSupport); });
     });
     connect(m_chat, &ChatView::rateRequested, this, &ConsoleWindow::rateTicket);
-    connect(m_chat, &ChatView::contactSupportRequested, this,
-        [this] { sendTurn(tr("Contact support"), [](ConsoleBackend *b, quint64 id) { b->contactSupport(id); }); });
+    connect(m_chat, &ChatView::contactSupportRequested, this, [this](const QString &description) {
+        sendTurn(tr("Contact support"),
+            [description](ConsoleBackend *b, quint64 id) { b->contactSupport(id, description); });
+    });
     connect(m_chat, &ChatView::voteRequested, this, [this](const QString &key, bool up) {
         sendTurn(tr("Rate the reply"), [key, up](ConsoleBackend *b, quint64 id) { b->voteOnReply(id, key, up); });
     });
@@ -244,6 +317,7 @@ void ConsoleWindow::buildMainView()
             });
     });
     connect(m_chat, &ChatView::privacyNoticeRequested, this, &ConsoleWindow::showPrivacyNotice);
+    connect(m_chat, &ChatView::pastConversationsRequested, this, &ConsoleWindow::showPastConversations);
 
     if (isAllowed(m_account.actor(), Permission::ViewTickets)) {
         m_browser = new TicketBrowser(isAllowed(m_account.actor(), Permission::DeleteTicket), m_account.id, m_tabs);
@@ -422,6 +496,10 @@ void ConsoleWindow::buildMainView()
             });
     }
 
+    // A teacher has the assistant only: no tab bar for one tab. Support and admins start at the ticket queue.
+    m_tabs->setTabBarAutoHide(true);
+    if (m_browser)
+        m_tabs->setCurrentWidget(m_browser);
     m_pages->addWidget(m_tabs);
     m_pages->setCurrentWidget(m_tabs);
     m_userLabel->setText(tr("%1 (%2)").arg(m_account.email, roleName(m_account.role)));
