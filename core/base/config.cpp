@@ -250,6 +250,15 @@ QVariantMap Config::editableValues() const
         { QStringLiteral("session/history_cap"), historyCap },
         { QStringLiteral("limits/rate_per_minute"), rateLimitPerMinute },
         { QStringLiteral("webhook/url"), maskPassword(webhookUrl) }, { QStringLiteral("config_file"), configFile } };
+    // A value an environment variable sets is not the settings file's to change: "<key>/env" names it.
+    static const std::pair<const char *, const char *> fromEnvironment[]
+        = { { "redis/url", "REDIS_URL" }, { "support/email", "SUPPORT_EMAIL" }, { "smtp/host", "SMTP_HOST" },
+              { "smtp/port", "SMTP_PORT" }, { "smtp/username", "SMTP_USERNAME" }, { "smtp/password", "SMTP_PASSWORD" },
+              { "smtp/from_email", "SMTP_FROM_EMAIL" }, { "webhook/url", "WEBHOOK_URL" },
+              { "llm/base_url", "LLM_BASE_URL" }, { "llm/model", "LLM_MODEL" }, { "llm/api_key", "LLM_API_KEY" } };
+    for (const auto &[key, variable] : fromEnvironment)
+        if (!qEnvironmentVariableIsEmpty(variable))
+            v.insert(QLatin1String(key) + QStringLiteral("/env"), QLatin1String(variable));
     return v;
 }
 

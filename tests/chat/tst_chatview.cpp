@@ -19,6 +19,8 @@ class TestChatView : public QObject
     Q_OBJECT
 
 private slots:
+    void ticketListWordsForPeople_data();
+    void ticketListWordsForPeople();
     void conversationModelPassesTheModelTester();
     void ticketTableModelPassesTheModelTester();
     void streamingKeepsTheReadersSelectionAndPlace();
@@ -204,6 +206,37 @@ void TestChatView::failedTurnGivesTheMessageBack()
     QVERIFY(!view.conversationText().contains(QLatin1String("Is Redis there?")));
     auto *input = view.findChild<MessageEdit *>(QStringLiteral("messageInput"));
     QCOMPARE(input->toPlainText(), QStringLiteral("Is Redis there?")); // ...and back in the input
+}
+
+void TestChatView::ticketListWordsForPeople_data()
+{
+    QTest::addColumn<QString>("stored");
+    QTest::addColumn<QString>("shown");
+    QTest::newRow("sent") << QStringLiteral("sent") << QStringLiteral("Sent");
+    QTest::newRow("waiting") << QStringLiteral("pending") << QStringLiteral("Waiting to send");
+    QTest::newRow("one try") << QStringLiteral("pending (1 try, next attempt 2026-12-01T12:00:00Z; last error: x)")
+                             << QStringLiteral("Retrying (1 try)");
+    QTest::newRow("tries") << QStringLiteral("pending (3 tries, next attempt 2026-12-01T12:00:00Z; last error: x)")
+                           << QStringLiteral("Retrying (3 tries)");
+    QTest::newRow("failed") << QStringLiteral("failed: 550 mailbox unavailable") << QStringLiteral("Failed");
+    QTest::newRow("not configured") << QStringLiteral("not_configured") << QStringLiteral("Not configured");
+    QTest::newRow("status open") << QStringLiteral("status:open") << QStringLiteral("Open");
+    QTest::newRow("status in progress") << QStringLiteral("status:in_progress") << QStringLiteral("In progress");
+    QTest::newRow("status resolved") << QStringLiteral("status:resolved") << QStringLiteral("Resolved");
+    QTest::newRow("id") << QStringLiteral("id:TICKET-41c394d8-20261201163054") << QStringLiteral("41c394d8");
+    QTest::newRow("odd id whole") << QStringLiteral("id:TICKET-x") << QStringLiteral("TICKET-x");
+}
+
+void TestChatView::ticketListWordsForPeople()
+{
+    QFETCH(QString, stored);
+    QFETCH(QString, shown);
+    if (stored.startsWith(QLatin1String("status:")))
+        QCOMPARE(TicketTableModel::statusWords(stored.mid(7)), shown);
+    else if (stored.startsWith(QLatin1String("id:")))
+        QCOMPARE(TicketTableModel::shortId(stored.mid(3)), shown);
+    else
+        QCOMPARE(TicketTableModel::emailWords(stored), shown);
 }
 
 QTEST_MAIN(TestChatView)

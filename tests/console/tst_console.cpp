@@ -70,8 +70,19 @@ void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
     SignInPage *page = w->signInPage();
     auto *name = page->findChild<QLineEdit *>(QStringLiteral("nameEdit"));
     QTRY_VERIFY(page->isVisible() && name->isVisible()); // first start: the form for the first admin
+    // The 8-character rule is said up front.
+    QVERIFY(
+        page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"))->placeholderText().contains(QLatin1String("8")));
     screenshot(w.get(), QStringLiteral("first-start.png"));
-    QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("emailEdit")), QStringLiteral("admin@school.example"));
+    // A wrong field gets the cursor: the email first.
+    auto *emailEdit = page->findChild<QLineEdit *>(QStringLiteral("emailEdit"));
+    QTest::keyClicks(emailEdit, QStringLiteral("not-an-email"));
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("signInButton")), Qt::LeftButton);
+    QTRY_COMPARE(w->focusWidget(), emailEdit);
+    emailEdit->clear();
+    QTest::keyClicks(emailEdit, QStringLiteral("admin@school.example"));
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("signInButton")), Qt::LeftButton);
+    QTRY_COMPARE(w->focusWidget(), name); // then the missing name
     QTest::keyClicks(name, QStringLiteral("Ada Admin"));
     QTest::keyClicks(page->findChild<QLineEdit *>(QStringLiteral("passwordEdit")), QStringLiteral("secret-pass-1"));
     QTest::keyClicks(

@@ -12,13 +12,16 @@
 #include "ticketthread.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QElapsedTimer>
 #include <QHorizontalBarSeries>
 #include <QInputDialog>
@@ -33,6 +36,7 @@
 #include <QSettings>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -54,6 +58,7 @@ private slots:
     void supportOpensATicketSearchesAndSeesNewOnes();
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
+    void addAccountKeepsWhatWasTypedWhenRefused();
     void supportSeesTheMetrics();
     void twoSeatsShareTicketsLive();
     void eachSeatRunsUnderItsOwnDatabaseLogin();
@@ -97,6 +102,16 @@ void TestConsoleTickets::supportOpensATicketSearchesAndSeesNewOnes()
     auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
     QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QLatin1String("Wrong xylophone chart")), 10000);
     QVERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketHeader"))->text().contains(xylo.ticketId));
+    // What triage reads: the ID short (whole on hover and when copied), status and email delivery in words.
+    QAbstractItemModel *model = table->model();
+    const QString shortId = xylo.ticketId.section(QLatin1Char('-'), 1, 1);
+    QCOMPARE(model->index(0, TicketTableModel::IdColumn).data().toString(), shortId);
+    QCOMPARE(model->index(0, TicketTableModel::IdColumn).data(Qt::ToolTipRole).toString(), xylo.ticketId);
+    QCOMPARE(model->index(0, TicketTableModel::StatusColumn).data().toString(), QStringLiteral("Open"));
+    QCOMPARE(model->index(0, TicketTableModel::EmailStatusColumn).data().toString(), QStringLiteral("Not configured"));
+    table->findChild<QAction *>(QStringLiteral("copyTicketIdAction"))->trigger();
+    QCOMPARE(QApplication::clipboard()->text(), xylo.ticketId);
+    QVERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text().contains(QLatin1String("Copied")));
     screenshot(w.get(), QStringLiteral("tickets.png"));
 
     auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
@@ -185,7 +200,15 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
     QVERIFY(key->placeholderText().contains(QLatin1String("set")));
     for (QLineEdit *e : dialog->findChildren<QLineEdit *>())
         QVERIFY(!e->text().contains(QLatin1String("sk-very-secret")));
+    // What an environment variable sets (the tests set LLM_BASE_URL) is shown greyed out, naming the variable.
+    auto *baseUrl = dialog->findChild<QLineEdit *>(QStringLiteral("llm/base_url"));
+    QVERIFY(!baseUrl->isEnabled());
+    QVERIFY(baseUrl->toolTip().contains(QLatin1String("LLM_BASE_URL")));
+    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("llm/base_url/env"))
+                ->text()
+                .contains(QLatin1String("LLM_BASE_URL")));
     auto *threshold = dialog->findChild<QLineEdit *>(QStringLiteral("escalation/threshold"));
+    QVERIFY(threshold->isEnabled());
     QCOMPARE(threshold->text(), QStringLiteral("3"));
     threshold->setText(QStringLiteral("4"));
     screenshot(dialog, QStringLiteral("settings.png"));
@@ -203,6 +226,61 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
     QVERIFY(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")));
     QTRY_COMPARE(w->pendingRequests(), 0);
     QVERIFY(!w->findChild<QProgressBar *>(QStringLiteral("busyIndicator"))->isVisible());
+    QVERIFY(!QSettings(m_config.configFile, QSettings::IniFormat).contains(QStringLiteral("llm/base_url")));
+    QCOMPARE(w->statusBar()->currentMessage(), QStringLiteral("Settings saved"));
+    // Saved again without a change: nothing new in the audit log.
+    auto settingsChanges = [&] {
+        QSqlQuery q(m_db->connection().value());
+        return q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'settings.change'")) && q.next()
+            ? q.value(0).toInt()
+            : -1;
+    };
+    QCOMPARE(settingsChanges(), 1);
+    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    dialog->accept();
+    QTRY_COMPARE(w->pendingRequests(), 0);
+    QCOMPARE(settingsChanges(), 1);
+}
+
+void TestConsoleTickets::addAccountKeepsWhatWasTypedWhenRefused()
+{
+    addAccount(QStringLiteral("a@school.example"), Role::Admin);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("a@school.example"));
+    closePrivacyNotice(*w);
+    w->tabs()->setCurrentWidget(w->adminView());
+    auto *accountTable = w->adminView()->findChild<QTableWidget *>(QStringLiteral("accountTable"));
+    QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 1, 10000);
+    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("addAccountButton")), Qt::LeftButton);
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<QDialog *>(QStringLiteral("addAccountDialog"))) && dialog->isVisible());
+    auto *email = dialog->findChild<QLineEdit *>(QStringLiteral("newAccountEmail"));
+    auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("newAccountName"));
+    auto *password = dialog->findChild<QLineEdit *>(QStringLiteral("newAccountPassword"));
+    QTest::keyClicks(email, QStringLiteral("bo@school.example"));
+    QTest::keyClicks(name, QStringLiteral("Bo Berg"));
+    QTest::keyClicks(password, QStringLiteral("short"));
+    auto *buttons = dialog->findChild<QDialogButtonBox *>();
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    // Refused (the password is too short): the dialog stays, says why, and keeps every field.
+    auto *error = dialog->findChild<QLabel *>(QStringLiteral("addAccountError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
+    QVERIFY2(error->text().contains(QLatin1String("8")), qPrintable(error->text()));
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(email->text(), QStringLiteral("bo@school.example"));
+    QCOMPARE(name->text(), QStringLiteral("Bo Berg"));
+    QCOMPARE(password->text(), QStringLiteral("short"));
+    QCOMPARE(dialog->focusWidget(), password); // the field the error is about
+    QVERIFY(buttons->button(QDialogButtonBox::Ok)->isEnabled());
+    screenshot(dialog, QStringLiteral("add-account-refused.png"));
+    // Put right: added, the dialog closes, the list has the account.
+    password->setText(QStringLiteral("long-enough-1"));
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!w->findChild<QDialog *>(QStringLiteral("addAccountDialog")), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 2, 10000);
+    QCOMPARE(w->statusBar()->currentMessage(), QStringLiteral("Account bo@school.example added"));
 }
 
 void TestConsoleTickets::supportSeesTheMetrics()

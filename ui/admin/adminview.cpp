@@ -1,5 +1,7 @@
 #include "adminview.h"
 
+#include "accountstore.h"
+
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -132,26 +134,81 @@ const Account *AdminView::selectedAccount() const
 
 void AdminView::addAccount()
 {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Add account"));
-    auto *form = new QFormLayout(&dialog);
-    auto *email = new QLineEdit(&dialog);
-    auto *name = new QLineEdit(&dialog);
-    auto *role = roleCombo(&dialog);
-    auto *password = new QLineEdit(&dialog);
+    if (auto *open = findChild<QDialog *>(QStringLiteral("addAccountDialog"))) {
+        open->raise();
+        return;
+    }
+    // Open until the console has added the account: a refusal shows here, and nothing typed is lost.
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("addAccountDialog"));
+    dialog->setWindowTitle(tr("Add account"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *form = new QFormLayout(dialog);
+    auto *email = new QLineEdit(dialog);
+    email->setObjectName(QStringLiteral("newAccountEmail"));
+    auto *name = new QLineEdit(dialog);
+    name->setObjectName(QStringLiteral("newAccountName"));
+    auto *role = roleCombo(dialog);
+    role->setObjectName(QStringLiteral("newAccountRole"));
+    auto *password = new QLineEdit(dialog);
+    password->setObjectName(QStringLiteral("newAccountPassword"));
     password->setEchoMode(QLineEdit::Password);
-    password->setPlaceholderText(tr("empty: cannot sign in until set"));
+    auto *hint = new QLabel(
+        tr("At least %1 characters; left empty, no sign-in until one is set.").arg(AccountStore::minimumPasswordLength),
+        dialog);
+    hint->setEnabled(false);
+    auto *error = new QLabel(dialog);
+    error->setObjectName(QStringLiteral("addAccountError"));
+    error->setWordWrap(true);
+    error->setStyleSheet(QStringLiteral("color: #c62828;"));
+    error->hide();
     form->addRow(tr("&Email:"), email);
     form->addRow(tr("&Name:"), name);
     form->addRow(tr("&Role:"), role);
     form->addRow(tr("&Password:"), password);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    form->addRow(buttons);
-    if (dialog.exec() == QDialog::Accepted)
+    form->addRow(QString(), hint);
+    form->addRow(error);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
+    ok->setText(tr("Add"));
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, email, name, role, password, ok, error] {
+        error->hide();
+        ok->setEnabled(false); // until the answer
+        dialog->setProperty("waiting", true);
         emit addAccountRequested(
             email->text().trimmed(), name->text().trimmed(), Role(role->currentData().toInt()), password->text());
+    });
+    form->addRow(buttons);
+    dialog->setMinimumWidth(qMax(460, hint->sizeHint().width() + 160));
+    dialog->open();
+    email->setFocus();
+}
+
+void AdminView::accountAdded(bool ok, const QString &error)
+{
+    auto *dialog = findChild<QDialog *>(QStringLiteral("addAccountDialog"));
+    if (!dialog || !dialog->property("waiting").toBool())
+        return;
+    dialog->setProperty("waiting", false);
+    if (ok) {
+        dialog->accept();
+        return;
+    }
+    auto *label = dialog->findChild<QLabel *>(QStringLiteral("addAccountError"));
+    label->setText(error);
+    label->show();
+    dialog->adjustSize(); // room for the message
+    if (auto *buttons = dialog->findChild<QDialogButtonBox *>())
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
+    // The field the error is about gets the cursor.
+    const bool aboutPassword = error.contains(QLatin1String("password"), Qt::CaseInsensitive);
+    const bool aboutName = error.contains(QLatin1String("name"), Qt::CaseInsensitive) && !aboutPassword;
+    dialog
+        ->findChild<QLineEdit *>(aboutPassword ? QStringLiteral("newAccountPassword")
+                : aboutName                    ? QStringLiteral("newAccountName")
+                                               : QStringLiteral("newAccountEmail"))
+        ->setFocus();
 }
 
 void AdminView::changeRole()

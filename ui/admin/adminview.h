@@ -21,6 +21,8 @@ public:
 
     void showAccounts(const QList<Account> &accounts);
     void showAudit(const QList<Database::AuditEntry> &entries);
+    // The answer to addAccountRequested(): the dialog closes, or stays with what was typed and says why.
+    void accountAdded(bool ok, const QString &error = {});
 
 signals:
     void refreshRequested();

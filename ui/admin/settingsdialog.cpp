@@ -3,6 +3,7 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QIntValidator>
 #include <QLabel>
 #include <QLineEdit>
@@ -57,12 +58,30 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
             }
             if (f.max > 0)
                 edit->setValidator(new QIntValidator(f.min, f.max, edit));
+            if (const QString variable = values.value(key + QStringLiteral("/env")).toString(); !variable.isEmpty()) {
+                // Set by the environment: shown, not editable here (the file's value would not take effect).
+                edit->setReadOnly(true);
+                edit->setEnabled(false);
+                edit->setToolTip(tr("Set by the environment variable %1; change it there.").arg(variable));
+                if (f.secret)
+                    edit->setPlaceholderText(tr("(set by %1)").arg(variable));
+                auto *row = new QWidget(box);
+                auto *rowLayout = new QHBoxLayout(row);
+                rowLayout->setContentsMargins(0, 0, 0, 0);
+                rowLayout->addWidget(edit, 1);
+                auto *note = new QLabel(tr("from %1").arg(variable), row);
+                note->setObjectName(key + QStringLiteral("/env"));
+                note->setEnabled(false);
+                rowLayout->addWidget(note);
+                form->addRow(f.label, row);
+                continue;
+            }
             form->addRow(f.label, edit);
             m_fields.insert(key, edit);
         }
         layout->addWidget(box);
     }
-    auto *where = new QLabel(tr("Stored in %1. Environment variables override these values.")
+    auto *where = new QLabel(tr("Stored in %1. Values set by environment variables are shown greyed out.")
                                  .arg(values.value(QStringLiteral("config_file")).toString()),
         this);
     where->setWordWrap(true);

@@ -191,14 +191,14 @@ void ConsoleWindow::onFinished(quint64 id, const RequestResult &result)
         defaultAnswer(pending.what, result);
 }
 
-void ConsoleWindow::defaultAnswer(const QString &what, const RequestResult &result)
+void ConsoleWindow::defaultAnswer(const QString &what, const RequestResult &result, const QString &done)
 {
     if (!result.ok())
         reportFailure(what, result.error);
     else if (!result.notice.isEmpty())
         reportFailure(what, result.notice);
-    else
-        statusBar()->showMessage(tr("%1: done").arg(what), 5000);
+    else if (!done.isEmpty())
+        statusBar()->showMessage(done, 5000);
 }
 
 void ConsoleWindow::updateBusy()

@@ -68,7 +68,8 @@ private:
     template<typename F>
     quint64 request(const QString &what, F &&call, Handler handler = {});
     void onFinished(quint64 id, const RequestResult &result);
-    void defaultAnswer(const QString &what, const RequestResult &result);
+    // A failure is reported; a success shows `done` (words for people, e.g. "Settings saved") if given.
+    void defaultAnswer(const QString &what, const RequestResult &result, const QString &done = {});
     void updateBusy();
     void buildMainView();
     void signOut();

@@ -262,7 +262,7 @@ void ConsoleWindow::openSettings(const QVariantMap &values)
         request(
             tr("Save the settings"), [v](ConsoleBackend *b, quint64 id) { b->saveSettings(id, v); },
             [this](const RequestResult &r) {
-                defaultAnswer(tr("Save the settings"), r);
+                defaultAnswer(tr("Save the settings"), r, tr("Settings saved"));
                 if (r.ok())
                     refreshAudit();
             });
@@ -352,7 +352,7 @@ void ConsoleWindow::buildMainView()
                     what,
                     [ticketId, text, note](
                         ConsoleBackend *b, quint64 id) { b->replyToTicket(id, ticketId, text, note); },
-                    [this, what, ticketId](const RequestResult &r) {
+                    [this, what, ticketId, note](const RequestResult &r) {
                         if (!m_browser)
                             return;
                         if (!r.ok()) {
@@ -364,7 +364,8 @@ void ConsoleWindow::buildMainView()
                         const auto view = r.value.value<TicketView>();
                         if (view.ticket.id == m_browser->shownTicketId())
                             m_browser->showTicket(view, view.transcriptError);
-                        statusBar()->showMessage(tr("%1: sent.").arg(what), 5000);
+                        statusBar()->showMessage(
+                            note ? tr("Note added to %1").arg(ticketId) : tr("Reply sent to %1").arg(ticketId), 5000);
                     });
             });
         connect(m_browser, &TicketBrowser::assignRequested, this, [this](const QString &ticketId, bool toMe) {
@@ -386,12 +387,21 @@ void ConsoleWindow::buildMainView()
             });
         connect(
             m_browser, &TicketBrowser::statusChangeRequested, this, [this](const QString &ticketId, const QString &s) {
-                request(tr("Change the status of %1").arg(ticketId),
-                    [ticketId, s](ConsoleBackend *b, quint64 id) { b->setTicketStatus(id, ticketId, s); });
+                request(
+                    tr("Change the status of %1").arg(ticketId),
+                    [ticketId, s](ConsoleBackend *b, quint64 id) { b->setTicketStatus(id, ticketId, s); },
+                    [this, ticketId, s](const RequestResult &r) {
+                        defaultAnswer(tr("Change the status of %1").arg(ticketId), r,
+                            tr("%1 is now %2").arg(ticketId, TicketTableModel::statusWords(s).toLower()));
+                    });
             });
         connect(m_browser, &TicketBrowser::deleteRequested, this, [this](const QString &ticketId) {
-            request(tr("Delete %1").arg(ticketId),
-                [ticketId](ConsoleBackend *b, quint64 id) { b->deleteTicket(id, ticketId); });
+            request(
+                tr("Delete %1").arg(ticketId),
+                [ticketId](ConsoleBackend *b, quint64 id) { b->deleteTicket(id, ticketId); },
+                [this, ticketId](const RequestResult &r) {
+                    defaultAnswer(tr("Delete %1").arg(ticketId), r, tr("%1 deleted").arg(ticketId));
+                });
         });
         m_browser->model()->reload();
     }
@@ -424,9 +434,9 @@ void ConsoleWindow::buildMainView()
                 refresh();
         });
         // An account change is answered, then the list shows what it did.
-        auto thenRefresh = [this](const QString &what) {
-            return [this, what](const RequestResult &r) {
-                defaultAnswer(what, r);
+        auto thenRefresh = [this](const QString &what, const QString &done) {
+            return [this, what, done](const RequestResult &r) {
+                defaultAnswer(what, r, done);
                 refreshAccounts();
             };
         };
@@ -435,25 +445,32 @@ void ConsoleWindow::buildMainView()
                 request(
                     tr("Add the account %1").arg(e),
                     [e, n, role, p](ConsoleBackend *b, quint64 id) { b->addAccount(id, e, n, role, p); },
-                    thenRefresh(tr("Add the account %1").arg(e)));
+                    [this, e](const RequestResult &r) {
+                        // The dialog shows a refusal itself and keeps what was typed.
+                        if (m_admin)
+                            m_admin->accountAdded(r.ok(), r.error);
+                        if (r.ok())
+                            statusBar()->showMessage(tr("Account %1 added").arg(e), 5000);
+                        refreshAccounts();
+                    });
             });
         connect(m_admin, &AdminView::roleChangeRequested, this, [this, thenRefresh](const QString &userId, Role role) {
             request(
                 tr("Change the role"),
                 [userId, role](ConsoleBackend *b, quint64 id) { b->setAccountRole(id, userId, role); },
-                thenRefresh(tr("Change the role")));
+                thenRefresh(tr("Change the role"), tr("Role changed to %1").arg(roleName(role))));
         });
         connect(m_admin, &AdminView::passwordResetRequested, this,
             [this, thenRefresh](const QString &userId, const QString &p) {
                 request(
                     tr("Set the password"),
                     [userId, p](ConsoleBackend *b, quint64 id) { b->resetPassword(id, userId, p); },
-                    thenRefresh(tr("Set the password")));
+                    thenRefresh(tr("Set the password"), tr("Password set")));
             });
         connect(m_admin, &AdminView::removeRequested, this, [this, thenRefresh](const QString &userId) {
             request(
                 tr("Remove the account"), [userId](ConsoleBackend *b, quint64 id) { b->removeAccount(id, userId); },
-                thenRefresh(tr("Remove the account")));
+                thenRefresh(tr("Remove the account"), tr("Account removed")));
         });
         connect(m_admin, &AdminView::cannedRepliesRequested, this, &ConsoleWindow::openCannedReplies);
         connect(m_admin, &AdminView::settingsRequested, this, [this] {

@@ -79,8 +79,12 @@ void SignInPage::setFirstStart(bool firstStart)
     m_firstStart = firstStart;
     m_title->setText(firstStart ? tr("Welcome to LearnPulse Support Console") : tr("Sign in"));
     m_intro->setText(firstStart ? tr("This is the first start. Create the first administrator account; you can add "
-                                     "teachers and support agents afterwards.")
+                                     "teachers and support agents afterwards. The password needs at least %1 "
+                                     "characters.")
+                                      .arg(AccountStore::minimumPasswordLength)
                                 : tr("Sign in with your LearnPulse account."));
+    m_password->setPlaceholderText(
+        firstStart ? tr("at least %1 characters").arg(AccountStore::minimumPasswordLength) : QString());
     for (QWidget *w : { static_cast<QWidget *>(m_nameLabel), static_cast<QWidget *>(m_name),
              static_cast<QWidget *>(m_repeatLabel), static_cast<QWidget *>(m_repeat) })
         w->setVisible(firstStart);
@@ -95,14 +99,14 @@ void SignInPage::setBusy(bool busy)
         m_error->hide();
 }
 
-void SignInPage::showError(const QString &message)
+void SignInPage::showError(const QString &message, QWidget *field)
 {
     setBusy(false);
     m_error->setText(message);
     m_error->setVisible(!message.isEmpty());
     // The password was taken out of the form when it was sent; type it again.
     clearPasswords();
-    m_password->setFocus();
+    (field ? field : m_password)->setFocus();
 }
 
 void SignInPage::clearPasswords()
@@ -126,12 +130,12 @@ void SignInPage::submit()
 {
     const QString email = m_email->text().trimmed();
     if (auto valid = AccountStore::validateEmail(email); !valid) {
-        showError(valid.error());
+        showError(valid.error(), m_email);
         return;
     }
     if (m_firstStart) {
         if (m_name->text().trimmed().isEmpty()) {
-            showError(tr("Enter your name."));
+            showError(tr("Enter your name."), m_name);
             return;
         }
         if (m_password->text().size() < AccountStore::minimumPasswordLength) {

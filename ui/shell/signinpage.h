@@ -21,7 +21,8 @@ public:
     void setFirstStart(bool firstStart);
     void setBusy(bool busy);
     // Shows why the sign-in failed; the password fields are empty again.
-    void showError(const QString &message);
+    // Says what is wrong and puts the cursor on `field` (the password when none is named).
+    void showError(const QString &message, QWidget *field = nullptr);
     // Back to an empty form (after a sign-out): nobody's email or password stays in it.
     void reset(bool firstStart);
 

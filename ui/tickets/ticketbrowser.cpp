@@ -2,7 +2,10 @@
 
 #include "tickettablemodel.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDateEdit>
 #include <QFormLayout>
@@ -81,7 +84,7 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
     m_statusFilter->addItem(tr("All statuses"), QString());
     for (const QString &s : TicketStore::statuses())
-        m_statusFilter->addItem(QString(s).replace(QLatin1Char('_'), QLatin1Char(' ')), s);
+        m_statusFilter->addItem(TicketTableModel::statusWords(s), s);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &TicketBrowser::applyFilter);
     filters->addWidget(m_statusFilter);
     m_assignmentFilter = new QComboBox(this);
@@ -131,9 +134,26 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     // What triage needs first, on screen without scrolling: when, state, wait, who has it.
     QHeaderView *header = m_table->horizontalHeader();
     int visual = 2;
-    for (int column : { TicketTableModel::StatusColumn, TicketTableModel::WaitingColumn,
-             TicketTableModel::AssigneeColumn, TicketTableModel::TeacherColumn, TicketTableModel::SummaryColumn })
+    for (int column :
+        { TicketTableModel::StatusColumn, TicketTableModel::WaitingColumn, TicketTableModel::AssigneeColumn,
+            TicketTableModel::TeacherColumn, TicketTableModel::EmailStatusColumn, TicketTableModel::SummaryColumn })
         header->moveSection(header->visualIndex(column), visual++);
+    // The list shows IDs short; Ctrl+C and the context menu copy the whole ID.
+    auto *copyId = new QAction(tr("Copy ticket ID"), m_table);
+    copyId->setObjectName(QStringLiteral("copyTicketIdAction"));
+    copyId->setShortcut(QKeySequence::Copy);
+    copyId->setShortcutContext(Qt::WidgetShortcut);
+    connect(copyId, &QAction::triggered, this, [this] {
+        const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+        if (rows.isEmpty())
+            return;
+        const QString id = m_model->ticketIdAt(rows.first().row());
+        QApplication::clipboard()->setText(id);
+        m_count->setText(tr("Copied %1").arg(id));
+        QTimer::singleShot(3000, this, &TicketBrowser::updateCount);
+    });
+    m_table->addAction(copyId);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TicketBrowser::selectionChanged);
     connect(m_model, &TicketTableModel::loaded, this, [this] {
         updateCount();
@@ -141,6 +161,10 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
         // search and made scrolling quadratic, and widths that jump with each search are hard to read.
         if (!m_columnsSized && m_model->rowCount() > 0) {
             m_table->resizeColumnsToContents();
+            // The summary takes what is left (the whole text on hover), so that the columns after it show too.
+            m_table->setColumnWidth(TicketTableModel::SummaryColumn,
+                qMin(m_table->columnWidth(TicketTableModel::SummaryColumn),
+                    m_table->fontMetrics().averageCharWidth() * 40));
             m_columnsSized = true;
         }
         // The ticket shown stays selected while it is in the list; when it is not, the detail pane empties.
@@ -174,7 +198,7 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     m_status = new QComboBox(detail);
     m_status->setObjectName(QStringLiteral("ticketStatusCombo"));
     for (const QString &s : TicketStore::statuses())
-        m_status->addItem(QString(s).replace(QLatin1Char('_'), QLatin1Char(' ')), s);
+        m_status->addItem(TicketTableModel::statusWords(s), s);
     statusLabel->setBuddy(m_status);
     m_status->setEnabled(false);
     connect(m_status, &QComboBox::activated, this, [this] {
@@ -448,11 +472,11 @@ void TicketBrowser::showTicket(const TicketView &view, const QString &error)
     m_reply->setEnabled(true);
     m_canned->setEnabled(m_canned->count() > 1);
     showViewers(ticket.id, view.otherViewers);
-    m_header->setText(tr("<b>%1</b> — %2<br>%3 &lt;%4&gt;, %5 signals, email: %6<br>Assignee: %7")
+    m_header->setText(tr("<b>%1</b> — %2<br>%3 &lt;%4&gt;, %5, email: %6<br>Assignee: %7")
                           .arg(ticket.id.toHtmlEscaped(), ticket.summary.toHtmlEscaped(),
-                              ticket.teacherName.toHtmlEscaped(), ticket.teacherEmail.toHtmlEscaped())
-                          .arg(ticket.signalCount)
-                          .arg(ticket.emailStatus.toHtmlEscaped(),
+                              ticket.teacherName.toHtmlEscaped(), ticket.teacherEmail.toHtmlEscaped(),
+                              ticket.signalCount == 1 ? tr("1 signal") : tr("%1 signals").arg(ticket.signalCount),
+                              TicketTableModel::emailWords(ticket.emailStatus).toLower().toHtmlEscaped(),
                               ticket.assigneeName.isEmpty() ? tr("nobody yet") : ticket.assigneeName.toHtmlEscaped()));
     m_status->setCurrentIndex(m_status->findData(ticket.status));
     m_status->setEnabled(true);

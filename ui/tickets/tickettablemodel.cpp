@@ -1,5 +1,7 @@
 #include "tickettablemodel.h"
 
+#include "detector.h"
+
 #include <QColor>
 #include <QDateTime>
 #include <QLocale>
@@ -78,6 +80,40 @@ bool TicketTableModel::isOverdue(int row, const QDateTime &now) const
         >= m_targetHours;
 }
 
+QString TicketTableModel::statusWords(const QString &status)
+{
+    if (status == QLatin1String("open"))
+        return tr("Open");
+    if (status == QLatin1String("in_progress"))
+        return tr("In progress");
+    if (status == QLatin1String("resolved"))
+        return tr("Resolved");
+    return status;
+}
+
+QString TicketTableModel::emailWords(const QString &emailStatus)
+{
+    if (emailStatus == QLatin1String("sent"))
+        return tr("Sent");
+    if (emailStatus == QLatin1String("not_configured"))
+        return tr("Not configured");
+    if (emailStatus.startsWith(QLatin1String("failed")))
+        return tr("Failed");
+    if (emailStatus.startsWith(QLatin1String("pending ("))) {
+        const int tries = emailStatus.mid(9).section(QLatin1Char(' '), 0, 0).toInt();
+        return tries == 1 ? tr("Retrying (1 try)") : tr("Retrying (%1 tries)").arg(tries);
+    }
+    if (emailStatus == QLatin1String("pending"))
+        return tr("Waiting to send");
+    return emailStatus;
+}
+
+QString TicketTableModel::shortId(const QString &ticketId)
+{
+    const QString hex = ticketId.section(QLatin1Char('-'), 1, 1);
+    return hex.size() == 8 ? hex : ticketId;
+}
+
 QVariant TicketTableModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_rows.size())
@@ -89,6 +125,10 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && index.column() == EmailStatusColumn)
         return t.emailStatus;
+    if (role == Qt::ToolTipRole && index.column() == IdColumn)
+        return t.id;
+    if (role == Qt::ToolTipRole && index.column() == SummaryColumn)
+        return t.summary;
     if (index.column() == WaitingColumn && (role == Qt::ForegroundRole || role == Qt::ToolTipRole)
         && isOverdue(index.row())) {
         if (role == Qt::ForegroundRole)
@@ -100,7 +140,7 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case IdColumn:
-        return t.id;
+        return shortId(t.id);
     case CreatedColumn:
         if (t.createdMs == noTime)
             return QString();
@@ -114,9 +154,9 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
     case SignalsColumn:
         return t.signalCount;
     case StatusColumn:
-        return QString(t.status).replace(QLatin1Char('_'), QLatin1Char(' '));
+        return statusWords(t.status);
     case EmailStatusColumn:
-        return t.emailStatus.section(QLatin1Char('('), 0, 0).trimmed();
+        return emailWords(t.emailStatus);
     case WaitingColumn:
         if (t.waitingSinceMs == 0)
             return QString();
@@ -224,7 +264,9 @@ TicketTableModel::Row TicketTableModel::rowFor(const TicketRecord &t)
     r.id.squeeze();
     r.teacherName = shared(t.teacherName);
     r.teacherEmail = shared(t.teacherEmail);
-    r.summary = shared(t.summary);
+    // What differs between tickets: what counted, in words (the summary line is much the same for all).
+    const QString counted = Detection::rulesInWords(t.rules);
+    r.summary = shared(counted.isEmpty() ? t.summary : counted.left(1).toUpper() + counted.mid(1));
     r.status = shared(t.status);
     r.emailStatus = shared(t.emailStatus);
     r.assigneeName = shared(t.assigneeName);
