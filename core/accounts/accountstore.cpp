@@ -164,6 +164,7 @@ Result<Account> AccountStore::authenticate(const QString &email, const QByteArra
     Actor system;
     system.localTool = true;
     system.displayName = QStringLiteral("sign-in");
+    system.auditAs = QStringLiteral("console:sign-in"); // nobody is signed in yet
     auto conn = m_db->connection();
     if (!conn)
         return Result<Account>::failure(conn.error());

@@ -44,6 +44,8 @@ Actor Actor::commandLine()
 
 QString Actor::auditName() const
 {
+    if (!auditAs.isEmpty())
+        return auditAs;
     if (localTool)
         return QStringLiteral("cli:%1").arg(displayName);
     // Ids, not personal data: an erased person's email must not survive in the append-only log.

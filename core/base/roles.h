@@ -41,6 +41,7 @@ struct Actor
     QString displayName;
     Role role = Role::Teacher;
     bool localTool = false;
+    QString auditAs = {}; // how the audit log names an actor that is no account, e.g. "console:sign-in"
 
     static Actor commandLine();
     // How the audit log names this actor.

@@ -4,6 +4,8 @@
 #include "logging.h"
 #include "roles.h"
 
+#include <QCoreApplication>
+
 namespace LearnPulse {
 
 AdminController::AdminController(ConsoleContext &context)
@@ -44,7 +46,37 @@ RequestResult AdminController::removeAccount(const QString &userId)
 
 RequestResult AdminController::listAudit()
 {
-    return RequestResult::from(m_ctx.services->database()->auditEntries(m_ctx.actor()));
+    auto entries = m_ctx.services->database()->auditEntries(m_ctx.actor());
+    if (!entries)
+        return RequestResult::from(entries);
+    // Ids in words for the admin reading it: the accounts as they are now (a removed one stays an id).
+    QHash<QString, QString> names;
+    if (auto accounts = m_ctx.services->accounts().list(m_ctx.actor()))
+        for (const Account &a : std::as_const(accounts.value()))
+            names.insert(a.id, QStringLiteral("%1 <%2>").arg(a.displayName, a.email));
+    auto name = [&names](const QString &ids) {
+        QStringList out;
+        bool any = false;
+        for (const QString &id : ids.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const auto it = names.constFind(id);
+            any = any || it != names.constEnd();
+            out << (it != names.constEnd() ? it.value() : id);
+        }
+        return any ? out.join(QStringLiteral(", ")) : QString();
+    };
+    QList<Database::AuditEntry> shown = std::move(entries).value();
+    for (Database::AuditEntry &e : shown) {
+        const QString role = e.actor.section(QLatin1Char(':'), 0, 0);
+        const QString who = name(e.actor.section(QLatin1Char(':'), 1));
+        if (!who.isEmpty())
+            e.actorName = QStringLiteral("%1 (%2)").arg(who, role);
+        else if (e.actor.startsWith(QLatin1String("cli:")))
+            e.actorName = QCoreApplication::translate("AdminController", "%1 on the command line").arg(e.actor.mid(4));
+        else if (e.actor.startsWith(QLatin1String("console:")))
+            e.actorName = QCoreApplication::translate("AdminController", "the console (%1)").arg(e.actor.mid(8));
+        e.targetName = name(e.target);
+    }
+    return RequestResult::success(QVariant::fromValue(shown));
 }
 
 RequestResult AdminController::loadMetrics(int days)

@@ -8,6 +8,10 @@
 #include "redissubscriber.h"
 #include "sessionstore.h"
 #include "ticketreconciler.h"
+#include "ticketstore.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace LearnPulse {
 
@@ -203,7 +207,17 @@ Status ConsoleBackend::ensureRedis()
         delete m_subscriber;
         m_subscriber
             = new RedisSubscriber(m_ctx.services->redisClient()->endpoint(), SessionStore::ticketsChannel(), this);
-        connect(m_subscriber, &RedisSubscriber::message, this, &ConsoleBackend::ticketsChanged);
+        connect(m_subscriber, &RedisSubscriber::message, this, [this](const QByteArray &payload) {
+            emit ticketsChanged();
+            // A new ticket (from any console, this one's too) is announced to those who work tickets. The payload
+            // comes from another seat: only a ticket id of the right shape is passed on.
+            const QJsonObject o = QJsonDocument::fromJson(payload).object();
+            const QString id = o.value(QLatin1String("ticket_id")).toString();
+            if (m_ctx.signedIn && isAllowed(m_ctx.actor(), Permission::ViewTickets)
+                && o.value(QLatin1String("change")).toString() == QLatin1String("created")
+                && !TicketStore::transcriptNameFor(id).isEmpty())
+                emit ticketCreated(id);
+        });
         m_subscriber->start();
         subscribeUser();
         m_redisReachable = -1;
@@ -320,8 +334,10 @@ void ConsoleBackend::createFirstAdmin(
     if (count.value() != 0)
         return answer(requestId,
             RequestResult::failure(tr("An admin account exists already; sign in instead."), ErrorKind::BadInput));
-    // The first start acts for the person installing the console.
-    auto added = accounts.add(Actor::commandLine(), email, name, Role::Admin, password.toUtf8());
+    // The first start acts for the person installing the console (nobody is signed in yet).
+    Actor firstStart = Actor::commandLine();
+    firstStart.auditAs = QStringLiteral("console:first-start");
+    auto added = accounts.add(firstStart, email, name, Role::Admin, password.toUtf8());
     if (added) {
         m_ctx.account = added.value();
         m_ctx.signedIn = true;
@@ -536,6 +552,14 @@ void ConsoleBackend::listAudit(quint64 requestId)
 {
     if (ready(requestId))
         answer(requestId, m_admin->listAudit());
+}
+
+void ConsoleBackend::previewErasure(quint64 requestId, const QString &email)
+{
+    if (!ready(requestId))
+        return;
+    const bool redis = ensureRedis().ok();
+    answer(requestId, m_privacy->previewErasure(email, redis ? m_ctx.services->redisClient() : nullptr));
 }
 
 void ConsoleBackend::erasePerson(quint64 requestId, const QString &email)

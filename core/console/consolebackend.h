@@ -97,6 +97,7 @@ public slots:
     void resetPassword(quint64 requestId, const QString &userId, const QString &password);
     void removeAccount(quint64 requestId, const QString &userId);
     void listAudit(quint64 requestId);
+    void previewErasure(quint64 requestId, const QString &email);
     void erasePerson(quint64 requestId, const QString &email);
     void exportPerson(quint64 requestId, const QString &email, const QString &directory);
     void loadSettings(quint64 requestId);
@@ -116,6 +117,8 @@ signals:
     void replyDelta(quint64 requestId, const QString &text);
     // Pushes.
     void ticketsChanged();
+    // A ticket was opened (on any console); only for accounts that work tickets.
+    void ticketCreated(const QString &ticketId);
     // The open conversation's ticket changed: a support reply, a new status.
     void ticketUpdated(const LearnPulse::TicketUpdate &update);
     // Who else has the ticket open in their console now.

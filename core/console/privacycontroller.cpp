@@ -20,6 +20,51 @@ PrivacyController::PrivacyController(ConsoleContext &context)
     : m_ctx(context)
 { }
 
+namespace {
+
+// "1 ticket", "4 tickets": counts in words, without "(s)".
+QString counted(int n, const QString &one, const QString &many)
+{
+    return (n == 1 ? one : many).arg(n);
+}
+
+} // namespace
+
+RequestResult PrivacyController::previewErasure(const QString &email, RedisClient *redis)
+{
+    Services &s = *m_ctx.services;
+    PrivacyService privacy(s.config(), s.database(), redis);
+    auto preview = privacy.preview(m_ctx.actor(), email);
+    if (!preview)
+        return RequestResult::from(preview);
+    QStringList lines;
+    lines << (preview->name.isEmpty() ? tr("No account has this email now; what is stored under it goes.")
+                                      : tr("The account of %1.").arg(preview->name));
+    const auto &byStatus = preview->ticketsByStatus;
+    if (preview->tickets() == 0) {
+        lines << tr("No tickets.");
+    } else {
+        QStringList parts;
+        for (const auto &[status, word] : { std::pair { QStringLiteral("open"), tr("open") },
+                 std::pair { QStringLiteral("in_progress"), tr("in progress") },
+                 std::pair { QStringLiteral("resolved"), tr("resolved") } })
+            if (const int n = byStatus.value(status); n > 0)
+                parts << tr("%1 %2").arg(n).arg(word);
+        lines << tr("%1 (%2).")
+                     .arg(counted(preview->tickets(), tr("%1 ticket with its transcript and thread"),
+                              tr("%1 tickets with their transcripts and threads")),
+                         parts.join(QStringLiteral(", ")));
+    }
+    lines << (preview->conversations < 0
+            ? tr("Conversations in Redis: Redis cannot be reached now; they go as soon as it is back.")
+            : counted(preview->conversations, tr("%1 conversation in Redis."), tr("%1 conversations in Redis.")));
+    if (preview->emailsAlreadySent > 0)
+        lines << counted(preview->emailsAlreadySent,
+            tr("%1 ticket email was already sent to support: it is removed here but cannot be recalled."),
+            tr("%1 ticket emails were already sent to support: they are removed here but cannot be recalled."));
+    return RequestResult::success(lines.join(QLatin1Char('\n')));
+}
+
 RequestResult PrivacyController::erase(const QString &email, RedisClient *redis)
 {
     Services &s = *m_ctx.services;
@@ -27,17 +72,17 @@ RequestResult PrivacyController::erase(const QString &email, RedisClient *redis)
     auto report = privacy.erase(m_ctx.actor(), email);
     if (!report)
         return RequestResult::from(report);
-    QString summary = tr("Removed %1 account(s), %2 ticket(s), %3 transcript file(s), %4 outbox entr(ies) and %5 "
-                         "conversation(s).")
-                          .arg(report->accounts)
-                          .arg(report->tickets)
-                          .arg(report->transcripts)
-                          .arg(report->outboxEntries)
-                          .arg(report->sessions);
+    QString summary = tr("Removed %1, %2, %3, %4 and %5.")
+                          .arg(counted(report->accounts, tr("%1 account"), tr("%1 accounts")),
+                              counted(report->tickets, tr("%1 ticket"), tr("%1 tickets")),
+                              counted(report->transcripts, tr("%1 transcript file"), tr("%1 transcript files")),
+                              counted(report->outboxEntries, tr("%1 outbox entry"), tr("%1 outbox entries")),
+                              counted(report->sessions, tr("%1 conversation"), tr("%1 conversations")));
     if (report->emailsAlreadySent > 0)
         summary += QLatin1Char(' ')
-            + tr("%1 ticket email(s) had already been sent to %2 and cannot be recalled.")
-                  .arg(report->emailsAlreadySent)
+            + counted(report->emailsAlreadySent,
+                tr("%1 ticket email had already been sent to %2 and cannot be recalled."),
+                tr("%1 ticket emails had already been sent to %2 and cannot be recalled."))
                   .arg(report->sentTo.join(QLatin1String(", ")));
     if (!report->mentionedIn.isEmpty())
         summary += QLatin1Char(' ')
@@ -56,10 +101,12 @@ RequestResult PrivacyController::exportData(const QString &email, const QString 
     auto exported = privacy.exportData(m_ctx.actor(), email, directory);
     if (!exported)
         return RequestResult::from(exported);
-    return RequestResult::success(tr("Wrote %1 ticket(s) and %2 conversation(s) to %3.")
-                                      .arg(exported->value(QLatin1String("tickets")).toInt())
-                                      .arg(exported->value(QLatin1String("sessions")).toInt())
-                                      .arg(directory));
+    return RequestResult::success(
+        tr("Wrote %1 and %2 to %3.")
+            .arg(counted(exported->value(QLatin1String("tickets")).toInt(), tr("%1 ticket"), tr("%1 tickets")),
+                counted(
+                    exported->value(QLatin1String("sessions")).toInt(), tr("%1 conversation"), tr("%1 conversations")),
+                directory));
 }
 
 int PrivacyController::applyRetention()
@@ -69,6 +116,7 @@ int PrivacyController::applyRetention()
         return 0;
     Actor system = Actor::commandLine();
     system.displayName = QStringLiteral("retention");
+    system.auditAs = QStringLiteral("console:retention");
     PrivacyService privacy(config, m_ctx.services->database(), nullptr);
     auto erased = privacy.applyRetention(system, config.retentionDays);
     if (!erased) {

@@ -13,6 +13,8 @@ class PrivacyController final
 public:
     explicit PrivacyController(ConsoleContext &context);
 
+    // What an erasure would remove, in words for the confirmation (QString). Changes nothing.
+    RequestResult previewErasure(const QString &email, RedisClient *redis);
     // Value: the summary of what was removed (QString); `notice` when Redis was not reachable.
     RequestResult erase(const QString &email, RedisClient *redis);
     // Value: the summary of what was written (QString).

@@ -156,6 +156,68 @@ Result<ErasureReport> PrivacyService::erase(const Actor &actor, const QString &r
     return eraseSubject(actor, { email }, ids.value(), AccountStore::emailHash(email));
 }
 
+int ErasurePreview::tickets() const
+{
+    int n = 0;
+    for (const int count : ticketsByStatus)
+        n += count;
+    return n;
+}
+
+Result<ErasurePreview> PrivacyService::preview(const Actor &actor, const QString &rawEmail)
+{
+    using R = Result<ErasurePreview>;
+    const QString email = rawEmail.trimmed();
+    auto ids = subject(actor, Permission::EraseData, email);
+    if (!ids)
+        return R::failure(ids.error());
+    auto conn = m_db->connection();
+    if (!conn)
+        return R::failure(conn.error());
+    ErasurePreview out;
+    QSqlQuery q(conn.value());
+    q.prepare(m_db->sql(QStringLiteral("SELECT display_name FROM users WHERE email = ? COLLATE NOCASE")));
+    q.addBindValue(email);
+    if (q.exec() && q.next())
+        out.name = q.value(0).toString();
+    q.finish();
+    // The same tickets erase() finds: by the email, or by any of the person's user ids.
+    QString where = m_db->sql(QStringLiteral("teacher_email = ? COLLATE NOCASE"));
+    if (!ids->isEmpty())
+        where += QStringLiteral(" OR user_id IN (%1)").arg(placeholders(ids->size()));
+    q.prepare(QStringLiteral("SELECT status, COUNT(*) FROM tickets WHERE %1 GROUP BY status").arg(where));
+    q.addBindValue(email);
+    for (const QString &id : std::as_const(ids.value()))
+        q.addBindValue(id);
+    if (!q.exec())
+        return R::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
+    while (q.next())
+        out.ticketsByStatus.insert(q.value(0).toString(), q.value(1).toInt());
+    q.finish();
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM outbox WHERE kind = 'email' AND state = 'sent' AND ticket_id IN "
+                             "(SELECT id FROM tickets WHERE %1)")
+                  .arg(where));
+    q.addBindValue(email);
+    for (const QString &id : std::as_const(ids.value()))
+        q.addBindValue(id);
+    if (q.exec() && q.next())
+        out.emailsAlreadySent = q.value(0).toInt();
+    q.finish();
+    if (m_redis) {
+        SessionStore sessions(*m_redis, m_config);
+        int n = 0;
+        bool reached = true;
+        for (const QString &id : std::as_const(ids.value())) {
+            auto owned = sessions.sessionsOfUser(id);
+            reached = reached && owned.ok();
+            if (owned)
+                n += int(owned->size());
+        }
+        out.conversations = reached ? n : -1;
+    }
+    return out;
+}
+
 Result<ErasureReport> PrivacyService::eraseUserId(const Actor &actor, const QString &rawUserId)
 {
     using R = Result<ErasureReport>;

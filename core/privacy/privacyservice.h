@@ -3,6 +3,7 @@
 #include "result.h"
 
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -37,6 +38,17 @@ struct ErasureReport
     QJsonObject toJson() const;
 };
 
+// What an erasure of one person would remove, for the admin's confirmation (counts, no text).
+struct ErasurePreview
+{
+    QString name; // the account's display name, or empty when no account has the email now
+    QMap<QString, int> ticketsByStatus; // "open", "in_progress", "resolved"
+    int conversations = -1; // in Redis; -1: Redis was not reachable
+    int emailsAlreadySent = 0; // ticket emails delivered: they cannot be recalled
+
+    int tickets() const;
+};
+
 // GDPR operations over every store: erase a person, export a person's data, apply retention.
 // Erasure is idempotent and ordered so that a crash at any point leaves nothing orphaned and a re-run
 // finishes it: Redis first, then transcript files, then the database rows in one transaction; then
@@ -50,6 +62,8 @@ public:
     // Finds the person by any email they had (a removed account's too) and erases everything.
     Result<ErasureReport> erase(const Actor &actor, const QString &email);
     Result<ErasureReport> eraseUserId(const Actor &actor, const QString &userId);
+    // What erase(actor, email) would remove, counted; changes nothing.
+    Result<ErasurePreview> preview(const Actor &actor, const QString &email);
     // Finishes what earlier erasures could not do while Redis was unreachable; how many people. Fails
     // (Unavailable) while Redis still cannot be reached.
     Result<int> finishPendingErasures();

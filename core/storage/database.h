@@ -79,6 +79,9 @@ public:
         QString action;
         QString target;
         QString detail;
+        // For an admin's eyes, filled when shown (the log itself keeps ids): who `actor` and `target` are now.
+        QString actorName = {};
+        QString targetName = {};
     };
     // The newest entries first.
     Result<QList<AuditEntry>> auditEntries(const Actor &actor, int limit = 1000);

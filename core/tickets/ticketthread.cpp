@@ -439,7 +439,8 @@ QString TicketThread::render(const QList<ThreadMessage> &messages)
 {
     if (messages.isEmpty())
         return {};
-    QString t = QStringLiteral("\nAfter the escalation (%1 messages)\n").arg(messages.size());
+    QString t = messages.size() == 1 ? QStringLiteral("\nAfter the escalation (1 message)\n")
+                                     : QStringLiteral("\nAfter the escalation (%1 messages)\n").arg(messages.size());
     for (const ThreadMessage &m : messages) {
         t += QStringLiteral("\n[%1] %2:\n").arg(iso(m.time), m.speaker());
         QString body = m.body;

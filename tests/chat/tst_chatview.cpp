@@ -3,12 +3,14 @@
 #include "conversationmodel.h"
 #include "messageedit.h"
 #include "tickettablemodel.h"
+#include "transcripthtml.h"
 
 #include <QAbstractItemModelTester>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTextDocument>
 
 using namespace LearnPulse;
 
@@ -21,6 +23,7 @@ class TestChatView : public QObject
 private slots:
     void ticketListWordsForPeople_data();
     void ticketListWordsForPeople();
+    void readableTranscriptEscapesAndMarks();
     void conversationModelPassesTheModelTester();
     void ticketTableModelPassesTheModelTester();
     void streamingKeepsTheReadersSelectionAndPlace();
@@ -237,6 +240,30 @@ void TestChatView::ticketListWordsForPeople()
         QCOMPARE(TicketTableModel::shortId(stored.mid(3)), shown);
     else
         QCOMPARE(TicketTableModel::emailWords(stored), shown);
+}
+
+void TestChatView::readableTranscriptEscapesAndMarks()
+{
+    const QString transcript = QStringLiteral(
+        "LearnPulse support ticket\nTicket ID: TICKET-12345678-20261201120000\nCreated: 2026-12-01T12:00:00Z\n"
+        "Summary: Teacher asked for support\n\nSignals (1): talk_to_person\n\nConversation (2 messages)\n\n"
+        "[2026-12-01T11:59:00Z] Teacher (signal: asked to talk to a person):\n  <b>Loops</b> & marks\n  line two\n\n"
+        "[2026-12-01T11:59:30Z] Assistant:\n  Here are the loops.\n"
+        "\nAfter the escalation (1 message)\n\n[2026-12-01T12:05:00Z] Support — Sam:\n  On it\n");
+    const QString html = TranscriptHtml::render(transcript, QStringLiteral("loops"));
+    QVERIFY(!html.contains(QLatin1String("<b>Loops</b>"))); // the teacher's words never become markup
+    QVERIFY(html.contains(QLatin1String("&lt;b&gt;")));
+    QVERIFY(html.contains(QLatin1String("&amp; marks")));
+    QCOMPARE(html.count(QLatin1String("background-color:#fff59d")), 2); // "Loops" and "loops"
+    QVERIFY(html.contains(QLatin1String("Counted as a signal: asked to talk to a person")));
+    QVERIFY(html.contains(QLatin1String("asked to talk to a person"))); // the header's rule in words too
+    QVERIFY(!html.contains(QLatin1String("talk_to_person")));
+    QVERIFY(html.contains(QStringLiteral("Support — Sam")));
+    QVERIFY(html.contains(QLatin1String("After the escalation (1 message)")));
+    QTextDocument doc;
+    doc.setHtml(html);
+    QVERIFY(doc.toPlainText().contains(QLatin1String("line two")));
+    QVERIFY(!doc.toPlainText().contains(QLatin1String("2026-12-01T11:59:00Z"))); // local times
 }
 
 QTEST_MAIN(TestChatView)

@@ -18,6 +18,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
@@ -25,6 +26,8 @@
 #include <QElapsedTimer>
 #include <QHorizontalBarSeries>
 #include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -59,7 +62,9 @@ private slots:
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
     void addAccountKeepsWhatWasTypedWhenRefused();
+    void erasureSaysWhatGoesAndKeepsTheSelection();
     void supportSeesTheMetrics();
+    void emptyMetricsSayNoDataYetAndFit800x600();
     void twoSeatsShareTicketsLive();
     void eachSeatRunsUnderItsOwnDatabaseLogin();
 };
@@ -102,6 +107,15 @@ void TestConsoleTickets::supportOpensATicketSearchesAndSeesNewOnes()
     auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
     QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QLatin1String("Wrong xylophone chart")), 10000);
     QVERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketHeader"))->text().contains(xylo.ticketId));
+    // The transcript reads as a conversation, the search's words marked; the raw text (as mailed) is a click away.
+    auto *readable = browser->findChild<QTextBrowser *>(QStringLiteral("readableTranscript"));
+    QVERIFY(readable->isVisible() && !transcript->isVisible());
+    QVERIFY(readable->toPlainText().contains(QLatin1String("Wrong xylophone chart")));
+    QVERIFY(!readable->toPlainText().contains(QLatin1String("[20"))); // times in local time, not ISO stamps
+    QVERIFY2(readable->toHtml().contains(QLatin1String("background-color:#fff59d")), qPrintable(readable->toHtml()));
+    browser->findChild<QCheckBox *>(QStringLiteral("rawTranscriptCheck"))->setChecked(true);
+    QVERIFY(transcript->isVisible() && !readable->isVisible());
+    browser->findChild<QCheckBox *>(QStringLiteral("rawTranscriptCheck"))->setChecked(false);
     // What triage reads: the ID short (whole on hover and when copied), status and email delivery in words.
     QAbstractItemModel *model = table->model();
     const QString shortId = xylo.ticketId.section(QLatin1Char('-'), 1, 1);
@@ -130,6 +144,23 @@ void TestConsoleTickets::supportOpensATicketSearchesAndSeesNewOnes()
     QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 4, 10000);
     QVERIFY(!browser->findChild<QPushButton *>(QStringLiteral("deleteTicketButton"))
                  ->isVisible()); // support may not delete
+
+    // A new ticket while the agent is elsewhere: counted on the Tickets tab (and in the status bar) until seen.
+    w->tabs()->setCurrentWidget(w->chatView());
+    const TicketResult newer = makeTicket(QStringLiteral("Yet another complaint"), 5);
+    const QByteArray created = QJsonDocument(QJsonObject { { QStringLiteral("ticket_id"), newer.ticketId },
+                                                 { QStringLiteral("change"), QStringLiteral("created") } })
+                                   .toJson(QJsonDocument::Compact);
+    QVERIFY(redis->command({ "PUBLISH", "lp:tickets", created }));
+    const int tab = w->tabs()->indexOf(browser);
+    QTRY_COMPARE_WITH_TIMEOUT(w->tabs()->tabText(tab), QStringLiteral("&Tickets (1 new)"), 10000);
+    QVERIFY(w->statusBar()->currentMessage().contains(newer.ticketId));
+    // A forged payload (not a ticket id) is not announced.
+    QVERIFY(redis->command({ "PUBLISH", "lp:tickets", R"({"ticket_id":"<b>x</b>","change":"created"})" }));
+    QTest::qWait(500);
+    QCOMPARE(w->tabs()->tabText(tab), QStringLiteral("&Tickets (1 new)"));
+    w->tabs()->setCurrentWidget(browser);
+    QCOMPARE(w->tabs()->tabText(tab), QStringLiteral("&Tickets"));
 }
 
 void TestConsoleTickets::adminDeletesATicket()
@@ -173,7 +204,8 @@ void TestConsoleTickets::adminDeletesATicket()
     bool deletionAudited = false;
     for (int r = 0; r < audit->rowCount(); ++r)
         deletionAudited = deletionAudited
-            || (audit->item(r, 2)->text() == QLatin1String("ticket.delete")
+            || (audit->item(r, 2)->text() == QLatin1String("deleted a ticket")
+                && audit->item(r, 2)->toolTip() == QLatin1String("ticket.delete")
                 && audit->item(r, 3)->text() == doomed.ticketId);
     QVERIFY(deletionAudited);
     screenshot(w.get(), QStringLiteral("administration.png"));
@@ -281,6 +313,90 @@ void TestConsoleTickets::addAccountKeepsWhatWasTypedWhenRefused()
     QTRY_VERIFY_WITH_TIMEOUT(!w->findChild<QDialog *>(QStringLiteral("addAccountDialog")), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 2, 10000);
     QCOMPARE(w->statusBar()->currentMessage(), QStringLiteral("Account bo@school.example added"));
+
+    // The audit log reads as words: who (by name, as the account is now), what, to whom; ids on hover.
+    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("refreshButton")), Qt::LeftButton);
+    auto *audit = w->adminView()->findChild<QTableWidget *>(QStringLiteral("auditTable"));
+    auto rowOf = [audit](const QString &action, const QString &object = {}) {
+        for (int row = 0; row < audit->rowCount(); ++row)
+            if (audit->item(row, 2)->text() == action && audit->item(row, 3)->text().contains(object))
+                return row;
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(rowOf(QStringLiteral("added an account"), QStringLiteral("Bo Berg")) >= 0, 10000);
+    const int added = rowOf(QStringLiteral("added an account"), QStringLiteral("Bo Berg"));
+    QCOMPARE(audit->item(added, 1)->text(), QStringLiteral("a <a@school.example> (admin)"));
+    QCOMPARE(audit->item(added, 3)->text(), QStringLiteral("Bo Berg <bo@school.example>"));
+    QVERIFY(audit->item(added, 1)->toolTip().startsWith(QLatin1String("admin:"))); // the log keeps the id
+    QVERIFY(rowOf(QStringLiteral("signed in")) >= 0);
+    // Filters: by words (a person) and by action.
+    QTest::keyClicks(
+        w->adminView()->findChild<QLineEdit *>(QStringLiteral("auditFilter")), QStringLiteral("bo@school"));
+    int shown = 0;
+    for (int row = 0; row < audit->rowCount(); ++row)
+        if (!audit->isRowHidden(row)) {
+            ++shown;
+            QVERIFY(audit->item(row, 3)->text().contains(QLatin1String("bo@school")));
+        }
+    QCOMPARE(shown, 1);
+    w->adminView()->findChild<QLineEdit *>(QStringLiteral("auditFilter"))->clear();
+    auto *action = w->adminView()->findChild<QComboBox *>(QStringLiteral("auditActionFilter"));
+    action->setCurrentIndex(action->findData(QStringLiteral("account.sign_in")));
+    for (int row = 0; row < audit->rowCount(); ++row)
+        QCOMPARE(audit->isRowHidden(row), audit->item(row, 2)->text() != QStringLiteral("signed in"));
+    action->setCurrentIndex(0);
+    w->adminView()->findChild<QTabWidget *>()->setCurrentIndex(1);
+    screenshot(w.get(), QStringLiteral("audit.png"));
+}
+
+void TestConsoleTickets::erasureSaysWhatGoesAndKeepsTheSelection()
+{
+    addAccount(QStringLiteral("a@school.example"), Role::Admin);
+    addAccount(QStringLiteral("teacher1@school.example"), Role::Teacher);
+    addAccount(QStringLiteral("zed@school.example"), Role::Teacher);
+    makeTicket(QStringLiteral("The loops answer was wrong"), 1); // teacher1's
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("a@school.example"));
+    closePrivacyNotice(*w);
+    AdminView *admin = w->adminView();
+    w->tabs()->setCurrentWidget(admin);
+    auto *accounts = admin->findChild<QTableWidget *>(QStringLiteral("accountTable"));
+    QTRY_COMPARE_WITH_TIMEOUT(accounts->rowCount(), 3, 10000);
+    auto rowOf = [accounts](const QString &email) {
+        for (int row = 0; row < accounts->rowCount(); ++row)
+            if (accounts->item(row, 0)->text() == email)
+                return row;
+        return -1;
+    };
+    // The admin looks at zed, then erases teacher1 by email: the confirmation says what goes.
+    accounts->selectRow(rowOf(QStringLiteral("zed@school.example")));
+    emit admin->erasurePreviewRequested(QStringLiteral("teacher1@school.example")); // as after the email prompt
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (confirm = admin->findChild<QMessageBox *>(QStringLiteral("eraseConfirm"))) && confirm->isVisible(), 10000);
+    const QString what = confirm->informativeText();
+    QVERIFY2(what.contains(QLatin1String("The account of teacher1.")), qPrintable(what));
+    QVERIFY2(what.contains(QLatin1String("1 ticket with its transcript and thread (1 open)")), qPrintable(what));
+    QVERIFY2(what.contains(QLatin1String("0 conversations in Redis")), qPrintable(what));
+    screenshot(confirm, QStringLiteral("erase-confirm.png"));
+    auto ticketRows = [this] {
+        QSqlQuery q(m_db->connection().value());
+        return q.exec(QStringLiteral("SELECT COUNT(*) FROM tickets")) && q.next() ? q.value(0).toInt() : -1;
+    };
+    QCOMPARE(ticketRows(), 1); // the preview changed nothing
+    confirm->findChild<QPushButton *>(QStringLiteral("eraseConfirmButton"))->click();
+    QTRY_COMPARE_WITH_TIMEOUT(accounts->rowCount(), 2, 15000);
+    QTRY_COMPARE(ticketRows(), 0);
+    // The selection stayed with zed.
+    const QList<QTableWidgetItem *> selected = accounts->selectedItems();
+    QVERIFY(!selected.isEmpty());
+    QCOMPARE(accounts->item(selected.first()->row(), 0)->text(), QStringLiteral("zed@school.example"));
+    // Plurals in words in the report too.
+    QMessageBox *report = nullptr;
+    QTRY_VERIFY((report = w->findChild<QMessageBox *>(QStringLiteral("privacyResult"))) && report->isVisible());
+    QCOMPARE(report->text(), QStringLiteral("The data of teacher1@school.example is erased."));
+    QVERIFY(
+        !report->text().contains(QLatin1String("(s)")) && !report->informativeText().contains(QLatin1String("(s)")));
 }
 
 void TestConsoleTickets::supportSeesTheMetrics()
@@ -360,6 +476,30 @@ void TestConsoleTickets::supportSeesTheMetrics()
     const QDate monday = QDateTime::fromMSecsSinceEpoch(qint64(line->at(line->count() - 1).x())).date();
     QCOMPARE(monday.dayOfWeek(), 1);
     QVERIFY(monday.daysTo(QDateTime::currentDateTimeUtc().date()) < 7);
+}
+
+void TestConsoleTickets::emptyMetricsSayNoDataYetAndFit800x600()
+{
+    addAccount(QStringLiteral("s@school.example"), Role::Support);
+    auto w = openWindow();
+    QTRY_VERIFY(w->signInPage()->isVisible());
+    const QSize before = w->size();
+    signIn(*w, QStringLiteral("s@school.example"));
+    closePrivacyNotice(*w);
+    QCOMPARE(w->size(), before); // the window does not resize itself on sign-in
+    // Nothing is clipped at the smallest size the window allows, and that size is at most 800x600.
+    QVERIFY2(w->minimumSizeHint().width() <= 800 && w->minimumSizeHint().height() <= 600,
+        qPrintable(QStringLiteral("%1x%2").arg(w->minimumSizeHint().width()).arg(w->minimumSizeHint().height())));
+    w->resize(800, 600);
+    w->tabs()->setCurrentWidget(w->metricsView());
+    QList<QChartView *> charts;
+    QTRY_VERIFY_WITH_TIMEOUT((charts = w->metricsView()->findChildren<QChartView *>()).size() >= 4
+            && charts.first()->chart()->title().contains(QLatin1String("no data yet")),
+        10000);
+    for (QChartView *view : std::as_const(charts))
+        QVERIFY2(view->chart()->title().contains(QLatin1String("no data yet")), qPrintable(view->chart()->title()));
+    QCOMPARE(w->size(), QSize(800, 600));
+    screenshot(w.get(), QStringLiteral("metrics-800x600.png"));
 }
 
 void TestConsoleTickets::twoSeatsShareTicketsLive()

@@ -8,12 +8,14 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -78,12 +80,26 @@ AdminView::AdminView(QWidget *parent)
     auto *auditLayout = new QVBoxLayout(audit);
     m_auditTable = makeTable(
         { tr("Time"), tr("Who"), tr("Action"), tr("Object"), tr("Detail") }, QStringLiteral("auditTable"), audit);
+    auto *filters = new QHBoxLayout;
+    m_auditFilter = new QLineEdit(audit);
+    m_auditFilter->setObjectName(QStringLiteral("auditFilter"));
+    m_auditFilter->setPlaceholderText(tr("Filter by person, ticket or detail"));
+    m_auditFilter->setClearButtonEnabled(true);
+    m_auditAction = new QComboBox(audit);
+    m_auditAction->setObjectName(QStringLiteral("auditActionFilter"));
+    m_auditAction->addItem(tr("All actions"), QString());
+    connect(m_auditFilter, &QLineEdit::textChanged, this, &AdminView::filterAudit);
+    connect(m_auditAction, &QComboBox::currentIndexChanged, this, &AdminView::filterAudit);
+    filters->addWidget(m_auditFilter, 1);
+    filters->addWidget(m_auditAction);
+    auditLayout->addLayout(filters);
     auditLayout->addWidget(m_auditTable, 1);
     tabs->addTab(audit, tr("Audit log"));
     layout->addWidget(tabs, 1);
 
     auto *bottom = new QHBoxLayout;
     auto *refresh = new QPushButton(tr("Re&fresh"), this);
+    refresh->setObjectName(QStringLiteral("refreshButton"));
     connect(refresh, &QPushButton::clicked, this, &AdminView::refreshRequested);
     auto *settings = new QPushButton(tr("Se&ttings…"), this);
     settings->setObjectName(QStringLiteral("settingsButton"));
@@ -100,6 +116,9 @@ AdminView::AdminView(QWidget *parent)
 
 void AdminView::showAccounts(const QList<Account> &accounts)
 {
+    // The selection stays with its person; when that account is gone, nothing is selected (never the next one).
+    const Account *selected = selectedAccount();
+    const QString keep = selected ? selected->id : QString();
     m_accounts = accounts;
     m_accountTable->setRowCount(int(accounts.size()));
     for (int i = 0; i < accounts.size(); ++i) {
@@ -111,19 +130,96 @@ void AdminView::showAccounts(const QList<Account> &accounts)
             m_accountTable->setItem(i, c, new QTableWidgetItem(cells.at(c)));
     }
     m_accountTable->resizeColumnsToContents();
+    m_accountTable->clearSelection();
+    m_accountTable->setCurrentCell(-1, -1);
+    for (int i = 0; i < accounts.size(); ++i)
+        if (!keep.isEmpty() && accounts.at(i).id == keep)
+            m_accountTable->selectRow(i);
+}
+
+QString AdminView::actionInWords(const QString &action)
+{
+    static const QHash<QString, const char *> words {
+        { QStringLiteral("account.add"), QT_TR_NOOP("added an account") },
+        { QStringLiteral("account.role"), QT_TR_NOOP("changed a role") },
+        { QStringLiteral("account.password"), QT_TR_NOOP("set a password") },
+        { QStringLiteral("account.remove"), QT_TR_NOOP("removed an account") },
+        { QStringLiteral("account.sign_in"), QT_TR_NOOP("signed in") },
+        { QStringLiteral("account.sign_in_failed"), QT_TR_NOOP("failed to sign in") },
+        { QStringLiteral("account.sign_in_refused"), QT_TR_NOOP("was refused sign-in (too many tries)") },
+        { QStringLiteral("ticket.status"), QT_TR_NOOP("changed a ticket's status") },
+        { QStringLiteral("ticket.delete"), QT_TR_NOOP("deleted a ticket") },
+        { QStringLiteral("ticket.assign"), QT_TR_NOOP("assigned a ticket") },
+        { QStringLiteral("ticket.support"), QT_TR_NOOP("replied on a ticket") },
+        { QStringLiteral("ticket.note"), QT_TR_NOOP("added an internal note") },
+        { QStringLiteral("ticket.teacher"), QT_TR_NOOP("wrote on their ticket") },
+        { QStringLiteral("ticket.assistant"), QT_TR_NOOP("got an assistant reply on their ticket") },
+        { QStringLiteral("ticket.reopen"), QT_TR_NOOP("reopened a ticket") },
+        { QStringLiteral("ticket.rate"), QT_TR_NOOP("rated a ticket") },
+        { QStringLiteral("privacy.erase"), QT_TR_NOOP("erased a person's data") },
+        { QStringLiteral("privacy.export"), QT_TR_NOOP("exported a person's data") },
+        { QStringLiteral("retention.erase"), QT_TR_NOOP("erased old tickets (retention)") },
+        { QStringLiteral("settings.change"), QT_TR_NOOP("changed settings") },
+        { QStringLiteral("canned_reply.save"), QT_TR_NOOP("saved a canned reply") },
+        { QStringLiteral("canned_reply.remove"), QT_TR_NOOP("removed a canned reply") },
+        { QStringLiteral("db.setup_roles"), QT_TR_NOOP("set up the database roles") },
+    };
+    const auto it = words.constFind(action);
+    return it == words.constEnd() ? action : tr(it.value());
 }
 
 void AdminView::showAudit(const QList<Database::AuditEntry> &entries)
 {
     m_auditTable->setRowCount(int(entries.size()));
+    QStringList actions;
     for (int i = 0; i < entries.size(); ++i) {
         const auto &e = entries.at(i);
-        const QStringList cells { QLocale().toString(e.time.toLocalTime(), QLocale::ShortFormat), e.actor, e.action,
-            e.target, e.detail };
-        for (int c = 0; c < cells.size(); ++c)
-            m_auditTable->setItem(i, c, new QTableWidgetItem(cells.at(c)));
+        const QStringList cells { QLocale().toString(e.time.toLocalTime(), QLocale::ShortFormat),
+            e.actorName.isEmpty() ? e.actor : e.actorName, actionInWords(e.action),
+            e.targetName.isEmpty() ? e.target : e.targetName, e.detail };
+        // The ids as the log keeps them, on hover.
+        const QStringList raw { e.time.toUTC().toString(Qt::ISODate), e.actor, e.action, e.target, e.detail };
+        for (int c = 0; c < cells.size(); ++c) {
+            auto *item = new QTableWidgetItem(cells.at(c));
+            item->setToolTip(raw.at(c));
+            if (c == 2)
+                item->setData(Qt::UserRole, e.action);
+            m_auditTable->setItem(i, c, item);
+        }
+        if (!actions.contains(e.action))
+            actions << e.action;
+    }
+    // The action filter offers the actions there are, keeping the one chosen.
+    const QString chosen = m_auditAction->currentData().toString();
+    actions.sort();
+    {
+        const QSignalBlocker quiet(m_auditAction);
+        m_auditAction->clear();
+        m_auditAction->addItem(tr("All actions"), QString());
+        for (const QString &a : std::as_const(actions))
+            m_auditAction->addItem(actionInWords(a), a);
+        m_auditAction->setCurrentIndex(qMax(0, m_auditAction->findData(chosen)));
     }
     m_auditTable->resizeColumnsToContents();
+    filterAudit();
+}
+
+void AdminView::filterAudit()
+{
+    const QString words = m_auditFilter->text().trimmed();
+    const QString action = m_auditAction->currentData().toString();
+    for (int row = 0; row < m_auditTable->rowCount(); ++row) {
+        bool shown = action.isEmpty() || m_auditTable->item(row, 2)->data(Qt::UserRole).toString() == action;
+        if (shown && !words.isEmpty()) {
+            shown = false;
+            for (int c = 1; c < m_auditTable->columnCount() && !shown; ++c) {
+                const QTableWidgetItem *item = m_auditTable->item(row, c);
+                shown = item->text().contains(words, Qt::CaseInsensitive)
+                    || item->toolTip().contains(words, Qt::CaseInsensitive);
+            }
+        }
+        m_auditTable->setRowHidden(row, !shown);
+    }
 }
 
 const Account *AdminView::selectedAccount() const
@@ -255,13 +351,24 @@ void AdminView::erasePerson()
                               .trimmed();
     if (!ok || email.isEmpty())
         return;
-    if (QMessageBox::warning(this, tr("Erase a person's data"),
-            tr("Erase everything stored about %1: the account, every ticket and transcript, queued "
-               "emails and live conversations?\n\nThis cannot be undone.")
-                .arg(email),
-            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
-        == QMessageBox::Yes)
-        emit eraseRequested(email);
+    emit erasurePreviewRequested(email); // the confirmation says what goes
+}
+
+void AdminView::confirmErasure(const QString &email, const QString &whatGoes)
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Erase a person's data"),
+        tr("Erase everything stored about %1?").arg(email), QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("eraseConfirm"));
+    box->setInformativeText(tr("This goes:\n%1\n\nThis cannot be undone.").arg(whatGoes));
+    QPushButton *erase = box->addButton(tr("Erase"), QMessageBox::DestructiveRole);
+    erase->setObjectName(QStringLiteral("eraseConfirmButton"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, erase, email](QAbstractButton *clicked) {
+        if (clicked == erase)
+            emit eraseRequested(email);
+    });
+    box->open();
 }
 
 void AdminView::exportPerson()

@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+class QComboBox;
+class QLineEdit;
 class QTableWidget;
 
 namespace LearnPulse {
@@ -21,8 +23,12 @@ public:
 
     void showAccounts(const QList<Account> &accounts);
     void showAudit(const QList<Database::AuditEntry> &entries);
+    // An audit action in words ("account.sign_in" -> "signed in").
+    static QString actionInWords(const QString &action);
     // The answer to addAccountRequested(): the dialog closes, or stays with what was typed and says why.
     void accountAdded(bool ok, const QString &error = {});
+    // Shows what an erasure would remove and asks; Yes emits eraseRequested().
+    void confirmErasure(const QString &email, const QString &whatGoes);
 
 signals:
     void refreshRequested();
@@ -32,6 +38,8 @@ signals:
     void removeRequested(const QString &userId);
     void settingsRequested();
     void cannedRepliesRequested();
+    // Asks what an erasure of `email` would remove; the answer comes to confirmErasure().
+    void erasurePreviewRequested(const QString &email);
     void eraseRequested(const QString &email);
     void exportRequested(const QString &email, const QString &directory);
 
@@ -47,6 +55,9 @@ private:
     QList<Account> m_accounts;
     QTableWidget *m_accountTable;
     QTableWidget *m_auditTable;
+    QLineEdit *m_auditFilter;
+    QComboBox *m_auditAction;
+    void filterAudit();
 };
 
 } // namespace LearnPulse

@@ -35,6 +35,7 @@ QLabel *figureLabel(const QString &objectName, QWidget *parent)
     label->setFrameShape(QFrame::StyledPanel);
     label->setMargin(8);
     label->setAlignment(Qt::AlignCenter);
+    label->setWordWrap(true); // the captions wrap, so that five figures fit side by side at 800 pixels
     return label;
 }
 
@@ -80,7 +81,13 @@ void clearChart(QChart *chart, const QString &title)
 void drawCounts(QChart *chart, const QString &title, const QString &setName, const QList<std::pair<QString, int>> &bars,
     Qt::Orientation orientation)
 {
-    clearChart(chart, title);
+    int total = 0;
+    for (const auto &bar : bars)
+        total += bar.second;
+    // Nothing to draw: the chart says so instead of showing empty axes.
+    clearChart(chart, total == 0 ? MetricsView::tr("%1 — no data yet").arg(title) : title);
+    if (total == 0)
+        return;
     const bool horizontal = orientation == Qt::Horizontal;
     auto *set = new QBarSet(setName);
     QStringList labels;
@@ -182,7 +189,7 @@ QChartView *MetricsView::addChart(const QString &objectName)
     auto *view = new QChartView(chart, this);
     view->setObjectName(objectName);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(160);
+    view->setMinimumHeight(110); // three rows of charts fit a window of 800x600
     return view;
 }
 
@@ -260,8 +267,9 @@ void MetricsView::redraw()
     const bool weekly = m_grouping->currentIndex() == 1;
     const QList<MetricsStore::Period> &periods = weekly ? s.weeks : s.days;
     QChart *rate = m_rateChart->chart();
-    clearChart(
-        rate, weekly ? tr("Escalation rate per week (each point on its Monday)") : tr("Escalation rate per day"));
+    const QString rateTitle
+        = weekly ? tr("Escalation rate per week (each point on its Monday)") : tr("Escalation rate per day");
+    clearChart(rate, s.sessions == 0 ? tr("%1 — no data yet").arg(rateTitle) : rateTitle);
     auto *rateSeries = new QLineSeries;
     rateSeries->setName(tr("Escalated conversations"));
     rateSeries->setPointsVisible(true);
@@ -290,7 +298,7 @@ void MetricsView::redraw()
     periodAxis->setFormat(QStringLiteral("d MMM"));
     periodAxis->setTickCount(qBound(2, int(periods.size()), 8));
     auto *percentAxis = new QValueAxis;
-    percentAxis->setRange(0, qMax(10.0, highest * 1.15));
+    percentAxis->setRange(0, qMin(100.0, qMax(10.0, highest * 1.15))); // a rate never goes past 100 %
     percentAxis->setLabelFormat(QStringLiteral("%.0f %%"));
     percentAxis->applyNiceNumbers();
     rate->addAxis(periodAxis, Qt::AlignBottom);
@@ -300,6 +308,8 @@ void MetricsView::redraw()
         series->attachAxis(periodAxis);
         series->attachAxis(percentAxis);
     }
+    if (s.sessions == 0) // nothing to draw: the title says so, without axes of nothing
+        clearChart(rate, tr("%1 — no data yet").arg(rateTitle));
 
     // How many teacher messages it took before a conversation escalated.
     QList<std::pair<QString, int>> messageBars;
@@ -333,8 +343,8 @@ void MetricsView::redraw()
     QList<std::pair<QString, int>> guardBars;
     for (auto it = s.guardHits.cbegin(); it != s.guardHits.cend(); ++it)
         guardBars.append({ it.key(), it.value() });
-    drawCounts(m_guardChart->chart(), tr("Hallucination guard: false claims replaced, by kind"), tr("Replaced claims"),
-        guardBars, Qt::Horizontal);
+    drawCounts(m_guardChart->chart(), tr("Guard: false claims replaced, by kind"), tr("Replaced claims"), guardBars,
+        Qt::Horizontal);
 }
 
 } // namespace LearnPulse

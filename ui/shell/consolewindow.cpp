@@ -24,6 +24,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -111,6 +112,7 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
         if (m_browser)
             m_browser->refresh();
     });
+    connect(m_backend, &ConsoleBackend::ticketCreated, this, &ConsoleWindow::announceNewTicket);
     connect(m_backend, &ConsoleBackend::ticketUpdated, this, [this](const TicketUpdate &update) {
         if (!m_chat)
             return;
@@ -201,6 +203,34 @@ void ConsoleWindow::defaultAnswer(const QString &what, const RequestResult &resu
         statusBar()->showMessage(done, 5000);
 }
 
+void ConsoleWindow::announceNewTicket(const QString &ticketId)
+{
+    if (!m_browser || !m_tabs)
+        return;
+    // Unseen while the ticket queue is not in front: counted on its tab until it is.
+    if (m_tabs->currentWidget() != m_browser || !isActiveWindow()) {
+        ++m_newTickets;
+        m_tabs->setTabText(m_tabs->indexOf(m_browser),
+            m_newTickets == 1 ? tr("&Tickets (1 new)") : tr("&Tickets (%1 new)").arg(m_newTickets));
+    }
+    statusBar()->showMessage(tr("New support ticket %1").arg(ticketId), 10000);
+    QApplication::alert(this); // the taskbar entry asks for attention
+    if (QSystemTrayIcon::isSystemTrayAvailable() && QSystemTrayIcon::supportsMessages()) {
+        if (!m_tray) {
+            m_tray = new QSystemTrayIcon(windowIcon(), this);
+            m_tray->setToolTip(tr("LearnPulse Support Console"));
+            connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+                showNormal();
+                activateWindow();
+                if (m_tabs && m_browser)
+                    m_tabs->setCurrentWidget(m_browser);
+            });
+        }
+        m_tray->show();
+        m_tray->showMessage(tr("New support ticket"), ticketId, QSystemTrayIcon::Information, 10000);
+    }
+}
+
 void ConsoleWindow::updateBusy()
 {
     if (m_pending.isEmpty()) {
@@ -287,6 +317,7 @@ void ConsoleWindow::leaveSession()
 {
     m_signedIn = false;
     m_account = {};
+    m_newTickets = 0;
     m_turnRequest = 0;
     if (m_tabs) {
         m_pages->removeWidget(m_tabs);

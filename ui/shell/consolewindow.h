@@ -16,6 +16,7 @@ class QAction;
 class QLabel;
 class QProgressBar;
 class QStackedWidget;
+class QSystemTrayIcon;
 class QTabWidget;
 
 namespace LearnPulse {
@@ -78,6 +79,9 @@ private:
     // `sessionId` empty: the last conversation (or a new one when `forceNew`).
     void openConversation(bool forceNew, const SessionContext &context = {}, const QString &sessionId = {});
     void showPastConversations();
+    // A new ticket from any console: a count on the Tickets tab while unseen, the status bar, the taskbar and
+    // (where the desktop has one) a notification.
+    void announceNewTicket(const QString &ticketId);
     void sendTurn(const QString &what, const std::function<void(ConsoleBackend *, quint64)> &call);
     void openCannedReplies();
     void showShortcuts();
@@ -97,6 +101,8 @@ private:
     QPointer<TicketBrowser> m_browser;
     QPointer<AdminView> m_admin;
     QPointer<MetricsView> m_metrics;
+    int m_newTickets = 0; // announced while the ticket queue was not in front
+    QSystemTrayIcon *m_tray = nullptr; // made on the first announcement, where the desktop has a tray
     QLabel *m_redisStatus;
     QLabel *m_assistantStatus;
     QLabel *m_userLabel;

@@ -483,11 +483,11 @@ void ConsoleWindow::buildMainView()
                         openSettings(r.value.toMap());
                 });
         });
-        auto privacyAnswer = [this](const QString &what) {
-            return [this, what](const RequestResult &r) {
+        auto privacyAnswer = [this](const QString &what, const QString &done) {
+            return [this, what, done](const RequestResult &r) {
                 auto *box
                     = new QMessageBox(r.ok() && r.notice.isEmpty() ? QMessageBox::Information : QMessageBox::Warning,
-                        what, r.ok() ? tr("%1: done.").arg(what) : tr("%1 failed.").arg(what), QMessageBox::Ok, this);
+                        what, r.ok() ? done : tr("%1 failed.").arg(what), QMessageBox::Ok, this);
                 box->setObjectName(QStringLiteral("privacyResult"));
                 const QString summary = r.value.toString();
                 const QString problem = r.ok() ? r.notice : r.error;
@@ -499,20 +499,37 @@ void ConsoleWindow::buildMainView()
                 refreshAudit();
             };
         };
+        connect(m_admin, &AdminView::erasurePreviewRequested, this, [this](const QString &email) {
+            request(
+                tr("Look up %1").arg(email), [email](ConsoleBackend *b, quint64 id) { b->previewErasure(id, email); },
+                [this, email](const RequestResult &r) {
+                    if (!r.ok())
+                        return reportFailure(tr("Erase %1").arg(email), r.error);
+                    if (m_admin)
+                        m_admin->confirmErasure(email, r.value.toString());
+                });
+        });
         connect(m_admin, &AdminView::eraseRequested, this, [this, privacyAnswer](const QString &email) {
             request(
                 tr("Erase %1").arg(email), [email](ConsoleBackend *b, quint64 id) { b->erasePerson(id, email); },
-                privacyAnswer(tr("Erase %1").arg(email)));
+                privacyAnswer(tr("Erase %1").arg(email), tr("The data of %1 is erased.").arg(email)));
         });
         connect(m_admin, &AdminView::exportRequested, this,
             [this, privacyAnswer](const QString &email, const QString &dir) {
                 request(
                     tr("Export %1").arg(email),
                     [email, dir](ConsoleBackend *b, quint64 id) { b->exportPerson(id, email, dir); },
-                    privacyAnswer(tr("Export %1").arg(email)));
+                    privacyAnswer(tr("Export %1").arg(email), tr("The data of %1 is exported.").arg(email)));
             });
     }
 
+    // Looking at the queue sees what was new.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_browser && m_tabs->widget(index) == m_browser && m_newTickets > 0) {
+            m_newTickets = 0;
+            m_tabs->setTabText(index, tr("&Tickets"));
+        }
+    });
     // A teacher has the assistant only: no tab bar for one tab. Support and admins start at the ticket queue.
     m_tabs->setTabBarAutoHide(true);
     if (m_browser)

@@ -1,6 +1,7 @@
 #include "ticketbrowser.h"
 
 #include "tickettablemodel.h"
+#include "transcripthtml.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,6 +23,7 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -236,11 +238,24 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     m_viewers->setStyleSheet(QStringLiteral("background: #fff3d6; color: #5d4200; padding: 4px;"));
     m_viewers->hide();
     detailLayout->addWidget(m_viewers);
+    // The transcript as a conversation to read; the raw text (what is mailed and exported) one click away.
+    m_readable = new QTextBrowser(detail);
+    m_readable->setObjectName(QStringLiteral("readableTranscript"));
+    m_readable->setOpenLinks(false);
+    detailLayout->addWidget(m_readable, 1);
     m_transcript = new QPlainTextEdit(detail);
     m_transcript->setObjectName(QStringLiteral("transcriptView"));
     m_transcript->setReadOnly(true);
     m_transcript->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_transcript->hide();
     detailLayout->addWidget(m_transcript, 1);
+    m_raw = new QCheckBox(tr("Show the raw text (as mailed)"), detail);
+    m_raw->setObjectName(QStringLiteral("rawTranscriptCheck"));
+    connect(m_raw, &QCheckBox::toggled, this, [this](bool raw) {
+        m_transcript->setVisible(raw);
+        m_readable->setVisible(!raw);
+    });
+    detailLayout->addWidget(m_raw);
 
     // The reply box: to the teacher, or an internal note; canned replies fill it.
     auto *replyTools = new QHBoxLayout;
@@ -377,6 +392,7 @@ void TicketBrowser::clearDetail(const QString &message)
     m_shownAssignee.clear();
     m_header->setText(message);
     m_transcript->clear();
+    m_readable->clear();
     m_status->setEnabled(false);
     m_delete->setEnabled(false);
     m_assign->setEnabled(false);
@@ -459,6 +475,7 @@ void TicketBrowser::showTicket(const TicketView &view, const QString &error)
     }
     const bool sameTicket = ticket.id == m_shownId;
     const int scroll = m_transcript->verticalScrollBar()->value();
+    const int readableScroll = m_readable->verticalScrollBar()->value();
     if (!sameTicket) {
         // Each ticket has its own reply box content: the former one's draft is parked, this one's restored.
         if (!m_shownId.isEmpty() && !m_reply->toPlainText().isEmpty())
@@ -481,9 +498,15 @@ void TicketBrowser::showTicket(const TicketView &view, const QString &error)
     m_status->setCurrentIndex(m_status->findData(ticket.status));
     m_status->setEnabled(true);
     m_delete->setEnabled(true);
-    m_transcript->setPlainText((error.isEmpty() ? view.transcript : error) + TicketThread::render(view.thread));
-    if (sameTicket) // a reload of the same ticket (a reply, a status) keeps the reader's place
+    const QString text = (error.isEmpty() ? view.transcript : error) + TicketThread::render(view.thread);
+    m_transcript->setPlainText(text);
+    m_readable->setHtml(error.isEmpty()
+            ? TranscriptHtml::render(text, m_search->text(), palette().color(QPalette::Base).lightness() < 128)
+            : error.toHtmlEscaped());
+    if (sameTicket) { // a reload of the same ticket (a reply, a status) keeps the reader's place
         m_transcript->verticalScrollBar()->setValue(scroll);
+        m_readable->verticalScrollBar()->setValue(readableScroll);
+    }
 }
 
 void TicketBrowser::confirmDelete()

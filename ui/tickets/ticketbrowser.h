@@ -12,6 +12,7 @@ class QDateEdit;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QTextBrowser;
 class QPushButton;
 class QTableView;
 class QTimer;
@@ -87,7 +88,9 @@ private:
     QPushButton *m_delete;
     QPushButton *m_assign;
     QLabel *m_viewers;
-    QPlainTextEdit *m_transcript;
+    QPlainTextEdit *m_transcript; // the raw text, as mailed and exported
+    QTextBrowser *m_readable; // the same as a conversation to read (TranscriptHtml)
+    QCheckBox *m_raw;
     QComboBox *m_canned;
     QPlainTextEdit *m_reply;
     QPushButton *m_sendReply;
