@@ -72,8 +72,12 @@ RequestResult AdminController::listAudit()
             e.actorName = QStringLiteral("%1 (%2)").arg(who, role);
         else if (e.actor.startsWith(QLatin1String("cli:")))
             e.actorName = QCoreApplication::translate("AdminController", "%1 on the command line").arg(e.actor.mid(4));
-        else if (e.actor.startsWith(QLatin1String("console:")))
-            e.actorName = QCoreApplication::translate("AdminController", "the console (%1)").arg(e.actor.mid(8));
+        else if (e.actor == QLatin1String("console:first-start"))
+            e.actorName = QCoreApplication::translate("AdminController", "the first start of the console");
+        else if (e.actor == QLatin1String("console:retention"))
+            e.actorName = QCoreApplication::translate("AdminController", "the retention rule");
+        else if (e.actor == QLatin1String("console:sign-in"))
+            e.actorName = QCoreApplication::translate("AdminController", "the sign-in form");
         e.targetName = name(e.target);
     }
     return RequestResult::success(QVariant::fromValue(shown));

@@ -249,7 +249,8 @@ void TestChatView::readableTranscriptEscapesAndMarks()
         "Summary: Teacher asked for support\n\nSignals (1): talk_to_person\n\nConversation (2 messages)\n\n"
         "[2026-12-01T11:59:00Z] Teacher (signal: asked to talk to a person):\n  <b>Loops</b> & marks\n  line two\n\n"
         "[2026-12-01T11:59:30Z] Assistant:\n  Here are the loops.\n"
-        "\nAfter the escalation (1 message)\n\n[2026-12-01T12:05:00Z] Support — Sam:\n  On it\n");
+        "\nAfter the escalation (2 messages)\n\n[2026-12-01T12:05:00Z] Support — Sam:\n  On it\n"
+        "\n[2026-12-01T12:06:00Z] Support — Ann (IT: desk 2):\n  Checked\n");
     const QString html = TranscriptHtml::render(transcript, QStringLiteral("loops"));
     QVERIFY(!html.contains(QLatin1String("<b>Loops</b>"))); // the teacher's words never become markup
     QVERIFY(html.contains(QLatin1String("&lt;b&gt;")));
@@ -259,7 +260,10 @@ void TestChatView::readableTranscriptEscapesAndMarks()
     QVERIFY(html.contains(QLatin1String("asked to talk to a person"))); // the header's rule in words too
     QVERIFY(!html.contains(QLatin1String("talk_to_person")));
     QVERIFY(html.contains(QStringLiteral("Support — Sam")));
-    QVERIFY(html.contains(QLatin1String("After the escalation (1 message)")));
+    QVERIFY(html.contains(QLatin1String("After the escalation (2 messages)")));
+    // A name with "(" and ":" is still a speaker of its own bubble, not lines of the one before.
+    QVERIFY(html.contains(QStringLiteral("<b>Support — Ann (IT: desk 2)</b>")));
+    QCOMPARE(html.count(QLatin1String("<table")), 4);
     QTextDocument doc;
     doc.setHtml(html);
     QVERIFY(doc.toPlainText().contains(QLatin1String("line two")));

@@ -36,6 +36,7 @@
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextDocument>
+#include <QTime>
 
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
@@ -58,6 +59,7 @@ private slots:
     void redisComingBackIsFinishedForTheOpenConversation();
     void contactSupportButtonOpensATicketAtOnce();
     void contactSupportWhileAReplyStalls();
+    void aRefusedContactSupportLeavesNoNoteAndKeepsTheLine();
     void newConversationAsksAndPastOnesReopen();
     void votesOffersAndWithdrawalsInTheChatPane();
     void anAccountChangedElsewhereEndsItsSession_data();
@@ -177,6 +179,8 @@ void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
     QVERIFY(chat->findChild<QLabel *>(QStringLiteral("ticketIdLabel"))->text().contains(ticket));
     QVERIFY(chat->conversationText().contains(QLatin1String("LearnPulse")));
     QVERIFY(chat->conversationText().contains(ticket));
+    // With the ticket open, a signal can no longer be withdrawn: no link offers it.
+    QVERIFY(!chat->conversationText().contains(QLatin1String("That was not a complaint")));
     QVERIFY(!chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"))->isEnabled());
     TicketStore store(m_db);
     QCOMPARE(store.findBySession(chat->sessionId())->id, ticket);
@@ -484,6 +488,41 @@ void TestConsole::contactSupportButtonOpensATicketAtOnce()
     QCOMPARE(ticket->summary, QStringLiteral("Teacher asked for support"));
     QVERIFY(ticket->rules.contains(QStringLiteral("contact_support_button")));
     QVERIFY(store.transcript(Actor::commandLine(), ticket.value())->contains(QLatin1String("Marks for 6B look wrong")));
+}
+
+void TestConsole::aRefusedContactSupportLeavesNoNoteAndKeepsTheLine()
+{
+    {
+        QSettings ini(m_config.configFile, QSettings::IniFormat);
+        ini.setValue(QStringLiteral("limits/rate_per_minute"), 1);
+    }
+    addAccount(QStringLiteral("ivy@school.example"), Role::Teacher);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("ivy@school.example"));
+    closePrivacyNotice(*w);
+    ChatView *chat = w->chatView();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    if (QTime::currentTime().second() >= 50) // both in one minute's window
+        QTest::qWait((61 - QTime::currentTime().second()) * 1000);
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    // Over the limit: the ticket is refused; the application's note goes again, and the line is kept.
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton")), Qt::LeftButton);
+    auto *confirm = chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"));
+    QVERIFY(confirm);
+    QTest::keyClicks(confirm->findChild<QLineEdit *>(QStringLiteral("supportDescription")), QStringLiteral("Marks"));
+    QTest::mouseClick(confirm->findChild<QPushButton *>(QStringLiteral("openTicketButton")), Qt::LeftButton);
+    auto *error = chat->findChild<QLabel *>(QStringLiteral("chatError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
+    QTRY_VERIFY(!chat->isSending());
+    QVERIFY(chat->ticketId().isEmpty());
+    QVERIFY(!chat->conversationText().contains(QLatin1String("You asked to contact support")));
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton")), Qt::LeftButton);
+    QTRY_VERIFY((confirm = chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"))) && confirm->isVisible());
+    QCOMPARE(confirm->findChild<QLineEdit *>(QStringLiteral("supportDescription"))->text(), QStringLiteral("Marks"));
+    confirm->reject();
 }
 
 void TestConsole::contactSupportWhileAReplyStalls()

@@ -271,7 +271,7 @@ void AdminView::addAccount()
     connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, email, name, role, password, ok, error] {
         error->hide();
         ok->setEnabled(false); // until the answer
-        dialog->setProperty("waiting", true);
+        dialog->setProperty("waiting", email->text().trimmed()); // the answer for this email is this dialog's
         emit addAccountRequested(
             email->text().trimmed(), name->text().trimmed(), Role(role->currentData().toInt()), password->text());
     });
@@ -281,12 +281,13 @@ void AdminView::addAccount()
     email->setFocus();
 }
 
-void AdminView::accountAdded(bool ok, const QString &error)
+void AdminView::accountAdded(const QString &email, bool ok, const QString &error)
 {
     auto *dialog = findChild<QDialog *>(QStringLiteral("addAccountDialog"));
-    if (!dialog || !dialog->property("waiting").toBool())
+    // Only the answer to this dialog's own request (a dialog cancelled while waiting leaves a late answer).
+    if (!dialog || dialog->property("waiting").toString() != email || email.isEmpty())
         return;
-    dialog->setProperty("waiting", false);
+    dialog->setProperty("waiting", QString());
     if (ok) {
         dialog->accept();
         return;
@@ -299,7 +300,7 @@ void AdminView::accountAdded(bool ok, const QString &error)
         buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
     // The field the error is about gets the cursor.
     const bool aboutPassword = error.contains(QLatin1String("password"), Qt::CaseInsensitive);
-    const bool aboutName = error.contains(QLatin1String("name"), Qt::CaseInsensitive) && !aboutPassword;
+    const bool aboutName = error.contains(QLatin1String("display name"), Qt::CaseInsensitive) && !aboutPassword;
     dialog
         ->findChild<QLineEdit *>(aboutPassword ? QStringLiteral("newAccountPassword")
                 : aboutName                    ? QStringLiteral("newAccountName")

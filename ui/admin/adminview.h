@@ -26,7 +26,7 @@ public:
     // An audit action in words ("account.sign_in" -> "signed in").
     static QString actionInWords(const QString &action);
     // The answer to addAccountRequested(): the dialog closes, or stays with what was typed and says why.
-    void accountAdded(bool ok, const QString &error = {});
+    void accountAdded(const QString &email, bool ok, const QString &error = {});
     // Shows what an erasure would remove and asks; Yes emits eraseRequested().
     void confirmErasure(const QString &email, const QString &whatGoes);
 

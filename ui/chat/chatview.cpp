@@ -244,9 +244,16 @@ SessionContext ChatView::context() const
 void ChatView::setConversation(
     const SessionState &state, const QList<HistoryEntry> &history, const TicketUpdate &ticket)
 {
+    if (m_clearDraftOnOpen && state.id != m_sessionId)
+        m_input->clear(); // the teacher confirmed leaving the draft; it goes once the new conversation is open
+    m_clearDraftOnOpen = false;
     m_sessionId = state.id;
     m_stopping = false;
     m_contactAfterStop.reset(); // asked for in the conversation left
+    // A question about the conversation left is no longer one to answer.
+    for (const char *name : { "contactSupportDialog", "newConversationConfirm" })
+        if (auto *open = findChild<QDialog *>(QLatin1String(name)))
+            open->reject();
     m_teacherEmail = state.context.teacherEmail;
     m_class->setText(state.context.classId);
     m_student->setText(state.context.student);
@@ -318,7 +325,7 @@ void ChatView::askForNewConversation()
     connect(box, &QMessageBox::buttonClicked, this, [this, box](QAbstractButton *button) {
         if (box->buttonRole(button) != QMessageBox::AcceptRole)
             return;
-        m_input->clear();
+        m_clearDraftOnOpen = true; // not before: if the new conversation cannot open, the draft stays
         emit newConversationRequested(context());
     });
     box->open();
@@ -349,8 +356,11 @@ void ChatView::askToContactSupport()
     connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     layout->addWidget(buttons);
-    connect(dialog, &QDialog::accepted, this, [this, description] {
+    description->setText(m_lastContactLine); // a line from a try that failed
+    connect(dialog, &QDialog::accepted, this, [this, description, session = m_sessionId] {
         const QString line = MessageValidator::neutralise(description->text()).simplified();
+        if (session != m_sessionId)
+            return; // another conversation opened meanwhile (setConversation closes the dialog too)
         if (!m_sending)
             return contactSupport(line);
         m_contactAfterStop = line; // the reply on its way stops first; then the ticket opens
@@ -368,6 +378,8 @@ void ChatView::contactSupport(const QString &description)
         return;
     m_error->hide();
     m_lastSent.clear(); // nothing of the teacher's to give back if this fails
+    m_lastContactLine = description; // offered again if this fails
+    m_contactNotePending = true;
     setSending(true);
     // The application's note, not a message the teacher typed.
     m_model->append({ ConversationModel::Kind::Application,
@@ -426,6 +438,9 @@ void ChatView::finishTurn(const ChatTurnResult &result)
         m_model->removeLast();
     const QString voteKey = std::exchange(m_voteKey, {});
     const bool offerAnswer = std::exchange(m_answeringOffer, false);
+    const bool contactNote = std::exchange(m_contactNotePending, false);
+    if (contactNote && result.ok())
+        m_lastContactLine.clear();
     // Stopped by the teacher (not by a sign-out or a change of settings): no error, what had come stays.
     const bool stopped = std::exchange(m_stopping, false) && result.status == ChatTurnResult::Status::AssistantFailed
         && result.llmError == LlmError::Kind::Cancelled;
@@ -484,6 +499,9 @@ void ChatView::finishTurn(const ChatTurnResult &result)
     case ChatTurnResult::Status::BadInput:
     case ChatTurnResult::Status::RateLimited:
     case ChatTurnResult::Status::Failed:
+        if (contactNote && !result.recorded && m_model->size() > 0
+            && m_model->message(m_model->size() - 1).kind == ConversationModel::Kind::Application)
+            m_model->removeLast(); // the note of a Contact support that did not go through
         if (!result.recorded && voteKey.isEmpty() && m_model->size() > 0
             && m_model->message(m_model->size() - 1).kind == ConversationModel::Kind::Teacher) {
             // Nothing was stored: take the message back into the input so that nothing is lost.
@@ -575,13 +593,18 @@ void ChatView::setConnectionLost(bool lost)
 
 void ChatView::showError(const QString &message)
 {
+    if (!message.isEmpty())
+        m_clearDraftOnOpen = false; // e.g. the new conversation could not open: the draft stays
     m_error->setText(message);
     m_error->setVisible(!message.isEmpty());
 }
 
 void ChatView::showBanner(const QString &ticketId)
 {
+    const bool news = m_ticketId != ticketId;
     m_ticketId = ticketId;
+    if (news && !m_model->hasPending())
+        rebuild(); // with a ticket, a signal can no longer be withdrawn: its links go
     if (m_ticket.id != ticketId)
         m_ticket = {}; // heard of through the turn: its status comes with the next update
     QPalette p = m_banner->palette();

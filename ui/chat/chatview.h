@@ -116,6 +116,9 @@ private:
     bool m_answeringOffer = false; // the turn on its way answers the offer of a ticket
     bool m_stopping = false; // the teacher stopped the reply on its way
     std::optional<QString> m_contactAfterStop; // Contact support confirmed while a reply was on its way
+    bool m_contactNotePending = false; // the turn on its way is a Contact support: its note is the last message
+    QString m_lastContactLine; // the line of a Contact support that failed, offered again
+    bool m_clearDraftOnOpen = false; // New conversation confirmed over unsent words
     QString m_ticketId;
     TicketRecord m_ticket; // as last heard of (empty id: not yet)
     ThreadMessage m_newestReply;

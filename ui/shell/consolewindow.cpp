@@ -24,6 +24,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTextBrowser>
@@ -208,7 +209,7 @@ void ConsoleWindow::announceNewTicket(const QString &ticketId)
     if (!m_browser || !m_tabs)
         return;
     // Unseen while the ticket queue is not in front: counted on its tab until it is.
-    if (m_tabs->currentWidget() != m_browser || !isActiveWindow()) {
+    if (m_tabs->currentWidget() != m_browser) {
         ++m_newTickets;
         m_tabs->setTabText(m_tabs->indexOf(m_browser),
             m_newTickets == 1 ? tr("&Tickets (1 new)") : tr("&Tickets (%1 new)").arg(m_newTickets));
@@ -217,7 +218,8 @@ void ConsoleWindow::announceNewTicket(const QString &ticketId)
     QApplication::alert(this); // the taskbar entry asks for attention
     if (QSystemTrayIcon::isSystemTrayAvailable() && QSystemTrayIcon::supportsMessages()) {
         if (!m_tray) {
-            m_tray = new QSystemTrayIcon(windowIcon(), this);
+            m_tray = new QSystemTrayIcon(
+                windowIcon().isNull() ? style()->standardIcon(QStyle::SP_MessageBoxInformation) : windowIcon(), this);
             m_tray->setToolTip(tr("LearnPulse Support Console"));
             connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
                 showNormal();
@@ -318,6 +320,8 @@ void ConsoleWindow::leaveSession()
     m_signedIn = false;
     m_account = {};
     m_newTickets = 0;
+    if (m_tray)
+        m_tray->hide(); // nothing of the last person's session stays on the desktop
     m_turnRequest = 0;
     if (m_tabs) {
         m_pages->removeWidget(m_tabs);

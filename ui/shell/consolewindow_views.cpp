@@ -70,7 +70,7 @@ void ConsoleWindow::showPastConversations()
             if (findChild<QDialog *>(QStringLiteral("pastConversationsDialog")))
                 return;
             const auto conversations = r.value.value<QList<ConversationSummary>>();
-            auto *dialog = new QDialog(this);
+            auto *dialog = new QDialog(m_chat); // goes with the conversation view (a sign-out closes it)
             dialog->setObjectName(QStringLiteral("pastConversationsDialog"));
             dialog->setWindowTitle(tr("Past conversations"));
             dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -448,7 +448,7 @@ void ConsoleWindow::buildMainView()
                     [this, e](const RequestResult &r) {
                         // The dialog shows a refusal itself and keeps what was typed.
                         if (m_admin)
-                            m_admin->accountAdded(r.ok(), r.error);
+                            m_admin->accountAdded(e, r.ok(), r.error);
                         if (r.ok())
                             statusBar()->showMessage(tr("Account %1 added").arg(e), 5000);
                         refreshAccounts();

@@ -500,9 +500,11 @@ void TicketBrowser::showTicket(const TicketView &view, const QString &error)
     m_delete->setEnabled(true);
     const QString text = (error.isEmpty() ? view.transcript : error) + TicketThread::render(view.thread);
     m_transcript->setPlainText(text);
-    m_readable->setHtml(error.isEmpty()
-            ? TranscriptHtml::render(text, m_search->text(), palette().color(QPalette::Base).lightness() < 128)
-            : error.toHtmlEscaped());
+    // A transcript that cannot be read says why; the thread after the escalation still shows.
+    const bool dark = palette().color(QPalette::Base).lightness() < 128;
+    m_readable->setHtml(error.isEmpty() ? TranscriptHtml::render(text, m_search->text(), dark)
+                                        : QStringLiteral("<p>%1</p>").arg(error.toHtmlEscaped())
+                + TranscriptHtml::render(TicketThread::render(view.thread), m_search->text(), dark));
     if (sameTicket) { // a reload of the same ticket (a reply, a status) keeps the reader's place
         m_transcript->verticalScrollBar()->setValue(scroll);
         m_readable->verticalScrollBar()->setValue(readableScroll);

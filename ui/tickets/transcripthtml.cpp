@@ -19,6 +19,7 @@ struct Message
     QString speaker;
     QString signal;
     QStringList lines;
+    QString heading = {}; // not a message: the start of a section ("Conversation (…)", "After the escalation (…)")
 };
 
 // `text` escaped, with every occurrence of the search's words marked (case-insensitive).
@@ -62,19 +63,18 @@ QString render(const QString &transcript, const QString &search, bool dark)
         if (w.size() >= 2 && w != QLatin1String("OR") && w != QLatin1String("AND") && w != QLatin1String("NOT"))
             words << w;
 
-    static const QRegularExpression messageStart(
-        QStringLiteral("^\\[([^\\]]+)\\] ([^:(]+?)(?: \\(signal: (.*)\\))?:$"));
+    // "[time] Speaker (signal: …):" — a speaker's name may hold "(" and ":" (a support agent's display name).
+    static const QRegularExpression messageStart(QStringLiteral("^\\[([^\\]]+)\\] (.+?)(?: \\(signal: (.*)\\))?:$"));
     QStringList header;
     QList<Message> messages;
-    QStringList sections; // "Conversation (…)", "After the escalation (…)": where they start, by message index
-    QList<int> sectionAt;
     bool inMessages = false;
     for (const QString &line : transcript.split(QLatin1Char('\n'))) {
         if (line.startsWith(QLatin1String("Conversation ("))
             || line.startsWith(QLatin1String("After the escalation ("))) {
             inMessages = true;
-            sections << line;
-            sectionAt << int(messages.size());
+            Message heading;
+            heading.heading = line;
+            messages.append(heading);
             continue;
         }
         if (!inMessages) {
@@ -90,7 +90,8 @@ QString render(const QString &transcript, const QString &search, bool dark)
             messages.append({ m.captured(1), m.captured(2), m.captured(3), {} });
             continue;
         }
-        if (!messages.isEmpty() && (line.startsWith(QLatin1String("  ")) || line.isEmpty()))
+        if (!messages.isEmpty() && messages.last().heading.isEmpty()
+            && (line.startsWith(QLatin1String("  ")) || line.isEmpty()))
             messages.last().lines << (line.isEmpty() ? line : line.mid(2));
     }
 
@@ -110,10 +111,11 @@ QString render(const QString &transcript, const QString &search, bool dark)
         html += highlighted(shown, words) + QStringLiteral("<br>");
     }
     html += QStringLiteral("</div>");
-    for (int i = 0; i < messages.size(); ++i) {
-        if (const int section = int(sectionAt.indexOf(i)); section >= 0)
-            html += QStringLiteral("<h4>%1</h4>").arg(sections.at(section).toHtmlEscaped());
-        const Message &m = messages.at(i);
+    for (const Message &m : std::as_const(messages)) {
+        if (!m.heading.isEmpty()) {
+            html += QStringLiteral("<h4>%1</h4>").arg(m.heading.toHtmlEscaped());
+            continue;
+        }
         const bool teacher = m.speaker == QLatin1String("Teacher");
         const bool support = m.speaker.startsWith(QLatin1String("Support"));
         const QString background = dark ? (teacher   ? QStringLiteral("#2e4a33")
