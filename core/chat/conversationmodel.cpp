@@ -68,7 +68,15 @@ void ConversationModel::setHistory(
             m_messages.append(fromSupportReply(supportReplies.at(next)));
         Message m { kindOf(e.role), e.content, e.timestamp.toLocalTime(), false, {} };
         m.key = e.key();
-        if (m.kind == Kind::Teacher) {
+        if (m.kind == Kind::Teacher && state.rulesOf(e).contains(QStringLiteral("contact_support_button"))) {
+            // The press of Contact support, recorded as the teacher's request: shown as the application's
+            // note, as it was when pressed, not as words the teacher typed.
+            static const QString prefix = QStringLiteral("I would like to contact support: ");
+            m.kind = Kind::Application;
+            m.text = e.content.startsWith(prefix)
+                ? QStringLiteral("You asked to contact support: \u201c%1\u201d").arg(e.content.mid(prefix.size()))
+                : QStringLiteral("You asked to contact support.");
+        } else if (m.kind == Kind::Teacher) {
             const QStringList taken = state.rulesOf(e, true);
             m.withdrawn = !taken.isEmpty();
             m.signalNote = signalWords(m.withdrawn ? taken : state.rulesOf(e));

@@ -104,6 +104,32 @@ void ConsoleTestBase::closePrivacyNotice(ConsoleWindow &w)
     notice->reject();
 }
 
+std::unique_ptr<ConsoleWindow> ConsoleTestBase::openChat(const QString &email, Role role)
+{
+    addAccount(email, role);
+    auto w = openWindow();
+    signIn(*w, email);
+    closePrivacyNotice(*w);
+    w->tabs()->setCurrentWidget(w->chatView());
+    if (!QTest::qWaitFor([&] { return !w->chatView()->sessionId().isEmpty(); }, 10000))
+        qWarning("the conversation did not open");
+    return w;
+}
+
+void ConsoleTestBase::say(ChatView *chat, const QString &text)
+{
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, text);
+    QTest::keyClick(input, Qt::Key_Return);
+}
+
+void ConsoleTestBase::chooseStatus(TicketBrowser *browser, const QString &status)
+{
+    auto *combo = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
+    combo->setCurrentIndex(combo->findData(status));
+    emit combo->activated(combo->currentIndex());
+}
+
 TicketResult ConsoleTestBase::makeTicket(const QString &words, int n)
 {
     auto store = std::make_shared<TicketStore>(m_db);

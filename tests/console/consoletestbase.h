@@ -17,6 +17,11 @@
 
 #include <memory>
 
+namespace LearnPulse {
+class ChatView;
+class TicketBrowser;
+} // namespace LearnPulse
+
 class ConsoleTestBase : public QObject
 {
     Q_OBJECT
@@ -31,6 +36,13 @@ protected:
     std::unique_ptr<LearnPulse::ConsoleWindow> openWindow();
     void signIn(LearnPulse::ConsoleWindow &w, const QString &email);
     void closePrivacyNotice(LearnPulse::ConsoleWindow &w);
+    // A window of a new account `email`, signed in, the privacy notice closed, its conversation open in front.
+    std::unique_ptr<LearnPulse::ConsoleWindow> openChat(
+        const QString &email, LearnPulse::Role role = LearnPulse::Role::Teacher);
+    // Types `text` into the chat's message box and presses Enter, as a teacher would.
+    static void say(LearnPulse::ChatView *chat, const QString &text);
+    // Chooses `status` for the ticket shown in `browser`, as an agent would.
+    static void chooseStatus(LearnPulse::TicketBrowser *browser, const QString &status);
     LearnPulse::TicketResult makeTicket(const QString &words, int n);
     void screenshot(QWidget *w, const QString &name);
 

@@ -150,12 +150,9 @@ void TestConsole::signOutLeavesNoCredentialsInTheForm()
 
 void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
 {
-    addAccount(QStringLiteral("amira@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("amira@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("amira@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
     auto *banner = chat->findChild<QWidget *>(QStringLiteral("escalationBanner"));
     QVERIFY(!banner->isVisible());
@@ -227,10 +224,8 @@ void TestConsole::settingsSavedWhileAReplyStreams()
     closePrivacyNotice(*w);
     ChatView *chat = w->chatView();
     QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
-    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
     const qsizetype asked = m_llm.requests().size();
-    QTest::keyClicks(input, QStringLiteral("Which students in 8A need help with fractions?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("Which students in 8A need help with fractions?"));
     QTRY_VERIFY_WITH_TIMEOUT(m_llm.requests().size() > asked, 5000);
     QTest::qWait(300); // the first piece is on its way
     QVERIFY(chat->isSending());
@@ -256,8 +251,7 @@ void TestConsole::settingsSavedWhileAReplyStreams()
 
     // The next message works, on the rebuilt services.
     w->tabs()->setCurrentWidget(chat);
-    QTest::keyClicks(input, QStringLiteral("And which ones in 8B?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("And which ones in 8B?"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
     QVERIFY2(!error->isVisible(), qPrintable(error->text()));
     QVERIFY(chat->conversationText().contains(QLatin1String("And which ones in 8B?")));
@@ -289,9 +283,7 @@ void TestConsole::redisDownAtSignIn()
     QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 8000);
     QVERIFY(!error->isVisible());
     QVERIFY(w->findChild<QLabel *>(QStringLiteral("redisStatus"))->text().contains(QLatin1String("connected")));
-    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("How is 6B doing this week?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("How is 6B doing this week?"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
     QVERIFY2(!error->isVisible(), qPrintable(error->text()));
     QTRY_COMPARE(w->pendingRequests(), 0);
@@ -301,15 +293,11 @@ void TestConsole::redisDownAtSignIn()
 void TestConsole::hungAssistantNeverFreezesTheWindow()
 {
     qputenv("LLM_MODEL", "stall"); // the server accepts the request and then says nothing
-    addAccount(QStringLiteral("hana@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("hana@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("hana@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("How is Aisha doing?"));
     QVERIFY(chat->isSending());
     // The window keeps handling events while the assistant hangs: a 50 ms timer fires on time.
     for (int i = 0; i < 5; ++i) {
@@ -335,15 +323,11 @@ void TestConsole::hungAssistantNeverFreezesTheWindow()
 void TestConsole::stopKeepsThePartialAnswer()
 {
     qputenv("LLM_MODEL", "slow"); // a first piece, then nothing for 3 s
-    addAccount(QStringLiteral("hana@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("hana@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("hana@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("How is Aisha doing?"));
     QTRY_VERIFY_WITH_TIMEOUT(chat->conversationText().contains(QLatin1String("Let me look at the register.")), 5000);
     QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("stopButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 3000);
@@ -356,8 +340,7 @@ void TestConsole::stopKeepsThePartialAnswer()
     // The next message goes as usual (the stopped piece was not kept in the conversation).
     qputenv("LLM_MODEL", "normal");
     QTest::qWait(3500); // past the old reply's silence
-    QTest::keyClicks(input, QStringLiteral("And Ben?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("And Ben?"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
     QVERIFY(!chat->findChild<QLabel *>(QStringLiteral("chatError"))->isVisible());
 }
@@ -365,16 +348,12 @@ void TestConsole::stopKeepsThePartialAnswer()
 void TestConsole::newConversationWhileAReplyStreams()
 {
     qputenv("LLM_MODEL", "stall"); // the reply never comes
-    addAccount(QStringLiteral("nina@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("nina@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("nina@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     const QString first = chat->sessionId();
     auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("Which students in 9A read below level?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("Which students in 9A read below level?"));
     QVERIFY(chat->isSending());
     QTest::qWait(200);
 
@@ -397,12 +376,9 @@ void TestConsole::newConversationWhileAReplyStreams()
 
 void TestConsole::redisComingBackIsFinishedForTheOpenConversation()
 {
-    addAccount(QStringLiteral("olga@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("olga@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("olga@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     const QString sessionId = chat->sessionId();
     auto *status = w->findChild<QLabel *>(QStringLiteral("redisStatus"));
     auto *warning = chat->findChild<QLabel *>(QStringLiteral("offlineWarning"));
@@ -416,9 +392,7 @@ void TestConsole::redisComingBackIsFinishedForTheOpenConversation()
     QVERIFY2(warning->text().contains(QLatin1String("kept on this computer")), qPrintable(warning->text()));
 
     // A message meanwhile is kept in memory, and the assistant still answers.
-    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("Which topics should 7C revise?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("Which topics should 7C revise?"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
     QVERIFY(chat->conversationText().contains(QLatin1String("Which topics should 7C revise?")));
     QVERIFY(warning->isVisible());
@@ -441,8 +415,7 @@ void TestConsole::redisComingBackIsFinishedForTheOpenConversation()
     QVERIFY(redis->command({ "TTL", SessionStore::stateKey(sessionId) })->integer > 0);
 
     // The next message goes to Redis as usual.
-    QTest::keyClicks(input, QStringLiteral("Thanks, and for 7D?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("Thanks, and for 7D?"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
     QTRY_COMPARE(redis->command({ "LLEN", SessionStore::historyKey(sessionId) })->integer, 4LL);
     QVERIFY(!warning->isVisible());
@@ -450,12 +423,9 @@ void TestConsole::redisComingBackIsFinishedForTheOpenConversation()
 
 void TestConsole::contactSupportButtonOpensATicketAtOnce()
 {
-    addAccount(QStringLiteral("ivy@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("ivy@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("ivy@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     const qsizetype llmCalls = m_llm.requests().size();
     auto *support = chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"));
     QTRY_VERIFY(support->isEnabled());
@@ -488,6 +458,14 @@ void TestConsole::contactSupportButtonOpensATicketAtOnce()
     QCOMPARE(ticket->summary, QStringLiteral("Teacher asked for support"));
     QVERIFY(ticket->rules.contains(QStringLiteral("contact_support_button")));
     QVERIFY(store.transcript(Actor::commandLine(), ticket.value())->contains(QLatin1String("Marks for 6B look wrong")));
+    // Reopened later, it reads the same way.
+    w.reset();
+    w = openWindow();
+    signIn(*w, QStringLiteral("ivy@school.example"));
+    QTRY_COMPARE_WITH_TIMEOUT(w->chatView()->sessionId(), ticket->sessionId, 10000);
+    QVERIFY(w->chatView()->conversationText().contains(
+        QStringLiteral("You asked to contact support: “Marks for 6B look wrong”")));
+    QVERIFY(!w->chatView()->conversationText().contains(QLatin1String("I would like to contact support")));
 }
 
 void TestConsole::aRefusedContactSupportLeavesNoNoteAndKeepsTheLine()
@@ -496,17 +474,12 @@ void TestConsole::aRefusedContactSupportLeavesNoNoteAndKeepsTheLine()
         QSettings ini(m_config.configFile, QSettings::IniFormat);
         ini.setValue(QStringLiteral("limits/rate_per_minute"), 1);
     }
-    addAccount(QStringLiteral("ivy@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("ivy@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("ivy@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     if (QTime::currentTime().second() >= 50) // both in one minute's window
         QTest::qWait((61 - QTime::currentTime().second()) * 1000);
-    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("How is Aisha doing?"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
     // Over the limit: the ticket is refused; the application's note goes again, and the line is kept.
     QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton")), Qt::LeftButton);
@@ -528,15 +501,10 @@ void TestConsole::aRefusedContactSupportLeavesNoNoteAndKeepsTheLine()
 void TestConsole::contactSupportWhileAReplyStalls()
 {
     qputenv("LLM_MODEL", "stall"); // the assistant accepts the question and says nothing
-    addAccount(QStringLiteral("ivy@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("ivy@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("ivy@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
-    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("Which students in 9A read below level?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    QVERIFY(!chat->sessionId().isEmpty());
+    say(chat, QStringLiteral("Which students in 9A read below level?"));
     QVERIFY(chat->isSending());
     // That is when a person is needed: the button works while the reply hangs; the reply is stopped first.
     auto *support = chat->findChild<QPushButton *>(QStringLiteral("contactSupportButton"));
@@ -588,12 +556,9 @@ int signalCount(TestRedis &redis, const QString &session)
 
 void TestConsole::votesOffersAndWithdrawalsInTheChatPane()
 {
-    addAccount(QStringLiteral("nora@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("nora@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("nora@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     const QString session = chat->sessionId();
     auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
     auto say = [&](const QString &text) {
@@ -699,16 +664,12 @@ void TestConsole::anAccountChangedElsewhereEndsItsSession()
 
 void TestConsole::newConversationAsksAndPastOnesReopen()
 {
-    addAccount(QStringLiteral("ola@school.example"), Role::Teacher);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("ola@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openChat(QStringLiteral("ola@school.example"));
     ChatView *chat = w->chatView();
-    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
+    QVERIFY(!chat->sessionId().isEmpty());
     const QString first = chat->sessionId();
     auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("I want to talk to a person about the marks"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("I want to talk to a person about the marks"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 15000);
     const QString ticket = chat->ticketId();
     auto *newButton = chat->findChild<QPushButton *>(QStringLiteral("newConversationButton"));
@@ -731,8 +692,7 @@ void TestConsole::newConversationAsksAndPastOnesReopen()
     QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty() && chat->sessionId() != first, 10000);
     QCOMPARE(input->toPlainText(), QString());
     QVERIFY(chat->ticketId().isEmpty());
-    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("How is Aisha doing?"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
     // Nothing to lose now: no question.
     const QString second = chat->sessionId();

@@ -128,9 +128,7 @@ void TestConsoleTickets::supportOpensATicketSearchesAndSeesNewOnes()
     QVERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text().contains(QLatin1String("Copied")));
     screenshot(w.get(), QStringLiteral("tickets.png"));
 
-    auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
-    status->setCurrentIndex(status->findData(QStringLiteral("in_progress")));
-    emit status->activated(status->currentIndex());
+    chooseStatus(browser, QStringLiteral("in_progress"));
     TicketStore store(m_db);
     QTRY_COMPARE_WITH_TIMEOUT(
         store.find(Actor::commandLine(), xylo.ticketId)->status, QStringLiteral("in_progress"), 10000);
@@ -500,6 +498,11 @@ void TestConsoleTickets::emptyMetricsSayNoDataYetAndFit800x600()
         QVERIFY2(view->chart()->title().contains(QLatin1String("no data yet")), qPrintable(view->chart()->title()));
     QCOMPARE(w->size(), QSize(800, 600));
     screenshot(w.get(), QStringLiteral("metrics-800x600.png"));
+    // The other views at that size, to look at (LP_SCREENSHOT_DIR).
+    w->tabs()->setCurrentWidget(w->chatView());
+    screenshot(w.get(), QStringLiteral("chat-800x600.png"));
+    w->tabs()->setCurrentWidget(w->ticketBrowser());
+    screenshot(w.get(), QStringLiteral("tickets-800x600.png"));
 }
 
 void TestConsoleTickets::twoSeatsShareTicketsLive()
@@ -528,9 +531,7 @@ void TestConsoleTickets::twoSeatsShareTicketsLive()
     closePrivacyNotice(*teacher);
     ChatView *chat = teacher->chatView();
     QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
-    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("I want to talk to a person about the xylophone"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("I want to talk to a person about the xylophone"));
     QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 15000);
 
     // ...and appears on the other seat by itself, searchable, with the whole transcript although the
@@ -545,9 +546,7 @@ void TestConsoleTickets::twoSeatsShareTicketsLive()
         transcript->toPlainText().contains(QLatin1String("talk to a person about the xylophone")), 10000);
 
     // A status change on the support seat is seen in the shared index.
-    auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
-    status->setCurrentIndex(status->findData(QStringLiteral("resolved")));
-    emit status->activated(status->currentIndex());
+    chooseStatus(browser, QStringLiteral("resolved"));
     TicketStore store(m_db);
     QTRY_COMPARE_WITH_TIMEOUT(
         store.find(Actor::commandLine(), chat->ticketId())->status, QStringLiteral("resolved"), 10000);
@@ -615,17 +614,14 @@ void TestConsoleTickets::eachSeatRunsUnderItsOwnDatabaseLogin()
     QCOMPARE(teacher->tabs()->count(), 1);
     ChatView *chat = teacher->chatView();
     QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
-    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
-    QTest::keyClicks(input, QStringLiteral("I want to talk to a person about the xylophone"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("I want to talk to a person about the xylophone"));
     QTRY_VERIFY2_WITH_TIMEOUT(
         !chat->ticketId().isEmpty(), qPrintable(chat->findChild<QLabel *>(QStringLiteral("chatError"))->text()), 15000);
     const QString ticketId = chat->ticketId();
     TicketStore store(m_db);
     QCOMPARE(store.find(Actor::commandLine(), ticketId)->userId, amiraId);
     // The conversation goes on into the ticket's thread (the teacher's words and the assistant's reply).
-    QTest::keyClicks(input, QStringLiteral("Also, the xylophone lesson is on Friday"));
-    QTest::keyClick(input, Qt::Key_Return);
+    say(chat, QStringLiteral("Also, the xylophone lesson is on Friday"));
     TicketThread thread(m_db);
     auto kinds = [&] {
         QStringList out;
@@ -657,9 +653,7 @@ void TestConsoleTickets::eachSeatRunsUnderItsOwnDatabaseLogin()
     auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
     QTRY_VERIFY_WITH_TIMEOUT(
         transcript->toPlainText().contains(QLatin1String("talk to a person about the xylophone")), 10000);
-    auto *status = browser->findChild<QComboBox *>(QStringLiteral("ticketStatusCombo"));
-    status->setCurrentIndex(status->findData(QStringLiteral("resolved")));
-    emit status->activated(status->currentIndex());
+    chooseStatus(browser, QStringLiteral("resolved"));
     QTRY_COMPARE_WITH_TIMEOUT(store.find(Actor::commandLine(), ticketId)->status, QStringLiteral("resolved"), 10000);
 
     // The teacher's seat hears of it and rates the ticket (through the database's function).
