@@ -242,7 +242,7 @@ Status Database::checkSeatSchema()
     return Status::failure(
         QStringLiteral("The index database %1 has schema version %2 and this build needs %3. A seat's login cannot "
                        "change the schema: run this version of learnpulsectl (any command, e.g. tickets list) once "
-                       "with the owner's DATABASE_URL, then learnpulsectl db setup-roles.")
+                       "with the owner's DATABASE_URL (it grants the seat roles any new tables too).")
             .arg(m_path)
             .arg(version)
             .arg(schemaVersion));

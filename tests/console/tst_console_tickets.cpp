@@ -395,6 +395,9 @@ void TestConsoleTickets::erasureSaysWhatGoesAndKeepsTheSelection()
     QCOMPARE(report->text(), QStringLiteral("The data of teacher1@school.example is erased."));
     QVERIFY(
         !report->text().contains(QLatin1String("(s)")) && !report->informativeText().contains(QLatin1String("(s)")));
+    report->accept();
+    w->resize(800, 600); // to look at (LP_SCREENSHOT_DIR)
+    screenshot(w.get(), QStringLiteral("administration-800x600.png"));
 }
 
 void TestConsoleTickets::supportSeesTheMetrics()

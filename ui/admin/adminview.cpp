@@ -222,6 +222,14 @@ void AdminView::filterAudit()
     }
 }
 
+QString AdminView::emailOf(const QString &userId) const
+{
+    for (const Account &a : m_accounts)
+        if (a.id == userId)
+            return a.email;
+    return {};
+}
+
 const Account *AdminView::selectedAccount() const
 {
     const int row = m_accountTable->currentRow();

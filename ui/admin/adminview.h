@@ -27,6 +27,8 @@ public:
     static QString actionInWords(const QString &action);
     // The answer to addAccountRequested(): the dialog closes, or stays with what was typed and says why.
     void accountAdded(const QString &email, bool ok, const QString &error = {});
+    // The email of a listed account, for messages about it (empty when it is not listed).
+    QString emailOf(const QString &userId) const;
     // Shows what an erasure would remove and asks; Yes emits eraseRequested().
     void confirmErasure(const QString &email, const QString &whatGoes);
 

@@ -458,7 +458,7 @@ void ConsoleWindow::buildMainView()
             request(
                 tr("Change the role"),
                 [userId, role](ConsoleBackend *b, quint64 id) { b->setAccountRole(id, userId, role); },
-                thenRefresh(tr("Change the role"), tr("Role changed to %1").arg(roleName(role))));
+                thenRefresh(tr("Change the role"), tr("%1 is now %2").arg(m_admin->emailOf(userId), roleName(role))));
         });
         connect(m_admin, &AdminView::passwordResetRequested, this,
             [this, thenRefresh](const QString &userId, const QString &p) {
