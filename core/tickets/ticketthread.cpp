@@ -115,7 +115,7 @@ Result<ThreadChange> TicketThread::append(
     m.body = text.value();
     // A teacher's seat login writes into its own ticket's thread only through the database's function, which
     // also starts the wait and reopens a resolved ticket (as below).
-    const bool throughFunction = m_db->seatLogin() && m_db->seatLogin()->role == Role::Teacher;
+    const bool throughFunction = !m_db->actsForEverySeatAs(Role::Support);
     if (throughFunction) {
         q.prepare(QStringLiteral("SELECT lp_add_thread_message(?, ?, ?, ?)"));
         q.addBindValue(ticketId);
@@ -278,7 +278,7 @@ Status TicketThread::markRead(const Actor &teacher, const QString &ticketId, qin
     if (!conn)
         return Status::failure(conn.error());
     QSqlQuery q(conn.value());
-    if (m_db->seatLogin() && m_db->seatLogin()->role == Role::Teacher) {
+    if (!m_db->actsForEverySeatAs(Role::Support)) {
         q.prepare(QStringLiteral("SELECT lp_mark_read(?, ?)")); // a teacher's seat changes no ticket row itself
         q.addBindValue(ticketId);
         q.addBindValue(upToId);
@@ -333,7 +333,7 @@ Status TicketThread::rate(const Actor &teacher, const QString &ticketId, bool he
         return Status::failure(QStringLiteral("Cannot rate the ticket: %1").arg(Database::errorOf(q)));
     // Once per resolution: the row changes only while it is resolved and not rated yet (on a teacher's seat
     // login, through the database's function, which says whether it did).
-    const bool throughFunction = m_db->seatLogin() && m_db->seatLogin()->role == Role::Teacher;
+    const bool throughFunction = !m_db->actsForEverySeatAs(Role::Support);
     q.prepare(throughFunction
             ? QStringLiteral("SELECT lp_rate_ticket(?, ?, ?)")
             : QStringLiteral("UPDATE tickets SET rating = ?, rating_comment = ? WHERE id = ? AND status = 'resolved' "
