@@ -121,8 +121,10 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
 
     auto fromEnv = [&](const char *name, QString &into) {
         const QString key = QLatin1String(name);
-        if (env.contains(key) && !env.value(key).isEmpty())
+        if (env.contains(key) && !env.value(key).isEmpty()) {
             into = env.value(key);
+            c.setByEnvironment << key;
+        }
     };
     fromEnv("REDIS_URL", c.redisUrl);
     c.redisUrlExplicit = ini.contains(QStringLiteral("redis/url")) || !env.value(QStringLiteral("REDIS_URL")).isEmpty();
@@ -143,6 +145,7 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
             errors << QStringLiteral("SMTP_PORT must be a port number from 1 to 65535");
         else
             c.smtpPort = value;
+        c.setByEnvironment << QStringLiteral("SMTP_PORT");
     }
 
     if (!errors.isEmpty())
@@ -257,7 +260,7 @@ QVariantMap Config::editableValues() const
               { "smtp/from_email", "SMTP_FROM_EMAIL" }, { "webhook/url", "WEBHOOK_URL" },
               { "llm/base_url", "LLM_BASE_URL" }, { "llm/model", "LLM_MODEL" }, { "llm/api_key", "LLM_API_KEY" } };
     for (const auto &[key, variable] : fromEnvironment)
-        if (!qEnvironmentVariableIsEmpty(variable))
+        if (setByEnvironment.contains(QLatin1String(variable)))
             v.insert(QLatin1String(key) + QStringLiteral("/env"), QLatin1String(variable));
     return v;
 }
@@ -280,6 +283,8 @@ Result<QStringList> Config::save(const QVariantMap &values) const
             QString value = values.value(key).toString();
             if (!k.secret)
                 value = value.trimmed(); // a secret is kept exactly as typed
+            if (shown.contains(key + QStringLiteral("/env")))
+                continue; // the environment sets it: the file's value would not count, so it is not written
             const QString stored = ini.value(key).toString();
             if (k.secret && value.isEmpty())
                 continue; // an empty secret field keeps the stored secret

@@ -21,6 +21,9 @@ struct Config
 
     QString redisUrl = QStringLiteral("redis://127.0.0.1:6379/0");
     bool redisUrlExplicit = false; // set by the INI file or REDIS_URL, not the default
+    // The environment variables (of those that override settings) that were set, not empty, in the
+    // environment these settings were loaded with.
+    QStringList setByEnvironment;
     QString databaseUrl; // empty: SQLite file in the data directory
 
     int escalationThreshold = 3;

@@ -31,28 +31,34 @@ RequestResult ChatController::listConversations()
     auto ids = sessions.sessionsOfUser(m_ctx.account.id);
     if (!ids)
         return RequestResult::from(ids);
+    // The states (small hashes) decide the order; only the newest conversations' histories are read for
+    // their first message.
+    constexpr qsizetype shown = 100;
     QList<ConversationSummary> out;
     for (const QString &id : std::as_const(ids.value())) {
         auto state = sessions.state(id);
         if (!state || state->context.userId != m_ctx.account.id)
             continue; // expired, or not this teacher's (a list entry is not trusted)
-        ConversationSummary c { id, state->updated.isValid() ? state->updated : state->created, state->context.classId,
-            {}, state->ticketId };
-        if (auto history = sessions.history(id))
-            for (const HistoryEntry &e : std::as_const(history.value()))
-                if (e.role == QLatin1String("teacher")) {
-                    c.firstMessage = e.content.simplified();
-                    if (c.firstMessage.size() > 100)
-                        c.firstMessage = c.firstMessage.left(99) + QChar(0x2026);
-                    break;
-                }
-        out << c;
+        out << ConversationSummary { id, state->updated.isValid() ? state->updated : state->created,
+            state->context.classId, {}, state->ticketId };
     }
     std::sort(out.begin(), out.end(), [](const ConversationSummary &a, const ConversationSummary &b) {
         return a.updated != b.updated ? a.updated > b.updated : a.sessionId < b.sessionId;
     });
-    if (out.size() > 100)
-        out.resize(100);
+    if (out.size() > shown)
+        out.resize(shown);
+    for (ConversationSummary &c : out) {
+        auto history = sessions.history(c.sessionId);
+        if (!history)
+            continue;
+        for (const HistoryEntry &e : std::as_const(history.value()))
+            if (e.role == QLatin1String("teacher")) {
+                c.firstMessage = e.content.simplified();
+                if (c.firstMessage.size() > 100)
+                    c.firstMessage = c.firstMessage.left(99) + QChar(0x2026);
+                break;
+            }
+    }
     return RequestResult::success(QVariant::fromValue(out));
 }
 

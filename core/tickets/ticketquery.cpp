@@ -97,7 +97,7 @@ QStringList TicketStore::sortableColumns()
     return { QStringLiteral("id"), QStringLiteral("created"), QStringLiteral("teacher_name"),
         QStringLiteral("teacher_email"), QStringLiteral("summary"), QStringLiteral("signal_count"),
         QStringLiteral("status"), QStringLiteral("email_status"), QStringLiteral("assignee_name"),
-        QStringLiteral("waiting_since") };
+        QStringLiteral("waiting_since"), QStringLiteral("rules") };
 }
 
 Result<std::pair<QString, QVariantList>> TicketStore::whereFor(const TicketFilter &filter) const

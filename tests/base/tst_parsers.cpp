@@ -329,6 +329,28 @@ void TestParsers::configMasksUrlPasswords()
     QVERIFY(config->save(moved));
     QCOMPARE(QSettings(file, QSettings::IniFormat).value(QStringLiteral("redis/url")).toString(),
         QStringLiteral("redis://:fresh@cache2.school.example:6379/0"));
+
+    // What the environment sets is the environment the settings were loaded with, not this process's: a
+    // variable of the process that the load did not see greys nothing out, one the load saw does (and is
+    // never written to the file, whatever the dialog sends).
+    qputenv("LLM_MODEL", "from-the-process");
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("SMTP_HOST"), QStringLiteral("mail.from-env.example"));
+    env.insert(QStringLiteral("SMTP_PORT"), QStringLiteral("2525"));
+    auto loaded = Config::load(dir.path(), env);
+    qunsetenv("LLM_MODEL");
+    QVERIFY2(loaded, qPrintable(loaded.error()));
+    const QVariantMap values = loaded->editableValues();
+    QCOMPARE(values.value(QStringLiteral("smtp/host/env")).toString(), QStringLiteral("SMTP_HOST"));
+    QCOMPARE(values.value(QStringLiteral("smtp/port/env")).toString(), QStringLiteral("SMTP_PORT"));
+    QVERIFY(!values.contains(QStringLiteral("llm/model/env")));
+    QVariantMap edited = values;
+    edited.insert(QStringLiteral("smtp/host"), QStringLiteral("typed.example"));
+    edited.insert(QStringLiteral("llm/model"), QStringLiteral("typed-model"));
+    auto changed = loaded->save(edited);
+    QVERIFY2(changed, qPrintable(changed.error()));
+    QCOMPARE(changed.value(), QStringList { QStringLiteral("llm/model") });
+    QVERIFY(!QSettings(file, QSettings::IniFormat).contains(QStringLiteral("smtp/host")));
 }
 
 void TestParsers::mailHeaderEncoding_data()

@@ -4,6 +4,8 @@
 #include "consolewindow.h"
 #include "messageedit.h"
 #include "metricsview.h"
+#include "redisclient.h"
+#include "sessionstore.h"
 #include "signinpage.h"
 #include "testsupport.h"
 #include "ticketbrowser.h"
@@ -61,6 +63,7 @@ private slots:
     void contactSupportWhileAReplyStalls();
     void aRefusedContactSupportLeavesNoNoteAndKeepsTheLine();
     void newConversationAsksAndPastOnesReopen();
+    void pastConversationsListTheNewestHundred();
     void votesOffersAndWithdrawalsInTheChatPane();
     void anAccountChangedElsewhereEndsItsSession_data();
     void anAccountChangedElsewhereEndsItsSession();
@@ -715,6 +718,49 @@ void TestConsole::newConversationAsksAndPastOnesReopen()
     QCOMPARE(chat->ticketId(), ticket);
     QVERIFY(chat->conversationText().contains(QLatin1String("talk to a person about the marks")));
     QVERIFY(second != first);
+}
+
+void TestConsole::pastConversationsListTheNewestHundred()
+{
+    // 105 conversations besides the open one, each last touched a minute apart: the list shows the newest
+    // 100, newest first, and reads the history (for the first message) of those it shows only.
+    auto w = openChat(QStringLiteral("pia@school.example"));
+    ChatView *chat = w->chatView();
+    QVERIFY(!chat->sessionId().isEmpty());
+    const QString me = AccountStore(m_db).findByEmail(QStringLiteral("pia@school.example")).value().id;
+    auto redis = RedisClient::connect(m_redis->url(), 2000);
+    QVERIFY2(redis, qPrintable(redis.error()));
+    SessionStore sessions(*redis.value(), m_config);
+    const QDateTime base = QDateTime(QDate(2026, 3, 1), QTime(8, 0), Qt::UTC);
+    QStringList ids;
+    for (int i = 0; i < 105; ++i) {
+        SessionContext c;
+        c.userId = me;
+        c.teacherEmail = QStringLiteral("pia@school.example");
+        c.classId = QStringLiteral("C%1").arg(i);
+        auto id = sessions.createSession(c);
+        QVERIFY2(id, qPrintable(id.error()));
+        ids << id.value();
+        QVERIFY(redis.value()->command({ "HSET", SessionStore::stateKey(id.value()), "updated",
+            base.addSecs(60 * i).toString(Qt::ISODateWithMs).toUtf8() }));
+    }
+    auto lranges = [&redis] {
+        const QByteArray info = redis.value()->command({ "INFO", "commandstats" }).value().string;
+        const qsizetype at = info.indexOf("cmdstat_lrange:calls=");
+        return at < 0 ? 0 : info.mid(at + 21, info.indexOf(',', at) - at - 21).toInt();
+    };
+    const int before = lranges();
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("pastConversationsButton")), Qt::LeftButton);
+    QDialog *past = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (past = w->findChild<QDialog *>(QStringLiteral("pastConversationsDialog"))) && past->isVisible(), 10000);
+    auto *list = past->findChild<QTableWidget *>(QStringLiteral("conversationList"));
+    QTRY_COMPARE_WITH_TIMEOUT(list->rowCount(), 100, 10000);
+    QVERIFY2(list->item(0, 2)->text().contains(QLatin1String("open now")), qPrintable(list->item(0, 2)->text()));
+    QCOMPARE(list->item(1, 1)->text(), QStringLiteral("C104"));
+    QCOMPARE(list->item(99, 1)->text(), QStringLiteral("C6"));
+    const int read = lranges() - before;
+    QVERIFY2(read <= 100, qPrintable(QString::number(read)));
 }
 
 QTEST_MAIN(TestConsole)

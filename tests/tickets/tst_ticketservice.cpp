@@ -227,6 +227,8 @@ void TestTicketService::keysetPagesMatchOffsetPages()
         r.now = r.now.addSecs(i % 5); // equal times too
         if (i % 3 == 0)
             r.history.removeLast(); // no xylophone
+        if (i % 2 == 1)
+            r.session.signalRules = { QStringLiteral("contact_support_button") };
         const TicketResult t = m_fx->ticketService->createTicket(r);
         QVERIFY2(t.success, qPrintable(t.error));
         if (i % 4 == 1)
@@ -256,6 +258,14 @@ void TestTicketService::keysetPagesMatchOffsetPages()
                 QCOMPARE(whole.size(), search.isEmpty() ? 11 : 7);
                 QVERIFY2(paged == whole,
                     qPrintable(column + (descending ? QStringLiteral(" desc ") : QStringLiteral(" asc ")) + search));
+                if (column == QLatin1String("rules") && search.isEmpty()) {
+                    // What counted, grouped: the button's tickets together, the others together.
+                    QStringList groups;
+                    for (const TicketRecord &t : all)
+                        if (groups.isEmpty() || groups.constLast() != t.rules.join(QLatin1Char(',')))
+                            groups << t.rules.join(QLatin1Char(','));
+                    QCOMPARE(groups.size(), 2);
+                }
             }
         }
     }

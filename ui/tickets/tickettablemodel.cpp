@@ -14,8 +14,10 @@ namespace {
 
 constexpr qint64 noTime = std::numeric_limits<qint64>::min();
 
-const char *const sortColumns[] = { "id", "created", "teacher_name", "teacher_email", "summary", "signal_count",
-    "status", "waiting_since", "assignee_name", "email_status" };
+// The summary column shows what counted in words (made from the rules), so it sorts by the rules: tickets where
+// the same things counted stand together.
+const char *const sortColumns[] = { "id", "created", "teacher_name", "teacher_email", "rules", "signal_count", "status",
+    "waiting_since", "assignee_name", "email_status" };
 static_assert(std::size(sortColumns) == TicketTableModel::ColumnCount);
 
 QString waitingText(double hours)
@@ -44,6 +46,9 @@ int TicketTableModel::columnCount(const QModelIndex &parent) const
 
 QVariant TicketTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == SummaryColumn)
+        return tr("What counted as the teacher being unhappy; sorting puts tickets where the same things "
+                  "counted together");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
