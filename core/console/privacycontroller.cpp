@@ -2,6 +2,7 @@
 
 #include "logging.h"
 #include "privacyservice.h"
+#include "words.h"
 
 #include <QCoreApplication>
 
@@ -20,16 +21,6 @@ PrivacyController::PrivacyController(ConsoleContext &context)
     : m_ctx(context)
 { }
 
-namespace {
-
-// "1 ticket", "4 tickets": counts in words, without "(s)".
-QString counted(int n, const QString &one, const QString &many)
-{
-    return (n == 1 ? one : many).arg(n);
-}
-
-} // namespace
-
 RequestResult PrivacyController::previewErasure(const QString &email, RedisClient *redis)
 {
     Services &s = *m_ctx.services;
@@ -45,21 +36,21 @@ RequestResult PrivacyController::previewErasure(const QString &email, RedisClien
         lines << tr("No tickets.");
     } else {
         QStringList parts;
-        for (const auto &[status, word] : { std::pair { QStringLiteral("open"), tr("open") },
-                 std::pair { QStringLiteral("in_progress"), tr("in progress") },
-                 std::pair { QStringLiteral("resolved"), tr("resolved") } })
+        for (const QString &status :
+            { QStringLiteral("open"), QStringLiteral("in_progress"), QStringLiteral("resolved") })
             if (const int n = byStatus.value(status); n > 0)
-                parts << tr("%1 %2").arg(n).arg(word);
+                parts << tr("%1 %2").arg(n).arg(Words::status(status).toLower());
         lines << tr("%1 (%2).")
-                     .arg(counted(preview->tickets(), tr("%1 ticket with its transcript and thread"),
+                     .arg(Words::counted(preview->tickets(), tr("%1 ticket with its transcript and thread"),
                               tr("%1 tickets with their transcripts and threads")),
                          parts.join(QStringLiteral(", ")));
     }
     lines << (preview->conversations < 0
             ? tr("Conversations in Redis: Redis cannot be reached now; they go as soon as it is back.")
-            : counted(preview->conversations, tr("%1 conversation in Redis."), tr("%1 conversations in Redis.")));
+            : Words::counted(
+                preview->conversations, tr("%1 conversation in Redis."), tr("%1 conversations in Redis.")));
     if (preview->emailsAlreadySent > 0)
-        lines << counted(preview->emailsAlreadySent,
+        lines << Words::counted(preview->emailsAlreadySent,
             tr("%1 ticket email was already sent to support: it is removed here but cannot be recalled."),
             tr("%1 ticket emails were already sent to support: they are removed here but cannot be recalled."));
     return RequestResult::success(lines.join(QLatin1Char('\n')));
@@ -73,14 +64,14 @@ RequestResult PrivacyController::erase(const QString &email, RedisClient *redis)
     if (!report)
         return RequestResult::from(report);
     QString summary = tr("Removed %1, %2, %3, %4 and %5.")
-                          .arg(counted(report->accounts, tr("%1 account"), tr("%1 accounts")),
-                              counted(report->tickets, tr("%1 ticket"), tr("%1 tickets")),
-                              counted(report->transcripts, tr("%1 transcript file"), tr("%1 transcript files")),
-                              counted(report->outboxEntries, tr("%1 outbox entry"), tr("%1 outbox entries")),
-                              counted(report->sessions, tr("%1 conversation"), tr("%1 conversations")));
+                          .arg(Words::counted(report->accounts, tr("%1 account"), tr("%1 accounts")),
+                              Words::counted(report->tickets, tr("%1 ticket"), tr("%1 tickets")),
+                              Words::counted(report->transcripts, tr("%1 transcript file"), tr("%1 transcript files")),
+                              Words::counted(report->outboxEntries, tr("%1 outbox entry"), tr("%1 outbox entries")),
+                              Words::counted(report->sessions, tr("%1 conversation"), tr("%1 conversations")));
     if (report->emailsAlreadySent > 0)
         summary += QLatin1Char(' ')
-            + counted(report->emailsAlreadySent,
+            + Words::counted(report->emailsAlreadySent,
                 tr("%1 ticket email had already been sent to %2 and cannot be recalled."),
                 tr("%1 ticket emails had already been sent to %2 and cannot be recalled."))
                   .arg(report->sentTo.join(QLatin1String(", ")));
@@ -103,8 +94,8 @@ RequestResult PrivacyController::exportData(const QString &email, const QString 
         return RequestResult::from(exported);
     return RequestResult::success(
         tr("Wrote %1 and %2 to %3.")
-            .arg(counted(exported->value(QLatin1String("tickets")).toInt(), tr("%1 ticket"), tr("%1 tickets")),
-                counted(
+            .arg(Words::counted(exported->value(QLatin1String("tickets")).toInt(), tr("%1 ticket"), tr("%1 tickets")),
+                Words::counted(
                     exported->value(QLatin1String("sessions")).toInt(), tr("%1 conversation"), tr("%1 conversations")),
                 directory));
 }

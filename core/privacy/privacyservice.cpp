@@ -182,13 +182,10 @@ Result<ErasurePreview> PrivacyService::preview(const Actor &actor, const QString
         out.name = q.value(0).toString();
     q.finish();
     // The same tickets erase() finds: by the email, or by any of the person's user ids.
-    QString where = m_db->sql(QStringLiteral("teacher_email = ? COLLATE NOCASE"));
-    if (!ids->isEmpty())
-        where += QStringLiteral(" OR user_id IN (%1)").arg(placeholders(ids->size()));
+    const auto [where, values] = ticketsOf({ email }, ids.value());
     q.prepare(QStringLiteral("SELECT status, COUNT(*) FROM tickets WHERE %1 GROUP BY status").arg(where));
-    q.addBindValue(email);
-    for (const QString &id : std::as_const(ids.value()))
-        q.addBindValue(id);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
     if (!q.exec())
         return R::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
     while (q.next())
@@ -197,9 +194,8 @@ Result<ErasurePreview> PrivacyService::preview(const Actor &actor, const QString
     q.prepare(QStringLiteral("SELECT COUNT(*) FROM outbox WHERE kind = 'email' AND state = 'sent' AND ticket_id IN "
                              "(SELECT id FROM tickets WHERE %1)")
                   .arg(where));
-    q.addBindValue(email);
-    for (const QString &id : std::as_const(ids.value()))
-        q.addBindValue(id);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
     if (q.exec() && q.next())
         out.emailsAlreadySent = q.value(0).toInt();
     q.finish();
@@ -392,6 +388,21 @@ Result<int> PrivacyService::finishPendingErasures()
     return rows;
 }
 
+std::pair<QString, QVariantList> PrivacyService::ticketsOf(const QStringList &emails, const QStringList &ids) const
+{
+    QStringList where;
+    QVariantList values;
+    for (const QString &e : emails) {
+        where << m_db->sql(QStringLiteral("teacher_email = ? COLLATE NOCASE"));
+        values << e;
+    }
+    if (!ids.isEmpty())
+        where << QStringLiteral("user_id IN (%1)").arg(placeholders(ids.size()));
+    for (const QString &id : ids)
+        values << id;
+    return { where.join(QLatin1String(" OR ")), values };
+}
+
 Result<ErasureReport> PrivacyService::eraseSubject(
     const Actor &actor, const QStringList &emails, const QStringList &ids, const QString &requestedHash)
 {
@@ -403,18 +414,10 @@ Result<ErasureReport> PrivacyService::eraseSubject(
 
     // The person's tickets, by any of their emails or by user id.
     TicketFiles tickets;
-    QStringList where;
-    for (qsizetype i = 0; i < emails.size(); ++i)
-        where << m_db->sql(QStringLiteral("teacher_email = ? COLLATE NOCASE"));
-    if (!ids.isEmpty())
-        where << QStringLiteral("user_id IN (%1)").arg(placeholders(ids.size()));
-    if (!where.isEmpty()) {
-        q.prepare(
-            QStringLiteral("SELECT id, conversation_file FROM tickets WHERE ") + where.join(QLatin1String(" OR ")));
-        for (const QString &e : emails)
-            q.addBindValue(e);
-        for (const QString &id : ids)
-            q.addBindValue(id);
+    if (const auto [where, values] = ticketsOf(emails, ids); !where.isEmpty()) {
+        q.prepare(QStringLiteral("SELECT id, conversation_file FROM tickets WHERE ") + where);
+        for (const QVariant &v : values)
+            q.addBindValue(v);
         if (!q.exec())
             return R::failure(QStringLiteral("Cannot read the index: %1").arg(Database::errorOf(q)));
         while (q.next())

@@ -77,6 +77,9 @@ private:
     // The checks both erase and export begin with: permission, a valid address; then the person's ids.
     Result<QStringList> subject(const Actor &actor, Permission permission, const QString &email);
     Status scrubDatabase();
+    // The person's tickets, by any of their emails or by one of their user ids: a condition over `tickets`
+    // (empty: none can match) and its values in order.
+    std::pair<QString, QVariantList> ticketsOf(const QStringList &emails, const QStringList &ids) const;
     Result<ErasureReport> eraseSubject(
         const Actor &actor, const QStringList &emails, const QStringList &ids, const QString &requestedHash);
     // Deletes the person's conversations and per-user keys; false when Redis could not be reached.

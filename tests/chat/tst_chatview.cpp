@@ -4,6 +4,7 @@
 #include "messageedit.h"
 #include "tickettablemodel.h"
 #include "transcripthtml.h"
+#include "words.h"
 
 #include <QAbstractItemModelTester>
 #include <QScrollBar>
@@ -235,11 +236,11 @@ void TestChatView::ticketListWordsForPeople()
     QFETCH(QString, stored);
     QFETCH(QString, shown);
     if (stored.startsWith(QLatin1String("status:")))
-        QCOMPARE(TicketTableModel::statusWords(stored.mid(7)), shown);
+        QCOMPARE(Words::status(stored.mid(7)), shown);
     else if (stored.startsWith(QLatin1String("id:")))
         QCOMPARE(TicketTableModel::shortId(stored.mid(3)), shown);
     else
-        QCOMPARE(TicketTableModel::emailWords(stored), shown);
+        QCOMPARE(Words::emailDelivery(stored), shown);
 }
 
 void TestChatView::readableTranscriptEscapesAndMarks()

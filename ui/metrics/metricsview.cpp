@@ -1,6 +1,7 @@
 #include "metricsview.h"
 
 #include "detector.h"
+#include "words.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -236,8 +237,8 @@ void MetricsView::redraw()
         guardTotal += n;
     m_guard->setText(figure(QString::number(guardTotal), tr("false claims replaced by the guard")));
     m_csat->setText(figure(s.ratings > 0 ? percent(s.csat()) : tr("–"),
-        s.ratings == 1 ? tr("rated helpful (1 rating of a resolved ticket)")
-                       : tr("rated helpful (%1 ratings of resolved tickets)").arg(s.ratings)));
+        Words::counted(s.ratings, tr("rated helpful (%1 rating of a resolved ticket)"),
+            tr("rated helpful (%1 ratings of resolved tickets)"))));
     QStringList weeks;
     for (const MetricsStore::Period &w : s.weeks)
         weeks << (w.ratings > 0 ? tr("%1: %2 of %n rated helpful", nullptr, w.ratings).arg(w.label).arg(w.helpful)
@@ -253,8 +254,7 @@ void MetricsView::redraw()
                         .arg(w.label)
                         .arg(w.thumbsUp)
                         .arg(w.thumbsDown)
-                        .arg(w.offersMade == 1 ? tr("1 offer of a ticket")
-                                               : tr("%1 offers of a ticket").arg(w.offersMade))
+                        .arg(Words::counted(w.offersMade, tr("%1 offer of a ticket"), tr("%1 offers of a ticket")))
                         .arg(w.offersAccepted)
                         .arg(w.offersDeclined);
     }

@@ -11,6 +11,7 @@
 #include "ticketbrowser.h"
 #include "ticketcontroller.h"
 #include "tickettablemodel.h"
+#include "words.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -392,7 +393,7 @@ void ConsoleWindow::buildMainView()
                     [ticketId, s](ConsoleBackend *b, quint64 id) { b->setTicketStatus(id, ticketId, s); },
                     [this, ticketId, s](const RequestResult &r) {
                         defaultAnswer(tr("Change the status of %1").arg(ticketId), r,
-                            tr("%1 is now %2").arg(ticketId, TicketTableModel::statusWords(s).toLower()));
+                            tr("%1 is now %2").arg(ticketId, Words::status(s).toLower()));
                     });
             });
         connect(m_browser, &TicketBrowser::deleteRequested, this, [this](const QString &ticketId) {

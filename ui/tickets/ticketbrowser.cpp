@@ -2,6 +2,7 @@
 
 #include "tickettablemodel.h"
 #include "transcripthtml.h"
+#include "words.h"
 
 #include <QAction>
 #include <QApplication>
@@ -86,7 +87,7 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
     m_statusFilter->addItem(tr("All statuses"), QString());
     for (const QString &s : TicketStore::statuses())
-        m_statusFilter->addItem(TicketTableModel::statusWords(s), s);
+        m_statusFilter->addItem(Words::status(s), s);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &TicketBrowser::applyFilter);
     filters->addWidget(m_statusFilter);
     m_assignmentFilter = new QComboBox(this);
@@ -200,7 +201,7 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     m_status = new QComboBox(detail);
     m_status->setObjectName(QStringLiteral("ticketStatusCombo"));
     for (const QString &s : TicketStore::statuses())
-        m_status->addItem(TicketTableModel::statusWords(s), s);
+        m_status->addItem(Words::status(s), s);
     statusLabel->setBuddy(m_status);
     m_status->setEnabled(false);
     connect(m_status, &QComboBox::activated, this, [this] {
@@ -342,7 +343,7 @@ void TicketBrowser::refresh()
 
 void TicketBrowser::updateCount()
 {
-    m_count->setText(m_model->total() == 1 ? tr("1 ticket") : tr("%1 tickets").arg(m_model->total()));
+    m_count->setText(Words::counted(m_model->total(), tr("%1 ticket"), tr("%1 tickets")));
 }
 
 QString TicketBrowser::selectedTicketId() const
@@ -492,8 +493,8 @@ void TicketBrowser::showTicket(const TicketView &view, const QString &error)
     m_header->setText(tr("<b>%1</b> — %2<br>%3 &lt;%4&gt;, %5, email: %6<br>Assignee: %7")
                           .arg(ticket.id.toHtmlEscaped(), ticket.summary.toHtmlEscaped(),
                               ticket.teacherName.toHtmlEscaped(), ticket.teacherEmail.toHtmlEscaped(),
-                              ticket.signalCount == 1 ? tr("1 signal") : tr("%1 signals").arg(ticket.signalCount),
-                              TicketTableModel::emailWords(ticket.emailStatus).toLower().toHtmlEscaped(),
+                              Words::counted(ticket.signalCount, tr("%1 signal"), tr("%1 signals")),
+                              Words::emailDelivery(ticket.emailStatus).toLower().toHtmlEscaped(),
                               ticket.assigneeName.isEmpty() ? tr("nobody yet") : ticket.assigneeName.toHtmlEscaped()));
     m_status->setCurrentIndex(m_status->findData(ticket.status));
     m_status->setEnabled(true);

@@ -1,6 +1,7 @@
 #include "tickettablemodel.h"
 
 #include "detector.h"
+#include "words.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -85,34 +86,6 @@ bool TicketTableModel::isOverdue(int row, const QDateTime &now) const
         >= m_targetHours;
 }
 
-QString TicketTableModel::statusWords(const QString &status)
-{
-    if (status == QLatin1String("open"))
-        return tr("Open");
-    if (status == QLatin1String("in_progress"))
-        return tr("In progress");
-    if (status == QLatin1String("resolved"))
-        return tr("Resolved");
-    return status;
-}
-
-QString TicketTableModel::emailWords(const QString &emailStatus)
-{
-    if (emailStatus == QLatin1String("sent"))
-        return tr("Sent");
-    if (emailStatus == QLatin1String("not_configured"))
-        return tr("Not configured");
-    if (emailStatus.startsWith(QLatin1String("failed")))
-        return tr("Failed");
-    if (emailStatus.startsWith(QLatin1String("pending ("))) {
-        const int tries = emailStatus.mid(9).section(QLatin1Char(' '), 0, 0).toInt();
-        return tries == 1 ? tr("Retrying (1 try)") : tr("Retrying (%1 tries)").arg(tries);
-    }
-    if (emailStatus == QLatin1String("pending"))
-        return tr("Waiting to send");
-    return emailStatus;
-}
-
 QString TicketTableModel::shortId(const QString &ticketId)
 {
     const QString hex = ticketId.section(QLatin1Char('-'), 1, 1);
@@ -138,8 +111,8 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
         && isOverdue(index.row())) {
         if (role == Qt::ForegroundRole)
             return QColor(0xc6, 0x28, 0x28);
-        return m_targetHours == 1 ? tr("Past the first-response target of 1 working hour")
-                                  : tr("Past the first-response target of %1 working hours").arg(m_targetHours);
+        return Words::counted(m_targetHours, tr("Past the first-response target of %1 working hour"),
+            tr("Past the first-response target of %1 working hours"));
     }
     if (role != Qt::DisplayRole)
         return {};
@@ -159,9 +132,9 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
     case SignalsColumn:
         return t.signalCount;
     case StatusColumn:
-        return statusWords(t.status);
+        return Words::status(t.status);
     case EmailStatusColumn:
-        return emailWords(t.emailStatus);
+        return Words::emailDelivery(t.emailStatus);
     case WaitingColumn:
         if (t.waitingSinceMs == 0)
             return QString();

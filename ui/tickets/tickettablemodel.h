@@ -37,10 +37,6 @@ public:
 
     explicit TicketTableModel(QObject *parent = nullptr);
 
-    // A status as people say it: "Open", "In progress", "Resolved".
-    static QString statusWords(const QString &status);
-    // The ticket email's delivery in words ("Sent", "Retrying (2 tries)", "Not configured", "Failed").
-    static QString emailWords(const QString &emailStatus);
     // What the list shows of an ID: its 8 hex digits (the full ID in the tooltip and when copied).
     static QString shortId(const QString &ticketId);
 
