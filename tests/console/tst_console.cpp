@@ -64,6 +64,7 @@ private slots:
     void aRefusedContactSupportLeavesNoNoteAndKeepsTheLine();
     void newConversationAsksAndPastOnesReopen();
     void pastConversationsListTheNewestHundred();
+    void aNewConversationThatCannotOpenKeepsTheDraft();
     void votesOffersAndWithdrawalsInTheChatPane();
     void anAccountChangedElsewhereEndsItsSession_data();
     void anAccountChangedElsewhereEndsItsSession();
@@ -727,10 +728,10 @@ void TestConsole::pastConversationsListTheNewestHundred()
     auto w = openChat(QStringLiteral("pia@school.example"));
     ChatView *chat = w->chatView();
     QVERIFY(!chat->sessionId().isEmpty());
-    const QString me = AccountStore(m_db).findByEmail(QStringLiteral("pia@school.example")).value().id;
-    auto redis = RedisClient::connect(m_redis->url(), 2000);
-    QVERIFY2(redis, qPrintable(redis.error()));
-    SessionStore sessions(*redis.value(), m_config);
+    const QString me = w->account().id;
+    auto redis = m_redis->client();
+    QVERIFY(redis);
+    SessionStore sessions(*redis, m_config);
     const QDateTime base = QDateTime(QDate(2026, 3, 1), QTime(8, 0), Qt::UTC);
     QStringList ids;
     for (int i = 0; i < 105; ++i) {
@@ -741,11 +742,11 @@ void TestConsole::pastConversationsListTheNewestHundred()
         auto id = sessions.createSession(c);
         QVERIFY2(id, qPrintable(id.error()));
         ids << id.value();
-        QVERIFY(redis.value()->command({ "HSET", SessionStore::stateKey(id.value()), "updated",
+        QVERIFY(redis->command({ "HSET", SessionStore::stateKey(id.value()), "updated",
             base.addSecs(60 * i).toString(Qt::ISODateWithMs).toUtf8() }));
     }
     auto lranges = [&redis] {
-        const QByteArray info = redis.value()->command({ "INFO", "commandstats" }).value().string;
+        const QByteArray info = redis->command({ "INFO", "commandstats" }).value().string;
         const qsizetype at = info.indexOf("cmdstat_lrange:calls=");
         return at < 0 ? 0 : info.mid(at + 21, info.indexOf(',', at) - at - 21).toInt();
     };
@@ -761,6 +762,44 @@ void TestConsole::pastConversationsListTheNewestHundred()
     QCOMPARE(list->item(99, 1)->text(), QStringLiteral("C6"));
     const int read = lranges() - before;
     QVERIFY2(read <= 100, qPrintable(QString::number(read)));
+}
+
+void TestConsole::aNewConversationThatCannotOpenKeepsTheDraft()
+{
+    // Redis is away when the teacher confirms leaving an unsent draft: the new conversation cannot open, so
+    // the old one stays, with the draft, and the chat says why. Once Redis is back, the same press works
+    // and the draft goes with the old conversation.
+    auto w = openChat(QStringLiteral("rui@school.example"));
+    ChatView *chat = w->chatView();
+    QVERIFY(!chat->sessionId().isEmpty());
+    const QString first = chat->sessionId();
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    QTest::keyClicks(input, QStringLiteral("a draft to keep"));
+    m_redis->server().stop();
+    auto *newButton = chat->findChild<QPushButton *>(QStringLiteral("newConversationButton"));
+    auto startNew = [&] {
+        QTest::mouseClick(newButton, Qt::LeftButton);
+        QMessageBox *confirm = nullptr;
+        QTRY_VERIFY((confirm = chat->findChild<QMessageBox *>(QStringLiteral("newConversationConfirm")))
+            && confirm->isVisible());
+        confirm->findChild<QPushButton *>(QStringLiteral("startNewConversationButton"))->click();
+    };
+    startNew();
+    auto *error = chat->findChild<QLabel *>(QStringLiteral("chatError"));
+    QVERIFY(error);
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 15000);
+    QVERIFY2(error->text().contains(QLatin1String("cannot be opened")), qPrintable(error->text()));
+    QCOMPARE(chat->sessionId(), first);
+    QCOMPARE(input->toPlainText(), QStringLiteral("a draft to keep"));
+    screenshot(chat, QStringLiteral("new-conversation-redis-down.png"));
+
+    QVERIFY2(m_redis->restartEmpty(), qPrintable(m_redis->error()));
+    auto *status = w->findChild<QLabel *>(QStringLiteral("redisStatus"));
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QLatin1String("connected")), 10000);
+    startNew();
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty() && chat->sessionId() != first, 10000);
+    QCOMPARE(input->toPlainText(), QString());
+    QVERIFY(!error->isVisible());
 }
 
 QTEST_MAIN(TestConsole)

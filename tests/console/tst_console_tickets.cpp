@@ -33,6 +33,7 @@
 #include <QLineSeries>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScopeGuard>
@@ -62,6 +63,7 @@ private slots:
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
     void addAccountKeepsWhatWasTypedWhenRefused();
+    void aLateAddAccountAnswerGoesToNoOtherDialog();
     void erasureSaysWhatGoesAndKeepsTheSelection();
     void supportSeesTheMetrics();
     void emptyMetricsSayNoDataYetAndFit800x600();
@@ -272,6 +274,50 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
     dialog->accept();
     QTRY_COMPARE(w->pendingRequests(), 0);
     QCOMPARE(settingsChanges(), 1);
+}
+
+void TestConsoleTickets::aLateAddAccountAnswerGoesToNoOtherDialog()
+{
+    // Add pressed and the dialog cancelled before the console answers; a second dialog asks for the same
+    // email at once. The first answer (added) neither closes nor marks the second; the second's own answer
+    // (the email is taken now) shows in it, with what was typed kept.
+    addAccount(QStringLiteral("a@school.example"), Role::Admin);
+    auto w = openWindow();
+    signIn(*w, QStringLiteral("a@school.example"));
+    closePrivacyNotice(*w);
+    w->tabs()->setCurrentWidget(w->adminView());
+    auto *accountTable = w->adminView()->findChild<QTableWidget *>(QStringLiteral("accountTable"));
+    QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 1, 10000);
+    auto *addButton = w->adminView()->findChild<QPushButton *>(QStringLiteral("addAccountButton"));
+    auto fill = [&w](const QString &name) {
+        auto *dialog = w->findChild<QDialog *>(QStringLiteral("addAccountDialog"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("newAccountEmail"))->setText(QStringLiteral("cy@school.example"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("newAccountName"))->setText(name);
+        dialog->findChild<QLineEdit *>(QStringLiteral("newAccountPassword"))->setText(QStringLiteral("long-enough-1"));
+        return dialog;
+    };
+    addButton->click();
+    QPointer<QDialog> first = fill(QStringLiteral("Cy First"));
+    QVERIFY(first);
+    // No event is handled between these steps: the console cannot have answered yet.
+    first->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    first->reject();
+    QTRY_VERIFY(!first);
+    addButton->click();
+    QPointer<QDialog> second = fill(QStringLiteral("Cy Second"));
+    QVERIFY(second && second != first);
+    QPushButton *ok = second->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    ok->click();
+    auto *error = second->findChild<QLabel *>(QStringLiteral("addAccountError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
+    QVERIFY(second && second->isVisible());
+    QVERIFY2(error->text().contains(QLatin1String("exists"), Qt::CaseInsensitive), qPrintable(error->text()));
+    QCOMPARE(second->findChild<QLineEdit *>(QStringLiteral("newAccountName"))->text(), QStringLiteral("Cy Second"));
+    QVERIFY(ok->isEnabled());
+    // The first request did add the account, under the name it was sent with.
+    QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 2, 10000);
+    QCOMPARE(AccountStore(m_db).findByEmail(QStringLiteral("cy@school.example")).value().displayName,
+        QStringLiteral("Cy First"));
 }
 
 void TestConsoleTickets::addAccountKeepsWhatWasTypedWhenRefused()

@@ -279,9 +279,10 @@ void AdminView::addAccount()
     connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, email, name, role, password, ok, error] {
         error->hide();
         ok->setEnabled(false); // until the answer
-        dialog->setProperty("waiting", email->text().trimmed()); // the answer for this email is this dialog's
-        emit addAccountRequested(
-            email->text().trimmed(), name->text().trimmed(), Role(role->currentData().toInt()), password->text());
+        const quint64 request = ++m_addRequests;
+        dialog->setProperty("waiting", request); // the answer to this request is this dialog's
+        emit addAccountRequested(request, email->text().trimmed(), name->text().trimmed(),
+            Role(role->currentData().toInt()), password->text());
     });
     form->addRow(buttons);
     dialog->setMinimumWidth(qMax(460, hint->sizeHint().width() + 160));
@@ -289,13 +290,13 @@ void AdminView::addAccount()
     email->setFocus();
 }
 
-void AdminView::accountAdded(const QString &email, bool ok, const QString &error)
+void AdminView::accountAdded(quint64 request, bool ok, const QString &error)
 {
     auto *dialog = findChild<QDialog *>(QStringLiteral("addAccountDialog"));
     // Only the answer to this dialog's own request (a dialog cancelled while waiting leaves a late answer).
-    if (!dialog || dialog->property("waiting").toString() != email || email.isEmpty())
+    if (!dialog || request == 0 || dialog->property("waiting").toULongLong() != request)
         return;
-    dialog->setProperty("waiting", QString());
+    dialog->setProperty("waiting", QVariant());
     if (ok) {
         dialog->accept();
         return;

@@ -25,8 +25,9 @@ public:
     void showAudit(const QList<Database::AuditEntry> &entries);
     // An audit action in words ("account.sign_in" -> "signed in").
     static QString actionInWords(const QString &action);
-    // The answer to addAccountRequested(): the dialog closes, or stays with what was typed and says why.
-    void accountAdded(const QString &email, bool ok, const QString &error = {});
+    // The answer to addAccountRequested(`request`, ...): the dialog that asked closes, or stays with what was
+    // typed and says why. An answer to a dialog that was cancelled meanwhile changes nothing.
+    void accountAdded(quint64 request, bool ok, const QString &error = {});
     // The email of a listed account, for messages about it (empty when it is not listed).
     QString emailOf(const QString &userId) const;
     // Shows what an erasure would remove and asks; Yes emits eraseRequested().
@@ -34,7 +35,9 @@ public:
 
 signals:
     void refreshRequested();
-    void addAccountRequested(const QString &email, const QString &name, LearnPulse::Role role, const QString &password);
+    // `request` names this press of Add, for accountAdded().
+    void addAccountRequested(
+        quint64 request, const QString &email, const QString &name, LearnPulse::Role role, const QString &password);
     void roleChangeRequested(const QString &userId, LearnPulse::Role role);
     void passwordResetRequested(const QString &userId, const QString &password);
     void removeRequested(const QString &userId);
@@ -55,6 +58,7 @@ private:
     void exportPerson();
 
     QList<Account> m_accounts;
+    quint64 m_addRequests = 0;
     QTableWidget *m_accountTable;
     QTableWidget *m_auditTable;
     QLineEdit *m_auditFilter;

@@ -442,14 +442,14 @@ void ConsoleWindow::buildMainView()
             };
         };
         connect(m_admin, &AdminView::addAccountRequested, this,
-            [this, thenRefresh](const QString &e, const QString &n, Role role, const QString &p) {
+            [this](quint64 asked, const QString &e, const QString &n, Role role, const QString &p) {
                 request(
                     tr("Add the account %1").arg(e),
                     [e, n, role, p](ConsoleBackend *b, quint64 id) { b->addAccount(id, e, n, role, p); },
-                    [this, e](const RequestResult &r) {
+                    [this, asked, e](const RequestResult &r) {
                         // The dialog shows a refusal itself and keeps what was typed.
                         if (m_admin)
-                            m_admin->accountAdded(e, r.ok(), r.error);
+                            m_admin->accountAdded(asked, r.ok(), r.error);
                         if (r.ok())
                             statusBar()->showMessage(tr("Account %1 added").arg(e), 5000);
                         refreshAccounts();
