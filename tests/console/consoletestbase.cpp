@@ -150,6 +150,12 @@ TicketResult ConsoleTestBase::makeTicket(const QString &words, int n)
     return t;
 }
 
+bool ConsoleTestBase::fitsSmallScreen(const QWidget *dialog)
+{
+    const QSize shown = dialog->frameGeometry().size().expandedTo(dialog->minimumSizeHint());
+    return shown.width() <= 800 && shown.height() <= 600;
+}
+
 void ConsoleTestBase::screenshot(QWidget *w, const QString &name)
 {
     const QByteArray dir = qgetenv("LP_SCREENSHOT_DIR");

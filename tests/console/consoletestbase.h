@@ -45,6 +45,8 @@ protected:
     static void chooseStatus(LearnPulse::TicketBrowser *browser, const QString &status);
     LearnPulse::TicketResult makeTicket(const QString &words, int n);
     void screenshot(QWidget *w, const QString &name);
+    // Whether a dialog, as laid out now, fits a 800x600 screen whole (its smallest size too).
+    static bool fitsSmallScreen(const QWidget *dialog);
 
     LearnPulse::Test::FakeLlm m_llm;
     std::unique_ptr<LearnPulse::Test::TestRedis> m_redis;

@@ -446,6 +446,8 @@ void TestConsole::contactSupportButtonOpensATicketAtOnce()
     QTRY_VERIFY((confirm = chat->findChild<QDialog *>(QStringLiteral("contactSupportDialog"))) && confirm->isVisible());
     QTest::keyClicks(confirm->findChild<QLineEdit *>(QStringLiteral("supportDescription")),
         QStringLiteral("Marks for 6B look wrong"));
+    QVERIFY2(
+        fitsSmallScreen(confirm), qPrintable(QStringLiteral("%1x%2").arg(confirm->width()).arg(confirm->height())));
     screenshot(confirm, QStringLiteral("contact-support.png"));
     QTest::mouseClick(confirm->findChild<QPushButton *>(QStringLiteral("openTicketButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!chat->ticketId().isEmpty(), 10000);
@@ -712,6 +714,7 @@ void TestConsole::newConversationAsksAndPastOnesReopen()
     QVERIFY(list->item(0, 2)->text().contains(QLatin1String("open now")));
     QCOMPARE(list->item(1, 3)->text(), ticket);
     QVERIFY(list->item(1, 2)->text().contains(QLatin1String("talk to a person about the marks")));
+    QVERIFY2(fitsSmallScreen(past), qPrintable(QStringLiteral("%1x%2").arg(past->width()).arg(past->height())));
     screenshot(past, QStringLiteral("past-conversations.png"));
     list->selectRow(1);
     QTest::mouseClick(past->findChild<QPushButton *>(QStringLiteral("openConversationButton")), Qt::LeftButton);

@@ -243,6 +243,7 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
     QVERIFY(threshold->isEnabled());
     QCOMPARE(threshold->text(), QStringLiteral("3"));
     threshold->setText(QStringLiteral("4"));
+    QVERIFY2(fitsSmallScreen(dialog), qPrintable(QStringLiteral("%1x%2").arg(dialog->width()).arg(dialog->height())));
     screenshot(dialog, QStringLiteral("settings.png"));
     dialog->accept();
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -350,6 +351,7 @@ void TestConsoleTickets::addAccountKeepsWhatWasTypedWhenRefused()
     QCOMPARE(password->text(), QStringLiteral("short"));
     QCOMPARE(dialog->focusWidget(), password); // the field the error is about
     QVERIFY(buttons->button(QDialogButtonBox::Ok)->isEnabled());
+    QVERIFY2(fitsSmallScreen(dialog), qPrintable(QStringLiteral("%1x%2").arg(dialog->width()).arg(dialog->height())));
     screenshot(dialog, QStringLiteral("add-account-refused.png"));
     // Put right: added, the dialog closes, the list has the account.
     password->setText(QStringLiteral("long-enough-1"));
@@ -422,6 +424,8 @@ void TestConsoleTickets::erasureSaysWhatGoesAndKeepsTheSelection()
     QVERIFY2(what.contains(QLatin1String("The account of teacher1.")), qPrintable(what));
     QVERIFY2(what.contains(QLatin1String("1 ticket with its transcript and thread (1 open)")), qPrintable(what));
     QVERIFY2(what.contains(QLatin1String("0 conversations in Redis")), qPrintable(what));
+    QVERIFY2(
+        fitsSmallScreen(confirm), qPrintable(QStringLiteral("%1x%2").arg(confirm->width()).arg(confirm->height())));
     screenshot(confirm, QStringLiteral("erase-confirm.png"));
     auto ticketRows = [this] {
         QSqlQuery q(m_db->connection().value());

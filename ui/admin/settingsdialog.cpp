@@ -17,6 +17,14 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
     setWindowTitle(tr("Settings"));
     setObjectName(QStringLiteral("settingsDialog"));
     auto *layout = new QVBoxLayout(this);
+    // Two columns, so that the dialog fits a 800x600 screen and URLs have room: the assistant and Redis on
+    // the left, email and conversations on the right.
+    auto *columns = new QHBoxLayout;
+    auto *left = new QVBoxLayout;
+    auto *right = new QVBoxLayout;
+    columns->addLayout(left, 1);
+    columns->addLayout(right, 1);
+    layout->addLayout(columns);
     struct Field
     {
         const char *key;
@@ -43,6 +51,7 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
     };
     for (const auto &[title, fields] : groups) {
         auto *box = new QGroupBox(title, this);
+        const bool onTheLeft = left->count() < 2;
         auto *form = new QFormLayout(box);
         for (const Field &f : fields) {
             const QString key = QLatin1String(f.key);
@@ -58,6 +67,8 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
             }
             if (f.max > 0)
                 edit->setValidator(new QIntValidator(f.min, f.max, edit));
+            else
+                edit->setMinimumWidth(onTheLeft ? 230 : 210); // a URL with its port, an address, shows whole
             if (const QString variable = values.value(key + QStringLiteral("/env")).toString(); !variable.isEmpty()) {
                 // Set by the environment: shown, not editable here (the file's value would not take effect).
                 edit->setReadOnly(true);
@@ -65,11 +76,13 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
                 edit->setToolTip(tr("Set by the environment variable %1; change it there.").arg(variable));
                 if (f.secret)
                     edit->setPlaceholderText(tr("(set by %1)").arg(variable));
+                // The variable's name under the field (beside it the dialog would not fit a small screen).
                 auto *row = new QWidget(box);
-                auto *rowLayout = new QHBoxLayout(row);
+                auto *rowLayout = new QVBoxLayout(row);
                 rowLayout->setContentsMargins(0, 0, 0, 0);
-                rowLayout->addWidget(edit, 1);
-                auto *note = new QLabel(tr("from %1").arg(variable), row);
+                rowLayout->setSpacing(1);
+                rowLayout->addWidget(edit);
+                auto *note = new QLabel(tr("set by %1").arg(variable), row);
                 note->setObjectName(key + QStringLiteral("/env"));
                 note->setEnabled(false);
                 rowLayout->addWidget(note);
@@ -79,8 +92,10 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
             form->addRow(f.label, edit);
             m_fields.insert(key, edit);
         }
-        layout->addWidget(box);
+        (onTheLeft ? left : right)->addWidget(box);
     }
+    left->addStretch(1);
+    right->addStretch(1);
     auto *where = new QLabel(tr("Stored in %1. Values set by environment variables are shown greyed out.")
                                  .arg(values.value(QStringLiteral("config_file")).toString()),
         this);
