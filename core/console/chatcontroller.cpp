@@ -66,10 +66,16 @@ RequestResult ChatController::openConversation(const QString &sessionId, const S
 {
     if (!m_ctx.signedIn)
         return RequestResult::failure(tr("Sign in first."), ErrorKind::Forbidden);
+    const QString away = tr("Redis is not available, so the conversation cannot be opened now.");
     if (auto redis = m_ensureRedis(); !redis)
-        return RequestResult::failure(tr("Redis is not available, so the conversation cannot be opened. The console "
-                                         "keeps trying; press Retry or start a new conversation once it is back."),
-            ErrorKind::Unavailable);
+        return RequestResult::failure(away, ErrorKind::Unavailable);
+    // A connection that fails on the way is said the same way (the server's words go to the log).
+    auto failed = [&away](const auto &result) {
+        if (result.kind() != ErrorKind::Unavailable)
+            return RequestResult::from(result);
+        qCWarning(lcChat).noquote() << QStringLiteral("Cannot open a conversation: ") + result.error();
+        return RequestResult::failure(away, ErrorKind::Unavailable);
+    };
     // A reply still running belongs to the conversation being left: it is answered (stopped) first.
     cancelTurn(tr("Another conversation was opened: the reply was stopped. Your message was saved."));
     SessionStore &sessions = *m_ctx.services->sessions();
@@ -89,15 +95,15 @@ RequestResult ChatController::openConversation(const QString &sessionId, const S
         c.teacherEmail = me.email;
         auto created = sessions.createSession(c);
         if (!created)
-            return RequestResult::from(created);
+            return failed(created);
         id = created.value();
     }
     auto state = sessions.state(id);
     if (!state)
-        return RequestResult::from(state);
+        return failed(state);
     auto history = sessions.history(id);
     if (!history)
-        return RequestResult::from(history);
+        return failed(history);
     if (state->context.userId != me.id)
         return RequestResult::failure(tr("This conversation belongs to another user."), ErrorKind::Forbidden);
     m_sessionId = id;

@@ -364,6 +364,13 @@ void ConsoleBackend::signOut(quint64 requestId)
     answer(requestId, RequestResult::success());
 }
 
+void ConsoleBackend::answer(quint64 requestId, const RequestResult &result)
+{
+    if (m_ctx.services && m_ctx.services->hasRedis() && !m_ctx.services->redisClient()->isConnected())
+        setRedisReachable(false);
+    emit finished(requestId, result);
+}
+
 void ConsoleBackend::openConversation(
     quint64 requestId, const QString &sessionId, const SessionContext &context, bool forceNew)
 {

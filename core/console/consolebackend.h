@@ -131,7 +131,8 @@ signals:
     void signedOutByAdministrator(const QString &reason);
 
 private:
-    void answer(quint64 requestId, const RequestResult &result) { emit finished(requestId, result); }
+    // Emits finished(); a Redis connection found lost while answering shows at once, not at the next probe.
+    void answer(quint64 requestId, const RequestResult &result);
     // Answers `requestId` with a refusal unless the index is open and someone is signed in.
     // With someone signed in, their account is read again first: removed, disabled or given another role, the
     // session ends (signedOutByAdministrator) and the request is refused.

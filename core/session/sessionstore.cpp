@@ -86,7 +86,7 @@ Result<QString> SessionStore::createSession(const SessionContext &context)
         { "EXPIRE", userSessionsKey(context.userId), ttl }, // every key expires (an erasure also scans states)
     });
     if (!r)
-        return Result<QString>::failure(r.error());
+        return Result<QString>::failure(r.error(), r.kind());
     qCInfo(lcSession) << "Session created session=" << id;
     return id;
 }
@@ -94,7 +94,7 @@ Result<QString> SessionStore::createSession(const SessionContext &context)
 Result<SessionState> SessionStore::state(const QString &sessionId)
 {
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
-        return Result<SessionState>::failure(valid.error());
+        return Result<SessionState>::failure(valid.error(), valid.kind());
     (void)flushPending();
     if (auto cached = m_cache.constFind(sessionId);
         cached != m_cache.constEnd() && (m_offline || !cached->pending.isEmpty()))
@@ -105,7 +105,7 @@ Result<SessionState> SessionStore::state(const QString &sessionId)
             markOutage();
             return m_cache.value(sessionId).state;
         }
-        return Result<SessionState>::failure(r.error());
+        return Result<SessionState>::failure(r.error(), r.kind());
     }
     if (r->elements.isEmpty())
         return Result<SessionState>::failure(explain(ErrorKind::NoSession, QString()), ErrorKind::NoSession);
@@ -118,7 +118,7 @@ Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
 {
     using R = Result<QList<HistoryEntry>>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
-        return R::failure(valid.error());
+        return R::failure(valid.error(), valid.kind());
     (void)flushPending();
     if (auto cached = m_cache.constFind(sessionId);
         cached != m_cache.constEnd() && (m_offline || !cached->pending.isEmpty()))
@@ -129,7 +129,7 @@ Result<QList<HistoryEntry>> SessionStore::history(const QString &sessionId)
             markOutage();
             return m_cache.value(sessionId).history;
         }
-        return R::failure(r.error());
+        return R::failure(r.error(), r.kind());
     }
     auto parsed = parseHistory(r.value());
     if (!parsed)
@@ -144,7 +144,7 @@ Result<QStringList> SessionStore::sessionsOfUser(const QString &userId)
 {
     auto r = m_redis.command({ "SMEMBERS", userSessionsKey(userId) });
     if (!r)
-        return Result<QStringList>::failure(r.error());
+        return Result<QStringList>::failure(r.error(), r.kind());
     QStringList ids;
     for (const RedisReply &item : r->elements)
         ids << QString::fromUtf8(item.string);
@@ -161,7 +161,7 @@ Result<RecordOutcome> SessionStore::record(const QString &sessionId, const QStri
     const Detection *detection, bool forceEscalation, int ratePerMinute)
 {
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
-        return Result<RecordOutcome>::failure(valid.error());
+        return Result<RecordOutcome>::failure(valid.error(), valid.kind());
     (void)flushPending();
     auto it = m_cache.find(sessionId);
     if (it != m_cache.end() && (m_offline || !it->pending.isEmpty()))
@@ -187,7 +187,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
 {
     using R = Result<RecordOutcome>;
     if (auto valid = MessageValidator::checkSessionId(sessionId); !valid)
-        return R::failure(valid.error());
+        return R::failure(valid.error(), valid.kind());
     bool dissatisfied = detection && detection->dissatisfied;
     const bool explicitRequest = detection && detection->explicitRequest;
     const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -229,7 +229,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
                  << QList<QByteArray> { "LRANGE", keys.at(1), "0", "-1" };
     auto replies = m_redis.exchange(commands);
     if (!replies)
-        return R::failure(replies.error());
+        return R::failure(replies.error(), replies.kind());
 
     bool overLimit = false;
     if (ratePerMinute > 0) {
@@ -237,7 +237,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
         if (RedisClient::isNoScript(counted)) { // a server that restarted or flushed its scripts
             auto again = m_redis.evalSource(RedisScripts::rate(), { rateKey }, { rateWindow });
             if (!again)
-                return R::failure(again.error());
+                return R::failure(again.error(), again.kind());
             counted = again.value();
         } else if (counted.isError()) {
             return fail<RecordOutcome>(counted);
@@ -370,7 +370,7 @@ Result<QStringList> SessionStore::viewers(const QString &ticketId, const QString
     auto reply = m_redis.command(
         { "ZRANGEBYSCORE", presenceKey(ticketId), QByteArray::number(QDateTime::currentMSecsSinceEpoch()), "+inf" });
     if (!reply)
-        return Result<QStringList>::failure(reply.error());
+        return Result<QStringList>::failure(reply.error(), reply.kind());
     QStringList names;
     for (const RedisReply &member : reply->elements) {
         const qsizetype split = member.string.indexOf('\x1f');
@@ -395,7 +395,7 @@ Result<QString> SessionStore::lastSession(const QString &userId)
 {
     auto r = m_redis.command({ "GET", lastSessionKey(userId) });
     if (!r)
-        return Result<QString>::failure(r.error());
+        return Result<QString>::failure(r.error(), r.kind());
     return QString::fromUtf8(r->string);
 }
 

@@ -50,7 +50,16 @@ void ConsoleWindow::openConversation(bool forceNew, const SessionContext &contex
             if (!m_chat)
                 return;
             if (!r.ok()) {
-                m_chat->showError(tr("The conversation cannot be opened: %1").arg(r.error));
+                // Redis away: said for a teacher, with what happens next.
+                if (r.kind != ErrorKind::Unavailable)
+                    m_chat->showError(tr("The conversation cannot be opened: %1").arg(r.error));
+                else if (m_chat->sessionId().isEmpty())
+                    m_chat->showError(tr("The conversation server cannot be reached, so your conversation cannot be "
+                                         "opened yet. It opens by itself as soon as the connection is back."));
+                else
+                    m_chat->showError(tr("The conversation server cannot be reached, so another conversation cannot "
+                                         "be opened now. This one stays as it is; try again once the connection is "
+                                         "back."));
                 return;
             }
             const auto conversation = r.value.value<ConversationData>();
