@@ -11,7 +11,7 @@ packages=(
     libhiredis-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev
     redis-server postgresql python3 python3-aiosmtpd
     dpkg-dev appstream desktop-file-utils
-    xvfb xauth fonts-noto-color-emoji
+    xvfb xauth trayer fonts-noto-color-emoji
     clang libclang-rt-14-dev clang-format
 )
 
