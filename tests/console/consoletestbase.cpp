@@ -101,6 +101,7 @@ void ConsoleTestBase::closePrivacyNotice(ConsoleWindow &w)
     QDialog *notice = nullptr;
     QTRY_VERIFY((notice = w.findChild<QDialog *>(QStringLiteral("privacyNotice"))) && notice->isVisible());
     QVERIFY(notice->findChild<QTextBrowser *>()->toPlainText().contains(QLatin1String("7 days")));
+    QVERIFY(fitsSmallScreen(notice));
     notice->reject();
 }
 

@@ -257,6 +257,7 @@ void TestConsoleLoop::adminKeepsTheCannedReplies()
     w->findChild<QPushButton *>(QStringLiteral("cannedRepliesButton"))->click();
     CannedRepliesDialog *dialog = nullptr;
     QTRY_VERIFY((dialog = w->findChild<CannedRepliesDialog *>()) && dialog->isVisible());
+    QVERIFY2(fitsSmallScreen(dialog), qPrintable(QStringLiteral("%1x%2").arg(dialog->width()).arg(dialog->height())));
     auto *list = dialog->findChild<QListWidget *>(QStringLiteral("cannedReplyList"));
     auto *title = dialog->findChild<QLineEdit *>(QStringLiteral("cannedTitleEdit"));
     auto *body = dialog->findChild<QPlainTextEdit *>(QStringLiteral("cannedBodyEdit"));
