@@ -105,12 +105,18 @@ void ConsoleTestBase::closePrivacyNotice(ConsoleWindow &w)
     notice->reject();
 }
 
-std::unique_ptr<ConsoleWindow> ConsoleTestBase::openChat(const QString &email, Role role)
+std::unique_ptr<ConsoleWindow> ConsoleTestBase::openAs(const QString &email, Role role)
 {
     addAccount(email, role);
     auto w = openWindow();
     signIn(*w, email);
     closePrivacyNotice(*w);
+    return w;
+}
+
+std::unique_ptr<ConsoleWindow> ConsoleTestBase::openChat(const QString &email, Role role)
+{
+    auto w = openAs(email, role);
     w->tabs()->setCurrentWidget(w->chatView());
     if (!QTest::qWaitFor([&] { return !w->chatView()->sessionId().isEmpty(); }, 10000))
         qWarning("the conversation did not open");

@@ -36,6 +36,8 @@ protected:
     std::unique_ptr<LearnPulse::ConsoleWindow> openWindow();
     void signIn(LearnPulse::ConsoleWindow &w, const QString &email);
     void closePrivacyNotice(LearnPulse::ConsoleWindow &w);
+    // A window of a new account `email`, signed in, the privacy notice closed, in the view the role starts at.
+    std::unique_ptr<LearnPulse::ConsoleWindow> openAs(const QString &email, LearnPulse::Role role);
     // A window of a new account `email`, signed in, the privacy notice closed, its conversation open in front.
     std::unique_ptr<LearnPulse::ConsoleWindow> openChat(
         const QString &email, LearnPulse::Role role = LearnPulse::Role::Teacher);

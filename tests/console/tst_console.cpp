@@ -127,10 +127,7 @@ void TestConsole::firstStartCreatesTheAdminThenSignInWorks()
 
 void TestConsole::signOutLeavesNoCredentialsInTheForm()
 {
-    addAccount(QStringLiteral("admin2@school.example"), Role::Admin);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("admin2@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("admin2@school.example"), Role::Admin);
     SignInPage *page = w->signInPage();
     auto *email = page->findChild<QLineEdit *>(QStringLiteral("emailEdit"));
     auto *password = page->findChild<QLineEdit *>(QStringLiteral("passwordEdit"));
@@ -222,10 +219,7 @@ void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
 void TestConsole::settingsSavedWhileAReplyStreams()
 {
     qputenv("LLM_MODEL", "slow"); // the reply starts, then the server is silent for 3 s
-    addAccount(QStringLiteral("sam@school.example"), Role::Admin);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("sam@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("sam@school.example"), Role::Admin);
     ChatView *chat = w->chatView();
     QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty(), 10000);
     const qsizetype asked = m_llm.requests().size();
@@ -643,10 +637,7 @@ void TestConsole::anAccountChangedElsewhereEndsItsSession()
 {
     QFETCH(QString, change);
     // A support agent is signed in; an admin (another seat, or learnpulsectl) changes the account meanwhile.
-    addAccount(QStringLiteral("sam@school.example"), Role::Support);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("sam@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("sam@school.example"), Role::Support);
     QVERIFY(w->isSignedIn());
     AccountStore accounts(m_db);
     const Account sam = accounts.findByEmail(QStringLiteral("sam@school.example")).value();

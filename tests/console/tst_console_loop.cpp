@@ -249,10 +249,7 @@ void TestConsoleLoop::presenceNoticeComesAndGoes()
 
 void TestConsoleLoop::adminKeepsTheCannedReplies()
 {
-    addAccount(QStringLiteral("root@learnpulse.example"), Role::Admin);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("root@learnpulse.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("root@learnpulse.example"), Role::Admin);
     w->tabs()->setCurrentIndex(w->tabs()->count() - 1); // Administration
     w->findChild<QPushButton *>(QStringLiteral("cannedRepliesButton"))->click();
     CannedRepliesDialog *dialog = nullptr;

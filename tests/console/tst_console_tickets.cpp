@@ -217,10 +217,7 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
         QSettings ini(m_config.configFile, QSettings::IniFormat);
         ini.setValue(QStringLiteral("llm/api_key"), QStringLiteral("sk-very-secret"));
     }
-    addAccount(QStringLiteral("a@school.example"), Role::Admin);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("a@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("a@school.example"), Role::Admin);
     w->tabs()->setCurrentWidget(w->adminView());
     QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
     QDialog *dialog = nullptr;
@@ -282,10 +279,7 @@ void TestConsoleTickets::aLateAddAccountAnswerGoesToNoOtherDialog()
     // Add pressed and the dialog cancelled before the console answers; a second dialog asks for the same
     // email at once. The first answer (added) neither closes nor marks the second; the second's own answer
     // (the email is taken now) shows in it, with what was typed kept.
-    addAccount(QStringLiteral("a@school.example"), Role::Admin);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("a@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("a@school.example"), Role::Admin);
     w->tabs()->setCurrentWidget(w->adminView());
     auto *accountTable = w->adminView()->findChild<QTableWidget *>(QStringLiteral("accountTable"));
     QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 1, 10000);
@@ -323,10 +317,7 @@ void TestConsoleTickets::aLateAddAccountAnswerGoesToNoOtherDialog()
 
 void TestConsoleTickets::addAccountKeepsWhatWasTypedWhenRefused()
 {
-    addAccount(QStringLiteral("a@school.example"), Role::Admin);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("a@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("a@school.example"), Role::Admin);
     w->tabs()->setCurrentWidget(w->adminView());
     auto *accountTable = w->adminView()->findChild<QTableWidget *>(QStringLiteral("accountTable"));
     QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 1, 10000);
@@ -467,10 +458,7 @@ void TestConsoleTickets::supportSeesTheMetrics()
         QVERIFY(metrics.recordFeedback(QLatin1String(kind), QLatin1String(detail)));
     QVERIFY(metrics.recordEscalation(2, { QStringLiteral("offer_accepted") }));
 
-    addAccount(QStringLiteral("s@school.example"), Role::Support);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("s@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("s@school.example"), Role::Support);
     MetricsView *view = w->metricsView();
     QVERIFY(view);
     w->tabs()->setCurrentWidget(view);

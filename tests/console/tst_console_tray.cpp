@@ -134,10 +134,7 @@ void TestConsoleTray::aNewTicketShowsADesktopNotification()
 {
     QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 10000);
     QVERIFY(QSystemTrayIcon::supportsMessages());
-    addAccount(QStringLiteral("sam@school.example"), Role::Support);
-    auto w = openWindow();
-    signIn(*w, QStringLiteral("sam@school.example"));
-    closePrivacyNotice(*w);
+    auto w = openAs(QStringLiteral("sam@school.example"), Role::Support);
     QVERIFY(!w->findChild<QSystemTrayIcon *>()); // no icon until there is something to say
     w->tabs()->setCurrentWidget(w->chatView()); // the agent is elsewhere
     auto redis = m_redis->client();
