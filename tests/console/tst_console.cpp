@@ -31,6 +31,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -65,6 +66,7 @@ private slots:
     void newConversationAsksAndPastOnesReopen();
     void pastConversationsListTheNewestHundred();
     void aNewConversationThatCannotOpenKeepsTheDraft();
+    void theClassGoesWithTheConversationQuietly();
     void votesOffersAndWithdrawalsInTheChatPane();
     void anAccountChangedElsewhereEndsItsSession_data();
     void anAccountChangedElsewhereEndsItsSession();
@@ -797,6 +799,31 @@ void TestConsole::aNewConversationThatCannotOpenKeepsTheDraft()
     QTRY_VERIFY_WITH_TIMEOUT(!chat->sessionId().isEmpty() && chat->sessionId() != first, 10000);
     QCOMPARE(input->toPlainText(), QString());
     QVERIFY(!error->isVisible());
+}
+
+void TestConsole::theClassGoesWithTheConversationQuietly()
+{
+    // The class typed above the chat is stored with the conversation when its editing is finished, without
+    // a status-bar line about it; finishing a field that did not change asks nothing.
+    auto w = openChat(QStringLiteral("uma@school.example"));
+    ChatView *chat = w->chatView();
+    QVERIFY(!chat->sessionId().isEmpty());
+    auto *classEdit = chat->findChild<QLineEdit *>(QStringLiteral("classEdit"));
+    auto *scopeEdit = chat->findChild<QLineEdit *>(QStringLiteral("scopeEdit"));
+    auto redis = m_redis->client();
+    QVERIFY(redis);
+    const QByteArray state = SessionStore::stateKey(chat->sessionId());
+    QTest::keyClicks(classEdit, QStringLiteral("6B"));
+    QTest::keyClick(classEdit, Qt::Key_Return); // editing finished, as when the field is left
+    QTRY_COMPARE_WITH_TIMEOUT(redis->command({ "HGET", state, "class_id" })->string, QByteArray("6B"), 10000);
+    QTRY_COMPARE(w->pendingRequests(), 0);
+    QVERIFY2(w->statusBar()->currentMessage().isEmpty(), qPrintable(w->statusBar()->currentMessage()));
+    // Unchanged: no request (a change made behind the console's back stays as it is).
+    QVERIFY(redis->command({ "HSET", state, "class_id", "7C" }));
+    QTest::keyClick(classEdit, Qt::Key_Return);
+    QTest::keyClick(scopeEdit, Qt::Key_Return);
+    QTest::qWait(300);
+    QCOMPARE(redis->command({ "HGET", state, "class_id" })->string, QByteArray("7C"));
 }
 
 QTEST_MAIN(TestConsole)
