@@ -24,11 +24,16 @@ RequestResult ChatController::listConversations()
 {
     if (!m_ctx.signedIn)
         return RequestResult::failure(tr("Sign in first."), ErrorKind::Forbidden);
+    const QString away = tr("The conversation server cannot be reached, so past conversations cannot be listed now. "
+                            "Try again once the connection is back.");
     if (auto redis = m_ensureRedis(); !redis)
-        return RequestResult::failure(
-            tr("Redis is not available, so past conversations cannot be listed now."), ErrorKind::Unavailable);
+        return RequestResult::failure(away, ErrorKind::Unavailable);
     SessionStore &sessions = *m_ctx.services->sessions();
     auto ids = sessions.sessionsOfUser(m_ctx.account.id);
+    if (!ids && ids.kind() == ErrorKind::Unavailable) {
+        qCWarning(lcChat).noquote() << QStringLiteral("Cannot list conversations: ") + ids.error();
+        return RequestResult::failure(away, ErrorKind::Unavailable);
+    }
     if (!ids)
         return RequestResult::from(ids);
     // The states (small hashes) decide the order; only the newest conversations' histories are read for
@@ -76,8 +81,6 @@ RequestResult ChatController::openConversation(const QString &sessionId, const S
         qCWarning(lcChat).noquote() << QStringLiteral("Cannot open a conversation: ") + result.error();
         return RequestResult::failure(away, ErrorKind::Unavailable);
     };
-    // A reply still running belongs to the conversation being left: it is answered (stopped) first.
-    cancelTurn(tr("Another conversation was opened: the reply was stopped. Your message was saved."));
     SessionStore &sessions = *m_ctx.services->sessions();
     const Account &me = m_ctx.account;
     QString id = sessionId;
@@ -106,6 +109,14 @@ RequestResult ChatController::openConversation(const QString &sessionId, const S
         return failed(history);
     if (state->context.userId != me.id)
         return RequestResult::failure(tr("This conversation belongs to another user."), ErrorKind::Forbidden);
+    // A reply still running belongs to the conversation being left: it is answered (stopped) now that the
+    // other one is known to open, not before (a conversation that cannot open leaves the reply running).
+    if (m_turn) {
+        cancelTurn(tr("Another conversation was opened: the reply was stopped. Your message was saved."));
+        if (id == m_sessionId)
+            if (auto again = sessions.history(id))
+                history = again; // with what the stopped reply had said
+    }
     m_sessionId = id;
     m_ticket = {};
     m_lastThreadId = 0;
@@ -234,8 +245,8 @@ void ChatController::run(const std::function<ChatTurn *(ChatEngine &)> &start, D
         return refuse(tr("Wait for the current reply, or stop it, before sending again."), ErrorKind::BadInput);
     ChatEngine *chat = m_ensureRedis() ? m_ctx.services->chat() : nullptr;
     if (!chat)
-        return refuse(tr("Redis is not available: your message was not sent. Check the Redis connection and try "
-                         "again."),
+        return refuse(tr("The conversation server cannot be reached: your message was not sent. It stays in the "
+                         "box; send it again once the connection is back."),
             ErrorKind::Unavailable);
     m_done = std::move(done);
     m_turn = start(*chat);

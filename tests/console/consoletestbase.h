@@ -47,7 +47,8 @@ protected:
     static void chooseStatus(LearnPulse::TicketBrowser *browser, const QString &status);
     LearnPulse::TicketResult makeTicket(const QString &words, int n);
     void screenshot(QWidget *w, const QString &name);
-    // Whether a dialog, as laid out now, fits a 800x600 screen whole (its smallest size too).
+    // Whether a dialog, as laid out now, fits a 800x600 screen whole (its smallest size too), with its title bar
+    // and a panel.
     static bool fitsSmallScreen(const QWidget *dialog);
 
     LearnPulse::Test::FakeLlm m_llm;

@@ -66,6 +66,7 @@ private slots:
     void newConversationAsksAndPastOnesReopen();
     void pastConversationsListTheNewestHundred();
     void aNewConversationThatCannotOpenKeepsTheDraft();
+    void aNewConversationThatCannotOpenLeavesTheReplyRunning();
     void theClassGoesWithTheConversationQuietly();
     void votesOffersAndWithdrawalsInTheChatPane();
     void anAccountChangedElsewhereEndsItsSession_data();
@@ -801,6 +802,31 @@ void TestConsole::aNewConversationThatCannotOpenKeepsTheDraft()
     QVERIFY(!error->isVisible());
 }
 
+void TestConsole::aNewConversationThatCannotOpenLeavesTheReplyRunning()
+{
+    // A reply hangs, Redis goes away, the teacher presses New conversation: it cannot open, so the reply is
+    // not stopped for it, and the chat says the conversation stays as it is (which is true).
+    qputenv("LLM_MODEL", "stall");
+    auto w = openChat(QStringLiteral("vic@school.example"));
+    ChatView *chat = w->chatView();
+    QVERIFY(!chat->sessionId().isEmpty());
+    const QString first = chat->sessionId();
+    say(chat, QStringLiteral("Which students in 8D missed the quiz?"));
+    QVERIFY(chat->isSending());
+    m_redis->server().stop();
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("newConversationButton")), Qt::LeftButton);
+    auto *error = chat->findChild<QLabel *>(QStringLiteral("chatError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 15000);
+    QVERIFY2(error->text().contains(QLatin1String("This one stays as it is")), qPrintable(error->text()));
+    QCOMPARE(chat->sessionId(), first);
+    QVERIFY(chat->isSending()); // the reply was left running
+    QVERIFY(!chat->conversationText().contains(QLatin1String("Another conversation was opened")));
+    // The teacher stops it themselves.
+    QTest::mouseClick(chat->findChild<QPushButton *>(QStringLiteral("stopButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending(), 10000);
+    qputenv("LLM_MODEL", "normal");
+}
+
 void TestConsole::theClassGoesWithTheConversationQuietly()
 {
     // The class typed above the chat is stored with the conversation when its editing is finished, without
@@ -822,6 +848,7 @@ void TestConsole::theClassGoesWithTheConversationQuietly()
     QVERIFY(redis->command({ "HSET", state, "class_id", "7C" }));
     QTest::keyClick(classEdit, Qt::Key_Return);
     QTest::keyClick(scopeEdit, Qt::Key_Return);
+    QCOMPARE(w->pendingRequests(), 0); // a request would be pending from the moment it is made
     QTest::qWait(300);
     QCOMPARE(redis->command({ "HGET", state, "class_id" })->string, QByteArray("7C"));
 }

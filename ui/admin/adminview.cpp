@@ -238,10 +238,11 @@ const Account *AdminView::selectedAccount() const
 
 void AdminView::addAccount()
 {
-    if (auto *open = findChild<QDialog *>(QStringLiteral("addAccountDialog"))) {
-        open->raise();
-        return;
-    }
+    for (QDialog *open : findChildren<QDialog *>(QStringLiteral("addAccountDialog")))
+        if (open->isVisible()) { // a cancelled one may wait for its deletion
+            open->raise();
+            return;
+        }
     // Open until the console has added the account: a refusal shows here, and nothing typed is lost.
     auto *dialog = new QDialog(this);
     dialog->setObjectName(QStringLiteral("addAccountDialog"));
@@ -292,9 +293,12 @@ void AdminView::addAccount()
 
 void AdminView::accountAdded(quint64 request, bool ok, const QString &error)
 {
-    auto *dialog = findChild<QDialog *>(QStringLiteral("addAccountDialog"));
-    // Only the answer to this dialog's own request (a dialog cancelled while waiting leaves a late answer).
-    if (!dialog || request == 0 || dialog->property("waiting").toULongLong() != request)
+    // Only the dialog that asked (a dialog cancelled while waiting leaves a late answer, which changes nothing).
+    QDialog *dialog = nullptr;
+    for (QDialog *d : findChildren<QDialog *>(QStringLiteral("addAccountDialog")))
+        if (request != 0 && d->isVisible() && d->property("waiting").toULongLong() == request)
+            dialog = d;
+    if (!dialog)
         return;
     dialog->setProperty("waiting", QVariant());
     if (ok) {

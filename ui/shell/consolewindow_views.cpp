@@ -75,6 +75,8 @@ void ConsoleWindow::showPastConversations()
         [this](const RequestResult &r) {
             if (!m_chat)
                 return;
+            if (!r.ok() && r.kind == ErrorKind::Unavailable)
+                return m_chat->showError(r.error); // said in full, for a teacher
             if (!r.ok())
                 return reportFailure(tr("List past conversations"), r.error);
             if (findChild<QDialog *>(QStringLiteral("pastConversationsDialog")))

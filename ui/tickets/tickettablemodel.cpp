@@ -16,7 +16,7 @@ namespace {
 constexpr qint64 noTime = std::numeric_limits<qint64>::min();
 
 // The summary column shows what counted in words (made from the rules), so it sorts by the rules: tickets where
-// the same things counted stand together.
+// the same rules counted, in the same order, stand together (not alphabetically by the words).
 const char *const sortColumns[] = { "id", "created", "teacher_name", "teacher_email", "rules", "signal_count", "status",
     "waiting_since", "assignee_name", "email_status" };
 static_assert(std::size(sortColumns) == TicketTableModel::ColumnCount);
@@ -48,7 +48,7 @@ int TicketTableModel::columnCount(const QModelIndex &parent) const
 QVariant TicketTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == SummaryColumn)
-        return tr("What counted as the teacher being unhappy; sorting puts tickets where the same things "
+        return tr("What counted as the teacher being unhappy; sorting puts tickets where the same rules "
                   "counted together");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
