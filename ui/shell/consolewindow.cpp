@@ -11,7 +11,6 @@
 #include "ticketbrowser.h"
 #include "ticketcontroller.h"
 #include "tickettablemodel.h"
-#include "words.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -212,8 +211,7 @@ void ConsoleWindow::announceNewTicket(const QString &ticketId)
     // Unseen while the ticket queue is not in front: counted on its tab until it is.
     if (m_tabs->currentWidget() != m_browser) {
         ++m_newTickets;
-        m_tabs->setTabText(
-            m_tabs->indexOf(m_browser), Words::counted(m_newTickets, tr("&Tickets (%1 new)"), tr("&Tickets (%1 new)")));
+        m_tabs->setTabText(m_tabs->indexOf(m_browser), tr("&Tickets (%1 new)").arg(m_newTickets));
     }
     statusBar()->showMessage(tr("New support ticket %1").arg(ticketId), 10000);
     QApplication::alert(this); // the taskbar entry asks for attention
