@@ -269,6 +269,18 @@ void TestChatView::readableTranscriptEscapesAndMarks()
     doc.setHtml(html);
     QVERIFY(doc.toPlainText().contains(QLatin1String("line two")));
     QVERIFY(!doc.toPlainText().contains(QLatin1String("2026-12-01T11:59:00Z"))); // local times
+
+    // Empty fields of the header (a dash in the text as mailed) are said in words; a value that merely ends
+    // in a dash is kept.
+    const QString bare = QStringLiteral("Context\n  Class: -\n  Student: Ana-\n  Scope: -\n\nSignals (2): -\n\n"
+                                        "Conversation (0 messages)\n");
+    QTextDocument bareDoc;
+    bareDoc.setHtml(TranscriptHtml::render(bare, QString()));
+    const QString text = bareDoc.toPlainText();
+    QVERIFY2(text.contains(QLatin1String("Class: not given")) && text.contains(QLatin1String("Scope: not given"))
+            && text.contains(QLatin1String("Signals (2): not recorded"))
+            && text.contains(QLatin1String("Student: Ana-")),
+        qPrintable(text));
 }
 
 QTEST_MAIN(TestChatView)

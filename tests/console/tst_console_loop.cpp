@@ -24,6 +24,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
@@ -196,6 +197,10 @@ void TestConsoleLoop::supportAndTeacherTalkInsideTheConsole()
     QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QLatin1String("It is wrong again for 6B")), 5000);
     QCOMPARE(store.find(Actor::commandLine(), ticketId)->status, QStringLiteral("open"));
     QCOMPARE(store.list(Actor::commandLine(), {})->size(), 1);
+    // The support seat's status bar no longer says "resolved": the ticket on screen is open again.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        support->statusBar()->currentMessage(), QStringLiteral("%1 is open again").arg(ticketId), 5000);
+    QTRY_COMPARE(status->currentData().toString(), QStringLiteral("open"));
 
     // Signed in again later: the conversation shows support's reply where it belongs.
     screenshot(support.get(), QStringLiteral("support-reply.png"));

@@ -24,6 +24,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QHorizontalBarSeries>
 #include <QInputDialog>
 #include <QJsonDocument>
@@ -37,6 +38,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScopeGuard>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -129,6 +131,14 @@ void TestConsoleTickets::supportOpensATicketSearchesAndSeesNewOnes()
     QCOMPARE(QApplication::clipboard()->text(), xylo.ticketId);
     QVERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text().contains(QLatin1String("Copied")));
     screenshot(w.get(), QStringLiteral("tickets.png"));
+    // Nothing to scroll sideways: the summary is the last column and takes what is left; the hidden columns
+    // come back from the header's menu.
+    QVERIFY(!table->horizontalScrollBar()->isVisible());
+    QHeaderView *header = table->horizontalHeader();
+    QCOMPARE(header->logicalIndex(header->count() - 1), int(TicketTableModel::SummaryColumn));
+    QVERIFY(header->isSectionHidden(TicketTableModel::EmailColumn));
+    header->findChild<QAction *>(QStringLiteral("showColumn%1").arg(TicketTableModel::EmailColumn))->trigger();
+    QVERIFY(!header->isSectionHidden(TicketTableModel::EmailColumn));
 
     chooseStatus(browser, QStringLiteral("in_progress"));
     TicketStore store(m_db);

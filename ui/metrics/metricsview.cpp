@@ -271,7 +271,7 @@ void MetricsView::redraw()
         = weekly ? tr("Escalation rate per week (each point on its Monday)") : tr("Escalation rate per day");
     clearChart(rate, s.sessions == 0 ? tr("%1 — no data yet").arg(rateTitle) : rateTitle);
     auto *rateSeries = new QLineSeries;
-    rateSeries->setName(tr("Escalated conversations"));
+    rateSeries->setName(tr("Escalation rate"));
     rateSeries->setPointsVisible(true);
     auto *targetLine = new QLineSeries;
     targetLine->setName(tr("Target %1").arg(percent(target)));
@@ -340,9 +340,14 @@ void MetricsView::redraw()
     drawCounts(m_kindsChart->chart(), tr("Escalations by what counted"), tr("Escalations"), kindBars, Qt::Horizontal);
 
     // False claims the guard took out of the assistant's replies, by kind.
+    static const QHash<QString, QString> guardWords {
+        { QStringLiteral("ticket_id"), tr("a ticket ID it made up") },
+        { QStringLiteral("ticket_claim"), tr("said a ticket was opened") },
+        { QStringLiteral("contact_claim"), tr("said support was told") },
+    };
     QList<std::pair<QString, int>> guardBars;
     for (auto it = s.guardHits.cbegin(); it != s.guardHits.cend(); ++it)
-        guardBars.append({ it.key(), it.value() });
+        guardBars.append({ guardWords.value(it.key(), it.key()), it.value() });
     drawCounts(m_guardChart->chart(), tr("Guard: false claims replaced, by kind"), tr("Replaced claims"), guardBars,
         Qt::Horizontal);
 }

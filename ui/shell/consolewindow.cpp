@@ -67,7 +67,7 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
                "they need a person, the console opens a support ticket.</p>"));
     });
 
-    m_redisStatus = new QLabel(tr("Redis: …"), this);
+    m_redisStatus = new QLabel(tr("Conversation server: …"), this);
     m_redisStatus->setObjectName(QStringLiteral("redisStatus"));
     m_assistantStatus = new QLabel(tr("Assistant: …"), this);
     m_assistantStatus->setObjectName(QStringLiteral("assistantStatus"));
@@ -95,7 +95,8 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
             m_chat->appendReplyDelta(d);
     });
     connect(m_backend, &ConsoleBackend::redisStatus, this, [this](const QString &status, bool ok) {
-        m_redisStatus->setText(ok ? status : tr("Redis: unavailable"));
+        // Said for everyone; the tooltip keeps the details (Redis, a private server, the error).
+        m_redisStatus->setText(ok ? tr("Conversation server: connected") : tr("Conversation server: unavailable"));
         m_redisStatus->setToolTip(status);
         m_redisStatus->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
         if (m_chat)

@@ -134,13 +134,28 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // uniform rows: no per-row sizes
     m_table->horizontalHeader()->setResizeContentsPrecision(0); // the rows on screen
-    // What triage needs first, on screen without scrolling: when, state, wait, who has it.
+    // What triage needs first, on screen without scrolling: when, state, wait, who has it, and the summary
+    // last, taking the width that is left. The teacher's email and the signal count are in the detail pane;
+    // their columns are there to show from the header's menu.
     QHeaderView *header = m_table->horizontalHeader();
     int visual = 2;
-    for (int column :
-        { TicketTableModel::StatusColumn, TicketTableModel::WaitingColumn, TicketTableModel::AssigneeColumn,
-            TicketTableModel::TeacherColumn, TicketTableModel::EmailStatusColumn, TicketTableModel::SummaryColumn })
+    for (int column : { TicketTableModel::StatusColumn, TicketTableModel::WaitingColumn,
+             TicketTableModel::AssigneeColumn, TicketTableModel::TeacherColumn, TicketTableModel::EmailStatusColumn,
+             TicketTableModel::EmailColumn, TicketTableModel::SignalsColumn, TicketTableModel::SummaryColumn })
         header->moveSection(header->visualIndex(column), visual++);
+    header->hideSection(TicketTableModel::EmailColumn);
+    header->hideSection(TicketTableModel::SignalsColumn);
+    header->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (int column = 0; column < TicketTableModel::ColumnCount; ++column) {
+        if (column == TicketTableModel::IdColumn || column == TicketTableModel::SummaryColumn)
+            continue; // always shown
+        auto *show = new QAction(m_model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString(), header);
+        show->setObjectName(QStringLiteral("showColumn%1").arg(column));
+        show->setCheckable(true);
+        show->setChecked(!header->isSectionHidden(column));
+        connect(show, &QAction::toggled, header, [header, column](bool on) { header->setSectionHidden(column, !on); });
+        header->addAction(show);
+    }
     // The list shows IDs short; Ctrl+C and the context menu copy the whole ID.
     auto *copyId = new QAction(tr("Copy ticket ID"), m_table);
     copyId->setObjectName(QStringLiteral("copyTicketIdAction"));
@@ -164,10 +179,9 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
         // search and made scrolling quadratic, and widths that jump with each search are hard to read.
         if (!m_columnsSized && m_model->rowCount() > 0) {
             m_table->resizeColumnsToContents();
-            // The summary takes what is left (the whole text on hover), so that the columns after it show too.
-            m_table->setColumnWidth(TicketTableModel::SummaryColumn,
-                qMin(m_table->columnWidth(TicketTableModel::SummaryColumn),
-                    m_table->fontMetrics().averageCharWidth() * 40));
+            // The summary, last, takes what is left (the whole text on hover) rather than its own width, so that
+            // the list needs no scrolling sideways.
+            m_table->setColumnWidth(TicketTableModel::SummaryColumn, m_table->fontMetrics().averageCharWidth() * 12);
             m_columnsSized = true;
         }
         // The ticket shown stays selected while it is in the list; when it is not, the detail pane empties.
@@ -390,6 +404,7 @@ void TicketBrowser::clearDetail(const QString &message)
         m_drafts.insert(m_shownId, m_reply->toPlainText());
     m_reply->clear();
     m_shownId.clear();
+    m_shownStatus.clear();
     m_shownAssignee.clear();
     m_header->setText(message);
     m_transcript->clear();
@@ -483,6 +498,11 @@ void TicketBrowser::showTicket(const TicketView &view, const QString &error)
             m_drafts.insert(m_shownId, m_reply->toPlainText());
         m_reply->setPlainText(m_drafts.take(ticket.id));
     }
+    if (sameTicket && !m_shownStatus.isEmpty() && m_shownStatus != ticket.status)
+        emit shownStatusChanged(m_shownStatus == QLatin1String("resolved") && ticket.status == QLatin1String("open")
+                ? tr("%1 is open again").arg(ticket.id)
+                : tr("%1 is now %2").arg(ticket.id, Words::status(ticket.status).toLower()));
+    m_shownStatus = ticket.status;
     m_shownId = ticket.id;
     m_shownAssignee = ticket.assigneeId;
     m_assign->setEnabled(true);

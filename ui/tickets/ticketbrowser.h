@@ -61,6 +61,9 @@ signals:
     void deleteRequested(const QString &ticketId);
     void replyRequested(const QString &ticketId, const QString &text, bool note);
     void assignRequested(const QString &ticketId, bool toMe);
+    // The ticket shown changed its status while shown (by this agent, another console, or the teacher
+    // writing again after it was resolved): a line for the status bar, so that an older line does not stand.
+    void shownStatusChanged(const QString &message);
 
 private:
     void applyFilter();
@@ -99,6 +102,7 @@ private:
     QString m_myUserId;
     QHash<QString, QString> m_drafts; // unsent replies of the tickets not shown now, by ticket id
     QString m_shownId;
+    QString m_shownStatus;
     QString m_shownAssignee;
     QString m_reselect;
     bool m_columnsSized = false;

@@ -107,6 +107,11 @@ QString render(const QString &transcript, const QString &search, bool dark)
             for (const QString &rule : m.captured(2).split(QStringLiteral(", "), Qt::SkipEmptyParts))
                 rules << rule.trimmed();
             shown = m.captured(1) + Detection::rulesInWords(rules);
+        } else if (shown.endsWith(QLatin1String(": -"))) {
+            // An empty field of the header ("Class: -" in the text as mailed), in words.
+            shown = shown.chopped(1)
+                + (shown.startsWith(QLatin1String("Signals")) ? QStringLiteral("not recorded")
+                                                              : QStringLiteral("not given"));
         }
         html += highlighted(shown, words) + QStringLiteral("<br>");
     }
