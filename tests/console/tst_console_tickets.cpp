@@ -129,7 +129,8 @@ void TestConsoleTickets::supportOpensATicketSearchesAndSeesNewOnes()
     QCOMPARE(model->index(0, TicketTableModel::EmailStatusColumn).data().toString(), QStringLiteral("Not configured"));
     table->findChild<QAction *>(QStringLiteral("copyTicketIdAction"))->trigger();
     QCOMPARE(QApplication::clipboard()->text(), xylo.ticketId);
-    QVERIFY(browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text().contains(QLatin1String("Copied")));
+    QCOMPARE(w->statusBar()->currentMessage(), QStringLiteral("Copied %1").arg(xylo.ticketId));
+    QCOMPARE(browser->findChild<QLabel *>(QStringLiteral("ticketCount"))->text(), QStringLiteral("1 ticket"));
     screenshot(w.get(), QStringLiteral("tickets.png"));
     // Nothing to scroll sideways: the summary is the last column and takes what is left; the hidden columns
     // come back from the header's menu.

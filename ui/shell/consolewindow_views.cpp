@@ -407,7 +407,7 @@ void ConsoleWindow::buildMainView()
                             tr("%1 is now %2").arg(ticketId, Words::status(s).toLower()));
                     });
             });
-        connect(m_browser, &TicketBrowser::shownStatusChanged, this,
+        connect(m_browser, &TicketBrowser::statusMessage, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
         connect(m_browser, &TicketBrowser::deleteRequested, this, [this](const QString &ticketId) {
             request(

@@ -167,8 +167,7 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
             return;
         const QString id = m_model->ticketIdAt(rows.first().row());
         QApplication::clipboard()->setText(id);
-        m_count->setText(tr("Copied %1").arg(id));
-        QTimer::singleShot(3000, this, &TicketBrowser::updateCount);
+        emit statusMessage(tr("Copied %1").arg(id)); // the ticket count stays where it is
     });
     m_table->addAction(copyId);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
@@ -499,7 +498,7 @@ void TicketBrowser::showTicket(const TicketView &view, const QString &error)
         m_reply->setPlainText(m_drafts.take(ticket.id));
     }
     if (sameTicket && !m_shownStatus.isEmpty() && m_shownStatus != ticket.status)
-        emit shownStatusChanged(m_shownStatus == QLatin1String("resolved") && ticket.status == QLatin1String("open")
+        emit statusMessage(m_shownStatus == QLatin1String("resolved") && ticket.status == QLatin1String("open")
                 ? tr("%1 is open again").arg(ticket.id)
                 : tr("%1 is now %2").arg(ticket.id, Words::status(ticket.status).toLower()));
     m_shownStatus = ticket.status;

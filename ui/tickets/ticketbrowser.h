@@ -61,9 +61,10 @@ signals:
     void deleteRequested(const QString &ticketId);
     void replyRequested(const QString &ticketId, const QString &text, bool note);
     void assignRequested(const QString &ticketId, bool toMe);
-    // The ticket shown changed its status while shown (by this agent, another console, or the teacher
-    // writing again after it was resolved): a line for the status bar, so that an older line does not stand.
-    void shownStatusChanged(const QString &message);
+    // A line for the status bar: the ticket shown changed its status while shown (by this agent, another
+    // console, or the teacher writing again after it was resolved), so that an older line does not stand; an
+    // ID was copied.
+    void statusMessage(const QString &message);
 
 private:
     void applyFilter();
