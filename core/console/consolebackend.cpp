@@ -230,6 +230,11 @@ Status ConsoleBackend::ensureRedis()
     return {};
 }
 
+RedisClient *ConsoleBackend::reachableRedis()
+{
+    return ensureRedis() ? m_ctx.services->redisClient() : nullptr;
+}
+
 void ConsoleBackend::setRedisReachable(bool reachable)
 {
     if (m_redisReachable == int(reachable))
@@ -565,16 +570,14 @@ void ConsoleBackend::previewErasure(quint64 requestId, const QString &email)
 {
     if (!ready(requestId))
         return;
-    const bool redis = ensureRedis().ok();
-    answer(requestId, m_privacy->previewErasure(email, redis ? m_ctx.services->redisClient() : nullptr));
+    answer(requestId, m_privacy->previewErasure(email, reachableRedis()));
 }
 
 void ConsoleBackend::erasePerson(quint64 requestId, const QString &email)
 {
     if (!ready(requestId))
         return;
-    const bool redis = ensureRedis().ok();
-    answer(requestId, m_privacy->erase(email, redis ? m_ctx.services->redisClient() : nullptr));
+    answer(requestId, m_privacy->erase(email, reachableRedis()));
     emit ticketsChanged();
 }
 
@@ -582,8 +585,7 @@ void ConsoleBackend::exportPerson(quint64 requestId, const QString &email, const
 {
     if (!ready(requestId))
         return;
-    const bool redis = ensureRedis().ok();
-    answer(requestId, m_privacy->exportData(email, directory, redis ? m_ctx.services->redisClient() : nullptr));
+    answer(requestId, m_privacy->exportData(email, directory, reachableRedis()));
 }
 
 void ConsoleBackend::loadSettings(quint64 requestId)

@@ -131,6 +131,9 @@ signals:
     void signedOutByAdministrator(const QString &reason);
 
 private:
+    // The Redis connection, connected first if need be; null while Redis cannot be reached (the privacy
+    // operations then do what they can without it).
+    RedisClient *reachableRedis();
     // Emits finished(); a Redis connection found lost while answering shows at once, not at the next probe.
     void answer(quint64 requestId, const RequestResult &result);
     // Answers `requestId` with a refusal unless the index is open and someone is signed in.

@@ -7,6 +7,7 @@
 #include "messagevalidator.h"
 #include "outbox.h"
 #include "ticketstore.h"
+#include "words.h"
 
 #include <QDir>
 #include <QFile>
@@ -90,8 +91,8 @@ QString TicketService::transcriptText(const QString &ticketId, const QDateTime &
              .arg(r.session.dissatisfactionCount)
              .arg(r.session.signalRules.isEmpty() ? QStringLiteral("-")
                                                   : line(r.session.signalRules.join(QLatin1String(", "))));
-    t += r.history.size() == 1 ? QStringLiteral("Conversation (1 message)\n")
-                               : QStringLiteral("Conversation (%1 messages)\n").arg(r.history.size());
+    t += Words::counted(r.history.size(), QStringLiteral("Conversation (%1 message)\n"),
+        QStringLiteral("Conversation (%1 messages)\n"));
     for (qsizetype i = 0; i < r.history.size(); ++i) {
         const HistoryEntry &e = r.history.at(i);
         const QString speaker = e.role == QLatin1String("teacher") ? QStringLiteral("Teacher")

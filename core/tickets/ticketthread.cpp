@@ -4,6 +4,7 @@
 #include "logging.h"
 #include "messagevalidator.h"
 #include "roles.h"
+#include "words.h"
 
 #include <QRegularExpression>
 #include <QSqlQuery>
@@ -439,8 +440,8 @@ QString TicketThread::render(const QList<ThreadMessage> &messages)
 {
     if (messages.isEmpty())
         return {};
-    QString t = messages.size() == 1 ? QStringLiteral("\nAfter the escalation (1 message)\n")
-                                     : QStringLiteral("\nAfter the escalation (%1 messages)\n").arg(messages.size());
+    QString t = Words::counted(messages.size(), QStringLiteral("\nAfter the escalation (%1 message)\n"),
+        QStringLiteral("\nAfter the escalation (%1 messages)\n"));
     for (const ThreadMessage &m : messages) {
         t += QStringLiteral("\n[%1] %2:\n").arg(iso(m.time), m.speaker());
         QString body = m.body;

@@ -113,6 +113,49 @@ void drawCounts(QChart *chart, const QString &title, const QString &setName, con
     chart->legend()->hide();
 }
 
+// The escalation rate per day or week (each week's point on its Monday), with the target as a dashed line.
+void drawRate(QChart *rate, const QList<MetricsStore::Period> &periods, bool weekly, double target)
+{
+    auto *rateSeries = new QLineSeries;
+    rateSeries->setName(MetricsView::tr("Escalation rate"));
+    rateSeries->setPointsVisible(true);
+    auto *targetLine = new QLineSeries;
+    targetLine->setName(MetricsView::tr("Target %1").arg(percent(target)));
+    double highest = target * 100;
+    for (const MetricsStore::Period &p : periods) {
+        QDate day = QDate::fromString(p.label, Qt::ISODate);
+        if (weekly) { // drawn at the week's Monday; 4 January is always in week 1
+            const QDate fourth(p.label.left(4).toInt(), 1, 4);
+            day = fourth.addDays(1 - fourth.dayOfWeek() + 7 * (p.label.mid(6).toInt() - 1));
+        }
+        // The axis shows local time: noon keeps each point on its own day in any time zone.
+        const qreal x = qreal(QDateTime(day, QTime(12, 0)).toMSecsSinceEpoch());
+        rateSeries->append(x, p.rate() * 100);
+        targetLine->append(x, target * 100);
+        highest = qMax(highest, p.rate() * 100);
+    }
+    rate->addSeries(rateSeries);
+    rate->addSeries(targetLine);
+    QPen pen(QColor(0xb3, 0x26, 0x1e));
+    pen.setStyle(Qt::DashLine);
+    pen.setWidth(2);
+    targetLine->setPen(pen);
+    auto *periodAxis = new QDateTimeAxis;
+    periodAxis->setFormat(QStringLiteral("d MMM"));
+    periodAxis->setTickCount(qBound(2, int(periods.size()), 8));
+    auto *percentAxis = new QValueAxis;
+    percentAxis->setRange(0, qMin(100.0, qMax(10.0, highest * 1.15))); // a rate never goes past 100 %
+    percentAxis->setLabelFormat(QStringLiteral("%.0f %%"));
+    percentAxis->applyNiceNumbers();
+    rate->addAxis(periodAxis, Qt::AlignBottom);
+    rate->addAxis(percentAxis, Qt::AlignLeft);
+    for (QAbstractSeries *series :
+        { static_cast<QAbstractSeries *>(rateSeries), static_cast<QAbstractSeries *>(targetLine) }) {
+        series->attachAxis(periodAxis);
+        series->attachAxis(percentAxis);
+    }
+}
+
 } // namespace
 
 MetricsView::MetricsView(QWidget *parent)
@@ -270,46 +313,8 @@ void MetricsView::redraw()
     const QString rateTitle
         = weekly ? tr("Escalation rate per week (each point on its Monday)") : tr("Escalation rate per day");
     clearChart(rate, s.sessions == 0 ? tr("%1 — no data yet").arg(rateTitle) : rateTitle);
-    auto *rateSeries = new QLineSeries;
-    rateSeries->setName(tr("Escalation rate"));
-    rateSeries->setPointsVisible(true);
-    auto *targetLine = new QLineSeries;
-    targetLine->setName(tr("Target %1").arg(percent(target)));
-    double highest = target * 100;
-    for (const MetricsStore::Period &p : periods) {
-        QDate day = QDate::fromString(p.label, Qt::ISODate);
-        if (weekly) { // drawn at the week's Monday; 4 January is always in week 1
-            const QDate fourth(p.label.left(4).toInt(), 1, 4);
-            day = fourth.addDays(1 - fourth.dayOfWeek() + 7 * (p.label.mid(6).toInt() - 1));
-        }
-        // The axis shows local time: noon keeps each point on its own day in any time zone.
-        const qreal x = qreal(QDateTime(day, QTime(12, 0)).toMSecsSinceEpoch());
-        rateSeries->append(x, p.rate() * 100);
-        targetLine->append(x, target * 100);
-        highest = qMax(highest, p.rate() * 100);
-    }
-    rate->addSeries(rateSeries);
-    rate->addSeries(targetLine);
-    QPen pen(QColor(0xb3, 0x26, 0x1e));
-    pen.setStyle(Qt::DashLine);
-    pen.setWidth(2);
-    targetLine->setPen(pen);
-    auto *periodAxis = new QDateTimeAxis;
-    periodAxis->setFormat(QStringLiteral("d MMM"));
-    periodAxis->setTickCount(qBound(2, int(periods.size()), 8));
-    auto *percentAxis = new QValueAxis;
-    percentAxis->setRange(0, qMin(100.0, qMax(10.0, highest * 1.15))); // a rate never goes past 100 %
-    percentAxis->setLabelFormat(QStringLiteral("%.0f %%"));
-    percentAxis->applyNiceNumbers();
-    rate->addAxis(periodAxis, Qt::AlignBottom);
-    rate->addAxis(percentAxis, Qt::AlignLeft);
-    for (QAbstractSeries *series :
-        { static_cast<QAbstractSeries *>(rateSeries), static_cast<QAbstractSeries *>(targetLine) }) {
-        series->attachAxis(periodAxis);
-        series->attachAxis(percentAxis);
-    }
-    if (s.sessions == 0) // nothing to draw: the title says so, without axes of nothing
-        clearChart(rate, tr("%1 — no data yet").arg(rateTitle));
+    if (s.sessions > 0) // with nothing to draw the title says so, without axes of nothing
+        drawRate(rate, periods, weekly, target);
 
     // How many teacher messages it took before a conversation escalated.
     QList<std::pair<QString, int>> messageBars;
