@@ -291,6 +291,7 @@ void TestConsoleTickets::aLateAddAccountAnswerGoesToNoOtherDialog()
     w->tabs()->setCurrentWidget(w->adminView());
     auto *accountTable = w->adminView()->findChild<QTableWidget *>(QStringLiteral("accountTable"));
     QTRY_COMPARE_WITH_TIMEOUT(accountTable->rowCount(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(w->pendingRequests(), 0, 10000); // the views' first loads are answered
     auto *addButton = w->adminView()->findChild<QPushButton *>(QStringLiteral("addAccountButton"));
     auto fill = [&w](const QString &name) {
         QDialog *dialog = nullptr;
