@@ -227,9 +227,9 @@ int cmdChat(const QStringList &args)
     }
     ChatTurn *turn = action == Action::Feedback
         ? engine.vote(teacher.value(), sessionId, inv.value(QStringLiteral("reply")), feedback == QLatin1String("up"))
-        : action == Action::Offer
-        ? engine.answerOffer(teacher.value(), sessionId, offer == QLatin1String("yes"))
-        : engine.send(teacher.value(), sessionId, text, inv.isSet(QStringLiteral("to-support")));
+        : action == Action::Offer ? engine.answerOffer(teacher.value(), sessionId, offer == QLatin1String("yes"))
+                                  : engine.send(teacher.value(), sessionId, text,
+                                      inv.isSet(QStringLiteral("to-support")), QStringLiteral("to_support"));
     bool streamed = false;
     if (!inv.json)
         QObject::connect(turn, &ChatTurn::replyDelta, &loop, [&streamed](const QString &piece) {

@@ -106,6 +106,9 @@ Result<Context> openContext(const Invocation &inv, bool needDatabase)
     if (!config)
         return Result<Context>::failure(config.error());
     Context ctx { config.value(), nullptr, nullptr };
+    // A value of the settings file that is not valid is said once, and its default used.
+    for (const QString &problem : std::as_const(ctx.config.settingsProblems))
+        fail(exitOk, QStringLiteral("%1: %2").arg(ctx.config.configFile, problem));
     if (needDatabase) {
         auto services = Services::open(ctx.config);
         if (!services)

@@ -1,13 +1,18 @@
 #include "config.h"
 
+#include "settingspec.h"
+
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTemporaryFile>
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <cstdio>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -56,100 +61,52 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
     // A file of a newer version is refused; one that cannot be written is still read (same keys).
     if (auto migrated = migrate(c.configFile); !migrated && migrated.kind() == ErrorKind::BadInput)
         return failureOf<Config>(migrated);
-    QStringList errors;
+    // A value that is not valid never keeps the console from starting: it is reported (by its label, never
+    // by its value), and the default stays in force until an admin corrects it.
+    const Config defaults = c;
     const QSettings ini(c.configFile, QSettings::IniFormat);
-    auto readInt = [&](const char *key, int &into, int minimum, int maximum) {
-        const QString name = QLatin1String(key);
-        if (!ini.contains(name))
-            return;
-        bool ok = false;
-        const int value = ini.value(name).toString().toInt(&ok);
-        if (!ok || value < minimum || value > maximum)
-            errors << QStringLiteral("%1 in %2 must be a whole number from %3 to %4")
-                          .arg(name, c.configFile)
-                          .arg(minimum)
-                          .arg(maximum);
-        else
-            into = value;
+    if (ini.status() == QSettings::FormatError)
+        c.settingsProblems << QCoreApplication::translate(
+            "Settings", "Part of the settings file could not be read; what could not be read has its default.");
+    auto useDefault = [&defaults](const SettingSpec &s) {
+        const QString value = s.valueIn(defaults);
+        return value.isEmpty()
+            ? QCoreApplication::translate("Settings", "It is not set until it is corrected.")
+            : QCoreApplication::translate("Settings", "The default (%1) is used until it is corrected.")
+                  .arg(s.type == SettingSpec::Type::Secret ? QStringLiteral("-") : value);
     };
-    auto readString = [&](const char *key, QString &into) {
-        const QString name = QLatin1String(key);
-        if (ini.contains(name))
-            into = ini.value(name).toString();
-    };
-    auto readBool = [&](const char *key, bool &into) {
-        const QString name = QLatin1String(key);
-        if (ini.contains(name))
-            into = ini.value(name).toBool();
-    };
-
-    readString("redis/url", c.redisUrl);
-    readString("database/url", c.databaseUrl);
-    readInt("escalation/threshold", c.escalationThreshold, 1, 1000);
-    readBool("escalation/explicit_request_immediate", c.escalateOnExplicitRequest);
-    readBool("signals/repetition", c.repetitionSignal);
-    readInt("signals/repetition_window", c.repetitionWindow, 1, 20);
-    readBool("signals/feedback", c.feedbackSignal);
-    readBool("signals/offer", c.offerSignal);
-    readInt("escalation/claim_lapse_seconds", c.claimLapseSeconds, 1, 86400);
-    readInt("session/history_cap", c.historyCap, 2, 10000);
-    readInt("session/ttl_seconds", c.sessionTtlSeconds, 60, 365 * 24 * 3600);
-    readInt("limits/max_message_chars", c.maxMessageChars, 1, 1000000);
-    readInt("limits/rate_per_minute", c.rateLimitPerMinute, 1, 100000);
-    readString("support/email", c.supportEmail);
-    readString("smtp/host", c.smtpHost);
-    readInt("smtp/port", c.smtpPort, 1, 65535);
-    readString("smtp/username", c.smtpUsername);
-    readString("smtp/password", c.smtpPassword);
-    readString("smtp/from_email", c.smtpFromEmail);
-    readBool("smtp/allow_plain", c.smtpAllowPlain);
-    readBool("smtp/require_tls", c.smtpRequireTls);
-    readInt("smtp/timeout_seconds", c.smtpTimeoutSeconds, 1, 3600);
-    readString("webhook/url", c.webhookUrl);
-    readInt("retention/ticket_days", c.retentionDays, 0, 36500);
-    readInt("support/first_response_hours", c.firstResponseHours, 1, 1000);
-    readInt("outbox/max_tries", c.outboxMaxTries, 1, 1000);
-    readInt("outbox/backoff_initial_seconds", c.outboxBackoffInitialSeconds, 1, 86400);
-    readInt("outbox/backoff_cap_seconds", c.outboxBackoffCapSeconds, 1, 7 * 86400);
-    readInt("outbox/poll_seconds", c.outboxPollSeconds, 1, 3600);
-    readString("llm/base_url", c.llmBaseUrl);
-    readString("llm/model", c.llmModel);
-    readString("llm/api_key", c.llmApiKey);
-    readInt("llm/connect_timeout_ms", c.llmConnectTimeoutMs, 100, 600000);
-    readInt("llm/idle_timeout_ms", c.llmIdleTimeoutMs, 100, 3600000);
-    readInt("llm/max_reply_chars", c.llmMaxReplyChars, 100, 1000000);
-
-    auto fromEnv = [&](const char *name, QString &into) {
-        const QString key = QLatin1String(name);
-        if (env.contains(key) && !env.value(key).isEmpty()) {
-            into = env.value(key);
-            c.setByEnvironment << key;
+    for (const SettingSpec &s : SettingSpec::all()) {
+        const QString key = QLatin1String(s.key);
+        if (!ini.contains(key))
+            continue;
+        const QString value = ini.value(key).toString();
+        if (const QString why = s.check(value); !why.isEmpty()) {
+            c.settingsProblems << why + QLatin1Char(' ') + useDefault(s);
+            c.invalidKeys << key;
+            continue;
         }
-    };
-    fromEnv("REDIS_URL", c.redisUrl);
-    c.redisUrlExplicit = ini.contains(QStringLiteral("redis/url")) || !env.value(QStringLiteral("REDIS_URL")).isEmpty();
-    fromEnv("DATABASE_URL", c.databaseUrl);
-    fromEnv("SUPPORT_EMAIL", c.supportEmail);
-    fromEnv("SMTP_HOST", c.smtpHost);
-    fromEnv("SMTP_USERNAME", c.smtpUsername);
-    fromEnv("SMTP_PASSWORD", c.smtpPassword);
-    fromEnv("SMTP_FROM_EMAIL", c.smtpFromEmail);
-    fromEnv("WEBHOOK_URL", c.webhookUrl);
-    fromEnv("LLM_BASE_URL", c.llmBaseUrl);
-    fromEnv("LLM_MODEL", c.llmModel);
-    fromEnv("LLM_API_KEY", c.llmApiKey);
-    if (const QString port = env.value(QStringLiteral("SMTP_PORT")); !port.isEmpty()) {
-        bool ok = false;
-        const int value = port.toInt(&ok);
-        if (!ok || value < 1 || value > 65535)
-            errors << QStringLiteral("SMTP_PORT must be a port number from 1 to 65535");
-        else
-            c.smtpPort = value;
-        c.setByEnvironment << QStringLiteral("SMTP_PORT");
+        s.apply(c, value);
     }
-
-    if (!errors.isEmpty())
-        return Result<Config>::failure(QStringLiteral("Invalid settings: ") + errors.join(QLatin1String("; ")));
+    c.redisUrlExplicit
+        = ini.contains(QStringLiteral("redis/url")) && !c.invalidKeys.contains(QStringLiteral("redis/url"));
+    for (const SettingSpec &s : SettingSpec::all()) {
+        if (!s.environment)
+            continue;
+        const QString variable = QLatin1String(s.environment);
+        const QString value = env.value(variable);
+        if (value.isEmpty())
+            continue;
+        c.setByEnvironment << variable;
+        if (const QString why = s.check(value); !why.isEmpty()) {
+            c.settingsProblems << QCoreApplication::translate(
+                "Settings", "The environment variable %1: %2 It is not used.")
+                                      .arg(variable, why);
+            continue;
+        }
+        s.apply(c, value);
+        if (variable == QLatin1String("REDIS_URL"))
+            c.redisUrlExplicit = true;
+    }
     return c;
 }
 
@@ -164,33 +121,10 @@ QString Config::fromEmail() const
 
 namespace {
 
-// The settings the console's dialog edits: INI key, and whether it is a secret (never shown back).
-struct EditableKey
+bool isUrlKey(const SettingSpec &s)
 {
-    const char *key;
-    bool secret;
-};
-constexpr EditableKey editableKeys[] = {
-    { "llm/base_url", false },
-    { "llm/model", false },
-    { "llm/api_key", true },
-    { "redis/url", false },
-    { "smtp/host", false },
-    { "smtp/port", false },
-    { "smtp/username", false },
-    { "smtp/password", true },
-    { "smtp/from_email", false },
-    { "support/email", false },
-    { "escalation/threshold", false },
-    { "session/history_cap", false },
-    { "limits/rate_per_minute", false },
-    { "webhook/url", false },
-};
-
-bool isUrlKey(const QString &key)
-{
-    return key == QLatin1String("redis/url") || key == QLatin1String("database/url")
-        || key == QLatin1String("webhook/url") || key == QLatin1String("llm/base_url");
+    return s.type == SettingSpec::Type::RedisUrl || s.type == SettingSpec::Type::HttpUrl
+        || s.type == SettingSpec::Type::DatabaseUrl;
 }
 
 } // namespace
@@ -241,72 +175,122 @@ QString unmaskPassword(const QString &edited, const QString &current)
 
 QVariantMap Config::editableValues() const
 {
-    QVariantMap v { { QStringLiteral("llm/base_url"), maskPassword(llmBaseUrl) },
-        { QStringLiteral("llm/model"), llmModel }, { QStringLiteral("llm/api_key"), QString() },
-        { QStringLiteral("llm/api_key/set"), !llmApiKey.isEmpty() },
-        { QStringLiteral("redis/url"), maskPassword(redisUrl) }, { QStringLiteral("smtp/host"), smtpHost },
-        { QStringLiteral("smtp/port"), smtpPort }, { QStringLiteral("smtp/username"), smtpUsername },
-        { QStringLiteral("smtp/password"), QString() },
-        { QStringLiteral("smtp/password/set"), !smtpPassword.isEmpty() },
-        { QStringLiteral("smtp/from_email"), smtpFromEmail }, { QStringLiteral("support/email"), supportEmail },
-        { QStringLiteral("escalation/threshold"), escalationThreshold },
-        { QStringLiteral("session/history_cap"), historyCap },
-        { QStringLiteral("limits/rate_per_minute"), rateLimitPerMinute },
-        { QStringLiteral("webhook/url"), maskPassword(webhookUrl) }, { QStringLiteral("config_file"), configFile } };
-    // A value an environment variable sets is not the settings file's to change: "<key>/env" names it.
-    static const std::pair<const char *, const char *> fromEnvironment[]
-        = { { "redis/url", "REDIS_URL" }, { "support/email", "SUPPORT_EMAIL" }, { "smtp/host", "SMTP_HOST" },
-              { "smtp/port", "SMTP_PORT" }, { "smtp/username", "SMTP_USERNAME" }, { "smtp/password", "SMTP_PASSWORD" },
-              { "smtp/from_email", "SMTP_FROM_EMAIL" }, { "webhook/url", "WEBHOOK_URL" },
-              { "llm/base_url", "LLM_BASE_URL" }, { "llm/model", "LLM_MODEL" }, { "llm/api_key", "LLM_API_KEY" } };
-    for (const auto &[key, variable] : fromEnvironment)
-        if (setByEnvironment.contains(QLatin1String(variable)))
-            v.insert(QLatin1String(key) + QStringLiteral("/env"), QLatin1String(variable));
+    QVariantMap v { { QStringLiteral("config_file"), configFile } };
+    for (const SettingSpec &s : SettingSpec::all()) {
+        if (!s.editable)
+            continue;
+        const QString key = QLatin1String(s.key);
+        const QString value = s.valueIn(*this);
+        if (s.type == SettingSpec::Type::Secret) {
+            v.insert(key, QString());
+            v.insert(key + QStringLiteral("/set"), !value.isEmpty());
+        } else {
+            v.insert(key, isUrlKey(s) ? maskPassword(value) : value);
+        }
+        // A value an environment variable sets is not the settings file's to change: "<key>/env" names it.
+        if (s.environment && setByEnvironment.contains(QLatin1String(s.environment)))
+            v.insert(key + QStringLiteral("/env"), QLatin1String(s.environment));
+        // The file holds a value that is not valid (the default is in force): saving writes the field's value.
+        if (invalidKeys.contains(key))
+            v.insert(key + QStringLiteral("/invalid"), true);
+    }
     return v;
+}
+
+QList<std::pair<QString, QString>> Config::problemsIn(const QVariantMap &values)
+{
+    QList<std::pair<QString, QString>> problems;
+    for (const SettingSpec &s : SettingSpec::all()) {
+        const QString key = QLatin1String(s.key);
+        if (!s.editable || !values.contains(key))
+            continue;
+        const QString value = values.value(key).toString();
+        if (s.type == SettingSpec::Type::Secret && value.isEmpty())
+            continue; // keeps what is stored
+        if (const QString why = s.check(s.type == SettingSpec::Type::Secret ? value : value.trimmed()); !why.isEmpty())
+            problems.append({ key, why });
+    }
+    return problems;
 }
 
 Result<QStringList> Config::save(const QVariantMap &values) const
 {
+    using R = Result<QStringList>;
     if (auto migrated = migrate(configFile); !migrated)
         return failureOf<QStringList>(migrated);
+    // The whole new configuration is checked before a byte is written.
+    if (const auto problems = problemsIn(values); !problems.isEmpty()) {
+        QStringList why;
+        for (const auto &[key, text] : problems)
+            why << text;
+        return R::failure(why.join(QLatin1Char(' ')), ErrorKind::BadInput);
+    }
     QStringList changed;
     const QVariantMap shown = editableValues();
-    const QHash<QString, QString> current { { QStringLiteral("redis/url"), redisUrl },
-        { QStringLiteral("webhook/url"), webhookUrl }, { QStringLiteral("llm/base_url"), llmBaseUrl },
-        { QStringLiteral("database/url"), databaseUrl } };
+    QHash<QString, QString> write;
+    QStringList remove;
     {
-        QSettings ini(configFile, QSettings::IniFormat);
-        for (const EditableKey &k : editableKeys) {
-            const QString key = QLatin1String(k.key);
-            if (!values.contains(key))
+        const QSettings ini(configFile, QSettings::IniFormat);
+        for (const SettingSpec &s : SettingSpec::all()) {
+            const QString key = QLatin1String(s.key);
+            const bool secret = s.type == SettingSpec::Type::Secret;
+            const bool storedInvalid = ini.contains(key) && !s.check(ini.value(key).toString()).isEmpty();
+            if (!s.editable || !values.contains(key) || shown.contains(key + QStringLiteral("/env"))) {
+                // Not the dialog's (or the environment sets it): a value in the file that is not valid goes, so
+                // that the default, which is in force, is what the file says too.
+                if (storedInvalid)
+                    remove << key;
                 continue;
+            }
             QString value = values.value(key).toString();
-            if (!k.secret)
+            if (!secret)
                 value = value.trimmed(); // a secret is kept exactly as typed
-            if (shown.contains(key + QStringLiteral("/env")))
-                continue; // the environment sets it: the file's value would not count, so it is not written
-            const QString stored = ini.value(key).toString();
-            if (k.secret && value.isEmpty())
+            if (secret && value.isEmpty())
                 continue; // an empty secret field keeps the stored secret
             // Only what was changed in the dialog is written: a value that comes from the environment, or a
-            // default, stays out of the file.
-            if (!k.secret && value == shown.value(key).toString())
+            // default, stays out of the file; a value the file holds that is not valid is replaced.
+            if (!secret && value == shown.value(key).toString() && !storedInvalid)
                 continue;
-            if (isUrlKey(key))
-                value = unmaskPassword(value, current.value(key));
-            if (stored != value) {
-                ini.setValue(key, value);
-                changed << key;
-            }
+            if (isUrlKey(s))
+                value = unmaskPassword(value, s.valueIn(*this));
+            if (!ini.contains(key) || ini.value(key).toString() != value || storedInvalid)
+                write.insert(key, value);
         }
+    }
+    for (auto it = write.cbegin(); it != write.cend(); ++it)
+        changed << it.key();
+    changed << remove;
+    std::sort(changed.begin(), changed.end());
+
+    // Written to a private copy beside the file, then put in its place in one step: a failure at any point
+    // leaves the file as it was.
+    const QString dir = QFileInfo(configFile).absolutePath();
+    if (!QDir().mkpath(dir))
+        return R::failure(QStringLiteral("Cannot create the folder %1.").arg(dir), ErrorKind::Storage);
+    QTemporaryFile copy(dir + QStringLiteral("/.learnpulse.ini.XXXXXX"));
+    if (!copy.open())
+        return R::failure(QStringLiteral("Cannot write in %1.").arg(dir), ErrorKind::Storage);
+    if (QFile current(configFile); current.open(QIODevice::ReadOnly)) {
+        if (copy.write(current.readAll()) < 0 || !copy.flush())
+            return R::failure(QStringLiteral("Cannot write in %1.").arg(dir), ErrorKind::Storage);
+    }
+    copy.close();
+    {
+        QSettings ini(copy.fileName(), QSettings::IniFormat);
+        for (auto it = write.cbegin(); it != write.cend(); ++it)
+            ini.setValue(it.key(), it.value());
+        for (const QString &key : std::as_const(remove))
+            ini.remove(key);
         ini.setValue(QStringLiteral("config/version"), currentVersion);
         ini.sync();
         if (ini.status() != QSettings::NoError)
-            return Result<QStringList>::failure(QStringLiteral("Cannot write %1.").arg(configFile), ErrorKind::Storage);
+            return R::failure(QStringLiteral("Cannot write %1.").arg(configFile), ErrorKind::Storage);
     }
-    if (!QFile::setPermissions(configFile, QFile::ReadOwner | QFile::WriteOwner))
-        return Result<QStringList>::failure(
-            QStringLiteral("Cannot make %1 private to its owner.").arg(configFile), ErrorKind::Storage);
+    if (!QFile::setPermissions(copy.fileName(), QFile::ReadOwner | QFile::WriteOwner))
+        return R::failure(QStringLiteral("Cannot make %1 private to its owner.").arg(configFile), ErrorKind::Storage);
+    if (::rename(QFile::encodeName(copy.fileName()).constData(), QFile::encodeName(configFile).constData()) != 0)
+        return R::failure(QStringLiteral("Cannot replace %1.").arg(configFile), ErrorKind::Storage);
+    copy.setAutoRemove(false); // it is the settings file now
     return changed;
 }
 

@@ -24,6 +24,10 @@ struct Config
     // The environment variables (of those that override settings) that were set, not empty, in the
     // environment these settings were loaded with.
     QStringList setByEnvironment;
+    // What load() could not use, in words (the setting's label, never its value): those settings have their
+    // defaults. `invalidKeys` are the INI keys among them.
+    QStringList settingsProblems;
+    QStringList invalidKeys;
     QString databaseUrl; // empty: SQLite file in the data directory
 
     int escalationThreshold = 3;
@@ -92,9 +96,14 @@ struct Config
     // empty (with "<key>/set" saying whether one is stored), a password inside a URL replaced by
     // maskedPassword, and "config_file".
     QVariantMap editableValues() const;
-    // Writes the edited settings to `configFile` (mode 0600: it may hold the SMTP password and the API key)
+    // The settings dialog's values that are not valid: INI key and why, in words that start with its label.
+    static QList<std::pair<QString, QString>> problemsIn(const QVariantMap &values);
+    // Checks the whole edited configuration first (BadInput, nothing written, when a value is not valid), then
+    // writes the edited settings to `configFile` (mode 0600: it may hold the SMTP password and the API key)
     // together with the settings version, and returns the keys that changed. An empty secret, or a URL whose
-    // password is still masked, keeps what is stored. Unknown keys are ignored.
+    // password is still masked, keeps what is stored. Unknown keys are ignored. A value the file holds that is
+    // not valid is replaced by the dialog's, or removed when the dialog does not show it. The file is replaced
+    // in one step (a copy written beside it, then renamed).
     Result<QStringList> save(const QVariantMap &values) const;
     // Brings an INI file of an older version up to currentVersion (done by load()); the version is
     // `config/version` (absent: version 0, the settings before it was written).

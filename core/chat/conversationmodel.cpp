@@ -68,7 +68,11 @@ void ConversationModel::setHistory(
             m_messages.append(fromSupportReply(supportReplies.at(next)));
         Message m { kindOf(e.role), e.content, e.timestamp.toLocalTime(), false, {} };
         m.key = e.key();
-        if (m.kind == Kind::Teacher && state.rulesOf(e).contains(QStringLiteral("contact_support_button"))) {
+        const QStringList rules = m.kind == Kind::Teacher ? state.rulesOf(e) : QStringList();
+        if (rules.contains(QStringLiteral("to_support")) || isWrittenToSupport(e.content, rules)) {
+            // Words the teacher wrote to support: shown as written, and whom they were for.
+            m.author = QStringLiteral("support");
+        } else if (rules.contains(QStringLiteral("contact_support_button"))) {
             // The press of Contact support, recorded as the teacher's request: shown as the application's
             // note, as it was when pressed, not as words the teacher typed.
             static const QString prefix = QStringLiteral("I would like to contact support: ");
@@ -92,6 +96,15 @@ void ConversationModel::setHistory(
     if (offerAt >= 0 && state.offer == QLatin1String("open"))
         m_messages[offerAt].offerOpen = true;
     endResetModel();
+}
+
+bool ConversationModel::isWrittenToSupport(const QString &content, const QStringList &rules)
+{
+    // Before "to_support" existed, words written to support were marked like a press of Contact support; a
+    // press always records one of the two sentences below, so anything else is the teacher's own words.
+    return rules.contains(QStringLiteral("contact_support_button"))
+        && content != QLatin1String("I would like to contact support.")
+        && !content.startsWith(QLatin1String("I would like to contact support: "));
 }
 
 int ConversationModel::rowOf(const QString &key, Kind kind) const

@@ -55,6 +55,10 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
+    // Whether a teacher's stored message with the signal `rules` is words written to support in a conversation
+    // of an older version (marked like a press of Contact support, but not its sentence).
+    static bool isWrittenToSupport(const QString &content, const QStringList &rules);
+
     const Message &message(int row) const { return m_messages.at(row); }
     int size() const { return int(m_messages.size()); }
     bool hasPending() const { return !m_messages.isEmpty() && m_messages.constLast().pending; }

@@ -350,6 +350,7 @@ QString Detection::ruleInWords(const QString &rule)
         { QStringLiteral("escalate"), QStringLiteral("asked to escalate") },
         { QStringLiteral("contact_me"), QStringLiteral("asked to be contacted") },
         { QStringLiteral("contact_support_button"), QStringLiteral("pressed Contact support") },
+        { QStringLiteral("to_support"), QStringLiteral("wrote to the support team") },
         { QStringLiteral("offer_accepted"), QStringLiteral("accepted the offer of a support ticket") },
         { QStringLiteral("not_helpful"), QStringLiteral("said the answer was not helpful") },
         { QStringLiteral("does_not_help"), QStringLiteral("said the answer did not help") },

@@ -198,10 +198,13 @@ RequestResult ChatController::updateContext(const SessionContext &context)
     return RequestResult::from(m_ctx.services->sessions()->setContext(m_sessionId, context));
 }
 
-void ChatController::send(const QString &text, bool supportRequested, Done done)
+void ChatController::send(const QString &text, bool supportRequested, const QString &requestRule, Done done)
 {
-    run([this, text, supportRequested](
-            ChatEngine &chat) { return chat.send(m_ctx.account, m_sessionId, text, supportRequested); },
+    run(
+        [this, text, supportRequested, requestRule](ChatEngine &chat) {
+            return supportRequested ? chat.send(m_ctx.account, m_sessionId, text, true, requestRule)
+                                    : chat.send(m_ctx.account, m_sessionId, text);
+        },
         std::move(done));
 }
 

@@ -62,8 +62,9 @@ public:
     // The signed-in teacher's conversations still in Redis, newest first. Value: QList<ConversationSummary>.
     RequestResult listConversations();
     // Value of the answer: ChatTurnResult (its status says how the turn went; a refused turn is not an
-    // error of the request).
-    void send(const QString &text, bool supportRequested, Done done);
+    // error of the request). A message for support is marked with `requestRule` ("contact_support_button"
+    // for a press of Contact support, "to_support" for words written to support once there is a ticket).
+    void send(const QString &text, bool supportRequested, const QString &requestRule, Done done);
     // A thumbs up or down on the reply with "ts" `replyKey`; answered like a turn (a thumbs-down may open the
     // ticket: Escalated).
     void vote(const QString &replyKey, bool up, Done done);

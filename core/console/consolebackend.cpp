@@ -134,7 +134,8 @@ void ConsoleBackend::initialize(quint64 requestId)
         RequestResult::success(QVariantMap {
             { QStringLiteral("first_start"), count.value() == 0 && !m_ctx.services->database()->seatLogin() },
             { QStringLiteral("max_message_chars"), m_ctx.services->config().maxMessageChars },
-            { QStringLiteral("first_response_hours"), m_ctx.services->config().firstResponseHours } }));
+            { QStringLiteral("first_response_hours"), m_ctx.services->config().firstResponseHours },
+            { QStringLiteral("settings_problems"), m_ctx.services->config().settingsProblems } }));
 
     // The sign-in page is up; the rest runs while the person types (what the window asks for meanwhile
     // waits on this thread). After a crash: index transcripts the index lacks, flag rows whose file is gone.
@@ -397,7 +398,8 @@ void ConsoleBackend::listConversations(quint64 requestId)
 
 void ConsoleBackend::sendMessage(quint64 requestId, const QString &text, bool toSupport)
 {
-    startTurn(requestId, text, toSupport);
+    // Words for support are the teacher's own, marked as written to support (not as a press of the button).
+    startTurn(requestId, text, toSupport, QStringLiteral("to_support"));
 }
 
 void ConsoleBackend::rateTicket(quint64 requestId, bool helpful, const QString &comment)
@@ -416,13 +418,14 @@ void ConsoleBackend::contactSupport(quint64 requestId, const QString &descriptio
     const QString line = description.simplified().left(200);
     startTurn(requestId,
         line.isEmpty() ? tr("I would like to contact support.") : tr("I would like to contact support: %1").arg(line),
-        true);
+        true, QStringLiteral("contact_support_button"));
 }
 
-void ConsoleBackend::startTurn(quint64 requestId, const QString &text, bool supportRequested)
+void ConsoleBackend::startTurn(
+    quint64 requestId, const QString &text, bool supportRequested, const QString &requestRule)
 {
-    runTurn(requestId, [text, supportRequested](ChatController *chat, const ChatController::Done &done) {
-        chat->send(text, supportRequested, done);
+    runTurn(requestId, [text, supportRequested, requestRule](ChatController *chat, const ChatController::Done &done) {
+        chat->send(text, supportRequested, requestRule, done);
     });
 }
 

@@ -144,7 +144,7 @@ private:
     void endSession();
     Status ensureRedis();
     void setRedisReachable(bool reachable);
-    void startTurn(quint64 requestId, const QString &text, bool supportRequested);
+    void startTurn(quint64 requestId, const QString &text, bool supportRequested, const QString &requestRule);
     // A turn of the chat controller, started by `start`; its reply pieces go out as replyDelta(requestId).
     void runTurn(quint64 requestId, const std::function<void(ChatController *, const ChatController::Done &)> &start);
     void announce(const QString &ticketId, const QString &change, const QString &teacherId = {});

@@ -2,6 +2,7 @@
 #include "mailer.h"
 #include "postgresurl.h"
 #include "redisclient.h"
+#include "settingspec.h"
 
 #include <QDir>
 #include <QFile>
@@ -31,6 +32,7 @@ private slots:
     void postgresUrlsRefused();
     void configPrecedence();
     void configRefusesBadValues();
+    void configChecksBeforeItWrites();
     void configVersionAndPrivacy();
     void configRefusesWhatOthersCanWrite_data();
     void configRefusesWhatOthersCanWrite();
@@ -190,23 +192,104 @@ void TestParsers::configPrecedence()
 
 void TestParsers::configRefusesBadValues()
 {
+    // A file edited by hand with values that are not valid: the console still starts, on the defaults, and
+    // says which settings by their labels (never their values).
     QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("learnpulse.ini"));
     {
-        QSettings ini(dir.filePath(QStringLiteral("learnpulse.ini")), QSettings::IniFormat);
+        QSettings ini(file, QSettings::IniFormat);
         ini.setValue(QStringLiteral("escalation/threshold"), QStringLiteral("three"));
         ini.setValue(QStringLiteral("session/history_cap"), 1);
+        ini.setValue(QStringLiteral("outbox/max_tries"), 0);
+        ini.setValue(QStringLiteral("signals/offer"), QStringLiteral("maybe"));
+        ini.setValue(QStringLiteral("webhook/url"), QStringLiteral("ftp://hooks.example/secret-token"));
+        ini.setValue(QStringLiteral("smtp/port"), 2525); // valid: kept
     }
-    auto bad = Config::load(dir.path(), QProcessEnvironment());
-    QVERIFY(!bad);
-    QVERIFY2(bad.error().contains(QLatin1String("escalation/threshold"))
-            && bad.error().contains(QLatin1String("session/history_cap")),
-        qPrintable(bad.error()));
+    auto loaded = Config::load(dir.path(), QProcessEnvironment());
+    QVERIFY2(loaded, qPrintable(loaded.error()));
+    QCOMPARE(loaded->escalationThreshold, 3);
+    QCOMPARE(loaded->historyCap, 50);
+    QCOMPARE(loaded->outboxMaxTries, 8);
+    QCOMPARE(loaded->offerSignal, true);
+    QCOMPARE(loaded->webhookUrl, QString());
+    QCOMPARE(loaded->smtpPort, 2525);
+    const QString said = loaded->settingsProblems.join(QLatin1Char('\n'));
+    QCOMPARE(loaded->settingsProblems.size(), 5);
+    for (const char *label : { "Signals before a ticket", "Messages kept per conversation", "Tries of an email",
+             "Offer a ticket on a vague ask", "Webhook URL" })
+        QVERIFY2(said.contains(QLatin1String(label)), qPrintable(said));
+    QVERIFY2(said.contains(QLatin1String("The default (50) is used")), qPrintable(said));
+    QVERIFY2(!said.contains(QLatin1String("secret-token")) && !said.contains(QLatin1String("three")), qPrintable(said));
+    QVERIFY(loaded->invalidKeys.contains(QStringLiteral("session/history_cap")));
+    QVERIFY(loaded->editableValues().value(QStringLiteral("session/history_cap/invalid")).toBool());
+    QCOMPARE(loaded->editableValues().value(QStringLiteral("session/history_cap")).toString(), QStringLiteral("50"));
+
+    // An environment variable that is not valid is not used either, and said.
     QTemporaryDir dir2;
     QProcessEnvironment env;
     env.insert(QStringLiteral("SMTP_PORT"), QStringLiteral("70000"));
     auto badPort = Config::load(dir2.path(), env);
-    QVERIFY(!badPort);
-    QVERIFY(badPort.error().contains(QLatin1String("SMTP_PORT")));
+    QVERIFY2(badPort, qPrintable(badPort.error()));
+    QCOMPARE(badPort->smtpPort, 587);
+    QVERIFY2(badPort->settingsProblems.join(QLatin1Char(' ')).contains(QLatin1String("SMTP_PORT")),
+        qPrintable(badPort->settingsProblems.join(QLatin1Char(' '))));
+
+    // Saving what the dialog shows corrects the file: the editable value is written, the others go.
+    auto changed = loaded->save(loaded->editableValues());
+    QVERIFY2(changed, qPrintable(changed.error()));
+    const QSettings fixed(file, QSettings::IniFormat);
+    QCOMPARE(fixed.value(QStringLiteral("session/history_cap")).toString(), QStringLiteral("50"));
+    QCOMPARE(fixed.value(QStringLiteral("escalation/threshold")).toString(), QStringLiteral("3"));
+    QVERIFY(!fixed.contains(QStringLiteral("outbox/max_tries")));
+    QVERIFY(!fixed.contains(QStringLiteral("signals/offer")));
+    QCOMPARE(fixed.value(QStringLiteral("smtp/port")).toString(), QStringLiteral("2525"));
+    auto again = Config::load(dir.path(), QProcessEnvironment());
+    QVERIFY2(again && again->settingsProblems.isEmpty(), qPrintable(again->settingsProblems.join(QLatin1Char(' '))));
+}
+
+void TestParsers::configChecksBeforeItWrites()
+{
+    // A value that is not valid is refused before a byte is written: the file stays as it was, and the
+    // console that reads it next starts as before.
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("learnpulse.ini"));
+    {
+        QSettings ini(file, QSettings::IniFormat);
+        ini.setValue(QStringLiteral("escalation/threshold"), 4);
+    }
+    auto config = Config::load(dir.path(), QProcessEnvironment());
+    QVERIFY2(config, qPrintable(config.error()));
+    QVERIFY(config->save(config->editableValues())); // writes the version: the file as it now stands
+    QFile before(file);
+    QVERIFY(before.open(QIODevice::ReadOnly));
+    const QByteArray bytes = before.readAll();
+    before.close();
+    for (const auto &[key, value] : { std::pair { "session/history_cap", "1" }, std::pair { "smtp/port", "0" },
+             std::pair { "webhook/url", "javascript:alert(1)" }, std::pair { "support/email", "not an address" },
+             std::pair { "redis/url", "http://cache.example" } }) {
+        QVariantMap values = config->editableValues();
+        values.insert(QStringLiteral("escalation/threshold"), 7); // a valid change beside it is not written either
+        values.insert(QLatin1String(key), QLatin1String(value));
+        auto refused = config->save(values);
+        QVERIFY2(!refused, key);
+        QCOMPARE(refused.kind(), ErrorKind::BadInput);
+        QVERIFY2(
+            refused.error().contains(SettingSpec::find(QLatin1String(key))->labelText()), qPrintable(refused.error()));
+        QFile after(file);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), bytes);
+        const QList<std::pair<QString, QString>> problems = Config::problemsIn(values);
+        QCOMPARE(problems.size(), 1);
+        QCOMPARE(problems.constFirst().first, QLatin1String(key));
+    }
+    QVERIFY(Config::load(dir.path(), QProcessEnvironment())->settingsProblems.isEmpty());
+    // No copy is left beside the file, and a good save replaces it (private to its owner).
+    QVariantMap good = config->editableValues();
+    good.insert(QStringLiteral("session/history_cap"), 80);
+    QVERIFY(config->save(good));
+    QCOMPARE(QSettings(file, QSettings::IniFormat).value(QStringLiteral("session/history_cap")).toInt(), 80);
+    QCOMPARE(QFile::permissions(file) & 0x0077, QFileDevice::Permissions());
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList { QStringLiteral("learnpulse.ini") });
 }
 
 void TestParsers::configRefusesWhatOthersCanWrite_data()

@@ -26,6 +26,7 @@ private slots:
     void ticketListWordsForPeople();
     void readableTranscriptEscapesAndMarks();
     void conversationModelPassesTheModelTester();
+    void wordsToSupportReadAsWrittenAfterAReload();
     void ticketTableModelPassesTheModelTester();
     void streamingKeepsTheReadersSelectionAndPlace();
     void streamingFollowsTheEndWhenTheReaderIsThere();
@@ -81,6 +82,35 @@ void TestChatView::conversationModelPassesTheModelTester()
     model.setHistory({});
     QCOMPARE(model.rowCount(), 0);
     model.removeLast(); // on an empty model: nothing
+}
+
+void TestChatView::wordsToSupportReadAsWrittenAfterAReload()
+{
+    // A press of Contact support, words written to support (marked "to_support", and as an older version
+    // marked them, like a press), and an ordinary message: only the press reads as the application's note.
+    const QDateTime t0 = QDateTime::currentDateTimeUtc().addSecs(-600);
+    const QList<HistoryEntry> history { { QStringLiteral("teacher"),
+                                            QStringLiteral("I would like to contact support: marks"), t0 },
+        { QStringLiteral("teacher"), QStringLiteral("The export still shows last term"), t0.addSecs(60) },
+        { QStringLiteral("teacher"), QStringLiteral("It is Period 5, not Period 4"), t0.addSecs(120) },
+        { QStringLiteral("teacher"), QStringLiteral("How is 6B doing?"), t0.addSecs(180) } };
+    SessionState state;
+    state.signalMarks = { { history.at(0).key(), { QStringLiteral("contact_support_button") } },
+        { history.at(1).key(), { QStringLiteral("to_support") } },
+        { history.at(2).key(), { QStringLiteral("contact_support_button") } } };
+    ConversationModel model;
+    model.setHistory(history, {}, state);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.message(0).kind, ConversationModel::Kind::Application);
+    QCOMPARE(model.message(0).text, QStringLiteral("You asked to contact support: \u201cmarks\u201d"));
+    for (int row : { 1, 2 }) {
+        QCOMPARE(model.message(row).kind, ConversationModel::Kind::Teacher);
+        QCOMPARE(model.message(row).text, history.at(row).content);
+        QCOMPARE(model.message(row).author, QStringLiteral("support"));
+        QCOMPARE(model.message(row).signalNote, QString());
+    }
+    QCOMPARE(model.message(3).kind, ConversationModel::Kind::Teacher);
+    QCOMPARE(model.message(3).author, QString());
 }
 
 void TestChatView::ticketTableModelPassesTheModelTester()

@@ -210,6 +210,13 @@ void TestConsoleLoop::supportAndTeacherTalkInsideTheConsole()
     signIn(*again, QStringLiteral("amira@school.example"));
     QTRY_VERIFY_WITH_TIMEOUT(again->chatView()->conversationText().contains(QLatin1String("gradebook sync")), 10000);
     QVERIFY(!again->chatView()->conversationText().contains(QLatin1String("Quokka")));
+    // What the teacher wrote to support reads as written, and as written to support, after the reload too; the
+    // press of Contact support that opened the ticket is still the one application note.
+    const QString reloaded = again->chatView()->conversationText();
+    QVERIFY2(reloaded.contains(QStringLiteral("You \u2192 support team"))
+            && reloaded.contains(QLatin1String("It is wrong again for 6B")),
+        qPrintable(reloaded));
+    QCOMPARE(reloaded.count(QLatin1String("You asked to contact support")), 1);
 }
 
 void TestConsoleLoop::presenceNoticeComesAndGoes()

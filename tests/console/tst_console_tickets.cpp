@@ -65,6 +65,8 @@ private slots:
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
     void addAccountKeepsWhatWasTypedWhenRefused();
+    void aValueThatIsNotValidIsNeverWritten();
+    void aSettingsFileThatIsNotValidDoesNotStopTheConsole();
     void aLateAddAccountAnswerGoesToNoOtherDialog();
     void erasureSaysWhatGoesAndKeepsTheSelection();
     void supportSeesTheMetrics();
@@ -250,7 +252,7 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
     threshold->setText(QStringLiteral("4"));
     QVERIFY2(fitsSmallScreen(dialog), qPrintable(QStringLiteral("%1x%2").arg(dialog->width()).arg(dialog->height())));
     screenshot(dialog, QStringLiteral("settings.png"));
-    dialog->accept();
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(
         QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("escalation/threshold")).toInt() == 4,
         10000);
@@ -277,9 +279,105 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
     QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(
         (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
-    dialog->accept();
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
     QTRY_COMPARE(w->pendingRequests(), 0);
     QCOMPARE(settingsChanges(), 1);
+}
+
+void TestConsoleTickets::aValueThatIsNotValidIsNeverWritten()
+{
+    // The history cap set to 1 (the field's validator lets it through while typing): Save keeps the dialog
+    // open with the field marked and the reason in its label's words; nothing reaches the file.
+    auto w = openAs(QStringLiteral("a@school.example"), Role::Admin);
+    w->tabs()->setCurrentWidget(w->adminView());
+    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    auto *cap = dialog->findChild<QLineEdit *>(QStringLiteral("session/history_cap"));
+    cap->selectAll();
+    QTest::keyClicks(cap, QStringLiteral("1"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("escalation/threshold"))->setText(QStringLiteral("6"));
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
+    QTest::qWait(300);
+    QVERIFY(dialog->isVisible());
+    auto *error = dialog->findChild<QLabel *>(QStringLiteral("settingsError"));
+    QVERIFY2(error->isVisible()
+            && error->text().contains(
+                QLatin1String("Messages kept per conversation must be a whole number from 2 to 10000")),
+        qPrintable(error->text()));
+    QVERIFY(!error->text().contains(QLatin1String("session/history_cap")));
+    QVERIFY(cap->property("invalid").toBool());
+    QCOMPARE(cap->actions().size(), 1); // the warning mark
+    QCOMPARE(dialog->focusWidget(), cap);
+    QCOMPARE(w->pendingRequests(), 0); // nothing was sent
+    QVERIFY(!QSettings(m_config.configFile, QSettings::IniFormat).contains(QStringLiteral("session/history_cap")));
+    QVERIFY(!QSettings(m_config.configFile, QSettings::IniFormat).contains(QStringLiteral("escalation/threshold")));
+    // A webhook that is not an http(s) URL is refused at its field the same way.
+    cap->setText(QStringLiteral("60"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("webhook/url"))->setText(QStringLiteral("file:///etc/passwd"));
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
+    QTest::qWait(300);
+    QVERIFY(dialog->isVisible());
+    QVERIFY2(error->text().contains(QLatin1String("Webhook URL must be an http:// or https:// URL")),
+        qPrintable(error->text()));
+    QVERIFY(!cap->property("invalid").toBool());
+    screenshot(dialog, QStringLiteral("settings-refused.png"));
+    // Corrected: saved, closed, and the next console starts with it.
+    dialog->findChild<QLineEdit *>(QStringLiteral("webhook/url"))->clear();
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")), 10000);
+    QCOMPARE(
+        QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("session/history_cap")).toInt(), 60);
+    QCOMPARE(
+        QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("escalation/threshold")).toInt(), 6);
+    auto next = Config::load(m_config.dataDir, QProcessEnvironment::systemEnvironment());
+    QVERIFY2(next && next->settingsProblems.isEmpty(),
+        qPrintable(next ? next->settingsProblems.join(QLatin1Char(' ')) : next.error()));
+}
+
+void TestConsoleTickets::aSettingsFileThatIsNotValidDoesNotStopTheConsole()
+{
+    // Edited by hand: the console starts on the defaults, says which settings by their labels, and the admin
+    // corrects them in the dialog, which marks them.
+    addAccount(QStringLiteral("a@school.example"), Role::Admin);
+    {
+        QSettings ini(m_config.configFile, QSettings::IniFormat);
+        ini.setValue(QStringLiteral("session/history_cap"), 1);
+        ini.setValue(QStringLiteral("outbox/poll_seconds"), QStringLiteral("soon"));
+    }
+    auto w = openWindow();
+    QMessageBox *notice = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (notice = w->findChild<QMessageBox *>(QStringLiteral("settingsProblemsNotice"))) && notice->isVisible(), 10000);
+    QVERIFY2(notice->informativeText().contains(QLatin1String("Messages kept per conversation"))
+            && notice->informativeText().contains(QLatin1String("Outbox checked every")),
+        qPrintable(notice->informativeText()));
+    QVERIFY(!notice->informativeText().contains(QLatin1String("soon")));
+    screenshot(notice, QStringLiteral("settings-not-valid.png"));
+    notice->accept();
+    signIn(*w, QStringLiteral("a@school.example"));
+    closePrivacyNotice(*w);
+    w->tabs()->setCurrentWidget(w->adminView());
+    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    auto *cap = dialog->findChild<QLineEdit *>(QStringLiteral("session/history_cap"));
+    QCOMPARE(cap->text(), QStringLiteral("50")); // the default in force
+    QVERIFY(cap->property("invalid").toBool());
+    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("settingsError"))->isVisible());
+    // Saved as shown: the file is corrected (the value the dialog does not show goes back to its default).
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")), 10000);
+    const QSettings ini(m_config.configFile, QSettings::IniFormat);
+    QCOMPARE(ini.value(QStringLiteral("session/history_cap")).toInt(), 50);
+    QVERIFY(!ini.contains(QStringLiteral("outbox/poll_seconds")));
+    w.reset();
+    auto again = openWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(again->signInPage()->isVisible(), 10000);
+    QTest::qWait(300);
+    QVERIFY(!again->findChild<QMessageBox *>(QStringLiteral("settingsProblemsNotice")));
 }
 
 void TestConsoleTickets::aLateAddAccountAnswerGoesToNoOtherDialog()

@@ -1,5 +1,9 @@
 #include "settingsdialog.h"
 
+#include "config.h"
+#include "settingspec.h"
+
+#include <QAction>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -7,6 +11,8 @@
 #include <QIntValidator>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
+#include <QStyle>
 #include <QVBoxLayout>
 
 namespace LearnPulse {
@@ -16,6 +22,11 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
 {
     setWindowTitle(tr("Settings"));
     setObjectName(QStringLiteral("settingsDialog"));
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("settingsError"));
+    m_error->setWordWrap(true);
+    m_error->setTextFormat(Qt::PlainText);
+    m_error->hide();
     auto *layout = new QVBoxLayout(this);
     // Two columns, so that the dialog fits a 800x600 screen and URLs have room: the assistant and Redis on
     // the left, email and conversations on the right.
@@ -25,39 +36,36 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
     columns->addLayout(left, 1);
     columns->addLayout(right, 1);
     layout->addLayout(columns);
-    struct Field
-    {
-        const char *key;
-        QString label;
-        bool secret;
-        int min;
-        int max;
-    };
-    const QList<std::pair<QString, QList<Field>>> groups {
-        { tr("Assistant (LLM)"),
-            { { "llm/base_url", tr("Base URL:"), false, 0, 0 }, { "llm/model", tr("Model:"), false, 0, 0 },
-                { "llm/api_key", tr("API key:"), true, 0, 0 } } },
-        { tr("Redis"), { { "redis/url", tr("URL:"), false, 0, 0 } } },
+    // The fields by group; their labels and ranges come from the settings' table (SettingSpec).
+    const QList<std::pair<QString, QList<const char *>>> groups {
+        { tr("Assistant (LLM)"), { "llm/base_url", "llm/model", "llm/api_key" } },
+        { tr("Redis"), { "redis/url" } },
         { tr("Email"),
-            { { "support/email", tr("Support address:"), false, 0, 0 }, { "smtp/host", tr("SMTP host:"), false, 0, 0 },
-                { "smtp/port", tr("SMTP port:"), false, 1, 65535 }, { "smtp/username", tr("SMTP user:"), false, 0, 0 },
-                { "smtp/password", tr("SMTP password:"), true, 0, 0 },
-                { "smtp/from_email", tr("From address:"), false, 0, 0 },
-                { "webhook/url", tr("Webhook URL:"), false, 0, 0 } } },
-        { tr("Conversations"),
-            { { "escalation/threshold", tr("Signals before a ticket:"), false, 1, 1000 },
-                { "session/history_cap", tr("Messages kept per conversation:"), false, 2, 10000 },
-                { "limits/rate_per_minute", tr("Messages a minute per user:"), false, 1, 100000 } } },
+            { "support/email", "smtp/host", "smtp/port", "smtp/username", "smtp/password", "smtp/from_email",
+                "webhook/url" } },
+        { tr("Conversations"), { "escalation/threshold", "session/history_cap", "limits/rate_per_minute" } },
     };
+    const QStringList invalid = [&values] {
+        QStringList keys;
+        for (auto it = values.begin(); it != values.end(); ++it)
+            if (it.key().endsWith(QLatin1String("/invalid")) && it.value().toBool())
+                keys << it.key().chopped(8);
+        return keys;
+    }();
     for (const auto &[title, fields] : groups) {
         auto *box = new QGroupBox(title, this);
         const bool onTheLeft = left->count() < 2;
         auto *form = new QFormLayout(box);
-        for (const Field &f : fields) {
-            const QString key = QLatin1String(f.key);
+        for (const char *name : fields) {
+            const SettingSpec *spec = SettingSpec::find(QLatin1String(name));
+            Q_ASSERT(spec);
+            const QString key = QLatin1String(name);
+            const QString label = tr("%1:").arg(spec->labelText());
+            const bool secret = spec->type == SettingSpec::Type::Secret;
             auto *edit = new QLineEdit(box);
             edit->setObjectName(key);
-            if (f.secret) {
+            edit->setAccessibleName(spec->labelText());
+            if (secret) {
                 edit->setEchoMode(QLineEdit::Password);
                 edit->setPlaceholderText(values.value(key + QStringLiteral("/set")).toBool()
                         ? tr("(set — leave empty to keep)")
@@ -65,8 +73,8 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
             } else {
                 edit->setText(values.value(key).toString());
             }
-            if (f.max > 0)
-                edit->setValidator(new QIntValidator(f.min, f.max, edit));
+            if (spec->type == SettingSpec::Type::Int)
+                edit->setValidator(new QIntValidator(spec->minimum, spec->maximum, edit));
             else
                 edit->setMinimumWidth(onTheLeft ? 230 : 210); // a URL with its port, an address, shows whole
             if (const QString variable = values.value(key + QStringLiteral("/env")).toString(); !variable.isEmpty()) {
@@ -74,7 +82,7 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
                 edit->setReadOnly(true);
                 edit->setEnabled(false);
                 edit->setToolTip(tr("Set by the environment variable %1; change it there.").arg(variable));
-                if (f.secret)
+                if (secret)
                     edit->setPlaceholderText(tr("(set by %1)").arg(variable));
                 // The variable's name under the field (beside it the dialog would not fit a small screen).
                 auto *row = new QWidget(box);
@@ -86,11 +94,13 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
                 note->setObjectName(key + QStringLiteral("/env"));
                 note->setEnabled(false);
                 rowLayout->addWidget(note);
-                form->addRow(f.label, row);
+                form->addRow(label, row);
                 continue;
             }
-            form->addRow(f.label, edit);
+            form->addRow(label, edit);
             m_fields.insert(key, edit);
+            if (invalid.contains(key))
+                showProblem(key, QString());
         }
         (onTheLeft ? left : right)->addWidget(box);
     }
@@ -101,10 +111,80 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
         this);
     where->setWordWrap(true);
     layout->addWidget(where);
+    layout->addWidget(m_error);
+    if (!invalid.isEmpty()) {
+        m_error->setText(tr("The marked values in the settings file are not valid; their defaults are in use and "
+                            "shown here. Save to correct the file."));
+        m_error->show();
+    }
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    m_save = buttons->button(QDialogButtonBox::Save);
+    m_save->setObjectName(QStringLiteral("saveSettingsButton"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::trySave);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
+}
+
+void SettingsDialog::trySave()
+{
+    clearMarks();
+    const QVariantMap v = values();
+    const auto problems = Config::problemsIn(v);
+    if (!problems.isEmpty()) {
+        QStringList why;
+        for (const auto &[key, text] : problems) {
+            showProblem(key, text);
+            why << text;
+        }
+        m_error->setText(why.join(QLatin1Char('\n')));
+        m_error->show();
+        if (QLineEdit *first = m_fields.value(problems.constFirst().first)) {
+            first->setFocus();
+            first->selectAll();
+        }
+        return;
+    }
+    m_error->hide();
+    m_save->setEnabled(false); // until the console answers
+    emit saveRequested(v);
+}
+
+void SettingsDialog::saved()
+{
+    accept();
+}
+
+void SettingsDialog::saveFailed(const QString &error)
+{
+    m_save->setEnabled(true);
+    m_error->setText(tr("The settings were not saved: %1").arg(error));
+    m_error->show();
+}
+
+void SettingsDialog::showProblem(const QString &key, const QString &why)
+{
+    QLineEdit *edit = m_fields.value(key);
+    if (!edit || m_marks.contains(key))
+        return;
+    // Marked by an icon and in words, not by colour alone.
+    QAction *mark = edit->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning), QLineEdit::TrailingPosition);
+    mark->setToolTip(why.isEmpty() ? tr("Not valid in the settings file; the default is shown.") : why);
+    m_marks.insert(key, mark);
+    edit->setAccessibleDescription(mark->toolTip());
+    edit->setProperty("invalid", true);
+}
+
+void SettingsDialog::clearMarks()
+{
+    for (auto it = m_marks.begin(); it != m_marks.end(); ++it) {
+        if (QLineEdit *edit = m_fields.value(it.key())) {
+            edit->removeAction(it.value());
+            edit->setAccessibleDescription(QString());
+            edit->setProperty("invalid", false);
+        }
+        delete it.value();
+    }
+    m_marks.clear();
 }
 
 QVariantMap SettingsDialog::values() const

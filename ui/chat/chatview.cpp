@@ -461,6 +461,7 @@ void ChatView::finishTurn(const ChatTurnResult &result)
             m.key = result.messageKey;
             QStringList rules = result.detection.dissatisfied ? result.detection.rules : QStringList();
             rules.removeAll(QStringLiteral("contact_support_button")); // the button says so itself
+            rules.removeAll(QStringLiteral("to_support")); // written to support: marked as such
             rules.removeAll(QStringLiteral("offer_accepted"));
             m.signalNote = ConversationModel::signalWords(rules);
             m_model->update(row, m);

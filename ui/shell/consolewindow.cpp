@@ -178,7 +178,24 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
             m_firstResponseHours = started.value(QStringLiteral("first_response_hours"), m_firstResponseHours).toInt();
             m_signIn->setFirstStart(started.value(QStringLiteral("first_start")).toBool());
             m_pages->setCurrentWidget(m_signIn);
+            m_settingsProblems = started.value(QStringLiteral("settings_problems")).toStringList();
+            if (!m_settingsProblems.isEmpty())
+                reportSettingsProblems();
         });
+}
+
+void ConsoleWindow::reportSettingsProblems()
+{
+    // Said once, at the start, to whoever is at the console; the console runs on the defaults meanwhile.
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Settings not used"),
+        tr("Some settings in the settings file are not valid, so their defaults are used. An administrator can "
+           "correct them in Administration \u2192 Settings."),
+        QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("settingsProblemsNotice"));
+    box->setTextFormat(Qt::PlainText);
+    box->setInformativeText(m_settingsProblems.join(QLatin1Char('\n')));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void ConsoleWindow::onFinished(quint64 id, const RequestResult &result)

@@ -71,6 +71,7 @@ private:
     void onFinished(quint64 id, const RequestResult &result);
     // A failure is reported; a success shows `done` (words for people, e.g. "Settings saved") if given.
     void defaultAnswer(const QString &what, const RequestResult &result, const QString &done = {});
+    void reportSettingsProblems();
     void updateBusy();
     void buildMainView();
     void signOut();
@@ -115,6 +116,7 @@ private:
     quint64 m_conversationRequest = 0; // an open-conversation request not answered yet
     int m_maxMessageChars = 8000;
     int m_firstResponseHours = 4;
+    QStringList m_settingsProblems; // what the settings file holds that is not valid (its defaults are in use)
     QAction *m_shortcutsAction = nullptr;
     Account m_account;
     bool m_signedIn = false;

@@ -269,14 +269,20 @@ void ConsoleWindow::openSettings(const QVariantMap &values)
         return; // one settings dialog at a time
     auto *dialog = new SettingsDialog(values, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        const QVariantMap v = dialog->values();
+    // The dialog stays open until the console has saved: a refusal is shown in it, with what was typed.
+    connect(dialog, &SettingsDialog::saveRequested, this, [this, dialog = QPointer(dialog)](const QVariantMap &v) {
         request(
             tr("Save the settings"), [v](ConsoleBackend *b, quint64 id) { b->saveSettings(id, v); },
-            [this](const RequestResult &r) {
+            [this, dialog](const RequestResult &r) {
+                if (!r.ok() && dialog)
+                    return dialog->saveFailed(r.error);
+                if (dialog)
+                    dialog->saved();
                 defaultAnswer(tr("Save the settings"), r, tr("Settings saved"));
-                if (r.ok())
+                if (r.ok()) {
+                    m_settingsProblems.clear();
                     refreshAudit();
+                }
             });
     });
     dialog->open();
