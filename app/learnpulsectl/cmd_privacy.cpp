@@ -77,6 +77,10 @@ int cmdPrivacy(const QStringList &args, bool erase)
             if (!report->mentionedIn.isEmpty())
                 writeOut(QStringLiteral("other people's tickets that mention this person (decide about them): %1\n")
                              .arg(report->mentionedIn.join(QLatin1String(", "))));
+            for (const QString &path : std::as_const(report->transcriptsLeft))
+                writeOut(QStringLiteral("transcript left at another seat, not reachable from here (delete it on that "
+                                        "computer): %1\n")
+                             .arg(path));
         }
         if (!report->redisReached)
             return fail(exitError,

@@ -124,7 +124,7 @@ namespace {
 bool isUrlKey(const SettingSpec &s)
 {
     return s.type == SettingSpec::Type::RedisUrl || s.type == SettingSpec::Type::HttpUrl
-        || s.type == SettingSpec::Type::DatabaseUrl;
+        || qstrcmp(s.key, "database/url") == 0;
 }
 
 } // namespace

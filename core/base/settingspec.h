@@ -22,7 +22,6 @@ struct SettingSpec
         Bool, // true/false, yes/no, on/off, 1/0
         RedisUrl, // redis://host[:port][/db] or unix:///path
         HttpUrl, // http:// or https://
-        DatabaseUrl, // empty (SQLite) or postgresql://
         Email, // an address
     };
     const char *key;

@@ -65,31 +65,49 @@ bool ConsoleBackend::ready(quint64 requestId, bool needSignIn)
         return false;
     }
     if (needSignIn) {
-        // The account as it is now, not as it was at sign-in: an admin (on any seat) may have changed its role,
-        // disabled or removed it since. Read for every request that acts with it.
-        auto now = m_ctx.services->accounts().findById(m_ctx.account.id);
-        QString ended;
-        if (!now && now.kind() == ErrorKind::NotFound)
-            ended = tr("Your account was removed or disabled by an administrator, so you have been signed out.");
-        if (!now && ended.isEmpty()) {
-            answer(requestId, RequestResult::from(now));
+        RequestResult failure;
+        bool readFailed = false;
+        const QString ended = checkAccount(&readFailed, &failure);
+        if (readFailed) {
+            answer(requestId, failure);
             return false;
         }
-        if (now && now->role != m_ctx.account.role)
-            ended = tr("Your role was changed by an administrator (now: %1). Sign in again to continue.")
-                        .arg(roleName(now->role));
-        if (ended.isEmpty())
-            m_ctx.account = now.value(); // a corrected name or email is used from now on
         if (!ended.isEmpty()) {
-            qCInfo(lcAccounts).noquote() << QStringLiteral("Session ended by an account change user=")
-                    + m_ctx.account.id;
-            endSession();
             answer(requestId, RequestResult::failure(ended, ErrorKind::Forbidden));
-            emit signedOutByAdministrator(ended);
             return false;
         }
     }
     return true;
+}
+
+QString ConsoleBackend::checkAccount(bool *readFailed, RequestResult *failure)
+{
+    // The account as it is now, not as it was at sign-in: an admin (on any seat) may have changed its role,
+    // disabled, removed or erased it since. Read for every request that acts with it, and by the 2-second look.
+    auto now = m_ctx.services->accounts().findById(m_ctx.account.id);
+    QString ended;
+    if (!now && now.kind() == ErrorKind::NotFound)
+        ended = tr("Your account was removed or disabled by an administrator, so you have been signed out.");
+    else if (!now && !m_ctx.services->database()->seatStillActs())
+        ended = tr("Your account was removed or disabled by an administrator, so you have been signed out.");
+    if (!now && ended.isEmpty()) {
+        if (readFailed)
+            *readFailed = true;
+        if (failure)
+            *failure = RequestResult::from(now);
+        return {};
+    }
+    if (now && now->role != m_ctx.account.role)
+        ended = tr("Your role was changed by an administrator (now: %1). Sign in again to continue.")
+                    .arg(roleName(now->role));
+    if (ended.isEmpty()) {
+        m_ctx.account = now.value(); // a corrected name or email is used from now on
+        return {};
+    }
+    qCInfo(lcAccounts).noquote() << QStringLiteral("Session ended by an account change user=") + m_ctx.account.id;
+    endSession();
+    emit signedOutByAdministrator(ended);
+    return ended;
 }
 
 void ConsoleBackend::endSession()
@@ -98,7 +116,7 @@ void ConsoleBackend::endSession()
         m_chat->signOut(); // the turn in flight is answered first
     if (m_tickets)
         m_tickets->closeTicket();
-    delete m_userSubscriber;
+    dropUserSubscriber();
     m_userSubscriber = nullptr;
     m_ctx.signedIn = false;
     m_ctx.account = {};
@@ -214,10 +232,15 @@ Status ConsoleBackend::ensureRedis()
             // comes from another seat: only a ticket id of the right shape is passed on.
             const QJsonObject o = QJsonDocument::fromJson(payload).object();
             const QString id = o.value(QLatin1String("ticket_id")).toString();
-            if (m_ctx.signedIn && isAllowed(m_ctx.actor(), Permission::ViewTickets)
-                && o.value(QLatin1String("change")).toString() == QLatin1String("created")
-                && !TicketStore::transcriptNameFor(id).isEmpty())
+            const QString change = o.value(QLatin1String("change")).toString();
+            const bool wellFormed = !TicketStore::transcriptNameFor(id).isEmpty();
+            if (m_ctx.signedIn && isAllowed(m_ctx.actor(), Permission::ViewTickets) && wellFormed
+                && change == QLatin1String("created"))
                 emit ticketCreated(id);
+            if (wellFormed && (change == QLatin1String("erased") || change == QLatin1String("deleted")))
+                emit ticketGone(id);
+            if (id.isEmpty() && change == QLatin1String("erased"))
+                emit personErased();
         });
         m_subscriber->start();
         subscribeUser();
@@ -289,9 +312,19 @@ void ConsoleBackend::announce(const QString &ticketId, const QString &change, co
     emit ticketsChanged();
 }
 
+void ConsoleBackend::dropUserSubscriber()
+{
+    // Later, not now: this may run inside the subscriber's own message (an erasure's announcement ends the
+    // session that listens to it).
+    if (m_userSubscriber) {
+        disconnect(m_userSubscriber, nullptr, this, nullptr);
+        m_userSubscriber->deleteLater();
+    }
+}
+
 void ConsoleBackend::subscribeUser()
 {
-    delete m_userSubscriber;
+    dropUserSubscriber();
     m_userSubscriber = nullptr;
     if (!m_ctx.signedIn || !m_ctx.services || !m_ctx.services->hasRedis())
         return;
@@ -304,6 +337,10 @@ void ConsoleBackend::subscribeUser()
 void ConsoleBackend::lookAtTickets()
 {
     if (!m_ctx.signedIn)
+        return;
+    // The account is checked like every other request: an erased, removed or demoted account's console signs out
+    // at once (its own channel says so) or within the look's two seconds, and shows nothing of it any more.
+    if (!checkAccount().isEmpty())
         return;
     TicketUpdate update;
     if (m_chat && m_chat->refreshTicket(&update))

@@ -119,6 +119,10 @@ signals:
     void ticketsChanged();
     // A ticket was opened (on any console); only for accounts that work tickets.
     void ticketCreated(const QString &ticketId);
+    // A ticket was deleted or erased (on any console): whatever shows it drops it at once.
+    void ticketGone(const QString &ticketId);
+    // A person was erased (on any console): account lists are read again.
+    void personErased();
     // The open conversation's ticket changed: a support reply, a new status.
     void ticketUpdated(const LearnPulse::TicketUpdate &update);
     // Who else has the ticket open in their console now.
@@ -136,6 +140,10 @@ private:
     RedisClient *reachableRedis();
     // Emits finished(); a Redis connection found lost while answering shows at once, not at the next probe.
     void answer(quint64 requestId, const RequestResult &result);
+    // Whether the signed-in account still acts as it did at sign-in (an admin on any seat may have changed its
+    // role, disabled, removed or erased it): empty, or why the session ends (it has ended then).
+    QString checkAccount(bool *readFailed = nullptr, RequestResult *failure = nullptr);
+    void dropUserSubscriber();
     // Answers `requestId` with a refusal unless the index is open and someone is signed in.
     // With someone signed in, their account is read again first: removed, disabled or given another role, the
     // session ends (signedOutByAdministrator) and the request is refused.

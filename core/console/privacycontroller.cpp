@@ -75,6 +75,14 @@ RequestResult PrivacyController::erase(const QString &email, RedisClient *redis)
                 tr("%1 ticket email had already been sent to %2 and cannot be recalled."),
                 tr("%1 ticket emails had already been sent to %2 and cannot be recalled."))
                   .arg(report->sentTo.join(QLatin1String(", ")));
+    if (!report->transcriptsLeft.isEmpty())
+        summary += QLatin1Char(' ')
+            + Words::counted(int(report->transcriptsLeft.size()),
+                tr("%1 transcript was written at another seat and cannot be reached from here; delete it on that "
+                   "computer: %2."),
+                tr("%1 transcripts were written at other seats and cannot be reached from here; delete them on those "
+                   "computers: %2."))
+                  .arg(report->transcriptsLeft.join(QLatin1String(", ")));
     if (!report->mentionedIn.isEmpty())
         summary += QLatin1Char(' ')
             + tr("Other people's tickets mention this person: %1. Decide whether they must go too.")

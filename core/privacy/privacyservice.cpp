@@ -23,6 +23,8 @@
 #include <QThread>
 
 #include <algorithm>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace LearnPulse {
 
@@ -48,21 +50,48 @@ Status writeJson(const QString &path, const QJsonDocument &doc)
     return {};
 }
 
+// Whether `path` is, beyond doubt, the transcript of ticket `id` written by this user: its own name in a
+// support_tickets folder (checked by the caller), a plain file of this user's, whose header names the ticket. A
+// row another seat wrote cannot point an erasure at any other file.
+bool isTranscriptOf(const QString &path, const QString &id)
+{
+    struct stat st
+    {
+    };
+    if (::lstat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid())
+        return false;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray head = f.read(4096);
+    const QByteArray line = QByteArray("Ticket ID: ") + id.toUtf8() + '\n';
+    return head.startsWith(line) || head.contains(QByteArray(QByteArray("\n") + line));
+}
+
 struct TicketFiles
 {
     QStringList ids;
-    QStringList files; // checked: only each ticket's own transcript in this seat's ticket folder
+    QStringList files; // checked: each ticket's own transcript, in this seat's folder or another it can reach
+    QStringList left; // transcripts written at other seats that this one cannot reach (or prove): their paths
 
     void add(const QString &id, const QString &file, const QString &ticketsDir)
     {
         ids << id;
+        if (file.isEmpty())
+            return;
         TicketRecord ticket;
         ticket.id = id;
         ticket.conversationFile = file;
-        if (auto checked = TicketStore::checkedTranscriptFile(ticket, ticketsDir))
-            files << checked.value();
-        else if (!file.isEmpty())
-            qCWarning(lcTickets).noquote() << QStringLiteral("Transcript path refused ticket=") + id;
+        if (auto own = TicketStore::checkedTranscriptFile(ticket, ticketsDir)) {
+            files << own.value();
+        } else if (auto shaped = TicketStore::checkedTranscriptFile(ticket, QString());
+                   shaped && isTranscriptOf(shaped.value(), id)) {
+            files << shaped.value(); // another seat's folder that this one reaches (the same computer, a share)
+        } else {
+            // Another seat's, out of reach: reported with its path for an admin; never counted as deleted.
+            left << file;
+            qCInfo(lcTickets).noquote() << QStringLiteral("Transcript left at another seat ticket=") + id;
+        }
     }
 };
 
@@ -97,8 +126,9 @@ bool deleteTicketRows(
 QJsonObject ErasureReport::toJson() const
 {
     return QJsonObject { { QStringLiteral("accounts"), accounts }, { QStringLiteral("tickets"), tickets },
-        { QStringLiteral("transcripts"), transcripts }, { QStringLiteral("outbox_entries"), outboxEntries },
-        { QStringLiteral("thread_messages"), threadMessages },
+        { QStringLiteral("transcripts"), transcripts },
+        { QStringLiteral("transcripts_left"), QJsonArray::fromStringList(transcriptsLeft) },
+        { QStringLiteral("outbox_entries"), outboxEntries }, { QStringLiteral("thread_messages"), threadMessages },
         { QStringLiteral("authored_elsewhere"), authoredElsewhere }, { QStringLiteral("sessions"), sessions },
         { QStringLiteral("redis_keys"), redisKeys }, { QStringLiteral("emails_already_sent"), emailsAlreadySent },
         { QStringLiteral("emails_sent_to"), QJsonArray::fromStringList(sentTo) },
@@ -521,6 +551,9 @@ Result<ErasureReport> PrivacyService::eraseSubject(
         }
     }
 
+    report.transcriptsLeft = tickets.left;
+    report.transcriptsLeft.sort();
+
     // 3. Database rows, all in one transaction.
     if (!m_db->beginWrite(q))
         return R::failure(QStringLiteral("Cannot lock the index: %1").arg(Database::errorOf(q)));
@@ -596,6 +629,10 @@ Result<ErasureReport> PrivacyService::eraseSubject(
         return R::failure(QStringLiteral("Cannot erase from the index: %1. Run the erasure again.").arg(error));
     }
 
+    // Every console drops what it shows of the person at once: agents' lists and open tickets, the person's own
+    // open console (which signs out), other admins' account lists.
+    announceErasure(tickets.ids, ids);
+
     // The audit names user ids only: an erased person's email is nowhere in it.
     if (auto audited = m_db->audit(actor, QStringLiteral("privacy.erase"), ids.join(QLatin1Char(',')),
             QStringLiteral("tickets=%1 sessions=%2 redis_pending=%3")
@@ -609,6 +646,24 @@ Result<ErasureReport> PrivacyService::eraseSubject(
     qCInfo(lcDatabase).noquote()
         << QStringLiteral("Erasure done users=%1 tickets=%2").arg(ids.join(QLatin1Char(','))).arg(report.tickets);
     return report;
+}
+
+void PrivacyService::announceErasure(const QStringList &ticketIds, const QStringList &userIds)
+{
+    if (!m_redis)
+        return; // consoles learn it at their next look (the account check, the list's next load)
+    auto publish = [this](const QByteArray &channel, const QString &ticketId) {
+        if (auto sent
+            = m_redis->command({ "PUBLISH", channel, SessionStore::changePayload(ticketId, QStringLiteral("erased")) });
+            !sent)
+            qCWarning(lcSession).noquote() << QStringLiteral("Cannot announce an erasure: ") + sent.error();
+    };
+    for (const QString &id : ticketIds)
+        publish(SessionStore::ticketsChannel(), id);
+    for (const QString &id : userIds) {
+        publish(SessionStore::userChannel(id), QString());
+        publish(SessionStore::ticketsChannel(), QString()); // account lists, once per person
+    }
 }
 
 Status PrivacyService::scrubDatabase()

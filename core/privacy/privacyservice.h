@@ -22,7 +22,10 @@ struct ErasureReport
 {
     int accounts = 0;
     int tickets = 0;
-    int transcripts = 0;
+    int transcripts = 0; // deleted: this seat's, and other seats' that this one could reach
+    // Transcripts written at other seats that this one cannot reach (or cannot prove to be the ticket's): their
+    // paths, as the index names them, for an admin to delete on that computer. Never counted as deleted.
+    QStringList transcriptsLeft;
     int outboxEntries = 0;
     int threadMessages = 0; // replies, notes and follow-ups of the erased tickets
     int authoredElsewhere = 0; // thread messages and assignments on others' tickets that named the person
@@ -77,6 +80,8 @@ private:
     // The checks both erase and export begin with: permission, a valid address; then the person's ids.
     Result<QStringList> subject(const Actor &actor, Permission permission, const QString &email);
     Status scrubDatabase();
+    // Tells every console (the ticket channel, and each erased person's own channel) what is gone.
+    void announceErasure(const QStringList &ticketIds, const QStringList &userIds);
     // The person's tickets, by any of their emails or by one of their user ids: a condition over `tickets`
     // (empty: none can match) and its values in order.
     std::pair<QString, QVariantList> ticketsOf(const QStringList &emails, const QStringList &ids) const;

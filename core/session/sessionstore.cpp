@@ -313,16 +313,12 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
     return out;
 }
 
-namespace {
-
-QByteArray changePayload(const QString &ticketId, const QString &change)
+QByteArray SessionStore::changePayload(const QString &ticketId, const QString &change)
 {
     return QJsonDocument(
         QJsonObject { { QStringLiteral("ticket_id"), ticketId }, { QStringLiteral("change"), change } })
         .toJson(QJsonDocument::Compact);
 }
-
-} // namespace
 
 Status SessionStore::publishTicketChange(const QString &ticketId, const QString &change)
 {

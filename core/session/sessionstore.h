@@ -157,6 +157,9 @@ public:
     // the user's own channel: the payload names the ticket and the change, never text.
     Status publishUserEvent(const QString &userId, const QString &ticketId, const QString &change);
     static QByteArray userChannel(const QString &userId) { return "lp:user:" + userId.toUtf8() + ":events"; }
+    // The message published on those channels: {"ticket_id": ..., "change": ...} ("created", "status", "deleted",
+    // "erased", ...).
+    static QByteArray changePayload(const QString &ticketId, const QString &change);
 
     // Who has a ticket open (support consoles), so that two agents do not answer at once: each viewer is
     // kept for `ttlSeconds` after their console last said so; a closed or crashed console drops out by itself.

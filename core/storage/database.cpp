@@ -208,9 +208,17 @@ Status Database::findSeatLogin()
                                               "learnpulsectl db setup-roles.")
                                    .arg(m_user, m_path));
     q.finish();
-    if (!q.exec(QStringLiteral("SELECT id, role FROM users WHERE id = lp_current_user_id()")))
+    // A login whose account was removed, disabled, erased or given another role is in no group any more (and
+    // may read nothing, not even its account): said in words rather than as a refused read.
+    if (!q.exec(QStringLiteral("SELECT pg_has_role(session_user, 'lp_teacher', 'MEMBER') OR pg_has_role(session_user, "
+                               "'lp_support', 'MEMBER') OR pg_has_role(session_user, 'lp_admin', 'MEMBER')"))
+        || !q.next())
         return Status::failure(QStringLiteral("Cannot read the index database %1: %2").arg(m_path, errorOf(q)));
-    const std::optional<Role> role = q.next() ? roleFromName(q.value(1).toString()) : std::nullopt;
+    const bool inAGroup = q.value(0).toBool();
+    q.finish();
+    if (inAGroup && !q.exec(QStringLiteral("SELECT id, role FROM users WHERE id = lp_current_user_id()")))
+        return Status::failure(QStringLiteral("Cannot read the index database %1: %2").arg(m_path, errorOf(q)));
+    const std::optional<Role> role = inAGroup && q.next() ? roleFromName(q.value(1).toString()) : std::nullopt;
     if (!role)
         return Status::failure(
             QStringLiteral("The database login %1 acts for no account: its account was removed or disabled, or its "
@@ -220,6 +228,25 @@ Status Database::findSeatLogin()
     qCInfo(lcDatabase).noquote() << QStringLiteral("index database opened with a seat's login role=%1 user=%2")
                                         .arg(roleName(*role), m_seat->userId);
     return {};
+}
+
+bool Database::seatStillActs()
+{
+    if (!m_seat)
+        return true;
+    auto conn = connection();
+    if (!conn)
+        return true;
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("SELECT pg_has_role(session_user, 'lp_teacher', 'MEMBER') OR pg_has_role(session_user, "
+                               "'lp_support', 'MEMBER') OR pg_has_role(session_user, 'lp_admin', 'MEMBER')"))
+        || !q.next())
+        return true;
+    if (!q.value(0).toBool())
+        return false;
+    q.finish();
+    return !q.exec(QStringLiteral("SELECT lp_current_user_id()")) || !q.next()
+        || q.value(0).toString() == m_seat->userId;
 }
 
 Status Database::checkSeatSchema()

@@ -56,6 +56,9 @@ public:
     // Whether this connection may do what `minimum`'s seats do for every seat: delivering the outbox
     // (support), retention and finishing erasures (admin). The owner's connection may do everything.
     bool actsForEverySeatAs(Role minimum) const { return !m_seat || int(m_seat->role) >= int(minimum); }
+    // Whether a seat's login still acts for its account (it is taken out of its group when the account is
+    // removed, disabled, given another role or erased). True for the owner, and when the server cannot be asked.
+    bool seatStillActs();
 
     // The connection of the calling thread (opened on first use).
     Result<QSqlDatabase> connection();

@@ -104,6 +104,58 @@ DROP POLICY IF EXISTS lp_support_writes ON ticket_messages;
 CREATE POLICY lp_support_writes ON ticket_messages FOR INSERT TO lp_support
   WITH CHECK (kind IN ('support', 'note') AND author_id = lp_current_user_id());
 
+-- Every table a group may touch also requires, row by row, that the login acts for an enabled account that still
+-- has the group's role: a login whose groups were not taken away (by hand, or a failed step) still reads and
+-- writes nothing. Restrictive policies are ANDed with the permissive ones above; tables without row policies of
+-- their own get a permissive one, so that their grants alone say what each group may do. The owner (and so the
+-- SECURITY DEFINER functions below) is not bound by row security.
+DO $$
+DECLARE
+  t TEXT;
+BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('DROP POLICY IF EXISTS lp_active ON public.%I', t);
+    EXECUTE format('CREATE POLICY lp_active ON public.%I AS RESTRICTIVE TO lp_teacher, lp_support, lp_admin '
+                   'USING ((SELECT public.lp_current_user_id()) IS NOT NULL) '
+                   'WITH CHECK ((SELECT public.lp_current_user_id()) IS NOT NULL)', t);
+    IF t NOT IN ('users', 'tickets', 'ticket_messages') THEN
+      EXECUTE format('DROP POLICY IF EXISTS lp_granted ON public.%I', t);
+      EXECUTE format('CREATE POLICY lp_granted ON public.%I TO lp_teacher, lp_support, lp_admin '
+                     'USING (true) WITH CHECK (true)', t);
+    END IF;
+  END LOOP;
+END $$;
+
+-- An account removed, disabled, demoted or promoted takes its logins out of every group in the same transaction
+-- as the change, whoever makes it (a console, learnpulsectl, psql); an account erased (its row deleted) also
+-- loses its logins and their lp_logins rows. Enabled again or given its role back, a login stays out until
+-- `learnpulsectl db add-login` grants it again.
+CREATE OR REPLACE FUNCTION lp_account_changed() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  l TEXT;
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.role = OLD.role AND NEW.disabled = OLD.disabled THEN RETURN NULL; END IF;
+  FOR l IN SELECT login FROM public.lp_logins WHERE user_id = OLD.id LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = l);
+    EXECUTE format('REVOKE lp_teacher, lp_support, lp_admin FROM %I', l);
+    IF TG_OP = 'DELETE' THEN
+      BEGIN
+        EXECUTE format('DROP ROLE %I', l);
+      EXCEPTION WHEN OTHERS THEN -- still connected as itself, or owns something: it can no longer sign in
+        EXECUTE format('ALTER ROLE %I NOLOGIN', l);
+      END;
+    END IF;
+  END LOOP;
+  IF TG_OP = 'DELETE' THEN DELETE FROM public.lp_logins WHERE user_id = OLD.id; END IF;
+  RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION lp_account_changed() FROM PUBLIC;
+DROP TRIGGER IF EXISTS lp_account_changed ON users;
+CREATE TRIGGER lp_account_changed AFTER UPDATE OF role, disabled OR DELETE ON users
+  FOR EACH ROW EXECUTE FUNCTION lp_account_changed();
+
 -- A seat opens a ticket only as its own account: the function takes the account from the login, never from
 -- its arguments, checks the ID's shape, and queues the email (and webhook) with an empty payload (delivery
 -- trusts only the ticket id of an outbox row).

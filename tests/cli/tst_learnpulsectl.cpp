@@ -40,6 +40,7 @@ private slots:
     void badDatabaseUrlIsAClearErrorWithoutThePassword();
     void databaseRolesKeepEachSeatToItsOwn();
     void aMigrationGrantsTheSeatRolesItsNewTables();
+    void aLoginLosesItsPowersWithItsAccount();
 
 private:
     ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
@@ -731,14 +732,13 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         QVERIFY2(old.err.contains("owner's DATABASE_URL"), old.err.constData());
     }
 
-    // A login acts only while its account does: demoted, the support login sees no ticket any more.
+    // A login acts only while its account does: demoted, the support login reads no ticket any more.
     QVERIFY(accounts.setRole(Actor::commandLine(), sam.id, Role::Teacher));
     {
         QSqlDatabase support = connectAs(supportLogin);
         QVERIFY2(support.open(), qPrintable(support.lastError().text()));
         int n = -1;
-        QVERIFY(allowed(support, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));
-        QCOMPARE(n, 0);
+        QVERIFY(!allowed(support, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));
         support.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("seat-") + supportLogin);
@@ -785,4 +785,154 @@ void TestLearnpulsectl::aMigrationGrantsTheSeatRolesItsNewTables()
 }
 
 QTEST_GUILESS_MAIN(TestLearnpulsectl)
+void TestLearnpulsectl::aLoginLosesItsPowersWithItsAccount()
+{
+    if (!TestPostgres::wanted())
+        QSKIP("seat roles are PostgreSQL roles: run with LP_TEST_DATABASE=postgres (CTest tst_learnpulsectl_pg)");
+    CoreFixture fx;
+    QVERIFY2(fx.setUp(), qPrintable(fx.error()));
+    qputenv("DATABASE_URL", fx.config.databaseUrl.toUtf8());
+    const ProcessResult roles = ctl({ QStringLiteral("db"), QStringLiteral("setup-roles") });
+    QVERIFY2(roles.exitCode == 0, roles.err.constData());
+    AccountStore accounts(fx.db);
+    auto add = [&](const char *email, Role role) {
+        return accounts
+            .add(Actor::commandLine(), QLatin1String(email), QString::fromLatin1(email).section(QLatin1Char('@'), 0, 0),
+                role)
+            .value();
+    };
+    const Account ada = add("ada@school.example", Role::Admin); // demoted to teacher
+    const Account sam = add("sam@school.example", Role::Support); // disabled
+    const Account kim = add("kim@school.example", Role::Support); // removed in Administration
+    const Account cara = add("cara@school.example", Role::Teacher); // erased
+    const Account ben = add("ben@school.example", Role::Teacher);
+    TicketRequest request;
+    request.session.id = QStringLiteral("bbbbbbbb-1111-4222-8333-444455556666");
+    request.session.dissatisfactionCount = 1;
+    request.history = { { QStringLiteral("teacher"), QStringLiteral("Ben's words"), QDateTime::currentDateTimeUtc() } };
+    request.teacherName = ben.displayName;
+    request.teacherEmail = ben.email;
+    request.teacherUserId = ben.id;
+    request.teacherRole = QStringLiteral("teacher");
+    request.summary = QStringLiteral("Teacher asked for support");
+    QVERIFY(fx.ticketService->createTicket(request).success);
+
+    const QString suffix = QString::number(QDateTime::currentMSecsSinceEpoch() % 100000000);
+    auto login = [&](const Account &who, const QString &prefix) {
+        const QString name = prefix + suffix;
+        const ProcessResult r
+            = ctl({ QStringLiteral("db"), QStringLiteral("add-login"), QStringLiteral("--user"), who.email,
+                      QStringLiteral("--login"), name, QStringLiteral("--password-stdin") },
+                "seat-secret-pw\n");
+        return r.exitCode == 0 ? name : QString();
+    };
+    const QUrl url(fx.config.databaseUrl);
+    auto connectAs = [&](const QString &name) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("gone-") + name);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setDatabaseName(url.path().mid(1));
+        db.setUserName(name);
+        db.setPassword(QStringLiteral("seat-secret-pw"));
+        return db;
+    };
+    auto owner = [&](const QString &sql) {
+        QSqlQuery q(fx.db->connection().value());
+        return q.exec(sql) && q.next() ? q.value(0) : QVariant();
+    };
+    auto groupsOf = [&](const QString &name) {
+        return owner(
+            QStringLiteral("SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                           "JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = '%1' AND g.rolname LIKE 'lp_%%'")
+                .arg(name))
+            .toInt();
+    };
+    // What a login that should have no powers tries (as from psql): every one must fail or find nothing.
+    const QStringList attacks { QStringLiteral("SELECT transcript FROM tickets_fts"),
+        QStringLiteral("SELECT * FROM outbox"), QStringLiteral("SELECT * FROM audit_log"),
+        QStringLiteral("INSERT INTO erase_pending (user_id, email_hash, created) VALUES ('%1', '', '2026-12-01')")
+            .arg(ben.id),
+        QStringLiteral("INSERT INTO canned_replies (title, body) VALUES ('planted', 'click evil.example')"),
+        QStringLiteral("UPDATE outbox SET state = 'failed'"), QStringLiteral("DELETE FROM tickets_fts"),
+        QStringLiteral("SELECT * FROM tickets"), QStringLiteral("SELECT email FROM users") };
+    auto powerless = [&](QSqlDatabase &db) {
+        for (const QString &sql : attacks) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && (q.isSelect() ? q.next() : q.numRowsAffected() > 0)) {
+                qWarning("still allowed: %s", qPrintable(sql));
+                return false;
+            }
+        }
+        return true;
+    };
+
+    const QString adaLogin = login(ada, QStringLiteral("a_ada_"));
+    const QString samLogin = login(sam, QStringLiteral("s_sam_"));
+    const QString kimLogin = login(kim, QStringLiteral("s_kim_"));
+    const QString caraLogin = login(cara, QStringLiteral("t_cara_"));
+    QVERIFY(!adaLogin.isEmpty() && !samLogin.isEmpty() && !kimLogin.isEmpty() && !caraLogin.isEmpty());
+    QCOMPARE(groupsOf(adaLogin), 1);
+    {
+        // Sam's console is open (connected) when the account changes: the same connection loses its powers.
+        QSqlDatabase samOpen = connectAs(samLogin);
+        QVERIFY2(samOpen.open(), qPrintable(samOpen.lastError().text()));
+        QSqlQuery before(samOpen);
+        QVERIFY(before.exec(QStringLiteral("SELECT count(*) FROM tickets")) && before.next()
+            && before.value(0).toInt() == 1);
+        before.finish();
+
+        QVERIFY(accounts.setRole(Actor::commandLine(), ada.id, Role::Teacher));
+        QVERIFY(
+            owner(QStringLiteral("UPDATE users SET disabled = 1 WHERE id = '%1' RETURNING 1").arg(sam.id)).isValid());
+        QVERIFY(accounts.remove(Actor::commandLine(), kim.id));
+        for (const QString &gone : { adaLogin, samLogin, kimLogin })
+            QVERIFY2(groupsOf(gone) == 0, qPrintable(gone));
+        QVERIFY(powerless(samOpen));
+        samOpen.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("gone-") + samLogin);
+    for (const QString &gone : { adaLogin, kimLogin }) {
+        {
+            QSqlDatabase db = connectAs(gone);
+            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+            QVERIFY2(powerless(db), qPrintable(gone));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("gone-") + gone);
+    }
+    // The second wall: the demoted admin's login put back in lp_admin by hand still acts for no one (her account
+    // is a teacher's now), so the row rules of every table refuse it.
+    {
+        QSqlQuery q(fx.db->connection().value());
+        QVERIFY2(q.exec(QStringLiteral("GRANT lp_admin TO %1").arg(adaLogin)), qPrintable(q.lastError().text()));
+    }
+    {
+        QSqlDatabase db = connectAs(adaLogin);
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QVERIFY(powerless(db));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("gone-") + adaLogin);
+    QCOMPARE(owner(QStringLiteral("SELECT count(*) FROM erase_pending")).toInt(), 0);
+    QCOMPARE(owner(QStringLiteral("SELECT count(*) FROM canned_replies WHERE title = 'planted'")).toInt(), 0);
+    QCOMPARE(owner(QStringLiteral("SELECT count(*) FROM outbox WHERE state = 'failed'")).toInt(), 0);
+    QCOMPARE(owner(QStringLiteral("SELECT count(*) FROM tickets_fts")).toInt(), 1);
+
+    // Erased: the login and its lp_logins row are gone.
+    const ProcessResult erased = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        cara.email, QStringLiteral("--yes") });
+    QVERIFY2(erased.exitCode == 0, erased.err.constData());
+    QCOMPARE(owner(QStringLiteral("SELECT count(*) FROM lp_logins WHERE user_id = '%1'").arg(cara.id)).toInt(), 0);
+    QCOMPARE(owner(QStringLiteral("SELECT count(*) FROM pg_roles WHERE rolname = '%1'").arg(caraLogin)).toInt(), 0);
+    // A console with a login out of every group says so in words.
+    QUrl seatUrl(fx.config.databaseUrl);
+    seatUrl.setUserName(kimLogin);
+    seatUrl.setPassword(QStringLiteral("seat-secret-pw"));
+    qputenv("DATABASE_URL", seatUrl.toString().toUtf8());
+    const ProcessResult r = ctl({ QStringLiteral("tickets"), QStringLiteral("list") });
+    qputenv("DATABASE_URL", fx.config.databaseUrl.toUtf8());
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("acts for no account"), r.err.constData());
+}
+
 #include "tst_learnpulsectl.moc"

@@ -8,7 +8,10 @@
 #include "consoletestbase.h"
 #include "messageedit.h"
 #include "metricsview.h"
+#include "privacyservice.h"
+#include "redisclient.h"
 #include "sessionstore.h"
+#include "signinpage.h"
 #include "ticketbrowser.h"
 #include "tickettablemodel.h"
 #include "ticketthread.h"
@@ -28,6 +31,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
+#include <QTextBrowser>
 
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
@@ -41,6 +45,7 @@ private slots:
     void presenceNoticeComesAndGoes();
     void adminKeepsTheCannedReplies();
     void aReplyDraftStaysWithItsTicket();
+    void anErasureReachesEveryOpenConsole();
 
 private:
     // A support console: on PostgreSQL a second seat with a data directory of its own.
@@ -326,4 +331,45 @@ void TestConsoleLoop::aReplyDraftStaysWithItsTicket()
 }
 
 QTEST_MAIN(TestConsoleLoop)
+void TestConsoleLoop::anErasureReachesEveryOpenConsole()
+{
+    // The teacher's console and an agent's (with her ticket open and a reply half written) are open when an admin
+    // erases her on another seat: both drop what they show of her at once (the announcement, not the next look).
+    addAccount(QStringLiteral("amira@school.example"), Role::Teacher);
+    addAccount(QStringLiteral("sam@learnpulse.example"), Role::Support);
+    auto teacher = teacherWithTicket();
+    QVERIFY(teacher);
+    const QString ticketId = teacher->chatView()->ticketId();
+    auto support = openSupportSeat(QStringLiteral("sam@learnpulse.example"));
+    TicketBrowser *browser = support->ticketBrowser();
+    selectTicket(browser, ticketId);
+    auto *transcript = browser->findChild<QPlainTextEdit *>(QStringLiteral("transcriptView"));
+    QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(QLatin1String("amira@school.example")), 5000);
+    auto *reply = browser->findChild<QPlainTextEdit *>(QStringLiteral("replyEdit"));
+    QTest::keyClicks(reply, QStringLiteral("Dear Amira, about your marks"));
+
+    auto redis = RedisClient::connect(m_redis->url()).value();
+    PrivacyService privacy(m_config, m_db, redis.get());
+    QElapsedTimer took;
+    took.start();
+    auto erased = privacy.erase(Actor::commandLine(), QStringLiteral("amira@school.example"));
+    QVERIFY2(erased, qPrintable(erased.error()));
+    QCOMPARE(erased->tickets, 1);
+
+    // Well within the two-second look: the agent's list, detail and draft, and the teacher's window.
+    QTRY_VERIFY_WITH_TIMEOUT(!teacher->isSignedIn(), 1500);
+    QVERIFY(!teacher->chatView());
+    QVERIFY(teacher->signInPage()->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(browser->shownTicketId().isEmpty(), 1500);
+    QTRY_VERIFY_WITH_TIMEOUT(browser->model()->rowOf(ticketId) < 0, 1500);
+    QVERIFY(took.elapsed() < 1900);
+    QVERIFY(!transcript->toPlainText().contains(QLatin1String("amira")));
+    QVERIFY(!browser->findChild<QTextBrowser *>(QStringLiteral("readableTranscript"))
+                 ->toPlainText()
+                 .contains(QLatin1String("amira")));
+    QVERIFY(reply->toPlainText().isEmpty());
+    // Selecting another ticket and coming back brings no draft of hers back either (none is kept).
+    QVERIFY(support->isSignedIn());
+}
+
 #include "tst_console_loop.moc"

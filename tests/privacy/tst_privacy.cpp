@@ -43,6 +43,7 @@ private slots:
     void erasureWithoutRedisIsFinishedLater();
     void everyKeyOfAPersonExpires();
     void erasureListsOtherTicketsThatMentionThePerson();
+    void erasureReachesTranscriptsOfOtherSeats();
 
 private:
     ProcessResult ctl(const QStringList &args, const QByteArray &input = {})
@@ -762,4 +763,73 @@ void TestPrivacy::erasureListsOtherTicketsThatMentionThePerson()
 }
 
 QTEST_GUILESS_MAIN(TestPrivacy)
+void TestPrivacy::erasureReachesTranscriptsOfOtherSeats()
+{
+    // Three tickets of one teacher, as if opened at three other seats: one whose folder this seat reaches (the
+    // same computer), one on a computer out of reach, and one whose row names a reachable file that is not its
+    // transcript (a forged row). Only the first is deleted; the others are reported with their paths.
+    addTeacher(QStringLiteral("amira.khan@school.example"));
+    for (int i = 0; i < 3; ++i) {
+        const QString s = chat(QStringLiteral("amira.khan@school.example"), QStringLiteral("How is 6B doing?"));
+        chat(QStringLiteral("amira.khan@school.example"), QStringLiteral("Please contact support"), s);
+    }
+    auto db = Database::open(testConfig(m_dataDir->path()).value()).value();
+    QSqlQuery q(db->connection().value());
+    QVERIFY(q.exec(QStringLiteral("SELECT id, conversation_file FROM tickets ORDER BY id")));
+    QList<std::pair<QString, QString>> tickets;
+    while (q.next())
+        tickets.append({ q.value(0).toString(), q.value(1).toString() });
+    QCOMPARE(tickets.size(), 3);
+    q.finish();
+    QTemporaryDir otherSeat;
+    QVERIFY(QDir(otherSeat.path()).mkpath(QStringLiteral("support_tickets")));
+    const QString name0 = QFileInfo(tickets.at(0).second).fileName();
+    const QString reachable = otherSeat.filePath(QStringLiteral("support_tickets/") + name0);
+    QVERIFY(QFile::rename(tickets.at(0).second, reachable));
+    const QString away = QStringLiteral("/home/other-seat/.local/share/LearnPulse/support_tickets/")
+        + QFileInfo(tickets.at(1).second).fileName();
+    QVERIFY(QFile::remove(tickets.at(1).second));
+    const QString forged
+        = otherSeat.filePath(QStringLiteral("support_tickets/") + QFileInfo(tickets.at(2).second).fileName());
+    {
+        QFile f(forged); // the right name and folder, but not that ticket's transcript
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Something else entirely\nTicket ID: TICKET-00000000-20200101000000\n");
+    }
+    QVERIFY(QFile::remove(tickets.at(2).second));
+    for (const auto &[id, path] : { std::pair { tickets.at(0).first, reachable },
+             std::pair { tickets.at(1).first, away }, std::pair { tickets.at(2).first, forged } }) {
+        q.prepare(QStringLiteral("UPDATE tickets SET conversation_file = ? WHERE id = ?"));
+        q.addBindValue(path);
+        q.addBindValue(id);
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+    }
+    q.finish();
+
+    const ProcessResult erased = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        QStringLiteral("amira.khan@school.example"), QStringLiteral("--yes"), QStringLiteral("--json") });
+    QVERIFY2(erased.exitCode == 0, erased.err.constData());
+    const QJsonObject report = QJsonDocument::fromJson(erased.out).object();
+    QCOMPARE(report.value(QLatin1String("tickets")).toInt(), 3);
+    QCOMPARE(report.value(QLatin1String("transcripts")).toInt(), 1);
+    QStringList left { away, forged };
+    left.sort();
+    QCOMPARE(report.value(QLatin1String("transcripts_left")).toArray(), QJsonArray::fromStringList(left));
+    QVERIFY(!QFile::exists(reachable));
+    QVERIFY(QFile::exists(forged)); // not its transcript: never deleted on the index's word
+    // Said in words too.
+    addTeacher(QStringLiteral("ben.okafor@school.example"));
+    const QString b = chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("How is 7C doing?"));
+    chat(QStringLiteral("ben.okafor@school.example"), QStringLiteral("Please contact support"), b);
+    q.prepare(QStringLiteral("UPDATE tickets SET conversation_file = ?"));
+    q.addBindValue(away);
+    QVERIFY(q.exec());
+    q.finish();
+    const ProcessResult said = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        QStringLiteral("ben.okafor@school.example"), QStringLiteral("--yes") });
+    QVERIFY2(said.exitCode == 0, said.err.constData());
+    QVERIFY2(
+        said.out.contains("transcript left at another seat") && said.out.contains(away.toUtf8()), said.out.constData());
+}
+
 #include "tst_privacy.moc"

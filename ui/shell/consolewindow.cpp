@@ -115,6 +115,15 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
             m_browser->refresh();
     });
     connect(m_backend, &ConsoleBackend::ticketCreated, this, &ConsoleWindow::announceNewTicket);
+    // Deleted or erased on any console: the ticket's transcript, thread and draft go from this one at once.
+    connect(m_backend, &ConsoleBackend::ticketGone, this, [this](const QString &ticketId) {
+        if (m_browser)
+            m_browser->forgetTicket(ticketId);
+    });
+    connect(m_backend, &ConsoleBackend::personErased, this, [this] {
+        if (m_admin)
+            refreshAccounts();
+    });
     connect(m_backend, &ConsoleBackend::ticketUpdated, this, [this](const TicketUpdate &update) {
         if (!m_chat)
             return;

@@ -354,6 +354,17 @@ void TicketBrowser::refresh()
         emit ticketRequested(m_shownId);
 }
 
+void TicketBrowser::forgetTicket(const QString &ticketId)
+{
+    m_drafts.remove(ticketId);
+    if (ticketId == m_shownId) {
+        m_reply->clear(); // not kept as a draft: it may quote the person
+        m_shownId.clear();
+        clearDetail(tr("%1 was deleted.").arg(ticketId));
+    }
+    refresh();
+}
+
 void TicketBrowser::updateCount()
 {
     m_count->setText(Words::counted(m_model->total(), tr("%1 ticket"), tr("%1 tickets")));

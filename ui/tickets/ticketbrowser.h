@@ -45,6 +45,9 @@ public:
     // It was not: the text stays, the buttons come back.
     void replyFailed();
     void refresh();
+    // The ticket was deleted or erased elsewhere: its detail (transcript, thread, header) and any draft of a reply
+    // to it go now, and the list is read again.
+    void forgetTicket(const QString &ticketId);
     QString selectedTicketId() const;
     QString shownTicketId() const { return m_shownId; }
     // The browser's keyboard shortcuts, for the Help menu: (keys, what they do).
