@@ -3,6 +3,7 @@
 #include "ctlcommon.h"
 #include "database.h"
 #include "detector.h"
+#include "messageclassifier.h"
 #include "messagevalidator.h"
 #include "outbox.h"
 #include "sessionstore.h"
@@ -24,6 +25,13 @@ QJsonObject detectionJson(const QString &text, const Detection &d, bool explain)
     QJsonObject o { { QStringLiteral("text"), text }, { QStringLiteral("dissatisfied"), d.dissatisfied },
         { QStringLiteral("explicit_request"), d.explicitRequest }, { QStringLiteral("vague_request"), d.vagueRequest },
         { QStringLiteral("rules"), QJsonArray::fromStringList(d.rules) } };
+    if (d.modelScore >= 0) {
+        o.insert(QStringLiteral("model_score"), d.modelScore);
+        o.insert(QStringLiteral("model_label"), d.modelLabel);
+        o.insert(QStringLiteral("correction"), d.correction);
+    }
+    if (explain && !d.overruled.isEmpty())
+        o.insert(QStringLiteral("overruled_rules"), QJsonArray::fromStringList(d.overruled));
     if (explain) {
         QJsonArray why;
         for (qsizetype i = 0; i < d.rules.size(); ++i)
@@ -51,14 +59,15 @@ int cmdDetect(const QStringList &args)
     if (!ctx)
         return fail(exitError, ctx.error());
 
-    // The same rules as every conversation (Services): a broken admin file is reported, not fatal.
-    const Services::Rules rules = Services::loadRules(ctx->config);
-    if (!rules.warning.isEmpty())
-        fail(exitOk, rules.warning);
-    const Detector &detector = *rules.detector;
+    // The same detector as every conversation (Services: the rules and the trained model): a broken admin file
+    // or a missing or damaged model is reported once, not fatal.
+    const Services::Classifier loaded = Services::loadClassifier(ctx->config);
+    if (!loaded.warning.isEmpty())
+        fail(exitOk, loaded.warning);
+    const MessageClassifier &detector = *loaded.classifier;
 
     auto report = [&](const QString &text) {
-        const Detection d = detector.detect(text);
+        const Detection d = detector.classify(text, true, explain);
         if (inv.json) {
             printJson(detectionJson(text, d, explain));
         } else {
@@ -72,6 +81,14 @@ int cmdDetect(const QStringList &args)
                 for (qsizetype i = 0; i < d.rules.size(); ++i)
                     writeOut(QStringLiteral("  %1: \"%2\" (%3)\n")
                                  .arg(d.rules.at(i), d.phrases.value(i), Detection::ruleInWords(d.rules.at(i))));
+            if (explain && d.modelScore >= 0)
+                writeOut(QStringLiteral("  model: %1 (%2), %3\n")
+                             .arg(d.modelScore >= detector.policy().threshold ? QStringLiteral("counts")
+                                                                              : QStringLiteral("does not count"),
+                                 QString::number(d.modelScore, 'f', 2), d.modelLabel));
+            if (explain && !d.overruled.isEmpty())
+                writeOut(QStringLiteral("  overruled by the model (it reads the message as about something else): %1\n")
+                             .arg(d.overruled.join(QLatin1String(", "))));
             if (explain && d.vagueRequest)
                 writeOut(QStringLiteral("  offer: \"%1\" (asked vaguely for a person: a ticket is offered once)\n")
                              .arg(d.vaguePhrase));

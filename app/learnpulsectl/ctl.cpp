@@ -42,7 +42,7 @@ int run(const QStringList &rawArguments)
     using Handler = std::function<int(const QStringList &)>;
     const std::map<QString, Handler> single { { QStringLiteral("detect"), cmdDetect },
         { QStringLiteral("chat"), cmdChat }, { QStringLiteral("audit"), cmdAudit },
-        { QStringLiteral("metrics"), cmdMetrics } };
+        { QStringLiteral("metrics"), cmdMetrics }, { QStringLiteral("evaluate"), cmdEvaluate } };
     const std::map<QString, std::map<QString, Handler>> grouped {
         { QStringLiteral("tickets"),
             { { QStringLiteral("list"), cmdTicketsList }, { QStringLiteral("show"), cmdTicketsShow },
@@ -50,6 +50,7 @@ int run(const QStringList &rawArguments)
                 { QStringLiteral("reply"), cmdTicketsReply }, { QStringLiteral("note"), cmdTicketsNote },
                 { QStringLiteral("assign"), cmdTicketsAssign } } },
         { QStringLiteral("users"), { { QStringLiteral("add"), cmdUsersAdd } } },
+        { QStringLiteral("model"), { { QStringLiteral("prepare"), cmdModelPrepare } } },
         { QStringLiteral("db"),
             { { QStringLiteral("setup-roles"), cmdDbSetupRoles }, { QStringLiteral("add-login"), cmdDbAddLogin } } },
         { QStringLiteral("outbox"),

@@ -57,6 +57,17 @@ Commands:
                                      N days, default 30)
   outbox list [--json]               ticket emails and webhook posts, with their delivery state
   outbox retry                       make pending and failed deliveries due now and try them once
+  evaluate detect|conversations|guard FILE [--json] [--model FILE|none] [--threshold PERCENT]
+                                     precision, recall and F1 of the detector (and the rules' and the
+                                     model's share), of the conversation logic (through the real turn,
+                                     on a private redis-server and a throw-away index), or of the guard,
+                                     on a labelled file: messages label<TAB>explicit<TAB>text,
+                                     conversations {"id","escalate","turns"} per line, guard
+                                     claim|honest<TAB>reply; # lines and a header line are skipped
+  model prepare messages|guard DIR [--except BATCH] [--only BATCH] [--exclude FILE]...
+                                     the training batches in DIR as the model's training lines
+                                     (scripts/train-models.sh); duplicates and texts of --exclude
+                                     files are left out
 
 Exit status: 0 success, 2 bad usage, 1 any other error (one line on stderr).
 )";

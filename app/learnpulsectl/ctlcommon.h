@@ -80,5 +80,7 @@ int cmdTicketsReply(const QStringList &args);
 int cmdTicketsNote(const QStringList &args);
 int cmdTicketsAssign(const QStringList &args);
 int cmdUsersAdd(const QStringList &args);
+int cmdEvaluate(const QStringList &args);
+int cmdModelPrepare(const QStringList &args);
 
 } // namespace LearnPulse::Ctl

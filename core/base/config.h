@@ -39,6 +39,17 @@ struct Config
     bool feedbackSignal = true;
     // A vague ask for a person ("is there someone I can email about this?") gets the offer of a ticket, once.
     bool offerSignal = true;
+    // The trained model beside the detector's rules: empty for the built-in model, "none" for the rules alone,
+    // or a model file of the school's own (with its metadata file beside it).
+    QString detectorModel;
+    // The model counts a message as a signal from this probability, in percent (higher: fewer false tickets,
+    // more missed complaints; the settings dialog shows what each value trades).
+    int modelThresholdPercent = 60;
+    // The same for the guard's claim classifier (one sentence of the assistant's reply at a time).
+    QString guardModel;
+    int guardThresholdPercent = 60;
+    // Turns in a row that correct or repeat the request bring the offer of a ticket (0: never by themselves).
+    int correctionsBeforeOffer = 2;
     int claimLapseSeconds = 300; // a claim whose process died without a ticket lapses after this
     int historyCap = 50;
     int sessionTtlSeconds = 7 * 24 * 3600;

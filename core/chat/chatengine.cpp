@@ -130,13 +130,14 @@ void ChatTurn::finish(ChatTurnResult result)
     deleteLater();
 }
 
-ChatEngine::ChatEngine(
-    const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm, QObject *parent)
+ChatEngine::ChatEngine(const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm,
+    GuardModel guardModel, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_escalation(escalation)
     , m_sessions(sessions)
     , m_llm(llm)
+    , m_guardModel(std::move(guardModel))
 { }
 
 ChatEngine::~ChatEngine()
@@ -357,7 +358,8 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
         return failNow(history.error());
 
     // Only a ticket the index holds makes claims about it true.
-    turn->m_guard = std::make_unique<HallucinationGuard>(m_escalation.verifiedTicket(sessionId, state->ticketId));
+    turn->m_guard
+        = std::make_unique<HallucinationGuard>(m_escalation.verifiedTicket(sessionId, state->ticketId), m_guardModel);
     LlmReply *reply = m_llm.chat(buildPrompt(state.value(), history.value()), true);
     turn->m_llm = reply;
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "escalationengine.h"
+#include "hallucinationguard.h"
 #include "llmclient.h"
 
 #include <QJsonObject>
@@ -9,7 +10,6 @@
 
 namespace LearnPulse {
 
-class HallucinationGuard;
 class SessionStore;
 struct Account;
 struct Config;
@@ -99,8 +99,9 @@ class ChatEngine final : public QObject
     Q_DISABLE_COPY_MOVE(ChatEngine)
 
 public:
+    // `guardModel`: the trained claim classifier beside the guard's rules (none: the rules alone).
     ChatEngine(const Config &config, EscalationEngine &escalation, SessionStore &sessions, LlmClient &llm,
-        QObject *parent = nullptr);
+        GuardModel guardModel = {}, QObject *parent = nullptr);
     ~ChatEngine() override; // cancels the turns still running, each with a result
 
     // `supportRequested`: the teacher wrote to support ("Contact support", or "To support" once the
@@ -131,6 +132,7 @@ private:
     EscalationEngine &m_escalation;
     SessionStore &m_sessions;
     LlmClient &m_llm;
+    GuardModel m_guardModel;
 };
 
 } // namespace LearnPulse

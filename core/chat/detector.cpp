@@ -351,6 +351,9 @@ QString Detection::ruleInWords(const QString &rule)
         { QStringLiteral("contact_me"), QStringLiteral("asked to be contacted") },
         { QStringLiteral("contact_support_button"), QStringLiteral("pressed Contact support") },
         { QStringLiteral("to_support"), QStringLiteral("wrote to the support team") },
+        { QStringLiteral("model_unhappy"), QStringLiteral("read as unhappy with the answers") },
+        { QStringLiteral("model_person"), QStringLiteral("read as asking for a person") },
+        { QStringLiteral("model_correction"), QStringLiteral("read as correcting or repeating the request") },
         { QStringLiteral("offer_accepted"), QStringLiteral("accepted the offer of a support ticket") },
         { QStringLiteral("not_helpful"), QStringLiteral("said the answer was not helpful") },
         { QStringLiteral("does_not_help"), QStringLiteral("said the answer did not help") },
@@ -386,10 +389,31 @@ QString Detection::ruleInWords(const QString &rule)
 QString Detection::rulesInWords(const QStringList &rules, const QString &prefix)
 {
     QStringList words;
-    for (const QString &rule : rules)
-        if (const QString w = prefix + ruleInWords(rule); !words.contains(w))
+    for (const QString &rule : rules) {
+        QString w = prefix + ruleInWords(rule);
+        if (rule.startsWith(QLatin1String("model_"))) // the trained model's part: about the message, not an act
+            w = (prefix.trimmed() == QLatin1String("you") ? QStringLiteral("your message as a whole ")
+                                                          : QStringLiteral("the message as a whole "))
+                + ruleInWords(rule);
+        if (!words.contains(w))
             words << w;
+    }
     return words.join(QLatin1String("; "));
+}
+
+Detection Detector::detectOffer(const QString &text) const
+{
+    Detection result;
+    const QString normalised = normalise(text);
+    for (const Rule &rule : m_offerRules) {
+        const auto m = rule.pattern.match(normalised);
+        if (m.hasMatch()) {
+            result.vagueRequest = true;
+            result.vaguePhrase = m.captured().trimmed();
+            break;
+        }
+    }
+    return result;
 }
 
 Detection Detector::detect(const QString &text) const

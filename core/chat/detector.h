@@ -21,6 +21,14 @@ struct Detection
     // offers a ticket once instead of opening one. Never set together with `explicitRequest`.
     bool vagueRequest = false;
     QString vaguePhrase = {};
+    // The trained model's part (MessageClassifier): the probability that the message is not "none" (-1: no
+    // model), its strongest other label ("unhappy", "person", "correction"), and rules' matches it overruled.
+    double modelScore = -1;
+    QString modelLabel = {};
+    QStringList overruled = {};
+    // The message corrects or repeats a request the assistant got wrong (the model's label): such turns in a row
+    // bring the offer of a ticket (signals/corrections_before_offer).
+    bool correction = false;
 
     // A rule name in words a teacher understands ("not_helpful" -> "said the answer was not helpful").
     static QString ruleInWords(const QString &rule);
@@ -47,6 +55,8 @@ public:
     static DetectorLoadResult withOverride(const QString &overrideFile);
 
     Detection detect(const QString &text) const;
+    // Only the vague asks for a person (the offer of a ticket): what detect() finds when no other rule may count.
+    Detection detectOffer(const QString &text) const;
 
     // The normalised form the rule patterns see (exposed for tests and for rule authors).
     QString normalise(const QString &text) const;

@@ -29,7 +29,7 @@ QJsonObject TurnOutcome::toJson() const
 }
 
 EscalationEngine::EscalationEngine(
-    const Config &config, const Detector &detector, SessionStore &sessions, TicketService &tickets)
+    const Config &config, const MessageClassifier &detector, SessionStore &sessions, TicketService &tickets)
     : m_config(config)
     , m_detector(detector)
     , m_sessions(sessions)
@@ -83,7 +83,7 @@ TurnOutcome EscalationEngine::handleTeacherMessage(const Account &teacher, const
         return out;
     }
 
-    out.detection = m_detector.detect(text);
+    out.detection = m_detector.classify(text);
     if (supportRequested) {
         out.detection.dissatisfied = true;
         out.detection.explicitRequest = true;
@@ -166,7 +166,7 @@ QHash<int, QString> EscalationEngine::signalNotes(
         QStringList rules = state.rulesOf(e);
         if (!keyed && e.role == QLatin1String("teacher")) {
             // Signals stored before they had keys: the detector says again what counted.
-            rules = m_detector.detect(e.content).rules;
+            rules = m_detector.classify(e.content).rules;
             if (i == history.size() - 1 && latest.rules.contains(QLatin1String("repetition"))
                 && !rules.contains(QLatin1String("repetition")))
                 rules << QStringLiteral("repetition");

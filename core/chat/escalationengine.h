@@ -1,6 +1,6 @@
 #pragma once
 
-#include "detector.h"
+#include "messageclassifier.h"
 #include "metricsstore.h"
 #include "sessionstore.h"
 #include "ticketservice.h"
@@ -55,7 +55,8 @@ struct TurnOutcome
 class EscalationEngine final
 {
 public:
-    EscalationEngine(const Config &config, const Detector &detector, SessionStore &sessions, TicketService &tickets);
+    EscalationEngine(
+        const Config &config, const MessageClassifier &detector, SessionStore &sessions, TicketService &tickets);
 
     // `supportRequested`: the teacher pressed "Contact support" (or accepted the offer of a ticket): an explicit
     // request whatever the text, counted under `requestRule`.
@@ -90,7 +91,7 @@ private:
     void openClaimedTicket(const Account &teacher, const QString &claimToken, bool explicitRequest, TurnOutcome &out);
 
     const Config &m_config;
-    const Detector &m_detector;
+    const MessageClassifier &m_detector;
     SessionStore &m_sessions;
     TicketService &m_tickets;
     MetricsStore m_metrics;

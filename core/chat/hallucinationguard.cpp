@@ -1,5 +1,7 @@
 #include "hallucinationguard.h"
 
+#include "textmodel.h"
+
 #include <QRegularExpression>
 
 // The guard judges clauses, not word lists (issue 16): after the text is normalised (NFKC, invisible
@@ -475,8 +477,9 @@ QStringList claimsInClause(const QString &text, bool withTicket)
 
 } // namespace
 
-HallucinationGuard::HallucinationGuard(QString realTicketId)
+HallucinationGuard::HallucinationGuard(QString realTicketId, GuardModel model)
     : m_realTicketId(std::move(realTicketId))
+    , m_model(std::move(model))
 { }
 
 QString HallucinationGuard::honestSentence(const QString &realTicketId)
@@ -490,7 +493,7 @@ QString HallucinationGuard::honestSentence(const QString &realTicketId)
         "tell you its number.)");
 }
 
-QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString &realTicketId)
+QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString &realTicketId, const GuardModel &model)
 {
     const QString text = normalise(sentence).simplified();
     QStringList found;
@@ -505,12 +508,26 @@ QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString 
         for (const QString &kind : claimsInClause(clause.simplified(), !realTicketId.isEmpty()))
             if (!found.contains(kind))
                 found << kind;
+    // The model reads the sentence as a whole, when it speaks of somebody or something a hand-off would involve
+    // (the support side, a ticket, a message sent or to come): a sentence about loops or a register is not its
+    // business however it is phrased. With a real ticket, only the rules judge (support has it).
+    static const QRegularExpression handOffWords(
+        QStringLiteral(
+            "\\b(?:support|team|ticket|case|escalat\\w*|contact\\w*|notif\\w*|forward\\w*|report\\w*|"
+            "flag\\w*|logged|log|call\\w*|e-?mail\\w*|reach\\w*|follow\\w*|specialist\\w*|engineer\\w*|"
+            "human|agent\\w*|someone|somebody|staff|it|admin\\w*|developer\\w*|pass(?:ed|ing)?|loop(?:ed|ing)? "
+            "in|transfer\\w*|connect\\w*|hand(?:ed|ing)?|raised?|submit\\w*|filed|noted|queue\\w*|tier|"
+            "representative\\w*|person|people|they|we|us|our|sent|informed|alerted|routed|assigned)\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    if (found.isEmpty() && model.model && realTicketId.isEmpty() && handOffWords.match(text).hasMatch()
+        && model.model->predict(text).value(QStringLiteral("claim")) >= model.threshold)
+        found << QStringLiteral("model_claim");
     return found;
 }
 
 QString HallucinationGuard::guardSentence(const QString &sentence)
 {
-    const QStringList found = claimsIn(sentence, m_realTicketId);
+    const QStringList found = claimsIn(sentence, m_realTicketId, m_model);
     if (found.isEmpty())
         return sentence;
 
@@ -528,27 +545,44 @@ QString HallucinationGuard::guardSentence(const QString &sentence)
     return honestSentence(m_realTicketId) + (space.isEmpty() ? QString() : space);
 }
 
-QString HallucinationGuard::feed(const QString &delta)
+QStringList HallucinationGuard::takeSentences(QString &buffer)
 {
-    m_buffer += delta;
-    QString out;
+    QStringList sentences;
     qsizetype start = 0;
-    auto it = sentenceEnd().globalMatch(m_buffer);
+    auto it = sentenceEnd().globalMatch(buffer);
     while (it.hasNext()) {
         const auto m = it.next();
         // "Mr. Jones", "e.g. this": not the end of a sentence.
-        if (abbreviationBefore().match(m_buffer.mid(start, m.capturedStart() - start + 1)).hasMatch()
+        if (abbreviationBefore().match(buffer.mid(start, m.capturedStart() - start + 1)).hasMatch()
             && !m.captured().contains(QLatin1Char('\n')))
             continue;
         // "1. Opened a ticket": a list number is not the end of a sentence.
         static const QRegularExpression listNumber(QStringLiteral("(?:^|\\n)[ \\t]*\\d{1,3}$"));
-        if (listNumber.match(QStringView(m_buffer).mid(start, m.capturedStart() - start)).hasMatch()
+        if (listNumber.match(QStringView(buffer).mid(start, m.capturedStart() - start)).hasMatch()
             && !m.captured().contains(QLatin1Char('\n')))
             continue;
-        out += guardSentence(m_buffer.mid(start, m.capturedEnd() - start));
+        sentences << buffer.mid(start, m.capturedEnd() - start);
         start = m.capturedEnd();
     }
-    m_buffer.remove(0, start);
+    buffer.remove(0, start);
+    return sentences;
+}
+
+QStringList HallucinationGuard::sentences(const QString &reply)
+{
+    QString buffer = reply;
+    QStringList out = takeSentences(buffer);
+    if (!buffer.isEmpty())
+        out << buffer;
+    return out;
+}
+
+QString HallucinationGuard::feed(const QString &delta)
+{
+    m_buffer += delta;
+    QString out;
+    for (const QString &sentence : takeSentences(m_buffer))
+        out += guardSentence(sentence);
     return out;
 }
 
@@ -559,9 +593,10 @@ QString HallucinationGuard::finish()
     return out;
 }
 
-QString HallucinationGuard::check(const QString &reply, const QString &realTicketId, QStringList *claims)
+QString HallucinationGuard::check(
+    const QString &reply, const QString &realTicketId, QStringList *claims, const GuardModel &model)
 {
-    HallucinationGuard guard(realTicketId);
+    HallucinationGuard guard(realTicketId, model);
     QString out = guard.feed(reply);
     out += guard.finish();
     if (claims)

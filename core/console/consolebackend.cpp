@@ -249,6 +249,7 @@ Status ConsoleBackend::ensureRedis()
     }
     if (!m_rulesWarned && !m_ctx.services->rulesWarning().isEmpty()) {
         m_rulesWarned = true;
+        qCWarning(lcChat).noquote() << m_ctx.services->rulesWarning();
         emit warning(m_ctx.services->rulesWarning());
     }
     return {};

@@ -7,11 +7,15 @@
 #include "escalationengine.h"
 #include "llmclient.h"
 #include "logging.h"
+#include "messageclassifier.h"
 #include "outbox.h"
 #include "redisconnector.h"
 #include "sessionstore.h"
+#include "textmodel.h"
 #include "ticketservice.h"
 #include "ticketstore.h"
+
+#include <QFile>
 
 namespace LearnPulse {
 
@@ -53,9 +57,12 @@ Result<std::unique_ptr<Services>> Services::wire(std::unique_ptr<Services> s, st
     s->m_ticketStore = std::make_shared<TicketStore>(s->m_db, s->m_config->ticketsDir());
     s->m_tickets = std::make_unique<TicketService>(*s->m_config, s->m_ticketStore);
     s->m_outbox = std::make_unique<Outbox>(s->m_db, *s->m_config);
-    Rules rules = loadRules(*s->m_config);
-    s->m_detector = std::move(rules.detector);
-    s->m_rulesWarning = std::move(rules.warning);
+    Classifier classifier = loadClassifier(*s->m_config);
+    s->m_classifier = std::move(classifier.classifier);
+    s->m_detector = std::shared_ptr<const Detector>(s->m_classifier, &s->m_classifier->rules());
+    QString guardWarning;
+    s->m_guardModel = loadGuardModel(*s->m_config, &guardWarning);
+    s->m_rulesWarning = QStringList { classifier.warning, guardWarning }.join(QLatin1Char(' ')).trimmed();
     return R(std::move(s));
 }
 
@@ -67,8 +74,70 @@ Services::Rules Services::loadRules(const Config &config)
     Rules rules { Detector::withOverride(QString()).detector,
         QStringLiteral("The detector rules file is not used: %1. The built-in rules are used until it is fixed.")
             .arg(loaded.error) };
-    qCWarning(lcChat).noquote() << rules.warning;
     return rules;
+}
+
+Services::Classifier Services::loadClassifier(const Config &config)
+{
+    Rules rules = loadRules(config);
+    QStringList warnings;
+    if (!rules.warning.isEmpty())
+        warnings << rules.warning;
+    std::shared_ptr<const TextModel> model;
+    const QString source = config.detectorModel.trimmed();
+    if (source != QLatin1String("none")) {
+        auto loaded = source.isEmpty() ? builtinDetectorModel() : TextModel::fromFile(source);
+        if (loaded) {
+            model = loaded.value();
+        } else {
+            warnings << QStringLiteral("The detector's trained model is not used: %1. The rules alone decide until "
+                                       "it is fixed.")
+                            .arg(loaded.error());
+        }
+    }
+    ModelPolicy policy;
+    policy.threshold = config.modelThresholdPercent / 100.0;
+    return { std::make_shared<const MessageClassifier>(rules.detector, model, policy),
+        warnings.join(QLatin1Char(' ')) };
+}
+
+namespace {
+
+Result<std::shared_ptr<const TextModel>> builtinModel(const QString &name)
+{
+    QFile ftz(QStringLiteral(":/model/%1.ftz").arg(name));
+    QFile json(QStringLiteral(":/model/%1.json").arg(name));
+    if (!ftz.open(QIODevice::ReadOnly) || !json.open(QIODevice::ReadOnly))
+        return Result<std::shared_ptr<const TextModel>>::failure(
+            QStringLiteral("the built-in %1 model is missing from this build").arg(name));
+    return TextModel::fromBytes(ftz.readAll(), json.readAll(), QStringLiteral("the built-in %1 model").arg(name));
+}
+
+} // namespace
+
+Result<std::shared_ptr<const TextModel>> Services::builtinDetectorModel()
+{
+    // Loaded once per process (a few megabytes, shared by every thread).
+    static const Result<std::shared_ptr<const TextModel>> model = builtinModel(QStringLiteral("detector"));
+    return model;
+}
+
+GuardModel Services::loadGuardModel(const Config &config, QString *warning)
+{
+    static const Result<std::shared_ptr<const TextModel>> builtin = builtinModel(QStringLiteral("guard"));
+    const QString source = config.guardModel.trimmed();
+    if (source == QLatin1String("none"))
+        return {};
+    auto loaded = source.isEmpty() ? builtin : TextModel::fromFile(source);
+    if (!loaded) {
+        const QString why = QStringLiteral("The guard's trained model is not used: %1. The guard's rules alone "
+                                           "check the assistant's replies until it is fixed.")
+                                .arg(loaded.error());
+        if (warning)
+            *warning = why;
+        return {};
+    }
+    return { loaded.value(), config.guardThresholdPercent / 100.0 };
 }
 
 Status Services::connectRedis()
@@ -85,7 +154,7 @@ Status Services::connectRedis()
         m_sessions->adoptConversations(*m_previousSessions);
         m_previousSessions.reset();
     }
-    m_escalation = std::make_unique<EscalationEngine>(*m_config, *m_detector, *m_sessions, *m_tickets);
+    m_escalation = std::make_unique<EscalationEngine>(*m_config, *m_classifier, *m_sessions, *m_tickets);
     return {};
 }
 
@@ -114,7 +183,7 @@ ChatEngine *Services::chat()
     if (!m_escalation)
         return nullptr;
     if (!m_chat)
-        m_chat = std::make_unique<ChatEngine>(*m_config, *m_escalation, *m_sessions, llm());
+        m_chat = std::make_unique<ChatEngine>(*m_config, *m_escalation, *m_sessions, llm(), m_guardModel);
     return m_chat.get();
 }
 
@@ -133,7 +202,20 @@ void Services::reconfigure(const Config &config)
             m_previousSessions = std::move(m_sessions); // only its memory is used from here on
         disconnectRedis();
     }
+    const bool classifierChanged = config.detectorModel != m_config->detectorModel
+        || config.modelThresholdPercent != m_config->modelThresholdPercent || config.guardModel != m_config->guardModel
+        || config.guardThresholdPercent != m_config->guardThresholdPercent;
     *m_config = config; // the parts hold a reference and see the new values
+    if (classifierChanged) {
+        Classifier classifier = loadClassifier(*m_config);
+        m_classifier = std::move(classifier.classifier);
+        m_detector = std::shared_ptr<const Detector>(m_classifier, &m_classifier->rules());
+        QString guardWarning;
+        m_guardModel = loadGuardModel(*m_config, &guardWarning);
+        m_rulesWarning = QStringList { classifier.warning, guardWarning }.join(QLatin1Char(' ')).trimmed();
+        if (m_escalation) // the chat engine that used it went with dropChat()
+            m_escalation = std::make_unique<EscalationEngine>(*m_config, *m_classifier, *m_sessions, *m_tickets);
+    }
 }
 
 } // namespace LearnPulse

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config.h"
+#include "hallucinationguard.h"
 #include "result.h"
 
 #include <QString>
@@ -13,6 +14,8 @@ class AccountStore;
 class ChatEngine;
 class Database;
 class Detector;
+class MessageClassifier;
+class TextModel;
 class EscalationEngine;
 class LlmClient;
 class Outbox;
@@ -43,6 +46,20 @@ public:
         QString warning; // why the admin's file is not used; empty when it is
     };
     static Rules loadRules(const Config &config);
+    // The detector as conversations use it: the rules above with the trained model (built in, the file that
+    // detector/model names, or none), and why either is not the one asked for (a missing or damaged model: the
+    // rules alone decide, and the warning says so).
+    struct Classifier
+    {
+        std::shared_ptr<const MessageClassifier> classifier; // never null
+        QString warning;
+    };
+    static Classifier loadClassifier(const Config &config);
+    // The model built into the application (resources/model/detector.ftz), loaded once per process.
+    static Result<std::shared_ptr<const TextModel>> builtinDetectorModel();
+    // The guard's claim classifier as configured (guard/model): the built-in one, a file, or none; a missing or
+    // damaged file leaves the guard's rules alone, and `warning` says so.
+    static GuardModel loadGuardModel(const Config &config, QString *warning = nullptr);
 
     ~Services();
     Services(const Services &) = delete;
@@ -61,7 +78,8 @@ public:
     TicketService &tickets() { return *m_tickets; }
     Outbox &outbox() { return *m_outbox; }
     const Detector &detector() const { return *m_detector; }
-    // Empty when the admin's rules are in use or there is no rules file.
+    const MessageClassifier &classifier() const { return *m_classifier; }
+    // Empty when the admin's rules and the model are in use as configured.
     const QString &rulesWarning() const { return m_rulesWarning; }
 
     // Connects to Redis (starting the private server where DESIGN.md says so) unless connected already.
@@ -96,6 +114,8 @@ private:
     std::unique_ptr<TicketService> m_tickets;
     std::unique_ptr<Outbox> m_outbox;
     std::shared_ptr<const Detector> m_detector;
+    std::shared_ptr<const MessageClassifier> m_classifier;
+    GuardModel m_guardModel;
     QString m_rulesWarning;
     std::unique_ptr<RedisConnection> m_redis;
     std::unique_ptr<SessionStore> m_sessions;

@@ -209,7 +209,9 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
         QByteArray::number(m_config.claimLapseSeconds), words,
         compare && Repetition::saysAgain(entry.content) ? "1" : "0",
         QByteArray::number(compare ? m_config.repetitionWindow : 0),
-        detection && detection->vagueRequest && m_config.offerSignal ? "1" : "0" };
+        detection && detection->vagueRequest && m_config.offerSignal ? "1" : "0",
+        detection && detection->correction ? "1" : "0",
+        QByteArray::number(m_config.offerSignal ? m_config.correctionsBeforeOffer : 0) };
 
     // One round trip: the user's rate counter, the turn, and (first message of the session in this process)
     // a copy of the session for the outage cache.

@@ -6,7 +6,9 @@
 --       12 claim token, 13 rule names (comma-separated), 14 seconds after which an unfinished claim lapses,
 --       15 the message's content words (space-separated; the entry carries them as "w"), 16 it says "again"
 --       (0/1), 17 how many earlier teacher messages the repetition signal compares with (0: off),
---       18 a vague ask for a person (0/1): the application offers a ticket, once per conversation
+--       18 a vague ask for a person (0/1): the application offers a ticket, once per conversation,
+--       19 the message corrects or repeats the request (0/1, the detector's model), 20 such teacher messages in a
+--       row that bring the offer of a ticket (0: never by themselves); the row is kept in "corrections"
 -- A signal is kept in "signals" as "<the message's ts>=<rules>", ';' between signals (withdraw.lua finds it by ts).
 -- Returns {dissatisfaction_count, claimed (0/1), escalated (0/1), ticket_id, history length, reason,
 --          the entry the cap pushed out (or ''), escalation_reason before, updated before, repetition (0/1),
@@ -14,7 +16,7 @@
 --          back exactly (a message over the rate limit).
 -- One read of every field the decision needs (a missing hash reads as all nil).
 local f = redis.call('HMGET', KEYS[1], 'user_id', 'dissatisfaction_count', 'escalated', 'ticket_id',
-                     'escalation_reason', 'claimed_at', 'signals', 'updated', 'offer')
+                     'escalation_reason', 'claimed_at', 'signals', 'updated', 'offer', 'corrections')
 if not f[1] then
   return redis.error_reply('LP_NO_SESSION no such session, or it expired')
 end
@@ -153,9 +155,24 @@ if ARGV[2] == 'teacher' and not escalated then
   end
 end
 
--- A vague ask ("is there someone I can email about this?") gets the offer of a ticket, once per conversation.
+-- Turns in a row that correct or repeat the request (the model's label, or the repetition signal).
+local corrections = tonumber(f[10] or '0') or 0
+local needed = tonumber(ARGV[20] or '0') or 0
+if ARGV[2] == 'teacher' then
+  if ARGV[19] == '1' or repeated == 1 then
+    corrections = corrections + 1
+  else
+    corrections = 0
+  end
+  table.insert(updates, 'corrections')
+  table.insert(updates, tostring(corrections))
+end
+
+-- A vague ask ("is there someone I can email about this?") gets the offer of a ticket, once per conversation; so do
+-- enough corrections in a row.
 local offered = 0
-if ARGV[2] == 'teacher' and ARGV[18] == '1' and not escalated and (f[9] or '') == '' then
+if ARGV[2] == 'teacher' and (ARGV[18] == '1' or (needed > 0 and corrections >= needed)) and not escalated
+    and (f[9] or '') == '' then
   table.insert(updates, 'offer')
   table.insert(updates, 'open')
   offered = 1

@@ -7,10 +7,12 @@
 #include "database.h"
 #include "detector.h"
 #include "escalationengine.h"
+#include "messageclassifier.h"
 #include "privacyservice.h"
 #include "redisclient.h"
 #include "redisserverprocess.h"
 #include "sessionstore.h"
+#include "textmodel.h"
 #include "ticketgenerator.h"
 #include "ticketservice.h"
 #include "ticketstore.h"
@@ -72,6 +74,16 @@ QStringList generatedMessages(int n)
     return out;
 }
 
+// The process's resident memory, from /proc/self/statm.
+qint64 residentBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields.at(1).toLongLong() * 4096 : 0;
+}
+
 // The naive baseline the issue names: lower-case the text and search every phrase.
 bool naiveDetect(const QString &text, const QStringList &phrases)
 {
@@ -107,13 +119,41 @@ void benchDetector(int n)
             { QStringLiteral("naive_per_second"), qRound64(n / (naiveMs / 1000.0)) },
             { QStringLiteral("slowdown_vs_naive"), ms / naiveMs }, { QStringLiteral("signals"), hits },
             { QStringLiteral("naive_signals"), naiveHits } });
+
+    // The trained model beside the rules (issue 25): its load, what it adds to the process, and the detector
+    // with it, without and with the explanation (the words that weighed most, computed for counted messages).
+    const qint64 before = residentBytes();
+    QElapsedTimer load;
+    load.start();
+    QFile ftz(QStringLiteral(":/model/detector.ftz"));
+    QFile json(QStringLiteral(":/model/detector.json"));
+    ftz.open(QIODevice::ReadOnly);
+    json.open(QIODevice::ReadOnly);
+    auto model = TextModel::fromBytes(ftz.readAll(), json.readAll(), QStringLiteral("bench"));
+    const double loadMs = double(load.nsecsElapsed()) / 1e6;
+    const qint64 grown = residentBytes() - before;
+    if (!model)
+        qFatal("the built-in model does not load: %s", qPrintable(model.error()));
+    const MessageClassifier classifier(nullptr, model.value());
+    for (const bool explain : { false, true }) {
+        t.restart();
+        int counted = 0;
+        for (const QString &m : messages)
+            counted += classifier.classify(m, explain).dissatisfied;
+        const double withModel = double(t.nsecsElapsed()) / 1e6;
+        report(explain ? QStringLiteral("detector_with_model_explained") : QStringLiteral("detector_with_model"),
+            { { QStringLiteral("messages"), n }, { QStringLiteral("per_second"), qRound64(n / (withModel / 1000.0)) },
+                { QStringLiteral("signals"), counted }, { QStringLiteral("model_load_ms"), loadMs },
+                { QStringLiteral("process_growth_mb"), double(grown) / (1024.0 * 1024.0) } });
+    }
 }
 
 void benchRedisTurn(RedisClient &redis, const Config &config, std::shared_ptr<Database> db, int turns)
 {
     SessionStore sessions(redis, config);
     TicketService tickets(config, std::make_shared<TicketStore>(db));
-    EscalationEngine engine(config, Detector::builtin(), sessions, tickets);
+    const MessageClassifier rules(nullptr);
+    EscalationEngine engine(config, rules, sessions, tickets);
     Account teacher;
     teacher.id = QStringLiteral("bench-user");
     teacher.email = QStringLiteral("b@school.example");

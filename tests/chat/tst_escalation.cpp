@@ -108,14 +108,15 @@ private:
     std::unique_ptr<EscalationEngine> m_engine;
     Account m_teacher;
     QString m_session;
+    // The rules alone: these tests are about the turn, not the trained model (tst_detector measures that).
+    const MessageClassifier m_rules { nullptr };
 };
 
 void TestEscalation::init()
 {
     m_fx = std::make_unique<CoreFixture>();
     QVERIFY2(m_fx->setUp(), qPrintable(m_fx->error()));
-    m_engine
-        = std::make_unique<EscalationEngine>(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    m_engine = std::make_unique<EscalationEngine>(m_fx->config, m_rules, *m_fx->sessions, *m_fx->ticketService);
     m_teacher = m_fx->addTeacher();
     auto session = m_fx->sessions->createSession(
         { m_teacher.id, m_teacher.email, QStringLiteral("Aisha"), QStringLiteral("6B"), QStringLiteral("loops") });
@@ -747,7 +748,8 @@ void TestEscalation::aTurnIsOneRoundTrip()
     QCOMPARE(m_engine->handleTeacherMessage(m_teacher, other, QStringLiteral("Hello")).status,
         TurnOutcome::Status::Recorded); // the server has the scripts from now on
     SessionStore fresh(*m_fx->redisClient, m_fx->config);
-    EscalationEngine engine(m_fx->config, Detector::builtin(), fresh, *m_fx->ticketService);
+    const MessageClassifier rules(nullptr);
+    EscalationEngine engine(m_fx->config, rules, fresh, *m_fx->ticketService);
     for (const QString &text : { QStringLiteral("How is Aisha doing?"), QStringLiteral("And her loops?"),
              QStringLiteral("This doesn't help") }) {
         const qint64 before = m_fx->redisClient->roundTrips();
@@ -806,7 +808,8 @@ void TestEscalation::messageOverTheRateLimitIsTakenBackExactly()
     // a signal and the escalation it would have claimed.
     m_fx->config.rateLimitPerMinute = 3;
     m_fx->config.historyCap = 3;
-    EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    const MessageClassifier rules(nullptr);
+    EscalationEngine engine(m_fx->config, rules, *m_fx->sessions, *m_fx->ticketService);
     if (QTime::currentTime().second() >= 55) // all four messages in one minute's window
         QTest::qWait((61 - QTime::currentTime().second()) * 1000);
     QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("How is Aisha doing?")).status,

@@ -256,7 +256,8 @@ void TestReliability::redisBackEmptyWithNothingPendingGetsTheConversationBack()
 {
     // Redis restarts empty while the teacher is only reading: nothing is pending, but the conversation
     // this process holds must not be lost to "no such session" on the next message.
-    EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    const MessageClassifier rules(nullptr);
+    EscalationEngine engine(m_fx->config, rules, *m_fx->sessions, *m_fx->ticketService);
     QCOMPARE(engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("How is Omar doing?")).status,
         TurnOutcome::Status::Recorded);
     QCOMPARE(m_fx->sessions->pendingWrites(), 0);
@@ -283,7 +284,8 @@ void TestReliability::redisOutageLosesNothingAndEscalatesOnce_data()
 void TestReliability::redisOutageLosesNothingAndEscalatesOnce()
 {
     QFETCH(bool, comesBackEmpty);
-    EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    const MessageClassifier rules(nullptr);
+    EscalationEngine engine(m_fx->config, rules, *m_fx->sessions, *m_fx->ticketService);
     auto send = [&](const QString &text) { return engine.handleTeacherMessage(m_teacher, m_session, text); };
     QCOMPARE(send(QStringLiteral("How is Omar doing?")).status, TurnOutcome::Status::Recorded);
     const TurnOutcome first = send(QStringLiteral("This is wrong"));
@@ -363,7 +365,8 @@ void TestReliability::fullOrReadOnlyDiskLosesNothing()
         QCOMPARE(QStorageInfo(dir).bytesAvailable(), 0);
     }
 
-    EscalationEngine engine(m_fx->config, Detector::builtin(), *m_fx->sessions, *m_fx->ticketService);
+    const MessageClassifier rules(nullptr);
+    EscalationEngine engine(m_fx->config, rules, *m_fx->sessions, *m_fx->ticketService);
     const TurnOutcome o
         = engine.handleTeacherMessage(m_teacher, m_session, QStringLiteral("I need to talk to support"));
     QCOMPARE(o.status, TurnOutcome::Status::Failed);

@@ -21,6 +21,7 @@ private slots:
     void init();
     void cleanup();
     void createsSessionKeysWithTtl();
+    void correctionsInARowBringTheOffer();
     void historyEntryJsonIsExact_data();
     void historyEntryJsonIsExact();
     void recordsMessagesAndRefreshesTtl();
@@ -99,6 +100,40 @@ void TestSessionStore::createsSessionKeysWithTtl()
     auto sessions = m_fx->sessions->sessionsOfUser(QStringLiteral("user-1"));
     QVERIFY(sessions);
     QCOMPARE(sessions.value(), QStringList { id });
+}
+
+void TestSessionStore::correctionsInARowBringTheOffer()
+{
+    // Turns that correct or repeat the request (the detector's model says so): an ordinary turn between them
+    // starts the row again; the setting's number in a row brings the offer of a ticket, once.
+    QCOMPARE(m_fx->config.correctionsBeforeOffer, 2);
+    const QString id = newSession();
+    Detection correction;
+    correction.correction = true;
+    const Detection none;
+    auto say = [&](const char *text, const Detection &d) {
+        auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QString::fromLatin1(text)), &d);
+        if (!r)
+            qFatal("record failed: %s", qPrintable(r.error()));
+        return r.value();
+    };
+    QVERIFY(!say("Attendance for 8C this week", none).offered);
+    QVERIFY(!say("Only the girls please", correction).offered);
+    QVERIFY(!say("And their reading ages", none).offered); // the row starts again
+    QVERIFY(!say("Period 3, not period 5", correction).offered);
+    QVERIFY(say("The 10:15 class", correction).offered);
+    QVERIFY(!say("Still the 10:15 class", correction).offered); // once per conversation
+    QCOMPARE(m_fx->sessions->state(id)->offer, QStringLiteral("open"));
+
+    // 0 switches it off.
+    m_fx->config.correctionsBeforeOffer = 0;
+    const QString other = newSession();
+    for (int i = 0; i < 4; ++i) {
+        auto r = m_fx->sessions->record(
+            other, QStringLiteral("user-1"), teacher(QStringLiteral("again %1").arg(i)), &correction);
+        QVERIFY(r && !r->offered);
+    }
+    m_fx->config.correctionsBeforeOffer = 2;
 }
 
 void TestSessionStore::recordsMessagesAndRefreshesTtl()

@@ -43,7 +43,9 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
         { tr("Email"),
             { "support/email", "smtp/host", "smtp/port", "smtp/username", "smtp/password", "smtp/from_email",
                 "webhook/url" } },
-        { tr("Conversations"), { "escalation/threshold", "session/history_cap", "limits/rate_per_minute" } },
+        { tr("Conversations"),
+            { "escalation/threshold", "detector/model_threshold", "signals/corrections_before_offer",
+                "session/history_cap", "limits/rate_per_minute" } },
     };
     const QStringList invalid = [&values] {
         QStringList keys;

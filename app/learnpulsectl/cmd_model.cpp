@@ -1,0 +1,462 @@
+// learnpulsectl model prepare / evaluate (issue 25): the training data in the model's own form, and the
+// detector, the conversation logic and the guard measured on any labelled file.
+#include "accountstore.h"
+#include "ctlcommon.h"
+#include "escalationengine.h"
+#include "hallucinationguard.h"
+#include "messageclassifier.h"
+#include "redisserverprocess.h"
+#include "services.h"
+#include "sessionstore.h"
+#include "textmodel.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+namespace LearnPulse::Ctl {
+
+namespace {
+
+// The lines of a labelled file, without comments and without a header line.
+Result<QList<QStringList>> tsvRows(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Result<QList<QStringList>>::failure(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    QList<QStringList> rows;
+    bool first = true;
+    while (!f.atEnd()) {
+        QString line = QString::fromUtf8(f.readLine());
+        while (line.endsWith(QLatin1Char('\n')) || line.endsWith(QLatin1Char('\r')))
+            line.chop(1);
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        QStringList fields = line.split(QLatin1Char('\t'));
+        if (first && (fields.constFirst() == QLatin1String("label") || fields.constFirst() == QLatin1String("class"))) {
+            first = false;
+            continue;
+        }
+        first = false;
+        rows << fields;
+    }
+    return rows;
+}
+
+// A teacher message of a labelled file: either `label<TAB>explicit<TAB>text` (the evaluation format) or a
+// training batch's `class<TAB>text`.
+struct LabelledMessage
+{
+    bool positive = false;
+    bool explicitAsk = false;
+    QString text;
+};
+
+std::optional<LabelledMessage> messageOf(const QStringList &fields)
+{
+    static const QSet<QString> positives { QStringLiteral("unhappy"), QStringLiteral("person"),
+        QStringLiteral("correction") };
+    static const QSet<QString> negatives { QStringLiteral("none"), QStringLiteral("hardneg") };
+    if (fields.size() >= 3 && (fields.at(0) == QLatin1String("0") || fields.at(0) == QLatin1String("1")))
+        return LabelledMessage { fields.at(0) == QLatin1String("1"), fields.at(1) == QLatin1String("1"),
+            fields.mid(2).join(QLatin1Char('\t')) };
+    if (fields.size() >= 2 && (positives.contains(fields.at(0)) || negatives.contains(fields.at(0))))
+        return LabelledMessage { positives.contains(fields.at(0)), fields.at(0) == QLatin1String("person"),
+            fields.mid(1).join(QLatin1Char('\t')) };
+    return std::nullopt;
+}
+
+QJsonObject scores(int tp, int fp, int fn)
+{
+    const double p = tp + fp ? double(tp) / (tp + fp) : 0.0;
+    const double r = tp + fn ? double(tp) / (tp + fn) : 0.0;
+    return { { QStringLiteral("precision"), p }, { QStringLiteral("recall"), r },
+        { QStringLiteral("f1"), p + r > 0 ? 2 * p * r / (p + r) : 0.0 }, { QStringLiteral("true_positives"), tp },
+        { QStringLiteral("false_positives"), fp }, { QStringLiteral("false_negatives"), fn } };
+}
+
+QString percent(double x)
+{
+    return QString::number(x, 'f', 3);
+}
+
+// The classifier to measure: the configured one, or the rules with the model file or "none" given.
+Result<std::shared_ptr<const MessageClassifier>> classifierFor(const Invocation &inv, const Config &config)
+{
+    Config c = config;
+    if (inv.isSet(QStringLiteral("model")))
+        c.detectorModel = inv.value(QStringLiteral("model"));
+    if (inv.isSet(QStringLiteral("threshold"))) {
+        bool ok = false;
+        const int t = inv.value(QStringLiteral("threshold")).toInt(&ok);
+        if (!ok || t < 1 || t > 99)
+            return Result<std::shared_ptr<const MessageClassifier>>::failure(
+                QStringLiteral("--threshold is a percentage from 1 to 99"));
+        c.modelThresholdPercent = t;
+    }
+    Services::Classifier loaded = Services::loadClassifier(c);
+    if (!loaded.warning.isEmpty())
+        fail(exitOk, loaded.warning);
+    return loaded.classifier;
+}
+
+int evaluateDetect(const Invocation &inv, const Context &ctx, const QString &file)
+{
+    auto classifier = classifierFor(inv, ctx.config);
+    if (!classifier)
+        return usage(classifier.error());
+    auto rows = tsvRows(file);
+    if (!rows)
+        return fail(exitError, rows.error());
+    int tp = 0, fp = 0, fn = 0, tn = 0, explicitAsks = 0, explicitCaught = 0, explicitOpened = 0, skipped = 0;
+    int byRules = 0, byModel = 0, byBoth = 0;
+    const double threshold = classifier.value()->policy().threshold;
+    for (const QStringList &fields : rows.value()) {
+        const auto m = messageOf(fields);
+        if (!m) {
+            ++skipped;
+            continue;
+        }
+        const Detection d = classifier.value()->classify(m->text, false);
+        const bool predicted = d.dissatisfied || d.vagueRequest;
+        if (predicted && m->positive) {
+            ++tp;
+            const bool model = d.modelScore >= threshold;
+            const bool rules = std::any_of(d.rules.cbegin(), d.rules.cend(), [](const QString &r) {
+                return !MessageClassifier::isModelRule(r);
+            }) || d.vagueRequest;
+            (model && rules ? byBoth : model ? byModel : byRules)++;
+        } else if (predicted) {
+            ++fp;
+        } else if (m->positive) {
+            ++fn;
+        } else {
+            ++tn;
+        }
+        if (m->explicitAsk) {
+            ++explicitAsks;
+            explicitCaught += predicted ? 1 : 0;
+            explicitOpened += d.explicitRequest ? 1 : 0;
+        }
+    }
+    QJsonObject o = scores(tp, fp, fn);
+    o.insert(QStringLiteral("file"), file);
+    o.insert(QStringLiteral("messages"), tp + fp + fn + tn);
+    o.insert(QStringLiteral("explicit_asks"), explicitAsks);
+    o.insert(QStringLiteral("explicit_recall"), explicitAsks ? double(explicitCaught) / explicitAsks : 0.0);
+    o.insert(QStringLiteral("explicit_opened_at_once"), explicitAsks ? double(explicitOpened) / explicitAsks : 0.0);
+    o.insert(QStringLiteral("caught_by_rules_only"), byRules);
+    o.insert(QStringLiteral("caught_by_model_only"), byModel);
+    o.insert(QStringLiteral("caught_by_both"), byBoth);
+    o.insert(QStringLiteral("model"), classifier.value()->model() ? classifier.value()->model()->origin() : QString());
+    o.insert(QStringLiteral("skipped_lines"), skipped);
+    if (inv.json) {
+        printJson(o);
+    } else {
+        writeOut(QStringLiteral("messages %1: precision %2, recall %3, F1 %4\n")
+                     .arg(tp + fp + fn + tn)
+                     .arg(percent(o.value(QLatin1String("precision")).toDouble()),
+                         percent(o.value(QLatin1String("recall")).toDouble()),
+                         percent(o.value(QLatin1String("f1")).toDouble())));
+        writeOut(QStringLiteral("explicit asks %1: caught %2, a ticket at once %3\n")
+                     .arg(explicitAsks)
+                     .arg(percent(o.value(QLatin1String("explicit_recall")).toDouble()),
+                         percent(o.value(QLatin1String("explicit_opened_at_once")).toDouble())));
+        writeOut(QStringLiteral("caught by the rules only %1, by the model only %2, by both %3\n")
+                     .arg(byRules)
+                     .arg(byModel)
+                     .arg(byBoth));
+    }
+    return exitOk;
+}
+
+int evaluateGuard(const Invocation &inv, const Context &ctx, const QString &file)
+{
+    Config c = ctx.config;
+    if (inv.isSet(QStringLiteral("model")))
+        c.guardModel = inv.value(QStringLiteral("model"));
+    if (inv.isSet(QStringLiteral("threshold")))
+        c.guardThresholdPercent = inv.value(QStringLiteral("threshold")).toInt();
+    QString warning;
+    const GuardModel model = Services::loadGuardModel(c, &warning);
+    if (!warning.isEmpty())
+        fail(exitOk, warning);
+    auto rows = tsvRows(file);
+    if (!rows)
+        return fail(exitError, rows.error());
+    int claims = 0, caught = 0, honest = 0, unchanged = 0, byModel = 0;
+    for (const QStringList &fields : rows.value()) {
+        if (fields.size() < 2 || (fields.at(0) != QLatin1String("claim") && fields.at(0) != QLatin1String("honest")))
+            continue;
+        QStringList kinds;
+        HallucinationGuard::check(fields.at(1), QString(), &kinds, model);
+        const bool changed = !kinds.isEmpty();
+        if (fields.at(0) == QLatin1String("claim")) {
+            ++claims;
+            caught += changed ? 1 : 0;
+            byModel += kinds == QStringList { QStringLiteral("model_claim") } ? 1 : 0;
+        } else {
+            ++honest;
+            unchanged += changed ? 0 : 1;
+        }
+    }
+    const QJsonObject o { { QStringLiteral("file"), file }, { QStringLiteral("claims"), claims },
+        { QStringLiteral("claims_caught"), claims ? double(caught) / claims : 0.0 },
+        { QStringLiteral("honest"), honest },
+        { QStringLiteral("honest_unchanged"), honest ? double(unchanged) / honest : 0.0 },
+        { QStringLiteral("caught_by_model_only"), byModel },
+        { QStringLiteral("model"), model.model ? model.model->origin() : QString() } };
+    if (inv.json)
+        printJson(o);
+    else
+        writeOut(QStringLiteral("false hand-off claims caught %1 of %2 (%3; the model alone %4); honest replies "
+                                "unchanged %5 of %6 (%7)\n")
+                     .arg(caught)
+                     .arg(claims)
+                     .arg(percent(o.value(QLatin1String("claims_caught")).toDouble()))
+                     .arg(byModel)
+                     .arg(unchanged)
+                     .arg(honest)
+                     .arg(percent(o.value(QLatin1String("honest_unchanged")).toDouble())));
+    return exitOk;
+}
+
+// Every conversation through the real turn (the detector, the Lua script on a private redis-server, tickets in
+// a throw-away index): it reaches support when its ticket opens or a ticket is offered.
+int evaluateConversations(const Invocation &inv, const Context &ctx, const QString &file)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(exitError, QStringLiteral("cannot read %1: %2").arg(file, f.errorString()));
+    struct Conversation
+    {
+        QString id;
+        bool escalate = false;
+        QStringList turns;
+    };
+    QList<Conversation> conversations;
+    int lineNumber = 0;
+    while (!f.atEnd()) {
+        const QByteArray line = f.readLine().trimmed();
+        ++lineNumber;
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (!o.value(QLatin1String("escalate")).isBool() || !o.value(QLatin1String("turns")).isArray())
+            return fail(
+                exitError, QStringLiteral("%1 line %2 is not a labelled conversation").arg(file).arg(lineNumber));
+        Conversation c { o.value(QLatin1String("id")).toString(), o.value(QLatin1String("escalate")).toBool(), {} };
+        for (const QJsonValue &t : o.value(QLatin1String("turns")).toArray())
+            c.turns << t.toString();
+        conversations << c;
+    }
+
+    QTemporaryDir scratch(QDir::tempPath() + QStringLiteral("/lp-evaluate-XXXXXX"));
+    if (!scratch.isValid())
+        return fail(exitError, QStringLiteral("cannot make a scratch folder"));
+    Config config = ctx.config;
+    config.dataDir = scratch.path();
+    config.databaseUrl.clear();
+    config.smtpHost.clear();
+    config.webhookUrl.clear();
+    config.rateLimitPerMinute = 1000000;
+    if (inv.isSet(QStringLiteral("model")))
+        config.detectorModel = inv.value(QStringLiteral("model"));
+    if (inv.isSet(QStringLiteral("threshold")))
+        config.modelThresholdPercent = inv.value(QStringLiteral("threshold")).toInt();
+    RedisServerProcess redis;
+    RedisServerProcess::Options options;
+    options.directory = scratch.filePath(QStringLiteral("redis"));
+    options.unixSocket = true;
+    if (!redis.start(options))
+        return fail(exitError, QStringLiteral("cannot start a private redis-server for the evaluation"));
+    config.redisUrl = redis.url();
+    auto services = Services::open(config);
+    if (!services)
+        return fail(exitError, services.error());
+    if (auto connected = services.value()->connectRedis(); !connected)
+        return fail(exitError, connected.error());
+    auto teacher = services.value()->accounts().add(
+        Actor::commandLine(), QStringLiteral("evaluation@example.org"), QStringLiteral("Evaluation"), Role::Teacher);
+    if (!teacher)
+        return fail(exitError, teacher.error());
+
+    int tp = 0, fp = 0, fn = 0, tn = 0, tickets = 0, offers = 0;
+    QJsonArray missed;
+    QJsonArray wrong;
+    for (const Conversation &c : std::as_const(conversations)) {
+        SessionContext context;
+        context.userId = teacher->id;
+        auto session = services.value()->sessions()->createSession(context);
+        if (!session)
+            return fail(exitError, session.error());
+        bool ticket = false;
+        bool offered = false;
+        for (const QString &turn : c.turns) {
+            const TurnOutcome o
+                = services.value()->escalation()->handleTeacherMessage(teacher.value(), session.value(), turn);
+            ticket = ticket || o.escalated;
+            offered = offered || o.offered;
+        }
+        const bool reached = ticket || offered;
+        tickets += ticket ? 1 : 0;
+        offers += (offered && !ticket) ? 1 : 0;
+        if (reached && c.escalate)
+            ++tp;
+        else if (reached)
+            ++fp, wrong << c.id;
+        else if (c.escalate)
+            ++fn, missed << c.id;
+        else
+            ++tn;
+    }
+    QJsonObject o = scores(tp, fp, fn);
+    o.insert(QStringLiteral("file"), file);
+    o.insert(QStringLiteral("conversations"), tp + fp + fn + tn);
+    o.insert(QStringLiteral("tickets"), tickets);
+    o.insert(QStringLiteral("offers_only"), offers);
+    o.insert(QStringLiteral("missed"), missed);
+    o.insert(QStringLiteral("reached_support_wrongly"), wrong);
+    if (inv.json)
+        printJson(o);
+    else
+        writeOut(QStringLiteral("conversations %1: precision %2, recall %3, F1 %4 (%5 tickets, %6 offers only)\n")
+                     .arg(tp + fp + fn + tn)
+                     .arg(percent(o.value(QLatin1String("precision")).toDouble()),
+                         percent(o.value(QLatin1String("recall")).toDouble()),
+                         percent(o.value(QLatin1String("f1")).toDouble()))
+                     .arg(tickets)
+                     .arg(offers));
+    return exitOk;
+}
+
+} // namespace
+
+int cmdEvaluate(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args,
+            { { QStringLiteral("model"), QStringLiteral("A model file to measure instead (or none)."),
+                  QStringLiteral("FILE") },
+                { QStringLiteral("threshold"), QStringLiteral("The model's threshold, in percent."),
+                    QStringLiteral("PERCENT") } }))
+        return *code;
+    if (inv.positional.size() != 2)
+        return usage(QStringLiteral("evaluate needs detect|conversations|guard and a labelled FILE"));
+    auto ctx = openContext(inv, false);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    const QString what = inv.positional.at(0);
+    const QString file = inv.positional.at(1);
+    if (what == QLatin1String("detect"))
+        return evaluateDetect(inv, ctx.value(), file);
+    if (what == QLatin1String("guard"))
+        return evaluateGuard(inv, ctx.value(), file);
+    if (what == QLatin1String("conversations"))
+        return evaluateConversations(inv, ctx.value(), file);
+    return usage(QStringLiteral("evaluate detect|conversations|guard FILE"));
+}
+
+int cmdModelPrepare(const QStringList &args)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args,
+            { { QStringLiteral("except"), QStringLiteral("Leave this batch out (e.g. b07)."), QStringLiteral("BATCH") },
+                { QStringLiteral("only"), QStringLiteral("Only this batch."), QStringLiteral("BATCH") },
+                { QStringLiteral("exclude"), QStringLiteral("Leave out every text of this labelled file."),
+                    QStringLiteral("FILE") } }))
+        return *code;
+    if (inv.positional.size() != 2
+        || (inv.positional.at(0) != QLatin1String("messages") && inv.positional.at(0) != QLatin1String("guard")))
+        return usage(QStringLiteral("model prepare messages|guard DIR"));
+    const bool guard = inv.positional.at(0) == QLatin1String("guard");
+    const QDir dir(inv.positional.at(1));
+    // What an evaluation set holds never reaches training: its texts, as the model sees them.
+    QSet<std::string> excluded;
+    for (const QString &path : inv.parser.values(QStringLiteral("exclude"))) {
+        if (path.endsWith(QLatin1String(".jsonl"))) {
+            QFile f(path);
+            if (!f.open(QIODevice::ReadOnly))
+                return fail(exitError, QStringLiteral("cannot read %1").arg(path));
+            while (!f.atEnd())
+                for (const QJsonValue &t :
+                    QJsonDocument::fromJson(f.readLine()).object().value(QLatin1String("turns")).toArray())
+                    excluded.insert(TextModel::normalise(t.toString()));
+            continue;
+        }
+        auto rows = tsvRows(path);
+        if (!rows)
+            return fail(exitError, rows.error());
+        for (const QStringList &fields : rows.value())
+            excluded.insert(TextModel::normalise(fields.constLast()));
+    }
+    const QStringList batches
+        = dir.entryList({ guard ? QStringLiteral("g*.tsv") : QStringLiteral("b*.tsv") }, QDir::Files, QDir::Name);
+    if (batches.isEmpty())
+        return fail(exitError, QStringLiteral("no batches in %1").arg(dir.path()));
+    QSet<std::string> seen;
+    int written = 0, duplicates = 0, leftOut = 0;
+    for (const QString &batch : batches) {
+        const QString name = batch.chopped(4);
+        if ((inv.isSet(QStringLiteral("except")) && name == inv.value(QStringLiteral("except")))
+            || (inv.isSet(QStringLiteral("only")) && name != inv.value(QStringLiteral("only"))))
+            continue;
+        auto rows = tsvRows(dir.filePath(batch));
+        if (!rows)
+            return fail(exitError, rows.error());
+        for (const QStringList &fields : rows.value()) {
+            QList<std::pair<QString, QString>> examples; // label, text
+            if (!guard) {
+                if (fields.size() < 2)
+                    continue;
+                const QString label = fields.at(0) == QLatin1String("hardneg") ? QStringLiteral("none") : fields.at(0);
+                examples.append({ label, fields.mid(1).join(QLatin1Char('\t')) });
+            } else {
+                if (fields.size() < 2)
+                    continue;
+                // Sentence by sentence, cut as the guard cuts: those that make the claim, and the rest.
+                const QStringList claims = fields.value(2).split(QStringLiteral(" ||| "), Qt::SkipEmptyParts);
+                for (const QString &sentence : HallucinationGuard::sentences(fields.at(1))) {
+                    const QString s = sentence.simplified();
+                    if (s.isEmpty())
+                        continue;
+                    const bool claim = std::any_of(claims.cbegin(), claims.cend(), [&s](const QString &c) {
+                        const QString t = c.simplified();
+                        return !t.isEmpty() && (s.contains(t) || t.contains(s));
+                    });
+                    examples.append({ claim ? QStringLiteral("claim") : QStringLiteral("honest"),
+                        HallucinationGuard::normalise(s).simplified() });
+                }
+            }
+            for (const auto &[label, text] : std::as_const(examples)) {
+                const std::string normalised = TextModel::normalise(text);
+                if (normalised.empty())
+                    continue;
+                if (excluded.contains(normalised)) {
+                    ++leftOut;
+                    continue;
+                }
+                if (seen.contains(normalised)) {
+                    ++duplicates;
+                    continue;
+                }
+                seen.insert(normalised);
+                writeOut(QStringLiteral("__label__%1 %2\n").arg(label, QString::fromStdString(normalised)));
+                ++written;
+            }
+        }
+    }
+    fail(exitOk,
+        QStringLiteral("%1 examples written, %2 duplicates and %3 texts of the evaluation sets left out")
+            .arg(written)
+            .arg(duplicates)
+            .arg(leftOut));
+    return exitOk;
+}
+
+} // namespace LearnPulse::Ctl

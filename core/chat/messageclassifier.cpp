@@ -1,0 +1,66 @@
+#include "messageclassifier.h"
+
+#include "textmodel.h"
+
+namespace LearnPulse {
+
+MessageClassifier::MessageClassifier(
+    std::shared_ptr<const Detector> rules, std::shared_ptr<const TextModel> model, ModelPolicy policy)
+    : m_rules(std::move(rules))
+    , m_model(std::move(model))
+    , m_policy(policy)
+{
+    if (!m_rules)
+        m_rules = std::shared_ptr<const Detector>(&Detector::builtin(), [](const Detector *) {});
+}
+
+Detection MessageClassifier::classify(const QString &text, bool explain, bool everyRule) const
+{
+    if (!m_model)
+        return m_rules->detect(text);
+    const QHash<QString, float> p = m_model->predict(text);
+    const double none = p.value(QStringLiteral("none"), 1.0F);
+    // A message the model reads, with confidence, as none of its business: no rule could count, so only the
+    // vague asks are looked for (most messages of a day: the detector stays fast).
+    const bool confident = none >= m_policy.gate;
+    Detection d = confident && !everyRule ? m_rules->detectOffer(text) : m_rules->detect(text);
+    d.modelScore = 1.0 - none;
+    QString label = QStringLiteral("unhappy");
+    for (const char *other : { "person", "correction" })
+        if (p.value(QLatin1String(other)) > p.value(label))
+            label = QLatin1String(other);
+    d.modelLabel = label;
+    const bool modelCounts = d.modelScore >= m_policy.threshold;
+
+    // The rules' matches count while the model does not read the message, with confidence, as none of its
+    // business; otherwise they are kept aside (detect --explain shows them).
+    if (d.dissatisfied && confident) {
+        d.overruled = d.rules;
+        d.rules.clear();
+        d.phrases.clear();
+        d.dissatisfied = false;
+        d.explicitRequest = false;
+    }
+    // A vague ask for a person the rules found gets the offer of a ticket (the teacher chooses), not a ticket at
+    // once: the model's reading of it as asking for a person changes nothing.
+    if (modelCounts && d.vagueRequest && !d.dissatisfied && label == QLatin1String("person"))
+        return d;
+    if (modelCounts) {
+        d.correction = label == QLatin1String("correction");
+        if (label == QLatin1String("person") && p.value(label) >= m_policy.personThreshold) {
+            d.explicitRequest = true;
+            d.vagueRequest = false;
+            d.vaguePhrase.clear();
+        }
+        if (!d.dissatisfied) {
+            // The model is the reason: named, with the words that weighed most.
+            d.rules << QStringLiteral("model_") + label;
+            d.phrases << (explain ? m_model->weightiest(text, QStringLiteral("none"), 3).join(QLatin1String(", "))
+                                  : QString());
+        }
+        d.dissatisfied = true;
+    }
+    return d;
+}
+
+} // namespace LearnPulse

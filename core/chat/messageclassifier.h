@@ -1,0 +1,52 @@
+#pragma once
+
+#include "detector.h"
+
+#include <memory>
+
+namespace LearnPulse {
+
+class TextModel;
+
+// How the trained model and the rules decide together (docs/DESIGN.md, "Dissatisfaction detection"). Tuned
+// for precision: a false ticket costs support time.
+struct ModelPolicy
+{
+    // The model counts a message as a signal when the probability that it is not "none" reaches this.
+    double threshold = 0.6;
+    // A rule's match counts only while the model's "none" stays below this: a message the model reads, with
+    // confidence, as about something else (students, the weather, another program) is not a signal.
+    double gate = 0.7;
+    // The model alone asks for a person (a ticket at once) when "person" is its strongest label and reaches this.
+    double personThreshold = 0.5;
+};
+
+// The dissatisfaction detector: the rules (Detector: what counted by name, explicit asks, vague asks, remarks
+// about somebody else) and the trained model (TextModel: the message as a whole) in one decision. Without a
+// model it is the rules alone. Thread-safe.
+class MessageClassifier final
+{
+public:
+    MessageClassifier(std::shared_ptr<const Detector> rules, std::shared_ptr<const TextModel> model = nullptr,
+        ModelPolicy policy = {});
+
+    // With `explain`, a message the model counted names the words that weighed most (the rule "model_<label>"'s
+    // phrase); without, that phrase is left empty (a few more predictions per counted message). A message the
+    // model reads with confidence as none of its business skips the rules but the vague asks (no other rule could
+    // count), unless `everyRule` asks for the rules it overrules (Detection::overruled, detect --explain).
+    Detection classify(const QString &text, bool explain = true, bool everyRule = false) const;
+
+    const Detector &rules() const { return *m_rules; }
+    const TextModel *model() const { return m_model.get(); }
+    const ModelPolicy &policy() const { return m_policy; }
+
+    // The rules' names of the model's part: "model_unhappy", "model_person", "model_correction".
+    static bool isModelRule(const QString &rule) { return rule.startsWith(QLatin1String("model_")); }
+
+private:
+    std::shared_ptr<const Detector> m_rules;
+    std::shared_ptr<const TextModel> m_model;
+    ModelPolicy m_policy;
+};
+
+} // namespace LearnPulse

@@ -1,0 +1,285 @@
+// The trained models beside the rules (issue 25): the shipped models are the ones scripts/train-models.sh
+// makes from the data in the repository, the detector with its model on the labelled sets, and a missing or
+// damaged model file that leaves the rules alone (said once, never fatal).
+#include "config.h"
+#include "hallucinationguard.h"
+#include "messageclassifier.h"
+#include "services.h"
+#include "testsupport.h"
+#include "textmodel.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace LearnPulse;
+using namespace LearnPulse::Test;
+
+namespace {
+
+const QString sourceDir = QStringLiteral(LP_TEST_DATA_DIR "/../..");
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QJsonObject metadata(const QString &name)
+{
+    return QJsonDocument::fromJson(readFile(sourceDir + QStringLiteral("/resources/model/%1.json").arg(name))).object();
+}
+
+struct Labelled
+{
+    bool positive;
+    bool explicitAsk;
+    QString text;
+};
+
+QList<Labelled> messages(const QString &path)
+{
+    QList<Labelled> out;
+    for (const QByteArray &raw : readFile(path).split('\n')) {
+        const QStringList f = QString::fromUtf8(raw).split(QLatin1Char('\t'));
+        if (f.size() == 3 && (f.at(0) == QLatin1String("0") || f.at(0) == QLatin1String("1")))
+            out.append({ f.at(0) == QLatin1String("1"), f.at(1) == QLatin1String("1"), f.at(2) });
+    }
+    return out;
+}
+
+} // namespace
+
+class TestModel : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void normalisesAsTrainingDoes();
+    void metadataNamesTheDataInTheRepository_data();
+    void metadataNamesTheDataInTheRepository();
+    void shippedModelsAreWhatTheScriptMakes();
+    void detectorWithItsModelOnTheLabelledSets_data();
+    void detectorWithItsModelOnTheLabelledSets();
+    void theModelsPartIsExplainedInWords();
+    void aMissingOrDamagedModelLeavesTheRules();
+    void learnpulsectlSaysSoOnceAndGoesOn();
+};
+
+void TestModel::normalisesAsTrainingDoes()
+{
+    QCOMPARE(TextModel::normalise(QStringLiteral("Nope!! It\u2019s 12 not 7B")), std::string("nope ! ! it's 0 not 0b"));
+    QCOMPARE(TextModel::normalise(QStringLiteral("  ok\u00A0\u00A0thanks\u200D ")), std::string("ok thanks"));
+    QCOMPARE(TextModel::normalise(QStringLiteral("\uFF28\uFF55\uFF4D\uFF41\uFF4E")), std::string("human")); // NFKC
+    QCOMPARE(TextModel::normalise(QString()), std::string());
+}
+
+void TestModel::metadataNamesTheDataInTheRepository_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("detector") << QStringLiteral("detector") << QStringLiteral("messages");
+    QTest::newRow("guard") << QStringLiteral("guard") << QStringLiteral("guard");
+}
+
+void TestModel::metadataNamesTheDataInTheRepository()
+{
+    // The data's hash as the training script takes it (sha256sum of each batch, in name order, hashed again):
+    // a batch changed without training again fails here at once.
+    QFETCH(QString, name);
+    QFETCH(QString, kind);
+    const QDir data(sourceDir + QStringLiteral("/resources/model/data/") + kind);
+    QByteArray listing;
+    for (const QString &file : data.entryList({ QStringLiteral("*.tsv") }, QDir::Files, QDir::Name))
+        listing += QCryptographicHash::hash(readFile(data.filePath(file)), QCryptographicHash::Sha256).toHex() + "  "
+            + kind.toUtf8() + '/' + file.toUtf8() + '\n';
+    const QJsonObject meta = metadata(name);
+    QCOMPARE(meta.value(QLatin1String("data_sha256")).toString(),
+        QString::fromLatin1(QCryptographicHash::hash(listing, QCryptographicHash::Sha256).toHex()));
+    const QByteArray model = readFile(sourceDir + QStringLiteral("/resources/model/%1.ftz").arg(name));
+    QVERIFY2(model.size() > 0 && model.size() < 5 * 1024 * 1024, qPrintable(QString::number(model.size())));
+    QCOMPARE(meta.value(QLatin1String("sha256")).toString(),
+        QString::fromLatin1(QCryptographicHash::hash(model, QCryptographicHash::Sha256).toHex()));
+}
+
+void TestModel::shippedModelsAreWhatTheScriptMakes()
+{
+    // Slow (both models trained again, about a minute and a half): run by CTest as tst_model_reproducible.
+    if (qEnvironmentVariableIsEmpty("LP_MODEL_REPRODUCE"))
+        QSKIP("trains both models again: set LP_MODEL_REPRODUCE=1 (CTest: tst_model_reproducible)");
+    QTemporaryDir out;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LEARNPULSE_CTL"), QStringLiteral(LP_CTL_EXECUTABLE));
+    const ProcessResult r
+        = runProcess(sourceDir + QStringLiteral("/scripts/train-models.sh"), { out.path() }, {}, env, 600000);
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    for (const char *file : { "detector.ftz", "detector.json", "guard.ftz", "guard.json" }) {
+        const QByteArray made = readFile(out.filePath(QLatin1String(file)));
+        QVERIFY2(!made.isEmpty(), file);
+        QVERIFY2(made == readFile(sourceDir + QStringLiteral("/resources/model/") + QLatin1String(file)), file);
+    }
+}
+
+void TestModel::detectorWithItsModelOnTheLabelledSets_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<double>("precision");
+    QTest::addColumn<double>("recall");
+    // The shared development set and the sets written here by earlier sessions (none of them trains the model).
+    for (const char *name : { "dissatisfaction-dev", "dissatisfaction-extra", "dissatisfaction-hard",
+             "dissatisfaction-hard2", "dissatisfaction-review" })
+        QTest::newRow(name) << QStringLiteral(LP_TEST_DATA_DIR "/%1.tsv").arg(QLatin1String(name)) << 0.85 << 0.90;
+}
+
+void TestModel::detectorWithItsModelOnTheLabelledSets()
+{
+    QFETCH(QString, file);
+    QFETCH(double, precision);
+    QFETCH(double, recall);
+    const Services::Classifier loaded = Services::loadClassifier(Config());
+    QVERIFY2(loaded.warning.isEmpty(), qPrintable(loaded.warning));
+    QVERIFY(loaded.classifier->model());
+    int tp = 0, fp = 0, fn = 0, asks = 0, asksCaught = 0;
+    const QList<Labelled> rows = messages(file);
+    QVERIFY(rows.size() >= 40);
+    for (const Labelled &row : rows) {
+        const Detection d = loaded.classifier->classify(row.text, false);
+        const bool predicted = d.dissatisfied || d.vagueRequest;
+        tp += predicted && row.positive;
+        fp += predicted && !row.positive;
+        fn += !predicted && row.positive;
+        asks += row.explicitAsk;
+        asksCaught += row.explicitAsk && predicted;
+        if (predicted != row.positive)
+            qInfo("  %s: %s", predicted ? "false alarm" : "missed", qPrintable(row.text));
+    }
+    const double p = double(tp) / qMax(1, tp + fp);
+    const double r = double(tp) / qMax(1, tp + fn);
+    qInfo("%s: precision %.3f, recall %.3f, explicit asks caught %d/%d", qPrintable(QFileInfo(file).fileName()), p, r,
+        asksCaught, asks);
+    QVERIFY2(p >= precision, qPrintable(QString::number(p)));
+    QVERIFY2(r >= recall, qPrintable(QString::number(r)));
+    QCOMPARE(asksCaught, asks);
+}
+
+void TestModel::theModelsPartIsExplainedInWords()
+{
+    // The first training message that the model counts and no rule does: named as the model's, with the words
+    // that weighed most, and said to the teacher about the message (not as something she did).
+    const Services::Classifier loaded = Services::loadClassifier(Config());
+    const MessageClassifier &c = *loaded.classifier;
+    QString found;
+    Detection d;
+    const QDir data(sourceDir + QStringLiteral("/resources/model/data/messages"));
+    for (const QString &file : data.entryList({ QStringLiteral("*.tsv") }, QDir::Files, QDir::Name)) {
+        for (const QByteArray &raw : readFile(data.filePath(file)).split('\n')) {
+            const QStringList f = QString::fromUtf8(raw).split(QLatin1Char('\t'));
+            if (f.size() != 2 || f.at(0) != QLatin1String("unhappy"))
+                continue;
+            d = c.classify(f.at(1));
+            if (d.dissatisfied && d.rules.size() == 1 && MessageClassifier::isModelRule(d.rules.constFirst())) {
+                found = f.at(1);
+                break;
+            }
+        }
+        if (!found.isEmpty())
+            break;
+    }
+    QVERIFY(!found.isEmpty());
+    QVERIFY2(!d.phrases.constFirst().isEmpty(), qPrintable(found));
+    for (const QString &word : d.phrases.constFirst().split(QStringLiteral(", ")))
+        QVERIFY2(QString::fromStdString(TextModel::normalise(found)).contains(word), qPrintable(word));
+    QVERIFY(d.modelScore >= c.policy().threshold);
+    const QString words = Detection::rulesInWords(d.rules, QStringLiteral("you "));
+    QVERIFY2(words.startsWith(QLatin1String("your message as a whole read as")), qPrintable(words));
+    QVERIFY2(Detection::rulesInWords(d.rules).startsWith(QLatin1String("the message as a whole read as")),
+        qPrintable(Detection::rulesInWords(d.rules)));
+}
+
+void TestModel::aMissingOrDamagedModelLeavesTheRules()
+{
+    QTemporaryDir dir;
+    // A copy of the built-in model with one byte changed: refused before fastText reads it.
+    const QString damaged = dir.filePath(QStringLiteral("damaged.ftz"));
+    QByteArray bytes = readFile(sourceDir + QStringLiteral("/resources/model/detector.ftz"));
+    bytes[bytes.size() / 2] = char(bytes.at(bytes.size() / 2) ^ 0x5a);
+    {
+        QFile f(damaged);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        QFile meta(dir.filePath(QStringLiteral("damaged.json")));
+        QVERIFY(meta.open(QIODevice::WriteOnly));
+        meta.write(readFile(sourceDir + QStringLiteral("/resources/model/detector.json")));
+    }
+    const QString truncated = dir.filePath(QStringLiteral("truncated.ftz"));
+    {
+        // Cut short (a copy that stopped half-way), with the metadata of the whole file.
+        QFile f(truncated);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(readFile(sourceDir + QStringLiteral("/resources/model/detector.ftz")).left(4000));
+        QFile meta(dir.filePath(QStringLiteral("truncated.json")));
+        QVERIFY(meta.open(QIODevice::WriteOnly));
+        meta.write(readFile(sourceDir + QStringLiteral("/resources/model/detector.json")));
+    }
+    const QString noMetadata = dir.filePath(QStringLiteral("alone.ftz"));
+    QVERIFY(QFile::copy(sourceDir + QStringLiteral("/resources/model/detector.ftz"), noMetadata));
+    const QString othersCanWrite = dir.filePath(QStringLiteral("shared.ftz"));
+    QVERIFY(QFile::copy(sourceDir + QStringLiteral("/resources/model/detector.ftz"), othersCanWrite));
+    QVERIFY(QFile::copy(
+        sourceDir + QStringLiteral("/resources/model/detector.json"), dir.filePath(QStringLiteral("shared.json"))));
+    QVERIFY(QFile::setPermissions(
+        othersCanWrite, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther | QFile::WriteOther));
+    const struct
+    {
+        QString path;
+        const char *said;
+    } cases[] = { { dir.filePath(QStringLiteral("missing.ftz")), "does not exist" }, { damaged, "damaged" },
+        { truncated, "damaged" }, { noMetadata, "metadata" }, { othersCanWrite, "written by other users" } };
+    for (const auto &c : cases) {
+        Config config;
+        config.detectorModel = c.path;
+        config.guardModel = c.path;
+        const Services::Classifier loaded = Services::loadClassifier(config);
+        QVERIFY2(
+            loaded.warning.contains(QLatin1String(c.said)) && loaded.warning.contains(QLatin1String("rules alone")),
+            qPrintable(loaded.warning));
+        QVERIFY(!loaded.classifier->model());
+        // The rules still decide.
+        QVERIFY(loaded.classifier->classify(QStringLiteral("I want to talk to a person")).explicitRequest);
+        QString guardWarning;
+        QVERIFY(!Services::loadGuardModel(config, &guardWarning).model);
+        QVERIFY2(guardWarning.contains(QLatin1String(c.said)), qPrintable(guardWarning));
+    }
+    // "none" is the rules alone by choice: nothing to say.
+    Config none;
+    none.detectorModel = QStringLiteral("none");
+    const Services::Classifier rulesOnly = Services::loadClassifier(none);
+    QVERIFY(rulesOnly.warning.isEmpty());
+    QVERIFY(!rulesOnly.classifier->model());
+}
+
+void TestModel::learnpulsectlSaysSoOnceAndGoesOn()
+{
+    QTemporaryDir dir;
+    {
+        QSettings ini(dir.filePath(QStringLiteral("learnpulse.ini")), QSettings::IniFormat);
+        ini.setValue(QStringLiteral("detector/model"), dir.filePath(QStringLiteral("gone.ftz")));
+    }
+    const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        { QStringLiteral("detect"), QStringLiteral("--data-dir"), dir.path() },
+        "How is 6B doing?\nI want a human\nok\n", QProcessEnvironment::systemEnvironment());
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.count('\n'), 3);
+    QVERIFY(r.out.contains("explicit"));
+    QCOMPARE(r.err.count("trained model is not used"), 1);
+    QVERIFY2(r.err.contains("does not exist"), r.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestModel)
+#include "tst_model.moc"
