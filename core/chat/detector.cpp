@@ -401,18 +401,28 @@ QString Detection::rulesInWords(const QStringList &rules, const QString &prefix)
     return words.join(QLatin1String("; "));
 }
 
-Detection Detector::detectOffer(const QString &text) const
+namespace {
+
+// The first of the vague-ask rules that matches the normalised message, as the offer of a ticket.
+template<typename Rules>
+void findOffer(const Rules &offerRules, const QString &normalised, Detection &result)
 {
-    Detection result;
-    const QString normalised = normalise(text);
-    for (const Rule &rule : m_offerRules) {
+    for (const auto &rule : offerRules) {
         const auto m = rule.pattern.match(normalised);
         if (m.hasMatch()) {
             result.vagueRequest = true;
             result.vaguePhrase = m.captured().trimmed();
-            break;
+            return;
         }
     }
+}
+
+} // namespace
+
+Detection Detector::detectOffer(const QString &text) const
+{
+    Detection result;
+    findOffer(m_offerRules, normalise(text), result);
     return result;
 }
 
@@ -425,16 +435,8 @@ Detection Detector::detect(const QString &text) const
         return result;
     // A vague ask gets the offer of a ticket unless the message asks for one clearly.
     auto addOffer = [&] {
-        if (result.explicitRequest)
-            return;
-        for (const Rule &rule : m_offerRules) {
-            const auto m = rule.pattern.match(normalised);
-            if (m.hasMatch()) {
-                result.vagueRequest = true;
-                result.vaguePhrase = m.captured().trimmed();
-                return;
-            }
-        }
+        if (!result.explicitRequest)
+            findOffer(m_offerRules, normalised, result);
     };
     // Rules over the whole message (clause breaks kept as " | "), which see what no single clause shows.
     QStringList messageRules;
