@@ -2,6 +2,7 @@
 #include "ctlcommon.h"
 #include "database.h"
 #include "messagevalidator.h"
+#include "postgresurl.h"
 #include "roles.h"
 
 #include <QFile>
@@ -93,14 +94,13 @@ int cmdDbAddLogin(const QStringList &args)
     auto conn = ctx->db->connection();
     if (!conn)
         return fail(exitError, conn.error());
-    // The login name is checked above (letters, digits, _) and the group is one of three; the password goes in
-    // as a standard SQL literal (quotes doubled; standard_conforming_strings keeps backslashes as they are).
+    // The login name is checked above (letters, digits, _) and the group is one of three. The password never goes
+    // to the server: a SCRAM verifier made here does (base64, '$' and ':' only), so that a failing statement in the
+    // server's log holds no password.
     QString create = QStringLiteral("CREATE ROLE \"%1\" LOGIN IN ROLE %2").arg(login, group);
-    if (!password.isEmpty()) {
-        QString literal = QString::fromUtf8(password);
-        literal.replace(QLatin1Char('\''), QLatin1String("''"));
-        create = QStringLiteral("CREATE ROLE \"%1\" LOGIN PASSWORD '%2' IN ROLE %3").arg(login, literal, group);
-    }
+    if (!password.isEmpty())
+        create = QStringLiteral("CREATE ROLE \"%1\" LOGIN PASSWORD '%2' IN ROLE %3")
+                     .arg(login, scramSha256Verifier(password), group);
     QSqlQuery q(conn.value());
     if (!q.exec(QStringLiteral("SHOW standard_conforming_strings")) || !q.next()
         || q.value(0).toString() != QLatin1String("on"))
@@ -109,9 +109,8 @@ int cmdDbAddLogin(const QStringList &args)
     if (!q.exec(QStringLiteral("BEGIN")) || !q.exec(create)) {
         const QString error = Database::errorOf(q);
         q.exec(QStringLiteral("ROLLBACK"));
-        return fail(exitError,
-            QStringLiteral("cannot create the login %1 (run db setup-roles first?): %2")
-                .arg(login, QString(error).remove(QString::fromUtf8(password))));
+        return fail(
+            exitError, QStringLiteral("cannot create the login %1 (run db setup-roles first?): %2").arg(login, error));
     }
     q.prepare(QStringLiteral("INSERT INTO lp_logins (login, user_id) VALUES (?, ?) ON CONFLICT (login) DO UPDATE SET "
                              "user_id = EXCLUDED.user_id"));

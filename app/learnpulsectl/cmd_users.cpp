@@ -4,6 +4,7 @@
 #include "roles.h"
 
 #include <QFile>
+#include <QJsonObject>
 
 namespace LearnPulse::Ctl {
 
@@ -54,6 +55,86 @@ int cmdUsersAdd(const QStringList &args)
         writeOut(QStringLiteral("%1  %2  %3  %4%5\n")
                      .arg(added->id, added->email, roleName(added->role), added->displayName,
                          added->canSignIn ? QString() : QStringLiteral("  (cannot sign in until a password is set)")));
+    return exitOk;
+}
+
+namespace {
+
+// The account named on the command line: its email or its id, among those that have not been removed.
+Result<Account> accountNamed(AccountStore &accounts, const QString &who)
+{
+    auto found = who.contains(QLatin1Char('@')) ? accounts.findByEmail(who) : accounts.findById(who);
+    if (!found && found.kind() == ErrorKind::NotFound)
+        return Result<Account>::failure(QStringLiteral("no account %1").arg(who), ErrorKind::NotFound);
+    return found;
+}
+
+void printAccount(const Invocation &inv, const Account &a)
+{
+    if (inv.json)
+        printJson(a.toJson());
+    else
+        writeOut(QStringLiteral("%1  %2  %3  %4%5\n")
+                     .arg(a.id, a.email, roleName(a.role), a.displayName,
+                         a.canSignIn ? QString() : QStringLiteral("  (cannot sign in until a password is set)")));
+}
+
+} // namespace
+
+int cmdUsersList(const QStringList &args)
+{
+    Invocation inv;
+    std::optional<Context> ctx;
+    if (auto code = openWithoutArguments(inv, args, QStringLiteral("users list"), ctx))
+        return *code;
+    AccountStore accounts(ctx->db);
+    auto listed = accounts.list(Actor::commandLine());
+    if (!listed)
+        return fail(exitError, listed.error());
+    for (const Account &a : listed.value())
+        printAccount(inv, a);
+    return exitOk;
+}
+
+// users remove|role: what the Administration view does, with the same checks and audit entries; on PostgreSQL
+// the account's database login loses its groups in the same transaction (the users table's trigger).
+int cmdUsersChange(const QStringList &args, bool remove)
+{
+    Invocation inv;
+    if (auto code = parse(inv, args, {}))
+        return *code;
+    const QString command = remove ? QStringLiteral("users remove") : QStringLiteral("users role");
+    if (inv.positional.size() != (remove ? 1 : 2))
+        return usage(remove ? QStringLiteral("users remove takes one account (its email or id)")
+                            : QStringLiteral("users role takes an account (its email or id) and a role"));
+    std::optional<Role> role;
+    if (!remove) {
+        role = roleFromName(inv.positional.at(1));
+        if (!role)
+            return usage(QStringLiteral("the role must be teacher, support or admin"));
+    }
+    auto ctx = openContext(inv, true);
+    if (!ctx)
+        return fail(exitError, ctx.error());
+    AccountStore accounts(ctx->db);
+    auto account = accountNamed(accounts, inv.positional.constFirst());
+    if (!account)
+        return fail(exitError, account.error());
+    const Status done = remove ? accounts.remove(Actor::commandLine(), account->id)
+                               : accounts.setRole(Actor::commandLine(), account->id, *role);
+    if (!done)
+        return fail(exitError, QStringLiteral("%1: %2").arg(command, done.error()));
+    if (remove) {
+        if (inv.json)
+            printJson(QJsonObject { { QStringLiteral("user_id"), account->id }, { QStringLiteral("removed"), true } });
+        else
+            writeOut(QStringLiteral("removed %1 (%2)\n").arg(account->email, account->id));
+        return exitOk;
+    }
+    auto now = accounts.findById(account->id);
+    if (!now)
+        return fail(exitError, now.error());
+    printAccount(inv, now.value());
     return exitOk;
 }
 

@@ -40,6 +40,11 @@ Commands:
   tickets status ID open|in_progress|resolved
   tickets delete ID --yes
   users add --email E --name N --role teacher|support|admin [--password-stdin]
+  users list                         the accounts (not removed), as the Administration view lists them
+  users remove EMAIL|ID              remove an account (it can no longer sign in; its tickets stay);
+                                     on PostgreSQL its database login loses its groups at once
+  users role EMAIL|ID teacher|support|admin
+                                     change an account's role (its open consoles sign out)
   privacy erase --user EMAIL|--user-id ID --yes
                                      erase everything stored about a person (found by any email they
                                      had); prints what was removed, emails already sent, and other
@@ -88,7 +93,10 @@ void printJson(const QJsonObject &o)
 int fail(int code, const QString &message)
 {
     std::fflush(stdout);
-    const QByteArray bytes = (QStringLiteral("learnpulsectl: ") + message).toUtf8() + '\n';
+    // The message may carry a server's words (an LLM error, a database's): no escape sequence reaches the terminal,
+    // and it stays one line.
+    const QString line = MessageValidator::neutralise(message).replace(QLatin1Char('\n'), QLatin1Char(' '));
+    const QByteArray bytes = (QStringLiteral("learnpulsectl: ") + line).toUtf8() + '\n';
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
     return code;
 }

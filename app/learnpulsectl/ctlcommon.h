@@ -80,6 +80,8 @@ int cmdTicketsReply(const QStringList &args);
 int cmdTicketsNote(const QStringList &args);
 int cmdTicketsAssign(const QStringList &args);
 int cmdUsersAdd(const QStringList &args);
+int cmdUsersList(const QStringList &args);
+int cmdUsersChange(const QStringList &args, bool remove);
 int cmdEvaluate(const QStringList &args);
 int cmdModelPrepare(const QStringList &args);
 

@@ -12,7 +12,10 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -87,6 +90,10 @@ Result<Config> Config::load(const QString &dataDirOption, const QProcessEnvironm
         }
         s.apply(c, value);
     }
+    if (auto kept = keepSecretsPrivate(c.configFile, ini); !kept)
+        return failureOf<Config>(kept);
+    else if (!kept.value().isEmpty())
+        c.settingsProblems << kept.value();
     c.redisUrlExplicit
         = ini.contains(QStringLiteral("redis/url")) && !c.invalidKeys.contains(QStringLiteral("redis/url"));
     for (const SettingSpec &s : SettingSpec::all()) {
@@ -317,6 +324,37 @@ Status Config::migrate(const QString &configFile)
         return Status::failure(QStringLiteral("Cannot write %1.").arg(configFile), ErrorKind::Storage);
     QFile::setPermissions(configFile, QFile::ReadOwner | QFile::WriteOwner);
     return {};
+}
+
+Result<QString> Config::keepSecretsPrivate(const QString &configFile, const QSettings &ini)
+{
+    const auto holdsSecret = [&ini](const SettingSpec &s) {
+        const QString value = ini.value(QLatin1String(s.key)).toString();
+        if (value.isEmpty())
+            return false;
+        if (s.type == SettingSpec::Type::Secret)
+            return true;
+        const QUrl url(value);
+        return isUrlKey(s) && (!url.password().isEmpty() || QUrlQuery(url).hasQueryItem(QStringLiteral("password")));
+    };
+    const auto secrets = SettingSpec::all();
+    if (std::none_of(secrets.begin(), secrets.end(), holdsSecret))
+        return QString();
+    struct stat st
+    {
+    };
+    if (::stat(QFile::encodeName(configFile).constData(), &st) != 0 || (st.st_mode & 077) == 0)
+        return QString();
+    // A password that other users of the machine can read is made private at once, and said so.
+    if (::chmod(QFile::encodeName(configFile).constData(), 0600) != 0)
+        return Result<QString>::failure(
+            QStringLiteral("The settings file %1 holds a password that other users of this machine can read, and "
+                           "it cannot be made private (%2). Run: chmod 600 '%1'")
+                .arg(configFile, QString::fromLocal8Bit(std::strerror(errno))),
+            ErrorKind::Forbidden);
+    return QCoreApplication::translate("Settings",
+        "The settings file held a password that other users of this machine could read; it is now readable by "
+        "you alone (chmod 600).");
 }
 
 Status Config::checkOwnership(const QString &path, bool isDirectory)

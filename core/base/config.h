@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QVariantMap>
 
+class QSettings;
+
 namespace LearnPulse {
 
 // Every setting of the application with its default, in one place. Sources, weakest first: the
@@ -45,9 +47,10 @@ struct Config
     // The model counts a message as a signal from this probability, in percent (higher: fewer false tickets,
     // more missed complaints; the settings dialog shows what each value trades).
     int modelThresholdPercent = 60;
-    // The same for the guard's claim classifier (one sentence of the assistant's reply at a time).
+    // The same for the guard's claim classifier (one sentence of the assistant's reply at a time): empty for the
+    // built-in model, "none" for the clause rules alone, or a file.
     QString guardModel;
-    int guardThresholdPercent = 60;
+    int guardThresholdPercent = 90;
     // Turns in a row that correct or repeat the request bring the offer of a ticket (0: never by themselves).
     int correctionsBeforeOffer = 2;
     int claimLapseSeconds = 300; // a claim whose process died without a ticket lapses after this
@@ -101,6 +104,9 @@ struct Config
     // A data directory or settings file that exists must belong to this user and be writable by no one else
     // (a settings file: no symbolic link either). Error (Forbidden): which, and how to fix it.
     static Status checkOwnership(const QString &path, bool isDirectory);
+    // A settings file that holds a password (a secret, a URL with one) and that other users can read is made 0600:
+    // a notice to show (empty: nothing to say), or a failure with the chmod to run when it cannot be.
+    static Result<QString> keepSecretsPrivate(const QString &configFile, const QSettings &ini);
     Status ensureDataDir() const;
 
     // The settings an admin edits in the console, by INI key, as the settings dialog shows them: secrets

@@ -45,11 +45,29 @@ Result<QString> validate(const QString &text, int maxChars)
     return text;
 }
 
+namespace {
+
+// Characters that change how the text around them is shown without being seen themselves: the bidirectional
+// embeddings, overrides and isolates (U+202E shows "txt.exe" for "exe.txt") and the invisible separators.
+// The joiners U+200C/U+200D stay: emoji sequences and several scripts need them.
+bool isDirectionControl(char16_t u)
+{
+    return (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069);
+}
+
+bool isInvisible(char16_t u)
+{
+    return u == 0x200b || (u >= 0x2060 && u <= 0x2064) || u == 0xfeff;
+}
+
+} // namespace
+
 QString neutralise(const QString &text)
 {
     const auto needsWork = [](QChar c) {
         const char16_t u = c.unicode();
-        return (u < 0x20 && u != u'\n' && u != u'\t') || (u >= 0x7f && u <= 0x9f) || u == 0x2028 || u == 0x2029;
+        return (u < 0x20 && u != u'\n' && u != u'\t') || (u >= 0x7f && u <= 0x9f) || u == 0x2028 || u == 0x2029
+            || isDirectionControl(u) || isInvisible(u);
     };
     if (std::none_of(text.cbegin(), text.cend(), needsWork))
         return text; // the usual case: no copy
@@ -63,8 +81,10 @@ QString neutralise(const QString &text)
                 ++i;
         } else if (u == 0x0b || u == 0x0c || u == 0x85 || u == 0x2028 || u == 0x2029) {
             out += QLatin1Char('\n');
+        } else if (isInvisible(u)) {
+            continue; // nothing to see: nothing shown
         } else if (needsWork(text.at(i))) {
-            out += QChar(0xfffd);
+            out += QChar(0xfffd); // a control, or a change of direction: seen as what it is
         } else {
             out += text.at(i);
         }

@@ -20,7 +20,9 @@ Result<QString> validate(const QString &text, int maxChars);
 // Text as it may be stored, shown, written into a transcript or printed to a terminal: every kind of line
 // break (CR LF, CR, U+2028, U+2029, U+0085, vertical tab, form feed) becomes "\n", so that only "\n" starts a
 // line and a transcript can indent every continuation line; other control characters (C0 but tab and
-// newline, DEL, C1: an escape sequence) become U+FFFD. Text from a person, a server, a row or a file.
+// newline, DEL, C1: an escape sequence) and the bidirectional embeddings, overrides and isolates (U+202A-202E,
+// U+2066-2069) become U+FFFD; invisible separators (U+200B, U+2060-2064, U+FEFF) are left out. Text from a
+// person, a server, a row or a file.
 QString neutralise(const QString &text);
 
 // A session id is a random UUID in its canonical lower-case 36-character form; anything else (a

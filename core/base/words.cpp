@@ -30,4 +30,11 @@ QString Words::emailDelivery(const QString &emailStatus)
     return emailStatus;
 }
 
+QString Words::plainToolTip(const QString &text)
+{
+    if (!text.contains(QLatin1Char('<')))
+        return text; // no tag, nothing Qt would take for markup
+    return QStringLiteral("<p style=\"white-space:pre-wrap\">%1</p>").arg(text.toHtmlEscaped());
+}
+
 } // namespace LearnPulse

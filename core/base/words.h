@@ -19,6 +19,9 @@ public:
     static QString status(const QString &status);
     // A ticket email's delivery: "Sent", "Retrying (2 tries)", "Waiting to send", "Not configured", "Failed".
     static QString emailDelivery(const QString &emailStatus);
+    // Stored text as a tooltip that shows it as it is: Qt renders a tooltip that looks like markup as rich text
+    // (an "<img>" in a summary would load), so text with a "<" goes escaped inside markup, its line breaks kept.
+    static QString plainToolTip(const QString &text);
 };
 
 } // namespace LearnPulse

@@ -390,10 +390,10 @@ const QList<Pattern> &claimPatterns()
 
 const QRegularExpression &negation()
 {
-    static const QRegularExpression r
-        = re(QStringLiteral("\\b(?:not|cannot|can't|cant|unable|never|no\\s+one|nobody|no\\s+(?:way|means|ability)\\s+"
-                            "to|won't|wont|don't|dont|"
-                            "didn't|didnt|haven't|havent|hasn't|hasnt|isn't|wasn't|aren't|without)\\b|n't\\b"));
+    static const QRegularExpression r = re(
+        QStringLiteral("\\b(?:not|cannot|can't|cant|unable|never|no\\s+one|nobody|no\\s+(?:way|means|ability)\\s+"
+                       "to|no(?!\\s+(?:doubt|problem|worries|worry)\\b)|nothing|none|neither|nor|won't|wont|don't|dont|"
+                       "didn't|didnt|haven't|havent|hasn't|hasnt|isn't|wasn't|aren't|without)\\b|n't\\b"));
     return r;
 }
 

@@ -246,6 +246,8 @@ Status ConsoleBackend::ensureRedis()
         subscribeUser();
         m_redisReachable = -1;
         setRedisReachable(true);
+        if (const QString notice = m_ctx.services->redis()->notice; !notice.isEmpty())
+            emit warning(notice); // the configured server was another user's: said once, at each connection
     }
     if (!m_rulesWarned && !m_ctx.services->rulesWarning().isEmpty()) {
         m_rulesWarned = true;

@@ -199,15 +199,21 @@ void Outbox::recordOutcome(const OutboxEntry &e, const DeliveryResult &outcome)
                                              .arg(tries)
                                              .arg(next.toString(Qt::ISODate));
     }
+    // A sent email's row keeps where it went (and whose it was, as the row came): an erasure reports it after its
+    // ticket is gone.
+    QJsonObject payload = e.payload;
+    if (outcome.ok && e.kind == QLatin1String("email") && !m_config.supportEmail.isEmpty())
+        payload.insert(QStringLiteral("to"), m_config.supportEmail);
     QSqlQuery q(conn.value());
     q.prepare(
         QStringLiteral("UPDATE outbox SET state = ?, tries = ?, next_attempt = ?, lease_until = '', last_error = ?, "
-                       "sent_at = ? WHERE id = ?"));
+                       "sent_at = ?, payload = ? WHERE id = ?"));
     q.addBindValue(state);
     q.addBindValue(tries);
     q.addBindValue(timestamp(next));
     q.addBindValue(outcome.ok ? QStringLiteral("") : outcome.error);
     q.addBindValue(outcome.ok ? timestamp(now) : QStringLiteral(""));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)));
     q.addBindValue(e.id);
     if (!q.exec())
         qCWarning(lcOutbox).noquote() << QStringLiteral("Cannot record a delivery outcome: ") + Database::errorOf(q);

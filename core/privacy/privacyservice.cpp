@@ -487,7 +487,8 @@ Result<ErasureReport> PrivacyService::eraseSubject(
                 if (q.value(1).toString() != QLatin1String("sent"))
                     continue;
                 ++report.emailsAlreadySent;
-                to.insert(payload.value(QLatin1String("to")).toString());
+                if (const QString address = payload.value(QLatin1String("to")).toString().trimmed(); !address.isEmpty())
+                    to.insert(address); // a row that never said where it went adds no empty address
             }
             report.sentTo = QStringList(to.begin(), to.end());
             report.sentTo.sort();

@@ -2,6 +2,7 @@
 
 #include "config.h"
 #include "logging.h"
+#include "redistrust.h"
 
 #include <QStandardPaths>
 
@@ -11,40 +12,67 @@ Result<RedisConnection> connectRedis(const Config &config)
 {
     using R = Result<RedisConnection>;
     RedisConnection connection;
-    auto direct = RedisClient::connect(config.redisUrl, 2000);
-    if (direct) {
-        connection.client = std::move(direct).value();
-        return R(std::move(connection));
+    auto endpoint = RedisEndpoint::parse(config.redisUrl);
+    if (!endpoint)
+        return R::failure(endpoint.error(), ErrorKind::BadInput);
+    // A server on this machine without a password that another user runs would receive the conversations.
+    const QString distrust = RedisTrust::whyNotTrusted(endpoint.value());
+    QString why;
+    if (!distrust.isEmpty()) {
+        if (config.redisUrlExplicit)
+            return R::failure(distrust
+                    + QStringLiteral(": it is not used. Give it a password (requirepass) and put it in the URL "
+                                     "(redis://:PASSWORD@host:port/0), or leave redis/url unset and the console "
+                                     "starts a private server of its own."),
+                ErrorKind::Forbidden);
+        why = distrust;
+        connection.notice
+            = distrust + QStringLiteral(": it is not used; the console started a private server of its own.");
+    } else {
+        auto direct = RedisClient::connect(endpoint.value(), 2000);
+        if (direct) {
+            connection.client = std::move(direct).value();
+            return R(std::move(connection));
+        }
+        if (config.redisUrlExplicit)
+            return R::failure(direct.error(), direct.kind());
+        why = direct.error();
     }
-    if (config.redisUrlExplicit)
-        return R::failure(direct.error());
 
     const QString executable = QStandardPaths::findExecutable(QStringLiteral("redis-server"),
         { QStringLiteral("/usr/bin"), QStringLiteral("/usr/sbin"), QStringLiteral("/usr/local/bin") });
     if (executable.isEmpty())
-        return R::failure(direct.error()
-            + QStringLiteral(" (and redis-server is not installed, so no private server "
-                             "could be started; set REDIS_URL)"));
+        return R::failure(why
+                + QStringLiteral(" (and redis-server is not installed, so no private server "
+                                 "could be started; set REDIS_URL)"),
+            ErrorKind::Unavailable);
     if (auto dir = config.ensureDataDir(); !dir)
-        return R::failure(dir.error());
+        return R::failure(dir.error(), ErrorKind::Storage);
 
     RedisServerProcess::Options options;
     options.directory = config.dataDir + QStringLiteral("/redis");
     options.executable = executable;
-    // A unix socket path has a small size limit; a deep data directory uses a loopback port instead.
+    // A unix socket path has a small size limit: a deep data directory puts the socket in a short folder of this
+    // user's alone; when there is none, a loopback port with a random password (never an open port).
     if ((options.directory + QStringLiteral("/redis.sock")).toLocal8Bit().size() >= 100) {
-        options.unixSocket = false;
-        options.port = RedisServerProcess::freePort();
+        options.socketDirectory = RedisTrust::privateSocketFolder(config.dataDir);
+        if (options.socketDirectory.isEmpty()) {
+            options.unixSocket = false;
+            options.port = RedisServerProcess::freePort();
+            options.password = RedisTrust::randomPassword();
+        }
     }
     connection.privateServer = std::make_unique<RedisServerProcess>();
     if (auto started = connection.privateServer->start(options); !started)
-        return R::failure(
-            direct.error() + QStringLiteral("; starting a private redis-server failed too: ") + started.error());
+        return R::failure(why + QStringLiteral("; starting a private redis-server failed too: ") + started.error(),
+            ErrorKind::Unavailable);
     auto client = RedisClient::connect(connection.privateServer->url());
     if (!client)
-        return R::failure(client.error());
+        return R::failure(client.error(), client.kind());
     connection.client = std::move(client).value();
     qCInfo(lcRedis) << "using a private redis-server in" << options.directory;
+    if (!connection.notice.isEmpty())
+        qCWarning(lcRedis).noquote() << connection.notice;
     return R(std::move(connection));
 }
 

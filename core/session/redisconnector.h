@@ -15,11 +15,14 @@ struct RedisConnection
 {
     std::unique_ptr<RedisServerProcess> privateServer; // declared first: outlives the client
     std::unique_ptr<RedisClient> client;
+    QString notice; // why the configured server was passed over for a private one (empty: it was not)
 };
 
-// Connects to the configured Redis. When nothing answers, the URL is the default (not chosen by the
-// user) and redis-server is installed, starts a private server (unix socket and append-only data
-// under <data dir>/redis) that stops with the returned object (DESIGN.md, "Session state").
+// Connects to the configured Redis. A server on this machine without a password that another user runs is
+// never used (RedisTrust). When nothing answers or the server is not trusted, the URL is the default (not
+// chosen by the user) and redis-server is installed, starts a private server (append-only data under
+// <data dir>/redis, a unix socket in a folder of this user's alone, or a loopback port with a random
+// password) that stops with the returned object (DESIGN.md, "Session state").
 Result<RedisConnection> connectRedis(const Config &config);
 
 } // namespace LearnPulse

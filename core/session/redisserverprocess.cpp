@@ -8,8 +8,10 @@
 #include <QDirIterator>
 #include <QFileInfo>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTcpServer>
 #include <QThread>
+#include <QUrl>
 
 #include <csignal>
 #include <sys/prctl.h>
@@ -34,11 +36,18 @@ int RedisServerProcess::freePort()
 
 QString RedisServerProcess::socketPath() const
 {
-    return m_options.unixSocket ? m_options.directory + QLatin1String("/redis.sock") : QString();
+    if (!m_options.unixSocket)
+        return {};
+    return (m_options.socketDirectory.isEmpty() ? m_options.directory : m_options.socketDirectory)
+        + QLatin1String("/redis.sock");
 }
 
 QString RedisServerProcess::url() const
 {
+    if (m_options.port > 0 && !m_options.password.isEmpty())
+        return QStringLiteral("redis://:%1@127.0.0.1:%2/0")
+            .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_options.password)))
+            .arg(m_options.port);
     if (m_options.port > 0)
         return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_options.port);
     return QStringLiteral("unix://") + socketPath();
@@ -47,6 +56,11 @@ QString RedisServerProcess::url() const
 bool RedisServerProcess::isRunning() const
 {
     return m_process && m_process->state() == QProcess::Running;
+}
+
+qint64 RedisServerProcess::processId() const
+{
+    return isRunning() ? m_process->processId() : 0;
 }
 
 Status RedisServerProcess::start(const Options &options, int timeoutMs)
@@ -70,7 +84,20 @@ Status RedisServerProcess::start(const Options &options, int timeoutMs)
             QFile::setPermissions(entry.filePath(), entry.isDir() ? ownerDir : QFile::ReadOwner | QFile::WriteOwner);
     }
 
-    QStringList args { QStringLiteral("--dir"), m_options.directory, QStringLiteral("--port"),
+    QStringList args;
+    const QString passwordFile = m_options.directory + QLatin1String("/requirepass.conf");
+    QFile::remove(passwordFile);
+    if (!m_options.password.isEmpty()) {
+        // A password on the command line is in /proc for every user to read; a configuration file of ours is not.
+        QFile conf(passwordFile);
+        if (!conf.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFile::ReadOwner | QFile::WriteOwner)
+            || conf.write("requirepass \"" + m_options.password.toUtf8() + "\"\n") < 0 || !conf.flush())
+            return Status::failure(QStringLiteral("Cannot write %1: %2").arg(passwordFile, conf.errorString()));
+        args << passwordFile;
+    }
+    // Read by the server as it starts (before it answers); gone when this returns, whatever happened.
+    const auto forgetPassword = qScopeGuard([&passwordFile] { QFile::remove(passwordFile); });
+    args << QStringList { QStringLiteral("--dir"), m_options.directory, QStringLiteral("--port"),
         QString::number(m_options.port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
         QStringLiteral("--daemonize"), QStringLiteral("no"), QStringLiteral("--save"), QString(),
         QStringLiteral("--appendonly"), m_options.appendOnly ? QStringLiteral("yes") : QStringLiteral("no"),

@@ -20,7 +20,9 @@ public:
     {
         QString directory; // data directory of the server (created if needed)
         int port = 0; // TCP port on 127.0.0.1; 0 = no TCP, unix socket only
-        bool unixSocket = true; // listen on <directory>/redis.sock
+        bool unixSocket = true; // listen on <socketDirectory>/redis.sock
+        QString socketDirectory; // where the socket is; empty: `directory` (a socket path must be short)
+        QString password; // requirepass, from a file of the owner's alone (never on the command line)
         bool appendOnly = true;
         QString executable = QStringLiteral("redis-server");
     };
@@ -37,8 +39,9 @@ public:
     // Starts again with the same options (same port, same data): the append-only file brings the data back.
     Status restart(int timeoutMs = 10000) { return start(Options(m_options), timeoutMs); }
     bool isRunning() const;
+    qint64 processId() const; // 0 when not running
 
-    // redis://127.0.0.1:<port>/0 when TCP is on, otherwise unix://<socket>.
+    // redis://[:password@]127.0.0.1:<port>/0 when TCP is on, otherwise unix://<socket>.
     QString url() const;
     QString socketPath() const;
     int port() const { return m_options.port; }

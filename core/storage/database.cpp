@@ -114,6 +114,9 @@ Result<QSqlDatabase> Database::connection()
         if (!db.open())
             return Result<QSqlDatabase>::failure(QStringLiteral("Cannot connect to the index database %1: %2")
                                                      .arg(m_path, db.lastError().text().simplified()));
+        // The server's notices ("... already exists, skipping") are not for the people reading our output: libpq
+        // would print them on standard error.
+        QSqlQuery(db).exec(QStringLiteral("SET client_min_messages TO warning"));
         return db;
     }
     db.setDatabaseName(m_path);

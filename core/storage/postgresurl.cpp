@@ -1,5 +1,9 @@
 #include "postgresurl.h"
 
+#include <QCryptographicHash>
+#include <QMessageAuthenticationCode>
+#include <QPasswordDigestor>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QUrl>
 #include <QUrlQuery>
@@ -39,6 +43,24 @@ Result<PostgresTarget> parsePostgresUrl(const QString &text)
         t.host = QStringLiteral("localhost");
     t.options = options.join(QLatin1Char(';'));
     return t;
+}
+
+QString scramSha256Verifier(const QByteArray &password, QByteArray salt, int iterations)
+{
+    if (salt.isEmpty()) {
+        salt.resize(16);
+        QRandomGenerator::system()->generate(salt.begin(), salt.end());
+    }
+    const QByteArray prepared = QString::fromUtf8(password).normalized(QString::NormalizationForm_KC).toUtf8();
+    const QByteArray salted
+        = QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, prepared, salt, iterations, 32);
+    const QByteArray clientKey = QMessageAuthenticationCode::hash("Client Key", salted, QCryptographicHash::Sha256);
+    const QByteArray storedKey = QCryptographicHash::hash(clientKey, QCryptographicHash::Sha256);
+    const QByteArray serverKey = QMessageAuthenticationCode::hash("Server Key", salted, QCryptographicHash::Sha256);
+    return QStringLiteral("SCRAM-SHA-256$%1:%2$%3:%4")
+        .arg(iterations)
+        .arg(QString::fromLatin1(salt.toBase64()), QString::fromLatin1(storedKey.toBase64()),
+            QString::fromLatin1(serverKey.toBase64()));
 }
 
 } // namespace LearnPulse

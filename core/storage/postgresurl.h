@@ -23,4 +23,11 @@ struct PostgresTarget
 // password.
 Result<PostgresTarget> parsePostgresUrl(const QString &text);
 
+// A SCRAM-SHA-256 verifier of `password`, as libpq's PQencryptPasswordConn makes it
+// ("SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>", RFC 5802/7677): given to CREATE ROLE ... PASSWORD,
+// the server stores it as it is, so the password itself never reaches the server (nor its log, when a statement
+// fails). The password is NFKC-normalised first (SASLprep's mapping for the passwords people type). `salt` empty:
+// 16 random bytes.
+QString scramSha256Verifier(const QByteArray &password, QByteArray salt = {}, int iterations = 4096);
+
 } // namespace LearnPulse

@@ -2,6 +2,7 @@
 
 // What the ticket store's files share: the columns of a ticket row and how a row is read.
 
+#include "messagevalidator.h"
 #include "ticketstore.h"
 
 #include <QSqlQuery>
@@ -15,6 +16,13 @@ inline const QString columns = QStringLiteral(
 
 inline constexpr int columnCount = 24;
 
+// A row may come from any seat (or anybody with the database): its text is neutralised as it is read, so that no
+// view, mail or terminal shows a control character, a line of its own making or a change of direction.
+inline QString oneLine(const QString &text)
+{
+    return MessageValidator::neutralise(text).replace(QLatin1Char('\n'), QLatin1Char(' '));
+}
+
 inline TicketRecord fromQuery(const QSqlQuery &q)
 {
     TicketRecord r;
@@ -22,15 +30,15 @@ inline TicketRecord fromQuery(const QSqlQuery &q)
     r.id = q.value(i++).toString();
     r.sessionId = q.value(i++).toString();
     r.userId = q.value(i++).toString();
-    r.teacherName = q.value(i++).toString();
+    r.teacherName = oneLine(q.value(i++).toString());
     r.teacherEmail = q.value(i++).toString();
     r.teacherRole = q.value(i++).toString();
-    r.classId = q.value(i++).toString();
-    r.student = q.value(i++).toString();
-    r.scope = q.value(i++).toString();
+    r.classId = oneLine(q.value(i++).toString());
+    r.student = oneLine(q.value(i++).toString());
+    r.scope = oneLine(q.value(i++).toString());
     r.created = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
     r.updated = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
-    r.summary = q.value(i++).toString();
+    r.summary = oneLine(q.value(i++).toString());
     r.signalCount = q.value(i++).toInt();
     r.rules = q.value(i++).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
     r.status = q.value(i++).toString();
@@ -38,13 +46,13 @@ inline TicketRecord fromQuery(const QSqlQuery &q)
     r.conversationFile = q.value(i++).toString();
     r.integrity = q.value(i++).toString();
     r.assigneeId = q.value(i++).toString();
-    r.assigneeName = q.value(i++).toString();
+    r.assigneeName = oneLine(q.value(i++).toString());
     r.waitingSince = QDateTime::fromString(q.value(i++).toString(), Qt::ISODate);
     if (r.waitingSince.isValid() && r.waitingSince.date().year() >= 9999)
         r.waitingSince = {}; // nobody waits (schema version 8)
     r.teacherRead = q.value(i++).toLongLong();
     r.rating = q.value(i++).toString();
-    r.ratingComment = q.value(i++).toString();
+    r.ratingComment = MessageValidator::neutralise(q.value(i++).toString());
     return r;
 }
 

@@ -6,6 +6,7 @@
 #include "logging.h"
 #include "messagevalidator.h"
 #include "outbox.h"
+#include "ticketrows_p.h"
 #include "ticketstore.h"
 #include "words.h"
 
@@ -152,14 +153,14 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
     record.id = result.ticketId;
     record.sessionId = request.session.id;
     record.userId = request.teacherUserId;
-    record.teacherName = request.teacherName;
+    record.teacherName = TicketRows::oneLine(request.teacherName); // stored as it is shown
     record.teacherEmail = request.teacherEmail;
     record.teacherRole = request.teacherRole;
-    record.classId = request.session.context.classId;
-    record.student = request.session.context.student;
-    record.scope = request.session.context.scope;
+    record.classId = TicketRows::oneLine(request.session.context.classId);
+    record.student = TicketRows::oneLine(request.session.context.student);
+    record.scope = TicketRows::oneLine(request.session.context.scope);
     record.created = now;
-    record.summary = request.summary;
+    record.summary = TicketRows::oneLine(request.summary);
     record.signalCount = request.session.dissatisfactionCount;
     record.rules = request.session.signalRules;
     record.rules.removeDuplicates();

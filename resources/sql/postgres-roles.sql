@@ -54,7 +54,7 @@ REVOKE ALL ON lp_logins FROM lp_admin;
 GRANT SELECT ON tickets, tickets_fts, ticket_messages, outbox, deleted_tickets, canned_replies TO lp_support;
 GRANT UPDATE (status, updated, waiting_since, assignee_id, assignee_name, email_status) ON tickets TO lp_support;
 GRANT INSERT ON ticket_messages TO lp_support;
-GRANT UPDATE (state, tries, next_attempt, lease_until, last_error, sent_at) ON outbox TO lp_support;
+GRANT UPDATE (state, tries, next_attempt, lease_until, last_error, sent_at, payload) ON outbox TO lp_support;
 GRANT SELECT, INSERT ON metric_events, feedback_events, csat_events TO lp_support;
 GRANT SELECT (id, email, display_name, role, created, disabled) ON users TO lp_support;
 
@@ -157,8 +157,8 @@ CREATE TRIGGER lp_account_changed AFTER UPDATE OF role, disabled OR DELETE ON us
   FOR EACH ROW EXECUTE FUNCTION lp_account_changed();
 
 -- A seat opens a ticket only as its own account: the function takes the account from the login, never from
--- its arguments, checks the ID's shape, and queues the email (and webhook) with an empty payload (delivery
--- trusts only the ticket id of an outbox row).
+-- its arguments, checks the ID's shape, and queues the email (and webhook); an email's payload holds only the
+-- account's email and id (delivery trusts only the ticket id of an outbox row; the erasure reads the payload).
 DROP FUNCTION IF EXISTS lp_create_ticket(TEXT, TEXT, TEXT, TEXT, INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT);
 CREATE OR REPLACE FUNCTION lp_create_ticket(p_id TEXT, p_session TEXT, p_created TEXT, p_summary TEXT,
     p_signal_count INTEGER, p_rules TEXT, p_file TEXT, p_transcript TEXT, p_class TEXT, p_student TEXT,
@@ -194,8 +194,13 @@ BEGIN
   FOREACH outbox_kind IN ARRAY coalesce(string_to_array(nullif(p_outbox, ''), ','), '{}') LOOP
     IF outbox_kind NOT IN ('email', 'webhook') THEN RAISE EXCEPTION 'not an outbox kind'; END IF;
     -- Due at once on every seat's clock ('' sorts before every time).
+    -- An email's row names whose ticket it carries (from the account, not from the seat), so that an erasure
+    -- finds a sent email after its ticket is gone; the delivering seat adds where it went.
     INSERT INTO public.outbox (ticket_id, kind, payload, next_attempt, created)
-      VALUES (p_id, outbox_kind, '{}', '', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+      VALUES (p_id, outbox_kind,
+        CASE WHEN outbox_kind = 'email' THEN json_build_object('reply_to', account.email, 'user_id', me)::text
+             ELSE '{}' END,
+        '', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
   END LOOP;
   RETURN p_id;
 END $$;

@@ -119,6 +119,11 @@ void TestMessageValidator::neutralise_data()
     QTest::newRow("escape sequence") << QStringLiteral("\u001b[2J\u001b]0;owned\u0007x")
                                      << QStringLiteral("\ufffd[2J\ufffd]0;owned\ufffdx");
     QTest::newRow("C1 and DEL") << QStringLiteral("a\u009bb\u007fc") << QStringLiteral("a\ufffdb\ufffdc");
+    QTest::newRow("direction override") << QStringLiteral("report\u202Efdp.exe \u2066x\u2069 \u202Ay\u202C")
+                                        << QStringLiteral("report\ufffdfdp.exe \ufffdx\ufffd \ufffdy\ufffd");
+    QTest::newRow("invisible") << QStringLiteral("sup\u200Bport\u2060 \uFEFFhi") << QStringLiteral("support hi");
+    QTest::newRow("emoji joiner stays") << QStringLiteral("\U0001F469\u200D\U0001F3EB")
+                                        << QStringLiteral("\U0001F469\u200D\U0001F3EB");
     QTest::newRow("NUL") << QString(QStringLiteral("a") + QChar(0) + QStringLiteral("b")) << QStringLiteral("a\ufffdb");
 }
 

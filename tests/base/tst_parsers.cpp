@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStringDecoder>
 #include <QTemporaryDir>
@@ -23,6 +24,9 @@ class TestParsers : public QObject
     Q_OBJECT
 
 private slots:
+    void scramVerifierIsWhatLibpqMakes();
+    void aPasswordOthersCanReadIsMadePrivate_data();
+    void aPasswordOthersCanReadIsMadePrivate();
     void redisUrls_data();
     void redisUrls();
     void redisUrlsRefused_data();
@@ -141,6 +145,71 @@ void TestParsers::postgresUrlsRefused()
     QVERIFY(!t);
     QVERIFY2(t.error().contains(says), qPrintable(t.error()));
     QVERIFY(!t.error().contains(QLatin1String("secretpw")));
+}
+
+void TestParsers::scramVerifierIsWhatLibpqMakes()
+{
+    // Issue 26: db add-login sends a verifier, never the password. Known answer (RFC 7677's password and salt; the
+    // keys computed independently with Python's hashlib.pbkdf2_hmac and hmac).
+    QCOMPARE(scramSha256Verifier("pencil", QByteArray::fromBase64("W22ZaJ0SNY7soEsUEjb6gQ=="), 4096),
+        QStringLiteral("SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+                       "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU="));
+    // A fresh salt each time; nothing of the password in it; nothing that would need quoting in SQL.
+    const QString a = scramSha256Verifier("it's a 'secret'");
+    const QString b = scramSha256Verifier("it's a 'secret'");
+    QVERIFY(a != b);
+    QVERIFY(!a.contains(QLatin1String("secret")) && !a.contains(QLatin1Char('\'')));
+    QVERIFY(QRegularExpression(
+        QStringLiteral("\\ASCRAM-SHA-256\\$4096:[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}\\z"))
+                .match(a)
+                .hasMatch());
+}
+
+void TestParsers::aPasswordOthersCanReadIsMadePrivate_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<bool>("secret");
+    QTest::newRow("smtp password") << "smtp/password"
+                                   << "hunter22" << true;
+    QTest::newRow("api key") << "llm/api_key"
+                             << "sk-123" << true;
+    QTest::newRow("redis url with a password") << "redis/url"
+                                               << "redis://:pw@10.0.0.5:6379/0" << true;
+    QTest::newRow("database url with a password") << "database/url"
+                                                  << "postgresql://lp:pw@db.example/lp" << true;
+    QTest::newRow("no password") << "redis/url"
+                                 << "redis://10.0.0.5:6379/0" << false;
+}
+
+void TestParsers::aPasswordOthersCanReadIsMadePrivate()
+{
+    // Issue 26: a settings file that holds a password and that other users can read is made the owner's alone
+    // at once, and the console says so; a file without a secret is left as it is.
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(bool, secret);
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("learnpulse.ini"));
+    {
+        QSettings ini(file, QSettings::IniFormat);
+        ini.setValue(QStringLiteral("config/version"), Config::currentVersion); // no migration to rewrite it
+        ini.setValue(key, value);
+    }
+    QVERIFY(::chmod(QFile::encodeName(file).constData(), 0644) == 0);
+    auto loaded = Config::load(dir.path(), QProcessEnvironment());
+    QVERIFY2(loaded, qPrintable(loaded.error()));
+    struct stat st
+    {
+    };
+    QCOMPARE(::stat(QFile::encodeName(file).constData(), &st), 0);
+    QCOMPARE(st.st_mode & 0777, secret ? 0600u : 0644u);
+    const bool said = loaded->settingsProblems.join(QLatin1Char(' ')).contains(QLatin1String("readable by you alone"));
+    QCOMPARE(said, secret);
+    QVERIFY(!loaded->settingsProblems.join(QLatin1Char(' ')).contains(value)); // never the secret itself
+    // The next start has nothing to say.
+    auto again = Config::load(dir.path(), QProcessEnvironment());
+    QVERIFY(again && !again->settingsProblems.join(QLatin1Char(' ')).contains(QLatin1String("readable by you alone")));
 }
 
 void TestParsers::configPrecedence()

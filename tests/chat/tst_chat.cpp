@@ -32,6 +32,7 @@ private slots:
     void aTicketIdIsTrueOnlyWhenTheIndexHoldsIt();
     void rateLimitRefusesWithoutStoring();
     void usageAndUnknownUser();
+    void serverTextReachesTheTerminalDefused();
     void plainOutputStreamsTheReply();
     void metricsCountSessionsEscalationsRulesAndGuardHits();
     void brokenRulesFileFallsBackToTheBuiltInRules();
@@ -330,6 +331,28 @@ void TestChat::usageAndUnknownUser()
     QCOMPARE(empty.exitCode, 1);
     QCOMPARE(empty.json.value(QLatin1String("status")).toString(), QStringLiteral("bad_input"));
     QCOMPARE(historyLength(m_session), 0);
+}
+
+void TestChat::serverTextReachesTheTerminalDefused()
+{
+    // Issue 26: the assistant's words and its server's error reach a terminal; no escape sequence, line separator
+    // or direction override goes through raw, on standard output or on standard error.
+    const auto clean = [](const QByteArray &bytes) {
+        return !bytes.contains('\x1b') && !bytes.contains('\x07') && !bytes.contains("\xe2\x80\xa8")
+            && !bytes.contains("\xe2\x80\xae");
+    };
+    const Chat failed = chat(QStringLiteral("How is Aisha doing?"), {}, QStringLiteral("hostile500"), false);
+    QCOMPARE(failed.exitCode, 1);
+    QVERIFY2(failed.err.contains("boom"), failed.err.constData());
+    QVERIFY2(clean(failed.err) && clean(failed.out), failed.err.constData());
+    QVERIFY2(!failed.err.contains("\nLearnPulse: fake line"), failed.err.constData()); // no line of its own making
+    const Chat hostile = chat(QStringLiteral("How is Aisha doing?"), {}, QStringLiteral("hostile"), false);
+    QCOMPARE(hostile.exitCode, 0);
+    QVERIFY2(hostile.out.contains("Line one"), hostile.out.constData());
+    QVERIFY2(clean(hostile.out) && clean(hostile.err), hostile.out.constData());
+    const Chat json = chat(QStringLiteral("How is Aisha doing?"), {}, QStringLiteral("hostile"), true);
+    QVERIFY2(json.exitCode == 0, json.err.constData());
+    QVERIFY(!json.json.value(QLatin1String("reply")).toString().contains(QChar(0x202e)));
 }
 
 void TestChat::plainOutputStreamsTheReply()

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "hallucinationguard.h"
 #include "messageclassifier.h"
+#include "modeltradeoffs.h"
 #include "services.h"
 #include "testsupport.h"
 #include "textmodel.h"
@@ -70,6 +71,8 @@ private slots:
     void theModelsPartIsExplainedInWords();
     void aMissingOrDamagedModelLeavesTheRules();
     void learnpulsectlSaysSoOnceAndGoesOn();
+    void tradeoffsAreReadWithCare();
+    void theGuardModelIsOnByDefaultAtAHighThreshold();
 };
 
 void TestModel::normalisesAsTrainingDoes()
@@ -281,5 +284,65 @@ void TestModel::learnpulsectlSaysSoOnceAndGoesOn()
     QVERIFY2(r.err.contains("does not exist"), r.err.constData());
 }
 
+void TestModel::theGuardModelIsOnByDefaultAtAHighThreshold()
+{
+    // Measured leave one batch out, the sentence model catches far more false hand-off claims than the clause
+    // rules for about one honest reply in a hundred (docs/DATA.md): on unless "none" is chosen, at 90 %.
+    const Config defaults;
+    QCOMPARE(defaults.guardThresholdPercent, 90);
+    QString warning;
+    const GuardModel model = Services::loadGuardModel(defaults, &warning);
+    QVERIFY2(model.model, qPrintable(warning));
+    QCOMPARE(model.threshold, 0.9);
+    Config off;
+    off.guardModel = QStringLiteral("none");
+    QVERIFY(!Services::loadGuardModel(off, &warning).model);
+    // With it, a claim in words no clause rule was written for is caught; an honest reply stays as it is.
+    QStringList claims;
+    HallucinationGuard::check(
+        QStringLiteral("The support team now has a copy of this chat and will follow up by email."), {}, &claims,
+        model);
+    QVERIFY(!claims.isEmpty());
+    claims.clear();
+    const QString honest = QStringLiteral("No ticket has been created - I don't have that ability.");
+    QCOMPARE(HallucinationGuard::check(honest, {}, &claims, model), honest);
+    QVERIFY(claims.isEmpty());
+}
+
 QTEST_GUILESS_MAIN(TestModel)
+void TestModel::tradeoffsAreReadWithCare()
+{
+    // The shipped measurement is what scripts/evaluate-models.sh wrote: thresholds in order, precision rising
+    // with the threshold as a measurement of this detector must.
+    const QList<ModelTradeoffs::Point> shipped = ModelTradeoffs::measured();
+    QVERIFY(shipped.size() >= 3);
+    QCOMPARE(shipped,
+        ModelTradeoffs::parse(readFile(sourceDir + QStringLiteral("/resources/model/detector-tradeoffs.json"))));
+    QVERIFY(shipped.constFirst().recall >= shipped.constLast().recall);
+    // A file edited by hand: rows that are not valid are left out, the rest sorted; nothing at all is said so.
+    const auto points = ModelTradeoffs::parse(R"({"thresholds": [
+        {"threshold": 80, "precision": 0.98, "recall": 0.80},
+        {"threshold": 40, "precision": 0.90, "recall": 0.96},
+        {"threshold": 40, "precision": 0.10, "recall": 0.10},
+        {"threshold": 120, "precision": 0.5, "recall": 0.5},
+        {"threshold": 60, "precision": 1.5, "recall": 0.5},
+        {"threshold": "x"}, 7]})");
+    QCOMPARE(points.size(), 2);
+    QCOMPARE(points.at(0).threshold, 40);
+    QCOMPARE(points.at(1).threshold, 80);
+    QVERIFY(ModelTradeoffs::parse("not json").isEmpty());
+    QVERIFY(ModelTradeoffs::describe({}, 60).contains(QLatin1String("No measurement")));
+    const QString at40 = ModelTradeoffs::describe(points, 40);
+    QVERIFY2(at40.contains(QLatin1String("At 40 %")) && at40.contains(QLatin1String("90 of 100 tickets are real"))
+            && at40.contains(QLatin1String("96 of 100 unhappy")),
+        qPrintable(at40));
+    const QString at60 = ModelTradeoffs::describe(points, 60); // halfway: 0.94 and 0.88
+    QVERIFY2(at60.contains(QLatin1String("about")) && at60.contains(QLatin1String("94 of 100 tickets"))
+            && at60.contains(QLatin1String("88 of 100 unhappy")),
+        qPrintable(at60));
+    QVERIFY2(ModelTradeoffs::describe(points, 95).contains(QLatin1String("Not measured at 95 %; at 80 %")),
+        qPrintable(ModelTradeoffs::describe(points, 95)));
+    QVERIFY(ModelTradeoffs::describe(points, 10).contains(QLatin1String("Not measured at 10 %; at 40 %")));
+}
+
 #include "tst_model.moc"

@@ -1,5 +1,6 @@
 #include "accountstore.h"
 #include "escalationengine.h"
+#include "postgresurl.h"
 #include "testsupport.h"
 #include "ticketservice.h"
 #include "ticketstore.h"
@@ -37,6 +38,7 @@ private slots:
     void usersAdd();
     void usersAddRefusesBadInput_data();
     void usersAddRefusesBadInput();
+    void usersListRoleAndRemoveAsTheAdministrationViewDoes();
     void ticketsListShowStatusDelete();
     void badDatabaseUrlIsAClearErrorWithoutThePassword();
     void databaseRolesKeepEachSeatToItsOwn();
@@ -360,6 +362,58 @@ void TestLearnpulsectl::usersAddRefusesBadInput()
         QVERIFY(!indexExists());
 }
 
+void TestLearnpulsectl::usersListRoleAndRemoveAsTheAdministrationViewDoes()
+{
+    // Issue 26: a school scripts leavers and role changes; the same checks and audit entries as the console's.
+    for (const auto &[email, role] :
+        { std::pair { "leaver@school.example", "teacher" }, std::pair { "stays@school.example", "support" } }) {
+        const ProcessResult added
+            = ctl({ QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("--email"), QLatin1String(email),
+                QStringLiteral("--name"), QStringLiteral("Someone"), QStringLiteral("--role"), QLatin1String(role) });
+        QVERIFY2(added.exitCode == 0, added.err.constData());
+    }
+    const auto listed = [this] {
+        QMap<QString, QString> roles;
+        for (const QJsonObject &o :
+            jsonLines(ctl({ QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--json") }).out))
+            roles.insert(o.value(QLatin1String("email")).toString(), o.value(QLatin1String("role")).toString());
+        return roles;
+    };
+    QCOMPARE(listed().value(QStringLiteral("leaver@school.example")), QStringLiteral("teacher"));
+    QCOMPARE(listed().size(), 2);
+
+    const ProcessResult promoted = ctl({ QStringLiteral("users"), QStringLiteral("role"),
+        QStringLiteral("leaver@school.example"), QStringLiteral("support"), QStringLiteral("--json") });
+    QVERIFY2(promoted.exitCode == 0, promoted.err.constData());
+    QCOMPARE(jsonLines(promoted.out).value(0).value(QLatin1String("role")).toString(), QStringLiteral("support"));
+    QCOMPARE(listed().value(QStringLiteral("leaver@school.example")), QStringLiteral("support"));
+    QCOMPARE(ctl({ QStringLiteral("users"), QStringLiteral("role"), QStringLiteral("leaver@school.example"),
+                     QStringLiteral("boss") })
+                 .exitCode,
+        2);
+
+    const ProcessResult removed
+        = ctl({ QStringLiteral("users"), QStringLiteral("remove"), QStringLiteral("leaver@school.example") });
+    QVERIFY2(removed.exitCode == 0, removed.err.constData());
+    QVERIFY(!listed().contains(QStringLiteral("leaver@school.example")));
+    QVERIFY(listed().contains(QStringLiteral("stays@school.example")));
+    // Gone is gone: a second removal, a role for it, an account that never was: one clear line each.
+    for (const QStringList &again : { QStringList { QStringLiteral("remove"), QStringLiteral("leaver@school.example") },
+             QStringList { QStringLiteral("role"), QStringLiteral("leaver@school.example"), QStringLiteral("admin") },
+             QStringList { QStringLiteral("remove"), QStringLiteral("nobody@school.example") } }) {
+        const ProcessResult r = ctl(QStringList { QStringLiteral("users") } + again);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith("learnpulsectl: ") && r.err.count('\n') == 1, r.err.constData());
+    }
+    // The audit log says who did what, as it does for the Administration view.
+    const ProcessResult audit = ctl({ QStringLiteral("audit"), QStringLiteral("--json") });
+    QStringList actions;
+    for (const QJsonObject &o : jsonLines(audit.out))
+        actions << o.value(QLatin1String("action")).toString();
+    QVERIFY2(actions.contains(QLatin1String("account.role")) && actions.contains(QLatin1String("account.remove")),
+        qPrintable(actions.join(QLatin1Char(','))));
+}
+
 void TestLearnpulsectl::ticketsListShowStatusDelete()
 {
     // A real escalation through the core, into this data directory.
@@ -556,6 +610,19 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
     const QString adminLogin = login(ada, QStringLiteral("a_ada_"));
     QVERIFY(!teacherLogin.isEmpty() && !supportLogin.isEmpty() && !adminLogin.isEmpty());
     {
+        // The server got a SCRAM verifier made on the client, kept as it came: made again from the password and
+        // the stored salt, it is the same string (a password sent in clear would have been hashed with a salt of
+        // the server's, which no verifier of ours reproduces).
+        QSqlQuery q(fx.db->connection().value());
+        QVERIFY(q.exec(QStringLiteral("SELECT rolpassword FROM pg_authid WHERE rolname = '%1'").arg(teacherLogin)));
+        QVERIFY(q.next());
+        const QString stored = q.value(0).toString();
+        QVERIFY2(stored.startsWith(QLatin1String("SCRAM-SHA-256$4096:")), qPrintable(stored));
+        const QByteArray salt
+            = QByteArray::fromBase64(stored.section(QLatin1Char(':'), 1).section(QLatin1Char('$'), 0, 0).toLatin1());
+        QCOMPARE(scramSha256Verifier("seat-secret-pw", salt), stored);
+    }
+    {
         QSqlDatabase teacher = connectAs(teacherLogin);
         QVERIFY2(teacher.open(), qPrintable(teacher.lastError().text()));
         // Can: open a ticket of her own (through the function), read it and write into its thread.
@@ -571,6 +638,18 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
                            "'aaaaaaab-1111-4222-8333-444455556666', '2026-12-01T12:00:00Z', 's', 1, '', "
                            "'/seat/support_tickets/support_ticket_aaaaaaab_20261201_120000.txt', 't', '', '', '', "
                            "'pending', 'email,mailto:evil@attacker.example')")));
+        {
+            // Its email's row says whose ticket it carries, from her account (an erasure finds it after the ticket
+            // is gone), and nothing the seat could choose.
+            QSqlQuery q(fx.db->connection().value());
+            QVERIFY(q.exec(QStringLiteral("SELECT payload FROM outbox WHERE ticket_id = "
+                                          "'TICKET-aaaaaaaa-20261201120000' AND kind = 'email'")));
+            QVERIFY(q.next());
+            const QJsonObject payload = QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object();
+            QCOMPARE(payload.value(QLatin1String("reply_to")).toString(), amira.email);
+            QCOMPARE(payload.value(QLatin1String("user_id")).toString(), amira.id);
+            QCOMPARE(payload.size(), 2);
+        }
         int n = -1;
         QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));
         QCOMPARE(n, 1); // hers; Ben's is not there

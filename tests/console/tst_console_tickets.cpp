@@ -4,6 +4,7 @@
 #include "consolewindow.h"
 #include "messageedit.h"
 #include "metricsview.h"
+#include "modeltradeoffs.h"
 #include "redisserverprocess.h"
 #include "signinpage.h"
 #include "testsupport.h"
@@ -49,6 +50,9 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTextDocument>
+
+#include <cmath>
 
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
@@ -61,11 +65,13 @@ class TestConsoleTickets : public ConsoleTestBase
 
 private slots:
     void teacherCannotReachTheTicketBrowser();
+    void storedTextIsNeverMarkup();
     void supportOpensATicketSearchesAndSeesNewOnes();
     void adminDeletesATicket();
     void adminEditsSettingsWithSecretsMasked();
     void addAccountKeepsWhatWasTypedWhenRefused();
     void aValueThatIsNotValidIsNeverWritten();
+    void theModelThresholdSaysWhatItTrades();
     void aSettingsFileThatIsNotValidDoesNotStopTheConsole();
     void aLateAddAccountAnswerGoesToNoOtherDialog();
     void erasureSaysWhatGoesAndKeepsTheSelection();
@@ -176,6 +182,56 @@ void TestConsoleTickets::supportOpensATicketSearchesAndSeesNewOnes()
     QCOMPARE(w->tabs()->tabText(tab), QStringLiteral("&Tickets"));
 }
 
+void TestConsoleTickets::storedTextIsNeverMarkup()
+{
+    // Issue 26: what a ticket row holds (from any seat) is shown as text: a summary or a name that looks like
+    // markup is not rendered (no image loaded, no bold), in the table, its tooltips and the ticket's header; a
+    // direction override does not turn the words around.
+    auto store = std::make_shared<TicketStore>(m_db);
+    TicketService service(m_config, store);
+    TicketRequest r;
+    r.session.id = QStringLiteral("00000077-0000-4000-8000-000000000000");
+    r.session.dissatisfactionCount = 3;
+    r.history = { { QStringLiteral("teacher"), QStringLiteral("That was wrong"), QDateTime::currentDateTimeUtc() } };
+    r.teacherName = QStringLiteral("<b>Bold</b> Name");
+    r.teacherEmail = QStringLiteral("t77@school.example");
+    r.teacherUserId = QStringLiteral("u77");
+    r.teacherRole = QStringLiteral("teacher");
+    r.summary = QStringLiteral("<img src=\"http://127.0.0.1:1/x.png\"><i>slanted</i> \u202Egnp.exe");
+    r.now = QDateTime::currentDateTimeUtc();
+    const TicketResult t = service.createTicket(r);
+    QVERIFY2(t.success, qPrintable(t.error));
+
+    auto w = openAs(QStringLiteral("s@school.example"), Role::Support);
+    TicketBrowser *browser = w->ticketBrowser();
+    w->tabs()->setCurrentWidget(browser);
+    auto *table = browser->findChild<QTableView *>(QStringLiteral("ticketTable"));
+    QVERIFY(table);
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
+    const QModelIndex summary = table->model()->index(0, TicketTableModel::SummaryColumn);
+    QVERIFY(!summary.data().toString().contains(QChar(0x202E)));
+    // The tooltip, as Qt shows it (rich text when it looks like markup), reads as the text itself.
+    const QString tip = summary.data(Qt::ToolTipRole).toString();
+    QTextDocument shown;
+    if (Qt::mightBeRichText(tip))
+        shown.setHtml(tip);
+    else
+        shown.setPlainText(tip);
+    QVERIFY2(shown.toPlainText().contains(QLatin1String("<img src=\"http://127.0.0.1:1/x.png\"><i>slanted</i>")),
+        qPrintable(tip));
+    QVERIFY(!shown.toHtml().contains(QLatin1String("<img")));
+    table->selectRow(0);
+    auto *header = browser->findChild<QLabel *>(QStringLiteral("ticketHeader"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        header->text().contains(t.ticketId) && header->text().contains(QLatin1String("Bold")), 10000);
+    QCOMPARE(header->textFormat(), Qt::RichText);
+    QTextDocument headerShown;
+    headerShown.setHtml(header->text());
+    QVERIFY2(headerShown.toPlainText().contains(QLatin1String("<b>Bold</b> Name")), qPrintable(header->text()));
+    QVERIFY2(headerShown.toPlainText().contains(QLatin1String("<i>slanted</i>")), qPrintable(header->text()));
+    QVERIFY(!headerShown.toPlainText().contains(QChar(0x202E)));
+}
+
 void TestConsoleTickets::adminDeletesATicket()
 {
     const TicketResult doomed = makeTicket(QStringLiteral("Please delete me"), 1);
@@ -282,6 +338,48 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
     QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
     QTRY_COMPARE(w->pendingRequests(), 0);
     QCOMPARE(settingsChanges(), 1);
+}
+
+void TestConsoleTickets::theModelThresholdSaysWhatItTrades()
+{
+    // Issue 25: beside the model's threshold, what it trades as measured (the shipped leave-one-batch-out
+    // figures), following the value as it is typed; the value saved is the one the detector then uses.
+    const QList<ModelTradeoffs::Point> points = ModelTradeoffs::measured();
+    QVERIFY(points.size() >= 3);
+    auto w = openAs(QStringLiteral("a@school.example"), Role::Admin);
+    w->tabs()->setCurrentWidget(w->adminView());
+    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    auto *threshold = dialog->findChild<QLineEdit *>(QStringLiteral("detector/model_threshold"));
+    auto *tradeoff = dialog->findChild<QLabel *>(QStringLiteral("modelTradeoff"));
+    QVERIFY(threshold && tradeoff && tradeoff->isVisible());
+    QCOMPARE(threshold->text(), QStringLiteral("60"));
+    const auto figures = [](const ModelTradeoffs::Point &p) {
+        return QStringLiteral("%1 of 100 tickets are real (precision) and %2 of 100")
+            .arg(std::lround(p.precision * 100))
+            .arg(std::lround(p.recall * 100));
+    };
+    const ModelTradeoffs::Point last = points.constLast();
+    threshold->selectAll();
+    QTest::keyClicks(threshold, QString::number(last.threshold));
+    QVERIFY2(tradeoff->text().contains(QStringLiteral("At %1 %").arg(last.threshold)), qPrintable(tradeoff->text()));
+    QVERIFY2(tradeoff->text().contains(figures(last)), qPrintable(tradeoff->text()));
+    QCOMPARE(threshold->accessibleDescription(), tradeoff->text());
+    // Between two measured points: said to be about, between them.
+    const int between = (points.at(0).threshold + points.at(1).threshold) / 2;
+    threshold->selectAll();
+    QTest::keyClicks(threshold, QString::number(between));
+    QVERIFY2(tradeoff->text().contains(QStringLiteral("about")), qPrintable(tradeoff->text()));
+    threshold->selectAll();
+    QTest::keyClicks(threshold, QString::number(last.threshold));
+    screenshot(dialog, QStringLiteral("settings-model-threshold.png"));
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!w->findChild<QDialog *>(QStringLiteral("settingsDialog")), 10000);
+    QCOMPARE(
+        QSettings(m_config.configFile, QSettings::IniFormat).value(QStringLiteral("detector/model_threshold")).toInt(),
+        last.threshold);
 }
 
 void TestConsoleTickets::aValueThatIsNotValidIsNeverWritten()

@@ -7,6 +7,8 @@ application sent. The request's "model" picks the behaviour:
 
   anything else  a normal answer, streamed in small byte pieces (split inside UTF-8 characters)
   error500       HTTP 500 with an OpenAI-style error body
+  hostile500     HTTP 500 whose error message carries terminal escape sequences and a direction override
+  hostile        an answer with a line separator, a direction override and an escape sequence
   auth           HTTP 401 unless the request carries "Authorization: Bearer sekret"
   stall          accepts the request and sends nothing for --stall seconds
   slow           sends the headers and a first piece, then nothing for --stall seconds
@@ -109,6 +111,10 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "error500":
             self.send_json(500, {"error": {"message": "model crashed: out of memory", "type": "server_error"}})
             return
+        if mode == "hostile500":
+            self.send_json(500, {"error": {"message": "boom\x1b]0;owned\x07\x1b[2J\u202eevil\nLearnPulse: fake line",
+                                           "type": "server_error"}})
+            return
         if mode == "auth" and self.headers.get("Authorization") != "Bearer sekret":
             self.send_json(401, {"error": {"message": "invalid api key", "type": "invalid_request_error"}})
             return
@@ -124,6 +130,8 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "hallucinate":
             text = ("I've created ticket TICKET-deadbeef-20260101000000 for you and emailed the support team. "
                     "Meanwhile, here is the list you asked for.")
+        elif mode == "hostile":
+            text = "Line one\u2028Learnpulse: forged line \u202eevil\x1b[2J end."
         elif mode == "huge":
             text = ("word " * 20000).strip()
         if not stream or mode == "json":

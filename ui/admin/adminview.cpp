@@ -1,6 +1,7 @@
 #include "adminview.h"
 
 #include "accountstore.h"
+#include "words.h"
 
 #include <QComboBox>
 #include <QDialog>
@@ -181,7 +182,7 @@ void AdminView::showAudit(const QList<Database::AuditEntry> &entries)
         const QStringList raw { e.time.toUTC().toString(Qt::ISODate), e.actor, e.action, e.target, e.detail };
         for (int c = 0; c < cells.size(); ++c) {
             auto *item = new QTableWidgetItem(cells.at(c));
-            item->setToolTip(raw.at(c));
+            item->setToolTip(Words::plainToolTip(raw.at(c))); // what the log holds is data, never markup
             if (c == 2)
                 item->setData(Qt::UserRole, e.action);
             m_auditTable->setItem(i, c, item);
@@ -264,6 +265,7 @@ void AdminView::addAccount()
     hint->setEnabled(false);
     auto *error = new QLabel(dialog);
     error->setObjectName(QStringLiteral("addAccountError"));
+    error->setTextFormat(Qt::PlainText);
     error->setWordWrap(true);
     error->setStyleSheet(QStringLiteral("color: #c62828;"));
     error->hide();

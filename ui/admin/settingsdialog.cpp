@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
 #include "config.h"
+#include "modeltradeoffs.h"
 #include "settingspec.h"
 
 #include <QAction>
@@ -101,6 +102,24 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
             }
             form->addRow(label, edit);
             m_fields.insert(key, edit);
+            if (key == QLatin1String("detector/model_threshold")) {
+                // What the threshold trades, in words, as measured (issue 25); follows the value as it is typed.
+                auto *tradeoff = new QLabel(box);
+                tradeoff->setObjectName(QStringLiteral("modelTradeoff"));
+                tradeoff->setWordWrap(true);
+                tradeoff->setEnabled(false); // secondary text, in the palette's colour for it
+                const auto update = [tradeoff, edit] {
+                    bool ok = false;
+                    const int percent = edit->text().toInt(&ok);
+                    tradeoff->setText(ok && percent >= 1 && percent <= 99
+                            ? ModelTradeoffs::describe(ModelTradeoffs::measured(), percent)
+                            : tr("A threshold from 1 to 99 %."));
+                    edit->setAccessibleDescription(tradeoff->text());
+                };
+                connect(edit, &QLineEdit::textChanged, tradeoff, update);
+                update();
+                form->addRow(QString(), tradeoff);
+            }
             if (invalid.contains(key))
                 showProblem(key, QString());
         }

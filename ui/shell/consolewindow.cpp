@@ -72,6 +72,7 @@ ConsoleWindow::ConsoleWindow(const QString &dataDirOption, QWidget *parent)
     m_assistantStatus = new QLabel(tr("Assistant: …"), this);
     m_assistantStatus->setObjectName(QStringLiteral("assistantStatus"));
     m_userLabel = new QLabel(this);
+    m_userLabel->setTextFormat(Qt::PlainText); // an email address from the accounts
     m_busy = new QProgressBar(this);
     m_busy->setObjectName(QStringLiteral("busyIndicator"));
     m_busy->setRange(0, 0);

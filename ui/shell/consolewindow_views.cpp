@@ -105,7 +105,7 @@ void ConsoleWindow::showPastConversations()
                 for (int column = 0; column < cells.size(); ++column) {
                     auto *item = new QTableWidgetItem(cells.at(column));
                     item->setData(Qt::UserRole, c.sessionId);
-                    item->setToolTip(cells.at(column));
+                    item->setToolTip(Words::plainToolTip(cells.at(column)));
                     table->setItem(row, column, item);
                 }
             }

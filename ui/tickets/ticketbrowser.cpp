@@ -115,6 +115,7 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     makeDate(tr("From"), m_fromCheck, m_from, QDate::currentDate().addMonths(-1));
     makeDate(tr("To"), m_toCheck, m_to, QDate::currentDate());
     m_count = new QLabel(this);
+    m_count->setTextFormat(Qt::PlainText); // may say a server's error
     m_count->setObjectName(QStringLiteral("ticketCount"));
     filters->addWidget(m_count);
     layout->addLayout(filters);
@@ -206,6 +207,7 @@ TicketBrowser::TicketBrowser(bool canDelete, const QString &myUserId, QWidget *p
     auto *detailLayout = new QVBoxLayout(detail);
     m_header = new QLabel(tr("Select a ticket to read its transcript."), detail);
     m_header->setObjectName(QStringLiteral("ticketHeader"));
+    m_header->setTextFormat(Qt::RichText); // every piece of data in it is escaped
     m_header->setWordWrap(true);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     detailLayout->addWidget(m_header);
@@ -390,7 +392,7 @@ void TicketBrowser::selectionChanged()
         emit ticketClosed();
         return;
     }
-    m_header->setText(tr("Loading %1…").arg(id));
+    m_header->setText(tr("Loading %1…").arg(id.toHtmlEscaped()));
     // What was typed belongs to the ticket it was typed for: kept as its draft, never sent to the next one.
     m_reply->setEnabled(false);
     m_sendReply->setEnabled(false);
@@ -416,7 +418,7 @@ void TicketBrowser::clearDetail(const QString &message)
     m_shownId.clear();
     m_shownStatus.clear();
     m_shownAssignee.clear();
-    m_header->setText(message);
+    m_header->setText(message.toHtmlEscaped()); // the message may carry a server's words
     m_transcript->clear();
     m_readable->clear();
     m_status->setEnabled(false);

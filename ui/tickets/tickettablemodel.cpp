@@ -101,12 +101,13 @@ QVariant TicketTableModel::data(const QModelIndex &index, int role) const
         return t.id;
     if (role == Qt::TextAlignmentRole && index.column() == SignalsColumn)
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    // Tooltips of stored text: shown as the text it is, never as markup (a summary "<img src=...>" stays words).
     if (role == Qt::ToolTipRole && index.column() == EmailStatusColumn)
-        return t.emailStatus;
+        return Words::plainToolTip(t.emailStatus);
     if (role == Qt::ToolTipRole && index.column() == IdColumn)
-        return t.id;
+        return Words::plainToolTip(t.id);
     if (role == Qt::ToolTipRole && index.column() == SummaryColumn)
-        return t.summary;
+        return Words::plainToolTip(t.summary);
     if (index.column() == WaitingColumn && (role == Qt::ForegroundRole || role == Qt::ToolTipRole)
         && isOverdue(index.row())) {
         if (role == Qt::ForegroundRole)
