@@ -39,45 +39,91 @@ QList<ModelTradeoffs::Point> ModelTradeoffs::parse(const QByteArray &json)
     return points;
 }
 
+namespace {
+
+// Precision and recall at `percent`: a measured point, the nearest end, or between the two nearest.
+struct Estimate
+{
+    enum Kind
+    {
+        Measured,
+        Outside,
+        Between
+    } kind
+        = Measured;
+    int from = 0; // the measured threshold used (Outside), or the lower one (Between)
+    int to = 0; // the upper one (Between)
+    double precision = 0;
+    double recall = 0;
+};
+
+Estimate estimate(const QList<ModelTradeoffs::Point> &points, int percent)
+{
+    if (percent <= points.constFirst().threshold || percent >= points.constLast().threshold) {
+        const auto &p = percent <= points.constFirst().threshold ? points.constFirst() : points.constLast();
+        return { p.threshold == percent ? Estimate::Measured : Estimate::Outside, p.threshold, p.threshold, p.precision,
+            p.recall };
+    }
+    for (qsizetype i = 1; i < points.size(); ++i) {
+        const auto &a = points.at(i - 1);
+        const auto &b = points.at(i);
+        if (percent > b.threshold)
+            continue;
+        if (percent == b.threshold)
+            return { Estimate::Measured, b.threshold, b.threshold, b.precision, b.recall };
+        const double t = double(percent - a.threshold) / (b.threshold - a.threshold);
+        return { Estimate::Between, a.threshold, b.threshold, a.precision + t * (b.precision - a.precision),
+            a.recall + t * (b.recall - a.recall) };
+    }
+    return {};
+}
+
+} // namespace
+
 QString ModelTradeoffs::describe(const QList<Point> &points, int percent)
 {
     if (points.isEmpty())
         return QCoreApplication::translate("ModelTradeoffs", "No measurement of this model's thresholds is available.");
-    const auto say = [](const QString &how, double precision, double recall) {
-        return QCoreApplication::translate("ModelTradeoffs",
-            "%1 %2 of 100 tickets are real (precision) and %3 of 100 unhappy teachers are noticed (recall). "
-            "Higher: fewer false tickets, more missed; lower: the other way.")
-            .arg(how)
-            .arg(std::lround(precision * 100))
-            .arg(std::lround(recall * 100));
-    };
+    const Estimate e = estimate(points, percent);
     const QString measuredWhere = QCoreApplication::translate("ModelTradeoffs", "measured leave one batch out");
-    if (percent <= points.constFirst().threshold || percent >= points.constLast().threshold) {
-        const Point &p = percent <= points.constFirst().threshold ? points.constFirst() : points.constLast();
-        const QString how = p.threshold == percent
-            ? QCoreApplication::translate("ModelTradeoffs", "At %1 % (%2):").arg(percent).arg(measuredWhere)
-            : QCoreApplication::translate("ModelTradeoffs", "Not measured at %1 %; at %2 % (%3):")
+    QString how;
+    switch (e.kind) {
+    case Estimate::Measured:
+        how = QCoreApplication::translate("ModelTradeoffs", "At %1 % (%2):").arg(percent).arg(measuredWhere);
+        break;
+    case Estimate::Outside:
+        how = QCoreApplication::translate("ModelTradeoffs", "Not measured at %1 %; at %2 % (%3):")
                   .arg(percent)
-                  .arg(p.threshold)
+                  .arg(e.from)
                   .arg(measuredWhere);
-        return say(how, p.precision, p.recall);
+        break;
+    case Estimate::Between:
+        how = QCoreApplication::translate("ModelTradeoffs", "At %1 %, about (between the %2 % and %3 % measured):")
+                  .arg(percent)
+                  .arg(e.from)
+                  .arg(e.to);
+        break;
     }
-    for (qsizetype i = 1; i < points.size(); ++i) {
-        const Point &a = points.at(i - 1);
-        const Point &b = points.at(i);
-        if (percent > b.threshold)
-            continue;
-        if (percent == b.threshold)
-            return say(QCoreApplication::translate("ModelTradeoffs", "At %1 % (%2):").arg(percent).arg(measuredWhere),
-                b.precision, b.recall);
-        const double t = double(percent - a.threshold) / (b.threshold - a.threshold);
-        return say(QCoreApplication::translate("ModelTradeoffs", "At %1 %, about (between the %2 % and %3 % measured):")
-                       .arg(percent)
-                       .arg(a.threshold)
-                       .arg(b.threshold),
-            a.precision + t * (b.precision - a.precision), a.recall + t * (b.recall - a.recall));
-    }
-    return {};
+    return QCoreApplication::translate("ModelTradeoffs",
+        "%1 %2 of 100 tickets are real (precision) and %3 of 100 unhappy teachers are noticed (recall). "
+        "Higher: fewer false tickets, more missed; lower: the other way.")
+        .arg(how)
+        .arg(std::lround(e.precision * 100))
+        .arg(std::lround(e.recall * 100));
+}
+
+QString ModelTradeoffs::brief(const QList<Point> &points, int percent)
+{
+    if (points.isEmpty())
+        return QCoreApplication::translate("ModelTradeoffs", "Not measured.");
+    const Estimate e = estimate(points, percent);
+    return QCoreApplication::translate(
+        "ModelTradeoffs", "%1: %2 of 100 tickets real,\n%3 of 100 unhappy teachers noticed.")
+        .arg(e.kind == Estimate::Measured
+                ? QCoreApplication::translate("ModelTradeoffs", "At %1 %").arg(percent)
+                : QCoreApplication::translate("ModelTradeoffs", "At %1 %, about").arg(percent))
+        .arg(std::lround(e.precision * 100))
+        .arg(std::lround(e.recall * 100));
 }
 
 } // namespace LearnPulse

@@ -25,6 +25,8 @@ public:
     static QList<Point> parse(const QByteArray &json);
     // In words, for `percent`: the measured point itself, or between the two nearest (interpolated, "about").
     static QString describe(const QList<Point> &points, int percent);
+    // The same in two short lines: "At 90 %: 95 of 100 tickets real, 86 of 100 unhappy teachers noticed."
+    static QString brief(const QList<Point> &points, int percent);
 };
 
 } // namespace LearnPulse

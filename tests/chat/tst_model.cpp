@@ -343,6 +343,12 @@ void TestModel::tradeoffsAreReadWithCare()
     QVERIFY2(ModelTradeoffs::describe(points, 95).contains(QLatin1String("Not measured at 95 %; at 80 %")),
         qPrintable(ModelTradeoffs::describe(points, 95)));
     QVERIFY(ModelTradeoffs::describe(points, 10).contains(QLatin1String("Not measured at 10 %; at 40 %")));
+    // The two lines under the field.
+    QCOMPARE(ModelTradeoffs::brief(points, 40),
+        QStringLiteral("At 40 %: 90 of 100 tickets real,\n96 of 100 unhappy teachers noticed."));
+    QCOMPARE(ModelTradeoffs::brief(points, 60),
+        QStringLiteral("At 60 %, about: 94 of 100 tickets real,\n88 of 100 unhappy teachers noticed."));
+    QCOMPARE(ModelTradeoffs::brief({}, 60), QStringLiteral("Not measured."));
 }
 
 #include "tst_model.moc"

@@ -364,9 +364,12 @@ void TestConsoleTickets::theModelThresholdSaysWhatItTrades()
     const ModelTradeoffs::Point last = points.constLast();
     threshold->selectAll();
     QTest::keyClicks(threshold, QString::number(last.threshold));
-    QVERIFY2(tradeoff->text().contains(QStringLiteral("At %1 %").arg(last.threshold)), qPrintable(tradeoff->text()));
-    QVERIFY2(tradeoff->text().contains(figures(last)), qPrintable(tradeoff->text()));
-    QCOMPARE(threshold->accessibleDescription(), tradeoff->text());
+    QVERIFY2(tradeoff->text().contains(QStringLiteral("At %1 %:").arg(last.threshold)), qPrintable(tradeoff->text()));
+    QVERIFY2(tradeoff->text().contains(QStringLiteral("%1 of 100 tickets real").arg(std::lround(last.precision * 100))),
+        qPrintable(tradeoff->text()));
+    // The whole sentence on hover and for a screen reader.
+    QVERIFY2(tradeoff->toolTip().contains(figures(last)), qPrintable(tradeoff->toolTip()));
+    QCOMPARE(threshold->accessibleDescription(), tradeoff->toolTip());
     // Between two measured points: said to be about, between them.
     const int between = (points.at(0).threshold + points.at(1).threshold) / 2;
     threshold->selectAll();

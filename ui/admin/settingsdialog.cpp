@@ -57,7 +57,9 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
     }();
     for (const auto &[title, fields] : groups) {
         auto *box = new QGroupBox(title, this);
-        const bool onTheLeft = left->count() < 2;
+        // Email on the right, the rest on the left: the two columns come out about as tall (the model threshold
+        // has a few lines of explanation under it).
+        const bool onTheLeft = qstrcmp(fields.constFirst(), "support/email") != 0;
         auto *form = new QFormLayout(box);
         for (const char *name : fields) {
             const SettingSpec *spec = SettingSpec::find(QLatin1String(name));
@@ -111,14 +113,17 @@ SettingsDialog::SettingsDialog(const QVariantMap &values, QWidget *parent)
                 const auto update = [tradeoff, edit] {
                     bool ok = false;
                     const int percent = edit->text().toInt(&ok);
-                    tradeoff->setText(ok && percent >= 1 && percent <= 99
-                            ? ModelTradeoffs::describe(ModelTradeoffs::measured(), percent)
-                            : tr("A threshold from 1 to 99 %."));
-                    edit->setAccessibleDescription(tradeoff->text());
+                    const bool valid = ok && percent >= 1 && percent <= 99;
+                    const QString whole = valid ? ModelTradeoffs::describe(ModelTradeoffs::measured(), percent)
+                                                : tr("A threshold from 1 to 99 %.");
+                    // Two short lines under the field; the whole sentence on hover and for a screen reader.
+                    tradeoff->setText(valid ? ModelTradeoffs::brief(ModelTradeoffs::measured(), percent) : whole);
+                    tradeoff->setToolTip(whole);
+                    edit->setAccessibleDescription(whole);
                 };
                 connect(edit, &QLineEdit::textChanged, tradeoff, update);
                 update();
-                form->addRow(QString(), tradeoff);
+                form->addRow(tradeoff); // the whole width of the box: it is a few lines of text
             }
             if (invalid.contains(key))
                 showProblem(key, QString());
