@@ -39,6 +39,6 @@ if(LEARNPULSE_GUI)
     string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", qt6-qpa-plugins")
 endif()
 # Emoji in teachers' messages and the assistant's replies render in colour with Debian's Noto emoji font.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "redis-server, fonts-noto-color-emoji")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "redis-server, stunnel4, fonts-noto-color-emoji")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libqt6sql6-psql, postgresql-client")
 include(CPack)

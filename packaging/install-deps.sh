@@ -9,7 +9,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-qpa-plugins
     libqt6opengl6-dev libqt6sql6-sqlite libqt6sql6-psql libgl-dev
     libhiredis-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev libfasttext-dev fasttext
-    redis-server postgresql python3 python3-aiosmtpd
+    redis-server stunnel4 openssl postgresql python3 python3-aiosmtpd
     dpkg-dev appstream desktop-file-utils
     xvfb xauth trayer fonts-noto-color-emoji
     clang libclang-rt-14-dev clang-format

@@ -23,6 +23,8 @@ struct Config
 
     QString redisUrl = QStringLiteral("redis://127.0.0.1:6379/0");
     bool redisUrlExplicit = false; // set by the INI file or REDIS_URL, not the default
+    // For a rediss:// URL: the CA certificates (PEM) the server's certificate must chain to; empty: the system's.
+    QString redisCaFile;
     // The environment variables (of those that override settings) that were set, not empty, in the
     // environment these settings were loaded with.
     QStringList setByEnvironment;

@@ -28,6 +28,8 @@ const SettingSpec specs[] = {
         &Config::llmMaxReplyChars, 100, 1000000 },
     { "redis/url", QT_TRANSLATE_NOOP("Settings", "Redis URL"), T::RedisUrl, &Config::redisUrl, 0, 0, "REDIS_URL",
         true },
+    { "redis/ca_file", QT_TRANSLATE_NOOP("Settings", "Redis TLS CA file"), T::Text, &Config::redisCaFile, 0, 0,
+        "REDIS_CA_FILE" },
     // Not checked here: a database URL that cannot be used stops the console with the reason (Database::open),
     // rather than letting it run on a local database of its own beside the shared one.
     { "database/url", QT_TRANSLATE_NOOP("Settings", "Database URL"), T::Text, &Config::databaseUrl, 0, 0,
@@ -158,10 +160,10 @@ QString SettingSpec::check(const QString &value) const
         return parseBool(value) ? QString() : tr("%1 must be true or false.").arg(labelText());
     case Type::RedisUrl: {
         const QUrl url(value, QUrl::StrictMode);
-        if (urlWithScheme(value, { "redis" }, true)
+        if (urlWithScheme(value, { "redis", "rediss" }, true)
             || (url.isValid() && url.scheme() == QLatin1String("unix") && !url.path().isEmpty()))
             return {};
-        return tr("%1 must be a redis://host:port/db or unix:///path URL.").arg(labelText());
+        return tr("%1 must be a redis://host:port/db, rediss://host:port/db or unix:///path URL.").arg(labelText());
     }
     case Type::HttpUrl:
         return urlWithScheme(value, { "http", "https" }, true)

@@ -94,7 +94,8 @@ Result<RedisEndpoint> RedisEndpoint::parse(const QString &url)
             QStringLiteral("Invalid Redis URL (expected redis://host:port/db or unix:///path)"));
     RedisEndpoint e;
     const QUrlQuery query(u);
-    if (u.scheme() == QLatin1String("redis")) {
+    if (u.scheme() == QLatin1String("redis") || u.scheme() == QLatin1String("rediss")) {
+        e.tls = u.scheme() == QLatin1String("rediss");
         e.host = u.host();
         if (e.host.isEmpty())
             return Result<RedisEndpoint>::failure(QStringLiteral("Invalid Redis URL: no host"));
@@ -119,7 +120,7 @@ Result<RedisEndpoint> RedisEndpoint::parse(const QString &url)
         e.username = query.queryItemValue(QStringLiteral("user"));
     } else {
         return Result<RedisEndpoint>::failure(
-            QStringLiteral("Invalid Redis URL: the scheme must be redis:// or unix://"));
+            QStringLiteral("Invalid Redis URL: the scheme must be redis://, rediss:// or unix://"));
     }
     return e;
 }
@@ -128,7 +129,7 @@ QString RedisEndpoint::describe() const
 {
     if (!socketPath.isEmpty())
         return QStringLiteral("unix:%1 db %2").arg(socketPath).arg(db);
-    return QStringLiteral("%1:%2 db %3").arg(host).arg(port).arg(db);
+    return QStringLiteral("%1%2:%3 db %4").arg(tls ? QStringLiteral("rediss:") : QString(), host).arg(port).arg(db);
 }
 
 RedisClient::RedisClient(std::unique_ptr<Private> dd, RedisEndpoint endpoint)
@@ -149,6 +150,10 @@ Result<std::unique_ptr<RedisClient>> RedisClient::connect(const QString &url, in
 Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &endpoint, int timeoutMs)
 {
     using R = Result<std::unique_ptr<RedisClient>>;
+    if (endpoint.tls) // never in clear text: connectRedis() puts a TLS tunnel in between
+        return R::failure(
+            QStringLiteral("The Redis at %1 is reached over TLS only, through its tunnel.").arg(endpoint.describe()),
+            ErrorKind::BadInput);
     timeval timeout { timeoutMs / 1000, (timeoutMs % 1000) * 1000 };
     redisContext *raw = endpoint.socketPath.isEmpty()
         ? redisConnectWithTimeout(endpoint.host.toUtf8().constData(), endpoint.port, timeout)

@@ -31,7 +31,7 @@ struct RedisReply
     bool isError() const { return type == Type::Error; }
 };
 
-// Where a Redis server is: parsed from `redis://[:password@]host[:port][/db]` or
+// Where a Redis server is: parsed from `redis[s]://[:password@]host[:port][/db]` or
 // `unix:///path/to/socket[?db=N]` (password as `?password=` there).
 struct RedisEndpoint
 {
@@ -41,6 +41,7 @@ struct RedisEndpoint
     int db = 0;
     QString password;
     QString username; // an ACL user (redis://user:password@host); empty: the default user
+    bool tls = false; // rediss://: reached through a TLS tunnel (RedisTunnel), never directly
 
     static Result<RedisEndpoint> parse(const QString &url);
     // For logs and error messages: never includes the password.

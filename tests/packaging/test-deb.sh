@@ -32,6 +32,7 @@ done
 ! grep -q -- '-dev' <<<"$depends" || fail "Depends names a -dev package: $depends"
 grep -q redis-server <<<"$(field Recommends)" || fail "Recommends lacks redis-server"
 grep -q fonts-noto-color-emoji <<<"$(field Recommends)" || fail "Recommends lacks fonts-noto-color-emoji"
+grep -q stunnel4 <<<"$(field Recommends)" || fail "Recommends lacks stunnel4 (rediss://)"
 [[ -n $(field Description) ]] || fail "no Description"
 
 # Contents: exactly the application, its desktop integration and the copyright file.

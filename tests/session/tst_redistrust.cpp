@@ -1,6 +1,7 @@
 #include "config.h"
 #include "redisconnector.h"
 #include "redistrust.h"
+#include "redistunnel.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -30,6 +31,7 @@ private slots:
     void aDeepDataDirectoryKeepsAPrivateSocket();
     void withNoShortFolderThePortHasARandomPassword();
     void aSocketFolderOthersCanEnterIsNotUsed();
+    void aRedisOverTlsIsReachedThroughAVerifiedTunnel();
 
 private:
     // redis-server run by `nobody` (another user) on a free port; empty when this test cannot do that.
@@ -228,6 +230,138 @@ void TestRedisTrust::aSocketFolderOthersCanEnterIsNotUsed()
     QVERIFY(QDir(first).removeRecursively());
     QVERIFY(QFile::link(runtime.path(), first));
     QVERIFY(RedisTrust::privateSocketFolder(data.path()) != first);
+}
+
+namespace {
+
+// Runs a program; its standard error on failure.
+QString run(const QString &program, const QStringList &args, const QString &dir)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.start(program, args);
+    if (!p.waitForFinished(60000) || p.exitCode() != 0)
+        return program + QLatin1String(": ") + QString::fromLocal8Bit(p.readAllStandardError());
+    return {};
+}
+
+} // namespace
+
+void TestRedisTrust::aRedisOverTlsIsReachedThroughAVerifiedTunnel()
+{
+    // Issue 26: rediss:// goes through a private stunnel client that verifies the server's certificate. A real
+    // redis-server with a password behind a real stunnel server, with certificates of a test CA made here.
+    const QString stunnel = RedisTunnel::executable();
+    QVERIFY2(!stunnel.isEmpty(), "stunnel4 is not installed (packaging/install-deps.sh installs it)");
+    QTemporaryDir pki;
+    const QString d = pki.path();
+    const QStringList ec { QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+        QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes") };
+    const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+    QVERIFY(!openssl.isEmpty());
+    for (const QString &ca : { QStringLiteral("ca"), QStringLiteral("other") }) {
+        const QString made = run(openssl,
+            QStringList { QStringLiteral("req"), QStringLiteral("-x509") } + ec
+                + QStringList { QStringLiteral("-keyout"), ca + QLatin1String(".key"), QStringLiteral("-out"),
+                    ca + QLatin1String(".pem"), QStringLiteral("-subj"), QStringLiteral("/CN=LearnPulse test ") + ca,
+                    QStringLiteral("-days"), QStringLiteral("2") },
+            d);
+        QVERIFY2(made.isEmpty(), qPrintable(made));
+    }
+    QFile ext(d + QLatin1String("/ext.cnf"));
+    QVERIFY(ext.open(QIODevice::WriteOnly) && ext.write("subjectAltName=DNS:localhost\n") > 0);
+    ext.close();
+    QString made = run(openssl,
+        QStringList { QStringLiteral("req") } + ec
+            + QStringList { QStringLiteral("-keyout"), QStringLiteral("server.key"), QStringLiteral("-out"),
+                QStringLiteral("server.csr"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost") },
+        d);
+    QVERIFY2(made.isEmpty(), qPrintable(made));
+    made = run(openssl,
+        { QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("server.csr"),
+            QStringLiteral("-CA"), QStringLiteral("ca.pem"), QStringLiteral("-CAkey"), QStringLiteral("ca.key"),
+            QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), QStringLiteral("server.pem"),
+            QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), QStringLiteral("ext.cnf") },
+        d);
+    QVERIFY2(made.isEmpty(), qPrintable(made));
+
+    // The Redis, on loopback with a password; the TLS server in front of it.
+    QTemporaryDir redisDir;
+    RedisServerProcess redis;
+    RedisServerProcess::Options options;
+    options.directory = redisDir.path();
+    options.unixSocket = false;
+    options.port = RedisServerProcess::freePort();
+    options.password = QStringLiteral("tls-secret");
+    options.executable = QStringLiteral(LP_REDIS_SERVER);
+    QVERIFY2(redis.start(options), "redis-server did not start");
+    const int tlsPort = RedisServerProcess::freePort();
+    QFile conf(d + QLatin1String("/server.conf"));
+    QVERIFY(conf.open(QIODevice::WriteOnly));
+    conf.write(QStringLiteral("foreground = yes\npid =\nsyslog = no\n[redis]\naccept = 127.0.0.1:%1\nconnect = "
+                              "127.0.0.1:%2\ncert = %3/server.pem\nkey = %3/server.key\n")
+                   .arg(tlsPort)
+                   .arg(options.port)
+                   .arg(d)
+                   .toUtf8());
+    conf.close();
+    QProcess server;
+    server.setProcessChannelMode(QProcess::ForwardedChannels);
+    server.start(stunnel, { conf.fileName() });
+    QVERIFY(server.waitForStarted(5000));
+    const auto stop = qScopeGuard([&server] {
+        server.terminate();
+        server.waitForFinished(5000);
+    });
+    for (int i = 0; i < 250 && RedisTrust::loopbackListenerUids(tlsPort).isEmpty(); ++i)
+        QThread::msleep(20);
+
+    QTemporaryDir data;
+    Config config = configFor(data.path(), QStringLiteral("rediss://:tls-secret@localhost:%1/0").arg(tlsPort), true);
+    config.redisCaFile = d + QLatin1String("/ca.pem");
+    {
+        auto connected = connectRedis(config);
+        QVERIFY2(connected, qPrintable(connected.error()));
+        QVERIFY(connected.value().tunnel && !connected.value().privateServer);
+        RedisClient &client = *connected.value().client;
+        QVERIFY(client.command({ "SET", "lp:tls", "over tls" }));
+        // What the tunnel wrote reached the Redis behind the TLS server.
+        auto direct = RedisClient::connect(redis.url());
+        QVERIFY2(direct, qPrintable(direct.error()));
+        QCOMPARE(direct.value()->command({ "GET", "lp:tls" }).value().string, QByteArray("over tls"));
+        // The tunnel is this user's alone: its socket is in a 0700 folder; no TCP port of its own.
+        const QString socket = client.endpoint().socketPath;
+        QVERIFY(!socket.isEmpty());
+        struct stat st
+        {
+        };
+        QCOMPARE(::stat(QFile::encodeName(QFileInfo(socket).path()).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0700u);
+        // The password and database go with the tunnel's endpoint (the subscriber connects through it too).
+        QCOMPARE(client.endpoint().password, QStringLiteral("tls-secret"));
+    }
+    // A certificate of another CA: refused, with a message that says so; nothing is used in clear text instead.
+    config.redisCaFile = d + QLatin1String("/other.pem");
+    auto refused = connectRedis(config);
+    QVERIFY(!refused);
+    QVERIFY2(
+        refused.error().contains(QLatin1String("certificate")) && refused.error().contains(QLatin1String("refused")),
+        qPrintable(refused.error()));
+    QVERIFY(!refused.error().contains(QLatin1String("tls-secret")));
+    qInfo().noquote() << "refused:" << refused.error();
+    // Right CA, wrong name: the certificate is for localhost, not for the address 127.0.0.1.
+    config.redisCaFile = d + QLatin1String("/ca.pem");
+    config.redisUrl = QStringLiteral("rediss://:tls-secret@127.0.0.1:%1/0").arg(tlsPort);
+    auto wrongName = connectRedis(config);
+    QVERIFY(!wrongName);
+    QVERIFY2(wrongName.error().contains(QLatin1String("certificate")), qPrintable(wrongName.error()));
+    // A CA file that is not there: said before anything starts.
+    config.redisCaFile = d + QLatin1String("/missing.pem");
+    auto missing = connectRedis(config);
+    QVERIFY(!missing);
+    QVERIFY2(missing.error().contains(QLatin1String("cannot be read")), qPrintable(missing.error()));
+    // A client never speaks to a rediss:// endpoint in clear text.
+    QVERIFY(!RedisClient::connect(QStringLiteral("rediss://:tls-secret@localhost:%1/0").arg(tlsPort)));
 }
 
 QTEST_GUILESS_MAIN(TestRedisTrust)
