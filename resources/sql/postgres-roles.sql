@@ -170,6 +170,7 @@ DECLARE
   account RECORD;
   row_seq BIGINT;
   outbox_kind TEXT;
+  header TEXT;
 BEGIN
   IF me IS NULL THEN RAISE EXCEPTION 'this login acts for no account'; END IF;
   SELECT * INTO account FROM public.users WHERE id = me AND disabled = 0;
@@ -182,6 +183,23 @@ BEGIN
      OR length(p_student) > 200 OR length(p_scope) > 200 OR length(p_transcript) > 50000000
      OR p_signal_count NOT BETWEEN 0 AND 100000 THEN
     RAISE EXCEPTION 'a ticket field is too long';
+  END IF;
+  -- What the seat sends must be this ticket's and this account's: a one-line summary; the transcript's header
+  -- names this ticket, this session and this account; the file is this ticket's own transcript file.
+  IF p_summary ~ E'[\\n\\r\\u2028\\u2029\\u0085]' OR length(p_summary) > 300 THEN
+    RAISE EXCEPTION 'a summary is one line of at most 300 characters';
+  END IF;
+  header := split_part(p_transcript, E'\nConversation (', 1);
+  IF left(header, length(E'LearnPulse support ticket\nTicket ID: ' || p_id || E'\nCreated: '))
+       <> E'LearnPulse support ticket\nTicket ID: ' || p_id || E'\nCreated: '
+     OR position(E'\nSession: ' || p_session || E'\n' IN header) = 0
+     OR position(E'\n  Email: ' || account.email || E'\n' IN header) = 0
+     OR position(E'\n  User ID: ' || me || E'\n' IN header) = 0 THEN
+    RAISE EXCEPTION 'the transcript is not this ticket''s or not this account''s';
+  END IF;
+  IF p_file !~ ('^/([^/]+/)*support_tickets/support_ticket_' || substr(p_id, 8, 8) || '_' || substr(p_id, 17, 8) || '_'
+                || substr(p_id, 25, 6) || '\.txt$') OR p_file ~ '/\.\.?/' THEN
+    RAISE EXCEPTION 'the transcript file is not this ticket''s own';
   END IF;
   -- Its time as the seat says (the transcript's), never later than now; it waits from now.
   IF p_created::timestamptz > clock_timestamp() THEN p_created := now_text; END IF;
@@ -276,13 +294,18 @@ DECLARE
 BEGIN
   IF me IS NULL THEN RAISE EXCEPTION 'this login acts for no account'; END IF;
   SELECT role INTO my_role FROM public.users WHERE id = me;
-  -- A teacher's or support seat: sign-ins of its own account, and acts on a ticket it can see (a teacher's own).
+  -- Written by the database itself when they happen (lp_ticket_audit): taken from no seat.
+  IF p_action IN ('ticket.status', 'ticket.assign', 'ticket.support', 'ticket.note') AND my_role IN ('support', 'admin')
+  THEN
+    RETURN;
+  END IF;
+  -- A teacher's or support seat: sign-ins of its own account, and what its role does on a ticket it can see (a
+  -- teacher: her own; support: no deletion, no erasure).
   IF my_role <> 'admin' AND NOT (
        (p_action IN ('account.sign_in', 'account.sign_in_failed', 'account.sign_in_refused')
         AND coalesce(p_target, '') IN ('', me))
-       OR (p_action LIKE 'ticket.%' AND (my_role = 'support' OR p_action IN ('ticket.teacher', 'ticket.assistant',
-             'ticket.reopen', 'ticket.rate'))
-           AND EXISTS (SELECT 1 FROM public.tickets WHERE id = p_target AND (my_role = 'support' OR user_id = me)))) THEN
+       OR (p_action IN ('ticket.teacher', 'ticket.assistant', 'ticket.reopen', 'ticket.rate') AND my_role = 'teacher'
+           AND EXISTS (SELECT 1 FROM public.tickets WHERE id = p_target AND user_id = me))) THEN
     RAISE EXCEPTION 'a % seat does not audit % of %', my_role, p_action, p_target;
   END IF;
   IF length(p_action) > 100 OR length(p_target) > 2000 OR length(p_detail) > 2000 THEN
@@ -292,6 +315,65 @@ BEGIN
     VALUES (to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), my_role || ':' || me,
       p_action, coalesce(p_target, ''), coalesce(p_detail, ''));
 END $$;
+
+-- A thread row a support or admin seat writes directly is its account's, with the server's time and the
+-- sequence's id, whatever the statement said; only support replies and notes (a teacher's rows go through
+-- lp_add_thread_message, which runs as the owner). Not SECURITY DEFINER: it compares who runs the insert with
+-- the table's owner (a SET ROLE does not make a login the owner).
+CREATE OR REPLACE FUNCTION lp_thread_row() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  me TEXT := public.lp_current_user_id();
+BEGIN
+  IF me IS NULL OR current_user = (SELECT r.rolname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r
+                                     ON r.oid = c.relowner WHERE c.oid = 'public.ticket_messages'::regclass) THEN
+    RETURN NEW; -- the owner's own tools, or a function of ours
+  END IF;
+  IF NEW.kind NOT IN ('support', 'note') THEN RAISE EXCEPTION 'a seat writes support replies and notes only'; END IF;
+  NEW.id := nextval(pg_get_serial_sequence('public.ticket_messages', 'id'));
+  NEW.ts := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+  NEW.author_id := me;
+  NEW.author_name := (SELECT display_name FROM public.users WHERE id = me);
+  RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS lp_thread_row ON ticket_messages;
+CREATE TRIGGER lp_thread_row BEFORE INSERT ON ticket_messages FOR EACH ROW EXECUTE FUNCTION lp_thread_row();
+
+-- Every reply, note, status and assignee change a support or admin seat makes leaves an audit row written here,
+-- by the database, under that seat's account (lp_audit takes these actions from no seat: no double, no forgery).
+CREATE OR REPLACE FUNCTION lp_ticket_audit() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  me TEXT := public.lp_current_user_id();
+  my_role TEXT;
+  now_text TEXT := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+BEGIN
+  IF me IS NULL THEN RETURN NULL; END IF; -- the owner's tools audit themselves
+  SELECT role INTO my_role FROM public.users WHERE id = me;
+  IF my_role NOT IN ('support', 'admin') THEN RETURN NULL; END IF;
+  IF TG_TABLE_NAME = 'ticket_messages' THEN
+    IF NEW.kind IN ('support', 'note') THEN
+      INSERT INTO public.audit_log (ts, actor, action, target, detail)
+        VALUES (now_text, my_role || ':' || me, 'ticket.' || NEW.kind, NEW.ticket_id, NEW.id::text);
+    END IF;
+    RETURN NULL;
+  END IF;
+  IF NEW.status IS DISTINCT FROM OLD.status THEN
+    INSERT INTO public.audit_log (ts, actor, action, target, detail)
+      VALUES (now_text, my_role || ':' || me, 'ticket.status', NEW.id, NEW.status);
+  END IF;
+  IF NEW.assignee_id IS DISTINCT FROM OLD.assignee_id THEN
+    INSERT INTO public.audit_log (ts, actor, action, target, detail)
+      VALUES (now_text, my_role || ':' || me, 'ticket.assign', NEW.id, NEW.assignee_id);
+  END IF;
+  RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION lp_ticket_audit() FROM PUBLIC;
+DROP TRIGGER IF EXISTS lp_ticket_audit ON ticket_messages;
+CREATE TRIGGER lp_ticket_audit AFTER INSERT ON ticket_messages FOR EACH ROW EXECUTE FUNCTION lp_ticket_audit();
+DROP TRIGGER IF EXISTS lp_ticket_audit ON tickets;
+CREATE TRIGGER lp_ticket_audit AFTER UPDATE OF status, assignee_id ON tickets
+  FOR EACH ROW EXECUTE FUNCTION lp_ticket_audit();
 
 DO $$
 DECLARE

@@ -625,19 +625,66 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
     {
         QSqlDatabase teacher = connectAs(teacherLogin);
         QVERIFY2(teacher.open(), qPrintable(teacher.lastError().text()));
+        // A transcript as a seat writes it (its header names the ticket, the session and the account), as an SQL
+        // literal.
+        const auto transcript = [&amira](const QString &id, const QString &session, const QString &userId = {}) {
+            return QStringLiteral("E'LearnPulse support ticket\\nTicket ID: %1\\nCreated: 2026-12-01T12:00:00Z\\n"
+                                  "Session: %2\\nSummary: s\\n\\nTeacher\\n  Name: Amira\\n  Email: %3\\n"
+                                  "  User ID: %4\\n  Role: teacher\\n\\nConversation (1 message)\\n  hello\\n'")
+                .arg(id, session, amira.email, userId.isEmpty() ? amira.id : userId);
+        };
         // Can: open a ticket of her own (through the function), read it and write into its thread.
         QVERIFY(allowed(teacher,
             QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaaa-20261201120000', "
                            "'aaaaaaaa-1111-4222-8333-444455556666', '2026-12-01T12:00:00Z', 'Teacher asked for "
                            "support', 1, 'talk_to_person', '/seat/support_tickets/"
-                           "support_ticket_aaaaaaaa_20261201_120000.txt', 'her transcript', '6B', '', '', "
-                           "'pending', 'email')")));
+                           "support_ticket_aaaaaaaa_20261201_120000.txt', %1, '6B', '', '', "
+                           "'pending', 'email')")
+                .arg(transcript(QStringLiteral("TICKET-aaaaaaaa-20261201120000"),
+                    QStringLiteral("aaaaaaaa-1111-4222-8333-444455556666")))));
+        // Issue 26: not with what is not this ticket's or hers: a summary of two lines, a transcript naming another
+        // account, another ticket or session, a file that is another ticket's or outside a ticket folder.
+        const QString goodHeader = transcript(
+            QStringLiteral("TICKET-aaaaaaad-20261201120000"), QStringLiteral("aaaaaaad-1111-4222-8333-444455556666"));
+        const QString goodFile = QStringLiteral("/seat/support_tickets/support_ticket_aaaaaaad_20261201_120000.txt");
+        const auto create = [](const QString &summary, const QString &file, const QString &header) {
+            return QStringLiteral(
+                "SELECT lp_create_ticket('TICKET-aaaaaaad-20261201120000', "
+                "'aaaaaaad-1111-4222-8333-444455556666', '2026-12-01T12:00:00Z', %1, 1, '', '%2', %3, "
+                "'', '', '', 'pending', 'email')")
+                .arg(summary, file, header);
+        };
+        for (const QString &refused : { create(QStringLiteral("E'one\\nLearnPulse: forged'"), goodFile, goodHeader),
+                 create(QStringLiteral("'s'"), goodFile,
+                     transcript(QStringLiteral("TICKET-aaaaaaad-20261201120000"),
+                         QStringLiteral("aaaaaaad-1111-4222-8333-444455556666"), ben.id)),
+                 create(QStringLiteral("'s'"), goodFile,
+                     transcript(QStringLiteral("TICKET-aaaaaaaa-20261201120000"),
+                         QStringLiteral("aaaaaaad-1111-4222-8333-444455556666"))),
+                 create(QStringLiteral("'s'"), goodFile,
+                     transcript(QStringLiteral("TICKET-aaaaaaad-20261201120000"),
+                         QStringLiteral("aaaaaaaa-1111-4222-8333-444455556666"))),
+                 create(QStringLiteral("'s'"),
+                     QStringLiteral("/seat/support_tickets/support_ticket_aaaaaaaa_20261201_120000.txt"), goodHeader),
+                 create(QStringLiteral("'s'"), QStringLiteral("/etc/passwd"), goodHeader),
+                 create(QStringLiteral("'s'"),
+                     QStringLiteral(
+                         "/seat/support_tickets/../../support_tickets/support_ticket_aaaaaaad_20261201_120000.txt"),
+                     goodHeader) })
+            QVERIFY2(!allowed(teacher, refused), qPrintable(refused));
+        // ... while the same call with everything hers is taken (then rolled back: it proves the refusals above
+        // were for what they changed).
+        QVERIFY(allowed(teacher, QStringLiteral("BEGIN")));
+        QVERIFY(allowed(teacher, create(QStringLiteral("'s'"), goodFile, goodHeader)));
+        QVERIFY(allowed(teacher, QStringLiteral("ROLLBACK")));
         // Not with an outbox kind of her own making.
         QVERIFY(!allowed(teacher,
             QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaab-20261201120000', "
                            "'aaaaaaab-1111-4222-8333-444455556666', '2026-12-01T12:00:00Z', 's', 1, '', "
-                           "'/seat/support_tickets/support_ticket_aaaaaaab_20261201_120000.txt', 't', '', '', '', "
-                           "'pending', 'email,mailto:evil@attacker.example')")));
+                           "'/seat/support_tickets/support_ticket_aaaaaaab_20261201_120000.txt', %1, '', '', '', "
+                           "'pending', 'email,mailto:evil@attacker.example')")
+                .arg(transcript(QStringLiteral("TICKET-aaaaaaab-20261201120000"),
+                    QStringLiteral("aaaaaaab-1111-4222-8333-444455556666")))));
         {
             // Its email's row says whose ticket it carries, from her account (an erasure finds it after the ticket
             // is gone), and nothing the seat could choose.
@@ -690,8 +737,10 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         QVERIFY(allowed(teacher,
             QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaac-20271201120000', "
                            "'aaaaaaac-1111-4222-8333-444455556666', '2027-12-01T12:00:00Z', 's', 1, '', "
-                           "'/seat/support_tickets/support_ticket_aaaaaaac_20271201_120000.txt', 't', '', '', '', "
-                           "'pending', 'email')")));
+                           "'/seat/support_tickets/support_ticket_aaaaaaac_20271201_120000.txt', %1, '', '', '', "
+                           "'pending', 'email')")
+                .arg(transcript(QStringLiteral("TICKET-aaaaaaac-20271201120000"),
+                    QStringLiteral("aaaaaaac-1111-4222-8333-444455556666")))));
         QVERIFY(allowed(teacher,
             QStringLiteral("SELECT COUNT(*) FROM tickets WHERE created > '2027' OR waiting_since > '2027'"), &n));
         QCOMPARE(n, 0);
@@ -746,9 +795,6 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
                 QStringLiteral("INSERT INTO ticket_messages (ticket_id, ts, kind, author_id, author_name, body) VALUES "
                                "('%1', '2026-12-01T12:10:00Z', 'teacher', '%2', 'Ben', 'forged')")
                     .arg(bens.ticketId, ben.id),
-                QStringLiteral("INSERT INTO ticket_messages (ticket_id, ts, kind, author_id, author_name, body) VALUES "
-                               "('%1', '2026-12-01T12:10:00Z', 'support', '%2', 'Ada', 'forged')")
-                    .arg(bens.ticketId, ada.id),
                 QStringLiteral("UPDATE ticket_messages SET kind = 'support' WHERE kind = 'note'"),
                 QStringLiteral("UPDATE tickets_fts SET transcript = ''"),
                 QStringLiteral("UPDATE deleted_tickets SET id = 'x' || id"),
@@ -761,6 +807,52 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
                 QStringLiteral("SELECT password_hash FROM users"), QStringLiteral("SELECT COUNT(*) FROM audit_log"),
                 QStringLiteral("DELETE FROM tickets") })
             QVERIFY2(!allowed(support, forbidden), qPrintable(forbidden));
+
+        // Issue 26: a reply written with another's name, an old time and an id of its choosing is written as
+        // Sam's, now, with the sequence's id; the database audits it and the status change itself, and takes
+        // neither those actions nor a deletion from the seat.
+        QVERIFY(allowed(support,
+            QStringLiteral("INSERT INTO ticket_messages (id, ticket_id, ts, kind, author_id, author_name, body) VALUES "
+                           "(987654, '%1', '2020-01-01T00:00:00Z', 'support', '%2', 'The Principal', 'forged')")
+                .arg(bens.ticketId, ada.id)));
+        QVERIFY(allowed(
+            support, QStringLiteral("UPDATE tickets SET status = 'resolved' WHERE id = '%1'").arg(bens.ticketId)));
+        QVERIFY(!allowed(support, QStringLiteral("SELECT lp_audit('ticket.delete', '%1', '')").arg(bens.ticketId)));
+        QVERIFY(!allowed(support, QStringLiteral("SELECT lp_audit('privacy.erase', '%1', '')").arg(ben.id)));
+        QVERIFY(allowed(support, QStringLiteral("SELECT lp_audit('ticket.status', '%1', 'open')").arg(bens.ticketId)));
+        {
+            QSqlQuery q(fx.db->connection().value());
+            QVERIFY(q.exec(
+                QStringLiteral("SELECT id, ts, author_id, author_name FROM ticket_messages WHERE body = 'forged'")));
+            QVERIFY(q.next());
+            QVERIFY(q.value(0).toLongLong() != 987654);
+            QVERIFY2(q.value(1).toString().startsWith(QString::number(QDate::currentDate().year())),
+                qPrintable(q.value(1).toString()));
+            QCOMPARE(q.value(2).toString(), sam.id);
+            QCOMPARE(q.value(3).toString(), sam.displayName);
+            const QString messageId = q.value(0).toString();
+            q.finish();
+            const auto audited = [&q](const QString &action, const QString &target) {
+                QStringList rows;
+                q.prepare(
+                    QStringLiteral("SELECT actor, detail FROM audit_log WHERE action = ? AND target = ? ORDER BY id"));
+                q.addBindValue(action);
+                q.addBindValue(target);
+                if (q.exec())
+                    while (q.next())
+                        rows << q.value(0).toString() + QLatin1Char('|') + q.value(1).toString();
+                return rows;
+            };
+            QVERIFY2(audited(QStringLiteral("ticket.support"), bens.ticketId)
+                         .contains(QStringLiteral("support:%1|%2").arg(sam.id, messageId)),
+                qPrintable(audited(QStringLiteral("ticket.support"), bens.ticketId).join(QLatin1Char(','))));
+            const QStringList statuses = audited(QStringLiteral("ticket.status"), bens.ticketId);
+            QVERIFY2(statuses.contains(QStringLiteral("support:%1|resolved").arg(sam.id)),
+                qPrintable(statuses.join(QLatin1Char(','))));
+            QVERIFY2(!statuses.contains(QStringLiteral("support:%1|open").arg(sam.id)),
+                qPrintable(statuses.join(QLatin1Char(','))));
+            QVERIFY(audited(QStringLiteral("ticket.delete"), bens.ticketId).isEmpty());
+        }
         support.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("seat-") + supportLogin);
