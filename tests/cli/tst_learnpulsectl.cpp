@@ -613,10 +613,23 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         // The server got a SCRAM verifier made on the client, kept as it came: made again from the password and
         // the stored salt, it is the same string (a password sent in clear would have been hashed with a salt of
         // the server's, which no verifier of ours reproduces).
-        QSqlQuery q(fx.db->connection().value());
-        QVERIFY(q.exec(QStringLiteral("SELECT rolpassword FROM pg_authid WHERE rolname = '%1'").arg(teacherLogin)));
-        QVERIFY(q.next());
-        const QString stored = q.value(0).toString();
+        // The owner is made as the README says: CREATEROLE, no superuser; what setup-roles made is the owner's.
+        QSqlQuery owner(fx.db->connection().value());
+        QVERIFY(
+            owner.exec(QStringLiteral("SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user")));
+        QVERIFY(owner.next());
+        QVERIFY(!owner.value(0).toBool() && owner.value(1).toBool());
+        QVERIFY(owner.exec(
+            QStringLiteral("SELECT DISTINCT pg_get_userbyid(proowner) FROM pg_proc WHERE proname LIKE 'lp\\_%'")));
+        QStringList functionOwners;
+        while (owner.next())
+            functionOwners << owner.value(0).toString();
+        QCOMPARE(functionOwners, QStringList { TestPostgres::owner() });
+        owner.finish();
+        const QStringList rows = TestPostgres::shared()->superuserQuery(
+            QStringLiteral("SELECT rolpassword FROM pg_authid WHERE rolname = '%1'").arg(teacherLogin));
+        QCOMPARE(rows.size(), 1);
+        const QString stored = rows.constFirst();
         QVERIFY2(stored.startsWith(QLatin1String("SCRAM-SHA-256$4096:")), qPrintable(stored));
         const QByteArray salt
             = QByteArray::fromBase64(stored.section(QLatin1Char(':'), 1).section(QLatin1Char('$'), 0, 0).toLatin1());

@@ -214,7 +214,41 @@ bool TestPostgres::start()
         m_error = QStringLiteral("postgres did not accept connections: ") + QString::fromLocal8Bit(log.readAll());
         return false;
     }
-    return true;
+    // The tables' owner as the README makes it: a login with CREATEROLE (it makes the seat groups and logins),
+    // never a superuser, so that nothing the tests see depends on a superuser's powers (issue 26).
+    {
+        QSqlDatabase db = adminConnection(probe);
+        if (!db.open()
+            || !QSqlQuery(db).exec(QStringLiteral("CREATE ROLE %1 LOGIN CREATEROLE NOSUPERUSER").arg(owner())))
+            m_error = QStringLiteral("cannot create the owner role: ") + db.lastError().text();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(probe);
+    return m_error.isEmpty();
+}
+
+QStringList TestPostgres::superuserQuery(const QString &sql, const QString &database)
+{
+    const QString name = QStringLiteral("lp-pg-superuser");
+    QStringList rows;
+    {
+        QSqlDatabase db = adminConnection(name);
+        if (!database.isEmpty())
+            db.setDatabaseName(database);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql))
+                while (q.next())
+                    rows << q.value(0).toString();
+            else
+                rows << QStringLiteral("ERROR: ") + q.lastError().text();
+        } else {
+            rows << QStringLiteral("ERROR: ") + db.lastError().text();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return rows;
 }
 
 QSqlDatabase TestPostgres::adminConnection(const QString &name) const
@@ -236,14 +270,14 @@ Result<QString> TestPostgres::freshDatabase()
         QSqlDatabase db = adminConnection(connection);
         if (!db.open())
             error = db.lastError().text();
-        else if (QSqlQuery q(db); !q.exec(QStringLiteral("CREATE DATABASE %1").arg(name)))
+        else if (QSqlQuery q(db); !q.exec(QStringLiteral("CREATE DATABASE %1 OWNER %2").arg(name, owner())))
             error = q.lastError().text();
         db.close();
     }
     QSqlDatabase::removeDatabase(connection);
     if (!error.isEmpty())
         return Result<QString>::failure(QStringLiteral("cannot create a test database: ") + error);
-    return QStringLiteral("postgresql://lp@127.0.0.1:%1/%2").arg(m_port).arg(name);
+    return QStringLiteral("postgresql://%1@127.0.0.1:%2/%3").arg(owner()).arg(m_port).arg(name);
 }
 
 TestPostgres::~TestPostgres()

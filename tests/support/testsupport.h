@@ -50,6 +50,11 @@ public:
     Result<QString> freshDatabase();
     const QString &error() const { return m_error; }
     int port() const { return m_port; }
+    // The owner of every test database: a login with CREATEROLE, not a superuser (as the README makes it).
+    static QString owner() { return QStringLiteral("lp_owner"); }
+    // The first column of each row of `sql`, run by the cluster's superuser (in `database`; empty: postgres), for
+    // what only a superuser may read (pg_authid); a failure is one row "ERROR: ...".
+    QStringList superuserQuery(const QString &sql, const QString &database = {});
 
     // The server shared by every test in this process when LP_TEST_DATABASE=postgres, else null.
     static TestPostgres *shared();
