@@ -1,5 +1,6 @@
 #include "accountstore.h"
 #include "ctlcommon.h"
+#include "database.h"
 #include "messagevalidator.h"
 #include "roles.h"
 
@@ -96,19 +97,21 @@ int cmdUsersList(const QStringList &args)
     return exitOk;
 }
 
-// users remove|role: what the Administration view does, with the same checks and audit entries; on PostgreSQL
-// the account's database login loses its groups in the same transaction (the users table's trigger).
-int cmdUsersChange(const QStringList &args, bool remove)
+// users remove|role|disable|enable: what the Administration view does, with the same checks and audit entries; on
+// PostgreSQL the account's database logins lose their groups in the same transaction (the users table's trigger).
+int cmdUsersChange(const QStringList &args, UserChange change)
 {
     Invocation inv;
     if (auto code = parse(inv, args, {}))
         return *code;
-    const QString command = remove ? QStringLiteral("users remove") : QStringLiteral("users role");
-    if (inv.positional.size() != (remove ? 1 : 2))
-        return usage(remove ? QStringLiteral("users remove takes one account (its email or id)")
-                            : QStringLiteral("users role takes an account (its email or id) and a role"));
+    static const char *const names[] = { "remove", "role", "disable", "enable" };
+    const QString command = QStringLiteral("users ") + QLatin1String(names[int(change)]);
+    const bool withRole = change == UserChange::Role;
+    if (inv.positional.size() != (withRole ? 2 : 1))
+        return usage(withRole ? QStringLiteral("users role takes an account (its email or id) and a role")
+                              : QStringLiteral("%1 takes one account (its email or id)").arg(command));
     std::optional<Role> role;
-    if (!remove) {
+    if (withRole) {
         role = roleFromName(inv.positional.at(1));
         if (!role)
             return usage(QStringLiteral("the role must be teacher, support or admin"));
@@ -117,18 +120,38 @@ int cmdUsersChange(const QStringList &args, bool remove)
     if (!ctx)
         return fail(exitError, ctx.error());
     AccountStore accounts(ctx->db);
-    auto account = accountNamed(accounts, inv.positional.constFirst());
+    // A disabled account is found to be enabled again; the others act on accounts in use.
+    auto account = change == UserChange::Enable ? accounts.findAny(inv.positional.constFirst())
+                                                : accountNamed(accounts, inv.positional.constFirst());
     if (!account)
         return fail(exitError, account.error());
-    const Status done = remove ? accounts.remove(Actor::commandLine(), account->id)
-                               : accounts.setRole(Actor::commandLine(), account->id, *role);
+    Status done;
+    switch (change) {
+    case UserChange::Remove:
+        done = accounts.remove(Actor::commandLine(), account->id);
+        break;
+    case UserChange::Role:
+        done = accounts.setRole(Actor::commandLine(), account->id, *role);
+        break;
+    case UserChange::Disable:
+    case UserChange::Enable:
+        done = accounts.setEnabled(Actor::commandLine(), account->id, change == UserChange::Enable);
+        break;
+    }
     if (!done)
         return fail(exitError, QStringLiteral("%1: %2").arg(command, done.error()));
-    if (remove) {
+    if (change != UserChange::Role) {
+        const QString what = QLatin1String(change == UserChange::Remove ? "removed"
+                : change == UserChange::Disable                         ? "disabled"
+                                                                        : "enabled");
         if (inv.json)
-            printJson(QJsonObject { { QStringLiteral("user_id"), account->id }, { QStringLiteral("removed"), true } });
+            printJson(QJsonObject { { QStringLiteral("user_id"), account->id }, { what, true } });
         else
-            writeOut(QStringLiteral("removed %1 (%2)\n").arg(account->email, account->id));
+            writeOut(QStringLiteral("%1 %2 (%3)%4\n")
+                         .arg(what, account->email, account->id,
+                             change == UserChange::Enable && ctx->db->backend() == Database::Backend::PostgreSQL
+                                 ? QStringLiteral("; its seat's database login needs db add-login again")
+                                 : QString()));
         return exitOk;
     }
     auto now = accounts.findById(account->id);

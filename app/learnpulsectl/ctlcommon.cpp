@@ -45,6 +45,8 @@ Commands:
                                      on PostgreSQL its database login loses its groups at once
   users role EMAIL|ID teacher|support|admin
                                      change an account's role (its open consoles sign out)
+  users disable|enable EMAIL|ID       disable an account for a while (no sign-in, its consoles sign out,
+                                     its database logins lose their groups) or enable it again
   privacy erase --user EMAIL|--user-id ID --yes
                                      erase everything stored about a person (found by any email they
                                      had); prints what was removed, emails already sent, and other

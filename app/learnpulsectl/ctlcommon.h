@@ -81,7 +81,14 @@ int cmdTicketsNote(const QStringList &args);
 int cmdTicketsAssign(const QStringList &args);
 int cmdUsersAdd(const QStringList &args);
 int cmdUsersList(const QStringList &args);
-int cmdUsersChange(const QStringList &args, bool remove);
+enum class UserChange
+{
+    Remove,
+    Role,
+    Disable,
+    Enable,
+};
+int cmdUsersChange(const QStringList &args, UserChange change);
 int cmdEvaluate(const QStringList &args);
 int cmdModelPrepare(const QStringList &args);
 

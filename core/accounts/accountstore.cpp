@@ -319,6 +319,34 @@ Status AccountStore::remove(const Actor &actor, const QString &userId)
         QVariant(), QStringLiteral("account.remove"), QString());
 }
 
+Status AccountStore::setEnabled(const Actor &actor, const QString &userId, bool enabled)
+{
+    if (!enabled && userId == actor.userId)
+        return Status::failure(QStringLiteral("You cannot disable your own account."));
+    return update(actor, userId,
+        enabled ? QStringLiteral("UPDATE users SET disabled = 0 WHERE id = ? AND disabled = 1 AND email NOT LIKE "
+                                 "'%@removed.invalid'")
+                : QStringLiteral("UPDATE users SET disabled = 1 WHERE id = ? AND disabled = 0"),
+        QVariant(), enabled ? QStringLiteral("account.enable") : QStringLiteral("account.disable"), QString());
+}
+
+Result<Account> AccountStore::findAny(const QString &emailOrId)
+{
+    auto conn = m_db->connection();
+    if (!conn)
+        return Result<Account>::failure(conn.error());
+    QSqlQuery q(conn.value());
+    const QString column = emailOrId.contains(QLatin1Char('@')) ? QStringLiteral("email") : QStringLiteral("id");
+    q.prepare(m_db->sql(QStringLiteral("SELECT ") + columnsFor(*m_db) + QStringLiteral(" FROM users WHERE ") + column
+        + QStringLiteral(" = ? AND email NOT LIKE '%@removed.invalid'")));
+    q.addBindValue(emailOrId.trimmed());
+    if (!q.exec())
+        return Result<Account>::failure(QStringLiteral("Cannot read accounts: %1").arg(Database::errorOf(q)));
+    if (!q.next())
+        return Result<Account>::failure(QStringLiteral("No account for %1.").arg(emailOrId), ErrorKind::NotFound);
+    return accountFrom(q);
+}
+
 QString AccountStore::emailHash(const QString &email)
 {
     return QString::fromLatin1(

@@ -50,6 +50,12 @@ public:
     Status setPassword(const Actor &actor, const QString &userId, const QByteArray &password);
     // Removes the account (it can no longer sign in or be chosen); its tickets stay.
     Status remove(const Actor &actor, const QString &userId);
+    // Disables an account for a while (it cannot sign in, its open consoles sign out, on PostgreSQL its logins lose
+    // their groups at once), keeping its email and password; enabling gives it back (a seat login is granted again
+    // with `db add-login`). A removed account stays removed.
+    Status setEnabled(const Actor &actor, const QString &userId, bool enabled);
+    // The account by email or id, enabled or disabled (not removed): what an admin's tool acts on.
+    Result<Account> findAny(const QString &emailOrId);
 
     static Status validateEmail(const QString &email);
     // SHA-256 (hex) of an email, trimmed and in lower case: how a removed account's former email is kept.

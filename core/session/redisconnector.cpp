@@ -44,8 +44,13 @@ Result<RedisConnection> connectRedis(const Config &config)
                                      "starts a private server of its own."),
                 ErrorKind::Forbidden);
         why = distrust;
+        // Short, for a status bar; the log says the whole of it.
+        const RedisEndpoint &e = endpoint.value();
         connection.notice
-            = distrust + QStringLiteral(": it is not used; the console started a private server of its own.");
+            = QStringLiteral("The Redis at %1 is another user's and has no password: not used; a private "
+                             "one runs instead.")
+                  .arg(e.socketPath.isEmpty() ? QStringLiteral("%1:%2").arg(e.host).arg(e.port) : e.socketPath);
+        qCWarning(lcRedis).noquote() << distrust + QStringLiteral(": not used; a private server is started");
     } else {
         auto direct = RedisClient::connect(endpoint.value(), 2000);
         if (direct) {
@@ -89,8 +94,6 @@ Result<RedisConnection> connectRedis(const Config &config)
         return R::failure(client.error(), client.kind());
     connection.client = std::move(client).value();
     qCInfo(lcRedis) << "using a private redis-server in" << options.directory;
-    if (!connection.notice.isEmpty())
-        qCWarning(lcRedis).noquote() << connection.notice;
     return R(std::move(connection));
 }
 

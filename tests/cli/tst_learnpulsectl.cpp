@@ -392,6 +392,19 @@ void TestLearnpulsectl::usersListRoleAndRemoveAsTheAdministrationViewDoes()
                  .exitCode,
         2);
 
+    // Disabled for a while: not listed, cannot sign in; enabled again with its role and email.
+    const ProcessResult disabled
+        = ctl({ QStringLiteral("users"), QStringLiteral("disable"), QStringLiteral("stays@school.example") });
+    QVERIFY2(disabled.exitCode == 0, disabled.err.constData());
+    QVERIFY(!listed().contains(QStringLiteral("stays@school.example")));
+    QCOMPARE(
+        ctl({ QStringLiteral("users"), QStringLiteral("disable"), QStringLiteral("stays@school.example") }).exitCode,
+        1); // not twice
+    const ProcessResult enabled
+        = ctl({ QStringLiteral("users"), QStringLiteral("enable"), QStringLiteral("stays@school.example") });
+    QVERIFY2(enabled.exitCode == 0, enabled.err.constData());
+    QCOMPARE(listed().value(QStringLiteral("stays@school.example")), QStringLiteral("support"));
+
     const ProcessResult removed
         = ctl({ QStringLiteral("users"), QStringLiteral("remove"), QStringLiteral("leaver@school.example") });
     QVERIFY2(removed.exitCode == 0, removed.err.constData());
@@ -400,7 +413,8 @@ void TestLearnpulsectl::usersListRoleAndRemoveAsTheAdministrationViewDoes()
     // Gone is gone: a second removal, a role for it, an account that never was: one clear line each.
     for (const QStringList &again : { QStringList { QStringLiteral("remove"), QStringLiteral("leaver@school.example") },
              QStringList { QStringLiteral("role"), QStringLiteral("leaver@school.example"), QStringLiteral("admin") },
-             QStringList { QStringLiteral("remove"), QStringLiteral("nobody@school.example") } }) {
+             QStringList { QStringLiteral("remove"), QStringLiteral("nobody@school.example") },
+             QStringList { QStringLiteral("enable"), QStringLiteral("leaver@school.example") } }) {
         const ProcessResult r = ctl(QStringList { QStringLiteral("users") } + again);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.startsWith("learnpulsectl: ") && r.err.count('\n') == 1, r.err.constData());
@@ -410,7 +424,8 @@ void TestLearnpulsectl::usersListRoleAndRemoveAsTheAdministrationViewDoes()
     QStringList actions;
     for (const QJsonObject &o : jsonLines(audit.out))
         actions << o.value(QLatin1String("action")).toString();
-    QVERIFY2(actions.contains(QLatin1String("account.role")) && actions.contains(QLatin1String("account.remove")),
+    QVERIFY2(actions.contains(QLatin1String("account.role")) && actions.contains(QLatin1String("account.remove"))
+            && actions.contains(QLatin1String("account.disable")) && actions.contains(QLatin1String("account.enable")),
         qPrintable(actions.join(QLatin1Char(','))));
 }
 

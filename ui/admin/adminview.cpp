@@ -145,6 +145,8 @@ QString AdminView::actionInWords(const QString &action)
         { QStringLiteral("account.role"), QT_TR_NOOP("changed a role") },
         { QStringLiteral("account.password"), QT_TR_NOOP("set a password") },
         { QStringLiteral("account.remove"), QT_TR_NOOP("removed an account") },
+        { QStringLiteral("account.disable"), QT_TR_NOOP("disabled an account") },
+        { QStringLiteral("account.enable"), QT_TR_NOOP("enabled an account again") },
         { QStringLiteral("account.sign_in"), QT_TR_NOOP("signed in") },
         { QStringLiteral("account.sign_in_failed"), QT_TR_NOOP("failed to sign in") },
         { QStringLiteral("account.sign_in_refused"), QT_TR_NOOP("was refused sign-in (too many tries)") },
