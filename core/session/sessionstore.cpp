@@ -9,6 +9,7 @@
 #include "repetition.h"
 #include "sessionwire.h"
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUuid>
@@ -70,11 +71,24 @@ QByteArray SessionStore::userSessionsKey(const QString &userId)
     return "lp:user:" + userId.toUtf8() + ":sessions";
 }
 
+QString SessionStore::sessionTag(const QString &userId)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(userId.toUtf8(), QCryptographicHash::Sha256).toHex().left(8));
+}
+
+QString SessionStore::boundSessionId(const QString &userId)
+{
+    // A random UUID whose last 8 hex digits name its account: the index takes a ticket for a session only from that
+    // account's seat (lp_create_ticket), so a session id read from the shared Redis cannot be claimed by another.
+    // The first 8 digits (the ticket ID's) stay random.
+    return QUuid::createUuid().toString(QUuid::WithoutBraces).chopped(8) + sessionTag(userId);
+}
+
 Result<QString> SessionStore::createSession(const SessionContext &context)
 {
     if (context.userId.isEmpty())
         return Result<QString>::failure(QStringLiteral("A conversation needs a signed-in user."));
-    const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString id = boundSessionId(context.userId);
     const QByteArray now = isoUtc(QDateTime::currentDateTimeUtc());
     const QByteArray ttl = QByteArray::number(m_config.sessionTtlSeconds);
     const QByteArray key = stateKey(id);

@@ -124,6 +124,10 @@ public:
     static QByteArray erasedKey(const QString &userId) { return "lp:erased:" + userId.toUtf8(); }
 
     Result<QString> createSession(const SessionContext &context);
+    // A new session id of `userId`'s: a random UUID ending in sessionTag(userId) (issue 26).
+    static QString boundSessionId(const QString &userId);
+    // The first 8 hex digits of SHA-256(user id): what lp_create_ticket compares with a session id's last 8.
+    static QString sessionTag(const QString &userId);
     Result<SessionState> state(const QString &sessionId);
     Result<QList<HistoryEntry>> history(const QString &sessionId);
     Result<QStringList> sessionsOfUser(const QString &userId);

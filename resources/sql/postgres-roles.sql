@@ -184,6 +184,14 @@ BEGIN
      OR p_signal_count NOT BETWEEN 0 AND 100000 THEN
     RAISE EXCEPTION 'a ticket field is too long';
   END IF;
+  -- A session id ends in the first 8 hex digits of SHA-256 of its account's id (SessionStore::boundSessionId): one
+  -- that names another account is that account's, and is not taken from this one (ids made before this rule name
+  -- no account and are taken).
+  IF right(p_session, 8) <> left(encode(sha256(convert_to(me, 'UTF8')), 'hex'), 8) AND EXISTS (
+       SELECT 1 FROM public.users u
+        WHERE u.id <> me AND left(encode(sha256(convert_to(u.id, 'UTF8')), 'hex'), 8) = right(p_session, 8)) THEN
+    RAISE EXCEPTION 'this session is another account''s';
+  END IF;
   -- What the seat sends must be this ticket's and this account's: a one-line summary; the transcript's header
   -- names this ticket, this session and this account; the file is this ticket's own transcript file.
   IF p_summary ~ E'[\\n\\r\\u2028\\u2029\\u0085]' OR length(p_summary) > 300 THEN

@@ -1,6 +1,7 @@
 #include "accountstore.h"
 #include "escalationengine.h"
 #include "postgresurl.h"
+#include "sessionstore.h"
 #include "testsupport.h"
 #include "ticketservice.h"
 #include "ticketstore.h"
@@ -705,6 +706,20 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
         QVERIFY(allowed(teacher, QStringLiteral("BEGIN")));
         QVERIFY(allowed(teacher, create(QStringLiteral("'s'"), goodFile, goodHeader)));
         QVERIFY(allowed(teacher, QStringLiteral("ROLLBACK")));
+        // A session id that names Ben's account (as his seat makes them) is his: not taken from Amira's seat; one
+        // that names hers is.
+        for (const auto &[owner, taken] : { std::pair { ben.id, false }, std::pair { amira.id, true } }) {
+            const QString session = QStringLiteral("aaaaaaae-1111-4222-8333-4444") + SessionStore::sessionTag(owner);
+            const QString call
+                = QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaae-20261201120000', '%1', "
+                                 "'2026-12-01T12:00:00Z', 's', 1, '', "
+                                 "'/seat/support_tickets/support_ticket_aaaaaaae_20261201_120000.txt', %2, '', '', '', "
+                                 "'pending', 'email')")
+                      .arg(session, transcript(QStringLiteral("TICKET-aaaaaaae-20261201120000"), session));
+            QVERIFY(allowed(teacher, QStringLiteral("BEGIN")));
+            QCOMPARE(allowed(teacher, call), taken);
+            QVERIFY(allowed(teacher, QStringLiteral("ROLLBACK")));
+        }
         // Not with an outbox kind of her own making.
         QVERIFY(!allowed(teacher,
             QStringLiteral("SELECT lp_create_ticket('TICKET-aaaaaaab-20261201120000', "

@@ -4,6 +4,7 @@
 #include "sessionstore.h"
 #include "testsupport.h"
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -20,6 +21,7 @@ class TestSessionStore : public QObject
 private slots:
     void init();
     void cleanup();
+    void aSessionIdNamesItsAccount();
     void createsSessionKeysWithTtl();
     void correctionsInARowBringTheOffer();
     void historyEntryJsonIsExact_data();
@@ -74,6 +76,18 @@ void TestSessionStore::init()
 void TestSessionStore::cleanup()
 {
     m_fx.reset();
+}
+
+void TestSessionStore::aSessionIdNamesItsAccount()
+{
+    // Issue 26: the id names its account in its last 8 hex digits (the index takes its ticket from that account's
+    // seat only), the first 8 (the ticket ID's) stay random, and it is still a canonical UUID.
+    const QString bound = newSession(QStringLiteral("user-1"));
+    QVERIFY(MessageValidator::isValidSessionId(bound));
+    QCOMPARE(bound.right(8), SessionStore::sessionTag(QStringLiteral("user-1")));
+    QCOMPARE(SessionStore::sessionTag(QStringLiteral("user-1")),
+        QString::fromLatin1(QCryptographicHash::hash("user-1", QCryptographicHash::Sha256).toHex().left(8)));
+    QVERIFY(newSession(QStringLiteral("user-1")).left(8) != bound.left(8));
 }
 
 void TestSessionStore::createsSessionKeysWithTtl()
