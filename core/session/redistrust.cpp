@@ -6,6 +6,7 @@
 #include <QHostAddress>
 #include <QRandomGenerator>
 
+#include <cerrno>
 #include <sys/stat.h>
 #include <unistd.h>
 
