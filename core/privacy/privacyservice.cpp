@@ -82,8 +82,14 @@ struct TicketFiles
         TicketRecord ticket;
         ticket.id = id;
         ticket.conversationFile = file;
-        if (auto own = TicketStore::checkedTranscriptFile(ticket, ticketsDir)) {
+        const bool bare = !file.contains(QLatin1Char('/')); // a seat login's ticket on PostgreSQL: written where?
+        if (auto own = TicketStore::checkedTranscriptFile(ticket, ticketsDir);
+            own && (!bare || QFileInfo::exists(own.value()))) {
             files << own.value();
+        } else if (bare) {
+            // Not in this seat's folder: at the seat that wrote it, which removes it at its next start.
+            left << file;
+            qCInfo(lcTickets).noquote() << QStringLiteral("Transcript left at another seat ticket=") + id;
         } else if (auto shaped = TicketStore::checkedTranscriptFile(ticket, QString());
                    shaped && isTranscriptOf(shaped.value(), id)) {
             files << shaped.value(); // another seat's folder that this one reaches (the same computer, a share)

@@ -191,10 +191,13 @@ TicketResult TicketService::createTicket(const TicketRequest &request)
     if (inserted->outcome == TicketStore::InsertOutcome::SessionHasTicket) {
         // Another process won a race the Redis claim should have prevented (or a lapsed claim was
         // retaken): the unique constraint keeps one ticket, and that one is the answer.
-        if (inserted->existing.conversationFile != path)
+        // The existing ticket's file is ours too when it has the same name (the same ticket; the index may keep only
+        // the bare name): then it stays and is named by this seat's path.
+        const bool sameFile = QFileInfo(inserted->existing.conversationFile).fileName() == QFileInfo(path).fileName();
+        if (!sameFile)
             QFile::remove(path);
         result.ticketId = inserted->existing.id;
-        result.conversationFile = inserted->existing.conversationFile;
+        result.conversationFile = sameFile ? path : inserted->existing.conversationFile;
         result.timestamp = inserted->existing.created;
         result.alreadyExisted = true;
     }

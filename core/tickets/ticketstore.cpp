@@ -233,6 +233,23 @@ Result<QString> TicketStore::checkedTranscriptFile(const TicketRecord &ticket, c
     using R = Result<QString>;
     const QString path = ticket.conversationFile;
     const QString expected = transcriptNameFor(ticket.id);
+    if (!path.isEmpty() && !path.contains(QLatin1Char('/'))) {
+        // A bare name (a ticket a seat's login opened on PostgreSQL: the index names no seat's folder): the file is
+        // in the ticket folder of the seat that wrote it, so each seat looks in its own.
+        if (expected.isEmpty() || path != expected)
+            return R::failure(
+                QStringLiteral("The index names a transcript file that is not this ticket's; it was not used."),
+                ErrorKind::BadInput);
+        if (ticketsDir.isEmpty())
+            return R::failure(QStringLiteral("The transcript of %1 is at the seat that wrote it.").arg(ticket.id),
+                ErrorKind::NotFound);
+        const QFileInfo local(ticketsDir + QLatin1Char('/') + path);
+        if (local.isSymLink() || (local.exists() && !local.isFile()))
+            return R::failure(
+                QStringLiteral("The transcript of %1 is not a plain file; it was not used.").arg(ticket.id),
+                ErrorKind::BadInput);
+        return local.filePath();
+    }
     const QFileInfo info(path);
     if (expected.isEmpty() || path.isEmpty() || !info.isAbsolute() || info.fileName() != expected
         || path.contains(QLatin1String("/../")) || path.contains(QLatin1String("/./"))

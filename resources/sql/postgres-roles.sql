@@ -209,6 +209,8 @@ BEGIN
                 || substr(p_id, 25, 6) || '\.txt$') OR p_file ~ '/\.\.?/' THEN
     RAISE EXCEPTION 'the transcript file is not this ticket''s own';
   END IF;
+  -- Kept as the bare file name: the index names no seat's folder (each seat looks in its own).
+  p_file := substring(p_file FROM '[^/]+$');
   -- Its time as the seat says (the transcript's), never later than now; it waits from now.
   IF p_created::timestamptz > clock_timestamp() THEN p_created := now_text; END IF;
   INSERT INTO public.tickets (id, session_id, user_id, teacher_name, teacher_email, teacher_role, class_id, student,

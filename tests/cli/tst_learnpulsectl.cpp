@@ -739,6 +739,11 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
             QCOMPARE(payload.value(QLatin1String("reply_to")).toString(), amira.email);
             QCOMPARE(payload.value(QLatin1String("user_id")).toString(), amira.id);
             QCOMPARE(payload.size(), 2);
+            // The index keeps the transcript's bare file name: no seat's folder (a home directory) is named there.
+            QVERIFY(q.exec(
+                QStringLiteral("SELECT conversation_file FROM tickets WHERE id = 'TICKET-aaaaaaaa-20261201120000'")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("support_ticket_aaaaaaaa_20261201_120000.txt"));
         }
         int n = -1;
         QVERIFY(allowed(teacher, QStringLiteral("SELECT COUNT(*) FROM tickets"), &n));

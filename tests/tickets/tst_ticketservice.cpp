@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace LearnPulse;
@@ -31,6 +32,7 @@ private slots:
     void init();
     void cleanup();
     void idAndFileNameFormats();
+    void aBareTranscriptNameIsLookedUpInThisSeatsFolder();
     void writesTranscriptAtomicallyAndPrivately();
     void indexesTranscriptForSearch();
     void keysetPagesMatchOffsetPages();
@@ -458,6 +460,31 @@ void TestTicketService::migratesAVersion4Index()
     TicketService service(config, std::make_shared<TicketStore>(db.value()));
     QVERIFY(service.createTicket(request()).success);
     QCOMPARE(store.list(admin, filter(QString(), QStringLiteral("xylophone"), QString()))->size(), 2);
+}
+
+void TestTicketService::aBareTranscriptNameIsLookedUpInThisSeatsFolder()
+{
+    // Issue 26: a ticket a seat's login opens on PostgreSQL keeps only its file's name in the index (no seat's
+    // folder is named there); each seat finds it in its own ticket folder, and nothing else is taken for it.
+    QTemporaryDir folder;
+    TicketRecord t;
+    t.id = QStringLiteral("TICKET-0123abcd-20261203101500");
+    t.conversationFile = QStringLiteral("support_ticket_0123abcd_20261203_101500.txt");
+    auto here = TicketStore::checkedTranscriptFile(t, folder.path());
+    QVERIFY2(here, qPrintable(here.error()));
+    QCOMPARE(here.value(), folder.path() + QStringLiteral("/support_ticket_0123abcd_20261203_101500.txt"));
+    auto nowhere = TicketStore::checkedTranscriptFile(t, QString());
+    QVERIFY(!nowhere);
+    QCOMPARE(nowhere.kind(), ErrorKind::NotFound);
+    for (const QString &forged : { QStringLiteral("support_ticket_99999999_20261203_101500.txt"), QStringLiteral(".."),
+             QStringLiteral("passwd") }) {
+        t.conversationFile = forged;
+        QVERIFY2(!TicketStore::checkedTranscriptFile(t, folder.path()), qPrintable(forged));
+    }
+    // A link in the folder where the file would be is not followed.
+    t.conversationFile = QStringLiteral("support_ticket_0123abcd_20261203_101500.txt");
+    QVERIFY(QFile::link(QStringLiteral("/etc/passwd"), here.value()));
+    QVERIFY(!TicketStore::checkedTranscriptFile(t, folder.path()));
 }
 
 QTEST_GUILESS_MAIN(TestTicketService)
