@@ -980,6 +980,28 @@ void TestLearnpulsectl::databaseRolesKeepEachSeatToItsOwn()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("acts for no account"), r.err.constData());
     QVERIFY(!r.err.contains("seat-secret-pw"));
+
+    // Issue 26: the email of a ticket her seat opened, once sent (as a support seat records it: sent, and where it
+    // went), is found by her erasure after the ticket itself was deleted, and reported with its address.
+    {
+        QSqlQuery owner(fx.db->connection().value());
+        QVERIFY2(owner.exec(QStringLiteral("UPDATE outbox SET state = 'sent', sent_at = '2026-12-01T12:01:00Z', "
+                                           "payload = (payload::jsonb || '{\"to\": \"support@school.example\"}')::text "
+                                           "WHERE ticket_id = 'TICKET-aaaaaaaa-20261201120000' AND kind = 'email'")),
+            qPrintable(owner.lastError().text()));
+        QCOMPARE(owner.numRowsAffected(), 1);
+    }
+    QCOMPARE(ctl({ QStringLiteral("tickets"), QStringLiteral("delete"),
+                     QStringLiteral("TICKET-aaaaaaaa-20261201120000"), QStringLiteral("--yes") })
+                 .exitCode,
+        0);
+    const ProcessResult erased = ctl({ QStringLiteral("privacy"), QStringLiteral("erase"), QStringLiteral("--user"),
+        amira.email, QStringLiteral("--yes"), QStringLiteral("--json") });
+    QVERIFY2(erased.exitCode == 0, erased.err.constData());
+    const QJsonObject report = QJsonDocument::fromJson(erased.out).object();
+    QCOMPARE(report.value(QLatin1String("emails_already_sent")).toInt(), 1);
+    QCOMPARE(report.value(QLatin1String("emails_sent_to")).toArray(),
+        QJsonArray { QStringLiteral("support@school.example") });
 }
 
 void TestLearnpulsectl::aMigrationGrantsTheSeatRolesItsNewTables()
