@@ -364,7 +364,8 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
     turn->m_llm = reply;
 
     connect(reply, &LlmReply::delta, turn, [turn](const QString &piece) {
-        const QString safe = turn->m_guard->feed(piece);
+        // What the teacher sees as it streams is what is stored: no control character or change of direction.
+        const QString safe = MessageValidator::neutralise(turn->m_guard->feed(piece));
         if (!safe.isEmpty()) {
             turn->m_shown += safe;
             emit turn->replyDelta(safe);
@@ -385,7 +386,7 @@ void ChatEngine::askAssistant(ChatTurn *turn, const Account &teacher)
                 turn->finish(r);
                 return;
             }
-            const QString rest = turn->m_guard->finish();
+            const QString rest = MessageValidator::neutralise(turn->m_guard->finish());
             if (!rest.isEmpty()) {
                 turn->m_shown += rest;
                 emit turn->replyDelta(rest);

@@ -29,6 +29,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -55,6 +56,7 @@ private slots:
     void signOutLeavesNoCredentialsInTheForm();
     void chatEscalatesAfterThreeSignalsAndShowsTheTicket();
     void settingsSavedWhileAReplyStreams();
+    void theAssistantsControlCharactersNeverReachTheScreen();
     void redisDownAtSignIn();
     void hungAssistantNeverFreezesTheWindow();
     void stopKeepsThePartialAnswer();
@@ -217,6 +219,32 @@ void TestConsole::chatEscalatesAfterThreeSignalsAndShowsTheTicket()
     QTRY_COMPARE_WITH_TIMEOUT(w->chatView()->sessionId(), session, 10000);
     QCOMPARE(w->chatView()->ticketId(), ticket);
     QVERIFY(w->chatView()->conversationText().contains(QLatin1String("That's wrong again")));
+}
+
+void TestConsole::theAssistantsControlCharactersNeverReachTheScreen()
+{
+    // Issue 26: a reply with a line separator, a direction override and an escape sequence is shown, while it
+    // streams and after, as text without them (as it is stored).
+    qputenv("LLM_MODEL", "hostile");
+    const auto restore = qScopeGuard([] { qputenv("LLM_MODEL", "normal"); });
+    auto w = openChat(QStringLiteral("amira@school.example"));
+    ChatView *chat = w->chatView();
+    auto *input = chat->findChild<MessageEdit *>(QStringLiteral("messageInput"));
+    // Every state of the conversation's text, as each streamed piece lands in it.
+    QStringList seen;
+    auto *log = chat->findChild<QTextBrowser *>(QStringLiteral("conversationLog"));
+    QVERIFY(log);
+    connect(
+        log->document(), &QTextDocument::contentsChanged, this, [&seen, log] { seen << log->document()->toRawText(); });
+    QTest::keyClicks(input, QStringLiteral("How is Aisha doing?"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isSending() && chat->conversationText().contains(QLatin1String("end.")), 15000);
+    disconnect(log->document(), nullptr, this, nullptr);
+    seen << log->document()->toRawText();
+    QVERIFY2(seen.constLast().contains(QLatin1String("Line one")), qPrintable(seen.constLast()));
+    for (const QString &text : std::as_const(seen))
+        QVERIFY2(!text.contains(QChar(0x202E)) && !text.contains(QChar(0x1B)) && !text.contains(QChar(0x2028)),
+            qPrintable(text));
 }
 
 void TestConsole::settingsSavedWhileAReplyStreams()
