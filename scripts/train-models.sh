@@ -34,15 +34,22 @@ for f in "$root"/tests/data/*.tsv "$root"/tests/data/*.jsonl "$root"/tests/data/
     [[ -f $f ]] && excludes+=(--exclude "$f")
 done
 
-data_hash() { # the batches of one kind, by name and content
-    (cd "$root/resources/model/data" && LC_ALL=C find "$1" -type f -name '*.tsv' | LC_ALL=C sort | xargs sha256sum) |
-        sha256sum | cut -d' ' -f1
+data_hash() { # the batches a model learns from (folders), by name and content
+    (cd "$root/resources/model/data" && LC_ALL=C find "$@" -type f \( -name '*.tsv' -o -name '*.jsonl' \) |
+        LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1
 }
 
 train() { # name kind params...
     local name=$1 kind=$2
     shift 2
-    "$ctl" model prepare "$kind" "$root/resources/model/data/$kind" "${excludes[@]}" >"$work/$name.train" 2>"$work/$name.log"
+    # The message model also learns from the labelled teacher turns of the conversation batches.
+    local sources=("$kind") also=()
+    if [[ $kind == messages ]]; then
+        sources+=(conversations)
+        also=(--conversations "$root/resources/model/data/conversations")
+    fi
+    "$ctl" model prepare "$kind" "$root/resources/model/data/$kind" "${also[@]}" "${excludes[@]}" \
+        >"$work/$name.train" 2>"$work/$name.log"
     fasttext supervised -input "$work/$name.train" -output "$work/$name" "$@" "${common[@]}"
     fasttext quantize -input "$work/$name.train" -output "$work/$name" "${quantise[@]}" "${common[@]}"
     cp "$work/$name.ftz" "$out/$name.ftz"
@@ -52,8 +59,8 @@ train() { # name kind params...
 {
   "name": "$name",
   "sha256": "$(sha256sum "$out/$name.ftz" | cut -d' ' -f1)",
-  "data_sha256": "$(data_hash "$kind")",
-  "data": "resources/model/data/$kind",
+  "data_sha256": "$(data_hash "${sources[@]}")",
+  "data": "$(printf 'resources/model/data/%s ' "${sources[@]}" | sed 's/ $//')",
   "examples": $examples,
   "fasttext": "supervised $* ${common[*]}; quantize ${quantise[*]} ${common[*]}",
   "trained_by": "scripts/train-models.sh"

@@ -7,11 +7,13 @@
 #include "messagevalidator.h"
 #include "outbox.h"
 #include "sessionstore.h"
+#include "textmodel.h"
 #include "ticketthread.h"
 
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QStringDecoder>
 
 #include <cstdio>
@@ -69,7 +71,15 @@ int cmdDetect(const QStringList &args)
     auto report = [&](const QString &text) {
         const Detection d = detector.classify(text, true, explain);
         if (inv.json) {
-            printJson(detectionJson(text, d, explain));
+            QJsonObject o = detectionJson(text, d, explain);
+            if (explain && detector.model()) { // what the model read, label by label
+                QJsonObject probabilities;
+                const QHash<QString, float> p = detector.model()->predict(text);
+                for (auto it = p.cbegin(); it != p.cend(); ++it)
+                    probabilities.insert(it.key(), double(it.value()));
+                o.insert(QStringLiteral("model_probabilities"), probabilities);
+            }
+            printJson(o);
         } else {
             writeOut(QStringLiteral("%1\t%2\t%3\t%4\n")
                          .arg(d.dissatisfied ? QStringLiteral("dissatisfied") : QStringLiteral("ok"),

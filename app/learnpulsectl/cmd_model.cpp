@@ -48,6 +48,40 @@ Result<QList<QStringList>> tsvRows(const QString &path)
     return rows;
 }
 
+// The teacher turns of a conversation batch with their labels ("turn_labels": unhappy, person, correction, hardneg,
+// none), for training the message model.
+Result<QList<std::pair<QString, QString>>> labelledTurns(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Result<QList<std::pair<QString, QString>>>::failure(
+            QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    static const QStringList known { QStringLiteral("unhappy"), QStringLiteral("person"), QStringLiteral("correction"),
+        QStringLiteral("hardneg"), QStringLiteral("none") };
+    QList<std::pair<QString, QString>> out;
+    int lineNumber = 0;
+    while (!f.atEnd()) {
+        const QByteArray line = f.readLine().trimmed();
+        ++lineNumber;
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        const QJsonArray turns = o.value(QLatin1String("turns")).toArray();
+        const QJsonArray labels = o.value(QLatin1String("turn_labels")).toArray();
+        if (turns.isEmpty() || labels.size() != turns.size())
+            return Result<QList<std::pair<QString, QString>>>::failure(
+                QStringLiteral("%1 line %2 has no turn_labels for its turns").arg(path).arg(lineNumber));
+        for (qsizetype i = 0; i < turns.size(); ++i) {
+            const QString label = labels.at(i).toString();
+            if (!known.contains(label))
+                return Result<QList<std::pair<QString, QString>>>::failure(
+                    QStringLiteral("%1 line %2: unknown turn label").arg(path).arg(lineNumber));
+            out.append({ label, turns.at(i).toString() });
+        }
+    }
+    return out;
+}
+
 // A teacher message of a labelled file: either `label<TAB>explicit<TAB>text` (the evaluation format) or a
 // training batch's `class<TAB>text`.
 struct LabelledMessage
@@ -368,6 +402,9 @@ int cmdModelPrepare(const QStringList &args)
     if (auto code = parse(inv, args,
             { { QStringLiteral("except"), QStringLiteral("Leave this batch out (e.g. b07)."), QStringLiteral("BATCH") },
                 { QStringLiteral("only"), QStringLiteral("Only this batch."), QStringLiteral("BATCH") },
+                { QStringLiteral("conversations"),
+                    QStringLiteral("Also the teacher turns of the labelled conversations in this folder."),
+                    QStringLiteral("DIR") },
                 { QStringLiteral("exclude"), QStringLiteral("Leave out every text of this labelled file."),
                     QStringLiteral("FILE") } }))
         return *code;
@@ -395,30 +432,52 @@ int cmdModelPrepare(const QStringList &args)
         for (const QStringList &fields : rows.value())
             excluded.insert(TextModel::normalise(fields.constLast()));
     }
-    const QStringList batches
-        = dir.entryList({ guard ? QStringLiteral("g*.tsv") : QStringLiteral("b*.tsv") }, QDir::Files, QDir::Name);
+    // Every source of examples, by batch name: the message or guard batches, and (messages) the teacher turns of
+    // the labelled conversations.
+    struct Batch
+    {
+        QString name;
+        QString path;
+        bool conversations = false;
+    };
+    QList<Batch> batches;
+    for (const QString &file :
+        dir.entryList({ guard ? QStringLiteral("g*.tsv") : QStringLiteral("b*.tsv") }, QDir::Files, QDir::Name))
+        batches.append({ file.chopped(4), dir.filePath(file) });
     if (batches.isEmpty())
         return fail(exitError, QStringLiteral("no batches in %1").arg(dir.path()));
+    if (inv.isSet(QStringLiteral("conversations"))) {
+        const QDir conversations(inv.value(QStringLiteral("conversations")));
+        const QStringList files = conversations.entryList({ QStringLiteral("c*.jsonl") }, QDir::Files, QDir::Name);
+        if (guard || files.isEmpty())
+            return fail(exitError, QStringLiteral("no conversation batches for messages in %1").arg(conversations.path()));
+        for (const QString &file : files)
+            batches.append({ file.chopped(6), conversations.filePath(file), true });
+    }
+    const QStringList except = inv.parser.values(QStringLiteral("except"));
     QSet<std::string> seen;
     int written = 0, duplicates = 0, leftOut = 0;
-    for (const QString &batch : batches) {
-        const QString name = batch.chopped(4);
-        if ((inv.isSet(QStringLiteral("except")) && name == inv.value(QStringLiteral("except")))
-            || (inv.isSet(QStringLiteral("only")) && name != inv.value(QStringLiteral("only"))))
+    for (const Batch &batch : std::as_const(batches)) {
+        if (except.contains(batch.name)
+            || (inv.isSet(QStringLiteral("only")) && batch.name != inv.value(QStringLiteral("only"))))
             continue;
-        auto rows = tsvRows(dir.filePath(batch));
-        if (!rows)
-            return fail(exitError, rows.error());
-        for (const QStringList &fields : rows.value()) {
-            QList<std::pair<QString, QString>> examples; // label, text
-            if (!guard) {
+        QList<std::pair<QString, QString>> examples; // label, text
+        if (batch.conversations) {
+            auto turns = labelledTurns(batch.path);
+            if (!turns)
+                return fail(exitError, turns.error());
+            examples = turns.value();
+        } else {
+            auto rows = tsvRows(batch.path);
+            if (!rows)
+                return fail(exitError, rows.error());
+            for (const QStringList &fields : rows.value()) {
                 if (fields.size() < 2)
                     continue;
-                const QString label = fields.at(0) == QLatin1String("hardneg") ? QStringLiteral("none") : fields.at(0);
-                examples.append({ label, fields.mid(1).join(QLatin1Char('\t')) });
-            } else {
-                if (fields.size() < 2)
+                if (!guard) {
+                    examples.append({ fields.at(0), fields.mid(1).join(QLatin1Char('\t')) });
                     continue;
+                }
                 // Sentence by sentence, cut as the guard cuts: those that make the claim, and the rest.
                 const QStringList claims = fields.value(2).split(QStringLiteral(" ||| "), Qt::SkipEmptyParts);
                 for (const QString &sentence : HallucinationGuard::sentences(fields.at(1))) {
@@ -433,22 +492,24 @@ int cmdModelPrepare(const QStringList &args)
                         HallucinationGuard::normalise(s).simplified() });
                 }
             }
-            for (const auto &[label, text] : std::as_const(examples)) {
-                const std::string normalised = TextModel::normalise(text);
-                if (normalised.empty())
-                    continue;
-                if (excluded.contains(normalised)) {
-                    ++leftOut;
-                    continue;
-                }
-                if (seen.contains(normalised)) {
-                    ++duplicates;
-                    continue;
-                }
-                seen.insert(normalised);
-                writeOut(QStringLiteral("__label__%1 %2\n").arg(label, QString::fromStdString(normalised)));
-                ++written;
+        }
+        for (auto [label, text] : std::as_const(examples)) {
+            if (label == QLatin1String("hardneg"))
+                label = QStringLiteral("none");
+            const std::string normalised = TextModel::normalise(text);
+            if (normalised.empty())
+                continue;
+            if (excluded.contains(normalised)) {
+                ++leftOut;
+                continue;
             }
+            if (seen.contains(normalised)) {
+                ++duplicates;
+                continue;
+            }
+            seen.insert(normalised);
+            writeOut(QStringLiteral("__label__%1 %2\n").arg(label, QString::fromStdString(normalised)));
+            ++written;
         }
     }
     fail(exitOk,

@@ -71,10 +71,11 @@ Commands:
                                      on a labelled file: messages label<TAB>explicit<TAB>text,
                                      conversations {"id","escalate","turns"} per line, guard
                                      claim|honest<TAB>reply; # lines and a header line are skipped
-  model prepare messages|guard DIR [--except BATCH] [--only BATCH] [--exclude FILE]...
-                                     the training batches in DIR as the model's training lines
+  model prepare messages|guard DIR [--except BATCH]... [--only BATCH] [--exclude FILE]...
+          [--conversations DIR]      the training batches in DIR as the model's training lines
                                      (scripts/train-models.sh); duplicates and texts of --exclude
-                                     files are left out
+                                     files are left out; --conversations: messages also learn from
+                                     the labelled teacher turns of the c*.jsonl batches there
 
 Exit status: 0 success, 2 bad usage, 1 any other error (one line on stderr).
 )";

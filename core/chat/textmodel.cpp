@@ -16,6 +16,12 @@ namespace LearnPulse {
 
 namespace {
 
+// fastText hands out log(p + 1e-5): a certain label would read as a little more than 1.
+float probability(float logProbability)
+{
+    return std::clamp(std::exp(logProbability) - 1e-5F, 0.0F, 1.0F);
+}
+
 constexpr qint64 maxModelBytes = 64 * 1024 * 1024;
 constexpr int32_t fastTextMagic = 793712314; // FASTTEXT_FILEFORMAT_MAGIC_INT32
 constexpr int32_t fastTextVersion = 12; // FASTTEXT_VERSION of Debian 12's fastText 0.9.2
@@ -166,7 +172,7 @@ QHash<QString, float> TextModel::predict(const QString &text) const
     m_fastText->predict(-1, words, predictions, 0.0);
     for (const auto &[logProbability, label] : predictions)
         if (label >= 0 && label < m_labels.size())
-            out.insert(m_labels.at(label), std::exp(logProbability));
+            out.insert(m_labels.at(label), probability(logProbability));
     for (const QString &label : m_labels)
         if (!out.contains(label))
             out.insert(label, 0.0F);
@@ -184,7 +190,7 @@ float TextModel::notLabel(const std::string &normalised, int32_t label) const
     float p = 1.0F;
     for (const auto &[logProbability, l] : predictions)
         if (l == label)
-            p = 1.0F - std::exp(logProbability);
+            p = 1.0F - probability(logProbability);
     // In log-odds: a confident model's probability hardly moves when one word goes, its log-odds do.
     p = std::clamp(p, 1e-6F, 1.0F - 1e-6F);
     return std::log(p / (1.0F - p));

@@ -277,7 +277,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
         return fail<RecordOutcome>(turn);
     }
     const auto &e = turn.elements;
-    if (e.size() != 11)
+    if (e.size() != 12)
         return R::failure(QStringLiteral("Unexpected reply from the Redis turn script"));
     RecordOutcome out;
     out.dissatisfactionCount = int(e.at(0).integer);
@@ -298,7 +298,7 @@ Result<RecordOutcome> SessionStore::recordInRedis(const QString &sessionId, cons
         // Counted in the same round trip as the turn, so the turn ran: take it back, nothing is stored.
         auto undone = m_redis.eval(RedisScripts::takeBack(), keys,
             { entryJson, dissatisfied ? "1" : "0", isoUtc(now) + '=' + rules, out.claimToken.toUtf8(), e.at(6).string,
-                e.at(7).string, e.at(8).string, out.offered ? "1" : "0" });
+                e.at(7).string, e.at(8).string, out.offered ? "1" : "0", e.at(11).string });
         if (!undone)
             return R::failure(QStringLiteral("The message went over the rate limit and could not be taken back: %1")
                                   .arg(explain(undone.kind(), undone.error())),

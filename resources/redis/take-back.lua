@@ -1,7 +1,7 @@
 -- Takes back a turn that went over the rate limit: everything resources/redis/turn.lua changed.
 -- KEYS: state, history. ARGV: 1 the entry, 2 dissatisfied (0/1), 3 its signal ("<ts>=<rules>"), 4 its claim token
 -- (or ''), 5 the entry the cap pushed out (or ''), 6 escalation_reason before, 7 updated before, 8 it made the
--- offer of a ticket (0/1).
+-- offer of a ticket (0/1), 9 "corrections" before (the marks of the turns before it; '' none).
 if redis.call('LREM', KEYS[2], -1, ARGV[1]) == 0 then
   return 0
 end
@@ -39,6 +39,11 @@ if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'claim') == ARGV[4]
 end
 if ARGV[8] == '1' and redis.call('HGET', KEYS[1], 'offer') == 'open' then
   redis.call('HDEL', KEYS[1], 'offer')
+end
+if ARGV[9] == '' then
+  redis.call('HDEL', KEYS[1], 'corrections')
+elseif ARGV[9] then
+  redis.call('HSET', KEYS[1], 'corrections', ARGV[9])
 end
 if ARGV[7] ~= '' then
   redis.call('HSET', KEYS[1], 'updated', ARGV[7])

@@ -7,13 +7,14 @@
 --       15 the message's content words (space-separated; the entry carries them as "w"), 16 it says "again"
 --       (0/1), 17 how many earlier teacher messages the repetition signal compares with (0: off),
 --       18 a vague ask for a person (0/1): the application offers a ticket, once per conversation,
---       19 the message corrects or repeats the request (0/1, the detector's model), 20 such teacher messages in a
---       row that bring the offer of a ticket (0: never by themselves); the row is kept in "corrections"
+--       19 the message corrects or repeats the request (0/1, the detector's model), 20 how many teacher messages
+--       that correct, repeat or complain (within one more message) bring the offer of a ticket (0: never by
+--       themselves); the last marks are kept in "corrections"
 -- A signal is kept in "signals" as "<the message's ts>=<rules>", ';' between signals (withdraw.lua finds it by ts).
 -- Returns {dissatisfaction_count, claimed (0/1), escalated (0/1), ticket_id, history length, reason,
 --          the entry the cap pushed out (or ''), escalation_reason before, updated before, repetition (0/1),
---          offered (0/1)}: the entry pushed out, the two befores and "offered" let the caller take the turn
---          back exactly (a message over the rate limit).
+--          offered (0/1), corrections before}: the entry pushed out, the befores and "offered" let the caller
+--          take the turn back exactly (a message over the rate limit).
 -- One read of every field the decision needs (a missing hash reads as all nil).
 local f = redis.call('HMGET', KEYS[1], 'user_id', 'dissatisfaction_count', 'escalated', 'ticket_id',
                      'escalation_reason', 'claimed_at', 'signals', 'updated', 'offer', 'corrections')
@@ -155,23 +156,32 @@ if ARGV[2] == 'teacher' and not escalated then
   end
 end
 
--- Turns in a row that correct or repeat the request (the model's label, or the repetition signal).
-local corrections = tonumber(f[10] or '0') or 0
+-- Turns that show the teacher is not getting what they asked: a correction or repetition of the request (the model's
+-- label, or the repetition signal) or any other signal. "corrections" keeps one mark a turn
+-- ('1' such a turn, '0' another), the newest last, as many as the decision reads: `needed` of the last `needed` + 1
+-- teacher messages (one ordinary turn between them, "thanks, but...", does not start again). A number there was
+-- written before the marks: that many such turns in a row.
+local marks = f[10] or ''
+if string.find(marks, '[^01]') then
+  marks = string.rep('1', math.min(tonumber(marks) or 0, 20))
+end
 local needed = tonumber(ARGV[20] or '0') or 0
 if ARGV[2] == 'teacher' then
-  if ARGV[19] == '1' or repeated == 1 then
-    corrections = corrections + 1
+  if ARGV[19] == '1' or dissatisfied then
+    marks = marks .. '1'
   else
-    corrections = 0
+    marks = marks .. '0'
   end
+  marks = string.sub(marks, -(math.max(needed, 1) + 1))
   table.insert(updates, 'corrections')
-  table.insert(updates, tostring(corrections))
+  table.insert(updates, marks)
 end
+local _, strained = string.gsub(marks, '1', '')
 
 -- A vague ask ("is there someone I can email about this?") gets the offer of a ticket, once per conversation; so do
--- enough corrections in a row.
+-- enough strained turns.
 local offered = 0
-if ARGV[2] == 'teacher' and (ARGV[18] == '1' or (needed > 0 and corrections >= needed)) and not escalated
+if ARGV[2] == 'teacher' and (ARGV[18] == '1' or (needed > 0 and strained >= needed)) and not escalated
     and (f[9] or '') == '' then
   table.insert(updates, 'offer')
   table.insert(updates, 'open')
@@ -183,4 +193,4 @@ redis.call('HSET', KEYS[1], unpack(updates))
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 redis.call('EXPIRE', KEYS[2], ARGV[8])
 return {count, claimed, escalated and 1 or 0, ticket, len, reason, dropped, pendingReason, f[8] or '', repeated,
-        offered}
+        offered, f[10] or ''}

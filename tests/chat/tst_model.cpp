@@ -86,9 +86,10 @@ void TestModel::normalisesAsTrainingDoes()
 void TestModel::metadataNamesTheDataInTheRepository_data()
 {
     QTest::addColumn<QString>("name");
-    QTest::addColumn<QString>("kind");
-    QTest::newRow("detector") << QStringLiteral("detector") << QStringLiteral("messages");
-    QTest::newRow("guard") << QStringLiteral("guard") << QStringLiteral("guard");
+    QTest::addColumn<QStringList>("kinds"); // folders of resources/model/data, in name order
+    QTest::newRow("detector") << QStringLiteral("detector")
+                              << QStringList { QStringLiteral("conversations"), QStringLiteral("messages") };
+    QTest::newRow("guard") << QStringLiteral("guard") << QStringList { QStringLiteral("guard") };
 }
 
 void TestModel::metadataNamesTheDataInTheRepository()
@@ -96,12 +97,15 @@ void TestModel::metadataNamesTheDataInTheRepository()
     // The data's hash as the training script takes it (sha256sum of each batch, in name order, hashed again):
     // a batch changed without training again fails here at once.
     QFETCH(QString, name);
-    QFETCH(QString, kind);
-    const QDir data(sourceDir + QStringLiteral("/resources/model/data/") + kind);
+    QFETCH(QStringList, kinds);
     QByteArray listing;
-    for (const QString &file : data.entryList({ QStringLiteral("*.tsv") }, QDir::Files, QDir::Name))
-        listing += QCryptographicHash::hash(readFile(data.filePath(file)), QCryptographicHash::Sha256).toHex() + "  "
-            + kind.toUtf8() + '/' + file.toUtf8() + '\n';
+    for (const QString &kind : std::as_const(kinds)) {
+        const QDir data(sourceDir + QStringLiteral("/resources/model/data/") + kind);
+        for (const QString &file :
+            data.entryList({ QStringLiteral("*.tsv"), QStringLiteral("*.jsonl") }, QDir::Files, QDir::Name))
+            listing += QCryptographicHash::hash(readFile(data.filePath(file)), QCryptographicHash::Sha256).toHex()
+                + "  " + kind.toUtf8() + '/' + file.toUtf8() + '\n';
+    }
     const QJsonObject meta = metadata(name);
     QCOMPARE(meta.value(QLatin1String("data_sha256")).toString(),
         QString::fromLatin1(QCryptographicHash::hash(listing, QCryptographicHash::Sha256).toHex()));

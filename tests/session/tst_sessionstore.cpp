@@ -118,26 +118,39 @@ void TestSessionStore::createsSessionKeysWithTtl()
 
 void TestSessionStore::correctionsInARowBringTheOffer()
 {
-    // Turns that correct or repeat the request (the detector's model says so): an ordinary turn between them
-    // starts the row again; the setting's number in a row brings the offer of a ticket, once.
+    // Turns that correct or repeat the request (the detector's model says so) or count as any other signal: the
+    // setting's number of them within one more teacher message brings the offer of a ticket, once. One ordinary
+    // turn between them ("thanks, but...") does not start again; two do.
     QCOMPARE(m_fx->config.correctionsBeforeOffer, 2);
     const QString id = newSession();
     Detection correction;
     correction.correction = true;
+    Detection complaint;
+    complaint.dissatisfied = true;
+    complaint.rules = QStringList { QStringLiteral("model_unhappy") };
+    complaint.phrases = QStringList { QString() };
     const Detection none;
-    auto say = [&](const char *text, const Detection &d) {
-        auto r = m_fx->sessions->record(id, QStringLiteral("user-1"), teacher(QString::fromLatin1(text)), &d);
+    auto say = [&](const QString &session, const char *text, const Detection &d) {
+        auto r = m_fx->sessions->record(session, QStringLiteral("user-1"), teacher(QString::fromLatin1(text)), &d);
         if (!r)
             qFatal("record failed: %s", qPrintable(r.error()));
         return r.value();
     };
-    QVERIFY(!say("Attendance for 8C this week", none).offered);
-    QVERIFY(!say("Only the girls please", correction).offered);
-    QVERIFY(!say("And their reading ages", none).offered); // the row starts again
-    QVERIFY(!say("Period 3, not period 5", correction).offered);
-    QVERIFY(say("The 10:15 class", correction).offered);
-    QVERIFY(!say("Still the 10:15 class", correction).offered); // once per conversation
+    QVERIFY(!say(id, "Attendance for 8C this week", none).offered);
+    QVERIFY(!say(id, "Only the girls please", correction).offered);
+    QVERIFY(!say(id, "And their reading ages", none).offered);
+    QVERIFY(!say(id, "Also the spelling scores", none).offered); // two ordinary turns: the count starts again
+    QVERIFY(!say(id, "Period 3, not period 5", correction).offered);
+    QVERIFY(!say(id, "Thanks. Can you add the dates?", none).offered);
+    QVERIFY(say(id, "The 10:15 class", correction).offered); // one ordinary turn between
+    QVERIFY(!say(id, "Still the 10:15 class", correction).offered); // once per conversation
     QCOMPARE(m_fx->sessions->state(id)->offer, QStringLiteral("open"));
+
+    // A complaint and a correction together.
+    const QString mixed = newSession();
+    QVERIFY(!say(mixed, "Reading ages for 7B", none).offered);
+    QVERIFY(!say(mixed, "That is not what I asked", complaint).offered);
+    QVERIFY(say(mixed, "7B, not 7C", correction).offered);
 
     // 0 switches it off.
     m_fx->config.correctionsBeforeOffer = 0;
@@ -148,6 +161,22 @@ void TestSessionStore::correctionsInARowBringTheOffer()
         QVERIFY(r && !r->offered);
     }
     m_fx->config.correctionsBeforeOffer = 2;
+
+    // Marks written before this counted turns in a row (a number): read as that many such turns.
+    const QString old = newSession();
+    QVERIFY(m_fx->redisClient->command({ "HSET", SessionStore::stateKey(old), "corrections", "0" }));
+    QVERIFY(!say(old, "Only the girls", correction).offered);
+    QVERIFY(m_fx->redisClient->command({ "HSET", SessionStore::stateKey(old), "corrections", "1" }));
+    QVERIFY(say(old, "Still only the girls", correction).offered);
+    auto marks = m_fx->redisClient->command({ "HGET", SessionStore::stateKey(old), "corrections" });
+    QVERIFY(marks);
+    QCOMPARE(marks->string, QByteArray("11"));
+    const QString older = newSession();
+    QVERIFY(m_fx->redisClient->command({ "HSET", SessionStore::stateKey(older), "corrections", "2" }));
+    QVERIFY(say(older, "Thanks", none).offered); // two in a row before: within the last three
+    marks = m_fx->redisClient->command({ "HGET", SessionStore::stateKey(older), "corrections" });
+    QVERIFY(marks);
+    QCOMPARE(marks->string, QByteArray("110"));
 }
 
 void TestSessionStore::recordsMessagesAndRefreshesTtl()
