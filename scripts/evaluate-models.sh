@@ -11,6 +11,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-}
+[[ -n $out ]] && mkdir -p "$out"
 ctl=${LEARNPULSE_CTL:-$root/build/app/learnpulsectl}
 [[ -x $ctl ]] || LEARNPULSE_BUILD_DIR="$root/build" "$root/scripts/build.sh" --target learnpulsectl
 jobs=${LEARNPULSE_JOBS:-$(nproc)}

@@ -450,11 +450,13 @@ int cmdModelPrepare(const QStringList &args)
         const QDir conversations(inv.value(QStringLiteral("conversations")));
         const QStringList files = conversations.entryList({ QStringLiteral("c*.jsonl") }, QDir::Files, QDir::Name);
         if (guard || files.isEmpty())
-            return fail(exitError, QStringLiteral("no conversation batches for messages in %1").arg(conversations.path()));
+            return fail(
+                exitError, QStringLiteral("no conversation batches for messages in %1").arg(conversations.path()));
         for (const QString &file : files)
             batches.append({ file.chopped(6), conversations.filePath(file), true });
     }
     const QStringList except = inv.parser.values(QStringLiteral("except"));
+    QString lines; // written when every batch has been read: a bad batch leaves no half a training file
     QSet<std::string> seen;
     int written = 0, duplicates = 0, leftOut = 0;
     for (const Batch &batch : std::as_const(batches)) {
@@ -508,10 +510,11 @@ int cmdModelPrepare(const QStringList &args)
                 continue;
             }
             seen.insert(normalised);
-            writeOut(QStringLiteral("__label__%1 %2\n").arg(label, QString::fromStdString(normalised)));
+            lines += QStringLiteral("__label__%1 %2\n").arg(label, QString::fromStdString(normalised));
             ++written;
         }
     }
+    writeOut(lines);
     fail(exitOk,
         QStringLiteral("%1 examples written, %2 duplicates and %3 texts of the evaluation sets left out")
             .arg(written)

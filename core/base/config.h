@@ -53,7 +53,8 @@ struct Config
     // built-in model, "none" for the clause rules alone, or a file.
     QString guardModel;
     int guardThresholdPercent = 90;
-    // Turns in a row that correct or repeat the request bring the offer of a ticket (0: never by themselves).
+    // Teacher messages that correct or repeat the request, or count as any other signal, within one more message
+    // (2 of the last 3 by default), bring the offer of a ticket (0: never by themselves).
     int correctionsBeforeOffer = 2;
     int claimLapseSeconds = 300; // a claim whose process died without a ticket lapses after this
     int historyCap = 50;

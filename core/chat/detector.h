@@ -26,8 +26,8 @@ struct Detection
     double modelScore = -1;
     QString modelLabel = {};
     QStringList overruled = {};
-    // The message corrects or repeats a request the assistant got wrong (the model's label): such turns in a row
-    // bring the offer of a ticket (signals/corrections_before_offer).
+    // The message corrects or repeats a request the assistant got wrong (the model's label): such turns (and other
+    // signals), all but one of a few in a row, bring the offer of a ticket (signals/corrections_before_offer).
     bool correction = false;
 
     // A rule name in words a teacher understands ("not_helpful" -> "said the answer was not helpful").

@@ -73,6 +73,8 @@ private slots:
     void learnpulsectlSaysSoOnceAndGoesOn();
     void tradeoffsAreReadWithCare();
     void theGuardModelIsOnByDefaultAtAHighThreshold();
+    void preparingMessagesTakesTheConversationsTurns();
+    void aCertainReadingIsAProbabilityNotMoreThanOne();
 };
 
 void TestModel::normalisesAsTrainingDoes()
@@ -353,6 +355,71 @@ void TestModel::tradeoffsAreReadWithCare()
     QCOMPARE(ModelTradeoffs::brief(points, 60),
         QStringLiteral("At 60 %, about: 94 of 100 tickets real,\n88 of 100 unhappy teachers noticed."));
     QCOMPARE(ModelTradeoffs::brief({}, 60), QStringLiteral("Not measured."));
+}
+
+void TestModel::preparingMessagesTakesTheConversationsTurns()
+{
+    // The message model also learns from the labelled turns of the conversation batches (a hard negative is
+    // "none"); --except leaves out a conversation batch as it does a message batch; a batch whose turns are not
+    // all labelled is refused, in words, with nothing written.
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath(QStringLiteral("messages"));
+    QDir(dir.path()).mkpath(QStringLiteral("conversations"));
+    auto write = [&](const QString &name, const QByteArray &bytes) {
+        QFile f(dir.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+    };
+    write(QStringLiteral("messages/b01.tsv"), "unhappy\tThat is useless\nnone\tThanks\n");
+    write(QStringLiteral("conversations/c01.jsonl"),
+        R"({"id":"c01-01","escalate":true,"turns":["Sort 6R by the spring test","sorry i meant the spring test col","My students failed again"],"turn_labels":["none","correction","hardneg"]})"
+        "\n");
+    write(QStringLiteral("conversations/c02.jsonl"),
+        R"({"id":"c02-01","escalate":false,"turns":["Seating chart for 3B"],"turn_labels":["none"]})"
+        "\n");
+    auto prepare = [&](const QStringList &extra) {
+        return runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+            QStringList { QStringLiteral("model"), QStringLiteral("prepare"), QStringLiteral("messages"),
+                dir.filePath(QStringLiteral("messages")), QStringLiteral("--data-dir"),
+                dir.filePath(QStringLiteral("d")), QStringLiteral("--conversations"),
+                dir.filePath(QStringLiteral("conversations")) }
+                + extra,
+            {}, QProcessEnvironment::systemEnvironment());
+    };
+    const ProcessResult all = prepare({ QStringLiteral("--except"), QStringLiteral("c02") });
+    QVERIFY2(all.exitCode == 0, all.err.constData());
+    QVERIFY2(all.out.contains("__label__correction sorry i meant the spring test col\n"), all.out.constData());
+    QVERIFY(all.out.contains("__label__none my students failed again\n"));
+    QVERIFY(all.out.contains("__label__unhappy that is useless\n"));
+    QVERIFY(!all.out.contains("seating chart"));
+    QCOMPARE(all.out.count('\n'), 5);
+
+    write(QStringLiteral("conversations/c02.jsonl"),
+        R"({"id":"c02-01","escalate":false,"turns":["Seating chart for 3B","ok"],"turn_labels":["none"]})"
+        "\n");
+    const ProcessResult bad = prepare({});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("c02.jsonl line 1 has no turn_labels for its turns"), bad.err.constData());
+    QVERIFY2(bad.out.isEmpty(), bad.out.constData());
+}
+
+void TestModel::aCertainReadingIsAProbabilityNotMoreThanOne()
+{
+    // fastText hands out log(p + 1e-5): read as it is, a certain "none" was a little over 1 and the model's
+    // score a little under 0, which read as "no model" (detect --json left the model out).
+    const Services::Classifier loaded = Services::loadClassifier(Config());
+    QVERIFY(loaded.classifier->model());
+    for (const QString &text : { QStringLiteral("ok good"), QStringLiteral("Seating chart for 3B, 24 pupils") }) {
+        const QHash<QString, float> p = loaded.classifier->model()->predict(text);
+        float sum = 0;
+        for (const float v : p) {
+            QVERIFY(v >= 0.0F && v <= 1.0F);
+            sum += v;
+        }
+        QVERIFY2(qAbs(sum - 1.0F) < 1e-3F, qPrintable(QString::number(sum)));
+        const Detection d = loaded.classifier->classify(text);
+        QVERIFY2(d.modelScore >= 0.0 && d.modelScore < 0.5, qPrintable(QString::number(d.modelScore)));
+    }
 }
 
 #include "tst_model.moc"
