@@ -105,8 +105,8 @@ QString ModelTradeoffs::describe(const QList<Point> &points, int percent)
         break;
     }
     return QCoreApplication::translate("ModelTradeoffs",
-        "%1 %2 of 100 tickets are real (precision) and %3 of 100 unhappy teachers are noticed (recall). "
-        "Higher: fewer false tickets, more missed; lower: the other way.")
+        "%1 %2 of 100 messages it counts are real complaints (precision) and it notices %3 of 100 unhappy messages "
+        "(recall). Higher: fewer false signals, more missed; lower: the other way.")
         .arg(how)
         .arg(std::lround(e.precision * 100))
         .arg(std::lround(e.recall * 100));
@@ -118,7 +118,7 @@ QString ModelTradeoffs::brief(const QList<Point> &points, int percent)
         return QCoreApplication::translate("ModelTradeoffs", "Not measured.");
     const Estimate e = estimate(points, percent);
     return QCoreApplication::translate(
-        "ModelTradeoffs", "%1: %2 of 100 tickets real,\n%3 of 100 unhappy teachers noticed.")
+        "ModelTradeoffs", "%1: %2 of 100 signals real,\n%3 of 100 unhappy messages noticed.")
         .arg(e.kind == Estimate::Measured
                 ? QCoreApplication::translate("ModelTradeoffs", "At %1 %").arg(percent)
                 : QCoreApplication::translate("ModelTradeoffs", "At %1 %, about").arg(percent))

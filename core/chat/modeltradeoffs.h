@@ -25,7 +25,7 @@ public:
     static QList<Point> parse(const QByteArray &json);
     // In words, for `percent`: the measured point itself, or between the two nearest (interpolated, "about").
     static QString describe(const QList<Point> &points, int percent);
-    // The same in two short lines: "At 90 %: 95 of 100 tickets real, 86 of 100 unhappy teachers noticed."
+    // The same in two short lines: "At 90 %: 95 of 100 signals real, 86 of 100 unhappy messages noticed."
     static QString brief(const QList<Point> &points, int percent);
 };
 

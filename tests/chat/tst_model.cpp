@@ -339,11 +339,12 @@ void TestModel::tradeoffsAreReadWithCare()
     QVERIFY(ModelTradeoffs::parse("not json").isEmpty());
     QVERIFY(ModelTradeoffs::describe({}, 60).contains(QLatin1String("No measurement")));
     const QString at40 = ModelTradeoffs::describe(points, 40);
-    QVERIFY2(at40.contains(QLatin1String("At 40 %")) && at40.contains(QLatin1String("90 of 100 tickets are real"))
+    QVERIFY2(at40.contains(QLatin1String("At 40 %"))
+            && at40.contains(QLatin1String("90 of 100 messages it counts are real"))
             && at40.contains(QLatin1String("96 of 100 unhappy")),
         qPrintable(at40));
     const QString at60 = ModelTradeoffs::describe(points, 60); // halfway: 0.94 and 0.88
-    QVERIFY2(at60.contains(QLatin1String("about")) && at60.contains(QLatin1String("94 of 100 tickets"))
+    QVERIFY2(at60.contains(QLatin1String("about")) && at60.contains(QLatin1String("94 of 100 messages it counts"))
             && at60.contains(QLatin1String("88 of 100 unhappy")),
         qPrintable(at60));
     QVERIFY2(ModelTradeoffs::describe(points, 95).contains(QLatin1String("Not measured at 95 %; at 80 %")),
@@ -351,9 +352,9 @@ void TestModel::tradeoffsAreReadWithCare()
     QVERIFY(ModelTradeoffs::describe(points, 10).contains(QLatin1String("Not measured at 10 %; at 40 %")));
     // The two lines under the field.
     QCOMPARE(ModelTradeoffs::brief(points, 40),
-        QStringLiteral("At 40 %: 90 of 100 tickets real,\n96 of 100 unhappy teachers noticed."));
+        QStringLiteral("At 40 %: 90 of 100 signals real,\n96 of 100 unhappy messages noticed."));
     QCOMPARE(ModelTradeoffs::brief(points, 60),
-        QStringLiteral("At 60 %, about: 94 of 100 tickets real,\n88 of 100 unhappy teachers noticed."));
+        QStringLiteral("At 60 %, about: 94 of 100 signals real,\n88 of 100 unhappy messages noticed."));
     QCOMPARE(ModelTradeoffs::brief({}, 60), QStringLiteral("Not measured."));
 }
 

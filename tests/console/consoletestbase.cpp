@@ -96,6 +96,17 @@ void ConsoleTestBase::signIn(ConsoleWindow &w, const QString &email)
     QTRY_VERIFY_WITH_TIMEOUT(w.isSignedIn(), 15000);
 }
 
+QDialog *ConsoleTestBase::openSettings(ConsoleWindow &w)
+{
+    w.tabs()->setCurrentWidget(w.adminView());
+    QTest::mouseClick(w.adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
+    QDialog *dialog = nullptr;
+    const bool shown = QTest::qWaitFor(
+        [&] { return (dialog = w.findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(); },
+        10000);
+    return shown ? dialog : nullptr;
+}
+
 void ConsoleTestBase::closePrivacyNotice(ConsoleWindow &w)
 {
     QDialog *notice = nullptr;

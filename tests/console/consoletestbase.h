@@ -12,6 +12,7 @@
 #include "testsupport.h"
 #include "ticketservice.h"
 
+#include <QDialog>
 #include <QObject>
 #include <QTemporaryDir>
 
@@ -41,6 +42,9 @@ protected:
     // A window of a new account `email`, signed in, the privacy notice closed, its conversation open in front.
     std::unique_ptr<LearnPulse::ConsoleWindow> openChat(
         const QString &email, LearnPulse::Role role = LearnPulse::Role::Teacher);
+    // The administration view's settings dialog, opened with its button as an admin would; null when it did not
+    // appear within 10 s.
+    static QDialog *openSettings(LearnPulse::ConsoleWindow &w);
     // Types `text` into the chat's message box and presses Enter, as a teacher would.
     static void say(LearnPulse::ChatView *chat, const QString &text);
     // Chooses `status` for the ticket shown in `browser`, as an agent would.

@@ -261,11 +261,8 @@ void TestConsole::settingsSavedWhileAReplyStreams()
 
     // The admin saves new settings while the reply streams: the services it uses are rebuilt.
     qputenv("LLM_MODEL", "normal");
-    w->tabs()->setCurrentWidget(w->adminView());
-    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
-    QDialog *dialog = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    QDialog *dialog = openSettings(*w);
+    QVERIFY(dialog);
     dialog->findChild<QLineEdit *>(QStringLiteral("escalation/threshold"))->setText(QStringLiteral("5"));
     QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
 

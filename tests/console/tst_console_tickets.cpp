@@ -284,11 +284,8 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
         ini.setValue(QStringLiteral("llm/api_key"), QStringLiteral("sk-very-secret"));
     }
     auto w = openAs(QStringLiteral("a@school.example"), Role::Admin);
-    w->tabs()->setCurrentWidget(w->adminView());
-    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
-    QDialog *dialog = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    QDialog *dialog = openSettings(*w);
+    QVERIFY(dialog);
     auto *key = dialog->findChild<QLineEdit *>(QStringLiteral("llm/api_key"));
     QVERIFY(key->text().isEmpty()); // never shown back
     QCOMPARE(key->echoMode(), QLineEdit::Password);
@@ -332,9 +329,8 @@ void TestConsoleTickets::adminEditsSettingsWithSecretsMasked()
             : -1;
     };
     QCOMPARE(settingsChanges(), 1);
-    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    dialog = openSettings(*w);
+    QVERIFY(dialog);
     QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
     QTRY_COMPARE(w->pendingRequests(), 0);
     QCOMPARE(settingsChanges(), 1);
@@ -347,17 +343,14 @@ void TestConsoleTickets::theModelThresholdSaysWhatItTrades()
     const QList<ModelTradeoffs::Point> points = ModelTradeoffs::measured();
     QVERIFY(points.size() >= 3);
     auto w = openAs(QStringLiteral("a@school.example"), Role::Admin);
-    w->tabs()->setCurrentWidget(w->adminView());
-    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
-    QDialog *dialog = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    QDialog *dialog = openSettings(*w);
+    QVERIFY(dialog);
     auto *threshold = dialog->findChild<QLineEdit *>(QStringLiteral("detector/model_threshold"));
     auto *tradeoff = dialog->findChild<QLabel *>(QStringLiteral("modelTradeoff"));
     QVERIFY(threshold && tradeoff && tradeoff->isVisible());
     QCOMPARE(threshold->text(), QStringLiteral("60"));
     const auto figures = [](const ModelTradeoffs::Point &p) {
-        return QStringLiteral("%1 of 100 tickets are real (precision) and %2 of 100")
+        return QStringLiteral("%1 of 100 messages it counts are real complaints (precision) and it notices %2 of 100")
             .arg(std::lround(p.precision * 100))
             .arg(std::lround(p.recall * 100));
     };
@@ -365,7 +358,7 @@ void TestConsoleTickets::theModelThresholdSaysWhatItTrades()
     threshold->selectAll();
     QTest::keyClicks(threshold, QString::number(last.threshold));
     QVERIFY2(tradeoff->text().contains(QStringLiteral("At %1 %:").arg(last.threshold)), qPrintable(tradeoff->text()));
-    QVERIFY2(tradeoff->text().contains(QStringLiteral("%1 of 100 tickets real").arg(std::lround(last.precision * 100))),
+    QVERIFY2(tradeoff->text().contains(QStringLiteral("%1 of 100 signals real").arg(std::lround(last.precision * 100))),
         qPrintable(tradeoff->text()));
     // The whole sentence on hover and for a screen reader.
     QVERIFY2(tradeoff->toolTip().contains(figures(last)), qPrintable(tradeoff->toolTip()));
@@ -390,11 +383,8 @@ void TestConsoleTickets::aValueThatIsNotValidIsNeverWritten()
     // The history cap set to 1 (the field's validator lets it through while typing): Save keeps the dialog
     // open with the field marked and the reason in its label's words; nothing reaches the file.
     auto w = openAs(QStringLiteral("a@school.example"), Role::Admin);
-    w->tabs()->setCurrentWidget(w->adminView());
-    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
-    QDialog *dialog = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    QDialog *dialog = openSettings(*w);
+    QVERIFY(dialog);
     auto *cap = dialog->findChild<QLineEdit *>(QStringLiteral("session/history_cap"));
     cap->selectAll();
     QTest::keyClicks(cap, QStringLiteral("1"));
@@ -459,11 +449,8 @@ void TestConsoleTickets::aSettingsFileThatIsNotValidDoesNotStopTheConsole()
     notice->accept();
     signIn(*w, QStringLiteral("a@school.example"));
     closePrivacyNotice(*w);
-    w->tabs()->setCurrentWidget(w->adminView());
-    QTest::mouseClick(w->adminView()->findChild<QPushButton *>(QStringLiteral("settingsButton")), Qt::LeftButton);
-    QDialog *dialog = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        (dialog = w->findChild<QDialog *>(QStringLiteral("settingsDialog"))) && dialog->isVisible(), 10000);
+    QDialog *dialog = openSettings(*w);
+    QVERIFY(dialog);
     auto *cap = dialog->findChild<QLineEdit *>(QStringLiteral("session/history_cap"));
     QCOMPARE(cap->text(), QStringLiteral("50")); // the default in force
     QVERIFY(cap->property("invalid").toBool());
