@@ -83,9 +83,6 @@ private:
     std::vector<Rule> m_complaintRules;
     std::vector<Rule> m_messageRules; // over the whole normalised message, clause breaks included
     std::vector<Rule> m_offerRules; // vague asks for a person, over the whole message: an offer, not a signal
-    // Every rule's pattern in one alternation: a clause it does not match cannot match any rule, so one
-    // search replaces ~25 for most clauses. Invalid (unused) when a pattern refers to groups by number.
-    QRegularExpression m_anyRule;
     QRegularExpression m_people;
     QRegularExpression m_objects;
     QRegularExpression m_assistant;
