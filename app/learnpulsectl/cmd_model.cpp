@@ -412,6 +412,9 @@ int cmdModelPrepare(const QStringList &args)
         || (inv.positional.at(0) != QLatin1String("messages") && inv.positional.at(0) != QLatin1String("guard")))
         return usage(QStringLiteral("model prepare messages|guard DIR"));
     const bool guard = inv.positional.at(0) == QLatin1String("guard");
+    if (guard && inv.isSet(QStringLiteral("conversations")))
+        return usage(QStringLiteral("--conversations goes with model prepare messages (the guard learns from "
+                                    "assistant replies only)"));
     const QDir dir(inv.positional.at(1));
     // What an evaluation set holds never reaches training: its texts, as the model sees them.
     QSet<std::string> excluded;
@@ -449,9 +452,9 @@ int cmdModelPrepare(const QStringList &args)
     if (inv.isSet(QStringLiteral("conversations"))) {
         const QDir conversations(inv.value(QStringLiteral("conversations")));
         const QStringList files = conversations.entryList({ QStringLiteral("c*.jsonl") }, QDir::Files, QDir::Name);
-        if (guard || files.isEmpty())
+        if (files.isEmpty())
             return fail(
-                exitError, QStringLiteral("no conversation batches for messages in %1").arg(conversations.path()));
+                exitError, QStringLiteral("no conversation batches (c*.jsonl) in %1").arg(conversations.path()));
         for (const QString &file : files)
             batches.append({ file.chopped(6), conversations.filePath(file), true });
     }

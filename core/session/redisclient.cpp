@@ -11,6 +11,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <csignal>
+#include <mutex>
 #include <sys/time.h>
 
 namespace LearnPulse {
@@ -147,9 +149,21 @@ Result<std::unique_ptr<RedisClient>> RedisClient::connect(const QString &url, in
     return connect(endpoint.value(), timeoutMs);
 }
 
+void RedisClient::ignoreBrokenPipes()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction ignore = {};
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        sigaction(SIGPIPE, &ignore, nullptr);
+    });
+}
+
 Result<std::unique_ptr<RedisClient>> RedisClient::connect(const RedisEndpoint &endpoint, int timeoutMs)
 {
     using R = Result<std::unique_ptr<RedisClient>>;
+    ignoreBrokenPipes();
     if (endpoint.tls) // never in clear text: connectRedis() puts a TLS tunnel in between
         return R::failure(
             QStringLiteral("The Redis at %1 is reached over TLS only, through its tunnel.").arg(endpoint.describe()),

@@ -57,6 +57,11 @@ public:
     RedisClient(const RedisClient &) = delete;
     RedisClient &operator=(const RedisClient &) = delete;
 
+    // hiredis (0.14) writes to its sockets with write(): a connection the server (or a TLS tunnel) has closed raises
+    // SIGPIPE, which ends the process (or, under QTest, is reported as a crash). Called before every connection:
+    // SIGPIPE is ignored from then on, so such a write fails with EPIPE, an error like any other. Every part of the
+    // console (Qt's sockets, libcurl) already treats a closed connection as an error.
+    static void ignoreBrokenPipes();
     static Result<std::unique_ptr<RedisClient>> connect(const RedisEndpoint &endpoint, int timeoutMs = 3000);
     static Result<std::unique_ptr<RedisClient>> connect(const QString &url, int timeoutMs = 3000);
 

@@ -125,6 +125,7 @@ void RedisSubscriber::handleDisconnect()
 
 void RedisSubscriber::connectNow()
 {
+    RedisClient::ignoreBrokenPipes();
     d = std::make_unique<Private>();
     d->q = this;
     redisAsyncContext *c = m_endpoint.socketPath.isEmpty()

@@ -402,6 +402,22 @@ void TestModel::preparingMessagesTakesTheConversationsTurns()
     QCOMPARE(bad.exitCode, 1);
     QVERIFY2(bad.err.contains("c02.jsonl line 1 has no turn_labels for its turns"), bad.err.constData());
     QVERIFY2(bad.out.isEmpty(), bad.out.constData());
+
+    // Not for the guard; and a folder without conversation batches is said so.
+    const ProcessResult guard = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        { QStringLiteral("model"), QStringLiteral("prepare"), QStringLiteral("guard"),
+            dir.filePath(QStringLiteral("messages")), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("d")),
+            QStringLiteral("--conversations"), dir.filePath(QStringLiteral("conversations")) },
+        {}, QProcessEnvironment::systemEnvironment());
+    QCOMPARE(guard.exitCode, 2);
+    QVERIFY2(guard.err.contains("goes with model prepare messages"), guard.err.constData());
+    const ProcessResult none = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        { QStringLiteral("model"), QStringLiteral("prepare"), QStringLiteral("messages"),
+            dir.filePath(QStringLiteral("messages")), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("d")),
+            QStringLiteral("--conversations"), dir.filePath(QStringLiteral("messages")) },
+        {}, QProcessEnvironment::systemEnvironment());
+    QCOMPARE(none.exitCode, 1);
+    QVERIFY2(none.err.contains("no conversation batches (c*.jsonl)"), none.err.constData());
 }
 
 void TestModel::aCertainReadingIsAProbabilityNotMoreThanOne()

@@ -11,6 +11,8 @@
 #include <QTimeZone>
 #include <QUrl>
 
+#include <csignal>
+
 using namespace LearnPulse;
 using namespace LearnPulse::Test;
 
@@ -22,6 +24,7 @@ private slots:
     void init();
     void cleanup();
     void aSessionIdNamesItsAccount();
+    void aConnectionTheServerClosedIsAnErrorNotACrash();
     void createsSessionKeysWithTtl();
     void correctionsInARowBringTheOffer();
     void historyEntryJsonIsExact_data();
@@ -114,6 +117,27 @@ void TestSessionStore::createsSessionKeysWithTtl()
     auto sessions = m_fx->sessions->sessionsOfUser(QStringLiteral("user-1"));
     QVERIFY(sessions);
     QCOMPARE(sessions.value(), QStringList { id });
+}
+
+void TestSessionStore::aConnectionTheServerClosedIsAnErrorNotACrash()
+{
+    // A write to a connection the server (or a TLS tunnel refusing its certificate) has closed raised SIGPIPE,
+    // which ended the process: now it is an error, and the next command connects again or says why not.
+    auto client = m_fx->redis.client();
+    QVERIFY(client);
+    struct sigaction now = {};
+    QCOMPARE(sigaction(SIGPIPE, nullptr, &now), 0);
+    QVERIFY(now.sa_handler == SIG_IGN);
+    auto id = client->command({ "CLIENT", "ID" });
+    QVERIFY2(id, qPrintable(id.error()));
+    auto killer = m_fx->redis.client();
+    auto killed = killer->command({ "CLIENT", "KILL", "ID", QByteArray::number(id->integer) });
+    QVERIFY2(killed, qPrintable(killed.error()));
+    QCOMPARE(killed->integer, 1);
+    // The first write may still go out; the next meet the closed socket. Under QTest a SIGPIPE is a crash.
+    for (int i = 0; i < 5; ++i)
+        (void)client->command({ "PING" });
+    QVERIFY(killer->command({ "PING" }));
 }
 
 void TestSessionStore::correctionsInARowBringTheOffer()
