@@ -48,34 +48,50 @@ Result<QList<QStringList>> tsvRows(const QString &path)
     return rows;
 }
 
-// The teacher turns of a conversation batch with their labels ("turn_labels": unhappy, person, correction, hardneg,
-// none), for training the message model.
-Result<QList<std::pair<QString, QString>>> labelledTurns(const QString &path)
+// One object of a JSON Lines file (conversations), with its line number.
+struct JsonLine
+{
+    int number = 0;
+    QJsonObject object;
+};
+
+// The objects of a JSON Lines file, without blank lines and lines starting with '#'.
+Result<QList<JsonLine>> jsonLines(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Result<QList<std::pair<QString, QString>>>::failure(
-            QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
-    static const QStringList known { QStringLiteral("unhappy"), QStringLiteral("person"), QStringLiteral("correction"),
-        QStringLiteral("hardneg"), QStringLiteral("none") };
-    QList<std::pair<QString, QString>> out;
+        return Result<QList<JsonLine>>::failure(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    QList<JsonLine> out;
     int lineNumber = 0;
     while (!f.atEnd()) {
         const QByteArray line = f.readLine().trimmed();
         ++lineNumber;
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const QJsonObject o = QJsonDocument::fromJson(line).object();
-        const QJsonArray turns = o.value(QLatin1String("turns")).toArray();
-        const QJsonArray labels = o.value(QLatin1String("turn_labels")).toArray();
+        if (!line.isEmpty() && !line.startsWith('#'))
+            out.append({ lineNumber, QJsonDocument::fromJson(line).object() });
+    }
+    return out;
+}
+
+// The teacher turns of a conversation batch with their labels ("turn_labels": unhappy, person, correction, hardneg,
+// none), for training the message model.
+Result<QList<std::pair<QString, QString>>> labelledTurns(const QString &path)
+{
+    using R = Result<QList<std::pair<QString, QString>>>;
+    auto lines = jsonLines(path);
+    if (!lines)
+        return R::failure(lines.error());
+    static const QStringList known { QStringLiteral("unhappy"), QStringLiteral("person"), QStringLiteral("correction"),
+        QStringLiteral("hardneg"), QStringLiteral("none") };
+    QList<std::pair<QString, QString>> out;
+    for (const JsonLine &line : lines.value()) {
+        const QJsonArray turns = line.object.value(QLatin1String("turns")).toArray();
+        const QJsonArray labels = line.object.value(QLatin1String("turn_labels")).toArray();
         if (turns.isEmpty() || labels.size() != turns.size())
-            return Result<QList<std::pair<QString, QString>>>::failure(
-                QStringLiteral("%1 line %2 has no turn_labels for its turns").arg(path).arg(lineNumber));
+            return R::failure(QStringLiteral("%1 line %2 has no turn_labels for its turns").arg(path).arg(line.number));
         for (qsizetype i = 0; i < turns.size(); ++i) {
             const QString label = labels.at(i).toString();
             if (!known.contains(label))
-                return Result<QList<std::pair<QString, QString>>>::failure(
-                    QStringLiteral("%1 line %2: unknown turn label").arg(path).arg(lineNumber));
+                return R::failure(QStringLiteral("%1 line %2: unknown turn label").arg(path).arg(line.number));
             out.append({ label, turns.at(i).toString() });
         }
     }
@@ -264,9 +280,9 @@ int evaluateGuard(const Invocation &inv, const Context &ctx, const QString &file
 // a throw-away index): it reaches support when its ticket opens or a ticket is offered.
 int evaluateConversations(const Invocation &inv, const Context &ctx, const QString &file)
 {
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly))
-        return fail(exitError, QStringLiteral("cannot read %1: %2").arg(file, f.errorString()));
+    auto lines = jsonLines(file);
+    if (!lines)
+        return fail(exitError, lines.error());
     struct Conversation
     {
         QString id;
@@ -274,16 +290,11 @@ int evaluateConversations(const Invocation &inv, const Context &ctx, const QStri
         QStringList turns;
     };
     QList<Conversation> conversations;
-    int lineNumber = 0;
-    while (!f.atEnd()) {
-        const QByteArray line = f.readLine().trimmed();
-        ++lineNumber;
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const QJsonObject o = QJsonDocument::fromJson(line).object();
+    for (const JsonLine &line : lines.value()) {
+        const QJsonObject &o = line.object;
         if (!o.value(QLatin1String("escalate")).isBool() || !o.value(QLatin1String("turns")).isArray())
             return fail(
-                exitError, QStringLiteral("%1 line %2 is not a labelled conversation").arg(file).arg(lineNumber));
+                exitError, QStringLiteral("%1 line %2 is not a labelled conversation").arg(file).arg(line.number));
         Conversation c { o.value(QLatin1String("id")).toString(), o.value(QLatin1String("escalate")).toBool(), {} };
         for (const QJsonValue &t : o.value(QLatin1String("turns")).toArray())
             c.turns << t.toString();
@@ -420,12 +431,11 @@ int cmdModelPrepare(const QStringList &args)
     QSet<std::string> excluded;
     for (const QString &path : inv.parser.values(QStringLiteral("exclude"))) {
         if (path.endsWith(QLatin1String(".jsonl"))) {
-            QFile f(path);
-            if (!f.open(QIODevice::ReadOnly))
-                return fail(exitError, QStringLiteral("cannot read %1").arg(path));
-            while (!f.atEnd())
-                for (const QJsonValue &t :
-                    QJsonDocument::fromJson(f.readLine()).object().value(QLatin1String("turns")).toArray())
+            auto lines = jsonLines(path);
+            if (!lines)
+                return fail(exitError, lines.error());
+            for (const JsonLine &line : lines.value())
+                for (const QJsonValue &t : line.object.value(QLatin1String("turns")).toArray())
                     excluded.insert(TextModel::normalise(t.toString()));
             continue;
         }

@@ -378,12 +378,13 @@ void TestModel::preparingMessagesTakesTheConversationsTurns()
     write(QStringLiteral("conversations/c02.jsonl"),
         R"({"id":"c02-01","escalate":false,"turns":["Seating chart for 3B"],"turn_labels":["none"]})"
         "\n");
-    auto prepare = [&](const QStringList &extra) {
+    // model prepare KIND <dir>/messages --conversations <dir>/CONVERSATIONS EXTRA...
+    auto prepare = [&](const QStringList &extra, const QString &kind = QStringLiteral("messages"),
+                       const QString &conversations = QStringLiteral("conversations")) {
         return runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-            QStringList { QStringLiteral("model"), QStringLiteral("prepare"), QStringLiteral("messages"),
+            QStringList { QStringLiteral("model"), QStringLiteral("prepare"), kind,
                 dir.filePath(QStringLiteral("messages")), QStringLiteral("--data-dir"),
-                dir.filePath(QStringLiteral("d")), QStringLiteral("--conversations"),
-                dir.filePath(QStringLiteral("conversations")) }
+                dir.filePath(QStringLiteral("d")), QStringLiteral("--conversations"), dir.filePath(conversations) }
                 + extra,
             {}, QProcessEnvironment::systemEnvironment());
     };
@@ -404,18 +405,10 @@ void TestModel::preparingMessagesTakesTheConversationsTurns()
     QVERIFY2(bad.out.isEmpty(), bad.out.constData());
 
     // Not for the guard; and a folder without conversation batches is said so.
-    const ProcessResult guard = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-        { QStringLiteral("model"), QStringLiteral("prepare"), QStringLiteral("guard"),
-            dir.filePath(QStringLiteral("messages")), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("d")),
-            QStringLiteral("--conversations"), dir.filePath(QStringLiteral("conversations")) },
-        {}, QProcessEnvironment::systemEnvironment());
+    const ProcessResult guard = prepare({}, QStringLiteral("guard"));
     QCOMPARE(guard.exitCode, 2);
     QVERIFY2(guard.err.contains("goes with model prepare messages"), guard.err.constData());
-    const ProcessResult none = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
-        { QStringLiteral("model"), QStringLiteral("prepare"), QStringLiteral("messages"),
-            dir.filePath(QStringLiteral("messages")), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("d")),
-            QStringLiteral("--conversations"), dir.filePath(QStringLiteral("messages")) },
-        {}, QProcessEnvironment::systemEnvironment());
+    const ProcessResult none = prepare({}, QStringLiteral("messages"), QStringLiteral("messages"));
     QCOMPARE(none.exitCode, 1);
     QVERIFY2(none.err.contains("no conversation batches (c*.jsonl)"), none.err.constData());
 }
