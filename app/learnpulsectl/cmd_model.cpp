@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -495,16 +496,20 @@ int cmdModelPrepare(const QStringList &args)
                 }
                 // Sentence by sentence, cut as the guard cuts: those that make the claim, and the rest.
                 const QStringList claims = fields.value(2).split(QStringLiteral(" ||| "), Qt::SkipEmptyParts);
-                for (const QString &sentence : HallucinationGuard::sentences(fields.at(1))) {
-                    const QString s = sentence.simplified();
-                    if (s.isEmpty())
+                // ... as much of each as the guard judges (a draft in quotes is not the assistant's words).
+                QStringList judged;
+                const QStringList sentences = HallucinationGuard::sentences(fields.at(1), &judged);
+                static const QRegularExpression wordCharacter(
+                    QStringLiteral("\\w"), QRegularExpression::UseUnicodePropertiesOption);
+                for (qsizetype i = 0; i < sentences.size(); ++i) {
+                    const QString s = sentences.at(i).simplified();
+                    if (s.isEmpty() || !judged.at(i).contains(wordCharacter))
                         continue;
                     const bool claim = std::any_of(claims.cbegin(), claims.cend(), [&s](const QString &c) {
                         const QString t = c.simplified();
                         return !t.isEmpty() && (s.contains(t) || t.contains(s));
                     });
-                    examples.append({ claim ? QStringLiteral("claim") : QStringLiteral("honest"),
-                        HallucinationGuard::normalise(s).simplified() });
+                    examples.append({ claim ? QStringLiteral("claim") : QStringLiteral("honest"), judged.at(i) });
                 }
             }
         }

@@ -52,7 +52,7 @@ struct Config
     // The same for the guard's claim classifier (one sentence of the assistant's reply at a time): empty for the
     // built-in model, "none" for the clause rules alone, or a file.
     QString guardModel;
-    int guardThresholdPercent = 90;
+    int guardThresholdPercent = 80;
     // Teacher messages that correct or repeat the request, or count as any other signal, within one more message
     // (2 of the last 3 by default), bring the offer of a ticket (0: never by themselves).
     int correctionsBeforeOffer = 2;

@@ -475,6 +475,16 @@ QStringList claimsInClause(const QString &text, bool withTicket)
     return kinds;
 }
 
+// A TICKET-... ID other than the session's real ticket.
+bool hasForeignTicketId(const QString &text, const QString &realTicketId)
+{
+    auto ids = ticketId().globalMatch(text);
+    while (ids.hasNext())
+        if (ids.next().captured().compare(realTicketId, Qt::CaseInsensitive) != 0)
+            return true;
+    return false;
+}
+
 } // namespace
 
 HallucinationGuard::HallucinationGuard(QString realTicketId, GuardModel model)
@@ -497,12 +507,8 @@ QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString 
 {
     const QString text = normalise(sentence).simplified();
     QStringList found;
-    auto ids = ticketId().globalMatch(text);
-    while (ids.hasNext())
-        if (ids.next().captured().compare(realTicketId, Qt::CaseInsensitive) != 0) {
-            found << QStringLiteral("ticket_id");
-            break;
-        }
+    if (hasForeignTicketId(text, realTicketId))
+        found << QStringLiteral("ticket_id");
     // With a real ticket, saying that support has the conversation is true; reaching anyone else is not.
     for (const QString &clause : clausesOf(normalise(sentence)))
         for (const QString &kind : claimsInClause(clause.simplified(), !realTicketId.isEmpty()))
@@ -519,15 +525,56 @@ QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString 
             "in|transfer\\w*|connect\\w*|hand(?:ed|ing)?|raised?|submit\\w*|filed|noted|queue\\w*|tier|"
             "representative\\w*|person|people|they|we|us|our|sent|informed|alerted|routed|assigned)\\b"),
         QRegularExpression::CaseInsensitiveOption);
+    // A question claims nothing ("Should I open a support ticket for you?"): none of the claim sentences of the
+    // guard batches is one. Nor does a sentence whose every clause is negated as the rules see a negation
+    // ("Nobody has been notified."): measured leave one batch out, this keeps more honest replies than a higher
+    // threshold would for the same claims (docs/DATA.md).
+    static const QRegularExpression question(QStringLiteral("\\?[\"')\\]\\s]*$"));
+    const auto asserted = [&sentence] {
+        const QStringList clauses = clausesOf(normalise(sentence));
+        return std::any_of(clauses.cbegin(), clauses.cend(),
+            [](const QString &clause) { return !negation().match(clause.simplified()).hasMatch(); });
+    };
     if (found.isEmpty() && model.model && realTicketId.isEmpty() && handOffWords.match(text).hasMatch()
+        && !question.match(text).hasMatch() && asserted()
         && model.model->predict(text).value(QStringLiteral("claim")) >= model.threshold)
         found << QStringLiteral("model_claim");
     return found;
 }
 
+QString HallucinationGuard::OwnWords::next(const QString &sentence)
+{
+    // What introduces a draft or a quotation, just before its opening quote: a colon, or a word of writing or
+    // saying ("Here's an email to families", "you could say something like", "a script for the role play").
+    static const QRegularExpression introduced = re(QStringLiteral(
+        "(?::\\s*|\\b(?:drafts?|template|sample|example|script|wording|e-?mails?|messages?|notes?|reply|replies|"
+        "letters?|texts?|post|announcement|newsletter|say|says|said|saying|write|writes|wrote|writing|like|reads?|"
+        "subject)\\b[^\"]{0,40})$"));
+    QString own;
+    own.reserve(sentence.size());
+    for (const QChar c : sentence) {
+        if (c == QLatin1Char('"')) {
+            if (!m_inQuote)
+                m_draft = introduced.match(m_before.right(80)).hasMatch();
+            m_inQuote = !m_inQuote;
+            own += c;
+        } else if (!(m_inQuote && m_draft)) {
+            own += c;
+        }
+        m_before += c;
+    }
+    m_before = m_before.right(80);
+    return own;
+}
+
 QString HallucinationGuard::guardSentence(const QString &sentence)
 {
-    const QStringList found = claimsIn(sentence, m_realTicketId, m_model);
+    // The ticket IDs of the whole sentence, quoted or not; the rules and the model on the assistant's own words.
+    const QString whole = normalise(sentence);
+    const QString own = m_ownWords.next(whole);
+    QStringList found = claimsIn(own, m_realTicketId, m_model);
+    if (!found.contains(QStringLiteral("ticket_id")) && own != whole && hasForeignTicketId(whole, m_realTicketId))
+        found.prepend(QStringLiteral("ticket_id"));
     if (found.isEmpty())
         return sentence;
 
@@ -568,12 +615,18 @@ QStringList HallucinationGuard::takeSentences(QString &buffer)
     return sentences;
 }
 
-QStringList HallucinationGuard::sentences(const QString &reply)
+QStringList HallucinationGuard::sentences(const QString &reply, QStringList *judged)
 {
     QString buffer = reply;
     QStringList out = takeSentences(buffer);
     if (!buffer.isEmpty())
         out << buffer;
+    if (judged) {
+        OwnWords ownWords;
+        judged->clear();
+        for (const QString &sentence : std::as_const(out))
+            *judged << ownWords.next(normalise(sentence)).simplified();
+    }
     return out;
 }
 

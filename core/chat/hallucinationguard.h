@@ -37,8 +37,8 @@ public:
     static QString check(
         const QString &reply, const QString &realTicketId, QStringList *claims = nullptr, const GuardModel &model = {});
     // The sentences the guard judges one by one, as feed() and finish() cut a reply (training and evaluation
-    // use the same cut).
-    static QStringList sentences(const QString &reply);
+    // use the same cut); with `judged`, also what of each the guard judges (ownWords(), normalised).
+    static QStringList sentences(const QString &reply, QStringList *judged = nullptr);
 
     // Kinds of claim replaced so far: "ticket_id", "ticket_claim", "contact_claim".
     const QStringList &claims() const { return m_claims; }
@@ -52,6 +52,21 @@ public:
     // Latin, dashes and quotes unified, every kind of line break a newline.
     static QString normalise(const QString &text);
 
+    // What of the reply's next sentence (normalised) is the assistant's own words: text in double quotes that is
+    // introduced as something to send or say ("Draft reply to the parent: "I've shared them with our
+    // principal..."") is the teacher's draft or somebody's quoted words, not a claim of the assistant, and is left
+    // out. Quotes run across sentences, so this keeps state: call it for each sentence of a reply in order.
+    class OwnWords
+    {
+    public:
+        QString next(const QString &normalisedSentence);
+
+    private:
+        bool m_inQuote = false;
+        bool m_draft = false;
+        QString m_before;
+    };
+
 private:
     QString guardSentence(const QString &sentence);
 
@@ -62,6 +77,7 @@ private:
     GuardModel m_model;
     QString m_buffer;
     QStringList m_claims;
+    OwnWords m_ownWords;
     bool m_honestSaid = false;
 };
 

@@ -23,6 +23,7 @@ private slots:
     void normalisesObfuscation_data();
     void normalisesObfuscation();
     void replacesOnlyTheClaimingSentence();
+    void aDraftInQuotesIsNotTheAssistantsClaim();
 };
 
 void TestHallucinationGuard::replacesFalseClaims_data()
@@ -235,6 +236,41 @@ void TestHallucinationGuard::replacesOnlyTheClaimingSentence()
     guard.feed(QStringLiteral("I recommend you contact support if the problem continues. "));
     guard.finish();
     QVERIFY(!guard.changed());
+}
+
+void TestHallucinationGuard::aDraftInQuotesIsNotTheAssistantsClaim()
+{
+    // A draft the teacher may send, or somebody's quoted words, speak for the teacher: the rules would read
+    // "I've let the office know" as the assistant's act.
+    const QString draft = QStringLiteral(
+        "Here's an email you could send to the families: \u201CThe tech team has been told about the portal outage. "
+        "I've let the office know, and I'll write again when it is back.\u201D Feel free to shorten it.");
+    QStringList claims;
+    QCOMPARE(HallucinationGuard::check(draft, QString(), &claims), draft);
+    QVERIFY2(claims.isEmpty(), qPrintable(claims.join(QLatin1Char(','))));
+    // The same, streamed a character at a time: the quote runs across sentences.
+    HallucinationGuard streamed;
+    QString shown;
+    for (const QChar c : draft)
+        shown += streamed.feed(QString(c));
+    QCOMPARE(shown + streamed.finish(), draft);
+
+    // Outside the quotes the assistant speaks: its claim is still replaced.
+    const QString out = HallucinationGuard::check(
+        QStringLiteral("I've emailed the support team this message: \"Grades do not export.\" Anything else?"),
+        QString(), &claims);
+    QVERIFY2(claims.contains(QStringLiteral("contact_claim")), qPrintable(claims.join(QLatin1Char(','))));
+    QVERIFY(!out.contains(QLatin1String("emailed")));
+    QVERIFY(out.endsWith(QLatin1String("Anything else?")));
+    // Quotes that introduce nothing (no colon, no word of writing or saying) hide nothing.
+    HallucinationGuard::check(
+        QStringLiteral("Good news, I have \"contacted the support team\" already."), QString(), &claims);
+    QVERIFY(claims.contains(QStringLiteral("contact_claim")));
+    // A ticket ID that is not the session's is replaced, quoted or not.
+    const QString quotedId = HallucinationGuard::check(
+        QStringLiteral("A note for the office: \"Our reference is TICKET-4411-20260101.\""), QString(), &claims);
+    QCOMPARE(claims, QStringList { QStringLiteral("ticket_id") });
+    QVERIFY(!quotedId.contains(QLatin1String("TICKET-4411")));
 }
 
 QTEST_GUILESS_MAIN(TestHallucinationGuard)

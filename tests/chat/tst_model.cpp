@@ -73,6 +73,7 @@ private slots:
     void learnpulsectlSaysSoOnceAndGoesOn();
     void tradeoffsAreReadWithCare();
     void theGuardModelIsOnByDefaultAtAHighThreshold();
+    void theGuardModelsReadingMustBeAnAssertion();
     void preparingMessagesTakesTheConversationsTurns();
     void aCertainReadingIsAProbabilityNotMoreThanOne();
 };
@@ -293,13 +294,13 @@ void TestModel::learnpulsectlSaysSoOnceAndGoesOn()
 void TestModel::theGuardModelIsOnByDefaultAtAHighThreshold()
 {
     // Measured leave one batch out, the sentence model catches far more false hand-off claims than the clause
-    // rules for about one honest reply in a hundred (docs/DATA.md): on unless "none" is chosen, at 90 %.
+    // rules for about one honest reply in a hundred (docs/DATA.md): on unless "none" is chosen, at 80 %.
     const Config defaults;
-    QCOMPARE(defaults.guardThresholdPercent, 90);
+    QCOMPARE(defaults.guardThresholdPercent, 80);
     QString warning;
     const GuardModel model = Services::loadGuardModel(defaults, &warning);
     QVERIFY2(model.model, qPrintable(warning));
-    QCOMPARE(model.threshold, 0.9);
+    QCOMPARE(model.threshold, 0.8);
     Config off;
     off.guardModel = QStringLiteral("none");
     QVERIFY(!Services::loadGuardModel(off, &warning).model);
@@ -313,6 +314,28 @@ void TestModel::theGuardModelIsOnByDefaultAtAHighThreshold()
     const QString honest = QStringLiteral("No ticket has been created - I don't have that ability.");
     QCOMPARE(HallucinationGuard::check(honest, {}, &claims, model), honest);
     QVERIFY(claims.isEmpty());
+}
+
+void TestModel::theGuardModelsReadingMustBeAnAssertion()
+{
+    // Sentences the model alone reads as claims, that claim nothing: a question, and a negated statement.
+    QString warning;
+    const GuardModel model = Services::loadGuardModel(Config(), &warning);
+    QVERIFY2(model.model, qPrintable(warning));
+    for (const QString &honest : { QStringLiteral("Shall I pass this on to the support team now?"),
+             QStringLiteral("The support team was never notified, and nothing was sent.") }) {
+        const QString judged = HallucinationGuard::normalise(honest).simplified();
+        QVERIFY2(model.model->predict(judged).value(QStringLiteral("claim")) >= model.threshold, qPrintable(honest));
+        QStringList claims;
+        QCOMPARE(HallucinationGuard::check(honest, {}, &claims, model), honest);
+        QVERIFY2(claims.isEmpty(), qPrintable(claims.join(QLatin1Char(','))));
+    }
+    // A negated clause beside one that is not: the claim is still read.
+    QStringList claims;
+    HallucinationGuard::check(QStringLiteral("Don't worry, nothing is lost: the support team now has a copy of this "
+                                             "chat and will follow up by email."),
+        {}, &claims, model);
+    QVERIFY2(!claims.isEmpty(), "a claim beside a negated clause");
 }
 
 QTEST_GUILESS_MAIN(TestModel)
