@@ -294,7 +294,7 @@ void TestModel::learnpulsectlSaysSoOnceAndGoesOn()
 void TestModel::theGuardModelIsOnByDefaultAtAHighThreshold()
 {
     // Measured leave one batch out, the sentence model catches far more false hand-off claims than the clause
-    // rules for about one honest reply in a hundred (docs/DATA.md): on unless "none" is chosen, at 80 %.
+    // rules for about two honest replies in a hundred (docs/DATA.md): on unless "none" is chosen, at 80 %.
     const Config defaults;
     QCOMPARE(defaults.guardThresholdPercent, 80);
     QString warning;
