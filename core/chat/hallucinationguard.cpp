@@ -525,18 +525,29 @@ QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString 
             "in|transfer\\w*|connect\\w*|hand(?:ed|ing)?|raised?|submit\\w*|filed|noted|queue\\w*|tier|"
             "representative\\w*|person|people|they|we|us|our|sent|informed|alerted|routed|assigned)\\b"),
         QRegularExpression::CaseInsensitiveOption);
-    // A question claims nothing ("Should I open a support ticket for you?"): none of the claim sentences of the
-    // guard batches is one. Nor does a sentence whose every clause is negated as the rules see a negation
-    // ("Nobody has been notified."): measured leave one batch out, this keeps more honest replies than a higher
-    // threshold would for the same claims (docs/DATA.md).
-    static const QRegularExpression question(QStringLiteral("\\?[\"')\\]\\s]*$"));
-    const auto asserted = [&sentence] {
-        const QStringList clauses = clausesOf(normalise(sentence));
-        return std::any_of(clauses.cbegin(), clauses.cend(),
-            [](const QString &clause) { return !negation().match(clause.simplified()).hasMatch(); });
+    // The model's reading counts for a sentence that asserts something: some part of it (between commas, colons,
+    // semicolons and dashes) is neither a question ("Should I open a support ticket for you?"; none of the claim
+    // sentences of the guard batches is one) nor negated ("Nobody has been notified."). A question tacked on
+    // ("I've passed this to our team - anything else?") or a negation beside the claim ("No need to resend
+    // anything, our specialists have the transcript") leaves the rest to the model. Measured leave one batch out,
+    // this keeps more honest replies than a higher threshold would for the same claims (docs/DATA.md).
+    const auto asserted = [&text] {
+        static const QRegularExpression between(QStringLiteral("\\s*(?:[,;:]|\\s-+\\s)\\s*"));
+        static const QRegularExpression asks = re(QStringLiteral(
+            "^\\W*(?:(?:should|shall|can|could|may|would|will|do|does|did|is|are|was|were|has|have|had)\\s+(?:i|we|"
+            "you|it|this|that|they|the|someone|anyone|somebody|anybody|support)\\b|(?:who|what|when|where|why|how|"
+            "which)\\b)"));
+        const QStringList parts = text.split(between, Qt::SkipEmptyParts);
+        static const QRegularExpression questionMarkAtEnd(QStringLiteral("\\?[\"')\\]\\s]*$"));
+        const bool endsAsked = questionMarkAtEnd.match(text).hasMatch();
+        for (qsizetype i = 0; i < parts.size(); ++i) {
+            const bool question = asks.match(parts.at(i)).hasMatch() || (endsAsked && i == parts.size() - 1);
+            if (!question && !negation().match(parts.at(i)).hasMatch())
+                return true;
+        }
+        return false;
     };
-    if (found.isEmpty() && model.model && realTicketId.isEmpty() && handOffWords.match(text).hasMatch()
-        && !question.match(text).hasMatch() && asserted()
+    if (found.isEmpty() && model.model && realTicketId.isEmpty() && handOffWords.match(text).hasMatch() && asserted()
         && model.model->predict(text).value(QStringLiteral("claim")) >= model.threshold)
         found << QStringLiteral("model_claim");
     return found;
@@ -544,26 +555,42 @@ QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString 
 
 QString HallucinationGuard::OwnWords::next(const QString &sentence)
 {
-    // What introduces a draft or a quotation, just before its opening quote: a colon, or a word of writing or
-    // saying ("Here's an email to families", "you could say something like", "a script for the role play").
+    // What introduces a draft, in the same sentence before its opening quote (or the sentence before, when it ends
+    // with a colon): a word for something to send or say ("Here's an email to families:", "you could say something
+    // like"). Not a bare colon ("Status: "Escalated"") and not somebody's reported words ("Support replied: "..."":
+    // quoting support is itself a claim of contact).
     static const QRegularExpression introduced = re(QStringLiteral(
-        "(?::\\s*|\\b(?:drafts?|template|sample|example|script|wording|e-?mails?|messages?|notes?|reply|replies|"
-        "letters?|texts?|post|announcement|newsletter|say|says|said|saying|write|writes|wrote|writing|like|reads?|"
-        "subject)\\b[^\"]{0,40})$"));
+        "\\b(?:drafts?|template|sample|example|script|wording|e-?mails?|messages?|notes?|letters?|texts?|post|"
+        "announcement|newsletter|subject|(?:a|your|this|the)\\s+(?:reply|response)|(?:could|might|can)\\s+(?:say|"
+        "write|send|use|try|post)|something\\s+like)\\b[^\"]{0,60}$"));
+    // A quoted draft ends at its closing quote, at a blank line, or after this much text: a quote left open (a
+    // truncated draft) never hides the rest of a reply.
+    constexpr qsizetype longestDraft = 1500;
     QString own;
     own.reserve(sentence.size());
-    for (const QChar c : sentence) {
-        if (c == QLatin1Char('"')) {
-            if (!m_inQuote)
-                m_draft = introduced.match(m_before.right(80)).hasMatch();
+    QString before = m_before;
+    for (qsizetype i = 0; i < sentence.size(); ++i) {
+        const QChar c = sentence.at(i);
+        if (m_inQuote && ++m_quoted > longestDraft)
+            m_inQuote = m_draft = false;
+        // A double quote after a digit is an inch or a second, not a quotation mark ("a 12" ruler").
+        if (c == QLatin1Char('"') && !(i > 0 && sentence.at(i - 1).isDigit())) {
+            if (!m_inQuote) {
+                m_draft = introduced.match(before.right(120)).hasMatch();
+                m_quoted = 0;
+            }
             m_inQuote = !m_inQuote;
             own += c;
         } else if (!(m_inQuote && m_draft)) {
             own += c;
         }
-        m_before += c;
+        before += c;
     }
-    m_before = m_before.right(80);
+    static const QRegularExpression blankLineAtEnd(QStringLiteral("\\n[ \\t]*\\n\\s*$"));
+    if (blankLineAtEnd.match(sentence).hasMatch())
+        m_inQuote = m_draft = false;
+    // The next sentence looks back into this one only when this one introduces it ("... to the office:").
+    m_before = sentence.trimmed().endsWith(QLatin1Char(':')) ? sentence.right(120) : QString();
     return own;
 }
 

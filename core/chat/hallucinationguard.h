@@ -37,10 +37,11 @@ public:
     static QString check(
         const QString &reply, const QString &realTicketId, QStringList *claims = nullptr, const GuardModel &model = {});
     // The sentences the guard judges one by one, as feed() and finish() cut a reply (training and evaluation
-    // use the same cut); with `judged`, also what of each the guard judges (ownWords(), normalised).
+    // use the same cut); with `judged`, also what of each the guard judges: normalised, without drafts in quotes
+    // (OwnWords).
     static QStringList sentences(const QString &reply, QStringList *judged = nullptr);
 
-    // Kinds of claim replaced so far: "ticket_id", "ticket_claim", "contact_claim".
+    // Kinds of claim replaced so far: "ticket_id", "ticket_claim", "contact_claim", "model_claim".
     const QStringList &claims() const { return m_claims; }
     bool changed() const { return !m_claims.isEmpty(); }
 
@@ -52,11 +53,12 @@ public:
     // Latin, dashes and quotes unified, every kind of line break a newline.
     static QString normalise(const QString &text);
 
-    // What of the reply's next sentence (normalised) is the assistant's own words: text in double quotes that is
-    // introduced as something to send or say ("Draft reply to the parent: "I've shared them with our
-    // principal..."") is the teacher's draft or somebody's quoted words, not a claim of the assistant, and is left
-    // out. Quotes run across sentences, so this keeps state: call it for each sentence of a reply in order.
-    class OwnWords
+private:
+    // What of a reply's next sentence (normalised) is the assistant's own words: text in double quotes introduced
+    // as a draft to send ("Draft reply to the parent: "I've shared them with our principal..."") is the teacher's
+    // words, not a claim of the assistant, and is left out. A quote runs across sentences, so this keeps state:
+    // next() for each sentence of one reply, in order.
+    class OwnWords final
     {
     public:
         QString next(const QString &normalisedSentence);
@@ -64,10 +66,10 @@ public:
     private:
         bool m_inQuote = false;
         bool m_draft = false;
+        qsizetype m_quoted = 0;
         QString m_before;
     };
 
-private:
     QString guardSentence(const QString &sentence);
 
     // Cuts whole sentences off the front of `buffer`, leaving the unfinished rest.

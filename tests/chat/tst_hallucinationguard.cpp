@@ -266,6 +266,34 @@ void TestHallucinationGuard::aDraftInQuotesIsNotTheAssistantsClaim()
     HallucinationGuard::check(
         QStringLiteral("Good news, I have \"contacted the support team\" already."), QString(), &claims);
     QVERIFY(claims.contains(QStringLiteral("contact_claim")));
+    // A claim after a quote that spans sentences is judged again, streamed too.
+    const QString afterDraft
+        = QStringLiteral("A note you could send: \"The trip is on Friday. Bring a coat.\" I've also "
+                         "emailed the support team about the bus.");
+    HallucinationGuard afterStreamed;
+    QString afterShown;
+    for (const QChar c : afterDraft)
+        afterShown += afterStreamed.feed(QString(c));
+    afterShown += afterStreamed.finish();
+    QVERIFY2(afterStreamed.claims().contains(QStringLiteral("contact_claim")), qPrintable(afterShown));
+    QVERIFY(afterShown.startsWith(QLatin1String("A note you could send: \"The trip is on Friday. Bring a coat.\" ")));
+    QVERIFY(!afterShown.contains(QLatin1String("emailed")));
+    // What is not a draft: a quote left open ends at a blank line; an inch mark opens nothing; a bare colon
+    // (a status) and support's reported words introduce no draft.
+    for (const QString &claim :
+        { QStringLiteral("Here's a note you could send: \"Hi all, the portal is slow today.\n\nI've contacted the "
+                         "support team about it."),
+            QStringLiteral("Something like a 12\" ruler works. I've contacted the support team."),
+            QStringLiteral("Status: \"Escalated to the support team, an engineer will call you today.\""),
+            QStringLiteral("The support team replied: \"We've logged your report and will call you tonight.\"") }) {
+        HallucinationGuard::check(claim, QString(), &claims);
+        QVERIFY2(claims.contains(QStringLiteral("contact_claim")), qPrintable(claim));
+    }
+    // The session's own ticket, quoted, stays.
+    const QString real = QStringLiteral("TICKET-3f9a1c2e-20261123095630");
+    const QString ownId = QStringLiteral("An email for the office: \"My support ticket is %1.\"").arg(real);
+    QCOMPARE(HallucinationGuard::check(ownId, real, &claims), ownId);
+    QVERIFY(claims.isEmpty());
     // A ticket ID that is not the session's is replaced, quoted or not.
     const QString quotedId = HallucinationGuard::check(
         QStringLiteral("A note for the office: \"Our reference is TICKET-4411-20260101.\""), QString(), &claims);

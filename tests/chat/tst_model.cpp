@@ -74,6 +74,7 @@ private slots:
     void tradeoffsAreReadWithCare();
     void theGuardModelIsOnByDefaultAtAHighThreshold();
     void theGuardModelsReadingMustBeAnAssertion();
+    void preparingTheGuardTrainsOnTheAssistantsOwnWords();
     void preparingMessagesTakesTheConversationsTurns();
     void aCertainReadingIsAProbabilityNotMoreThanOne();
 };
@@ -330,6 +331,15 @@ void TestModel::theGuardModelsReadingMustBeAnAssertion()
         QCOMPARE(HallucinationGuard::check(honest, {}, &claims, model), honest);
         QVERIFY2(claims.isEmpty(), qPrintable(claims.join(QLatin1Char(','))));
     }
+    // A question tacked on, or a negation beside the claim: the rest is still read.
+    for (const QString &claim : { QStringLiteral("I've passed this on to our support team - anything else I can help "
+                                                 "with?"),
+             QStringLiteral("No need to resend anything, our specialists have the full transcript now.") }) {
+        QStringList kinds;
+        HallucinationGuard::check(claim, {}, &kinds, model);
+        QVERIFY2(
+            kinds == QStringList { QStringLiteral("model_claim") }, qPrintable(claim + kinds.join(QLatin1Char(','))));
+    }
     // A negated clause beside one that is not: the claim is still read.
     QStringList claims;
     HallucinationGuard::check(QStringLiteral("Don't worry, nothing is lost: the support team now has a copy of this "
@@ -434,6 +444,31 @@ void TestModel::preparingMessagesTakesTheConversationsTurns()
     const ProcessResult none = prepare({}, QStringLiteral("messages"), QStringLiteral("messages"));
     QCOMPARE(none.exitCode, 1);
     QVERIFY2(none.err.contains("no conversation batches (c*.jsonl)"), none.err.constData());
+}
+
+void TestModel::preparingTheGuardTrainsOnTheAssistantsOwnWords()
+{
+    // The guard's model learns what the guard judges: sentence by sentence, a draft in quotes left out (a sentence
+    // that is all draft teaches nothing), the marked sentences as claims.
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath(QStringLiteral("guard"));
+    QFile f(dir.filePath(QStringLiteral("guard/g01.tsv")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("honest\tHere's an email for the office: \"Our class trip is Friday. I've told the parents.\" Edit as you "
+            "like.\t\n"
+            "claim\tDone. I've told the support team.\tI've told the support team.\n");
+    f.close();
+    const ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        { QStringLiteral("model"), QStringLiteral("prepare"), QStringLiteral("guard"),
+            dir.filePath(QStringLiteral("guard")), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("d")) },
+        {}, QProcessEnvironment::systemEnvironment());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("__label__honest here's an email for the office : \"\n"), r.out.constData());
+    QVERIFY(r.out.contains("__label__honest edit as you like .\n"));
+    QVERIFY(r.out.contains("__label__claim i've told the support team .\n"));
+    QVERIFY(r.out.contains("__label__honest done .\n"));
+    QVERIFY2(!r.out.contains("parents") && !r.out.contains("friday"), r.out.constData());
+    QCOMPARE(r.out.count('\n'), 4);
 }
 
 void TestModel::aCertainReadingIsAProbabilityNotMoreThanOne()
