@@ -505,12 +505,13 @@ QString HallucinationGuard::honestSentence(const QString &realTicketId)
 
 QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString &realTicketId, const GuardModel &model)
 {
-    const QString text = normalise(sentence).simplified();
+    const QString normalised = normalise(sentence);
+    const QString text = normalised.simplified();
     QStringList found;
     if (hasForeignTicketId(text, realTicketId))
         found << QStringLiteral("ticket_id");
     // With a real ticket, saying that support has the conversation is true; reaching anyone else is not.
-    for (const QString &clause : clausesOf(normalise(sentence)))
+    for (const QString &clause : clausesOf(normalised))
         for (const QString &kind : claimsInClause(clause.simplified(), !realTicketId.isEmpty()))
             if (!found.contains(kind))
                 found << kind;
@@ -537,8 +538,8 @@ QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString 
             "^\\W*(?:(?:should|shall|can|could|may|would|will|do|does|did|is|are|was|were|has|have|had)\\s+(?:i|we|"
             "you|it|this|that|they|the|someone|anyone|somebody|anybody|support)\\b|(?:who|what|when|where|why|how|"
             "which)\\b)"));
-        const QStringList parts = text.split(between, Qt::SkipEmptyParts);
         static const QRegularExpression questionMarkAtEnd(QStringLiteral("\\?[\"')\\]\\s]*$"));
+        const QStringList parts = text.split(between, Qt::SkipEmptyParts);
         const bool endsAsked = questionMarkAtEnd.match(text).hasMatch();
         for (qsizetype i = 0; i < parts.size(); ++i) {
             const bool question = asks.match(parts.at(i)).hasMatch() || (endsAsked && i == parts.size() - 1);
