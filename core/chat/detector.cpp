@@ -167,6 +167,12 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
         d->m_nameStopwords.insert(v.toString().toLower());
     for (const QJsonValue &v : root.value(QLatin1String("name_followers")).toArray())
         d->m_nameFollowers.insert(straightenApostrophes(v.toString().toLower()));
+    // Optional: the words typed at a chatbot to reach a person, and what may stand around them.
+    for (const QJsonValue &v : root.value(QLatin1String("escape_words")).toArray())
+        if (!v.toString().isEmpty())
+            d->m_escapeWords << v.toString().toLower();
+    for (const QJsonValue &v : root.value(QLatin1String("escape_fillers")).toArray())
+        d->m_escapeFillers.insert(v.toString().toLower());
     const QJsonObject contractions = root.value(QLatin1String("contractions")).toObject();
     for (auto it = contractions.begin(); it != contractions.end(); ++it)
         d->m_contractions.insert(straightenApostrophes(it.key().toLower()), it.value().toString());
@@ -326,6 +332,7 @@ QString Detection::ruleInWords(const QString &rule)
         { QStringLiteral("talk_to_person"), QStringLiteral("asked to talk to a person") },
         { QStringLiteral("contact_support"), QStringLiteral("asked to contact support") },
         { QStringLiteral("ask_for_human"), QStringLiteral("asked for a person") },
+        { QStringLiteral("escape_word"), QStringLiteral("asked for a person") },
         { QStringLiteral("real_person"), QStringLiteral("asked for a real person") },
         { QStringLiteral("put_through"), QStringLiteral("asked to be put through") },
         { QStringLiteral("support_staff"), QStringLiteral("asked for the support team") },
@@ -401,12 +408,66 @@ void findOffer(const Rules &offerRules, const QString &normalised, Detection &re
     }
 }
 
+// Edits (a letter left out, added, changed, or two swapped) between two short words, up to `most` + 1.
+int editsBetween(QStringView a, QStringView b, int most)
+{
+    if (std::abs(a.size() - b.size()) > most)
+        return most + 1;
+    std::vector<std::vector<int>> d(size_t(a.size()) + 1, std::vector<int>(size_t(b.size()) + 1));
+    for (qsizetype i = 0; i <= a.size(); ++i)
+        d[size_t(i)][0] = int(i);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        d[0][size_t(j)] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int best = std::min({ d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1,
+                d[size_t(i - 1)][size_t(j - 1)] + cost });
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                best = std::min(best, d[size_t(i - 2)][size_t(j - 2)] + 1);
+            d[size_t(i)][size_t(j)] = best;
+        }
+    }
+    return d[size_t(a.size())][size_t(b.size())];
+}
+
 } // namespace
+
+bool Detector::asksOnlyForAPerson(const QString &normalised, QString *phrase) const
+{
+    if (m_escapeWords.isEmpty() || normalised.size() > 80)
+        return false;
+    bool asked = false;
+    for (const QStringView word : QStringView(normalised).split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (word == u"|" || m_escapeFillers.contains(word.toString()))
+            continue;
+        // A slip of a letter in a word of five letters or more, of two in one of ten or more ("representitive",
+        // "operater", "humna"); a short word must be exact ("rep").
+        const int allowed = word.size() >= 10 ? 2 : word.size() >= 5 ? 1 : 0;
+        const bool escape = std::any_of(m_escapeWords.cbegin(), m_escapeWords.cend(), [&](const QString &w) {
+            return allowed == 0 || w.size() < 5 ? word == w : editsBetween(word, w, allowed) <= allowed;
+        });
+        if (!escape)
+            return false;
+        asked = true;
+    }
+    if (asked && phrase)
+        *phrase = QString(normalised).remove(QLatin1Char('|')).simplified();
+    return asked;
+}
 
 Detection Detector::detectOffer(const QString &text) const
 {
     Detection result;
-    findOffer(m_offerRules, normalise(text), result);
+    const QString normalised = normalise(text);
+    QString phrase;
+    if (asksOnlyForAPerson(normalised, &phrase)) {
+        result.rules << QStringLiteral("escape_word");
+        result.phrases << phrase;
+        result.dissatisfied = result.explicitRequest = true;
+        return result;
+    }
+    findOffer(m_offerRules, normalised, result);
     return result;
 }
 
@@ -473,6 +534,11 @@ Detection Detector::detect(const QString &text) const
             }
         }
     };
+    if (QString phrase; asksOnlyForAPerson(normalised, &phrase)) {
+        result.rules << QStringLiteral("escape_word");
+        result.phrases << phrase;
+        result.dissatisfied = result.explicitRequest = true;
+    }
     apply(m_explicitRules, true);
     apply(m_complaintRules, false);
     addMessageRules();

@@ -55,7 +55,8 @@ public:
     static DetectorLoadResult withOverride(const QString &overrideFile);
 
     Detection detect(const QString &text) const;
-    // Only the vague asks for a person (the offer of a ticket): what detect() finds when no other rule may count.
+    // Only the vague asks for a person (the offer of a ticket) and a message that is nothing but a word for a person
+    // ("agent", "Human please."): what detect() finds when no other rule may count.
     Detection detectOffer(const QString &text) const;
 
     // The normalised form the rule patterns see (exposed for tests and for rule authors).
@@ -75,6 +76,9 @@ private:
     };
 
     QString markPeople(const QString &text) const;
+    // The whole normalised message is a word for a person ("escape_words", a slip of a letter or two allowed in a
+    // long one) with only "escape_fillers" around it: the words typed at any chatbot to reach a person.
+    bool asksOnlyForAPerson(const QString &normalised, QString *phrase) const;
     QStringList clauses(const QString &normalised) const;
     bool aboutSomebodyElse(
         const QString &clause, const QString &match, qsizetype start, qsizetype end, bool explicitRule) const;
@@ -83,6 +87,8 @@ private:
     std::vector<Rule> m_complaintRules;
     std::vector<Rule> m_messageRules; // over the whole normalised message, clause breaks included
     std::vector<Rule> m_offerRules; // vague asks for a person, over the whole message: an offer, not a signal
+    QStringList m_escapeWords;
+    QSet<QString> m_escapeFillers;
     QRegularExpression m_people;
     QRegularExpression m_objects;
     QRegularExpression m_assistant;

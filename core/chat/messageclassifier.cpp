@@ -4,6 +4,28 @@
 
 namespace LearnPulse {
 
+namespace {
+
+// At least `count` words (runs of characters between white space).
+bool hasWords(QStringView text, int count)
+{
+    int words = 0;
+    bool inWord = false;
+    for (const QChar c : text) {
+        if (c.isSpace()) {
+            inWord = false;
+        } else if (!inWord) {
+            inWord = true;
+            ++words;
+        }
+        if (words >= count)
+            return true;
+    }
+    return words >= count;
+}
+
+} // namespace
+
 MessageClassifier::MessageClassifier(
     std::shared_ptr<const Detector> rules, std::shared_ptr<const TextModel> model, ModelPolicy policy)
     : m_rules(std::move(rules))
@@ -22,7 +44,7 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
     const double none = p.value(QStringLiteral("none"), 1.0F);
     // A message the model reads, with confidence, as none of its business: no rule could count, so only the
     // vague asks are looked for (most messages of a day: the detector stays fast).
-    const bool confident = none >= m_policy.gate;
+    const bool confident = none >= m_policy.gate && hasWords(text, m_policy.gateWords);
     Detection d = confident && !everyRule ? m_rules->detectOffer(text) : m_rules->detect(text);
     d.modelScore = 1.0 - none;
     QString label = QStringLiteral("unhappy");
@@ -33,8 +55,9 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
     const bool modelCounts = d.modelScore >= m_policy.threshold;
 
     // The rules' matches count while the model does not read the message, with confidence, as none of its
-    // business; otherwise they are kept aside (detect --explain shows them).
-    if (d.dissatisfied && confident) {
+    // business; otherwise they are kept aside (detect --explain shows them). A message that is nothing but a word for
+    // a person ("agent") has no other business to be about: it counts whatever the model reads.
+    if (d.dissatisfied && confident && !d.rules.contains(QLatin1String("escape_word"))) {
         d.overruled = d.rules;
         d.rules.clear();
         d.phrases.clear();

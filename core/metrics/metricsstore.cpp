@@ -77,10 +77,10 @@ Status MetricsStore::recordFeedback(const QString &kind, const QString &detail)
 QString MetricsStore::signalKind(const QString &rule)
 {
     static const QSet<QString> asked { QStringLiteral("talk_to_person"), QStringLiteral("contact_support"),
-        QStringLiteral("ask_for_human"), QStringLiteral("real_person"), QStringLiteral("put_through"),
-        QStringLiteral("support_staff"), QStringLiteral("someone_help_me"), QStringLiteral("open_ticket"),
-        QStringLiteral("escalate"), QStringLiteral("contact_me"), QStringLiteral("to_support"),
-        QStringLiteral("model_person") };
+        QStringLiteral("ask_for_human"), QStringLiteral("escape_word"), QStringLiteral("real_person"),
+        QStringLiteral("put_through"), QStringLiteral("support_staff"), QStringLiteral("someone_help_me"),
+        QStringLiteral("open_ticket"), QStringLiteral("escalate"), QStringLiteral("contact_me"),
+        QStringLiteral("to_support"), QStringLiteral("model_person") };
     if (rule == QLatin1String("contact_support_button"))
         return QStringLiteral("button");
     if (rule == QLatin1String("offer_accepted"))

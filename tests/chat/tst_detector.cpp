@@ -53,6 +53,8 @@ private slots:
     void aVagueAskIsAnOfferNotASignal_data();
     void aVagueAskIsAnOfferNotASignal();
     void offersOnTheHeldOutSet();
+    void aWordForAPersonAloneAsksForOne_data();
+    void aWordForAPersonAloneAsksForOne();
     void normalisesApostrophesAndContractions_data();
     void normalisesApostrophesAndContractions();
     void matchesWholeWordsOnly();
@@ -190,6 +192,38 @@ void TestDetector::aVagueAskIsAnOfferNotASignal()
     if (vague) {
         QVERIFY(!d.dissatisfied); // an offer, not a signal
         QVERIFY(!d.vaguePhrase.isEmpty());
+    }
+}
+
+void TestDetector::aWordForAPersonAloneAsksForOne_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("asks");
+    // What people type at any chatbot to reach a person: an explicit ask, in both paths (detectOffer is all the
+    // classifier runs when its model reads a message as none of its business).
+    for (const char *ask :
+        { "agent", "Agent!", "ugh. agent.", "Human please.", "representative \U0001F4DE", "operator pls", "live agent",
+            "real person please", "Support.", "supervisor now", "hi, customer support", "agent agent agent" })
+        QTest::newRow(ask) << QString::fromUtf8(ask) << true;
+    // A slip of a letter in a word of five or more letters, of two in one of ten or more.
+    for (const char *slip : { "representitive", "reprsentative", "operater", "humna", "agnet please" })
+        QTest::newRow(slip) << QString::fromUtf8(slip) << true;
+    // The same words in a message about something else, or too far from them.
+    for (const char *other : { "The secret agent", "Human body", "Operation?", "reps", "sport", "urgent",
+             "agenda please", "operators and operands", "Ask the student council representative about it" })
+        QTest::newRow(other) << QString::fromUtf8(other) << false;
+}
+
+void TestDetector::aWordForAPersonAloneAsksForOne()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, asks);
+    for (const Detection &d : { Detector::builtin().detect(text), Detector::builtin().detectOffer(text) }) {
+        QCOMPARE(d.rules.contains(QStringLiteral("escape_word")), asks);
+        if (asks) {
+            QVERIFY(d.dissatisfied && d.explicitRequest);
+            QCOMPARE(Detection::ruleInWords(QStringLiteral("escape_word")), QStringLiteral("asked for a person"));
+        }
     }
 }
 

@@ -69,11 +69,13 @@ private slots:
     void detectorWithItsModelOnTheLabelledSets_data();
     void detectorWithItsModelOnTheLabelledSets();
     void theModelsPartIsExplainedInWords();
+    void theChatbotEscapeWordsAskForAPerson();
     void aMissingOrDamagedModelLeavesTheRules();
     void learnpulsectlSaysSoOnceAndGoesOn();
     void tradeoffsAreReadWithCare();
     void theGuardModelIsOnByDefaultAtAHighThreshold();
     void theGuardModelsReadingMustBeAnAssertion();
+    void theGuardModelReadsEverySentence();
     void preparingTheGuardTrainsOnTheAssistantsOwnWords();
     void preparingMessagesTakesTheConversationsTurns();
     void aCertainReadingIsAProbabilityNotMoreThanOne();
@@ -213,6 +215,29 @@ void TestModel::theModelsPartIsExplainedInWords()
         qPrintable(Detection::rulesInWords(d.rules)));
 }
 
+void TestModel::theChatbotEscapeWordsAskForAPerson()
+{
+    // What people type at any chatbot to reach a person (issue 25 names them as missed): a ticket at once, though no
+    // rule was written for a bare word. Lesson content with the same words is not an ask.
+    const Services::Classifier loaded = Services::loadClassifier(Config());
+    QVERIFY(loaded.classifier->model());
+    for (const QString &ask : { QStringLiteral("Human please."), QStringLiteral("live agent"),
+             QStringLiteral("representative"), QStringLiteral("agent"), QStringLiteral("Operator!") }) {
+        const Detection d = loaded.classifier->classify(ask, false);
+        QVERIFY2(d.dissatisfied && d.explicitRequest,
+            qPrintable(ask + QLatin1String(": ") + d.rules.join(QLatin1Char(','))));
+    }
+    // Asked as a question: the offer of a ticket (the teacher chooses).
+    const Detection asked = loaded.classifier->classify(QStringLiteral("is there anyone real I can talk to"), false);
+    QVERIFY(asked.vagueRequest && !asked.dissatisfied);
+    for (const QString &lesson : { QStringLiteral("Write a short story where the main character is a secret agent."),
+             QStringLiteral("Quiz on the House of Representatives for Period 3, ten questions.") }) {
+        const Detection d = loaded.classifier->classify(lesson, false);
+        QVERIFY2(!d.dissatisfied && !d.vagueRequest,
+            qPrintable(lesson + QLatin1String(": ") + d.rules.join(QLatin1Char(','))));
+    }
+}
+
 void TestModel::aMissingOrDamagedModelLeavesTheRules()
 {
     QTemporaryDir dir;
@@ -346,6 +371,28 @@ void TestModel::theGuardModelsReadingMustBeAnAssertion()
                                              "chat and will follow up by email."),
         {}, &claims, model);
     QVERIFY2(!claims.isEmpty(), "a claim beside a negated clause");
+}
+
+void TestModel::theGuardModelReadsEverySentence()
+{
+    // No list of support words has to appear first: the assistant reaching a person of the school is a claim it
+    // cannot make as well (docs/DATA.md); ordinary help, and what the assistant did inside the chat, stay.
+    QString warning;
+    const GuardModel model = Services::loadGuardModel(Config(), &warning);
+    QVERIFY2(model.model, qPrintable(warning));
+    for (const QString &claim : { QStringLiteral("I texted Coach Ramirez that practice moves to the gym at 3:15."),
+             QStringLiteral("I've asked the librarian to hold twenty copies of the novel for your class.") }) {
+        QStringList kinds;
+        HallucinationGuard::check(claim, {}, &kinds, model);
+        QVERIFY2(
+            kinds == QStringList { QStringLiteral("model_claim") }, qPrintable(claim + kinds.join(QLatin1Char(','))));
+    }
+    for (const QString &honest : { QStringLiteral("Here are ten questions on photosynthesis for Period 3."),
+             QStringLiteral("I sorted the list by last name and marked the four late arrivals in bold.") }) {
+        QStringList kinds;
+        QCOMPARE(HallucinationGuard::check(honest, {}, &kinds, model), honest);
+        QVERIFY2(kinds.isEmpty(), qPrintable(honest + kinds.join(QLatin1Char(','))));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestModel)
