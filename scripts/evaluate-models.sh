@@ -38,7 +38,7 @@ fold() { # kind batch-file: train without it, measure on it
     printf '{"sha256": "%s"}\n' "$(sha256sum "$work/$batch.bin" | cut -d' ' -f1)" >"$work/$batch.json"
     local what=detect levels=("${thresholds[@]}")
     [[ $kind == guard ]] && what=guard
-    [[ $kind == conversations ]] && what=conversations levels=(70)
+    [[ $kind == conversations ]] && what=conversations levels=(80)
     for t in "${levels[@]}"; do
         "$ctl" evaluate "$what" "$file" --model "$work/$batch.bin" --threshold "$t" --json 2>/dev/null |
             sed "s/^{/{\"batch\":\"$batch\",\"threshold\":$t,/"
@@ -96,10 +96,10 @@ for t in sorted({r["threshold"] for r in det}):
     p, rc, f = prf(tp, fp, fn)
     print(f"| {t} % | {p:.3f} | {rc:.3f} | {f:.3f} | {caught / asks:.3f} | {opened / asks:.3f} |")
     tradeoffs.append({"threshold": t, "precision": round(p, 3), "recall": round(rc, 3)})
-print("\n### Per batch at 70 % (the default)\n")
+print("\n### Per batch at 80 % (the default)\n")
 print("| batch | messages | precision | recall | F1 |")
 print("| --- | --- | --- | --- | --- |")
-for r in sorted((r for r in det if r["threshold"] == 70), key=lambda r: r["batch"]):
+for r in sorted((r for r in det if r["threshold"] == 80), key=lambda r: r["batch"]):
     print(f"| {r['batch']} | {r['messages']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} |")
 
 guard = load("guard")

@@ -48,7 +48,7 @@ struct Config
     QString detectorModel;
     // The model counts a message as a signal from this probability, in percent (higher: fewer false tickets,
     // more missed complaints; the settings dialog shows what each value trades).
-    int modelThresholdPercent = 70;
+    int modelThresholdPercent = 80;
     // The same for the guard's claim classifier (one sentence of the assistant's reply at a time): empty for the
     // built-in model, "none" for the clause rules alone, or a file.
     QString guardModel;

@@ -53,6 +53,9 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
             label = QLatin1String(other);
     d.modelLabel = label;
     const bool modelCounts = d.modelScore >= m_policy.threshold;
+    // A correction only marks the turn, toward the offer of a ticket that the teacher may decline: the model's reading
+    // counts for that at a lower bar than a signal does.
+    d.correction = label == QLatin1String("correction") && d.modelScore >= m_policy.correctionThreshold;
 
     // The rules' matches count while the model does not read the message, with confidence, as none of its
     // business; otherwise they are kept aside (detect --explain shows them). A message that is nothing but a word for
@@ -69,7 +72,6 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
     if (modelCounts && d.vagueRequest && !d.dissatisfied && label == QLatin1String("person"))
         return d;
     if (modelCounts) {
-        d.correction = label == QLatin1String("correction");
         if (label == QLatin1String("person") && p.value(label) >= m_policy.personThreshold) {
             d.explicitRequest = true;
             d.vagueRequest = false;

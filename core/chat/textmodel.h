@@ -17,8 +17,8 @@ class FastText;
 
 namespace LearnPulse {
 
-// A trained text classifier (fastText, issue 25): subword features, word n-grams, a quantised model. It
-// labels a teacher message (unhappy, person, correction, none) or one sentence of the assistant (claim,
+// A trained text classifier (fastText, issue 25): words and word pairs (the training script's parameters), a quantised
+// model. It labels a teacher message (unhappy, person, correction, none) or one sentence of the assistant (claim,
 // honest). The model file comes with a metadata file (<name>.json, written by scripts/train-models.sh) that
 // holds its SHA-256, the hash of the data it was trained on, its parameters and what each threshold trades; a
 // model whose bytes do not match is refused before fastText reads it (a damaged file never reaches the

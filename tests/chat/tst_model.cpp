@@ -70,6 +70,7 @@ private slots:
     void detectorWithItsModelOnTheLabelledSets();
     void theModelsPartIsExplainedInWords();
     void theChatbotEscapeWordsAskForAPerson();
+    void aCorrectionMarksTheTurnBelowTheThreshold();
     void aMissingOrDamagedModelLeavesTheRules();
     void learnpulsectlSaysSoOnceAndGoesOn();
     void tradeoffsAreReadWithCare();
@@ -236,6 +237,37 @@ void TestModel::theChatbotEscapeWordsAskForAPerson()
         QVERIFY2(!d.dissatisfied && !d.vagueRequest,
             qPrintable(lesson + QLatin1String(": ") + d.rules.join(QLatin1Char(','))));
     }
+}
+
+void TestModel::aCorrectionMarksTheTurnBelowTheThreshold()
+{
+    // The model's "correction" reading marks the turn (toward the offer of a ticket) from a lower bar than a signal
+    // needs: a message of the development sets it reads so, between the two bars, is marked and is no signal.
+    const Services::Classifier loaded = Services::loadClassifier(Config());
+    const MessageClassifier &c = *loaded.classifier;
+    QVERIFY(c.policy().correctionThreshold < c.policy().threshold);
+    QString found;
+    Detection d;
+    for (const char *name : { "dissatisfaction-dev", "dissatisfaction-extra", "dissatisfaction-hard",
+             "dissatisfaction-hard2", "dissatisfaction-review" }) {
+        for (const Labelled &row : messages(QStringLiteral(LP_TEST_DATA_DIR "/%1.tsv").arg(QLatin1String(name)))) {
+            d = c.classify(row.text, false);
+            if (d.modelLabel == QLatin1String("correction") && d.modelScore >= c.policy().correctionThreshold
+                && d.modelScore < c.policy().threshold && d.rules.isEmpty()) {
+                found = row.text;
+                break;
+            }
+        }
+        if (!found.isEmpty())
+            break;
+    }
+    QVERIFY(!found.isEmpty());
+    QVERIFY2(d.correction && !d.dissatisfied, qPrintable(found));
+    // The same reading under a policy whose lower bar is the threshold: not marked.
+    ModelPolicy strict = c.policy();
+    strict.correctionThreshold = strict.threshold;
+    const MessageClassifier strictClassifier(nullptr, Services::builtinDetectorModel().value(), strict);
+    QVERIFY(!strictClassifier.classify(found, false).correction);
 }
 
 void TestModel::aMissingOrDamagedModelLeavesTheRules()

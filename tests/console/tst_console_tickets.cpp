@@ -348,7 +348,7 @@ void TestConsoleTickets::theModelThresholdSaysWhatItTrades()
     auto *threshold = dialog->findChild<QLineEdit *>(QStringLiteral("detector/model_threshold"));
     auto *tradeoff = dialog->findChild<QLabel *>(QStringLiteral("modelTradeoff"));
     QVERIFY(threshold && tradeoff && tradeoff->isVisible());
-    QCOMPARE(threshold->text(), QStringLiteral("60"));
+    QCOMPARE(threshold->text(), QString::number(Config().modelThresholdPercent));
     const auto figures = [](const ModelTradeoffs::Point &p) {
         return QStringLiteral("%1 of 100 messages it counts are real complaints (precision) and it notices %2 of 100")
             .arg(std::lround(p.precision * 100))
