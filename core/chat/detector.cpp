@@ -9,6 +9,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace LearnPulse {
 
@@ -408,7 +409,8 @@ void findOffer(const Rules &offerRules, const QString &normalised, Detection &re
     }
 }
 
-// Edits (a letter left out, added, changed, or two swapped) between two short words, up to `most` + 1.
+// Edits (a letter left out, added, changed, or two swapped) between two short words; more than `most` when their
+// lengths alone differ by more.
 int editsBetween(QStringView a, QStringView b, int most)
 {
     if (std::abs(a.size() - b.size()) > most)
@@ -441,11 +443,14 @@ bool Detector::asksOnlyForAPerson(const QString &normalised, QString *phrase) co
     for (const QStringView word : QStringView(normalised).split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
         if (word == u"|" || m_escapeFillers.contains(word.toString()))
             continue;
-        // A slip of a letter in a word of five letters or more, of two in one of ten or more ("representitive",
-        // "operater", "humna"); a short word must be exact ("rep").
-        const int allowed = word.size() >= 10 ? 2 : word.size() >= 5 ? 1 : 0;
-        const bool escape = std::any_of(m_escapeWords.cbegin(), m_escapeWords.cend(), [&](const QString &w) {
-            return allowed == 0 || w.size() < 5 ? word == w : editsBetween(word, w, allowed) <= allowed;
+        // A slip of one letter in a word of five letters or more ("representitive", "operater", "humna"), but not a
+        // longer or shorter form of the word ("agents", "humane", "supports"); a short word must be exact ("rep").
+        const bool escape = std::any_of(m_escapeWords.cbegin(), m_escapeWords.cend(), [&word](const QString &w) {
+            if (word == w)
+                return true;
+            if (word.size() < 5 || w.size() < 5 || word.startsWith(w) || w.startsWith(word))
+                return false;
+            return editsBetween(word, w, 1) <= 1;
         });
         if (!escape)
             return false;
@@ -456,18 +461,23 @@ bool Detector::asksOnlyForAPerson(const QString &normalised, QString *phrase) co
     return asked;
 }
 
+bool Detector::addEscapeWord(const QString &normalised, Detection &result) const
+{
+    QString phrase;
+    if (!asksOnlyForAPerson(normalised, &phrase))
+        return false;
+    result.rules << QStringLiteral("escape_word");
+    result.phrases << phrase;
+    result.dissatisfied = result.explicitRequest = true;
+    return true;
+}
+
 Detection Detector::detectOffer(const QString &text) const
 {
     Detection result;
     const QString normalised = normalise(text);
-    QString phrase;
-    if (asksOnlyForAPerson(normalised, &phrase)) {
-        result.rules << QStringLiteral("escape_word");
-        result.phrases << phrase;
-        result.dissatisfied = result.explicitRequest = true;
-        return result;
-    }
-    findOffer(m_offerRules, normalised, result);
+    if (!addEscapeWord(normalised, result))
+        findOffer(m_offerRules, normalised, result);
     return result;
 }
 
@@ -534,11 +544,7 @@ Detection Detector::detect(const QString &text) const
             }
         }
     };
-    if (QString phrase; asksOnlyForAPerson(normalised, &phrase)) {
-        result.rules << QStringLiteral("escape_word");
-        result.phrases << phrase;
-        result.dissatisfied = result.explicitRequest = true;
-    }
+    addEscapeWord(normalised, result);
     apply(m_explicitRules, true);
     apply(m_complaintRules, false);
     addMessageRules();

@@ -76,9 +76,11 @@ private:
     };
 
     QString markPeople(const QString &text) const;
-    // The whole normalised message is a word for a person ("escape_words", a slip of a letter or two allowed in a
-    // long one) with only "escape_fillers" around it: the words typed at any chatbot to reach a person.
+    // The whole normalised message is a word for a person ("escape_words", a slip of one letter allowed in a long
+    // one) with only "escape_fillers" around it: the words typed at any chatbot to reach a person.
     bool asksOnlyForAPerson(const QString &normalised, QString *phrase) const;
+    // The rule "escape_word" into `result` when the message is such an ask.
+    bool addEscapeWord(const QString &normalised, Detection &result) const;
     QStringList clauses(const QString &normalised) const;
     bool aboutSomebodyElse(
         const QString &clause, const QString &match, qsizetype start, qsizetype end, bool explicitRule) const;

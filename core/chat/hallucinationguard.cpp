@@ -515,10 +515,8 @@ QStringList HallucinationGuard::claimsIn(const QString &sentence, const QString 
         for (const QString &kind : claimsInClause(clause.simplified(), !realTicketId.isEmpty()))
             if (!found.contains(kind))
                 found << kind;
-    // The model reads the sentence as a whole; with a real ticket, only the rules judge (support has it). A list of
-    // words a hand-off would involve (support, team, ticket, ...) once had to appear in the sentence as well; leave one
-    // batch out it cost claims ("I texted Coach Delgado", "Customer care has your billing question") for no honest
-    // reply kept that a higher threshold would not keep too, so it went (docs/DATA.md).
+    // The model reads the sentence as a whole, whatever words it uses ("I texted the coach" names no support); with a
+    // real ticket, only the rules judge (support has it).
     // The model's reading counts for a sentence that asserts something: some part of it (between commas, colons,
     // semicolons and dashes) is neither a question ("Should I open a support ticket for you?"; none of the claim
     // sentences of the guard batches is one) nor negated ("Nobody has been notified."). A question tacked on

@@ -201,17 +201,19 @@ void TestDetector::aWordForAPersonAloneAsksForOne_data()
     QTest::addColumn<bool>("asks");
     // What people type at any chatbot to reach a person: an explicit ask, in both paths (detectOffer is all the
     // classifier runs when its model reads a message as none of its business).
-    for (const char *ask :
-        { "agent", "Agent!", "ugh. agent.", "Human please.", "representative \U0001F4DE", "operator pls", "live agent",
-            "real person please", "Support.", "supervisor now", "hi, customer support", "agent agent agent" })
+    for (const char *ask : { "agent", "Agent!", "ugh. agent.", "Human please.", "representative \U0001F4DE",
+             "operator pls", "live agent", "real person please", "Support.", "supervisor now", "hi, customer support",
+             "agent agent agent", "Live Agent", "Hello Operator" })
         QTest::newRow(ask) << QString::fromUtf8(ask) << true;
-    // A slip of a letter in a word of five or more letters, of two in one of ten or more.
+    // A slip of one letter in a word of five or more letters.
     for (const char *slip : { "representitive", "reprsentative", "operater", "humna", "agnet please" })
         QTest::newRow(slip) << QString::fromUtf8(slip) << true;
     // The same words in a message about something else, or too far from them.
     for (const char *other : { "The secret agent", "Human body", "Operation?", "reps", "sport", "urgent",
-             "agenda please", "operators and operands", "Ask the student council representative about it" })
+             "agenda please", "operators and operands", "Ask the student council representative about it",
+             "representation", "Supervised please.", "agents", "humane", "please", "thanks", "hi!" })
         QTest::newRow(other) << QString::fromUtf8(other) << false;
+    QTest::newRow("(empty)") << QString() << false;
 }
 
 void TestDetector::aWordForAPersonAloneAsksForOne()
@@ -220,11 +222,13 @@ void TestDetector::aWordForAPersonAloneAsksForOne()
     QFETCH(bool, asks);
     for (const Detection &d : { Detector::builtin().detect(text), Detector::builtin().detectOffer(text) }) {
         QCOMPARE(d.rules.contains(QStringLiteral("escape_word")), asks);
-        if (asks) {
+        if (asks)
             QVERIFY(d.dissatisfied && d.explicitRequest);
-            QCOMPARE(Detection::ruleInWords(QStringLiteral("escape_word")), QStringLiteral("asked for a person"));
-        }
     }
+    // Said to the teacher in words, as any ask for a person.
+    if (asks)
+        QVERIFY(Detection::rulesInWords(Detector::builtin().detect(text).rules)
+                    .contains(QLatin1String("asked for a person")));
 }
 
 void TestDetector::offersOnTheHeldOutSet()

@@ -71,6 +71,7 @@ private slots:
     void theModelsPartIsExplainedInWords();
     void theChatbotEscapeWordsAskForAPerson();
     void aCorrectionMarksTheTurnBelowTheThreshold();
+    void theModelOverrulesRulesOnlyInLongerMessages();
     void aMissingOrDamagedModelLeavesTheRules();
     void learnpulsectlSaysSoOnceAndGoesOn();
     void tradeoffsAreReadWithCare();
@@ -268,6 +269,27 @@ void TestModel::aCorrectionMarksTheTurnBelowTheThreshold()
     strict.correctionThreshold = strict.threshold;
     const MessageClassifier strictClassifier(nullptr, Services::builtinDetectorModel().value(), strict);
     QVERIFY(!strictClassifier.classify(found, false).correction);
+}
+
+void TestModel::theModelOverrulesRulesOnlyInLongerMessages()
+{
+    // A policy under which the model reads every message as none of its business (gate 0) and never counts on its
+    // own: a rule's match is overruled in a message of seven words or more, kept in a shorter one, and a message
+    // that is only a word for a person is never overruled.
+    ModelPolicy overruling;
+    overruling.gate = 0.0;
+    overruling.threshold = 1.01;
+    const MessageClassifier c(nullptr, Services::builtinDetectorModel().value(), overruling);
+    const Detection shortOne = c.classify(QStringLiteral("Terrible answer."), false);
+    QVERIFY2(shortOne.dissatisfied && !shortOne.rules.isEmpty(), qPrintable(shortOne.overruled.join(QLatin1Char(','))));
+    const QString longer = QStringLiteral("Honestly this answer is totally useless for my class today.");
+    QVERIFY(Detector::builtin().detect(longer).dissatisfied); // the rules alone count it
+    const Detection longOne = c.classify(longer, false, true); // every rule run, to see what was overruled
+    QVERIFY(!longOne.dissatisfied && longOne.rules.isEmpty());
+    QVERIFY(!longOne.overruled.isEmpty());
+    const Detection escape = c.classify(QStringLiteral("hi hello ok just a live agent please"), false);
+    QVERIFY(escape.dissatisfied && escape.explicitRequest);
+    QCOMPARE(escape.rules, QStringList { QStringLiteral("escape_word") });
 }
 
 void TestModel::aMissingOrDamagedModelLeavesTheRules()
