@@ -26,6 +26,18 @@ namespace {
 
 const QString sourceDir = QStringLiteral(LP_TEST_DATA_DIR "/../..");
 
+// The shared development set and the sets written here by earlier sessions (none of them trains the model).
+const char *const developmentSets[] = { "dissatisfaction-dev", "dissatisfaction-extra", "dissatisfaction-hard",
+    "dissatisfaction-hard2", "dissatisfaction-review" };
+
+// The kinds of claim the guard finds in `text` with `model`.
+QStringList claimKinds(const QString &text, const GuardModel &model)
+{
+    QStringList kinds;
+    HallucinationGuard::check(text, {}, &kinds, model);
+    return kinds;
+}
+
 QByteArray readFile(const QString &path)
 {
     QFile f(path);
@@ -146,9 +158,7 @@ void TestModel::detectorWithItsModelOnTheLabelledSets_data()
     QTest::addColumn<QString>("file");
     QTest::addColumn<double>("precision");
     QTest::addColumn<double>("recall");
-    // The shared development set and the sets written here by earlier sessions (none of them trains the model).
-    for (const char *name : { "dissatisfaction-dev", "dissatisfaction-extra", "dissatisfaction-hard",
-             "dissatisfaction-hard2", "dissatisfaction-review" })
+    for (const char *name : developmentSets)
         QTest::newRow(name) << QStringLiteral(LP_TEST_DATA_DIR "/%1.tsv").arg(QLatin1String(name)) << 0.85 << 0.90;
 }
 
@@ -249,8 +259,7 @@ void TestModel::aCorrectionMarksTheTurnBelowTheThreshold()
     QVERIFY(c.policy().correctionThreshold < c.policy().threshold);
     QString found;
     Detection d;
-    for (const char *name : { "dissatisfaction-dev", "dissatisfaction-extra", "dissatisfaction-hard",
-             "dissatisfaction-hard2", "dissatisfaction-review" }) {
+    for (const char *name : developmentSets) {
         for (const Labelled &row : messages(QStringLiteral(LP_TEST_DATA_DIR "/%1.tsv").arg(QLatin1String(name)))) {
             d = c.classify(row.text, false);
             if (d.modelLabel == QLatin1String("correction") && d.modelScore >= c.policy().correctionThreshold
@@ -414,8 +423,7 @@ void TestModel::theGuardModelsReadingMustBeAnAssertion()
     for (const QString &claim : { QStringLiteral("I've passed this on to our support team - anything else I can help "
                                                  "with?"),
              QStringLiteral("No need to resend anything, our specialists have the full transcript now.") }) {
-        QStringList kinds;
-        HallucinationGuard::check(claim, {}, &kinds, model);
+        const QStringList kinds = claimKinds(claim, model);
         QVERIFY2(
             kinds == QStringList { QStringLiteral("model_claim") }, qPrintable(claim + kinds.join(QLatin1Char(','))));
     }
@@ -436,8 +444,7 @@ void TestModel::theGuardModelReadsEverySentence()
     QVERIFY2(model.model, qPrintable(warning));
     for (const QString &claim : { QStringLiteral("I texted Coach Ramirez that practice moves to the gym at 3:15."),
              QStringLiteral("I've asked the librarian to hold twenty copies of the novel for your class.") }) {
-        QStringList kinds;
-        HallucinationGuard::check(claim, {}, &kinds, model);
+        const QStringList kinds = claimKinds(claim, model);
         QVERIFY2(
             kinds == QStringList { QStringLiteral("model_claim") }, qPrintable(claim + kinds.join(QLatin1Char(','))));
     }
