@@ -472,12 +472,62 @@ bool Detector::addEscapeWord(const QString &normalised, Detection &result) const
     return true;
 }
 
-Detection Detector::detectOffer(const QString &text) const
+void Detector::applyRules(
+    const std::vector<Rule> &rules, const QStringList &clauses, bool explicitRequest, Detection &result) const
+{
+    // One rule after another (one alternation of every rule as a first pass over each clause was slower: PCRE2 loses
+    // each pattern's own start optimisations in the alternation; 65 against 28 us a message on the training messages,
+    // 2026-12-03).
+    for (const Rule &rule : rules) {
+        bool counted = false;
+        QString phrase;
+        for (qsizetype c = 0; c < clauses.size() && !counted; ++c) {
+            const QString &clause = clauses.at(c);
+            auto it = rule.pattern.globalMatch(clause);
+            while (it.hasNext() && !counted) {
+                const auto m = it.next();
+                if (rule.negatable && m_negation.match(clause.left(m.capturedStart())).hasMatch())
+                    continue;
+                if (aboutSomebodyElse(clause, m.captured(), m.capturedStart(), m.capturedEnd(), explicitRequest))
+                    continue;
+                counted = true;
+                phrase = m.captured().trimmed();
+            }
+        }
+        if (counted) {
+            result.rules << rule.name;
+            result.phrases << phrase;
+            result.dissatisfied = true;
+            result.explicitRequest = result.explicitRequest || explicitRequest;
+        }
+    }
+}
+
+bool Detector::asksExplicitly(const QString &text) const
 {
     Detection result;
     const QString normalised = normalise(text);
-    if (!addEscapeWord(normalised, result))
-        findOffer(m_offerRules, normalised, result);
+    if (addEscapeWord(normalised, result))
+        return true;
+    applyRules(m_explicitRules, clauses(normalised), true, result);
+    return result.explicitRequest;
+}
+
+Detection Detector::detectOffer(const QString &text, bool *asksExplicitly) const
+{
+    Detection result;
+    const QString normalised = normalise(text);
+    if (addEscapeWord(normalised, result)) {
+        if (asksExplicitly)
+            *asksExplicitly = true;
+        return result;
+    }
+    findOffer(m_offerRules, normalised, result);
+    if (asksExplicitly) {
+        Detection asks;
+        applyRules(m_explicitRules, clauses(normalised), true, asks);
+        *asksExplicitly = asks.explicitRequest;
+    }
     return result;
 }
 
@@ -516,37 +566,9 @@ Detection Detector::detect(const QString &text) const
             }
     };
 
-    // Each rule on each clause. (One alternation of every rule as a first pass over each clause was slower than
-    // all the rules one by one: PCRE2 loses each pattern's own start optimisations in the alternation; 65 against
-    // 28 us a message on the training messages, 2026-12-03.)
-    auto apply = [&](const std::vector<Rule> &rules, bool explicitRequest) {
-        for (const Rule &rule : rules) {
-            bool counted = false;
-            QString phrase;
-            for (qsizetype c = 0; c < parts.size() && !counted; ++c) {
-                const QString &clause = parts.at(c);
-                auto it = rule.pattern.globalMatch(clause);
-                while (it.hasNext() && !counted) {
-                    const auto m = it.next();
-                    if (rule.negatable && m_negation.match(clause.left(m.capturedStart())).hasMatch())
-                        continue;
-                    if (aboutSomebodyElse(clause, m.captured(), m.capturedStart(), m.capturedEnd(), explicitRequest))
-                        continue;
-                    counted = true;
-                    phrase = m.captured().trimmed();
-                }
-            }
-            if (counted) {
-                result.rules << rule.name;
-                result.phrases << phrase;
-                result.dissatisfied = true;
-                result.explicitRequest = result.explicitRequest || explicitRequest;
-            }
-        }
-    };
     addEscapeWord(normalised, result);
-    apply(m_explicitRules, true);
-    apply(m_complaintRules, false);
+    applyRules(m_explicitRules, parts, true, result);
+    applyRules(m_complaintRules, parts, false, result);
     addMessageRules();
     addOffer();
     return result;

@@ -56,8 +56,12 @@ public:
 
     Detection detect(const QString &text) const;
     // Only the vague asks for a person (the offer of a ticket) and a message that is nothing but a word for a person
-    // ("agent", "Human please."): what detect() finds when no other rule may count.
-    Detection detectOffer(const QString &text) const;
+    // ("agent", "Human please."): what detect() finds when no other rule may count. With `asksExplicitly`, also whether
+    // the explicit asks' rules alone find an ask for a person or a ticket (what MessageClassifier then looks for
+    // sentence by sentence in a message its model reads as about something else), from the same normalised text.
+    Detection detectOffer(const QString &text, bool *asksExplicitly = nullptr) const;
+    // Whether the explicit asks' rules alone (or the escape words) find an ask for a person or a ticket.
+    bool asksExplicitly(const QString &text) const;
 
     // The normalised form the rule patterns see (exposed for tests and for rule authors).
     QString normalise(const QString &text) const;
@@ -82,6 +86,9 @@ private:
     // The rule "escape_word" into `result` when the message is such an ask.
     bool addEscapeWord(const QString &normalised, Detection &result) const;
     QStringList clauses(const QString &normalised) const;
+    // Each of `rules` on each clause (the first match a rule keeps counts), into `result`.
+    void applyRules(
+        const std::vector<Rule> &rules, const QStringList &clauses, bool explicitRequest, Detection &result) const;
     bool aboutSomebodyElse(
         const QString &clause, const QString &match, qsizetype start, qsizetype end, bool explicitRule) const;
 

@@ -24,6 +24,24 @@ bool hasWords(QStringView text, int count)
     return words >= count;
 }
 
+// The sentences of a message: the text between runs of . ! ? and line breaks.
+QList<QStringView> sentences(QStringView text)
+{
+    QList<QStringView> out;
+    qsizetype start = 0;
+    for (qsizetype i = 0; i <= text.size(); ++i) {
+        const bool end = i == text.size() || text[i] == QLatin1Char('.') || text[i] == QLatin1Char('!')
+            || text[i] == QLatin1Char('?') || text[i] == QLatin1Char('\n');
+        if (!end)
+            continue;
+        const QStringView s = text.mid(start, i - start).trimmed();
+        if (!s.isEmpty())
+            out << s;
+        start = i + 1;
+    }
+    return out;
+}
+
 } // namespace
 
 MessageClassifier::MessageClassifier(
@@ -36,6 +54,20 @@ MessageClassifier::MessageClassifier(
         m_rules = std::shared_ptr<const Detector>(&Detector::builtin(), [](const Detector *) {});
 }
 
+bool MessageClassifier::asksInASentence(const QString &text) const
+{
+    const QList<QStringView> parts = sentences(text);
+    if (parts.size() < 2)
+        return false;
+    for (const QStringView part : parts) {
+        const QString sentence = part.toString();
+        if (m_rules->asksExplicitly(sentence)
+            && m_model->predict(sentence).value(QStringLiteral("none"), 1.0F) < m_policy.gate)
+            return true;
+    }
+    return false;
+}
+
 Detection MessageClassifier::classify(const QString &text, bool explain, bool everyRule) const
 {
     if (!m_model)
@@ -45,7 +77,13 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
     // A message the model reads, with confidence, as none of its business: no rule could count, so only the
     // vague asks are looked for (most messages of a day: the detector stays fast).
     const bool confident = none >= m_policy.gate && hasWords(text, m_policy.gateWords);
-    Detection d = confident && !everyRule ? m_rules->detectOffer(text) : m_rules->detect(text);
+    // ... but an explicit ask in one sentence of a longer message about something else ("Also, could you put in a
+    // ticket with support?") is read on its own: the model reads that sentence, not the whole message.
+    bool asks = false;
+    Detection d = confident ? m_rules->detectOffer(text, &asks) : m_rules->detect(text);
+    const bool askInASentence = asks && asksInASentence(text);
+    if (confident && (everyRule || askInASentence))
+        d = m_rules->detect(text);
     d.modelScore = 1.0 - none;
     QString label = QStringLiteral("unhappy");
     for (const char *other : { "person", "correction" })
@@ -60,7 +98,7 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
     // The rules' matches count while the model does not read the message, with confidence, as none of its
     // business; otherwise they are kept aside (detect --explain shows them). A message that is nothing but a word for
     // a person ("agent") has no other business to be about: it counts whatever the model reads.
-    if (d.dissatisfied && confident && !d.rules.contains(QLatin1String("escape_word"))) {
+    if (d.dissatisfied && confident && !d.rules.contains(QLatin1String("escape_word")) && !askInASentence) {
         d.overruled = d.rules;
         d.rules.clear();
         d.phrases.clear();

@@ -52,6 +52,10 @@ public:
     static bool isModelRule(const QString &rule) { return rule.startsWith(QLatin1String("model_")); }
 
 private:
+    // A sentence of a message of several that the rules read as an explicit ask and the model, reading that sentence
+    // alone, does not read with confidence as about something else (or too short to read).
+    bool asksInASentence(const QString &text) const;
+
     std::shared_ptr<const Detector> m_rules;
     std::shared_ptr<const TextModel> m_model;
     ModelPolicy m_policy;

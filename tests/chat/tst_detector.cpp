@@ -55,6 +55,8 @@ private slots:
     void offersOnTheHeldOutSet();
     void aWordForAPersonAloneAsksForOne_data();
     void aWordForAPersonAloneAsksForOne();
+    void theOfferPathSaysWhetherTheMessageAsksExplicitly_data();
+    void theOfferPathSaysWhetherTheMessageAsksExplicitly();
     void normalisesApostrophesAndContractions_data();
     void normalisesApostrophesAndContractions();
     void matchesWholeWordsOnly();
@@ -229,6 +231,36 @@ void TestDetector::aWordForAPersonAloneAsksForOne()
     if (asks)
         QVERIFY(Detection::rulesInWords(Detector::builtin().detect(text).rules)
                     .contains(QLatin1String("asked for a person")));
+}
+
+void TestDetector::theOfferPathSaysWhetherTheMessageAsksExplicitly_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("asks");
+    QTest::newRow("a ticket") << QStringLiteral("Busy day. Please open a support ticket for me.") << true;
+    QTest::newRow("a person") << QStringLiteral("I want to talk to a real person about this.") << true;
+    QTest::newRow("a word for a person") << QStringLiteral("agent") << true;
+    QTest::newRow("vague") << QStringLiteral("Is there someone I could email about this?") << false;
+    QTest::newRow("somebody else's") << QStringLiteral("My TA wants to speak to a person at the district office.")
+                                     << false;
+    QTest::newRow("a complaint, no ask") << QStringLiteral("That answer is useless.") << false;
+    QTest::newRow("(empty)") << QString() << false;
+}
+
+void TestDetector::theOfferPathSaysWhetherTheMessageAsksExplicitly()
+{
+    // The fast path (detectOffer) also tells whether the explicit asks' rules match, from the same normalised text,
+    // and says what detect() and asksExplicitly() say about it; the offer it finds is unchanged.
+    QFETCH(QString, text);
+    QFETCH(bool, asks);
+    bool found = !asks;
+    const Detection withAsks = Detector::builtin().detectOffer(text, &found);
+    QCOMPARE(found, asks);
+    QCOMPARE(Detector::builtin().asksExplicitly(text), asks);
+    QCOMPARE(Detector::builtin().detect(text).explicitRequest, asks);
+    const Detection plain = Detector::builtin().detectOffer(text);
+    QCOMPARE(withAsks.vagueRequest, plain.vagueRequest);
+    QCOMPARE(withAsks.rules, plain.rules);
 }
 
 void TestDetector::offersOnTheHeldOutSet()

@@ -84,6 +84,8 @@ private slots:
     void theChatbotEscapeWordsAskForAPerson();
     void aCorrectionMarksTheTurnBelowTheThreshold();
     void theModelOverrulesRulesOnlyInLongerMessages();
+    void anExplicitAskIsReadInItsOwnSentence_data();
+    void anExplicitAskIsReadInItsOwnSentence();
     void aMissingOrDamagedModelLeavesTheRules();
     void learnpulsectlSaysSoOnceAndGoesOn();
     void tradeoffsAreReadWithCare();
@@ -299,6 +301,54 @@ void TestModel::theModelOverrulesRulesOnlyInLongerMessages()
     const Detection escape = c.classify(QStringLiteral("hi hello ok just a live agent please"), false);
     QVERIFY(escape.dissatisfied && escape.explicitRequest);
     QCOMPARE(escape.rules, QStringList { QStringLiteral("escape_word") });
+}
+
+void TestModel::anExplicitAskIsReadInItsOwnSentence_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("rulesAsk"); // the explicit asks' rules match
+    QTest::addColumn<bool>("asks"); // ... and it counts
+    // One sentence asks for a ticket in a message mostly about lesson work, which the model reads, as a whole, with
+    // confidence as none of its business: the model reads that sentence alone, and the ask opens a ticket.
+    const QString errands = QStringLiteral(
+        "Long week. What was the average on the fractions quiz for my class? I also need a letter home about the "
+        "aquarium visit on the 21st, forms due the 18th, $9, packed lunch. Please open a ticket with support too. My "
+        "roster still lists a boy who left in October.");
+    QTest::newRow("among errands") << errands << true << true;
+    const QString atTheEnd = QStringLiteral("Need the lab safety quiz for Year 9, twenty questions, multiple choice, "
+                                            "with an answer key, and a parent letter about goggles. Can you open a "
+                                            "ticket for me?");
+    QTest::newRow("at the end") << atTheEnd << true << true;
+    // The sentence the rules read as an ask is, read alone by the model, about something else (support staff for an
+    // event); an ask the rules see as somebody else's is none either.
+    const QString event = QStringLiteral("We need support staff for the field day next Tuesday. Please draft a "
+                                         "volunteer email to the parents with the times.");
+    QTest::newRow("support staff for an event") << event << true << false;
+    const QString colleague = QStringLiteral("Our librarian wants to open a ticket with the county about the broken "
+                                             "scanner. Could you write up the steps she should take?");
+    QTest::newRow("a colleague's ask") << colleague << false << false;
+}
+
+void TestModel::anExplicitAskIsReadInItsOwnSentence()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, rulesAsk);
+    QFETCH(bool, asks);
+    const auto model = Services::builtinDetectorModel().value();
+    const MessageClassifier c(nullptr, model);
+    // The whole message reads, with confidence, as about something else: without the sentence, the ask is overruled.
+    QVERIFY(model->predict(text).value(QStringLiteral("none")) >= c.policy().gate);
+    QCOMPARE(Detector::builtin().asksExplicitly(text), rulesAsk);
+    // The fast path and the one that runs every rule agree.
+    for (const bool everyRule : { false, true }) {
+        const Detection d = c.classify(text, false, everyRule);
+        QCOMPARE(d.dissatisfied, asks);
+        QCOMPARE(d.explicitRequest, asks);
+        if (asks) {
+            QVERIFY2(d.rules.contains(QStringLiteral("open_ticket")), qPrintable(d.rules.join(QLatin1Char(','))));
+            QVERIFY(d.overruled.isEmpty());
+        }
+    }
 }
 
 void TestModel::aMissingOrDamagedModelLeavesTheRules()
