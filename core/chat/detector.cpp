@@ -133,6 +133,7 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
             }
             rule.pattern = compile(QStringLiteral("rule \"%1\"").arg(rule.name), stringField(o, "pattern"));
             rule.negatable = o.value(QLatin1String("negatable")).toBool(false);
+            rule.mention = o.value(QLatin1String("mention")).toBool(false);
             for (const QJsonValue &r : o.value(QLatin1String("requires")).toArray())
                 if (!r.toString().isEmpty())
                     rule.needs << r.toString();
@@ -472,13 +473,15 @@ bool Detector::addEscapeWord(const QString &normalised, Detection &result) const
     return true;
 }
 
-void Detector::applyRules(
-    const std::vector<Rule> &rules, const QStringList &clauses, bool explicitRequest, Detection &result) const
+void Detector::applyRules(const std::vector<Rule> &rules, const QStringList &clauses, bool explicitRequest,
+    Detection &result, bool asksOnly) const
 {
     // One rule after another (one alternation of every rule as a first pass over each clause was slower: PCRE2 loses
     // each pattern's own start optimisations in the alternation; 65 against 28 us a message on the training messages,
     // 2026-12-03).
     for (const Rule &rule : rules) {
+        if (asksOnly && rule.mention)
+            continue;
         bool counted = false;
         QString phrase;
         for (qsizetype c = 0; c < clauses.size() && !counted; ++c) {
@@ -509,7 +512,7 @@ bool Detector::asksExplicitly(const QString &text) const
     const QString normalised = normalise(text);
     if (addEscapeWord(normalised, result))
         return true;
-    applyRules(m_explicitRules, clauses(normalised), true, result);
+    applyRules(m_explicitRules, clauses(normalised), true, result, true);
     return result.explicitRequest;
 }
 
@@ -525,7 +528,7 @@ Detection Detector::detectOffer(const QString &text, bool *asksExplicitly) const
     findOffer(m_offerRules, normalised, result);
     if (asksExplicitly) {
         Detection asks;
-        applyRules(m_explicitRules, clauses(normalised), true, asks);
+        applyRules(m_explicitRules, clauses(normalised), true, asks, true);
         *asksExplicitly = asks.explicitRequest;
     }
     return result;

@@ -56,11 +56,12 @@ public:
 
     Detection detect(const QString &text) const;
     // Only the vague asks for a person (the offer of a ticket) and a message that is nothing but a word for a person
-    // ("agent", "Human please."): what detect() finds when no other rule may count. With `asksExplicitly`, also whether
-    // the explicit asks' rules alone find an ask for a person or a ticket (what MessageClassifier then looks for
-    // sentence by sentence in a message its model reads as about something else), from the same normalised text.
+    // ("agent", "Human please."): what detect() finds when no other rule may count. With `asksExplicitly`, also what
+    // asksExplicitly() says, from the same normalised text.
     Detection detectOffer(const QString &text, bool *asksExplicitly = nullptr) const;
-    // Whether the explicit asks' rules alone (or the escape words) find an ask for a person or a ticket.
+    // Whether the text asks for a person or a ticket in words: an explicit rule that is not a mere mention ("mention"
+    // in the rules file: "the support team" named), or a word for a person alone. What MessageClassifier looks for,
+    // sentence by sentence, in a message its model reads as about something else.
     bool asksExplicitly(const QString &text) const;
 
     // The normalised form the rule patterns see (exposed for tests and for rule authors).
@@ -77,6 +78,9 @@ private:
         QRegularExpression pattern;
         bool negatable = false;
         QStringList needs; // message rules: run only when the text contains one of these (empty: always)
+        // An explicit rule that matches a mention ("the support team", "a real person") rather than words that ask:
+        // it counts in a message, but does not make a sentence an ask on its own (asksExplicitly()).
+        bool mention = false;
     };
 
     QString markPeople(const QString &text) const;
@@ -86,9 +90,10 @@ private:
     // The rule "escape_word" into `result` when the message is such an ask.
     bool addEscapeWord(const QString &normalised, Detection &result) const;
     QStringList clauses(const QString &normalised) const;
-    // Each of `rules` on each clause (the first match a rule keeps counts), into `result`.
-    void applyRules(
-        const std::vector<Rule> &rules, const QStringList &clauses, bool explicitRequest, Detection &result) const;
+    // Each of `rules` (but the mentions, with `asksOnly`) on each clause (the first match a rule keeps counts), into
+    // `result`.
+    void applyRules(const std::vector<Rule> &rules, const QStringList &clauses, bool explicitRequest, Detection &result,
+        bool asksOnly = false) const;
     bool aboutSomebodyElse(
         const QString &clause, const QString &match, qsizetype start, qsizetype end, bool explicitRule) const;
 

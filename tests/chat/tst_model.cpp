@@ -306,7 +306,7 @@ void TestModel::theModelOverrulesRulesOnlyInLongerMessages()
 void TestModel::anExplicitAskIsReadInItsOwnSentence_data()
 {
     QTest::addColumn<QString>("text");
-    QTest::addColumn<bool>("rulesAsk"); // the explicit asks' rules match
+    QTest::addColumn<bool>("rulesAsk"); // asks in words (Detector::asksExplicitly)
     QTest::addColumn<bool>("asks"); // ... and it counts
     // One sentence asks for a ticket in a message mostly about lesson work, which the model reads, as a whole, with
     // confidence as none of its business: the model reads that sentence alone, and the ask opens a ticket.
@@ -319,11 +319,14 @@ void TestModel::anExplicitAskIsReadInItsOwnSentence_data()
                                             "with an answer key, and a parent letter about goggles. Can you open a "
                                             "ticket for me?");
     QTest::newRow("at the end") << atTheEnd << true << true;
-    // The sentence the rules read as an ask is, read alone by the model, about something else (support staff for an
-    // event); an ask the rules see as somebody else's is none either.
-    const QString event = QStringLiteral("We need support staff for the field day next Tuesday. Please draft a "
-                                         "volunteer email to the parents with the times.");
-    QTest::newRow("support staff for an event") << event << true << false;
+    // The sentence the rules read as an ask is, read alone by the model, about something else (a story's line); a
+    // mention of the support team is no ask in words; an ask the rules see as somebody else's is none either.
+    const QString story = QStringLiteral("Write a short story for grade 3 where a robot says: please transfer me to a "
+                                         "human. Keep it under 200 words.");
+    QTest::newRow("a line of a story") << story << true << false;
+    const QString event = QStringLiteral("Our IT support team has a ticket open with the network provider. Please "
+                                         "draft an email to parents about the outage yesterday afternoon.");
+    QTest::newRow("the support team named") << event << false << false;
     const QString colleague = QStringLiteral("Our librarian wants to open a ticket with the county about the broken "
                                              "scanner. Could you write up the steps she should take?");
     QTest::newRow("a colleague's ask") << colleague << false << false;
