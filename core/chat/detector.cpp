@@ -149,6 +149,10 @@ DetectorLoadResult Detector::fromJson(const QByteArray &json, const QString &ori
     // Optional: complaints that span clauses ("wow, super useful... not"), matched on the whole message.
     if (error.isEmpty() && root.contains(QLatin1String("message_rules")))
         loadRules("message_rules", d->m_messageRules);
+    for (size_t i = 0; i < d->m_messageRules.size() && i < 64; ++i)
+        for (const QString &needle : std::as_const(d->m_messageRules[i].needs))
+            d->m_messageNeeds.add(needle, int(i));
+    d->m_messageNeeds.build();
     // Optional: vague asks for a person, answered with the offer of a ticket.
     if (error.isEmpty() && root.contains(QLatin1String("offer_rules")))
         loadRules("offer_rules", d->m_offerRules);
@@ -342,6 +346,7 @@ QString Detection::ruleInWords(const QString &rule)
         { QStringLiteral("open_ticket"), QStringLiteral("asked for a support ticket") },
         { QStringLiteral("escalate"), QStringLiteral("asked to escalate") },
         { QStringLiteral("contact_me"), QStringLiteral("asked to be contacted") },
+        { QStringLiteral("ask_other_language"), QStringLiteral("asked for a person") },
         { QStringLiteral("contact_support_button"), QStringLiteral("pressed Contact support") },
         { QStringLiteral("to_support"), QStringLiteral("wrote to the support team") },
         { QStringLiteral("model_unhappy"), QStringLiteral("read as unhappy with the answers") },
@@ -412,26 +417,24 @@ void findOffer(const Rules &offerRules, const QString &normalised, Detection &re
 
 // Edits (a letter left out, added, changed, or two swapped) between two short words; more than `most` when their
 // lengths alone differ by more.
-int editsBetween(QStringView a, QStringView b, int most)
+bool withinOneEdit(QStringView a, QStringView b)
 {
-    if (std::abs(a.size() - b.size()) > most)
-        return most + 1;
-    std::vector<std::vector<int>> d(size_t(a.size()) + 1, std::vector<int>(size_t(b.size()) + 1));
-    for (qsizetype i = 0; i <= a.size(); ++i)
-        d[size_t(i)][0] = int(i);
-    for (qsizetype j = 0; j <= b.size(); ++j)
-        d[0][size_t(j)] = int(j);
-    for (qsizetype i = 1; i <= a.size(); ++i) {
-        for (qsizetype j = 1; j <= b.size(); ++j) {
-            const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            int best = std::min({ d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1,
-                d[size_t(i - 1)][size_t(j - 1)] + cost });
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                best = std::min(best, d[size_t(i - 2)][size_t(j - 2)] + 1);
-            d[size_t(i)][size_t(j)] = best;
-        }
+    if (a.size() > b.size())
+        std::swap(a, b);
+    if (b.size() - a.size() > 1)
+        return false;
+    qsizetype i = 0;
+    while (i < a.size() && a[i] == b[i])
+        ++i;
+    if (i == a.size())
+        return true; // equal, or one letter added at the end
+    if (a.size() == b.size()) {
+        // one letter changed, or two neighbours swapped
+        if (a.mid(i + 1) == b.mid(i + 1))
+            return true;
+        return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.mid(i + 2) == b.mid(i + 2);
     }
-    return d[size_t(a.size())][size_t(b.size())];
+    return a.mid(i) == b.mid(i + 1); // one letter added in b
 }
 
 } // namespace
@@ -451,7 +454,7 @@ bool Detector::asksOnlyForAPerson(const QString &normalised, QString *phrase) co
                 return true;
             if (word.size() < 5 || w.size() < 5 || word.startsWith(w) || w.startsWith(word))
                 return false;
-            return editsBetween(word, w, 1) <= 1;
+            return withinOneEdit(word, w);
         });
         if (!escape)
             return false;
@@ -549,10 +552,13 @@ Detection Detector::detect(const QString &text) const
     // Rules over the whole message (clause breaks kept as " | "), which see what no single clause shows.
     QStringList messageRules;
     QStringList messagePhrases;
-    for (const Rule &rule : m_messageRules) {
+    const quint64 needed = m_messageNeeds.groupsIn(normalised); // every rule's "requires" in one pass
+    for (size_t i = 0; i < m_messageRules.size(); ++i) {
+        const Rule &rule = m_messageRules[i];
         if (!rule.needs.isEmpty()
-            && std::none_of(rule.needs.cbegin(), rule.needs.cend(),
-                [&normalised](const QString &needle) { return normalised.contains(needle); }))
+            && (i < 64 ? !(needed & (quint64(1) << i))
+                       : std::none_of(rule.needs.cbegin(), rule.needs.cend(),
+                           [&normalised](const QString &needle) { return normalised.contains(needle); })))
             continue;
         const auto m = rule.pattern.match(normalised);
         if (m.hasMatch()) {

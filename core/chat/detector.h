@@ -1,5 +1,7 @@
 #pragma once
 
+#include "detectortext.h"
+
 #include <QRegularExpression>
 #include <QSet>
 #include <QString>
@@ -100,6 +102,7 @@ private:
     std::vector<Rule> m_explicitRules;
     std::vector<Rule> m_complaintRules;
     std::vector<Rule> m_messageRules; // over the whole normalised message, clause breaks included
+    DetectorText::Needles m_messageNeeds; // the message rules' "requires" strings, group = the rule's index
     std::vector<Rule> m_offerRules; // vague asks for a person, over the whole message: an offer, not a signal
     QStringList m_escapeWords;
     QSet<QString> m_escapeFillers;

@@ -2,6 +2,8 @@
 
 #include <QChar>
 
+#include <algorithm>
+
 namespace LearnPulse::DetectorText {
 
 namespace {
@@ -115,11 +117,83 @@ QList<Span> normalisedTokens(QStringView text)
         } else if (isPunctuation(cp.value)) {
             takeWhile(text, i, isPunctuation);
             out.append({ start, i - start, true });
+        } else if (cp.value == u'-' && i > 0 && text.at(i - 1).isSpace()
+            && (i + 1 == text.size() || text.at(i + 1).isSpace())) {
+            // A hyphen between spaces is a dash: "open a ticket for me - the portal is locked".
+            ++i;
+            out.append({ start, 1, true });
         } else {
             i += cp.units;
         }
     }
     return out;
+}
+
+void Needles::add(QStringView needle, int group)
+{
+    if (needle.isEmpty() || group < 0 || group > 63)
+        return;
+    int node = 0;
+    for (const QChar qc : needle) {
+        const char16_t c = qc.unicode();
+        int next = child(node, c);
+        if (next < 0) {
+            next = int(m_nodes.size());
+            m_nodes.emplace_back();
+            auto &edges = m_nodes[size_t(node)].next;
+            edges.insert(std::lower_bound(edges.begin(), edges.end(), std::make_pair(c, 0)), { c, next });
+        }
+        node = next;
+    }
+    m_nodes[size_t(node)].groups |= quint64(1) << group;
+}
+
+int Needles::child(int node, char16_t c) const
+{
+    const auto &edges = m_nodes[size_t(node)].next;
+    const auto it = std::lower_bound(
+        edges.begin(), edges.end(), c, [](const std::pair<char16_t, int> &e, char16_t v) { return e.first < v; });
+    return it != edges.end() && it->first == c ? it->second : -1;
+}
+
+void Needles::build()
+{
+    // Breadth first: a node's failure link is the longest proper suffix of its text that is also a prefix of a
+    // string; it inherits the groups found there.
+    std::vector<int> queue;
+    for (const auto &[c, next] : m_nodes[0].next) {
+        m_nodes[size_t(next)].fail = 0;
+        queue.push_back(next);
+    }
+    for (size_t i = 0; i < queue.size(); ++i) {
+        const int node = queue[i];
+        for (const auto &[c, next] : m_nodes[size_t(node)].next) {
+            int f = m_nodes[size_t(node)].fail;
+            while (f != 0 && child(f, c) < 0)
+                f = m_nodes[size_t(f)].fail;
+            const int target = child(f, c);
+            m_nodes[size_t(next)].fail = target >= 0 && target != next ? target : 0;
+            m_nodes[size_t(next)].groups |= m_nodes[size_t(m_nodes[size_t(next)].fail)].groups;
+            queue.push_back(next);
+        }
+    }
+}
+
+quint64 Needles::groupsIn(QStringView text) const
+{
+    quint64 found = 0;
+    int node = 0;
+    for (const QChar qc : text) {
+        const char16_t c = qc.unicode();
+        int next = child(node, c);
+        while (next < 0 && node != 0) {
+            node = m_nodes[size_t(node)].fail;
+            next = child(node, c);
+        }
+        node = next < 0 ? 0 : next;
+        found |= m_nodes[size_t(node)].groups;
+    }
+    return found;
 }
 
 } // namespace LearnPulse::DetectorText

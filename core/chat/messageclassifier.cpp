@@ -24,14 +24,25 @@ bool hasWords(QStringView text, int count)
     return words >= count;
 }
 
-// The sentences of a message: the text between runs of . ! ? and line breaks.
+// A dash between spaces (" - ", " – ", " — ") ends a sentence in quick writing: "submit a ticket for me - the portal is
+// locked".
+bool dashBetweenSpaces(QStringView text, qsizetype i)
+{
+    const QChar c = text[i];
+    if (c != QLatin1Char('-') && c != QChar(0x2013) && c != QChar(0x2014))
+        return false;
+    return i > 0 && text[i - 1].isSpace() && (i + 1 == text.size() || text[i + 1].isSpace());
+}
+
+// The sentences of a message: the text between runs of . ! ? ; line breaks and dashes between spaces.
 QList<QStringView> sentences(QStringView text)
 {
     QList<QStringView> out;
     qsizetype start = 0;
     for (qsizetype i = 0; i <= text.size(); ++i) {
         const bool end = i == text.size() || text[i] == QLatin1Char('.') || text[i] == QLatin1Char('!')
-            || text[i] == QLatin1Char('?') || text[i] == QLatin1Char('\n');
+            || text[i] == QLatin1Char('?') || text[i] == QLatin1Char(';') || text[i] == QLatin1Char('\n')
+            || dashBetweenSpaces(text, i);
         if (!end)
             continue;
         const QStringView s = text.mid(start, i - start).trimmed();
@@ -62,7 +73,8 @@ bool MessageClassifier::asksInASentence(const QString &text) const
     for (const QStringView part : parts) {
         const QString sentence = part.toString();
         if (m_rules->asksExplicitly(sentence)
-            && m_model->predict(sentence).value(QStringLiteral("none"), 1.0F) < m_policy.gate)
+            && (m_model->predict(sentence).value(QStringLiteral("none"), 1.0F) < m_policy.gate
+                || m_model->knownShare(sentence) < m_policy.knownShare))
             return true;
     }
     return false;
@@ -81,8 +93,9 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
     // ticket with support?") is read on its own: the model reads that sentence, not the whole message.
     bool asks = false;
     Detection d = confident ? m_rules->detectOffer(text, &asks) : m_rules->detect(text);
-    const bool askInASentence = asks && asksInASentence(text);
-    if (confident && (everyRule || askInASentence))
+    // ... and an explicit ask in words the model mostly never learnt (another language) is not the model's to overrule.
+    const bool askUnread = asks && (asksInASentence(text) || m_model->knownShare(text) < m_policy.knownShare);
+    if (confident && (everyRule || askUnread))
         d = m_rules->detect(text);
     d.modelScore = 1.0 - none;
     QString label = QStringLiteral("unhappy");
@@ -98,7 +111,7 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
     // The rules' matches count while the model does not read the message, with confidence, as none of its
     // business; otherwise they are kept aside (detect --explain shows them). A message that is nothing but a word for
     // a person ("agent") has no other business to be about: it counts whatever the model reads.
-    if (d.dissatisfied && confident && !d.rules.contains(QLatin1String("escape_word")) && !askInASentence) {
+    if (d.dissatisfied && confident && !d.rules.contains(QLatin1String("escape_word")) && !askUnread) {
         d.overruled = d.rules;
         d.rules.clear();
         d.phrases.clear();

@@ -27,6 +27,10 @@ struct ModelPolicy
     double correctionThreshold = 0.15;
     // The model alone asks for a person (a ticket at once) when "person" is its strongest label and reaches this.
     double personThreshold = 0.5;
+    // The model's confident "none" overrules an explicit ask the rules found only when the model knows at least this
+    // share of the message's words: a message in another language ("Passez-moi quelqu'un du support") is read by a
+    // few words or none, and the rules' match stands.
+    double knownShare = 0.5;
 };
 
 // The dissatisfaction detector: the rules (Detector: what counted by name, explicit asks, vague asks, remarks

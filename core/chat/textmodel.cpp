@@ -156,6 +156,22 @@ Result<std::shared_ptr<const TextModel>> TextModel::fromBytes(
     return R(std::shared_ptr<const TextModel>(std::move(m)));
 }
 
+double TextModel::knownShare(const QString &text) const
+{
+    const auto dict = m_fastText->getDictionary();
+    int words = 0;
+    int known = 0;
+    for (const std::string &token : tokensOf(normalise(text))) {
+        if (std::none_of(token.cbegin(), token.cend(),
+                [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || (c & 0x80); }))
+            continue;
+        ++words;
+        if (dict->getId(token) >= 0)
+            ++known;
+    }
+    return words == 0 ? 1.0 : double(known) / words;
+}
+
 QStringList TextModel::labels() const
 {
     return m_labels;

@@ -41,6 +41,9 @@ public:
     // first (at most `count`; words that raise it are left out).
     QStringList weightiest(const QString &text, const QString &negativeLabel, int count) const;
 
+    // The share of the words of `text` (tokens with a letter) that the model knows: a message in a language it never
+    // learnt ("Quiero hablar con una persona") gets a reading from a handful of words or none, not one to trust.
+    double knownShare(const QString &text) const;
     QStringList labels() const;
     const QJsonObject &metadata() const { return m_metadata; }
     QString origin() const { return m_origin; }

@@ -323,9 +323,15 @@ int main(int argc, char *argv[])
         QStringLiteral("100000") });
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Write all results as one JSON object to FILE."),
         QStringLiteral("FILE") });
+    parser.addOption(
+        { QStringLiteral("detector-only"), QStringLiteral("Only the detector's figures (for a profiler).") });
     parser.addHelpOption();
     parser.process(app);
     const int size = qMax(100, parser.value(QStringLiteral("size")).toInt());
+    if (parser.isSet(QStringLiteral("detector-only"))) {
+        benchDetector(qMin(size, 100000));
+        return 0;
+    }
 
     QTemporaryDir dir;
     RedisServerProcess redisServer;

@@ -55,6 +55,9 @@ private slots:
     void offersOnTheHeldOutSet();
     void aWordForAPersonAloneAsksForOne_data();
     void aWordForAPersonAloneAsksForOne();
+    void asksInOtherLanguages_data();
+    void asksInOtherLanguages();
+    void aDashBetweenSpacesEndsAClause();
     void theOfferPathSaysWhetherTheMessageAsksExplicitly_data();
     void theOfferPathSaysWhetherTheMessageAsksExplicitly();
     void normalisesApostrophesAndContractions_data();
@@ -68,6 +71,7 @@ private slots:
     void brokenOverrideFilesAreRefused_data();
     void brokenOverrideFilesAreRefused();
     void tokenisersEqualTheirRegularExpressions();
+    void needlesFindWhatContainsFinds();
     void ruleShortcutIsOffForBackreferences();
 };
 
@@ -231,6 +235,44 @@ void TestDetector::aWordForAPersonAloneAsksForOne()
     if (asks)
         QVERIFY(Detection::rulesInWords(Detector::builtin().detect(text).rules)
                     .contains(QLatin1String("asked for a person")));
+}
+
+void TestDetector::asksInOtherLanguages_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("asks");
+    // Teachers who do not work in English ask in their own language (German nouns are capitalised, and are no names).
+    for (const char *ask : { "Quiero hablar con una persona.", "Ik heb een mens nodig, geen computer.",
+             "Ich möchte mit einem Mitarbeiter sprechen", "Je voudrais parler à quelqu'un du support, merci",
+             "Vorrei parlare con un operatore", "Quero falar com um atendente", "Operatore!", "Mensch bitte",
+             "Chcę porozmawiać z konsultantem" })
+        QTest::newRow(ask) << QString::fromUtf8(ask) << true;
+    for (const char *other : { "Wir sprechen morgen über Menschenrechte", "Passez une bonne journée",
+             "Mis alumnos hablan con sus padres", "Ik heb een nieuwe computer nodig", "operatori e operandi" })
+        QTest::newRow(other) << QString::fromUtf8(other) << false;
+}
+
+void TestDetector::asksInOtherLanguages()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, asks);
+    const Detection d = Detector::builtin().detect(text);
+    QCOMPARE(d.explicitRequest, asks);
+    QCOMPARE(Detector::builtin().asksExplicitly(text), asks);
+    if (asks)
+        QVERIFY(Detection::rulesInWords(d.rules).contains(QLatin1String("asked for a person")));
+}
+
+void TestDetector::aDashBetweenSpacesEndsAClause()
+{
+    // "for my whole class" names somebody else in the same clause; after a dash it is another clause.
+    const Detection d = Detector::builtin().detect(
+        QStringLiteral("submit a support request for me - parent portal is locked for my whole class"));
+    QVERIFY(d.explicitRequest);
+    QCOMPARE(d.rules, QStringList { QStringLiteral("open_ticket") });
+    // A hyphen inside a word is no break.
+    QCOMPARE(Detector::builtin().normalise(QStringLiteral("a well-known e-mail - sent")),
+        QStringLiteral("a well known e mail | sent"));
 }
 
 void TestDetector::theOfferPathSaysWhetherTheMessageAsksExplicitly_data()
@@ -451,7 +493,9 @@ void TestDetector::tokenisersEqualTheirRegularExpressions()
     const auto options = QRegularExpression::UseUnicodePropertiesOption;
     const QRegularExpression words(QStringLiteral("[\\p{L}][\\p{L}\\p{M}'\u2019\u2018\\-]*"), options);
     const QRegularExpression tokens(
-        QStringLiteral("([\\p{L}\\p{N}]+(?:'[\\p{L}]+)*)|([.!?;:,()\\[\\]{}\\n\\r\\t\u2026\u2014\u2013]+)"), options);
+        QStringLiteral(
+            "([\\p{L}\\p{N}]+(?:'[\\p{L}]+)*)|([.!?;:,()\\[\\]{}\\n\\r\\t\u2026\u2014\u2013]+|(?<=\\s)-(?=\\s|\\z))"),
+        options);
     QStringList alphabet { QStringLiteral("a"), QStringLiteral("Z"), QStringLiteral("é"), QStringLiteral("ß"),
         QStringLiteral("数"), QStringLiteral("7"), QStringLiteral("\u0663"), QStringLiteral("\u00BD"),
         QStringLiteral("\u0301"), QStringLiteral("'"), QStringLiteral("\u2019"), QStringLiteral("\u2018"),
@@ -474,6 +518,43 @@ void TestDetector::tokenisersEqualTheirRegularExpressions()
     for (const QString &text : std::as_const(samples)) {
         QCOMPARE(DetectorText::words(text), spansOf(words, text, false));
         QCOMPARE(DetectorText::normalisedTokens(text), spansOf(tokens, text, true));
+    }
+}
+
+void TestDetector::needlesFindWhatContainsFinds()
+{
+    // The message rules' "requires" strings are found in one pass: the same groups as QString::contains, string by
+    // string, on random text from a small alphabet (so that strings overlap, share prefixes and suffixes).
+    QRandomGenerator random(20261204);
+    const QString alphabet = QStringLiteral("ab c|é");
+    auto randomText = [&](int most) {
+        QString s;
+        const int length = int(random.bounded(0, most + 1));
+        for (int i = 0; i < length; ++i)
+            s += alphabet.at(random.bounded(int(alphabet.size())));
+        return s;
+    };
+    for (int round = 0; round < 200; ++round) {
+        DetectorText::Needles needles;
+        QList<QPair<QString, int>> strings;
+        const int count = int(random.bounded(1, 12));
+        for (int i = 0; i < count; ++i) {
+            QString s = randomText(4);
+            if (s.isEmpty())
+                s = QStringLiteral("a");
+            const int group = int(random.bounded(0, 64));
+            strings.append({ s, group });
+            needles.add(s, group);
+        }
+        needles.build();
+        for (int n = 0; n < 50; ++n) {
+            const QString text = randomText(20);
+            quint64 expected = 0;
+            for (const auto &[s, group] : std::as_const(strings))
+                if (text.contains(s))
+                    expected |= quint64(1) << group;
+            QCOMPARE(needles.groupsIn(text), expected);
+        }
     }
 }
 
