@@ -67,13 +67,27 @@ MessageClassifier::MessageClassifier(
 
 bool MessageClassifier::asksInASentence(const QString &text) const
 {
-    const QList<QStringView> parts = sentences(text);
+    // Each sentence, and the opening clause of one that goes on after a comma or a colon ("Raise a complaint, the lab
+    // marks I entered are gone."): an ask that opens a sentence governs it, whatever the rest reports.
+    QList<QStringView> parts;
+    for (const QStringView sentence : sentences(text)) {
+        parts << sentence;
+        qsizetype cut = sentence.size();
+        for (const QLatin1Char mark : { QLatin1Char(','), QLatin1Char(':') })
+            if (const qsizetype at = sentence.indexOf(mark); at >= 0 && at < cut)
+                cut = at;
+        if (cut > 0 && cut < sentence.size())
+            parts << sentence.left(cut).trimmed();
+    }
     if (parts.size() < 2)
         return false;
-    for (const QStringView part : parts) {
+    for (const QStringView part : std::as_const(parts)) {
         const QString sentence = part.toString();
+        // As for a whole message: in a part shorter than the gate's words the ask is most of it, and the model's
+        // reading of it as about something else has little to go on.
         if (m_rules->asksExplicitly(sentence)
-            && (m_model->predict(sentence).value(QStringLiteral("none"), 1.0F) < m_policy.gate
+            && (!hasWords(sentence, m_policy.gateWords)
+                || m_model->predict(sentence).value(QStringLiteral("none"), 1.0F) < m_policy.gate
                 || m_model->knownShare(sentence) < m_policy.knownShare))
             return true;
     }

@@ -87,6 +87,8 @@ private slots:
     void anExplicitAskIsReadInItsOwnSentence_data();
     void anExplicitAskIsReadInItsOwnSentence();
     void anAskInWordsTheModelNeverLearntStands();
+    void anAskThatOpensASentenceGovernsIt_data();
+    void anAskThatOpensASentenceGovernsIt();
     void aMissingOrDamagedModelLeavesTheRules();
     void learnpulsectlSaysSoOnceAndGoesOn();
     void tradeoffsAreReadWithCare();
@@ -379,6 +381,46 @@ void TestModel::anAskInWordsTheModelNeverLearntStands()
         const Detection pl = c.classify(polish, false, everyRule);
         QVERIFY(pl.dissatisfied && pl.explicitRequest);
         QCOMPARE(pl.rules, QStringList { QStringLiteral("ask_other_language") });
+    }
+}
+
+void TestModel::anAskThatOpensASentenceGovernsIt_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("asks");
+    // An ask in a short opening clause ("Raise a complaint, ...") stands whatever the model reads in the rest; an ask
+    // after the opening clause of a long sentence (a robot's line in a story) is the model's to read.
+    QTest::newRow("raise a complaint") << QStringLiteral(
+        "Raise a complaint, the lab practical marks I entered yesterday are gone.")
+                                       << true;
+    QTest::newRow("after a colon") << QStringLiteral(
+        "Open a ticket: the parent portal shows last year's timetable to every family in Year 8.")
+                                   << true;
+    QTest::newRow("a second sentence") << QStringLiteral(
+        "The parent portal shows last year's timetable to every family in Year 8. Log a complaint.")
+                                       << true;
+    QTest::newRow("a robot's line") << QStringLiteral(
+        "Write a short story for grade 3 where a robot says: please transfer me to a human, I am lost.")
+                                    << false;
+    QTest::newRow("a long opening clause")
+        << QStringLiteral("Remind me how my students can open a ticket with the county library, they keep asking me.")
+        << false;
+}
+
+void TestModel::anAskThatOpensASentenceGovernsIt()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, asks);
+    // A gate every message passes: the model's "none" would overrule every rule's match but for the parts read alone.
+    ModelPolicy everyMessage;
+    everyMessage.gate = 0.0;
+    everyMessage.threshold = 1.01;
+    everyMessage.personThreshold = 1.01;
+    const MessageClassifier c(nullptr, Services::builtinDetectorModel().value(), everyMessage);
+    for (const bool everyRule : { false, true }) {
+        const Detection d = c.classify(text, false, everyRule);
+        QCOMPARE(d.explicitRequest, asks);
+        QCOMPARE(d.dissatisfied, asks);
     }
 }
 
