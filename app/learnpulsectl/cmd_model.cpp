@@ -137,6 +137,21 @@ QString percent(double x)
 }
 
 // The classifier to measure: the configured one, or the rules with the model file or "none" given.
+// evaluate --misses, as text: one line each, what it was labelled, what counted (rules or kinds), the text.
+void printMisses(const QJsonArray &misses)
+{
+    for (const QJsonValue &v : misses) {
+        const QJsonObject m = v.toObject();
+        QStringList why;
+        for (const QJsonValue &k : m.value(QLatin1String("kinds")).toArray())
+            why << k.toString();
+        writeOut(QStringLiteral("miss\t%1\t%2\t%3\n")
+                     .arg(m.value(QLatin1String("label")).toString(),
+                         why.isEmpty() ? QStringLiteral("-") : why.join(QLatin1Char(',')),
+                         m.value(QLatin1String("text")).toString()));
+    }
+}
+
 Result<std::shared_ptr<const MessageClassifier>> classifierFor(const Invocation &inv, const Config &config)
 {
     Config c = config;
@@ -166,6 +181,7 @@ int evaluateDetect(const Invocation &inv, const Context &ctx, const QString &fil
         return fail(exitError, rows.error());
     int tp = 0, fp = 0, fn = 0, tn = 0, explicitAsks = 0, explicitCaught = 0, explicitOpened = 0, skipped = 0;
     int byRules = 0, byModel = 0, byBoth = 0;
+    QJsonArray misses;
     const double threshold = classifier.value()->policy().threshold;
     for (const QStringList &fields : rows.value()) {
         const auto m = messageOf(fields);
@@ -175,6 +191,13 @@ int evaluateDetect(const Invocation &inv, const Context &ctx, const QString &fil
         }
         const Detection d = classifier.value()->classify(m->text, false);
         const bool predicted = d.dissatisfied || d.vagueRequest;
+        if (predicted != m->positive || (m->explicitAsk && !predicted))
+            misses.append(QJsonObject { { QStringLiteral("label"),
+                                            m->explicitAsk    ? QStringLiteral("ask")
+                                                : m->positive ? QStringLiteral("1")
+                                                              : QStringLiteral("0") },
+                { QStringLiteral("kinds"), QJsonArray::fromStringList(d.rules + d.overruled) },
+                { QStringLiteral("text"), m->text } });
         if (predicted && m->positive) {
             ++tp;
             const bool model = d.modelScore >= threshold;
@@ -203,6 +226,9 @@ int evaluateDetect(const Invocation &inv, const Context &ctx, const QString &fil
     o.insert(QStringLiteral("explicit_opened_at_once"), explicitAsks ? double(explicitOpened) / explicitAsks : 0.0);
     o.insert(QStringLiteral("caught_by_rules_only"), byRules);
     o.insert(QStringLiteral("caught_by_model_only"), byModel);
+    const bool showMisses = inv.isSet(QStringLiteral("misses"));
+    if (showMisses && inv.json)
+        o.insert(QStringLiteral("misses"), misses);
     o.insert(QStringLiteral("caught_by_both"), byBoth);
     o.insert(QStringLiteral("model"), classifier.value()->model() ? classifier.value()->model()->origin() : QString());
     o.insert(QStringLiteral("skipped_lines"), skipped);
@@ -223,6 +249,8 @@ int evaluateDetect(const Invocation &inv, const Context &ctx, const QString &fil
                      .arg(byModel)
                      .arg(byBoth));
     }
+    if (showMisses && !inv.json)
+        printMisses(misses);
     return exitOk;
 }
 
@@ -241,6 +269,7 @@ int evaluateGuard(const Invocation &inv, const Context &ctx, const QString &file
     if (!rows)
         return fail(exitError, rows.error());
     int claims = 0, caught = 0, honest = 0, unchanged = 0, byModel = 0;
+    QJsonArray misses; // --misses: what the guard got wrong, for whoever measures it on their own data
     for (const QStringList &fields : rows.value()) {
         if (fields.size() < 2 || (fields.at(0) != QLatin1String("claim") && fields.at(0) != QLatin1String("honest")))
             continue;
@@ -255,13 +284,20 @@ int evaluateGuard(const Invocation &inv, const Context &ctx, const QString &file
             ++honest;
             unchanged += changed ? 0 : 1;
         }
+        if (changed != (fields.at(0) == QLatin1String("claim")))
+            misses.append(QJsonObject { { QStringLiteral("label"), fields.at(0) },
+                { QStringLiteral("kinds"), QJsonArray::fromStringList(kinds) },
+                { QStringLiteral("text"), fields.at(1) } });
     }
-    const QJsonObject o { { QStringLiteral("file"), file }, { QStringLiteral("claims"), claims },
+    QJsonObject o { { QStringLiteral("file"), file }, { QStringLiteral("claims"), claims },
         { QStringLiteral("claims_caught"), claims ? double(caught) / claims : 0.0 },
         { QStringLiteral("honest"), honest },
         { QStringLiteral("honest_unchanged"), honest ? double(unchanged) / honest : 0.0 },
         { QStringLiteral("caught_by_model_only"), byModel },
         { QStringLiteral("model"), model.model ? model.model->origin() : QString() } };
+    const bool showMisses = inv.isSet(QStringLiteral("misses"));
+    if (showMisses && inv.json)
+        o.insert(QStringLiteral("misses"), misses);
     if (inv.json)
         printJson(o);
     else
@@ -274,6 +310,8 @@ int evaluateGuard(const Invocation &inv, const Context &ctx, const QString &file
                      .arg(unchanged)
                      .arg(honest)
                      .arg(percent(o.value(QLatin1String("honest_unchanged")).toDouble())));
+    if (showMisses && !inv.json)
+        printMisses(misses);
     return exitOk;
 }
 
@@ -390,7 +428,8 @@ int cmdEvaluate(const QStringList &args)
             { { QStringLiteral("model"), QStringLiteral("A model file to measure instead (or none)."),
                   QStringLiteral("FILE") },
                 { QStringLiteral("threshold"), QStringLiteral("The model's threshold, in percent."),
-                    QStringLiteral("PERCENT") } }))
+                    QStringLiteral("PERCENT") },
+                { QStringLiteral("misses"), QStringLiteral("Also print each message or reply it got wrong.") } }))
         return *code;
     if (inv.positional.size() != 2)
         return usage(QStringLiteral("evaluate needs detect|conversations|guard and a labelled FILE"));

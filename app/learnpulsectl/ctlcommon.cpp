@@ -65,12 +65,14 @@ Commands:
   outbox list [--json]               ticket emails and webhook posts, with their delivery state
   outbox retry                       make pending and failed deliveries due now and try them once
   evaluate detect|conversations|guard FILE [--json] [--model FILE|none] [--threshold PERCENT]
-                                     precision, recall and F1 of the detector (and the rules' and the
+          [--misses]                 precision, recall and F1 of the detector (and the rules' and the
                                      model's share), of the conversation logic (through the real turn,
                                      on a private redis-server and a throw-away index), or of the guard,
                                      on a labelled file: messages label<TAB>explicit<TAB>text,
                                      conversations {"id","escalate","turns"} per line, guard
-                                     claim|honest<TAB>reply; # lines and a header line are skipped
+                                     claim|honest<TAB>reply; # lines and a header line are skipped;
+                                     --misses (detect, guard): also each line it got wrong ("miss",
+                                     the label, what counted, the text)
   model prepare messages|guard DIR [--except BATCH]... [--only BATCH] [--exclude FILE]...
           [--conversations DIR]      the training batches in DIR as the model's training lines
                                      (scripts/train-models.sh); duplicates and texts of --exclude

@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
@@ -91,6 +92,7 @@ private slots:
     void anAskThatOpensASentenceGovernsIt();
     void aMissingOrDamagedModelLeavesTheRules();
     void learnpulsectlSaysSoOnceAndGoesOn();
+    void evaluateListsWhatItGotWrong();
     void tradeoffsAreReadWithCare();
     void theGuardModelIsOnByDefaultAtAHighThreshold();
     void theGuardModelsReadingMustBeAnAssertion();
@@ -501,6 +503,57 @@ void TestModel::learnpulsectlSaysSoOnceAndGoesOn()
     QVERIFY(r.out.contains("explicit"));
     QCOMPARE(r.err.count("trained model is not used"), 1);
     QVERIFY2(r.err.contains("does not exist"), r.err.constData());
+}
+
+void TestModel::evaluateListsWhatItGotWrong()
+{
+    // A school measuring the detector or the guard on its own data sees which lines were wrong, not only the totals;
+    // the rules alone (--model none), so that what counts does not hang on one training run.
+    QTemporaryDir dir;
+    QFile messages(dir.filePath(QStringLiteral("m.tsv")));
+    QVERIFY(messages.open(QIODevice::WriteOnly));
+    messages.write("label\texplicit\ttext\n"
+                   "1\t1\tI want to talk to a person\n"
+                   "1\t0\tThe weather is lovely today\n" // labelled unhappy: a miss
+                   "0\t0\tThis is useless, it does not help at all\n" // labelled content: a false signal
+                   "0\t0\tMake me a seating plan\n");
+    messages.close();
+    const QStringList common { QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("d")),
+        QStringLiteral("--model"), QStringLiteral("none"), QStringLiteral("--misses") };
+    ProcessResult r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        QStringList { QStringLiteral("evaluate"), QStringLiteral("detect"), messages.fileName() } + common, {},
+        QProcessEnvironment::systemEnvironment());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.out.count("\nmiss\t"), 2);
+    QVERIFY2(r.out.contains("miss\t1\t-\tThe weather is lovely today\n"), r.out.constData());
+    QVERIFY2(r.out.contains("miss\t0\tdoes_not_help,useless\tThis is useless"), r.out.constData());
+    r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        QStringList {
+            QStringLiteral("evaluate"), QStringLiteral("detect"), messages.fileName(), QStringLiteral("--json") }
+            + common,
+        {}, QProcessEnvironment::systemEnvironment());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value(QLatin1String("misses")).toArray().size(), 2);
+    QCOMPARE(o.value(QLatin1String("false_positives")).toInt(), 1);
+
+    QFile replies(dir.filePath(QStringLiteral("g.tsv")));
+    QVERIFY(replies.open(QIODevice::WriteOnly));
+    replies.write("claim\tI have opened ticket TICKET-20261204-ABCDEF for you.\n"
+                  "claim\tHere are three warm-ups for fractions.\n" // labelled a claim: a miss
+                  "honest\tYou can reach support from the Help menu.\n");
+    replies.close();
+    r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        QStringList { QStringLiteral("evaluate"), QStringLiteral("guard"), replies.fileName() } + common, {},
+        QProcessEnvironment::systemEnvironment());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.out.count("\nmiss\t"), 1);
+    QVERIFY2(r.out.contains("miss\tclaim\t-\tHere are three warm-ups for fractions.\n"), r.out.constData());
+    // Without --misses, the totals only.
+    r = runProcess(QStringLiteral(LP_CTL_EXECUTABLE),
+        { QStringLiteral("evaluate"), QStringLiteral("guard"), replies.fileName(), QStringLiteral("--data-dir"),
+            dir.filePath(QStringLiteral("d")), QStringLiteral("--model"), QStringLiteral("none") },
+        {}, QProcessEnvironment::systemEnvironment());
+    QVERIFY(!r.out.contains("miss\t"));
 }
 
 void TestModel::theGuardModelIsOnByDefaultAtAHighThreshold()
