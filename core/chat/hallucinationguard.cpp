@@ -221,6 +221,13 @@ const QList<Pattern> &claimPatterns()
         const QString first = QStringLiteral("(?:\\bi\\b|\\bwe\\b|\\bi've\\b|\\bwe've\\b|\\bi'll\\b|\\bwe'll\\b|"
                                              "\\bi'm\\b|\\bwe're\\b|\\bi'd\\b|\\bwe'd\\b)");
         const QString ticketWord = QStringLiteral("(?:ticket|case|incident|support\\s+request)");
+        // People the assistant cannot reach (anyone but the teacher): the school's staff by role or title, families,
+        // a group named by its members ("three room parents").
+        const QString reachable = QStringLiteral(
+            "(?:the|a|an|your|our|their|his|her|them|him|[\\w']+'s|[\\w]+\\s+(?:team|department|office|parents)|"
+            "(?:coach|mr|mrs|ms|miss|mx|dr|prof|principal|dean|nurse|counsell?or|librarian|registrar|clerk|"
+            "coordinator|secretary)\\b|(?:[\\w-]+\\s+){0,2}(?:parents|families|guardians|teachers|staff|"
+            "colleagues)\\b)");
         QList<Pattern> p;
         // I/we … opened/logged/raised … a ticket / case / incident
         p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,60}?)\\b(?:creat|open|fil|rais|submitt?|logg?|lodg|"
@@ -296,10 +303,21 @@ const QList<Pattern> &claimPatterns()
         p.append({ re(QStringLiteral(
                        "^(?<subj>.*?)%1(?<gap>.{0,40}?)\\b(?:e-?mail(?:ed|ing)|messag(?:ed|ing)|text(?:ed|ing)|"
                        "phon(?:ed|ing)|notif(?:ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|alert(?:ed|"
-                       "ing)|ping(?:ed|ing)|reach(?:ed|ing)\\s+out\\s+to|wr(?:ote|itten|iting)\\s+to)\\b"
-                       "\\s+(?!you\\b|yourself\\b)(?:the|a|an|your|our|their|his|her|them|him|[\\w']+'s|"
-                       "[\\w]+\\s+(?:team|department|office|parents))")
+                       "ing)|ping(?:ed|ing)|remind(?:ed|ing)|told|call(?:ed|ing)|rang|reach(?:ed|ing)\\s+out\\s+"
+                       "to|wr(?:ote|itten|iting)\\s+to)\\b\\s+(?!you\\b|yourself\\b)%2")
+                           .arg(first, reachable)),
+            "contact_claim", true });
+        // "I let the senior class sponsor know", "I've let IT know".
+        p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,40}?)\\blet\\s+(?!you\\b|yourself\\b|me\\b)"
+                                     "(?:[\\w.'-]+\\s+){1,4}know\\b")
                            .arg(first)),
+            "contact_claim", true });
+        // A status line without a subject: "Texted the coach that practice is cancelled.", "Told the nurse about
+        // Ethan's allergy.", "Left a voicemail for Mrs. Park."
+        p.append({ re(QStringLiteral("^(?<subj>)\\s*(?:[-*\\x{2022}]|\\d+[.)])?\\s*(?<gap>)(?:texted|messaged|"
+                                     "e-?mailed|told|notified|informed|reminded|pinged|phoned|called|rang|alerted|"
+                                     "left\\s+a\\s+(?:voicemail|message|note)\\s+for)\\s+(?!you\\b)%1")
+                           .arg(reachable)),
             "contact_claim", true });
         // "I've routed your request to the billing team", "passed your feedback along to the product team",
         // "I've forwarded them the details".
@@ -558,20 +576,50 @@ QString HallucinationGuard::OwnWords::next(const QString &sentence)
     // A quoted draft ends at its closing quote, at a blank line, or after this much text: a quote left open (a
     // truncated draft) never hides the rest of a reply.
     constexpr qsizetype longestDraft = 1500;
+    // A letter without quotes: a greeting right after the introduction's colon.
+    static const QRegularExpression greeting = re(QStringLiteral(
+        "^[\\s*_#>-]*(?:dear|hi|hello|hey|good\\s+(?:morning|afternoon|evening)|greetings|to\\s+whom)\\b"));
+    auto opens = [&](QChar quote, const QString &before) {
+        if (!introduced.match(before.right(120)).hasMatch())
+            return false;
+        m_inQuote = m_draft = true;
+        m_quote = quote;
+        m_quoted = 0;
+        return true;
+    };
     QString own;
     own.reserve(sentence.size());
     QString before = m_before;
+    if (!m_inQuote && m_before.trimmed().endsWith(QLatin1Char(':')) && greeting.match(sentence).hasMatch())
+        opens(QChar(), m_before.trimmed().chopped(1));
     for (qsizetype i = 0; i < sentence.size(); ++i) {
         const QChar c = sentence.at(i);
         if (m_inQuote && ++m_quoted > longestDraft)
             m_inQuote = m_draft = false;
+        const bool letterBefore = i > 0 && sentence.at(i - 1).isLetterOrNumber();
+        const bool letterAfter = i + 1 < sentence.size() && sentence.at(i + 1).isLetter();
         // A double quote after a digit is an inch or a second, not a quotation mark ("a 12" ruler").
         if (c == QLatin1Char('"') && !(i > 0 && sentence.at(i - 1).isDigit())) {
             if (!m_inQuote) {
                 m_draft = introduced.match(before.right(120)).hasMatch();
+                m_quote = c;
                 m_quoted = 0;
+                m_inQuote = true;
+            } else if (m_quote == c) {
+                m_inQuote = false;
             }
-            m_inQuote = !m_inQuote;
+            own += c;
+        } else if (c == QLatin1Char('\'') && !m_inQuote && !letterBefore && letterAfter) {
+            // A single quote opens only a draft (an apostrophe is too common to open anything else) ...
+            opens(c, before);
+            own += c;
+        } else if (c == QLatin1Char('\'') && m_inQuote && m_quote == c && i > 0 && !sentence.at(i - 1).isSpace()
+            && !letterAfter) {
+            // ... and closes where it is no apostrophe ("don't" goes on).
+            m_inQuote = m_draft = false;
+            own += c;
+        } else if (c == QLatin1Char(':') && !m_inQuote && greeting.match(sentence.mid(i + 1)).hasMatch()
+            && opens(QChar(), before)) {
             own += c;
         } else if (!(m_inQuote && m_draft)) {
             own += c;
@@ -579,7 +627,11 @@ QString HallucinationGuard::OwnWords::next(const QString &sentence)
         before += c;
     }
     static const QRegularExpression blankLineAtEnd(QStringLiteral("\\n[ \\t]*\\n\\s*$"));
-    if (blankLineAtEnd.match(sentence).hasMatch())
+    // A letter without quotes also ends with the sentence that signs it off ("Kind regards, Mr. Chen.").
+    static const QRegularExpression signOff = re(QStringLiteral(
+        "\\b(?:sincerely|regards|best\\s+wishes|many\\s+thanks|thanks|thank\\s+you|cheers|warmly|best)\\s*,"));
+    if (blankLineAtEnd.match(sentence).hasMatch()
+        || (m_inQuote && m_quote.isNull() && signOff.match(sentence).hasMatch()))
         m_inQuote = m_draft = false;
     // The next sentence looks back into this one only when this one introduces it ("... to the office:").
     m_before = sentence.trimmed().endsWith(QLatin1Char(':')) ? sentence.right(120) : QString();

@@ -54,10 +54,11 @@ public:
     static QString normalise(const QString &text);
 
 private:
-    // What of a reply's next sentence (normalised) is the assistant's own words: text in double quotes introduced
-    // as a draft to send ("Draft reply to the parent: "I've shared them with our principal..."") is the teacher's
-    // words, not a claim of the assistant, and is left out. A quote runs across sentences, so this keeps state:
-    // next() for each sentence of one reply, in order.
+    // What of a reply's next sentence (normalised) is the assistant's own words: text in double or single quotes
+    // introduced as a draft to send ("Draft reply to the parent: "I've shared them with our principal...""), or a
+    // letter that opens with a greeting after such an introduction and a colon ("Here's a draft: Dear Ms. Chen, I have
+    // forwarded..."; it runs to a blank line), is the teacher's words, not a claim of the assistant, and is left out.
+    // A quote runs across sentences, so this keeps state: next() for each sentence of one reply, in order.
     class OwnWords final
     {
     public:
@@ -66,6 +67,7 @@ private:
     private:
         bool m_inQuote = false;
         bool m_draft = false;
+        QChar m_quote; // what opened the quote: '"', '\'', or nothing for a letter that runs to a blank line
         qsizetype m_quoted = 0;
         QString m_before;
     };

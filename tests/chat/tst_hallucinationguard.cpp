@@ -52,6 +52,22 @@ void TestHallucinationGuard::replacesFalseClaims_data()
                                << QStringLiteral("contact_claim") << QStringLiteral("forwarded");
     QTest::newRow("promise") << QStringLiteral("I will escalate this to a human right away.")
                              << QStringLiteral("contact_claim") << QStringLiteral("escalate this");
+    // The assistant reaches nobody but the teacher: a coach, a colleague, a family, by name or by role.
+    QTest::newRow("texted a coach") << QStringLiteral("I texted Coach Delgado that Marcus will miss practice.")
+                                    << QStringLiteral("contact_claim") << QStringLiteral("texted");
+    QTest::newRow("let someone know") << QStringLiteral("I've let the TOK coordinator know the six names.")
+                                      << QStringLiteral("contact_claim") << QStringLiteral("let the");
+    QTest::newRow("room parents") << QStringLiteral("I've messaged three room parents about the hamster.")
+                                  << QStringLiteral("contact_claim") << QStringLiteral("messaged");
+    QTest::newRow("status line") << QStringLiteral("Told the nurse about Ethan's allergy.")
+                                 << QStringLiteral("contact_claim") << QStringLiteral("nurse");
+    QTest::newRow("voicemail") << QStringLiteral("Left a voicemail for Mrs. Park.") << QStringLiteral("contact_claim")
+                               << QStringLiteral("voicemail");
+    // A letter ends at its sign-off: what follows is the assistant's own words again.
+    QTest::newRow("after a letter") << QStringLiteral(
+        "Here's a draft you can send: Dear Ms. Chen, thank you for your note. Kind regards, Mr. Li. I also emailed "
+        "the parents myself.") << QStringLiteral("contact_claim")
+                                    << QStringLiteral("emailed the parents");
 }
 
 void TestHallucinationGuard::replacesFalseClaims()
@@ -76,6 +92,16 @@ void TestHallucinationGuard::leavesHonestTextAlone_data()
         "I've created an exit ticket for tomorrow's lesson: three questions.");
     QTest::newRow("plain") << QStringLiteral("Omar struggles with loop conditions. Try tracing tables.\nGood luck!");
     QTest::newRow("suggest") << QStringLiteral("If you want, ask LearnPulse to contact support.");
+    QTest::newRow("tell you") << QStringLiteral("I'll let you know when the quiz is ready. Let me know the period.");
+    // Drafts for the teacher to send, in single quotes or as a letter after a colon, are the teacher's words.
+    QTest::newRow("single-quoted draft") << QStringLiteral(
+        "Here's a draft you can send: 'Hi Dr. Hammond, I've emailed the district helpdesk and I don't have a reply "
+        "yet. Could we talk tomorrow?' Feel free to edit it.");
+    QTest::newRow("letter after a colon") << QStringLiteral(
+        "The draft reply to the parent is below: Dear Ms. Kowalski, I have forwarded your message to our school "
+        "counsellor, who will call you this week. Warm regards, Mr. Chen");
+    QTest::newRow("apostrophes") << QStringLiteral(
+        "The students' essays are due Friday; here's a 'what went well' prompt and the pupils' own targets.");
 }
 
 void TestHallucinationGuard::leavesHonestTextAlone()
