@@ -136,8 +136,17 @@ QString percent(double x)
     return QString::number(x, 'f', 3);
 }
 
-// The classifier to measure: the configured one, or the rules with the model file or "none" given.
-// evaluate --misses, as text: one line each, what it was labelled, what counted (rules or kinds), the text.
+// The rules the model overruled, marked as such for --misses ("~not_helpful").
+QStringList overruledMarked(const QStringList &rules)
+{
+    QStringList out;
+    for (const QString &r : rules)
+        out << QLatin1Char('~') + r;
+    return out;
+}
+
+// evaluate --misses, as text: one line each, what it was labelled, what counted (rules or kinds; a rule the model
+// overruled marked "~"), the text.
 void printMisses(const QJsonArray &misses)
 {
     for (const QJsonValue &v : misses) {
@@ -152,6 +161,7 @@ void printMisses(const QJsonArray &misses)
     }
 }
 
+// The classifier to measure: the configured one, or the rules with the model file or "none" given.
 Result<std::shared_ptr<const MessageClassifier>> classifierFor(const Invocation &inv, const Config &config)
 {
     Config c = config;
@@ -196,7 +206,7 @@ int evaluateDetect(const Invocation &inv, const Context &ctx, const QString &fil
                                             m->explicitAsk    ? QStringLiteral("ask")
                                                 : m->positive ? QStringLiteral("1")
                                                               : QStringLiteral("0") },
-                { QStringLiteral("kinds"), QJsonArray::fromStringList(d.rules + d.overruled) },
+                { QStringLiteral("kinds"), QJsonArray::fromStringList(d.rules + overruledMarked(d.overruled)) },
                 { QStringLiteral("text"), m->text } });
         if (predicted && m->positive) {
             ++tp;
@@ -442,8 +452,11 @@ int cmdEvaluate(const QStringList &args)
         return evaluateDetect(inv, ctx.value(), file);
     if (what == QLatin1String("guard"))
         return evaluateGuard(inv, ctx.value(), file);
-    if (what == QLatin1String("conversations"))
+    if (what == QLatin1String("conversations")) {
+        if (inv.isSet(QStringLiteral("misses")))
+            return usage(QStringLiteral("--misses goes with evaluate detect or guard"));
         return evaluateConversations(inv, ctx.value(), file);
+    }
     return usage(QStringLiteral("evaluate detect|conversations|guard FILE"));
 }
 

@@ -415,8 +415,7 @@ void findOffer(const Rules &offerRules, const QString &normalised, Detection &re
     }
 }
 
-// Edits (a letter left out, added, changed, or two swapped) between two short words; more than `most` when their
-// lengths alone differ by more.
+// Whether two words are at most one edit apart: a letter left out, added or changed, or two neighbours swapped.
 bool withinOneEdit(QStringView a, QStringView b)
 {
     if (a.size() > b.size())

@@ -224,10 +224,13 @@ const QList<Pattern> &claimPatterns()
         // People the assistant cannot reach (anyone but the teacher): the school's staff by role or title, families,
         // a group named by its members ("three room parents").
         const QString reachable = QStringLiteral(
-            "(?:the|a|an|your|our|their|his|her|them|him|[\\w']+'s|[\\w]+\\s+(?:team|department|office|parents)|"
+            "(?:(?:the|a|an|your|our|their|his|her|them|him)\\b|[\\w']+'s|[\\w]+\\s+(?:team|department|office|parents)|"
             "(?:coach|mr|mrs|ms|miss|mx|dr|prof|principal|dean|nurse|counsell?or|librarian|registrar|clerk|"
             "coordinator|secretary)\\b|(?:[\\w-]+\\s+){0,2}(?:parents|families|guardians|teachers|staff|"
             "colleagues)\\b)");
+        // Not the passive of the verb that follows: "I was told the deadline moved", "we have been informed".
+        const QString notPassive = QStringLiteral(
+            "(?<!was\\s)(?<!were\\s)(?<!been\\s)(?<!being\\s)(?<!be\\s)(?<!is\\s)(?<!am\\s)(?<!are\\s)");
         QList<Pattern> p;
         // I/we … opened/logged/raised … a ticket / case / incident
         p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,60}?)\\b(?:creat|open|fil|rais|submitt?|logg?|lodg|"
@@ -301,14 +304,19 @@ const QList<Pattern> &claimPatterns()
         // The assistant cannot reach anyone but the teacher: "I've emailed the parents", "I've notified Aisha's
         // parents", "I've informed the school's IT department" are false whoever they name (not "you").
         p.append({ re(QStringLiteral(
-                       "^(?<subj>.*?)%1(?<gap>.{0,40}?)\\b(?:e-?mail(?:ed|ing)|messag(?:ed|ing)|text(?:ed|ing)|"
+                       "^(?<subj>.*?)%1(?<gap>.{0,40}?)%3\\b(?:e-?mail(?:ed|ing)|messag(?:ed|ing)|text(?:ed|ing)|"
                        "phon(?:ed|ing)|notif(?:ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|alert(?:ed|"
-                       "ing)|ping(?:ed|ing)|remind(?:ed|ing)|told|call(?:ed|ing)|rang|reach(?:ed|ing)\\s+out\\s+"
+                       "ing)|ping(?:ed|ing)|remind(?:ed|ing)|told|reach(?:ed|ing)\\s+out\\s+"
                        "to|wr(?:ote|itten|iting)\\s+to)\\b\\s+(?!you\\b|yourself\\b)%2")
+                           .arg(first, reachable, notPassive)),
+            "contact_claim", true });
+        // "I called the front office": a call right after its subject (not "a strategy called the jigsaw").
+        p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>\\s+(?:also\\s+|just\\s+|already\\s+|personally\\s+)?)"
+                                     "(?:called|rang)\\s+(?!you\\b|yourself\\b)%2")
                            .arg(first, reachable)),
             "contact_claim", true });
         // "I let the senior class sponsor know", "I've let IT know".
-        p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,40}?)\\blet\\s+(?!you\\b|yourself\\b|me\\b)"
+        p.append({ re(QStringLiteral("^(?<subj>.*?)%1(?<gap>.{0,40}?)\\blet\\s+(?!you\\b|yourself\\b|me\\b|us\\b)"
                                      "(?:[\\w.'-]+\\s+){1,4}know\\b")
                            .arg(first)),
             "contact_claim", true });
@@ -576,11 +584,18 @@ QString HallucinationGuard::OwnWords::next(const QString &sentence)
     // A quoted draft ends at its closing quote, at a blank line, or after this much text: a quote left open (a
     // truncated draft) never hides the rest of a reply.
     constexpr qsizetype longestDraft = 1500;
+    constexpr qsizetype longestLetter = 600; // without quotes, less is taken on trust
     // A letter without quotes: a greeting right after the introduction's colon.
     static const QRegularExpression greeting = re(QStringLiteral(
         "^[\\s*_#>-]*(?:dear|hi|hello|hey|good\\s+(?:morning|afternoon|evening)|greetings|to\\s+whom)\\b"));
+    // A single quote opens a draft only right after what introduces it ("... you can send: 'Hi Dr. Hammond, ..."):
+    // "a note on your dashboard 'til Friday" opens nothing.
+    static const QRegularExpression rightAfter
+        = re(QStringLiteral("(?::|\\b(?:say|saying|write|send|post|use|try|like|reads?|follows))\\s*$"));
     auto opens = [&](QChar quote, const QString &before) {
         if (!introduced.match(before.right(120)).hasMatch())
+            return false;
+        if (quote == QLatin1Char('\'') && !rightAfter.match(before).hasMatch())
             return false;
         m_inQuote = m_draft = true;
         m_quote = quote;
@@ -590,11 +605,12 @@ QString HallucinationGuard::OwnWords::next(const QString &sentence)
     QString own;
     own.reserve(sentence.size());
     QString before = m_before;
+    bool letterOpensHere = false; // a letter's greeting is followed by a blank line, which does not end it
     if (!m_inQuote && m_before.trimmed().endsWith(QLatin1Char(':')) && greeting.match(sentence).hasMatch())
-        opens(QChar(), m_before.trimmed().chopped(1));
+        letterOpensHere = opens(QChar(), m_before.trimmed().chopped(1));
     for (qsizetype i = 0; i < sentence.size(); ++i) {
         const QChar c = sentence.at(i);
-        if (m_inQuote && ++m_quoted > longestDraft)
+        if (m_inQuote && ++m_quoted > (m_quote.isNull() ? longestLetter : longestDraft))
             m_inQuote = m_draft = false;
         const bool letterBefore = i > 0 && sentence.at(i - 1).isLetterOrNumber();
         const bool letterAfter = i + 1 < sentence.size() && sentence.at(i + 1).isLetter();
@@ -620,6 +636,7 @@ QString HallucinationGuard::OwnWords::next(const QString &sentence)
             own += c;
         } else if (c == QLatin1Char(':') && !m_inQuote && greeting.match(sentence.mid(i + 1)).hasMatch()
             && opens(QChar(), before)) {
+            letterOpensHere = true;
             own += c;
         } else if (!(m_inQuote && m_draft)) {
             own += c;
@@ -627,11 +644,13 @@ QString HallucinationGuard::OwnWords::next(const QString &sentence)
         before += c;
     }
     static const QRegularExpression blankLineAtEnd(QStringLiteral("\\n[ \\t]*\\n\\s*$"));
-    // A letter without quotes also ends with the sentence that signs it off ("Kind regards, Mr. Chen.").
-    static const QRegularExpression signOff = re(QStringLiteral(
-        "\\b(?:sincerely|regards|best\\s+wishes|many\\s+thanks|thanks|thank\\s+you|cheers|warmly|best)\\s*,"));
-    if (blankLineAtEnd.match(sentence).hasMatch()
-        || (m_inQuote && m_quote.isNull() && signOff.match(sentence).hasMatch()))
+    // A letter without quotes also ends with the sentence that signs it off ("Kind regards, Mr. Chen.", "Thanks!").
+    static const QRegularExpression signOff
+        = re(QStringLiteral("\\b(?:sincerely|regards|best\\s+wishes|many\\s+thanks|thanks|thank\\s+you|cheers|warmly|"
+                            "best)\\s*(?:[,.!]|$)"));
+    const bool letter = m_inQuote && m_quote.isNull();
+    if ((blankLineAtEnd.match(sentence).hasMatch() && !(letter && letterOpensHere))
+        || (letter && signOff.match(sentence).hasMatch()))
         m_inQuote = m_draft = false;
     // The next sentence looks back into this one only when this one introduces it ("... to the office:").
     m_before = sentence.trimmed().endsWith(QLatin1Char(':')) ? sentence.right(120) : QString();

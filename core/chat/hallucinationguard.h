@@ -57,8 +57,9 @@ private:
     // What of a reply's next sentence (normalised) is the assistant's own words: text in double or single quotes
     // introduced as a draft to send ("Draft reply to the parent: "I've shared them with our principal...""), or a
     // letter that opens with a greeting after such an introduction and a colon ("Here's a draft: Dear Ms. Chen, I have
-    // forwarded..."; it runs to a blank line), is the teacher's words, not a claim of the assistant, and is left out.
-    // A quote runs across sentences, so this keeps state: next() for each sentence of one reply, in order.
+    // forwarded..."; it runs to a blank line after its first, to its sign-off or 600 characters), is the teacher's
+    // words, not a claim of the assistant, and is left out. A quote runs across sentences, so this keeps state: next()
+    // for each sentence of one reply, in order.
     class OwnWords final
     {
     public:

@@ -79,6 +79,7 @@ bool MessageClassifier::asksInASentence(const QString &text) const
         if (cut > 0 && cut < sentence.size())
             parts << sentence.left(cut).trimmed();
     }
+    // One part is the whole message, which the caller has read already (one sentence with a comma is two parts).
     if (parts.size() < 2)
         return false;
     for (const QStringView part : std::as_const(parts)) {

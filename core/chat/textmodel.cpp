@@ -162,9 +162,9 @@ double TextModel::knownShare(const QString &text) const
     int words = 0;
     int known = 0;
     for (const std::string &token : tokensOf(normalise(text))) {
-        if (std::none_of(token.cbegin(), token.cend(),
-                [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || (c & 0x80); }))
-            continue;
+        const QString word = QString::fromUtf8(token.data(), qsizetype(token.size()));
+        if (std::none_of(word.cbegin(), word.cend(), [](QChar c) { return c.isLetter(); }))
+            continue; // a mark, a number, an emoji: not a word to know
         ++words;
         if (dict->getId(token) >= 0)
             ++known;

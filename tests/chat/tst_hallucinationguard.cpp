@@ -68,6 +68,17 @@ void TestHallucinationGuard::replacesFalseClaims_data()
         "Here's a draft you can send: Dear Ms. Chen, thank you for your note. Kind regards, Mr. Li. I also emailed "
         "the parents myself.") << QStringLiteral("contact_claim")
                                     << QStringLiteral("emailed the parents");
+    QTest::newRow("after a short letter") << QStringLiteral(
+        "Here's a message you could send: Hi Mr. Lee, Ava is absent Friday. Thanks! I've also let the front office "
+        "know.") << QStringLiteral("contact_claim")
+                                          << QStringLiteral("front office");
+    // An apostrophe opens no quote that could hide what follows.
+    QTest::newRow("'til") << QStringLiteral(
+        "There's a note on your dashboard 'til Friday: I've escalated this to support.")
+                          << QStringLiteral("contact_claim") << QStringLiteral("escalated");
+    QTest::newRow("apostrophes") << QStringLiteral(
+        "Here's a 'what went well' prompt for the students' essays. I've emailed the parents about it.")
+                                 << QStringLiteral("contact_claim") << QStringLiteral("emailed the parents");
 }
 
 void TestHallucinationGuard::replacesFalseClaims()
@@ -100,8 +111,12 @@ void TestHallucinationGuard::leavesHonestTextAlone_data()
     QTest::newRow("letter after a colon") << QStringLiteral(
         "The draft reply to the parent is below: Dear Ms. Kowalski, I have forwarded your message to our school "
         "counsellor, who will call you this week. Warm regards, Mr. Chen");
-    QTest::newRow("apostrophes") << QStringLiteral(
-        "The students' essays are due Friday; here's a 'what went well' prompt and the pupils' own targets.");
+    QTest::newRow("letter laid out") << QStringLiteral(
+        "Here's a draft you can send:\n\nDear Ms. Park,\n\nI have forwarded your note to our counsellor, who will call "
+        "you this week.\n\nKind regards,\nMr. Li");
+    QTest::newRow("let us know") << QStringLiteral("I hope this helps - let us know how it goes.");
+    QTest::newRow("passive") << QStringLiteral("I was told the deadline moved to Friday, so here is a new plan.");
+    QTest::newRow("a thing called") << QStringLiteral("I use a strategy called the jigsaw method with mixed groups.");
 }
 
 void TestHallucinationGuard::leavesHonestTextAlone()
