@@ -592,14 +592,19 @@ QString HallucinationGuard::OwnWords::next(const QString &sentence)
     // "a note on your dashboard 'til Friday" opens nothing.
     static const QRegularExpression rightAfter
         = re(QStringLiteral("(?::|\\b(?:say|saying|write|send|post|use|try|like|reads?|follows))\\s*$"));
+    auto start = [this](QChar quote, bool draft) {
+        m_inQuote = true;
+        m_draft = draft;
+        m_quote = quote;
+        m_quoted = 0;
+    };
+    // A single quote or a letter is taken only as a draft: nothing else opens.
     auto opens = [&](QChar quote, const QString &before) {
         if (!introduced.match(before.right(120)).hasMatch())
             return false;
         if (quote == QLatin1Char('\'') && !rightAfter.match(before).hasMatch())
             return false;
-        m_inQuote = m_draft = true;
-        m_quote = quote;
-        m_quoted = 0;
+        start(quote, true);
         return true;
     };
     QString own;
@@ -616,14 +621,10 @@ QString HallucinationGuard::OwnWords::next(const QString &sentence)
         const bool letterAfter = i + 1 < sentence.size() && sentence.at(i + 1).isLetter();
         // A double quote after a digit is an inch or a second, not a quotation mark ("a 12" ruler").
         if (c == QLatin1Char('"') && !(i > 0 && sentence.at(i - 1).isDigit())) {
-            if (!m_inQuote) {
-                m_draft = introduced.match(before.right(120)).hasMatch();
-                m_quote = c;
-                m_quoted = 0;
-                m_inQuote = true;
-            } else if (m_quote == c) {
+            if (!m_inQuote)
+                start(c, introduced.match(before.right(120)).hasMatch());
+            else if (m_quote == c)
                 m_inQuote = false;
-            }
             own += c;
         } else if (c == QLatin1Char('\'') && !m_inQuote && !letterBefore && letterAfter) {
             // A single quote opens only a draft (an apostrophe is too common to open anything else) ...

@@ -89,10 +89,15 @@ bool MessageClassifier::asksInASentence(const QString &text) const
         if (m_rules->asksExplicitly(sentence)
             && (!hasWords(sentence, m_policy.gateWords)
                 || m_model->predict(sentence).value(QStringLiteral("none"), 1.0F) < m_policy.gate
-                || m_model->knownShare(sentence) < m_policy.knownShare))
+                || !knowsTheWords(sentence)))
             return true;
     }
     return false;
+}
+
+bool MessageClassifier::knowsTheWords(const QString &text) const
+{
+    return m_model->knownShare(text) >= m_policy.knownShare;
 }
 
 Detection MessageClassifier::classify(const QString &text, bool explain, bool everyRule) const
@@ -109,7 +114,7 @@ Detection MessageClassifier::classify(const QString &text, bool explain, bool ev
     bool asks = false;
     Detection d = confident ? m_rules->detectOffer(text, &asks) : m_rules->detect(text);
     // ... and an explicit ask in words the model mostly never learnt (another language) is not the model's to overrule.
-    const bool askUnread = asks && (asksInASentence(text) || m_model->knownShare(text) < m_policy.knownShare);
+    const bool askUnread = asks && (asksInASentence(text) || !knowsTheWords(text));
     if (confident && (everyRule || askUnread))
         d = m_rules->detect(text);
     d.modelScore = 1.0 - none;

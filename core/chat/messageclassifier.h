@@ -59,6 +59,9 @@ private:
     // A sentence of a message of several that the rules read as an explicit ask and the model, reading that sentence
     // alone, does not read with confidence as about something else (or too short to read).
     bool asksInASentence(const QString &text) const;
+    // Whether the model knows enough of the words of `text` (ModelPolicy::knownShare) for its "none" to overrule an
+    // ask the rules found.
+    bool knowsTheWords(const QString &text) const;
 
     std::shared_ptr<const Detector> m_rules;
     std::shared_ptr<const TextModel> m_model;

@@ -68,6 +68,17 @@ QList<Labelled> messages(const QString &path)
     return out;
 }
 
+// A policy whose gate every message passes and under which the model alone counts for nothing: the model's "none"
+// would overrule every rule's match, but for what the classifier reads apart (tests of those exceptions).
+ModelPolicy everyMessagePassesTheGate()
+{
+    ModelPolicy policy;
+    policy.gate = 0.0;
+    policy.threshold = 1.01;
+    policy.personThreshold = 1.01;
+    return policy;
+}
+
 } // namespace
 
 class TestModel : public QObject
@@ -370,11 +381,7 @@ void TestModel::anAskInWordsTheModelNeverLearntStands()
     QCOMPARE(model->knownShare(QStringLiteral("?! 42")), 1.0); // no words: nothing unknown
     // With a gate every message passes, the model's "none" would overrule every rule: it does for the English ask,
     // which it reads, not for the Polish one, which it cannot.
-    ModelPolicy everyMessage;
-    everyMessage.gate = 0.0;
-    everyMessage.threshold = 1.01; // the model alone counts for nothing
-    everyMessage.personThreshold = 1.01;
-    const MessageClassifier c(nullptr, model, everyMessage);
+    const MessageClassifier c(nullptr, model, everyMessagePassesTheGate());
     for (const bool everyRule : { false, true }) {
         const Detection en = c.classify(english, false, everyRule);
         QVERIFY(!en.dissatisfied && !en.explicitRequest);
@@ -413,12 +420,8 @@ void TestModel::anAskThatOpensASentenceGovernsIt()
 {
     QFETCH(QString, text);
     QFETCH(bool, asks);
-    // A gate every message passes: the model's "none" would overrule every rule's match but for the parts read alone.
-    ModelPolicy everyMessage;
-    everyMessage.gate = 0.0;
-    everyMessage.threshold = 1.01;
-    everyMessage.personThreshold = 1.01;
-    const MessageClassifier c(nullptr, Services::builtinDetectorModel().value(), everyMessage);
+    // The model's "none" would overrule every rule's match but for the parts read alone.
+    const MessageClassifier c(nullptr, Services::builtinDetectorModel().value(), everyMessagePassesTheGate());
     for (const bool everyRule : { false, true }) {
         const Detection d = c.classify(text, false, everyRule);
         QCOMPARE(d.explicitRequest, asks);
